@@ -1,0 +1,61 @@
+# Integrationsmonitor Kreis Kleve — `make` lists the targets.
+# The two commands of the README: `make briefings` (main job) and `make test`.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.setup-done
+KERNEL := integrationsmonitor
+PRODUCT_NOTEBOOKS := notebooks/kommune_profil.ipynb notebooks/kreis_uebersicht.ipynb notebooks/kommunen_vergleich.ipynb
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup data briefings test lab bench notebooks clean distclean
+
+## Show this list
+help:
+	@awk '/^## /{h=substr($$0,4)} /^[a-z-]+:/{if(h){split($$1,t,":");printf "  make %-11s %s\n",t[1],h;h=""}}' $(MAKEFILE_LIST)
+
+## Create .venv with this Python, install the project (editable, with test extras) and its Jupyter kernel
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test,fetch]'
+	$(PY) -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "Integrationsmonitor (.venv)"
+	touch $@
+
+## Build data/processed from data/raw (validates first; keeps the old build on any error)
+data: setup
+	$(PY) -m helpers data build
+
+## Main job: every briefing from the committed data → reports/latest/index.html
+briefings: setup
+	$(PY) -m helpers briefings --all
+
+## The whole test suite: unit, data, notebooks (nbval), end-to-end, browser
+test: setup
+	$(PY) -m pytest tests $(PRODUCT_NOTEBOOKS) --nbval-lax --current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+## JupyterLab on this repository, project kernel, localhost only
+lab: setup
+	$(PY) -m jupyter lab --ServerApp.ip=127.0.0.1 --no-browser --notebook-dir=. $(ROOT_FLAG)
+
+## Benchmarks: print timings, memory and HTML sizes of a full briefing run
+bench: setup
+	$(PY) benchmarks/bench_briefings.py
+
+## Re-execute the product notebooks in place (after a deliberate data update), for nbval
+notebooks: setup
+	$(PY) -m helpers briefings --refresh-notebooks
+
+## Remove generated output (reports, processed data, caches); keeps .venv
+clean:
+	rm -rf reports/ .pytest_cache test-output/
+	find data/processed -mindepth 1 ! -name README.md ! -name .gitkeep -exec rm -rf {} +
+	find . -name __pycache__ -prune -exec rm -rf {} + -o -name .ipynb_checkpoints -prune -exec rm -rf {} +
+
+## clean, and remove .venv too
+distclean: clean
+	rm -rf $(VENV)

@@ -1,0 +1,1 @@
+"""Integrationsmonitor Kreis Kleve helpers."""

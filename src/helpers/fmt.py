@@ -1,0 +1,71 @@
+"""Numbers, percentages and dates as a German (or English) reader expects them.
+
+Formatting goes through Babel's CLDR data, so ``41655`` becomes ``41.655`` in German and
+``41,655`` in English, and a percentage carries the narrow space ``17,3 %`` house style wants.
+A missing value is never printed as 0: it becomes the catalogue's "no figure" word.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from numbers import Number
+
+import pandas as pd
+
+from babel.dates import format_date as _babel_date
+from babel.numbers import format_decimal
+
+LOCALES = {"de": "de_DE", "en": "en_GB"}
+MISSING = {"de": "k. A.", "en": "n/a"}
+
+
+def is_missing(value: object) -> bool:
+    """None, NaN, pd.NA and NaT are missing; 0 is a value."""
+    return value is None or bool(pd.isna(value))
+
+
+def _locale(sprache: str) -> str:
+    try:
+        return LOCALES[sprache]
+    except KeyError:
+        raise ValueError(f"Unbekannte Sprache {sprache!r}. Gültig: {', '.join(LOCALES)}.") from None
+
+
+def format_number(value: Number | None, decimals: int = 0, sprache: str = "de") -> str:
+    """``41655`` → ``41.655``; ``2.456`` with 1 decimal → ``2,5``; missing → ``k. A.``."""
+    if is_missing(value):
+        return MISSING[sprache]
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return format_decimal(round(float(value), decimals), format=pattern, locale=_locale(sprache))
+
+
+def format_percent(value: Number | None, decimals: int = 1, sprache: str = "de") -> str:
+    """A share already on the 0–100 scale: ``17.34`` → ``17,3 %`` (de) or ``17.3%`` (en)."""
+    if is_missing(value):
+        return MISSING[sprache]
+    number = format_number(value, decimals, sprache)
+    return f"{number}\u00a0%" if sprache == "de" else f"{number}%"
+
+
+def format_change(value: Number | None, decimals: int = 1, sprache: str = "de", unit: str = "") -> str:
+    """A signed change: ``+3,2 %`` / ``−1.204`` (true minus sign, readable in print)."""
+    if is_missing(value):
+        return MISSING[sprache]
+    sign = "+" if value > 0 else ("\u2212" if value < 0 else "\u00b1")
+    body = format_number(abs(value), decimals, sprache)
+    if unit == "%":
+        body = f"{body}\u00a0%" if sprache == "de" else f"{body}%"
+    elif unit:
+        body = f"{body}\u00a0{unit}"
+    return f"{sign}{body}"
+
+
+def format_date(value: dt.date | str | None, sprache: str = "de") -> str:
+    """``2023-12-31`` → ``31.12.2023`` (de) or ``31 Dec 2023`` (en)."""
+    if value is None:
+        return MISSING[sprache]
+    if isinstance(value, str):
+        value = dt.date.fromisoformat(value[:10])
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    pattern = "dd.MM.yyyy" if sprache == "de" else "d MMM yyyy"
+    return _babel_date(value, format=pattern, locale=_locale(sprache))

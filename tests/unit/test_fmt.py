@@ -1,0 +1,39 @@
+import datetime as dt
+import math
+
+import pandas as pd
+import pytest
+
+from helpers import fmt
+
+
+@pytest.mark.parametrize("value, decimals, expected", [(41655, 0, "41.655"), (18034454, 0, "18.034.454"), (2.456, 1, "2,5"), (0, 0, "0")])
+def test_german_numbers(value, decimals, expected):
+    assert fmt.format_number(value, decimals) == expected
+
+
+def test_english_numbers():
+    assert fmt.format_number(41655, sprache="en") == "41,655"
+    assert fmt.format_percent(17.34, sprache="en") == "17.3%"
+
+
+def test_percent_and_change():
+    assert fmt.format_percent(17.34) == "17,3\u00a0%"
+    assert fmt.format_change(3.2, unit="%") == "+3,2\u00a0%"
+    assert fmt.format_change(-1204, 0) == "\u22121.204"
+
+
+@pytest.mark.parametrize("missing", [None, math.nan, pd.NA])
+def test_missing_never_becomes_zero(missing):
+    assert fmt.format_number(missing) == "k. A."
+    assert fmt.format_percent(missing) == "k. A."
+
+
+def test_dates():
+    assert fmt.format_date("2023-12-31") == "31.12.2023"
+    assert fmt.format_date(dt.date(2022, 5, 15), sprache="en") == "15 May 2022"
+
+
+def test_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="Sprache"):
+        fmt.format_number(1, sprache="fr")

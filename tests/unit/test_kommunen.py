@@ -1,0 +1,60 @@
+import pytest
+
+from helpers import kommunen as k
+
+
+def test_sixteen_kommunen_in_official_order():
+    names = [r.name for r in k.kommunen()]
+    assert len(names) == 16
+    assert names[0] == "Bedburg-Hau" and names[-1] == "Weeze"
+    assert [r.ags for r in k.kommunen()] == sorted(r.ags for r in k.kommunen())
+    assert all(r.ags.startswith("05154") and len(r.ags) == 8 for r in k.kommunen())
+    assert k.kreis().ags == "05154" and k.land().ags == "05"
+
+
+@pytest.mark.parametrize(
+    "query, ags",
+    [
+        ("Kleve", "05154036"),
+        ("kleve", "05154036"),
+        (" KLEVE ", "05154036"),
+        ("05154036", "05154036"),
+        (" 05154008 ", "05154008"),
+        (5154036, "05154036"),  # papermill -p turns 05154036 into an int
+        ("Emmerich", "05154008"),
+        ("emmerich am rhein", "05154008"),
+        ("Emmerich a. Rh.", "05154008"),
+        ("bedburg hau", "05154004"),
+        ("Kreis Kleve", "05154"),
+        ("NRW", "05"),
+    ],
+)
+def test_lookup_forgives_spelling(query, ags):
+    assert k.region(query).ags == ags
+
+
+def test_unknown_name_suggests_closest():
+    with pytest.raises(k.UnknownRegionError) as err:
+        k.region("Klewe")
+    message = str(err.value)
+    assert "Unbekannte Kommune 'Klewe'" in message
+    assert "Meinten Sie 'Kleve'?" in message
+    assert "Weeze (05154064)" in message  # lists the valid ones
+
+
+def test_level_restriction_rejects_kreis_for_profile():
+    with pytest.raises(k.UnknownRegionError):
+        k.region("Kreis Kleve", level="kommune")
+
+
+@pytest.mark.parametrize("bad", [None, 3.5, True, ["Kleve"], "", "99999999"])
+def test_wrong_types_and_codes_fail_clearly(bad):
+    with pytest.raises(k.UnknownRegionError, match="Kommune"):
+        k.region(bad)
+
+
+def test_slugs_are_ascii_and_unique():
+    slugs = [r.slug for r in k.kommunen()]
+    assert len(set(slugs)) == 16
+    assert k.region("Emmerich").slug == "emmerich-am-rhein"
+    assert all(s.isascii() and " " not in s for s in slugs)
