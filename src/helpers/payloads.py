@@ -1,0 +1,35 @@
+"""Machine-readable payloads that notebooks display and the batch run reads back.
+
+A product notebook displays, besides what people read, two JSON payloads under private MIME
+types: ``BRIEFING`` (title, region, reference date, sources — fills the HTML template's head
+and footer) and ``KEY_FIGURES`` (the numbers of the key-figure table — feeds ``index.html``
+and the tests that compare briefings with ``data/processed``). nbconvert does not render
+these types, so readers never see them; the HTML exporter drops them explicitly.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import nbformat
+from IPython.display import display
+
+BRIEFING = "application/vnd.integrationsmonitor.briefing+json"
+KEY_FIGURES = "application/vnd.integrationsmonitor.key-figures+json"
+PRIVATE_TYPES = (BRIEFING, KEY_FIGURES)
+
+
+def emit(mime_type: str, data: dict[str, Any]) -> None:
+    """Display ``data`` under ``mime_type`` only (no text/plain, so nothing visible)."""
+    if mime_type not in PRIVATE_TYPES:
+        raise ValueError(f"unknown payload type {mime_type!r}; use one of {PRIVATE_TYPES}")
+    display({mime_type: data}, raw=True)
+
+
+def read(notebook: nbformat.NotebookNode, mime_type: str) -> dict[str, Any] | None:
+    """The last payload of ``mime_type`` in an executed notebook, or None."""
+    found = None
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            if mime_type in output.get("data", {}):
+                found = output["data"][mime_type]
+    return found
