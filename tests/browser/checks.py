@@ -1,0 +1,110 @@
+"""What a reader must see on a briefing page, as reusable checks (each returns a list of problems).
+
+Used by the tests on a real batch run (test_briefings.py) and on the JupyterLab notebook view,
+and proven able to fail by test_harness.py on small pages made to break each check.
+"""
+from __future__ import annotations
+
+import re
+
+# German number formats as helpers.fmt writes them: 41.655 · 17,3 % · −1.204 · +3,2 %
+GERMAN_NUMBER = re.compile(r"^[+\u2212\-±]?\d{1,3}(\.\d{3})*(,\d+)?(\u00a0|\u202f| )?(%|‰)?$")
+ENGLISH_THOUSANDS = re.compile(r"\d,\d{3}(?!\d)")  # 41,655 — a thousands comma in a German page
+PERCENT_WITHOUT_SPACE = re.compile(r"\d%")  # 17,3% instead of 17,3 %
+VISIBLE_CODE_MARKERS = ("Traceback (most recent call last)", "In\u00a0[", "In [", "Out[", "NameError", "KeyError:")
+
+# Counts, per plotly chart, the drawn data: trace groups and SVG paths with geometry.
+_CHART_SCRIPT = """
+() => Array.from(document.querySelectorAll('.js-plotly-plot')).map((plot, i) => {
+  const svg = plot.querySelector('svg.main-svg');
+  const traces = plot.querySelectorAll('.trace');
+  const paths = Array.from(plot.querySelectorAll('.plot path, .trace path, .barlayer path, .choroplethlayer path'))
+    .filter(p => (p.getAttribute('d') || '').length > 4);
+  const r = plot.getBoundingClientRect();
+  return {index: i, id: plot.id, svg: !!svg, traces: traces.length, paths: paths.length,
+          width: r.width, height: r.height,
+          title: (plot.querySelector('.gtitle') || {}).textContent || ''};
+})
+"""
+
+
+def chart_report(page) -> list[dict]:
+    """One entry per ``.js-plotly-plot`` on the page: svg present, trace and path counts, size."""
+    return page.evaluate(_CHART_SCRIPT)
+
+
+def chart_problems(page, expect_at_least: int = 1) -> list[str]:
+    """Every plotly chart must have drawn its SVG with data (not only axes)."""
+    charts = chart_report(page)
+    problems = []
+    if len(charts) < expect_at_least:
+        problems.append(f"expected at least {expect_at_least} plotly chart(s), found {len(charts)}")
+    for chart in charts:
+        if not chart["svg"]:
+            problems.append(f"chart {chart['index']} ({chart['title']!r}): no svg.main-svg (plotly.js did not draw)")
+        elif chart["traces"] == 0 or chart["paths"] == 0:
+            problems.append(f"chart {chart['index']} ({chart['title']!r}): no data drawn "
+                            f"(traces={chart['traces']}, paths={chart['paths']})")
+        if chart["width"] < 100 or chart["height"] < 100:
+            problems.append(f"chart {chart['index']} ({chart['title']!r}): too small ({chart['width']}x{chart['height']})")
+    return problems
+
+
+def wait_for_charts(page, timeout_ms: int = 20000) -> None:
+    """Wait until every plotly div has its svg (or give up; chart_problems then says which)."""
+    try:
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
+            ".every(p => p.querySelector('svg.main-svg'))",
+            timeout=timeout_ms,
+        )
+    except Exception:  # noqa: BLE001 - the checks report the details
+        pass
+
+
+def visible_code_problems(page) -> list[str]:
+    """A reader must see neither code, prompts nor tracebacks."""
+    text = page.inner_text("body")
+    problems = [f"visible text contains {marker!r}" for marker in VISIBLE_CODE_MARKERS if marker in text]
+    code_blocks = page.evaluate(
+        """() => Array.from(document.querySelectorAll(
+              '.jp-InputArea, .input_area, .jp-InputPrompt, .prompt, pre.highlight, div.highlight, code.language-python'))
+            .filter(e => e.offsetParent !== null).length"""
+    )
+    if code_blocks:
+        problems.append(f"{code_blocks} visible code/prompt element(s)")
+    if "application/vnd.plotly.v1+json" in text or "is not able to be represented" in text:
+        problems.append("a chart was dropped by the exporter (plotly mimetype text visible)")
+    return problems
+
+
+def number_cells(page, table_selector: str) -> list[str]:
+    """The text of every table cell that contains a digit (labels and dates excluded)."""
+    cells = page.eval_on_selector_all(f"{table_selector} td", "cells => cells.map(c => c.innerText.trim())")
+    return [c for c in cells if re.search(r"\d", c) and not re.fullmatch(r"\d{2}\.\d{2}\.\d{4}", c)]
+
+
+def german_number_problems(cells: list[str]) -> list[str]:
+    """Each numeric cell must read like helpers.fmt output: 41.655 / 17,3 % — never 41,655 or 17,3%."""
+    problems = []
+    for cell in cells:
+        for token in re.findall(r"[+\u2212\-±]?\d[\d.,]*(?:[\u00a0\u202f ]?%)?", cell):
+            if re.fullmatch(r"\d{2}\.\d{2}\.\d{4}", token) or re.fullmatch(r"(19|20)\d{2}", token):
+                continue  # a date or a year
+            if not GERMAN_NUMBER.match(token):
+                problems.append(f"not a German number: {token!r} in cell {cell!r}")
+        if PERCENT_WITHOUT_SPACE.search(cell):
+            problems.append(f"percent sign without space: {cell!r}")
+        if ENGLISH_THOUSANDS.search(cell):
+            # key figures carry at most two decimals, so "41,655" is an English thousands comma
+            problems.append(f"English thousands separator: {cell!r}")
+    return problems
+
+
+_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![s\w])")
+
+
+def pdf_page_count(pdf: bytes) -> int:
+    """Pages of a PDF written by Chromium (Skia writes one ``/Type /Page`` object per page)."""
+    assert pdf.startswith(b"%PDF"), "not a PDF"
+    return len(_PAGE_OBJECT.findall(pdf))
