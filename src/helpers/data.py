@@ -1,0 +1,298 @@
+"""data/raw → data/processed: parse, validate and tidy the official figures; load them.
+
+``build`` writes Parquet into a temporary folder next to ``data/processed`` and swaps it in
+by rename, so on any error the previous build stays byte-identical. ``load`` rebuilds
+first when the build is missing or older than the raw data or this code.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+from filelock import FileLock
+
+from helpers import datapackage, validation
+from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
+from helpers.validation import ERROR, DataError, Report
+
+TABLES = ("observations", "municipalities", "sources", "facts", "conflicts")
+OBSERVATION_COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "source_id", "status", "flag", "note",
+                       "base", "preferred"]
+MANIFEST = "manifest.json"
+# Prefer published over preliminary over derived … when several rows share a key and a base.
+STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4}
+_CODE_FILES = ("data.py", "validation.py", "datapackage.py", "sources.py", "ingest", "catalogue")
+
+
+def fingerprint(raw_dir: Path = RAW_DIR) -> str:
+    """Content hash of every file under data/raw (names and bytes), for caches."""
+    digest = hashlib.sha256()
+    for rel in datapackage.raw_files(raw_dir) + [Path(datapackage.PACKAGE_FILE)]:
+        digest.update(rel.as_posix().encode() + b"\0" + datapackage.file_hash(raw_dir / rel).encode() + b"\n")
+    return digest.hexdigest()
+
+
+def code_hash() -> str:
+    """Hash of the code and catalogue that shape the processed data (a change means rebuild)."""
+    digest = hashlib.sha256()
+    for name in _CODE_FILES:
+        path = PACKAGE_DIR / name
+        for file in sorted(path.rglob("*") if path.is_dir() else [path]):
+            if file.is_file() and file.suffix in {".py", ".csv", ".yaml"}:
+                digest.update(file.relative_to(PACKAGE_DIR).as_posix().encode() + file.read_bytes())
+    return digest.hexdigest()
+
+
+def validate(raw_dir: Path = RAW_DIR) -> Report:
+    """All checks of ``build`` without writing anything."""
+    return _prepare(raw_dir)[1]
+
+
+def build(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> Path:
+    """Validate and write all processed tables plus manifest.json; raises DataError on errors."""
+    tables, report = _prepare(raw_dir)
+    if not report.ok:
+        raise DataError(report)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; the swapped-in folder must stay readable
+    try:
+        for name, frame in tables.items():
+            frame.to_parquet(tmp / f"{name}.parquet", index=False)
+        manifest = _manifest(raw_dir, tables, report)
+        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        _carry_over(out_dir, tmp)
+        _swap(tmp, out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out_dir
+
+
+def load(name: str, processed_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR) -> pd.DataFrame:
+    """One processed table as a DataFrame, building first when missing or stale."""
+    if name not in TABLES:
+        raise ValueError(f"Unbekannte Tabelle '{name}'. Gültig sind: {', '.join(TABLES)}")
+    if _is_stale(processed_dir, raw_dir):
+        processed_dir.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(processed_dir.parent / ".processed.lock")):
+            if _is_stale(processed_dir, raw_dir):
+                build(raw_dir, processed_dir)
+    return pd.read_parquet(processed_dir / f"{name}.parquet")
+
+
+def load_observations() -> pd.DataFrame:
+    return load("observations")
+
+
+def manifest(processed_dir: Path = PROCESSED_DIR) -> dict:
+    return json.loads((processed_dir / MANIFEST).read_text(encoding="utf-8"))
+
+
+def _is_stale(processed_dir: Path, raw_dir: Path) -> bool:
+    try:
+        recorded = manifest(processed_dir)
+    except (FileNotFoundError, json.JSONDecodeError):
+        return True
+    return recorded.get("fingerprint") != fingerprint(raw_dir) or recorded.get("code_hash") != code_hash()
+
+
+def _carry_over(out_dir: Path, tmp: Path) -> None:
+    """Keep committed files of data/processed (README.md, .gitkeep) that the build does not write."""
+    if out_dir.is_dir():
+        for file in out_dir.iterdir():
+            if file.is_file() and not (tmp / file.name).exists():
+                shutil.copy2(file, tmp / file.name)
+
+
+def _swap(tmp: Path, out_dir: Path) -> None:
+    """Replace out_dir by tmp with two renames; put the old folder back if the second fails."""
+    old = None
+    if out_dir.exists():
+        old = out_dir.with_name(f".{out_dir.name}-old-{uuid.uuid4().hex[:8]}")
+        os.rename(out_dir, old)
+    try:
+        os.rename(tmp, out_dir)
+    except BaseException:
+        if old is not None:
+            os.rename(old, out_dir)
+        raise
+    if old is not None:
+        shutil.rmtree(old)
+
+
+def _manifest(raw_dir: Path, tables: dict[str, pd.DataFrame], report: Report) -> dict:
+    package = datapackage.read_package(raw_dir)
+    return {
+        "built_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "fingerprint": fingerprint(raw_dir),
+        "code_hash": code_hash(),
+        "git_commit": _git_commit(),
+        "inputs": {r["path"]: r["hash"] for r in package["resources"]},
+        "rows": {name: len(frame) for name, frame in tables.items()},
+        "warnings": {check: n for (level, check), n in report.counts_by_check().items() if level != ERROR},
+    }
+
+
+def _git_commit() -> str:
+    try:
+        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PACKAGE_DIR, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return result.stdout.strip() if result.returncode == 0 else ""
+
+
+# --- reading and tidying ------------------------------------------------------------------
+
+
+def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
+    """Read every raw resource, check it and return the processed tables with the report."""
+    report = Report()
+    for file, problem, fix in datapackage.provenance_problems(raw_dir):
+        report.add(ERROR, file, None, "", problem, fix, "provenance")
+    package = datapackage.read_package(raw_dir)
+    raw: dict[str, list[pd.DataFrame]] = {}
+    for resource in package["resources"]:
+        role = resource.get("x_role", "")
+        if role in TABLES:
+            frame = _read_resource(raw_dir, resource, report)
+            if frame is not None:
+                raw.setdefault(role, []).append(frame)
+    missing = [role for role in ("observations", "sources", "municipalities") if role not in raw]
+    if missing or not report.ok:
+        for role in missing:
+            report.add(ERROR, datapackage.PACKAGE_FILE, None, "x_role", f"keine lesbare Ressource mit x_role '{role}'",
+                       "Rohdaten wiederherstellen (git) oder Fehler oben beheben", "schema")
+        return {}, report
+    sources = pd.concat(raw["sources"], ignore_index=True)
+    observations = _tidy_observations(pd.concat(raw["observations"], ignore_index=True))
+    validation.check_observations(observations, set(sources["source_id"]), report)
+    tables = {
+        "observations": _finish_observations(observations),
+        "municipalities": _tidy_municipalities(pd.concat(raw["municipalities"], ignore_index=True)),
+        "sources": _tidy_sources(sources, observations),
+        "facts": _tidy_facts(pd.concat(raw.get("facts", []) or [pd.DataFrame()], ignore_index=True)),
+        "conflicts": _conflicts(observations, raw.get("conflicts", [])),
+    }
+    return tables, report
+
+
+def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFrame | None:
+    """A CSV resource as strings, checked against its declared encoding and field names."""
+    path = raw_dir / resource["path"]
+    name = resource["path"]
+    try:
+        text = path.read_bytes().decode(resource.get("encoding", "utf-8"))
+    except FileNotFoundError:
+        return None  # reported by provenance_problems
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        report.add(ERROR, name, line, "", f"Datei ist nicht {resource.get('encoding', 'utf-8')}-kodiert (Byte {exc.start})",
+                   "Datei in der deklarierten Kodierung speichern oder die Kodierung in datapackage.json korrigieren",
+                   "encoding")
+        return None
+    expected = [f["name"] for f in resource["schema"]["fields"]]
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        report.add(ERROR, name, None, "", f"CSV nicht lesbar: {exc}", "Datei aus git wiederherstellen", "schema")
+        return None
+    if list(frame.columns) != expected:
+        report.add(ERROR, name, 1, "", f"Spalten {list(frame.columns)} statt {expected}",
+                   "Kopfzeile und Spalten wie in datapackage.json (schema.fields) herstellen", "schema")
+        return None
+    short = frame[frame.isna().any(axis=1)]
+    for index in short.index:
+        report.add(ERROR, name, index + 2, "", "Zeile hat zu wenige Felder (Datei abgeschnitten?)",
+                   "Datei vollständig aus der Quelle oder aus git wiederherstellen", "schema")
+    frame = frame.fillna("")
+    frame["_file"] = name
+    frame["_row"] = frame.index + 2
+    return frame
+
+
+def _tidy_observations(raw: pd.DataFrame) -> pd.DataFrame:
+    rules = validation.checks()
+    obs = raw.rename(columns={"value": "_value_raw", "date": "_date_raw"})
+    obs["date"] = pd.to_datetime(obs["_date_raw"], format="%Y-%m-%d", errors="coerce")
+    obs["value"] = pd.to_numeric(obs["_value_raw"].str.strip(), errors="coerce").astype("float64")
+    if "flag" not in obs:
+        obs["flag"] = ""
+    obs["flag"] = obs["flag"].where(~obs["_value_raw"].isin(rules["missing_markers"]) | (obs["flag"] != ""), ".")
+    obs["base"] = _bases(obs)
+    return obs
+
+
+def _bases(obs: pd.DataFrame) -> pd.Series:
+    """The statistic / census base of each population-type row, from catalogue/bases.csv."""
+    rules = pd.read_csv(CATALOGUE_DIR / "bases.csv", dtype=str, keep_default_na=False)
+    base = pd.Series("", index=obs.index, dtype=object)
+    applies = obs["variable"].isin(validation.checks()["base_variables"])
+    rules["_specific"] = (rules["variable"] != "*") | (rules["date"] != "")
+    for rule in rules.sort_values("_specific", kind="stable").itertuples(index=False):  # specific rules win
+        hit = applies & (obs["source_id"] == rule.source_id)
+        if rule.variable != "*":
+            hit &= obs["variable"] == rule.variable
+        if rule.date:
+            hit &= obs["_date_raw"] == rule.date
+        base[hit] = rule.base
+    return base
+
+
+def _finish_observations(obs: pd.DataFrame) -> pd.DataFrame:
+    out = obs[obs["date"].notna()].copy()
+    rank = out["status"].map(STATUS_RANK).fillna(len(STATUS_RANK))
+    out["_rank"] = rank
+    out = out.sort_values(["ags", "variable", "category", "date", "base", "_rank", "source_id"], kind="stable")
+    key = ["ags", "date", "variable", "category", "base"]
+    out["preferred"] = ~out.duplicated(key) if len(out) else pd.Series(dtype=bool)
+    out = out[OBSERVATION_COLUMNS].reset_index(drop=True)
+    out["value"] = out["value"].astype("float64")
+    out["date"] = out["date"].astype("datetime64[ns]")
+    return out
+
+
+def _tidy_municipalities(raw: pd.DataFrame) -> pd.DataFrame:
+    out = raw.drop(columns=["_file", "_row"])
+    for column in ("area_km2", "lat_town_centre", "lon_town_centre"):
+        out[column] = pd.to_numeric(out[column]).astype("float64")
+    return out.reset_index(drop=True)
+
+
+def _tidy_sources(raw: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
+    """Sources with a derived reference_date (latest date of their figures)."""
+    out = raw.drop(columns=["_file", "_row"])
+    latest = observations.groupby("source_id")["date"].max()
+    out["reference_date"] = out["source_id"].map(latest).astype("datetime64[ns]")
+    return out.reset_index(drop=True)
+
+
+def _tidy_facts(raw: pd.DataFrame) -> pd.DataFrame:
+    if raw.empty:
+        return pd.DataFrame(columns=["date", "subject", "fact", "source_id"])
+    out = raw.drop(columns=["_file", "_row"])
+    out["date"] = pd.to_datetime(out["date"].replace("", None), format="%Y-%m-%d").astype("datetime64[ns]")
+    return out.reset_index(drop=True)
+
+
+def _conflicts(observations: pd.DataFrame, listed: list[pd.DataFrame]) -> pd.DataFrame:
+    """Every observation whose (ags, date, variable, category) has more than one distinct value."""
+    valid = observations[observations["value"].notna() & observations["date"].notna()]
+    key = ["ags", "date", "variable", "category"]
+    distinct = valid.groupby(key)["value"].transform("nunique")
+    rows = _finish_observations(valid[distinct > 1])
+    snapshot = pd.concat(listed, ignore_index=True) if listed else pd.DataFrame(columns=["ags", "date", "source_id"])
+    listed_keys = set(zip(snapshot["ags"], snapshot["date"], snapshot["source_id"]))
+    rows["listed_in_snapshot"] = [
+        (a, d.strftime("%Y-%m-%d"), s) in listed_keys for a, d, s in zip(rows["ags"], rows["date"], rows["source_id"])
+    ]
+    rows["different_base"] = rows.groupby(key)["base"].transform("nunique") > 1
+    return rows.reset_index(drop=True)

@@ -1,0 +1,203 @@
+"""Checks on the raw inputs, driven by ``catalogue/checks.yaml``.
+
+Every problem becomes an :class:`Issue` naming file, row, column, problem and fix, so a
+person can repair the input without reading code. Errors stop ``data build``; warnings
+(sums that differ for known reasons, conflicting sources) are reported and kept.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+import yaml
+
+from helpers.kommunen import KREIS_AGS, all_regions, kommunen
+from helpers.paths import CATALOGUE_DIR
+
+GERMANY_AGS = "DG"
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Issue:
+    level: str
+    file: str
+    row: int | None  # line number in the file (header = 1), None when the issue spans rows
+    column: str
+    problem: str
+    fix: str
+    check: str
+
+    def line(self) -> str:
+        where = self.file + (f", Zeile {self.row}" if self.row else "") + (f", Spalte {self.column}" if self.column else "")
+        label = "FEHLER" if self.level == ERROR else "Warnung"
+        return f"{label} [{self.check}] {where}: {self.problem} → {self.fix}"
+
+
+@dataclass
+class Report:
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, level: str, file: str, row, column: str, problem: str, fix: str, check: str) -> None:
+        self.issues.append(Issue(level, file, None if row is None else int(row), column, problem, fix, check))
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.level == WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def counts_by_check(self) -> dict[tuple[str, str], int]:
+        counts: dict[tuple[str, str], int] = {}
+        for issue in self.issues:
+            counts[(issue.level, issue.check)] = counts.get((issue.level, issue.check), 0) + 1
+        return dict(sorted(counts.items()))
+
+    def format(self, limit: int = 50) -> str:
+        lines = [i.line() for i in self.errors[:limit]] + [i.line() for i in self.warnings[:limit]]
+        hidden = max(0, len(self.errors) - limit) + max(0, len(self.warnings) - limit)
+        if hidden:
+            lines.append(f"… und {hidden} weitere Meldungen")
+        summary = ", ".join(f"{n} × {level} {check}" for (level, check), n in self.counts_by_check().items())
+        lines.append(f"{len(self.errors)} Fehler, {len(self.warnings)} Warnungen" + (f" ({summary})" if summary else ""))
+        return "\n".join(lines)
+
+
+class DataError(Exception):
+    """Raised by ``build`` when validation finds errors; carries the report."""
+
+    def __init__(self, report: Report):
+        super().__init__(report.format())
+        self.report = report
+
+
+@lru_cache(maxsize=1)
+def checks() -> dict:
+    with open(CATALOGUE_DIR / "checks.yaml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def known_ags() -> set[str]:
+    return {r.ags for r in all_regions()} | {GERMANY_AGS}
+
+
+def check_observations(obs: pd.DataFrame, source_ids: set[str], report: Report) -> None:
+    """Row-level and cross-row checks on tidy observations (with ``_file``/``_row`` columns)."""
+    rules = checks()
+    _row_checks(obs, source_ids, rules, report)
+    valid = obs[obs["value"].notna() & obs["date"].notna()]
+    _check_parts(valid, rules, report)
+    _check_bases(obs, rules, report)
+    _check_sums(valid, rules, report)
+    _check_conflicts(valid, report)
+
+
+def _each(report: Report, rows: pd.DataFrame, level: str, column: str, problem, fix: str, check: str) -> None:
+    for _, r in rows.iterrows():
+        report.add(level, r["_file"], r["_row"], column, problem(r) if callable(problem) else problem, fix, check)
+
+
+def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Report) -> None:
+    ags_ok = obs["ags"].isin(known_ags())
+    _each(report, obs[~ags_ok], ERROR, "ags", lambda r: f"unbekannter AGS '{r['ags']}'",
+          "8-stelligen AGS einer der 16 Kommunen, 05154 (Kreis), 05 (NRW) oder DG als Text eintragen", "ags_known")
+    _each(report, obs[obs["date"].isna()], ERROR, "date", lambda r: f"Datum '{r['_date_raw']}' ist nicht lesbar",
+          "Datum als JJJJ-MM-TT angeben", "date_parses")
+    _each(report, obs[~obs["unit"].isin(rules["units"])], ERROR, "unit", lambda r: f"unbekannte Einheit '{r['unit']}'",
+          "eine Einheit aus catalogue/checks.yaml (units) verwenden oder sie dort bewusst ergänzen", "unit_known")
+    bad_value = obs["value"].isna() & ~obs["_value_raw"].isin(rules["missing_markers"]) & (obs["flag"] == "")
+    _each(report, obs[bad_value], ERROR, "value", lambda r: f"Wert '{r['_value_raw']}' ist keine Zahl",
+          "Zahl mit Dezimalpunkt eintragen oder die Zelle leer lassen (fehlender Wert)", "value_numeric")
+    _each(report, obs[~obs["status"].isin(rules["statuses"])], ERROR, "status", lambda r: f"unbekannter Status '{r['status']}'",
+          "einen von " + ", ".join(rules["statuses"]) + " verwenden", "status_known")
+    _each(report, obs[~obs["source_id"].isin(source_ids)], ERROR, "source_id",
+          lambda r: f"Quelle '{r['source_id']}' fehlt in sources.csv", "Quelle in sources.csv ergänzen oder source_id korrigieren",
+          "source_known")
+    low, high = rules["share_range"]
+    share = (obs["unit"] == rules["share_unit"]) & ~obs["variable"].isin(rules["percent_not_share"])
+    _each(report, obs[share & ((obs["value"] < low) | (obs["value"] > high))], ERROR, "value",
+          lambda r: f"Anteil {r['value']:g} % für {r['variable']} liegt außerhalb {low}–{high}",
+          "Wert prüfen; ist die Variable kein Anteil, sie in checks.yaml unter percent_not_share eintragen", "share_range")
+    negative = obs["unit"].isin(rules["non_negative_units"]) & (obs["value"] < 0)
+    _each(report, obs[negative], ERROR, "value", lambda r: f"negative Anzahl {r['value']:g} für {r['variable']}",
+          "Vorzeichen prüfen (ein '-' allein heißt in amtlichen Tabellen 'nichts vorhanden')", "non_negative")
+
+
+def _check_parts(obs: pd.DataFrame, rules: dict, report: Report) -> None:
+    key = ["ags", "date", "category", "base"]
+    for rule in rules["part_of_whole"]:
+        part = obs[obs["variable"] == rule["part"]]
+        whole = obs[obs["variable"] == rule["whole"]][key + ["value"]]
+        merged = part.merge(whole, on=key, suffixes=("", "_whole"))
+        _each(report, merged[merged["value"] > merged["value_whole"]], ERROR, "value",
+              lambda r: f"{rule['part']} {r['value']:g} > {rule['whole']} {r['value_whole']:g} "
+                        f"(AGS {r['ags']}, {r['date']:%Y-%m-%d}, Basis {r['base']})",
+              "Werte und Basis (base) prüfen: ein Teil kann nicht größer als das Ganze sein", "part_of_whole")
+
+
+def _check_bases(obs: pd.DataFrame, rules: dict, report: Report) -> None:
+    unmapped = obs[obs["variable"].isin(rules["base_variables"]) & (obs["base"] == "")]
+    _each(report, unmapped, WARNING, "source_id",
+          lambda r: f"keine Statistik/Basis für {r['variable']} aus {r['source_id']} bekannt",
+          "Regel in src/helpers/catalogue/bases.csv ergänzen", "base_mapped")
+
+
+def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:
+    """Compare each complete set of 16 municipal values with the Kreis value(s) of the same key."""
+    spec = rules["sum_to_kreis"]
+    municipal_ags = {r.ags for r in kommunen()}
+    counts = obs[obs["unit"].isin(spec["units"])]
+    key = ["date", "variable", "category", "base"]
+    municipal = counts[counts["ags"].isin(municipal_ags)]
+    kreis = counts[counts["ags"] == KREIS_AGS]
+    for group, rows in municipal.groupby(key + ["source_id"], sort=True):
+        if rows["ags"].nunique() < len(municipal_ags):
+            continue
+        date, variable, category, base, source_id = group
+        match = kreis[(kreis["date"] == date) & (kreis["variable"] == variable)
+                      & (kreis["category"] == category) & (kreis["base"] == base)]
+        total = rows.drop_duplicates("ags")["value"].sum()
+        for _, k in match.iterrows():
+            difference = total - k["value"]
+            if difference == 0:
+                continue
+            reason = _explain(difference, pd.concat([rows, k.to_frame().T]), spec)
+            report.add(WARNING, k["_file"], k["_row"], "value",
+                       f"Summe der 16 Kommunen {total:g} ({source_id}) ≠ Kreiswert {k['value']:g} ({k['source_id']}) "
+                       f"für {variable}/{category} am {date:%Y-%m-%d}: Differenz {difference:+g}",
+                       f"bekannter Grund: {reason}" if reason else "ungeklärt: Quellen prüfen; nichts wird korrigiert",
+                       "sum_to_kreis" if reason is None else "sum_to_kreis_explained")
+
+
+def _explain(difference: float, rows: pd.DataFrame, spec: dict) -> str | None:
+    for reason in spec["known_reasons"]:
+        if "variables" in reason and not rows["variable"].isin(reason["variables"]).all():
+            continue
+        if "note_contains" in reason and not rows["note"].str.contains(reason["note_contains"], regex=False).any():
+            continue
+        if "status" in reason and not (rows["status"] == reason["status"]).any():
+            continue
+        if abs(difference) <= reason["tolerance"]:
+            return reason["reason"]
+    return None
+
+
+def _check_conflicts(obs: pd.DataFrame, report: Report) -> None:
+    key = ["ags", "date", "variable", "category"]
+    groups = obs.groupby(key, sort=True)["value"].nunique()
+    for ags, date, variable, category in groups[groups > 1].index:
+        rows = obs[(obs["ags"] == ags) & (obs["date"] == date) & (obs["variable"] == variable) & (obs["category"] == category)]
+        listing = "; ".join(f"{v:g} ({s}, {st}{', Basis ' + b if b else ''})"
+                            for v, s, st, b in rows[["value", "source_id", "status", "base"]].itertuples(index=False))
+        different_bases = rows["base"].nunique() > 1
+        report.add(WARNING, rows["_file"].iloc[0], None, "value",
+                   f"AGS {ags}, {date:%Y-%m-%d}, {variable}/{category}: verschiedene Werte: {listing}"
+                   + (" – verschiedene Basen, kein Widerspruch, sondern ein Methodenbruch" if different_bases else ""),
+                   "beide Zeilen bleiben; Notebooks nutzen die Zeile mit preferred=True", "conflict")

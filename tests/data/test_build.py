@@ -1,0 +1,38 @@
+"""`data build` on the committed raw data, into a temporary processed folder."""
+import pandas as pd
+import pytest
+
+from helpers import data
+from helpers.paths import RAW_DIR
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build") / "processed"
+    data.build(RAW_DIR, out)
+    return out
+
+
+def test_build_writes_every_table_and_manifest(processed):
+    for name in data.TABLES:
+        assert (processed / f"{name}.parquet").is_file()
+    manifest = data.manifest(processed)
+    assert manifest["fingerprint"] == data.fingerprint(RAW_DIR)
+    assert manifest["rows"]["observations"] == 4536
+
+
+def test_observations_follow_the_contract(processed):
+    obs = pd.read_parquet(processed / "observations.parquet")
+    assert list(obs.columns[:10]) == ["ags", "date", "variable", "category", "value", "unit", "source_id", "status",
+                                      "flag", "note"]
+    assert obs["date"].dtype == "datetime64[ns]" and obs["value"].dtype == "float64"
+    assert obs["ags"].map(type).eq(str).all() and (obs["category"] != "").all()
+    kleve = obs[(obs.ags == "05154036") & (obs.variable == "population") & (obs.date == "2024-12-31")
+                & (obs.category == "total")]
+    assert kleve["value"].tolist() == [53028.0] and kleve["base"].tolist() == ["update_2022_base"]
+
+
+def test_missing_values_stay_missing_with_a_flag(processed):
+    obs = pd.read_parquet(processed / "observations.parquet")
+    secret = obs[(obs.ags == "05154040") & (obs.variable == "sgb2_recipients")]
+    assert secret["value"].isna().all() and (secret["flag"] == ".").all()
