@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
-from helpers import datapackage, validation
+from helpers import datapackage, sources, validation
 from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 from helpers.validation import ERROR, DataError, Report
 
@@ -28,7 +28,8 @@ TABLES = ("observations", "municipalities", "sources", "facts", "conflicts")
 OBSERVATION_COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "source_id", "status", "flag", "note",
                        "base", "preferred"]
 MANIFEST = "manifest.json"
-# Prefer published over preliminary over derived … when several rows share a key and a base.
+# Prefer published over preliminary over derived …, then official over press …, when several
+# rows share (ags, date, variable, category, base).
 STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4}
 _CODE_FILES = ("data.py", "validation.py", "datapackage.py", "sources.py", "ingest", "catalogue")
 
@@ -83,7 +84,7 @@ def load(name: str, processed_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR
         raise ValueError(f"Unbekannte Tabelle '{name}'. Gültig sind: {', '.join(TABLES)}")
     if _is_stale(processed_dir, raw_dir):
         processed_dir.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(processed_dir.parent / ".processed.lock")):
+        with FileLock(_lock_path(processed_dir)):
             if _is_stale(processed_dir, raw_dir):
                 build(raw_dir, processed_dir)
     return pd.read_parquet(processed_dir / f"{name}.parquet")
@@ -95,6 +96,12 @@ def load_observations() -> pd.DataFrame:
 
 def manifest(processed_dir: Path = PROCESSED_DIR) -> dict:
     return json.loads((processed_dir / MANIFEST).read_text(encoding="utf-8"))
+
+
+def _lock_path(processed_dir: Path) -> str:
+    """A lock outside the repository, one per processed folder, so parallel notebooks build once."""
+    key = hashlib.sha256(str(processed_dir.resolve()).encode()).hexdigest()[:16]
+    return str(Path(tempfile.gettempdir()) / f"integrationsmonitor-processed-{key}.lock")
 
 
 def _is_stale(processed_dir: Path, raw_dir: Path) -> bool:
@@ -172,13 +179,15 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
             report.add(ERROR, datapackage.PACKAGE_FILE, None, "x_role", f"keine lesbare Ressource mit x_role '{role}'",
                        "Rohdaten wiederherstellen (git) oder Fehler oben beheben", "schema")
         return {}, report
-    sources = pd.concat(raw["sources"], ignore_index=True)
-    observations = _tidy_observations(pd.concat(raw["observations"], ignore_index=True))
-    validation.check_observations(observations, set(sources["source_id"]), report)
+    source_table = _tidy_sources(pd.concat(raw["sources"], ignore_index=True), report)
+    observations = _tidy_observations(pd.concat(raw["observations"], ignore_index=True), source_table)
+    validation.check_observations(observations, set(source_table["source_id"]), report)
+    latest = observations.groupby("source_id")["date"].max()
+    source_table["reference_date"] = source_table["source_id"].map(latest).astype("datetime64[ns]")
     tables = {
         "observations": _finish_observations(observations),
         "municipalities": _tidy_municipalities(pd.concat(raw["municipalities"], ignore_index=True)),
-        "sources": _tidy_sources(sources, observations),
+        "sources": source_table,
         "facts": _tidy_facts(pd.concat(raw.get("facts", []) or [pd.DataFrame()], ignore_index=True)),
         "conflicts": _conflicts(observations, raw.get("conflicts", [])),
     }
@@ -219,7 +228,7 @@ def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFram
     return frame
 
 
-def _tidy_observations(raw: pd.DataFrame) -> pd.DataFrame:
+def _tidy_observations(raw: pd.DataFrame, source_table: pd.DataFrame) -> pd.DataFrame:
     rules = validation.checks()
     obs = raw.rename(columns={"value": "_value_raw", "date": "_date_raw"})
     obs["date"] = pd.to_datetime(obs["_date_raw"], format="%Y-%m-%d", errors="coerce")
@@ -228,6 +237,8 @@ def _tidy_observations(raw: pd.DataFrame) -> pd.DataFrame:
         obs["flag"] = ""
     obs["flag"] = obs["flag"].where(~obs["_value_raw"].isin(rules["missing_markers"]) | (obs["flag"] != ""), ".")
     obs["base"] = _bases(obs)
+    family = obs["source_id"].map(source_table.set_index("source_id")["family"])
+    obs["_family_rank"] = family.map(sources.FAMILY_RANK).fillna(len(sources.FAMILY_RANK))
     return obs
 
 
@@ -249,9 +260,9 @@ def _bases(obs: pd.DataFrame) -> pd.Series:
 
 def _finish_observations(obs: pd.DataFrame) -> pd.DataFrame:
     out = obs[obs["date"].notna()].copy()
-    rank = out["status"].map(STATUS_RANK).fillna(len(STATUS_RANK))
-    out["_rank"] = rank
-    out = out.sort_values(["ags", "variable", "category", "date", "base", "_rank", "source_id"], kind="stable")
+    out["_rank"] = out["status"].map(STATUS_RANK).fillna(len(STATUS_RANK))
+    out = out.sort_values(["ags", "variable", "category", "date", "base", "_rank", "_family_rank", "source_id"],
+                          kind="stable")
     key = ["ags", "date", "variable", "category", "base"]
     out["preferred"] = ~out.duplicated(key) if len(out) else pd.Series(dtype=bool)
     out = out[OBSERVATION_COLUMNS].reset_index(drop=True)
@@ -267,12 +278,13 @@ def _tidy_municipalities(raw: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _tidy_sources(raw: pd.DataFrame, observations: pd.DataFrame) -> pd.DataFrame:
-    """Sources with a derived reference_date (latest date of their figures)."""
-    out = raw.drop(columns=["_file", "_row"])
-    latest = observations.groupby("source_id")["date"].max()
-    out["reference_date"] = out["source_id"].map(latest).astype("datetime64[ns]")
-    return out.reset_index(drop=True)
+def _tidy_sources(raw: pd.DataFrame, report: Report) -> pd.DataFrame:
+    """Sources with family, short publisher, origin, table code and licence (catalogue/source_families.csv)."""
+    out = sources.describe(raw)
+    for _, r in out[out["family"] == ""].iterrows():
+        report.add(ERROR, r["_file"], r["_row"], "publisher", f"Herausgeber '{r['publisher']}' keiner Quellenart zugeordnet",
+                   "Regel in src/helpers/catalogue/source_families.csv ergänzen (Art und Lizenz)", "source_family")
+    return out.drop(columns=["_file", "_row"]).reset_index(drop=True)
 
 
 def _tidy_facts(raw: pd.DataFrame) -> pd.DataFrame:

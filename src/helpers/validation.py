@@ -180,7 +180,7 @@ def _explain(difference: float, rows: pd.DataFrame, spec: dict) -> str | None:
     for reason in spec["known_reasons"]:
         if "variables" in reason and not rows["variable"].isin(reason["variables"]).all():
             continue
-        if "note_contains" in reason and not rows["note"].str.contains(reason["note_contains"], regex=False).any():
+        if "note_matches" in reason and not rows["note"].str.contains(reason["note_matches"]).any():
             continue
         if "status" in reason and not (rows["status"] == reason["status"]).any():
             continue
