@@ -1,0 +1,471 @@
+"""The indicator catalogue (``catalogue/indicators.yaml``) and the computation of its figures.
+
+The catalogue is data so that a new indicator is one YAML entry; it is validated when this module
+is imported, so a typo fails every notebook at once instead of silently dropping a figure.
+Figures are computed from the tidy observations (``helpers.data.load("observations")``):
+
+* a *value* indicator takes the published figure itself (categories summed per date and base);
+* a *ratio* indicator divides two published counts of the **same** statistic and census base
+  (the catalogue refuses a share whose numerator and denominator name different bases);
+* a *change* indicator compares two dates of another indicator and refuses to do so across a
+  change of census base (status ``not_comparable``).
+
+Kreis and Land values come from their own published rows; only where an indicator says
+``kreis_from_kommunen`` is the Kreis value recomputed from summed numerators and denominators of
+all 16 Kommunen — never by averaging shares. Missing values stay missing (``None``).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from types import MappingProxyType
+
+import pandas as pd
+import yaml
+
+from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
+from helpers.paths import CATALOGUE_DIR
+
+CATALOGUE_PATH = CATALOGUE_DIR / "indicators.yaml"
+LEVELS = ("kommune", "kreis", "land")
+DIRECTIONS = ("higher_is_better", "higher_is_worse", "neutral")
+UNITS = ("persons", "percent", "schools")
+# From certain to uncertain: a figure combined from several rows inherits the last one present.
+STATUS_PREFERENCE = ("published", "derived", "rounded", "secondary", "preliminary")
+MISSING_STATUSES = ("not_available", "not_comparable")
+
+_INDICATOR_KEYS = {
+    "label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "value",
+    "numerator", "denominator", "scale", "change", "direction", "sources", "levels", "decimals",
+    "kreis_from_kommunen", "gap_de", "gap_en", "not_a_share",
+}
+_REQUIRED_KEYS = {"label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit",
+                  "direction", "sources", "levels", "decimals", "gap_de", "gap_en"}
+_SELECTION_KEYS = {"variable", "categories", "bases", "dates"}
+
+
+class CatalogueError(ValueError):
+    """The indicator catalogue is inconsistent; the message names the entry and the key."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which observation rows feed a value, numerator, denominator or weight."""
+
+    variable: str
+    categories: tuple[str, ...] = ("total",)
+    bases: tuple[str, ...] = ()
+    dates: tuple[str, ...] = ()
+
+    def rows(self, obs: pd.DataFrame) -> pd.DataFrame:
+        mask = (obs["variable"] == self.variable) & obs["category"].isin(self.categories)
+        if self.bases:
+            mask &= obs["base"].isin(self.bases)
+        if self.dates:
+            mask &= obs["date"].isin(pd.to_datetime(list(self.dates)))
+        return obs[mask]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    label_de: str
+    label_en: str
+    definition_de: str
+    definition_en: str
+    handlungsfeld: str
+    unit: str
+    direction: str
+    sources: tuple[str, ...]
+    levels: tuple[str, ...]
+    decimals: int
+    gap_de: str
+    gap_en: str
+    value: Selection | None = None
+    numerator: Selection | None = None
+    denominator: Selection | None = None
+    scale: float = 1.0
+    change_of: str | None = None
+    change_since: str | None = None
+    kreis_from_kommunen: Selection | None = None
+    not_a_share: bool = False
+
+    @property
+    def kind(self) -> str:
+        """``value``, ``ratio`` or ``change``."""
+        if self.change_of:
+            return "change"
+        return "ratio" if self.numerator else "value"
+
+    def text(self, field: str, sprache: str) -> str:
+        """``label``, ``definition`` or ``gap`` in the reader's language."""
+        return getattr(self, f"{field}_{sprache}")
+
+    def label(self, sprache: str = "de") -> str:
+        return self.text("label", sprache)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    indicators: Mapping[str, Indicator]
+    handlungsfelder: Mapping[str, Mapping[str, str]]
+    variables: Mapping[str, str]
+    key_figures: tuple[str, ...]
+
+    def __getitem__(self, indicator_id: str) -> Indicator:
+        try:
+            return self.indicators[indicator_id]
+        except KeyError:
+            raise KeyError(f"Unbekannter Indikator {indicator_id!r}. Gültig: {', '.join(self.indicators)}.") from None
+
+    def in_field(self, handlungsfeld: str) -> list[Indicator]:
+        """The indicators of one Handlungsfeld, in catalogue order (the order of the profile)."""
+        return [i for i in self.indicators.values() if i.handlungsfeld == handlungsfeld]
+
+    def field_label(self, handlungsfeld: str, sprache: str = "de") -> str:
+        return self.handlungsfelder[handlungsfeld][f"label_{sprache}"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One indicator for one region at one date; ``value`` is None when it does not exist."""
+
+    indicator: str
+    ags: str
+    value: float | None
+    date: pd.Timestamp | None
+    status: str
+    base: str = ""
+    source_ids: tuple[str, ...] = ()
+    note: str = ""
+    start_value: float | None = None
+    start_date: pd.Timestamp | None = None
+    flag: str = ""
+
+    @property
+    def missing(self) -> bool:
+        return self.value is None
+
+    def as_dict(self) -> dict[str, object]:
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        for key in ("date", "start_date"):
+            out[key] = None if out[key] is None else out[key].date().isoformat()
+        out["source_ids"] = list(self.source_ids)
+        return out
+
+
+# --- loading and validation ----------------------------------------------------------------
+
+def _selection(entry: object, where: str, variables: Mapping[str, str]) -> Selection:
+    if not isinstance(entry, dict) or "variable" not in entry:
+        raise CatalogueError(f"{where}: braucht ein Mapping mit 'variable'.")
+    unknown = set(entry) - _SELECTION_KEYS
+    if unknown:
+        raise CatalogueError(f"{where}: unbekannte Schlüssel {sorted(unknown)}.")
+    if entry["variable"] not in variables:
+        raise CatalogueError(
+            f"{where}: Variable {entry['variable']!r} ist nicht unter 'variables' verzeichnet "
+            "(bitte dort mit ihrer Bedeutung eintragen)."
+        )
+    for date in entry.get("dates", ()):
+        dt.date.fromisoformat(str(date))
+    return Selection(
+        variable=entry["variable"],
+        categories=tuple(entry.get("categories", ("total",))),
+        bases=tuple(entry.get("bases", ())),
+        dates=tuple(str(d) for d in entry.get("dates", ())),
+    )
+
+
+def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
+    where = f"indicators.yaml, Indikator {key!r}"
+    unknown = set(entry) - _INDICATOR_KEYS
+    if unknown:
+        raise CatalogueError(f"{where}: unbekannte Schlüssel {sorted(unknown)}.")
+    missing = sorted(k for k in _REQUIRED_KEYS if not entry.get(k) and entry.get(k) != 0)
+    if missing:
+        raise CatalogueError(f"{where}: es fehlen {missing}.")
+    variables = raw["variables"]
+    kinds = [k for k in ("value", "numerator", "change") if k in entry]
+    if len(kinds) != 1 or ("numerator" in entry) != ("denominator" in entry):
+        raise CatalogueError(f"{where}: genau eines von value, numerator+denominator oder change angeben.")
+    if entry["handlungsfeld"] not in raw["handlungsfelder"]:
+        raise CatalogueError(f"{where}: Handlungsfeld {entry['handlungsfeld']!r} ist nicht definiert.")
+    if entry["direction"] not in DIRECTIONS:
+        raise CatalogueError(f"{where}: direction muss eines von {DIRECTIONS} sein.")
+    if entry["unit"] not in UNITS:
+        raise CatalogueError(f"{where}: unit muss eines von {UNITS} sein.")
+    if not set(entry["levels"]) <= set(LEVELS):
+        raise CatalogueError(f"{where}: levels nur aus {LEVELS}.")
+    sel = {k: _selection(entry[k], f"{where}.{k}", variables)
+           for k in ("value", "numerator", "denominator", "kreis_from_kommunen") if k in entry}
+    if "numerator" in sel and sel["numerator"].bases != sel["denominator"].bases:
+        raise CatalogueError(
+            f"{where}: Zähler und Nenner müssen dieselbe Statistik/Zensus-Grundlage haben "
+            f"(bases {sel['numerator'].bases} ≠ {sel['denominator'].bases})."
+        )
+    change = entry.get("change") or {}
+    if change and (set(change) != {"of", "since"} or change["of"] not in raw["indicators"]):
+        raise CatalogueError(f"{where}: change braucht 'of' (ein Indikator) und 'since'.")
+    if change and change["since"] != "previous_year":
+        dt.date.fromisoformat(str(change["since"]))
+    return Indicator(
+        id=key,
+        **{k: entry[k] for k in ("label_de", "label_en", "definition_de", "definition_en",
+                                 "handlungsfeld", "unit", "direction", "gap_de", "gap_en")},
+        sources=tuple(entry["sources"]),
+        levels=tuple(entry["levels"]),
+        decimals=int(entry["decimals"]),
+        value=sel.get("value"),
+        numerator=sel.get("numerator"),
+        denominator=sel.get("denominator"),
+        scale=float(entry.get("scale", 1)),
+        change_of=change.get("of"),
+        change_since=str(change["since"]) if change else None,
+        kreis_from_kommunen=sel.get("kreis_from_kommunen"),
+        not_a_share=bool(entry.get("not_a_share", False)),
+    )
+
+
+def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
+    """Read and validate the catalogue; raises :class:`CatalogueError` naming the bad entry."""
+    with open(path, encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
+    unknown = set(raw) - {"handlungsfelder", "variables", "indicators", "key_figures"}
+    if unknown:
+        raise CatalogueError(f"indicators.yaml: unbekannte Abschnitte {sorted(unknown)}.")
+    for key, field in raw["handlungsfelder"].items():
+        if not field.get("label_de") or not field.get("label_en"):
+            raise CatalogueError(f"indicators.yaml: Handlungsfeld {key!r} braucht label_de und label_en.")
+    indicators = {key: _indicator(key, entry, raw) for key, entry in raw["indicators"].items()}
+    dangling = [k for k in raw["key_figures"] if k not in indicators]
+    if dangling:
+        raise CatalogueError(f"indicators.yaml: key_figures nennt unbekannte Indikatoren {dangling}.")
+    return Catalogue(
+        indicators=MappingProxyType(indicators),
+        handlungsfelder=MappingProxyType(raw["handlungsfelder"]),
+        variables=MappingProxyType(raw["variables"]),
+        key_figures=tuple(raw["key_figures"]),
+    )
+
+
+CATALOGUE = load_catalogue()
+
+
+def catalogue() -> Catalogue:
+    return CATALOGUE
+
+
+# --- computation --------------------------------------------------------------------------
+
+def worst_status(statuses: Iterable[str]) -> str:
+    """The least certain status among the inputs of a combined figure."""
+    ranked = [s for s in STATUS_PREFERENCE if s in set(statuses)]
+    return ranked[-1] if ranked else "published"
+
+
+def _join(values: Iterable[str]) -> str:
+    return " | ".join(dict.fromkeys(v for v in values if v))
+
+
+def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
+    """One row per (date, base): the data layer's preferred row per category, categories summed.
+
+    Where one key has several rows (see CONFLICTS.csv), ``helpers.data`` marks the most certain
+    one ``preferred``; the others stay in the data for the conflict report.
+    """
+    columns = ["date", "base", "value", "status", "source_ids", "note", "flag"]
+    best = rows[rows["preferred"]]
+    if best.empty:
+        return pd.DataFrame(columns=columns)
+    grouped = best.groupby(["date", "base"], sort=True)
+    out = pd.DataFrame({
+        "value": grouped["value"].sum(min_count=1).where(~grouped["value"].apply(lambda v: v.isna().any())),
+        "status": grouped["status"].agg(worst_status),
+        "source_ids": grouped["source_id"].agg(lambda s: tuple(dict.fromkeys(s))),
+        "note": grouped["note"].agg(_join),
+        "flag": grouped["flag"].agg(_join),
+    }).reset_index()
+    return out[columns]
+
+
+def _ratio(num: pd.DataFrame, den: pd.DataFrame, scale: float) -> pd.DataFrame:
+    merged = num.merge(den, on=["date", "base"], suffixes=("_n", "_d"))
+    value = merged["value_n"] / merged["value_d"].where(merged["value_d"] != 0) * scale
+    return pd.DataFrame({
+        "date": merged["date"], "base": merged["base"], "value": value,
+        "status": [worst_status(p) for p in zip(merged["status_n"], merged["status_d"])],
+        "source_ids": [tuple(dict.fromkeys(a + b)) for a, b in zip(merged["source_ids_n"], merged["source_ids_d"])],
+        "note": [_join(p) for p in zip(merged["note_n"], merged["note_d"])],
+        "flag": [_join(p) for p in zip(merged["flag_n"], merged["flag_d"])],
+    })
+
+
+def _own_series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
+    here = obs[obs["ags"] == ags]
+    if ind.kind == "value":
+        return _collapse(ind.value.rows(here))
+    return _ratio(_collapse(ind.numerator.rows(here)), _collapse(ind.denominator.rows(here)), ind.scale)
+
+
+def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    """Kreis value from all 16 Kommunen: summed numerators over summed denominators.
+
+    For a published share the numerator is share × weight (e.g. the census population), so the
+    result equals the share of the summed counts — not an average of the 16 shares.
+    """
+    parts = []
+    for region in kommunen():
+        here = obs[obs["ags"] == region.ags]
+        if ind.kind == "ratio":
+            num, den = _collapse(ind.numerator.rows(here)), _collapse(ind.denominator.rows(here))
+        else:
+            den = _collapse(ind.kreis_from_kommunen.rows(here))
+            share = _collapse(ind.value.rows(here))
+            num = share.merge(den[["date", "value"]], on="date", suffixes=("", "_w"))
+            num = num.assign(value=num["value"] * num["value_w"]).drop(columns="value_w")
+        both = num.merge(den, on="date", suffixes=("_n", "_d"))
+        if not both.empty:
+            parts.append(both.assign(ags=region.ags))
+    rows = pd.concat(parts) if parts else pd.DataFrame(columns=["date", "ags", "value_n", "value_d"])
+    complete = rows.groupby("date").filter(
+        lambda g: g["ags"].nunique() == len(kommunen()) and g[["value_n", "value_d"]].notna().all().all()
+    )
+    if complete.empty:
+        return pd.DataFrame(columns=["date", "base", "value", "status", "source_ids", "note", "flag"])
+    grouped = complete.groupby("date")
+    scale = ind.scale if ind.kind == "ratio" else 1.0  # a published share is already × 100
+    return pd.DataFrame({
+        "base": grouped["base_n"].first(),
+        "value": grouped["value_n"].sum() / grouped["value_d"].sum() * scale,
+        "status": grouped["status_n"].agg(lambda s: worst_status([*s, "derived"])),
+        "source_ids": grouped.apply(lambda g: tuple(dict.fromkeys(sum(g["source_ids_n"], ()) + sum(g["source_ids_d"], ()))),
+                                    include_groups=False),
+        "note": "kreis_from_kommunen",
+        "flag": "",
+    }).reset_index()
+
+
+def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataFrame:
+    """All dates of a value or ratio indicator for one region.
+
+    Columns: date, base, value, status, source_ids (tuple), note, flag. A date can appear twice when two
+    census bases were published for it (e.g. Kreis 31.12.2023); charts draw them as separate lines.
+    """
+    ind = CATALOGUE[indicator_id]
+    if ind.kind == "change":
+        raise ValueError(f"{indicator_id} ist eine Veränderung; bitte figure() verwenden.")
+    series = _own_series(obs, ind, ags)
+    if series.empty and ags == KREIS_AGS and ind.kreis_from_kommunen is not None:
+        series = _kreis_from_kommunen(obs, ind)
+    return series.sort_values(["date", "base"]).reset_index(drop=True)
+
+
+def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:
+    """A published-but-empty cell (e.g. '.' = secret) becomes a missing figure that keeps its note."""
+    if pd.isna(row["value"]):
+        return Figure(ind.id, ags, None, row["date"], "not_available", row["base"], tuple(row["source_ids"]),
+                      row["note"], flag=row["flag"])
+    return Figure(ind.id, ags, float(row["value"]), row["date"], row["status"], row["base"],
+                  tuple(row["source_ids"]), row["note"], flag=row["flag"])
+
+
+def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date | str | None = None,
+           at: pd.Timestamp | None = None, base: str | None = None) -> Figure:
+    """The figure at ``at`` (exact date, optionally on ``base``) or the latest up to ``stichtag``."""
+    ind = CATALOGUE[indicator_id]
+    if ind.kind == "change":
+        return _change(obs, ind, ags, stichtag=stichtag, at=at)
+    series = indicator_series(obs, indicator_id, ags)
+    if at is not None:
+        series = series[series["date"] == at]
+        if base is not None:
+            series = series[series["base"] == base]
+    elif stichtag is not None:
+        series = series[series["date"] <= pd.Timestamp(stichtag)]
+    if series.empty:
+        return Figure(ind.id, ags, None, at, "not_available")
+    # On one date with two bases, the newer base (listed last in bases.csv order of time) wins.
+    latest = series[series["date"] == series["date"].max()].sort_values("base", key=_base_order)
+    return _figure_from_row(ind, ags, latest.iloc[-1])
+
+
+_BASE_ORDER = ("update_1987_base", "census_2011", "update_2011_base", "census_2022", "update_2022_base")
+
+
+def _base_order(bases: pd.Series) -> pd.Series:
+    return bases.map(lambda b: _BASE_ORDER.index(b) if b in _BASE_ORDER else -1)
+
+
+def _change(obs: pd.DataFrame, ind: Indicator, ags: str, *, stichtag, at) -> Figure:
+    end = figure(obs, ind.change_of, ags, stichtag=stichtag, at=at)
+    if end.missing:
+        return Figure(ind.id, ags, None, end.date, "not_available")
+    since = (end.date - pd.DateOffset(years=1) if ind.change_since == "previous_year"
+             else pd.Timestamp(ind.change_since))
+    start_rows = indicator_series(obs, ind.change_of, ags)
+    start_rows = start_rows[start_rows["date"] == since]
+    same_base = start_rows[start_rows["base"] == end.base]
+    if not start_rows.empty and same_base.empty:
+        return Figure(ind.id, ags, None, end.date, "not_comparable", end.base,
+                      note=_join(start_rows["base"]), start_date=since)
+    if same_base["value"].isna().all():
+        return Figure(ind.id, ags, None, end.date, "not_available", end.base, start_date=since)
+    start = _figure_from_row(CATALOGUE[ind.change_of], ags, same_base.iloc[0])
+    return Figure(
+        ind.id, ags, (end.value / start.value - 1) * 100, end.date,
+        worst_status([end.status, start.status]), end.base,
+        tuple(dict.fromkeys(start.source_ids + end.source_ids)), _join([start.note, end.note]),
+        start_value=start.value, start_date=since,
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """An indicator for a Kommune beside the Kreis and NRW, on the same date where possible."""
+
+    indicator: Indicator
+    kommune: Figure
+    kreis: Figure
+    land: Figure
+
+    @property
+    def figures(self) -> tuple[Figure, Figure, Figure]:
+        return self.kommune, self.kreis, self.land
+
+
+def compare(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> Comparison:
+    """Kommune, Kreis and NRW; Kreis/NRW on the Kommune's date and base so the three are comparable.
+
+    Where the Kommune has no figure, Kreis and NRW show their own latest figure up to ``stichtag``
+    (the profile labels it "Kreiswert").
+    """
+    ind = CATALOGUE[indicator_id]
+    kommune = (figure(obs, indicator_id, ags, stichtag=stichtag) if "kommune" in ind.levels
+               else Figure(ind.id, ags, None, None, "not_available"))
+    others = []
+    for region_ags in (KREIS_AGS, LAND_AGS):
+        if kommune.date is not None and not kommune.missing:
+            other = figure(obs, indicator_id, region_ags, at=kommune.date,
+                           base=kommune.base if ind.kind != "change" else None)
+        elif kommune.date is not None and ind.kind == "change":
+            other = figure(obs, indicator_id, region_ags, at=kommune.date)
+        else:
+            other = figure(obs, indicator_id, region_ags, stichtag=stichtag)
+        others.append(other)
+    return Comparison(ind, kommune, *others)
+
+
+def compute_indicators(obs: pd.DataFrame, indicator_ids: Iterable[str] | None = None,
+                       ags: Iterable[str] | None = None, stichtag=None) -> pd.DataFrame:
+    """Latest figure (up to ``stichtag``) of each indicator for each region, as a long table.
+
+    Columns: indicator, ags, value, date, status, base, source_ids, note, start_value, start_date.
+    Regions default to the 16 Kommunen, the Kreis and NRW; missing figures are rows with value None.
+    """
+    ids = list(indicator_ids or CATALOGUE.indicators)
+    regions = list(ags or [r.ags for r in kommunen()] + [KREIS_AGS, LAND_AGS])
+    rows = [figure(obs, i, a, stichtag=stichtag).as_dict() for i in ids for a in regions]
+    return pd.DataFrame(rows)

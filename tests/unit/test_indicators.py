@@ -1,0 +1,119 @@
+"""The indicator catalogue validates, and its arithmetic never mixes statistics or bases."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+
+from helpers import data, indicators
+from helpers.indicators import CATALOGUE, CatalogueError, compare, figure, indicator_series, load_catalogue
+from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
+
+
+def _obs(rows):
+    """Observations in the data layer's shape from (ags, date, variable, category, value, base[, status, flag])."""
+    records = []
+    for row in rows:
+        ags, date, variable, category, value, base, *rest = row
+        status, flag = (rest + ["published", ""])[:2] if rest else ("published", "")
+        records.append(dict(ags=ags, date=pd.Timestamp(date), variable=variable, category=category,
+                            value=float("nan") if value is None else float(value), unit="persons",
+                            source_id="TEST", status=status, flag=flag, note="", base=base, preferred=True))
+    return pd.DataFrame(records)
+
+
+def _write(tmp_path, mutate):
+    raw = yaml.safe_load(indicators.CATALOGUE_PATH.read_text(encoding="utf-8"))
+    mutate(raw)
+    path = tmp_path / "indicators.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_catalogue_validates_and_names_every_key_figure():
+    assert set(CATALOGUE.key_figures) <= set(CATALOGUE.indicators)
+    for ind in CATALOGUE.indicators.values():
+        assert ind.label("de") and ind.label("en") and ind.text("gap", "de")
+        assert ind.handlungsfeld in CATALOGUE.handlungsfelder
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda raw: raw["indicators"]["population"].update(colour="red"), "unbekannte Schlüssel"),
+    (lambda raw: raw["indicators"]["population"].pop("label_en"), "label_en"),
+    (lambda raw: raw["indicators"]["population"]["value"].update(variable="no_such_variable"), "no_such_variable"),
+    (lambda raw: raw["indicators"]["foreign_share_census_2011"]["denominator"].update(bases=["update_2022_base"]),
+     "dieselbe Statistik"),
+    (lambda raw: raw["key_figures"].append("no_such_indicator"), "no_such_indicator"),
+])
+def test_broken_catalogue_fails_clearly(tmp_path, mutate, message):
+    with pytest.raises(CatalogueError, match=message):
+        load_catalogue(_write(tmp_path, mutate))
+
+
+def test_catalogue_matches_the_data():
+    obs = data.load("observations")
+    source_ids = set(data.load("sources")["source_id"])
+    assert set(CATALOGUE.variables) <= set(obs["variable"])
+    for ind in CATALOGUE.indicators.values():
+        for family in ind.sources:
+            assert any(s.startswith(family) for s in source_ids), (ind.id, family)
+
+
+def test_share_uses_one_statistic_and_kreis_its_own_rows():
+    obs = _obs([
+        ("05154036", "2011-05-09", "foreign_population", "total", 50, "census_2011"),
+        ("05154036", "2011-05-09", "population", "total", 500, "census_2011"),
+        ("05154036", "2011-05-09", "population", "total", 999, "update_2011_base"),
+        (KREIS_AGS, "2011-05-09", "foreign_population", "total", 90, "census_2011"),
+        (KREIS_AGS, "2011-05-09", "population", "total", 1000, "census_2011"),
+        (KREIS_AGS, "2011-05-09", "foreign_population", "total", 77, "azr"),
+    ])
+    result = compare(obs, "foreign_share_census_2011", "05154036")
+    assert result.kommune.value == pytest.approx(10.0)
+    assert result.kreis.value == pytest.approx(9.0)
+    assert result.land.missing and result.land.status == "not_available"
+
+
+def test_kreis_from_kommunen_is_ratio_of_sums_not_mean_of_shares():
+    rows = []
+    for i, region in enumerate(kommunen()):
+        population = 1000 if i == 0 else 100
+        rows += [(region.ags, "2022-05-15", "foreign_population_share", "total", 50 if i == 0 else 10, "census_2022", "secondary"),
+                 (region.ags, "2022-05-15", "population", "total", population, "census_2022")]
+    series = indicator_series(_obs(rows), "foreign_share_census_2022", KREIS_AGS)
+    expected = (500 + 15 * 10) / (1000 + 15 * 100) * 100
+    assert series["value"].iloc[0] == pytest.approx(expected)
+    assert series["status"].iloc[0] == "secondary"
+
+
+def test_kreis_from_kommunen_needs_all_sixteen():
+    one = kommunen()[0].ags
+    obs = _obs([(one, "2022-05-15", "foreign_population_share", "total", 50, "census_2022"),
+                (one, "2022-05-15", "population", "total", 1000, "census_2022")])
+    assert indicator_series(obs, "foreign_share_census_2022", KREIS_AGS).empty
+
+
+def test_change_across_a_census_base_is_not_comparable():
+    obs = _obs([
+        ("05154036", "2023-12-31", "population", "total", 53458, "update_2011_base"),
+        ("05154036", "2024-12-31", "population", "total", 53028, "update_2022_base"),
+        (LAND_AGS, "2023-12-31", "population", "total", 100, "update_2022_base"),
+        (LAND_AGS, "2024-12-31", "population", "total", 110, "update_2022_base"),
+    ])
+    kleve = figure(obs, "population_change_previous_year", "05154036")
+    assert kleve.missing and kleve.status == "not_comparable"
+    land = figure(obs, "population_change_previous_year", LAND_AGS)
+    assert land.value == pytest.approx(10.0) and land.start_value == 100
+
+
+def test_missing_values_stay_missing():
+    obs = _obs([("05154040", "2024-12-31", "minimum_benefit_rate_pct", "total", None, "", "published", ".")])
+    result = figure(obs, "minimum_benefit_rate", "05154040")
+    assert result.value is None and result.status == "not_available" and result.flag == "."
+    assert figure(obs, "minimum_benefit_rate", "05154036").value is None
+
+
+def test_stichtag_cuts_off_later_figures():
+    obs = _obs([("05154036", "2023-12-31", "population", "total", 1, "update_2011_base"),
+                ("05154036", "2024-12-31", "population", "total", 2, "update_2022_base")])
+    assert figure(obs, "population", "05154036", stichtag="2024-06-30").value == 1
