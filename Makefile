@@ -8,6 +8,8 @@ STAMP  := $(VENV)/.setup-done
 KERNEL := integrationsmonitor
 PRODUCT_NOTEBOOKS := notebooks/kommune_profil.ipynb notebooks/kreis_uebersicht.ipynb notebooks/kommunen_vergleich.ipynb
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+LAB_PORT  ?= 8888
+LAB_TOKEN ?=
 
 .DEFAULT_GOAL := help
 .PHONY: help setup data briefings test lab bench notebooks clean distclean
@@ -38,9 +40,13 @@ briefings: setup
 test: setup
 	$(PY) -m pytest tests $(PRODUCT_NOTEBOOKS) --nbval-lax --current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-## JupyterLab on this repository, project kernel, localhost only
+## JupyterLab on this repository, project kernel, localhost only (make lab LAB_PORT=8890 LAB_TOKEN=...)
 lab: setup
-	$(PY) -m jupyter lab --ServerApp.ip=127.0.0.1 --no-browser --notebook-dir=. $(ROOT_FLAG)
+	$(PY) -m jupyter lab --no-browser --ServerApp.open_browser=False --ServerApp.ip=127.0.0.1 \
+	  --ServerApp.port=$(LAB_PORT) --ServerApp.root_dir=. \
+	  --MappingKernelManager.default_kernel_name=$(KERNEL) \
+	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
+	  $(if $(LAB_TOKEN),--IdentityProvider.token=$(LAB_TOKEN),) $(ROOT_FLAG)
 
 ## Benchmarks: print timings, memory and HTML sizes of a full briefing run
 bench: setup
