@@ -1,0 +1,298 @@
+"""Municipality boundaries of Kreis Kleve: official BKG VG250, downloaded once, checked, simplified, cached.
+
+Nothing here touches the network unless asked to (:func:`prefetch`): a batch run on a fresh
+machine or in CI has neither internet nor a cache, and then helpers.maps draws the schematic map.
+Where the boundaries come from, first match wins:
+
+1. ``INTEGRATIONSMONITOR_BOUNDARIES=/path/to/file`` — any GDAL-readable file or zip
+   (VG250 GeoPackage/shapefile zip, GeoJSON) holding the municipalities (AGS 05154…);
+2. the VG250 download that :func:`prefetch` stored in the cache directory
+   (``INTEGRATIONSMONITOR_GEO_CACHE``, default ``pooch.os_cache("integrationsmonitor")``).
+
+A source is used only when it passes :func:`check_boundaries`; otherwise the problem is logged,
+warned and reported by :func:`boundaries_status`, and maps fall back to the schematic map.
+The checked, simplified result is cached next to the download, keyed by the source's SHA-256.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import warnings
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pooch
+import pyogrio
+import shapely
+
+from helpers import data
+from helpers.i18n import t
+from helpers.kommunen import KREIS_AGS, kommunen
+
+log = logging.getLogger(__name__)
+
+BOUNDARIES_ENV = "INTEGRATIONSMONITOR_BOUNDARIES"
+CACHE_ENV = "INTEGRATIONSMONITOR_GEO_CACHE"
+
+WORK_CRS = "EPSG:25832"  # ETRS89 / UTM 32N: the BKG's own CRS, metres, true areas
+WEB_CRS = "EPSG:4326"  # lon/lat for GeoJSON and plotly
+AREA_TOLERANCE = 0.02  # VG250 (1:250 000) vs cadastral areas differ by < 1 % in Kreis Kleve
+SIMPLIFY_METRES = 100  # ≈ 1,550 vertices and ≈ 34 KB GeoJSON for the 16, invisible at briefing size
+GRID_DEGREES = 1e-5  # ≈ 1 m: coordinates beyond that only bloat the GeoJSON
+# Lon/lat box around the Kreis with margin: coordinates outside it mean a wrong or missing CRS.
+KREIS_BOX = (5.7, 51.2, 6.8, 52.1)
+PROCESSING_VERSION = 1  # bump when checks or simplification change, so cached results rebuild
+
+
+class BoundaryError(ValueError):
+    """A boundary file that cannot be used; the message names the problem and the fix."""
+
+
+@dataclass(frozen=True)
+class Download:
+    """One pinned, year-stamped official file; ``sha256`` is verified when known."""
+
+    url: str
+    fname: str
+    sha256: str | None
+    year: int
+
+
+VG250 = Download(
+    url="https://daten.gdz.bkg.bund.de/produkte/vg/vg250_ebenen_0101/2025/vg250_01-01.utm32s.gpkg.ebenen.zip",
+    fname="vg250_2025_01-01.utm32s.gpkg.ebenen.zip",
+    sha256=None,  # pending: pin with the hash prefetch() logs after the first download
+    year=2025,
+)
+
+
+@dataclass(frozen=True)
+class BoundaryStatus:
+    """Which boundaries the maps use, and if none, why (``problem`` is for the log, not the reader)."""
+
+    available: bool
+    source: str | None = None
+    year: int | None = None
+    problem: str | None = None
+
+    def attribution(self, sprache: str = "de") -> str:
+        """BKG attribution required by dl-de/by-2-0 (only meaningful when ``available``)."""
+        if self.year is None:
+            return t("map_attribution_undated", sprache)
+        return t("map_attribution", sprache, year=self.year)
+
+    def note(self, sprache: str = "de") -> str | None:
+        """Reader-visible note under a schematic map; ``None`` when the real boundaries are drawn."""
+        if self.available:
+            return None
+        return t("map_schematic_refused" if self.problem else "map_schematic_note", sprache)
+
+
+def cache_dir() -> Path:
+    """Per-user cache (downloads and processed results), never inside the repository."""
+    return Path(os.environ.get(CACHE_ENV) or pooch.os_cache("integrationsmonitor"))
+
+
+def municipalities() -> pd.DataFrame:
+    """Official areas and town centres of the 16 (ags, name, area_km2, lat/lon_town_centre)."""
+    return data.load("municipalities")
+
+
+def read_boundaries(path: Path) -> gpd.GeoDataFrame:
+    """The municipality features of the Kreis from any GDAL-readable file, a zip with the VG250 inside too."""
+    path = Path(path)
+    dataset = f"/vsizip/{path}/{_zip_member(path)}" if zipfile.is_zipfile(path) else str(path)
+    try:
+        layers = [name for name, _ in pyogrio.list_layers(dataset)]
+        layer = next((name for name in layers if name.lower().endswith("_gem")), layers[0])
+        frame = gpd.read_file(dataset, layer=layer, engine="pyogrio")
+    except Exception as error:  # GDAL raises many types; all mean "unreadable file"
+        raise BoundaryError(_refusal([f"{path} nicht lesbar ({error})"])) from error
+    ags_column = next((c for c in ("AGS", "ags") if c in frame.columns), None)
+    if ags_column is None:
+        raise BoundaryError(_refusal([f"{path} hat keine Spalte 'AGS' oder 'ags'"]))
+    if "GF" in frame.columns:  # VG250 also carries water-area features (GF 1/2); land with structure is GF 4
+        frame = frame[frame["GF"] == 4]
+    name_column = next((c for c in ("GEN", "name") if c in frame.columns), ags_column)
+    frame = frame.rename(columns={ags_column: "_ags", name_column: "_name"})
+    frame = frame[frame["_ags"].astype(str).str.startswith(KREIS_AGS)]
+    return gpd.GeoDataFrame(
+        {"ags": frame["_ags"].astype(str), "name": frame["_name"].astype(str)},
+        geometry=frame.geometry, crs=frame.crs,
+    ).reset_index(drop=True)
+
+
+def _zip_member(path: Path) -> str:
+    """The municipality layer inside a VG250 zip (GeoPackage preferred, else VG250_GEM.shp)."""
+    names = zipfile.ZipFile(path).namelist()
+    for wanted in (".gpkg", "vg250_gem.shp", ".geojson", ".shp"):
+        found = [n for n in names if n.lower().endswith(wanted)]
+        if found:
+            return found[0]
+    raise BoundaryError(_refusal([f"{path} enthält keine GeoPackage-, Shape- oder GeoJSON-Datei"]))
+
+
+def check_boundaries(frame: gpd.GeoDataFrame, official: pd.DataFrame) -> gpd.GeoDataFrame:
+    """Refuse anything but the 16 valid municipality polygons in a true CRS; returns them in EPSG:25832.
+
+    All problems are collected into one :class:`BoundaryError`, so one run shows everything to fix.
+    """
+    expected = {r.ags for r in kommunen()}
+    problems: list[str] = []
+    if len(frame) != len(expected):
+        problems.append(f"{len(frame)} Gemeinden mit AGS {KREIS_AGS}… statt {len(expected)}")
+    counts = frame["ags"].value_counts()
+    if (counts > 1).any():
+        problems.append(f"AGS mehrfach: {', '.join(sorted(counts[counts > 1].index))}")
+    if missing := sorted(expected - set(frame["ags"])):
+        problems.append(f"AGS fehlen: {', '.join(missing)}")
+    if unknown := sorted(set(frame["ags"]) - expected):
+        problems.append(f"unbekannte AGS: {', '.join(unknown)}")
+    not_polygons = frame.loc[~frame.geom_type.isin(["Polygon", "MultiPolygon"]), "ags"]
+    if len(not_polygons):
+        problems.append(f"keine Flächen bei AGS {', '.join(not_polygons)}")
+    invalid = frame[~frame.is_valid]
+    for ags, geometry in zip(invalid["ags"], invalid.geometry):
+        problems.append(f"ungültige Geometrie bei AGS {ags} ({shapely.is_valid_reason(geometry)})")
+    if frame.crs is None:
+        raise BoundaryError(_refusal(problems + ["kein Koordinatenreferenzsystem (CRS) angegeben"]))
+    if problems:
+        raise BoundaryError(_refusal(problems))
+    lon_min, lat_min, lon_max, lat_max = frame.to_crs(WEB_CRS).total_bounds
+    west, south, east, north = KREIS_BOX
+    if not (west <= lon_min and south <= lat_min and lon_max <= east and lat_max <= north):
+        raise BoundaryError(_refusal([
+            f"Koordinaten liegen nicht im Kreis Kleve, wenn sie als {frame.crs.to_string()} gelesen werden "
+            f"(Ausdehnung {lon_min:.2f}, {lat_min:.2f} – {lon_max:.2f}, {lat_max:.2f}): falsches CRS angegeben"
+        ]))
+    projected = frame.to_crs(WORK_CRS).sort_values("ags").reset_index(drop=True)
+    areas = projected.set_index("ags").area / 1e6
+    reference = official.set_index("ags")["area_km2"].reindex(areas.index)
+    deviation = areas / reference - 1
+    for ags, share in deviation[deviation.abs() > AREA_TOLERANCE].items():
+        problems.append(
+            f"Fläche von AGS {ags} weicht um {share:+.1%} von der amtlichen Fläche ab "
+            f"({areas[ags]:.1f} statt {reference[ags]:.1f} km²)"
+        )
+    if problems:
+        raise BoundaryError(_refusal(problems))
+    return projected
+
+
+def _refusal(problems: list[str]) -> str:
+    return (
+        "Gemeindegrenzen zurückgewiesen: " + "; ".join(problems) + ". Bitte eine vollständige VG250-Datei "
+        f"des BKG verwenden ({BOUNDARIES_ENV}) oder den Download wiederholen (helpers.geo.prefetch())."
+    )
+
+
+def simplify_boundaries(projected: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Web-sized polygons in EPSG:4326; coverage simplification keeps shared borders shared (no gaps)."""
+    simplified = shapely.coverage_simplify(projected.geometry.values, SIMPLIFY_METRES)
+    web = gpd.GeoSeries(simplified, crs=WORK_CRS).to_crs(WEB_CRS)
+    geometry = shapely.set_precision(web.values, GRID_DEGREES)
+    return gpd.GeoDataFrame(projected[["ags", "name"]], geometry=geometry, crs=WEB_CRS)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path, stamp: tuple[int, int], known_sha256: str | None) -> gpd.GeoDataFrame:
+    """Checked, simplified boundaries of one source file (``stamp`` invalidates on change)."""
+    sha256 = _sha256(path)
+    if known_sha256 and sha256 != known_sha256:
+        raise BoundaryError(
+            f"Prüfsumme von {path} ist {sha256}, erwartet {known_sha256}: Download beschädigt oder "
+            "geändert. Bitte die Datei löschen und helpers.geo.prefetch() erneut ausführen."
+        )
+    processed = cache_dir() / f"gemeinden-{KREIS_AGS}-{sha256[:16]}-v{PROCESSING_VERSION}.geojson"
+    if processed.is_file():
+        return gpd.read_file(processed, engine="pyogrio")
+    web = simplify_boundaries(check_boundaries(read_boundaries(path), municipalities()))
+    processed.parent.mkdir(parents=True, exist_ok=True)
+    partial = processed.with_suffix(f".{os.getpid()}.partial")
+    web.to_file(partial, driver="GeoJSON", engine="pyogrio")
+    partial.replace(processed)  # atomic: parallel batch workers never read a half-written file
+    log.info("Gemeindegrenzen aus %s geprüft und in %s zwischengespeichert.", path, processed)
+    return web
+
+
+def _source() -> tuple[Path | None, Download | None]:
+    """The boundary file to use, and the pinned download it is (``None`` for a user's own file)."""
+    if configured := os.environ.get(BOUNDARIES_ENV):
+        return Path(configured).expanduser(), None
+    downloaded = cache_dir() / VG250.fname
+    return (downloaded, VG250) if downloaded.is_file() else (None, None)
+
+
+def _resolve(path: Path | None, download: Download | None) -> tuple[BoundaryStatus, gpd.GeoDataFrame | None]:
+    if path is None:
+        return BoundaryStatus(available=False), None
+    try:
+        if not path.is_file():
+            raise BoundaryError(_refusal([f"Datei {path} nicht gefunden"]))
+        stat = path.stat()
+        frame = _load(path, (stat.st_mtime_ns, stat.st_size), download.sha256 if download else None)
+    except (BoundaryError, OSError) as error:
+        problem = str(error) if isinstance(error, BoundaryError) else _refusal([f"Datei nicht lesbar ({error})"])
+        _warn_once(problem)
+        return BoundaryStatus(available=False, source=str(path), problem=problem), None
+    return BoundaryStatus(available=True, source=str(path), year=download.year if download else None), frame
+
+
+@lru_cache(maxsize=16)
+def _warn_once(problem: str) -> None:
+    """One warning per problem and process, not one per chart."""
+    log.warning(problem)
+    warnings.warn(problem, stacklevel=2)
+
+
+def reset() -> None:
+    """Forget memoised boundaries and warnings (a file replaced in place, or a test's fresh start)."""
+    _load.cache_clear()
+    _warn_once.cache_clear()
+
+
+def boundaries() -> gpd.GeoDataFrame | None:
+    """The 16 checked, simplified municipality polygons (ags, name, geometry; EPSG:4326), or ``None``."""
+    return _resolve(*_source())[1]
+
+
+def boundaries_status() -> BoundaryStatus:
+    """Whether :func:`boundaries` has real boundaries, from where, and if not, why not."""
+    return _resolve(*_source())[0]
+
+
+def prefetch(timeout: float = 10.0) -> BoundaryStatus:
+    """Download VG250 once into the cache (the only network access here), then check and cache it.
+
+    Fails fast without internet: ``timeout`` is the connect and stall limit in seconds.
+    """
+    try:
+        pooch.retrieve(
+            VG250.url, known_hash=f"sha256:{VG250.sha256}" if VG250.sha256 else None,
+            fname=VG250.fname, path=cache_dir(), downloader=pooch.HTTPDownloader(timeout=timeout, progressbar=False),
+        )
+    except Exception as error:  # requests/pooch raise connection, HTTP and hash errors alike
+        raise BoundaryError(
+            f"Download der Gemeindegrenzen von {VG250.url} fehlgeschlagen ({type(error).__name__}: {error}). "
+            f"Ohne Internet: die Datei anderswo laden und {BOUNDARIES_ENV}=/pfad/zur/datei setzen."
+        ) from error
+    if VG250.sha256 is None:
+        log.warning("SHA-256 von %s zum Festschreiben in helpers.geo.VG250: %s",
+                    VG250.fname, _sha256(cache_dir() / VG250.fname))
+    status, _ = _resolve(cache_dir() / VG250.fname, VG250)
+    if not status.available:
+        raise BoundaryError(status.problem)
+    return status

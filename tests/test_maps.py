@@ -1,0 +1,108 @@
+"""Maps with the boundaries and without: both draw, both are sourced, neither needs the internet."""
+import json
+
+import numpy as np
+import pandas as pd
+import plotly.io as pio
+import pytest
+
+from helpers import charts, geo, maps
+from helpers.kommunen import UnknownRegionError, kommunen
+
+pytestmark = pytest.mark.usefixtures("geo_sandbox")
+AGS = [r.ags for r in kommunen()]
+NAMES = {r.ags: r.name for r in kommunen()}
+
+
+@pytest.fixture(params=["boundaries", "fallback"])
+def mode(request):
+    """Every map test runs with the shared VG250 extract and with no boundaries at all."""
+    if request.param == "boundaries":
+        request.getfixturevalue("shared_boundaries")
+    return request.param
+
+
+def _values():
+    values = pd.Series(np.linspace(4.0, 19.0, 16), index=AGS)
+    values["05154016"] = np.nan  # Goch: no figure
+    return values
+
+
+def _polygons(fig):
+    return [trace for trace in fig.data if trace.fill == "toself"]
+
+
+def _choropleth(**kwargs):
+    return maps.choropleth(_values(), title="Anteil", unit="%", source_line="Quelle: IT.NRW, Test", **kwargs)
+
+
+def test_choropleth_with_boundaries_draws_each_kommune_once(mode):
+    fig = _choropleth(highlight="Kleve")
+    if mode == "fallback":
+        assert _polygons(fig) == []
+        return
+    polygons = _polygons(fig)
+    assert sorted(trace.name for trace in polygons) == sorted(NAMES.values())
+    goch = next(trace for trace in polygons if trace.name == "Goch")
+    assert "k. A." in goch.text and goch.fillpattern.shape == "/" and goch.fillcolor == maps.MISSING_FILL
+    assert next(trace for trace in polygons if trace.name == "Kleve").line.width == 3
+    assert "11,0\u00a0%" in next(trace for trace in polygons if trace.name == "Kevelaer").text
+    assert maps.note_of(fig) is None
+    assert "© GeoBasis-DE / BKG" in charts.source_line_of(fig)
+
+
+def test_choropleth_fallback_draws_town_centres_and_says_so(mode):
+    fig = _choropleth()
+    if mode == "boundaries":
+        return
+    (tiles,) = [trace for trace in fig.data if trace.mode == "markers+text"]
+    assert list(tiles.text) == [NAMES[a] for a in AGS]
+    assert tiles.marker.color[AGS.index("05154016")] == maps.MISSING_FILL
+    assert "k. A." in tiles.hovertext[AGS.index("05154016")]
+    assert maps.note_of(fig).startswith("Schematische Karte: Die amtlichen Gemeindegrenzen (BKG) waren")
+    assert "Ortsmitten" in charts.source_line_of(fig)
+
+
+def test_maps_reference_no_external_url(mode):
+    for fig in (_choropleth(), maps.locator("Kleve")):
+        document = pio.to_json(fig)
+        assert "http" not in document and "topojson" not in document and "mapbox" not in document
+        assert "geo" not in json.loads(document)["layout"]
+        assert "http" not in charts.figure_bundle(fig)["text/html"]
+
+
+def test_locator_fills_only_the_chosen_kommune(mode):
+    fig = maps.locator(5154036)  # the int AGS papermill makes of "05154036"
+    assert fig.layout.title.text == "Lage von Kleve im Kreis Kleve"
+    if mode == "boundaries":
+        filled = [trace.name for trace in _polygons(fig) if trace.fillcolor == charts.HIGHLIGHT]
+        assert filled == ["Kleve"] and len(_polygons(fig)) == 16
+    else:
+        (tiles,) = fig.data
+        assert [c for c in tiles.marker.color].count(charts.HIGHLIGHT) == 1 and "Kleve" in tiles.text
+
+
+def test_broken_boundaries_fall_back_with_a_note(monkeypatch, tmp_path):
+    broken = tmp_path / "broken.geojson"
+    broken.write_text('{"type": "FeatureCollection", "features": []}', encoding="utf-8")
+    monkeypatch.setenv(geo.BOUNDARIES_ENV, str(broken))
+    with pytest.warns(UserWarning, match="keine Spalte 'AGS'"):
+        fig = maps.locator("Goch")
+    assert "Prüfung nicht bestanden" in maps.note_of(fig)
+
+
+def test_english_and_names_as_index():
+    values = pd.Series([1200.0, 800.0], index=["Kleve", "Goch"])
+    fig = maps.choropleth(values, title="Persons", unit="persons", source_line="Source: test", sprache="en")
+    hover = " ".join(fig.data[0].hovertext)
+    assert "1,200.0\u00a0persons" in hover and "n/a" in hover
+    assert maps.note_of(fig).startswith("Schematic map")
+
+
+def test_bad_arguments_fail_clearly():
+    with pytest.raises(UnknownRegionError, match="Klewe"):
+        maps.choropleth(pd.Series([1.0], index=["Klewe"]), title="x", unit="", source_line="Quelle: x")
+    with pytest.raises(ValueError, match="doppelt"):
+        maps.choropleth(pd.Series([1.0, 2.0], index=["Kleve", "05154036"]), title="x", unit="", source_line="Q")
+    with pytest.raises(ValueError, match="genau eines"):
+        maps.choropleth(_values(), title="x", unit="%")
