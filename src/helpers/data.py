@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
-from helpers import datapackage, sources, validation
+from helpers import datapackage, ingest, sources, validation
 from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 from helpers.validation import ERROR, DataError, Report
 
@@ -28,6 +28,7 @@ TABLES = ("observations", "municipalities", "sources", "facts", "conflicts")
 OBSERVATION_COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "source_id", "status", "flag", "note",
                        "base", "preferred"]
 MANIFEST = "manifest.json"
+EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetch`, read by helpers.ingest
 # Prefer published over preliminary over derived …, then official over press …, when several
 # rows share (ags, date, variable, category, base).
 STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4}
@@ -167,20 +168,26 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
         report.add(ERROR, file, None, "", problem, fix, "provenance")
     package = datapackage.read_package(raw_dir)
     raw: dict[str, list[pd.DataFrame]] = {}
+    exports = []
     for resource in package["resources"]:
         role = resource.get("x_role", "")
         if role in TABLES:
             frame = _read_resource(raw_dir, resource, report)
             if frame is not None:
                 raw.setdefault(role, []).append(frame)
+        elif role == EXPORT_ROLE:
+            exports.append(resource)
     missing = [role for role in ("observations", "sources", "municipalities") if role not in raw]
-    if missing or not report.ok:
-        for role in missing:
-            report.add(ERROR, datapackage.PACKAGE_FILE, None, "x_role", f"keine lesbare Ressource mit x_role '{role}'",
-                       "Rohdaten wiederherstellen (git) oder Fehler oben beheben", "schema")
+    for role in missing:
+        report.add(ERROR, datapackage.PACKAGE_FILE, None, "x_role", f"keine lesbare Ressource mit x_role '{role}'",
+                   "Rohdaten wiederherstellen (git) oder Fehler oben beheben", "schema")
+    if not report.ok:
         return {}, report
-    source_table = _tidy_sources(pd.concat(raw["sources"], ignore_index=True), report)
-    observations = _tidy_observations(pd.concat(raw["observations"], ignore_index=True), source_table)
+    source_table = _tidy_sources(pd.concat(raw["sources"] + [_export_source(r) for r in exports], ignore_index=True),
+                                 report)
+    observations = pd.concat([_snapshot_observations(pd.concat(raw["observations"], ignore_index=True))]
+                             + [_export_observations(raw_dir, r, report) for r in exports], ignore_index=True)
+    observations = _annotate(observations, source_table)
     validation.check_observations(observations, set(source_table["source_id"]), report)
     latest = observations.groupby("source_id")["date"].max()
     source_table["reference_date"] = source_table["source_id"].map(latest).astype("datetime64[ns]")
@@ -228,14 +235,51 @@ def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFram
     return frame
 
 
-def _tidy_observations(raw: pd.DataFrame, source_table: pd.DataFrame) -> pd.DataFrame:
+def _snapshot_observations(raw: pd.DataFrame) -> pd.DataFrame:
+    """values.csv rows: dates and numbers parsed, an empty value kept as NaN with flag '.'."""
     rules = validation.checks()
     obs = raw.rename(columns={"value": "_value_raw", "date": "_date_raw"})
     obs["date"] = pd.to_datetime(obs["_date_raw"], format="%Y-%m-%d", errors="coerce")
     obs["value"] = pd.to_numeric(obs["_value_raw"].str.strip(), errors="coerce").astype("float64")
-    if "flag" not in obs:
-        obs["flag"] = ""
-    obs["flag"] = obs["flag"].where(~obs["_value_raw"].isin(rules["missing_markers"]) | (obs["flag"] != ""), ".")
+    obs["flag"] = obs["_value_raw"].isin(rules["missing_markers"]).map({True: ".", False: ""})
+    return obs.drop(columns=["name"])
+
+
+def _export_source(resource: dict) -> pd.DataFrame:
+    """The sources.csv-style row of an imported export, from its datapackage.json record."""
+    return pd.DataFrame([{
+        "source_id": resource["x_source_id"], "publisher": resource["x_publisher"], "title": resource["title"],
+        "table_or_page": f"table {resource['x_table']}", "url_or_repo_path": resource.get("sources", [{}])[0].get("path", ""),
+        "retrieved_via": resource.get("x_retrieved_via", "python -m helpers data import"), "notes": resource.get("description", ""),
+        "_file": datapackage.PACKAGE_FILE, "_row": None,
+    }])
+
+
+def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.DataFrame:
+    """Rows of an imported official export for the regions of this monitor (others are skipped)."""
+    name = resource["path"]
+    try:
+        extract = ingest.read_file(raw_dir / name, table=resource["x_table"], reference_date=resource.get("x_reference_date"))
+    except (ingest.IngestError, OSError) as exc:
+        report.add(ERROR, name, None, "", str(exc), "Datei aus git wiederherstellen oder neu importieren", "ingest")
+        return pd.DataFrame()
+    for problem in extract.problems:
+        report.add(ERROR, name, None, "", problem, "Export prüfen und neu herunterladen", "ingest")
+    rows = extract.rows[extract.rows["ags"].isin(validation.known_ags())].copy()
+    rows["_date_raw"] = rows["date"]
+    rows["date"] = pd.to_datetime(rows["date"], format="%Y-%m-%d", errors="coerce")
+    rows["_value_raw"] = rows["value"].map(lambda v: "" if pd.isna(v) else repr(v))
+    rows["source_id"] = resource["x_source_id"]
+    rows["status"] = "published"
+    rows["note"] = f"{extract.format} {extract.table}"
+    rows["_file"] = name
+    rows["_row"] = None
+    return rows
+
+
+def _annotate(obs: pd.DataFrame, source_table: pd.DataFrame) -> pd.DataFrame:
+    """Add the statistic/census base and the rank of the source family (for `preferred`)."""
+    obs = obs.reset_index(drop=True)
     obs["base"] = _bases(obs)
     family = obs["source_id"].map(source_table.set_index("source_id")["family"])
     obs["_family_rank"] = family.map(sources.FAMILY_RANK).fillna(len(sources.FAMILY_RANK))

@@ -40,7 +40,7 @@ class Report:
     issues: list[Issue] = field(default_factory=list)
 
     def add(self, level: str, file: str, row, column: str, problem: str, fix: str, check: str) -> None:
-        self.issues.append(Issue(level, file, None if row is None else int(row), column, problem, fix, check))
+        self.issues.append(Issue(level, file, None if row is None or pd.isna(row) else int(row), column, problem, fix, check))
 
     @property
     def errors(self) -> list[Issue]:
@@ -123,10 +123,10 @@ def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Re
     low, high = rules["share_range"]
     share = (obs["unit"] == rules["share_unit"]) & ~obs["variable"].isin(rules["percent_not_share"])
     _each(report, obs[share & ((obs["value"] < low) | (obs["value"] > high))], ERROR, "value",
-          lambda r: f"Anteil {r['value']:g} % für {r['variable']} liegt außerhalb {low}–{high}",
+          lambda r: f"Anteil {r['value']:.10g} % für {r['variable']} liegt außerhalb {low}–{high}",
           "Wert prüfen; ist die Variable kein Anteil, sie in checks.yaml unter percent_not_share eintragen", "share_range")
     negative = obs["unit"].isin(rules["non_negative_units"]) & (obs["value"] < 0)
-    _each(report, obs[negative], ERROR, "value", lambda r: f"negative Anzahl {r['value']:g} für {r['variable']}",
+    _each(report, obs[negative], ERROR, "value", lambda r: f"negative Anzahl {r['value']:.10g} für {r['variable']}",
           "Vorzeichen prüfen (ein '-' allein heißt in amtlichen Tabellen 'nichts vorhanden')", "non_negative")
 
 
@@ -137,7 +137,7 @@ def _check_parts(obs: pd.DataFrame, rules: dict, report: Report) -> None:
         whole = obs[obs["variable"] == rule["whole"]][key + ["value"]]
         merged = part.merge(whole, on=key, suffixes=("", "_whole"))
         _each(report, merged[merged["value"] > merged["value_whole"]], ERROR, "value",
-              lambda r: f"{rule['part']} {r['value']:g} > {rule['whole']} {r['value_whole']:g} "
+              lambda r: f"{rule['part']} {r['value']:.10g} > {rule['whole']} {r['value_whole']:.10g} "
                         f"(AGS {r['ags']}, {r['date']:%Y-%m-%d}, Basis {r['base']})",
               "Werte und Basis (base) prüfen: ein Teil kann nicht größer als das Ganze sein", "part_of_whole")
 
@@ -170,7 +170,7 @@ def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:
                 continue
             reason = _explain(difference, pd.concat([rows, k.to_frame().T]), spec)
             report.add(WARNING, k["_file"], k["_row"], "value",
-                       f"Summe der 16 Kommunen {total:g} ({source_id}) ≠ Kreiswert {k['value']:g} ({k['source_id']}) "
+                       f"Summe der 16 Kommunen {total:.10g} ({source_id}) ≠ Kreiswert {k['value']:.10g} ({k['source_id']}) "
                        f"für {variable}/{category} am {date:%Y-%m-%d}: Differenz {difference:+g}",
                        f"bekannter Grund: {reason}" if reason else "ungeklärt: Quellen prüfen; nichts wird korrigiert",
                        "sum_to_kreis" if reason is None else "sum_to_kreis_explained")
@@ -194,7 +194,7 @@ def _check_conflicts(obs: pd.DataFrame, report: Report) -> None:
     groups = obs.groupby(key, sort=True)["value"].nunique()
     for ags, date, variable, category in groups[groups > 1].index:
         rows = obs[(obs["ags"] == ags) & (obs["date"] == date) & (obs["variable"] == variable) & (obs["category"] == category)]
-        listing = "; ".join(f"{v:g} ({s}, {st}{', Basis ' + b if b else ''})"
+        listing = "; ".join(f"{v:.10g} ({s}, {st}{', Basis ' + b if b else ''})"
                             for v, s, st, b in rows[["value", "source_id", "status", "base"]].itertuples(index=False))
         different_bases = rows["base"].nunique() > 1
         report.add(WARNING, rows["_file"].iloc[0], None, "value",

@@ -1,13 +1,120 @@
-"""`python -m helpers data` (filled in by the data issue)."""
+"""`python -m helpers data …`: build, validate, inspect, import and fetch official figures."""
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from helpers import data, ingest, importing
+from helpers.paths import PROCESSED_DIR, RAW_DIR
+from helpers.validation import DataError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_subparsers(dest="action", metavar="ACTION")
+    actions = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
+    build = actions.add_parser("build", help="data/raw prüfen und nach data/processed (Parquet) schreiben")
+    _dirs(build, processed=True)
+    validate = actions.add_parser("validate", help="data/raw prüfen, ohne etwas zu schreiben; Exit 1 bei Fehlern")
+    _dirs(validate, processed=False)
+    validate.add_argument("--all-warnings", action="store_true", help="alle Warnungen zeigen, nicht nur die ersten 50")
+    inspect = actions.add_parser("inspect", help="Format einer Exportdatei erkennen und ihre Zeilen als CSV zeigen")
+    inspect.add_argument("file", type=Path)
+    inspect.add_argument("--table", help="Tabellencode, falls nicht aus Datei oder Dateiname erkennbar")
+    inspect.add_argument("--reference-date", help="Stichtag JJJJ-MM-TT, falls die Datei keinen nennt")
+    add = actions.add_parser("import", help="amtlichen Export mit Herkunft nach data/raw übernehmen")
+    add.add_argument("file", type=Path)
+    _provenance(add)
+    fetch = actions.add_parser("fetch", help="Tabelle mit pystatis abrufen und übernehmen (braucht Internet und Zugangsdaten)")
+    fetch.add_argument("table", help="Tabellencode, z. B. 12411-01-01-4")
+    fetch.add_argument("--regionalkey", default="", help="Regionalschlüssel-Filter, z. B. 05154*")
+    fetch.add_argument("--startyear", default="")
+    fetch.add_argument("--endyear", default="")
+    _provenance(fetch)
+
+
+def _dirs(parser: argparse.ArgumentParser, processed: bool) -> None:
+    parser.add_argument("--raw-dir", type=Path, default=RAW_DIR, help=argparse.SUPPRESS)
+    if processed:
+        parser.add_argument("--out-dir", type=Path, default=PROCESSED_DIR, help=argparse.SUPPRESS)
+
+
+def _provenance(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--source-id", required=True, help="neue, eindeutige Quellen-ID, z. B. ITNRW_12411_01I_2025")
+    parser.add_argument("--publisher", default="IT.NRW", help="Herausgeber (Standard: IT.NRW)")
+    parser.add_argument("--title", default="", help="Titel der Tabelle")
+    parser.add_argument("--table", default="", help="Tabellencode (sonst aus Datei oder Dateiname)")
+    parser.add_argument("--reference-date", default="", help="Stichtag JJJJ-MM-TT, falls die Datei keinen nennt")
+    parser.add_argument("--licence", default="dl-de/by-2-0", help="Lizenz (Standard: dl-de/by-2-0)")
+    parser.add_argument("--url", default="", help="Adresse der Tabelle in der Datenbank")
+    parser.add_argument("--raw-dir", type=Path, default=RAW_DIR, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
-    print("noch nicht verfügbar", flush=True)
+    return {"build": _build, "validate": _validate, "inspect": _inspect, "import": _import, "fetch": _fetch}[args.action](args)
+
+
+def _build(args) -> int:
+    try:
+        out = data.build(args.raw_dir, args.out_dir)
+    except DataError as exc:
+        print(exc.report.format(), file=sys.stderr)
+        print("Abbruch: data/processed bleibt unverändert.", file=sys.stderr)
+        return 1
+    observations = data.load("observations", processed_dir=out, raw_dir=args.raw_dir)
+    manifest = data.manifest(out)
+    print(f"{out}: " + ", ".join(f"{name} {n}" for name, n in manifest["rows"].items()))
+    print("Warnungen: " + (", ".join(f"{check} {n}" for check, n in manifest["warnings"].items()) or "keine")
+          + " (Einzelheiten: python -m helpers data validate)")
+    print("\nZeilen je Quelle:")
+    print(observations["source_id"].value_counts().sort_index().to_string())
+    print("\nZeilen je Region:")
+    print(observations["ags"].value_counts().sort_index().to_string())
+    return 0
+
+
+def _validate(args) -> int:
+    report = data.validate(args.raw_dir)
+    print(report.format(limit=10**9 if args.all_warnings else 50))
+    return 0 if report.ok else 1
+
+
+def _inspect(args) -> int:
+    try:
+        extract = ingest.read_file(args.file, table=args.table, reference_date=args.reference_date)
+    except (ingest.IngestError, OSError) as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    print(f"# {args.file.name}: Format {extract.format}, Tabelle {extract.table or '?'}, {len(extract.rows)} Zeilen",
+          file=sys.stderr)
+    extract.rows.to_csv(sys.stdout, index=False)
+    for problem in extract.problems:
+        print(f"Problem: {problem}", file=sys.stderr)
+    return 1 if extract.problems else 0
+
+
+def _meta(args) -> importing.Provenance:
+    return importing.Provenance(source_id=args.source_id, publisher=args.publisher, title=args.title, table=args.table,
+                                reference_date=args.reference_date, licence=args.licence, url=args.url)
+
+
+def _import(args) -> int:
+    try:
+        target = importing.import_file(args.file, _meta(args), args.raw_dir)
+    except importing.ImportRefused as exc:
+        print(f"Nicht importiert: {exc}", file=sys.stderr)
+        return 1
+    print(f"Übernommen: data/raw/{target.as_posix()} (Quelle {args.source_id}); "
+          "jetzt `python -m helpers data build` und die Datei mit datapackage.json committen.")
+    return 0
+
+
+def _fetch(args) -> int:
+    query = {k: v for k, v in (("regionalkey", args.regionalkey), ("startyear", args.startyear),
+                               ("endyear", args.endyear)) if v}
+    try:
+        target = importing.fetch_table(args.table, _meta(args), args.raw_dir, **query)
+    except importing.ImportRefused as exc:
+        print(f"Nicht abgerufen: {exc}", file=sys.stderr)
+        return 1
+    print(f"Abgerufen und übernommen: data/raw/{target.as_posix()} (Quelle {args.source_id}).")
     return 0

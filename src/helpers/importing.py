@@ -1,0 +1,146 @@
+"""New official exports into data/raw, with their provenance, all or nothing.
+
+``import_file`` copies an export (GENESIS/Regionalstatistik/Landesdatenbank CSV, flat CSV or
+Zensus 2022 flat) into ``data/raw/<publisher>/`` and records it in datapackage.json, after
+checking that it reads and that the whole raw folder still validates. ``fetch_table``
+downloads a table with pystatis (credentials only from the environment or pystatis' own
+config) and hands the file to ``import_file``. On any error data/raw stays unchanged.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from helpers import data, datapackage, ingest, validation
+from helpers.paths import RAW_DIR
+
+DL_DE_BY_2_0 = {"name": "dl-de/by-2-0", "title": "Datenlizenz Deutschland – Namensnennung – Version 2.0",
+                "path": "https://www.govdata.de/dl-de/by-2-0"}
+
+
+class ImportRefused(Exception):
+    """The export was not imported; the message says why and what to do."""
+
+
+@dataclass
+class Provenance:
+    source_id: str
+    publisher: str = "IT.NRW"
+    title: str = ""
+    table: str = ""
+    reference_date: str = ""
+    licence: str = "dl-de/by-2-0"
+    url: str = ""
+    retrieved_via: str = "python -m helpers data import"
+
+
+def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR) -> Path:
+    """Copy ``file`` into raw_dir with a resource record; returns the new path (relative to raw_dir)."""
+    file = Path(file)
+    fmt = _readable(file, meta)
+    package = datapackage.read_package(raw_dir)
+    digest = datapackage.file_hash(file)
+    target = Path(_folder(meta.publisher)) / file.name
+    _refuse_duplicates(package, raw_dir, digest, target, meta.source_id)
+    resource = _resource(file, target, digest, fmt, meta)
+    with tempfile.TemporaryDirectory(prefix="raw-import-") as scratch:
+        trial = Path(scratch) / "raw"
+        shutil.copytree(raw_dir, trial)
+        _place(file, trial / target)
+        datapackage.write_package(trial, {**package, "resources": package["resources"] + [resource]})
+        report = data.validate(trial)
+        if not report.ok:
+            raise ImportRefused("Nach dem Import wären die Rohdaten ungültig:\n" + report.format(20))
+    _place(file, raw_dir / target)
+    try:
+        datapackage.write_package(raw_dir, {**package, "resources": package["resources"] + [resource]})
+    except BaseException:
+        (raw_dir / target).unlink(missing_ok=True)
+        raise
+    return target
+
+
+def fetch_table(table: str, meta: Provenance, raw_dir: Path = RAW_DIR, **query) -> Path:
+    """Download ``table`` with pystatis as flat CSV and import it; clear errors when offline."""
+    try:
+        from pystatis import Table  # imported late: pystatis writes its config on import
+        result = Table(name=table)
+        result.get_data(prettify=False, **query)
+    except Exception as exc:  # pystatis raises config, HTTP and connection errors of many kinds
+        raise ImportRefused(
+            f"Abruf von {table} fehlgeschlagen ({type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}). "
+            "Keine Verbindung zur Datenbank oder keine Zugangsdaten: Zugangsdaten nur über Umgebungsvariablen "
+            "(PYSTATIS_<DB>_API_USERNAME / _PASSWORD, DB = GENESIS, REGIO, ZENSUS) oder pystatis' eigene config.ini "
+            "setzen, nie im Notebook. Ohne Internet: Tabelle im Browser als CSV herunterladen und mit "
+            "`python -m helpers data import DATEI --source-id …` übernehmen. Es wurde nichts geändert."
+        ) from exc
+    with tempfile.TemporaryDirectory(prefix="fetch-") as scratch:
+        file = Path(scratch) / f"{table}_{date.today():%Y%m%d}_flat.csv"
+        file.write_text(result.raw_data, encoding="utf-8")
+        meta.retrieved_via = "python -m helpers data fetch (pystatis)"
+        return import_file(file, meta, raw_dir)
+
+
+def _readable(file: Path, meta: Provenance) -> str:
+    if not file.is_file():
+        raise ImportRefused(f"Datei {file} nicht gefunden.")
+    try:
+        fmt = ingest.detect(file)
+        extract = ingest.read_file(file, table=meta.table or None, reference_date=meta.reference_date or None)
+    except ingest.IngestError as exc:
+        raise ImportRefused(str(exc)) from exc
+    if extract.problems:
+        raise ImportRefused(f"{file.name} ist fehlerhaft ({len(extract.problems)} Probleme), z. B.:\n  "
+                            + "\n  ".join(extract.problems[:10]))
+    ours = extract.rows[extract.rows["ags"].isin(validation.known_ags())]
+    if ours.empty:
+        raise ImportRefused(f"{file.name} enthält keine Zeilen für die Kommunen des Kreises Kleve, den Kreis, NRW oder Deutschland.")
+    if (ours["date"] == "").any():
+        raise ImportRefused(f"{file.name} nennt keinen Stichtag: bitte --reference-date JJJJ-MM-TT angeben.")
+    meta.table = meta.table or extract.table
+    return fmt
+
+
+def _refuse_duplicates(package: dict, raw_dir: Path, digest: str, target: Path, source_id: str) -> None:
+    for resource in package["resources"]:
+        if resource.get("hash") == digest:
+            raise ImportRefused(f"Diese Datei ist bereits importiert als {resource['path']}.")
+        if resource.get("x_source_id") == source_id:
+            raise ImportRefused(f"source_id {source_id} ist bereits vergeben ({resource['path']}); bitte eine neue wählen.")
+    if (raw_dir / target).exists():
+        raise ImportRefused(f"data/raw/{target.as_posix()} existiert schon; Rohdaten werden nie überschrieben.")
+    snapshot_sources = raw_dir / "snapshot" / "sources.csv"
+    if snapshot_sources.is_file() and re.search(rf"^{re.escape(source_id)},", snapshot_sources.read_text(encoding="utf-8"), re.M):
+        raise ImportRefused(f"source_id {source_id} steht schon in snapshot/sources.csv; bitte eine neue wählen.")
+
+
+def _folder(publisher: str) -> str:
+    """data/raw/<folder>: the publisher as a short lowercase ASCII name ('IT.NRW' → 'itnrw')."""
+    folded = publisher.lower().replace("ä", "ae").replace("ö", "oe").replace("ü", "ue").replace("ß", "ss")
+    return re.sub(r"[^a-z0-9]+", "-", folded).strip("-").replace("-", "") or "other"
+
+
+def _resource(file: Path, target: Path, digest: str, fmt: str, meta: Provenance) -> dict:
+    name = re.sub(r"[^a-z0-9_.-]+", "_", f"{_folder(meta.publisher)}_{file.stem}".lower())
+    licence = DL_DE_BY_2_0 if meta.licence == "dl-de/by-2-0" else {"name": meta.licence}
+    return {
+        "name": name, "path": target.as_posix(), "title": meta.title or f"{meta.publisher}, Tabelle {meta.table}",
+        "format": "csv", "mediatype": "text/csv", "bytes": file.stat().st_size, "hash": digest,
+        "sources": [{"title": f"{meta.publisher}, Tabelle {meta.table}", "path": meta.url}],
+        "licenses": [licence], "x_role": data.EXPORT_ROLE, "x_format": fmt, "x_table": meta.table,
+        "x_source_id": meta.source_id, "x_publisher": meta.publisher, "x_reference_date": meta.reference_date,
+        "x_date_accessed": date.today().isoformat(), "x_retrieved_via": meta.retrieved_via,
+    }
+
+
+def _place(file: Path, target: Path) -> None:
+    """Copy under a temporary name, then rename: a half-written raw file never exists."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.part")
+    shutil.copyfile(file, tmp)
+    os.replace(tmp, target)

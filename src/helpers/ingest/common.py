@@ -1,0 +1,141 @@
+"""What every export format shares: decoding, official special characters, region codes, maps."""
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+MAPS_DIR = Path(__file__).resolve().parent / "maps"
+COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "flag"]
+
+# The legend of the Statistische Ämter: sign → (value, flag). '-' is a true zero; the others are missing.
+SPECIAL = {
+    "-": (0.0, "-"),  # nichts vorhanden (genau null)
+    ".": (math.nan, "."),  # Zahlenwert unbekannt oder geheim zu halten
+    "x": (math.nan, "x"),  # Tabellenfach gesperrt, weil Aussage nicht sinnvoll
+    "/": (math.nan, "/"),  # keine Angabe, da Zahlenwert nicht sicher genug
+    "...": (math.nan, "..."),  # Angabe fällt später an
+    "…": (math.nan, "..."),
+    "": (math.nan, "."),  # an empty cell is unknown, never zero
+}
+_GERMAN_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})*(?:,\d+)?$|^-?\d+(?:,\d+)?$")
+_ENGLISH_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
+_TABLE_CODE = re.compile(r"(?:\d{5}|\d{4}[A-Z])-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*")
+_DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+
+
+class IngestError(ValueError):
+    """An export that cannot be read; the message says what is wrong and what to do."""
+
+
+@dataclass
+class Extract:
+    rows: pd.DataFrame
+    problems: list[str] = field(default_factory=list)
+    table: str = ""
+    format: str = ""
+
+
+def decode(raw: bytes) -> str:
+    """UTF-8 (with or without BOM) when valid, else Latin-1/cp1252 as the classic exports use."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def split_rows(text: str) -> list[list[str]]:
+    """';'-separated rows; quoted cells may contain ';' and line breaks."""
+    return list(csv.reader(text.splitlines(keepends=True), delimiter=";", quotechar='"'))
+
+
+def parse_cell(text: str, decimal: str = ",") -> tuple[float, str]:
+    """(value, flag) of one cell. A '-' alone is a true zero, '-12018' a negative number."""
+    cell = text.strip()
+    if cell in SPECIAL:
+        return SPECIAL[cell]
+    if decimal == ",":
+        if _GERMAN_NUMBER.match(cell):
+            return float(cell.replace(".", "").replace(",", ".")), ""
+    elif _ENGLISH_NUMBER.match(cell):
+        return float(cell), ""
+    raise ValueError(f"'{text}' ist weder Zahl noch amtliches Sonderzeichen (-, ., x, /, ...)")
+
+
+def decimal_style(cells) -> str:
+    """',' for German exports; '.' when the numbers use a decimal point (English GENESIS exports)."""
+    cells = [c.strip() for c in cells]
+    if any(re.match(r"^-?\d+,\d+$", c) for c in cells):
+        return ","
+    if any(re.match(r"^-?\d+\.(?:\d{1,2}|\d{4,})$", c) for c in cells):
+        return "."
+    return ","
+
+
+def normalise_ags(code: str) -> str:
+    """Region code as a string AGS: a 12-digit ARS becomes the 8-digit AGS; 'DG' stays."""
+    code = code.strip()
+    if re.fullmatch(r"\d{12}", code):
+        return code[:5] + code[9:]
+    return code
+
+
+def is_region_code(code: str) -> bool:
+    return bool(re.fullmatch(r"DG|\d{2,12}", code.strip()))
+
+
+def iso_date(text: str) -> str:
+    """'31.12.2015' or '2015-12-31' → '2015-12-31'; a year '2016' → '2016-12-31' (calendar-year convention)."""
+    text = text.strip()
+    if match := _DATE.match(text):
+        day, month, year = match.groups()
+        return f"{year}-{month}-{day}"
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return text
+    if re.fullmatch(r"\d{4}", text):
+        return f"{text}-12-31"
+    return ""
+
+
+def table_code_from_name(name: str) -> str:
+    match = _TABLE_CODE.search(name)
+    return match.group(0) if match else ""
+
+
+@lru_cache(maxsize=None)
+def table_map(table: str) -> dict[str, tuple[str, str, str]]:
+    """maps/<table>.csv as {source_header: (variable, category, unit)}; empty when there is none."""
+    path = MAPS_DIR / f"{table}.csv"
+    if not table or not path.is_file():
+        return {}
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return {r.source_header: (r.variable, r.category, r.unit) for r in frame.itertuples(index=False)}
+
+
+def slug(text: str) -> str:
+    """An English-style snake_case id for labels a map does not cover yet (umlauts folded)."""
+    text = text.strip().lower()
+    for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
+        text = text.replace(umlaut, plain)
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_") or "value"
+
+
+def mapped(table: str, keys: list[str], fallback_variable: str, fallback_category: str, unit: str) -> tuple[str, str, str]:
+    """(variable, category, unit) from the first key the table's map knows, else from the labels."""
+    mapping = table_map(table)
+    for key in keys:
+        if key in mapping:
+            variable, category, mapped_unit = mapping[key]
+            return variable, category or fallback_category, mapped_unit or unit
+    return fallback_variable, fallback_category, unit
+
+
+def frame(records: list[dict]) -> pd.DataFrame:
+    out = pd.DataFrame.from_records(records, columns=COLUMNS)
+    out["value"] = out["value"].astype("float64")
+    return out

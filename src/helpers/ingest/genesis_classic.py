@@ -1,0 +1,109 @@
+"""Classic "CSV (Tabelle)" exports of GENESIS-Online, Regionalstatistik and Landesdatenbank NRW.
+
+Layout: a title block (``GENESIS-Tabelle: 12411-01-01-4`` or ``Tabelle: 12411-15i``), header
+rows with dates, labels and units per column, one data row per region (``code;name;values``
+or ``date;code;name;values``), and a footer after ``__________`` with notes and ©.
+"""
+from __future__ import annotations
+
+import re
+
+from helpers.ingest.common import (
+    Extract, decimal_style, frame, is_region_code, iso_date, mapped, normalise_ags, parse_cell, slug, split_rows,
+    table_code_from_name,
+)
+
+FORMAT = "genesis_classic"
+_TITLE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*(\S+)")
+# A header row made only of these words is the unit row.
+UNIT_WORDS = {"Anzahl", "qkm", "EW pro qkm", "%", "Prozent", "Tsd.", "EUR", "Tsd. EUR", "Mill. EUR", "dt/ha", "ha",
+              "Personen", "Jahre", "1000"}
+_HEADER_DATE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$|^\d{4}$")
+
+
+def detect(text: str) -> bool:
+    rows = split_rows(text)[:60]
+    if rows and rows[0] and _TITLE.match(rows[0][0]):
+        return True
+    return sum(_value_start(r) is not None for r in rows) >= 3
+
+
+def _value_start(row: list[str]) -> int | None:
+    """Index of the first value cell of a data row, or None when the row is not one."""
+    if len(row) >= 4 and iso_date(row[0]) and _is_code(row[1]):
+        return 3
+    if len(row) >= 3 and _is_code(row[0]) and not iso_date(row[0]):
+        return 2
+    return None
+
+
+def _is_code(cell: str) -> bool:
+    code = cell.strip()
+    return is_region_code(code) and (code == "DG" or len(code) in (2, 3, 5, 8, 9, 12))
+
+
+def read(text: str, table: str | None = None, reference_date: str | None = None, filename: str = "") -> Extract:
+    rows = split_rows(text)
+    title = _TITLE.match(rows[0][0]) if rows and rows[0] else None
+    table = table or (title.group(1) if title else "") or table_code_from_name(filename)
+    body = []
+    for row in rows:
+        if row and row[0].startswith("__________"):
+            break  # footer: notes, ©, Stand
+        body.append(row)
+    first = next((i for i, r in enumerate(body) if _value_start(r) is not None), None)
+    if first is None:
+        return Extract(frame([]), ["keine Datenzeilen mit Regionalschlüssel gefunden (Regionalschlüssel;Name;Werte); "
+                                   "bitte die Tabelle mit Regionalschlüsseln exportieren"], table, FORMAT)
+    offset = _value_start(body[first])
+    header_rows = [r for r in body[:first] if any(c.strip() for c in r[offset:])]
+    start = min((j for r in header_rows for j in range(offset, len(r)) if r[j].strip()), default=offset)
+    columns = _columns(header_rows, start, max(len(r) for r in body))
+    table_date = _title_date(body[:first]) or iso_date(reference_date or "")
+    data = [(i, r) for i, r in enumerate(body) if i >= first and _value_start(r) == offset]
+    decimal = decimal_style(c for _, r in data for c in r[start:])
+    records, problems = [], []
+    for line, row in data:
+        row_date = iso_date(row[0]) if offset == 3 else ""
+        ags = normalise_ags(row[offset - 2])
+        row_label = next((c.strip() for c in reversed(row[offset:start]) if c.strip()), "")
+        row_category = "total" if row_label in ("", "Insgesamt") else slug(row_label)
+        for position in range(start, len(row)):
+            date, labels, unit = columns.get(position, ("", [], ""))
+            try:
+                value, flag = parse_cell(row[position], decimal)
+            except ValueError as exc:
+                problems.append(f"Zeile {line + 1}, Spalte {position + 1}: {exc}")
+                continue
+            fallback = slug(" ".join(dict.fromkeys(labels))) if labels else f"column_{position + 1}"
+            variable, category, unit_out = mapped(table, [" | ".join(labels), labels[-1] if labels else ""],
+                                                  fallback, "total", unit)
+            category = "|".join(c for c in (category, row_category) if c != "total") or "total"
+            records.append({"ags": ags, "date": row_date or date or table_date, "variable": variable,
+                            "category": category, "value": value, "unit": unit_out, "flag": flag})
+    out = frame(records).drop_duplicates(ignore_index=True)
+    return Extract(out, problems, table, FORMAT)
+
+
+def _title_date(title_rows: list[list[str]]) -> str:
+    """A reference date printed in the title block ('09.05.2011', 'Stichtag 09.05.2011', 'Jahr: 2016')."""
+    for row in title_rows:
+        cell = row[0] if row else ""
+        if match := re.search(r"\b(\d{2}\.\d{2}\.\d{4})\b", cell):
+            return iso_date(match.group(1))
+        if match := re.match(r"^Jahr:\s*(\d{4})\s*$", cell.strip()):
+            return iso_date(match.group(1))
+    return ""
+
+
+def _columns(rows: list[list[str]], start: int, width: int) -> dict[int, tuple[str, list[str], str]]:
+    """Per value column: (date, labels from general to specific, unit) read from the header rows."""
+    unit_rows = [r for r in rows if all(c.strip() in UNIT_WORDS for c in r[start:] if c.strip())]
+    columns = {}
+    for j in range(start, width):
+        cells = [r[j].strip() for r in rows if j < len(r) and r[j].strip()]
+        date = next((iso_date(c) for c in cells if _HEADER_DATE.match(c)), "")
+        unit = next((r[j].strip() for r in unit_rows if j < len(r) and r[j].strip()), "")
+        labels = [c for c in cells if not _HEADER_DATE.match(c) and c != unit]
+        columns[j] = (date, labels, unit)
+    return columns

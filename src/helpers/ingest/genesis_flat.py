@@ -1,0 +1,87 @@
+"""Flat CSV exports ("CSV flat" / ffcsv) of GENESIS-Online, Regionalstatistik and Landesdatenbank.
+
+Two header generations: the new English one (``statistics_code;…;time;1_variable_code;…;value;
+value_unit;value_variable_code;value_variable_label``) and the old German one
+(``Statistik_Code;…;Zeit;1_Merkmal_Code;…;<CODE>__<Label>__<Unit>`` with one column per value
+variable). One row per cell; the regional dimension holds the AGS (or a 12-digit ARS).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from helpers.ingest.common import (
+    Extract, decimal_style, frame, iso_date, mapped, normalise_ags, parse_cell, slug, table_code_from_name,
+)
+
+FORMAT = "genesis_flat"
+NEW_HEADER, OLD_HEADER = "statistics_code", "Statistik_Code"
+REGION_DIMENSIONS = {"DINSG", "DLAND", "REGBEZ", "KREISE", "GEMEIN"}
+_OLD_VALUE_COLUMN = re.compile(r"^([A-Z0-9]+)__(.+)__(.+)$")
+
+
+def detect(text: str) -> bool:
+    return text.lstrip("\ufeff").startswith((NEW_HEADER + ";", OLD_HEADER + ";"))
+
+
+def read(text: str, table: str | None = None, reference_date: str | None = None, filename: str = "",
+         fmt: str = FORMAT) -> Extract:
+    table = table or table_code_from_name(filename)
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";", quotechar='"')
+    header = next(reader)
+    new = header[0] == NEW_HEADER
+    names = _names(new)
+    dims = sorted({int(h.split("_", 1)[0]) for h in header if re.match(r"^\d+_", h)})
+    value_columns = _value_columns(header, new)
+    problems, cells = [], []
+    for line, row in enumerate(reader, start=2):
+        if len(row) != len(header):
+            problems.append(f"Zeile {line}: {len(row)} statt {len(header)} Felder – Zeile nicht gelesen: {';'.join(row)[:80]}")
+            continue
+        cells.append((line, dict(zip(header, row))))
+    decimal = decimal_style(r[col] for _, r in cells for col, _, _, _ in value_columns)
+    records = []
+    for line, r in cells:
+        ags, attributes = "", []
+        for d in dims:
+            code, label = r[f"{d}_{names['dim_code']}"], r[f"{d}_{names['attr_label']}"]
+            attr_code = r[f"{d}_{names['attr_code']}"]
+            if code in REGION_DIMENSIONS or code.startswith("GEO"):
+                ags = normalise_ags(attr_code)
+            elif attr_code or label not in ("Insgesamt", "Total"):
+                attributes.append(label)
+        for column, value_code, value_label, unit in value_columns:
+            code = r[value_code] if new else value_code
+            label = r[value_label] if new else value_label
+            unit = r[unit] if new else unit
+            try:
+                value, flag = parse_cell(r[column], decimal)
+            except ValueError as exc:
+                problems.append(f"Zeile {line}, Spalte {column}: {exc}")
+                continue
+            keys = [" | ".join([label] + attributes), " | ".join(attributes), label, code]
+            category = "|".join(slug(a) for a in attributes) or "total"
+            variable, category, unit_out = mapped(table, [k for k in keys if k], slug(code), category, unit)
+            records.append({"ags": ags, "date": iso_date(r[names["time"]]) or iso_date(reference_date or ""),
+                            "variable": variable, "category": category, "value": value, "unit": unit_out, "flag": flag})
+    return Extract(frame(records), problems, table, fmt)
+
+
+def _names(new: bool) -> dict[str, str]:
+    if new:
+        return {"time": "time", "dim_code": "variable_code", "attr_code": "variable_attribute_code",
+                "attr_label": "variable_attribute_label"}
+    return {"time": "Zeit", "dim_code": "Merkmal_Code", "attr_code": "Auspraegung_Code", "attr_label": "Auspraegung_Label"}
+
+
+def _value_columns(header: list[str], new: bool) -> list[tuple[str, str, str, str]]:
+    """(value column, code, label, unit): column names in the new layout, literal texts in the old one."""
+    if new:
+        return [("value", "value_variable_code", "value_variable_label", "value_unit")]
+    out = []
+    for name in header:
+        if match := _OLD_VALUE_COLUMN.match(name):
+            code, label, unit = match.groups()
+            out.append((name, code, label.replace("_", " "), "" if unit == "MeasureUnitNotFound!" else unit.replace("_", " ")))
+    return out
