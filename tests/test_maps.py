@@ -29,7 +29,7 @@ def _values():
 
 
 def _polygons(fig):
-    return [trace for trace in fig.data if trace.fill == "toself"]
+    return [trace for trace in fig.data if trace.fill == "toself" and not trace.showlegend]
 
 
 def _choropleth(**kwargs):
@@ -49,6 +49,8 @@ def test_choropleth_with_boundaries_draws_each_kommune_once(mode):
     assert "11,0\u00a0%" in next(trace for trace in polygons if trace.name == "Kevelaer").text
     assert maps.note_of(fig) is None
     assert "© GeoBasis-DE / BKG" in charts.source_line_of(fig)
+    (legend,) = [trace for trace in fig.data if trace.showlegend]
+    assert legend.name == "Grau: keine Angabe (k. A.)" and legend.fillpattern.shape == "/"
 
 
 def test_choropleth_fallback_draws_town_centres_and_says_so(mode):

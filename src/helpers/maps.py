@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import math
+import textwrap
 
 import numpy as np
 import pandas as pd
@@ -28,10 +29,11 @@ from helpers.sources import cite
 # Blues without its near-white end, so the lowest value still stands out from the page.
 COLORSCALE = [[i / 8, c] for i, c in enumerate(sample_colorscale("Blues", list(np.linspace(0.2, 0.95, 9))))]
 MISSING_FILL = "#E6E6E6"
-MISSING_PATTERN = dict(shape="/", fgcolor="#9E9E9E", size=7, solidity=0.15)
+MISSING_PATTERN = dict(shape="/", fgcolor="#9E9E9E", bgcolor=MISSING_FILL, size=7, solidity=0.15)
 BORDER = "#FFFFFF"
 OUTLINE = "#000000"
-LINE_PX = 22  # bottom-margin lines under the map: the fallback note, then the source line
+LINE_PX = 18  # bottom-margin lines under the map: the fallback note, then the source line
+NOTE_WIDTH = 95  # characters per note line; plotly annotations do not wrap by themselves
 
 
 def choropleth(values: pd.Series, *, title: str, unit: str, source_ids: list[str] | None = None,
@@ -86,7 +88,8 @@ def locator(ags: str | int, sprache: str = "de", height: int = 340) -> go.Figure
         fig.add_trace(_labels(_inside(table.loc[[target.ags]], geometries), mode="text"))
     else:
         table["fill"] = [HIGHLIGHT if code == target.ags else CONTEXT for code in table.index]
-        fig.add_trace(_tiles(table, None, labelled={target.ags}))
+        sizes = [18 if code == target.ags else 10 for code in table.index]
+        fig.add_trace(_tiles(table, None, labelled={target.ags}, size=sizes))
     return _finish(fig, title=t("map_locator_title", sprache, name=target.name), source_line="",
                    sprache=sprache, height=height)
 
@@ -150,7 +153,8 @@ def _labels(table: pd.DataFrame, *, mode: str) -> go.Scatter:
     )
 
 
-def _tiles(table: pd.DataFrame, target: str | None, labelled: set[str] | None = None) -> go.Scatter:
+def _tiles(table: pd.DataFrame, target: str | None, labelled: set[str] | None = None,
+           size: int | list[int] = 24) -> go.Scatter:
     """The schematic fallback: one square per Kommune at its town centre, coloured like the map."""
     codes = list(table.index)
     trace = _labels(table, mode="markers+text")
@@ -158,7 +162,7 @@ def _tiles(table: pd.DataFrame, target: str | None, labelled: set[str] | None = 
         text=[name if labelled is None or code in labelled else "" for code, name in zip(codes, table["name"])],
         textposition="bottom center",
         marker=dict(
-            symbol="square", size=24, color=[fill or MISSING_FILL for fill in table["fill"]],
+            symbol="square", size=size, color=[fill or MISSING_FILL for fill in table["fill"]],
             line=dict(color=[OUTLINE if code == target else "#777777" for code in codes],
                       width=[3 if code == target else 1 for code in codes]),
         ),
@@ -178,10 +182,10 @@ def _colorbar(table: pd.DataFrame, low: float, high: float, unit: str) -> go.Sca
 
 
 def _missing_legend(sprache: str) -> go.Scatter:
-    """Legend entry explaining the hatched grey areas."""
+    """Legend entry explaining the grey (on the boundary map also hatched) areas."""
     return go.Scatter(
-        x=[None], y=[None], mode="markers", name=t("map_missing_legend", sprache), showlegend=True,
-        marker=dict(symbol="square", size=14, color=MISSING_FILL, line=dict(color="#9E9E9E", width=1)),
+        x=[None], y=[None], mode="lines", fill="toself", name=t("map_missing_legend", sprache), showlegend=True,
+        fillcolor=MISSING_FILL, fillpattern=MISSING_PATTERN, line=dict(color="#9E9E9E", width=1), hoverinfo="skip",
     )
 
 
@@ -203,14 +207,14 @@ def _finish(fig: go.Figure, *, title: str, source_line: str, sprache: str, heigh
     fig.update_xaxes(visible=False, showgrid=False, zeroline=False, constrain="domain")
     fig.update_yaxes(visible=False, showgrid=False, zeroline=False, rangemode="normal",
                      scaleanchor="x", scaleratio=1 / math.cos(math.radians(latitude)))
-    note = status.note(sprache)
-    lines = 2 if note else 1
+    note = textwrap.wrap(status.note(sprache) or "", NOTE_WIDTH)
+    lines = len(note) + 1
     fig.update_layout(legend=dict(x=0, y=0, xanchor="left", yanchor="bottom", orientation="v",
                                   bgcolor="rgba(255,255,255,0.8)"),
                       margin=dict(l=20, r=20, t=60, b=LINE_PX * lines + 10), hovermode="closest")
     fig.update_annotations(selector=dict(name="source_line"), yshift=-LINE_PX * (lines - 1) - 4)
     if note:
-        fig.add_annotation(text=html.escape(note), showarrow=False, xref="paper", yref="paper", x=0, y=0,
+        fig.add_annotation(text="<br>".join(map(html.escape, note)), showarrow=False, xref="paper", yref="paper", x=0, y=0,
                            yshift=-4, xanchor="left", yanchor="top", align="left",
                            font=dict(size=11, color="#222222"), name="map_note")
     return fig
@@ -220,5 +224,5 @@ def note_of(fig: go.Figure) -> str | None:
     """The fallback note under a map, if any (tests and the briefing's data notes read it)."""
     for annotation in fig.layout.annotations:
         if annotation.name == "map_note":
-            return html.unescape(annotation.text)
+            return html.unescape(annotation.text.replace("<br>", " "))
     return None
