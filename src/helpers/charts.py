@@ -91,3 +91,107 @@ def figure_bundle(fig: go.Figure, table: pd.DataFrame | None = None, sprache: st
 def show(fig: go.Figure, table: pd.DataFrame | None = None, sprache: str = "de") -> None:
     """Display a styled figure for both JupyterLab and the exported HTML briefing."""
     display(figure_bundle(fig, table, sprache), raw=True)
+
+
+# --- Kreisübersicht and Kommunenvergleich ---------------------------------------------------
+# Builders take source ids, never a free-text source line, so every chart cites helpers.sources.
+
+STATUS_PATTERN = {"rounded": ".", "derived": "/", "secondary": "x", "preliminary": "-"}
+
+
+def _cite(source_ids: list[str] | tuple[str, ...], sprache: str) -> str:
+    from helpers import sources  # imported late: sources reads the processed data
+
+    return sources.cite(list(dict.fromkeys(source_ids)), sprache=sprache)
+
+
+def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[str] | tuple[str, ...],
+         sprache: str = "de", group: str | None = None, status: str | None = "status", horizontal: bool = False,
+         reference: float | None = None, reference_label: str = "", highlight: str | None = None,
+         y_title: str = "", x_title: str = "", height: int = 420) -> go.Figure:
+    """Bars in the order of ``frame``: years with visible gaps (numeric ``x``), groups side by
+    side (``group``), or a horizontal ranking with the Kreis value as a dashed reference line.
+    Non-published values (``status`` column) are hatched, so they stay visible in print."""
+    groups = list(dict.fromkeys(frame[group])) if group else [None]
+    fig = go.Figure()
+    for i, name in enumerate(groups):
+        part = frame if name is None else frame[frame[group] == name]
+        colours = [HIGHLIGHT if highlight is None or label == highlight else CONTEXT for label in part[x]]
+        patterns = [STATUS_PATTERN.get(s, "") for s in part[status]] if status in part else [""] * len(part)
+        values, labels = part[y].tolist(), part[x].tolist()
+        fig.add_trace(go.Bar(
+            x=values if horizontal else labels, y=labels if horizontal else values, name=str(name or ""),
+            orientation="h" if horizontal else "v", showlegend=group is not None,
+            marker=dict(color=PALETTE[i % len(PALETTE)] if group else colours, pattern=dict(shape=patterns)),
+        ))
+    if reference is not None:
+        line = dict(color=REFERENCE, dash="dash", width=2)
+        annotation = dict(text=html.escape(reference_label), font=dict(color=REFERENCE))
+        (fig.add_vline if horizontal else fig.add_hline)(reference, line=line, annotation=annotation)
+    if horizontal:
+        fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_layout(barmode="group")
+    return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, x_title=x_title,
+                 sprache=sprache, height=height if not horizontal else max(height, 26 * frame[x].nunique() + 180))
+
+
+def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: str,
+                    source_ids: list[str] | tuple[str, ...], sprache: str = "de", split: str | None = None,
+                    columns: int = 4, y_title: str = "") -> go.Figure:
+    """One small line chart per ``facet`` value (the 16 Kommunen), each on its own y scale so
+    a small Gemeinde's trend is as visible as Kleve's. Rows with different ``split`` values
+    (census bases) get separate lines, so no line crosses a break of method."""
+    from plotly.subplots import make_subplots
+
+    names = list(dict.fromkeys(frame[facet]))
+    rows = -(-len(names) // columns)
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[html.escape(n) for n in names],
+                        vertical_spacing=0.09, horizontal_spacing=0.06)
+    for i, name in enumerate(names):
+        cell = dict(row=i // columns + 1, col=i % columns + 1)
+        panel = frame[frame[facet] == name]
+        for j, (_, part) in enumerate(panel.groupby(split, sort=False) if split else [(None, panel)]):
+            fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=name, showlegend=False,
+                                     line=dict(color=PALETTE[j % len(PALETTE)], dash=DASHES[j % len(DASHES)]),
+                                     marker=dict(size=5, symbol=MARKERS[j % len(MARKERS)])), **cell)
+    fig.update_annotations(font_size=11)
+    return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, sprache=sprache,
+                 height=190 * rows + 160)
+
+
+# --- Kommunenprofil ---------------------------------------------------------------------------
+
+def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] | tuple[str, ...],
+                     sprache: str = "de", x: str = "date", y: str = "value", series: str = "series",
+                     segment: str = "segment", status: str = "status", break_label: str = "",
+                     y_title: str = "", x_title: str = "", height: int = 420) -> go.Figure:
+    """Time series that are never joined across a change of method (census base).
+
+    Each ``series`` (e.g. the Kommune) is drawn as one line per ``segment`` (its census base);
+    where a series passes into a new segment a dotted vertical line labelled ``break_label``
+    marks the break. Points that are not exact official prints (``status``) get hollow markers.
+    """
+    if not source_ids:
+        raise ValueError("Jede Grafik braucht Quellen (source_ids); ohne Quelle wird nichts gezeichnet.")
+    fig = go.Figure()
+    breaks: set[pd.Timestamp] = set()
+    for i, name in enumerate(dict.fromkeys(frame[series])):
+        part = frame[frame[series] == name].sort_values(x)
+        segments = list(dict.fromkeys(part[segment]))
+        for j, seg in enumerate(segments):
+            points = part[part[segment] == seg]
+            hollow = points[status].ne("published") if status in points else pd.Series(False, index=points.index)
+            fig.add_trace(go.Scatter(
+                x=points[x], y=points[y], name=f"{name}: {seg}", mode="lines+markers",
+                line=dict(color=PALETTE[i % len(PALETTE)], dash=DASHES[j % len(DASHES)]),
+                marker=dict(size=8, symbol=[MARKERS[j % len(MARKERS)] + ("-open" if h else "") for h in hollow]),
+            ))
+            if j:
+                breaks.add(points[x].min())
+    for when in sorted(breaks):
+        fig.add_vline(x=when, line=dict(color=CONTEXT, dash="dot", width=1.5))
+        fig.add_annotation(x=when, y=1, yref="paper", text=html.escape(break_label), showarrow=False,
+                           xanchor="left", yanchor="bottom", font=dict(size=10, color="#444444"))
+    fig.update_yaxes(rangemode="normal")
+    return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, x_title=x_title,
+                 sprache=sprache, height=height)

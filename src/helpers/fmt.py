@@ -60,8 +60,8 @@ def format_change(value: Number | None, decimals: int = 1, sprache: str = "de", 
 
 
 def format_date(value: dt.date | str | None, sprache: str = "de") -> str:
-    """``2023-12-31`` → ``31.12.2023`` (de) or ``31 Dec 2023`` (en)."""
-    if value is None:
+    """``2023-12-31`` → ``31.12.2023`` (de) or ``31 Dec 2023`` (en); None/NaT → ``k. A.``."""
+    if is_missing(value):
         return MISSING[sprache]
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])

@@ -1,0 +1,532 @@
+"""Kreisübersicht: foreign nationals in Kreis Kleve over time, their nationalities, refugees,
+naturalisations, the institutional timeline and the Kommunen's shares of Kreis totals.
+
+Every sentence is a :class:`Statement` carrying the source ids of the figures or facts it
+rests on; rendering prints the source line under it, so nothing reaches a reader unsourced.
+The Kreis count of foreigners comes from the Ausländerzentralregister (AZR), not from the
+population update (Fortschreibung) published per Gemeinde: the texts say so, and the one
+ratio across the two statistics is labelled as such.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from babel import Locale
+from IPython.display import Markdown, display
+
+from helpers import charts, data, fmt, maps, payloads, sources
+from helpers.i18n import check_sprache, t
+from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis
+
+# Figures that are not exact official prints get a visible mark; the legend says what it means.
+STATUS_MARKS = {"rounded": "¹", "derived": "²", "secondary": "³", "preliminary": "⁴"}
+
+# The 2017 appeal letter is quoted only when the data layer records it as a source.
+LETTER_SOURCE = "APPEAL_2017"
+
+# Sentences about dated facts: (message key, source id of the fact, date precision). The date
+# comes from facts; the wording from messages.yaml, because facts.csv holds English notes.
+TIMELINE = (
+    ("ov_tl_servicecentre", "KK_INTEGRATION_PORTAL", "month"),
+    ("ov_tl_tintg_2012", "RECHTNRW_TINTG2012", "day"),
+    ("ov_tl_letter", LETTER_SOURCE, "year"),
+    ("ov_tl_ki_announced", "KK_PM_KI_2018", "day"),
+    ("ov_tl_ki_established", "KK_KI_PAGE", "day"),
+    ("ov_tl_kim", "KK_KIM_PAGE", "day"),
+    ("ov_tl_tintg_2022", "MKJFGFI_TINTG", "day"),
+    ("ov_tl_welcome_building", "RP2022_WELCOME", "month"),
+    ("ov_tl_welcome_opened", "LK2023_WELCOME", "month"),
+)
+NATURALISATION_FACT = ("ov_fact_naturalisation_origins", "AN2023_EINB")
+
+# Kreis totals the Kommunen add up to; each share uses one table and one date.
+SHARE_VARIABLES = ("population", "foreign_population", "asylblg_recipients", "minimum_benefit_recipients")
+TOP_NATIONALITIES = 8
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One reader-visible sentence and the sources it rests on (never empty)."""
+
+    text: str
+    source_ids: tuple[str, ...]
+    statuses: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not self.source_ids:
+            raise ValueError(f"Aussage ohne Quelle: {self.text!r}")
+
+
+@dataclass
+class Context:
+    """Validated parameters and the data a product notebook reads (filtered to ``stichtag``)."""
+
+    sprache: str
+    stichtag: pd.Timestamp | None
+    obs: pd.DataFrame
+    facts: pd.DataFrame
+    cited: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    indicator_ids: tuple[str, ...] = ()  # the comparison's selection
+
+    def cite(self, source_ids: tuple[str, ...] | list[str]) -> str:
+        """The source line, remembering the ids for the sources table and the BRIEFING payload."""
+        self.cited.extend(i for i in source_ids if i not in self.cited)
+        return sources.cite(list(dict.fromkeys(source_ids)), sprache=self.sprache)
+
+
+def check_stichtag(stichtag: object) -> pd.Timestamp | None:
+    """``None`` (newest data) or an ISO date; anything else fails with the expected form."""
+    if stichtag is None:
+        return None
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(str(stichtag)[:10]))
+    except ValueError:
+        raise ValueError(
+            f"Ungültiger Stichtag {stichtag!r}. Erwartet wird ein Datum wie '2024-12-31' oder None (neueste Daten)."
+        ) from None
+
+
+def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
+    """Rows dated on or before ``stichtag``; undated rows (some facts) are kept."""
+    if stichtag is None:
+        return frame
+    return frame[frame["date"].isna() | (frame["date"] <= stichtag)]
+
+
+def setup(stichtag: object = None, sprache: str = "de") -> Context:
+    """Validate the parameters at once, then load observations and facts."""
+    sprache = check_sprache(sprache)
+    day = check_stichtag(stichtag)
+    return Context(sprache, day, until(data.load("observations"), day), until(data.load("facts"), day))
+
+
+# --- selection ------------------------------------------------------------------------------
+
+def series(obs: pd.DataFrame, variable: str, category: str = "total", ags: str = KREIS_AGS,
+           base: str | None = None) -> pd.DataFrame:
+    """One value per date for a region, from the rows the data layer marks ``preferred``
+    (conflicts stay visible in data/processed/conflicts); ties go to the smaller source id."""
+    rows = obs[(obs["ags"] == ags) & (obs["variable"] == variable) & (obs["category"] == category) & obs["preferred"]]
+    if base is not None:
+        rows = rows[rows["base"] == base]
+    rows = rows.dropna(subset=["value"]).sort_values(["date", "source_id"]).drop_duplicates("date")
+    return rows.reset_index(drop=True)
+
+
+def azr_series(obs: pd.DataFrame, ags: str = KREIS_AGS) -> pd.DataFrame:
+    """Foreign nationals from the Ausländerzentralregister (base ``azr``), at year end."""
+    rows = series(obs, "foreign_population", ags=ags, base="azr")
+    return rows[(rows["date"].dt.month == 12) & (rows["date"].dt.day == 31)].reset_index(drop=True)
+
+
+def nationalities(obs: pd.DataFrame) -> pd.DataFrame:
+    """Kreis foreigners by country of nationality (ISO codes only; continents and
+    'stateless'/'unclear' rows are left out of rankings)."""
+    rows = obs[(obs["ags"] == KREIS_AGS) & (obs["variable"] == "foreign_population_by_nationality") & obs["preferred"]]
+    return rows[rows["category"].str.fullmatch(r"[A-Z]{2}")].dropna(subset=["value"])
+
+
+def letter_figures(obs: pd.DataFrame, variable: str) -> pd.DataFrame:
+    """Figures quoted from the 2017 appeal letter (empty when the data do not hold them)."""
+    return obs[(obs["source_id"] == LETTER_SOURCE) & (obs["variable"] == variable)].sort_values("date")
+
+
+# --- formatting -----------------------------------------------------------------------------
+
+def figure(value: float, status: str, sprache: str, decimals: int = 0, percent: bool = False) -> str:
+    """A value with its status mark (``67.505²``), so derived or rounded values stay visible."""
+    text = fmt.format_percent(value, decimals, sprache) if percent else fmt.format_number(value, decimals, sprache)
+    return text + STATUS_MARKS.get(status, "")
+
+
+def when(date: pd.Timestamp, sprache: str) -> str:
+    """Year-end stocks and yearly flows read as the year; other dates in full."""
+    return str(date.year) if (date.month, date.day) == (12, 31) else fmt.format_date(date, sprache)
+
+
+def country(code: str, sprache: str) -> str:
+    """Country name from CLDR (``PL`` → Polen / Poland), so no list of names to maintain."""
+    return Locale.parse(fmt.LOCALES[sprache]).territories.get(code, code)
+
+
+def listing(rows: pd.DataFrame, sprache: str, label=None) -> str:
+    """``3.642 (2015), 2.891 (2016)`` or, with ``label``, ``Polen (16.620), …``."""
+    parts = [
+        f"{label(r) if label else ''}{' (' if label else ''}{figure(r['value'], r['status'], sprache)}"
+        f"{')' if label else ' (' + when(r['date'], sprache) + ')'}"
+        for _, r in rows.iterrows()
+    ]
+    return ", ".join(parts)
+
+
+def statement(text: str, rows: pd.DataFrame | list[pd.Series], extra_ids: tuple[str, ...] = (),
+              statuses: tuple[str, ...] = ()) -> Statement:
+    """A statement sourced by the observation rows its numbers come from (plus fact sources)."""
+    frame = pd.DataFrame(rows) if isinstance(rows, list) else rows
+    ids = tuple(dict.fromkeys([*frame.get("source_id", []), *extra_ids]))
+    marks = (set(frame.get("status", [])) | set(statuses)) & set(STATUS_MARKS)
+    return Statement(text, ids, frozenset(marks))
+
+
+# --- statements -------------------------------------------------------------------------------
+
+def foreigner_statements(ctx: Context) -> list[Statement]:
+    """Earliest and latest official AZR count, the letter's figures beside the official ones,
+    the labelled AZR/Fortschreibung ratio and the years without a figure."""
+    s, azr = ctx.sprache, azr_series(ctx.obs)
+    if azr.empty:
+        return []
+    first, last = azr.iloc[0], azr.iloc[-1]
+    out = [
+        statement(t("ov_azr_first", s, year=first["date"].year, value=figure(first["value"], first["status"], s)), [first]),
+        statement(t("ov_azr_last", s, year=last["date"].year, value=figure(last["value"], last["status"], s),
+                    factor=fmt.format_number(last["value"] / first["value"], 1, s), first_year=first["date"].year,
+                    change=fmt.format_change(last["value"] - first["value"], 0, s)), [first, last]),
+    ]
+    for _, quoted in letter_figures(ctx.obs, "foreign_population").iterrows():
+        official = azr[azr["date"] == quoted["date"]]
+        letter = fmt.format_number(quoted["value"], 0, s)
+        if official.empty:
+            out.append(statement(t("ov_letter_only", s, year=quoted["date"].year, value=letter), [quoted]))
+        else:
+            o = official.iloc[0]
+            out.append(statement(t("ov_letter_vs_official", s, year=o["date"].year, letter=letter,
+                                   official=figure(o["value"], o["status"], s),
+                                   difference=fmt.format_number(abs(o["value"] - quoted["value"]), 0, s)), [o, quoted]))
+    same_day = series(ctx.obs, "population").query("date == @last.date and base.str.startswith('update')")
+    if not same_day.empty:
+        p = same_day.iloc[0]
+        share = figure(100 * last["value"] / p["value"], "derived", s, decimals=1, percent=True)
+        out.append(statement(t("ov_azr_ratio", s, year=last["date"].year, share=share,
+                               population=figure(p["value"], p["status"], s)), [last, p], statuses=("derived",)))
+    missing = sorted(set(range(first["date"].year, last["date"].year + 1)) - set(azr["date"].dt.year))
+    if missing:
+        out.append(statement(t("ov_azr_gaps", s, years=", ".join(map(str, missing))), azr))
+    return out
+
+
+def nationality_table(ctx: Context) -> pd.DataFrame:
+    """Wide table: the largest nationalities at each date (rows) × reference dates (columns)."""
+    nat = nationalities(ctx.obs)
+    if nat.empty:
+        return pd.DataFrame()
+    top = nat.sort_values(["value", "category"], ascending=[False, True]).groupby("date").head(TOP_NATIONALITIES // 2)
+    latest = nat[nat["date"] == nat["date"].max()].nlargest(TOP_NATIONALITIES, "value")
+    codes = list(dict.fromkeys([*latest["category"], *top["category"]]))
+    return nat[nat["category"].isin(codes)].pivot(index="category", columns="date", values="value").reindex(codes)
+
+
+def nationality_statements(ctx: Context) -> list[Statement]:
+    """The largest groups at the newest complete table, what each earlier source names,
+    and the change between the two newest dates."""
+    s, nat = ctx.sprache, nationalities(ctx.obs)
+    if nat.empty:
+        return []
+    name = lambda r: country(r["category"], s)  # noqa: E731 - one-line label for listing()
+    out = []
+    for date, rows in sorted(nat.groupby("date"), reverse=True):
+        ranked = rows.sort_values(["value", "category"], ascending=[False, True]).head(5)
+        key = "ov_nat_largest" if date == nat["date"].max() else "ov_nat_named"
+        out.append(statement(t(key, s, date=fmt.format_date(date, s), groups=listing(ranked, s, name)), ranked))
+    dates = sorted(nat["date"].unique())
+    if len(dates) >= 2:
+        old, new = (nat[nat["date"] == d].set_index("category") for d in dates[-2:])
+        both = old.index.intersection(new.index)
+        change = (new.loc[both, "value"] - old.loc[both, "value"]).sort_values(ascending=False)
+        text = ", ".join(f"{country(c, s)} {fmt.format_change(v, 0, s)}" for c, v in change.items())
+        out.append(statement(t("ov_nat_change", s, start=fmt.format_date(dates[-2], s), end=fmt.format_date(dates[-1], s),
+                               changes=text), pd.concat([old.loc[both], new.loc[both]])))
+    return out
+
+
+def refugee_statements(ctx: Context) -> list[Statement]:
+    """2015–2016 (asylum procedures, Syrian nationals) and 2022 (Ukraine), each as published."""
+    s, obs, out = ctx.sprache, ctx.obs, []
+    asylum = series(obs, "persons_in_ongoing_asylum_procedure")
+    if not asylum.empty:
+        out.append(statement(t("ov_ref_asylum_procedures", s, values=listing(asylum, s)), asylum))
+    for _, quoted in letter_figures(obs, "asylum_seekers").iterrows():
+        out.append(statement(t("ov_letter_asylum", s, value=fmt.format_number(quoted["value"], 0, s)), [quoted]))
+    nat = nationalities(obs)
+    for code in ("SY", "UA"):
+        rows = nat[nat["category"] == code].sort_values("date")
+        if not rows.empty:
+            out.append(statement(t("ov_ref_nationality", s, country=country(code, s), values=listing(rows, s)), rows))
+    ukraine = series(obs, "ukraine_refugees")
+    if not ukraine.empty:
+        u = ukraine.iloc[-1]
+        out.append(statement(t("ov_ref_ukraine_registered", s, date=fmt.format_date(u["date"], s),
+                               value=figure(u["value"], u["status"], s)), [u]))
+    asylblg = series(obs, "asylblg_recipients")
+    if not asylblg.empty:
+        a = asylblg.iloc[-1]
+        out.append(statement(t("ov_ref_asylblg", s, year=when(a["date"], s), value=figure(a["value"], a["status"], s)), [a]))
+    return out
+
+
+def naturalisation_statements(ctx: Context) -> list[Statement]:
+    """Yearly naturalisations as published (with the gaps named) and IT.NRW's note on origins."""
+    s, rows = ctx.sprache, series(ctx.obs, "naturalisations")
+    if rows.empty:
+        return []
+    out = [statement(t("ov_nat_series", s, values=listing(rows, s)), rows)]
+    key, source_id = NATURALISATION_FACT
+    if (ctx.facts["source_id"] == source_id).any():
+        out.append(Statement(t(key, s), (source_id,)))
+    return out
+
+
+def timeline(ctx: Context) -> pd.DataFrame:
+    """Dated institutional facts in order: date, date text, sentence, source id."""
+    rows = []
+    for key, source_id, precision in TIMELINE:
+        facts = ctx.facts[(ctx.facts["source_id"] == source_id) & ctx.facts["date"].notna()]
+        if facts.empty:
+            continue
+        day = facts["date"].min()
+        text = {"year": str(day.year), "month": _month(day, ctx.sprache), "day": fmt.format_date(day, ctx.sprache)}[precision]
+        rows.append({"date": day, "when": text, "text": t(key, ctx.sprache), "source_id": source_id})
+    return pd.DataFrame(rows, columns=["date", "when", "text", "source_id"]).sort_values("date", kind="stable")
+
+
+def _month(day: pd.Timestamp, sprache: str) -> str:
+    from babel.dates import format_date  # local: only the timeline needs month names
+
+    return format_date(day.date(), format="MMMM yyyy", locale=fmt.LOCALES[sprache])
+
+
+def timeline_statements(ctx: Context) -> list[Statement]:
+    return [Statement(f"{r.when}: {r.text}", (r.source_id,)) for r in timeline(ctx).itertuples()]
+
+
+def statements(ctx: Context) -> list[Statement]:
+    """Every sentence of the overview (the tests check each one's sources resolve)."""
+    return [*foreigner_statements(ctx), *nationality_statements(ctx), *refugee_statements(ctx),
+            *naturalisation_statements(ctx), *timeline_statements(ctx)]
+
+
+# --- shares of the Kreis --------------------------------------------------------------------
+
+def kommunen_shares(ctx: Context) -> pd.DataFrame:
+    """For each Kreis total, the newest date where all 16 Kommunen and the Kreis are
+    published in one table: each Kommune's value and share of the published Kreis value."""
+    frames = []
+    for variable in SHARE_VARIABLES:
+        rows = ctx.obs[(ctx.obs["variable"] == variable) & (ctx.obs["category"] == "total")].dropna(subset=["value"])
+        ags_all = {r.ags for r in kommunen()} | {KREIS_AGS}
+        complete = rows.groupby(["date", "source_id"])["ags"].apply(lambda a: ags_all <= set(a))
+        if not complete.any():
+            continue
+        date, source_id = max(complete[complete].index)
+        chosen = rows[(rows["date"] == date) & (rows["source_id"] == source_id) & rows["ags"].isin(ags_all)]
+        chosen = chosen.drop_duplicates("ags").set_index("ags")
+        total = chosen.loc[KREIS_AGS, "value"]
+        part = chosen.drop(index=KREIS_AGS).reset_index()
+        frames.append(part.assign(share=100 * part["value"] / total, kreis_value=total, kommunen_sum=part["value"].sum()))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def shares_table(ctx: Context) -> pd.DataFrame:
+    """The reader's table: one row per Kommune, value and share per Kreis total, plus the
+    sum of the 16 and the published Kreis value (they may differ; the notes say why)."""
+    s, shares = ctx.sprache, kommunen_shares(ctx)
+    names = {r.ags: r.name for r in kommunen()}
+    table = pd.DataFrame({t("ov_col_kommune", s): [names[a] for a in sorted(names)]})
+    for (variable, date), rows in shares.groupby(["variable", "date"], sort=False):
+        rows = rows.set_index("ags").reindex(sorted(names))
+        head = f"{t('ov_share_' + variable, s)} ({fmt.format_date(date, s)})"
+        table[head] = [figure(v, st, s) for v, st in zip(rows["value"], rows["status"])]
+        table[t("ov_col_share", s, what=head)] = [fmt.format_percent(v, 1, s) for v in rows["share"]]
+    return table
+
+
+def shares_notes(ctx: Context) -> list[Statement]:
+    """Sum of the 16 vs the published Kreis value, per total, with the publisher's reasons."""
+    s, out = ctx.sprache, []
+    for variable, rows in kommunen_shares(ctx).groupby("variable", sort=False):
+        r = rows.iloc[0]
+        key = "ov_sum_equal" if r["kommunen_sum"] == r["kreis_value"] else "ov_sum_differs"
+        out.append(statement(t(key, s, what=t("ov_share_" + variable, s), date=fmt.format_date(r["date"], s),
+                               total=fmt.format_number(r["kommunen_sum"], 0, s), kreis=fmt.format_number(r["kreis_value"], 0, s),
+                               difference=fmt.format_change(r["kommunen_sum"] - r["kreis_value"], 0, s)), rows))
+    return out
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+def render(ctx: Context, items: list[Statement]) -> str:
+    """Markdown bullets, each with its source line, then the legend of the marks used."""
+    lines = []
+    for item in items:
+        lines.append(f"- {item.text}  \n  <small>{ctx.cite(item.source_ids)}</small>")
+    used = sorted(set().union(*(i.statuses for i in items)), key=list(STATUS_MARKS).index) if items else []
+    if used:
+        lines.append("")
+        lines.extend(f"<small>{STATUS_MARKS[st]} {t('ov_status_' + st, ctx.sprache)}</small>  " for st in used)
+    return "\n".join(lines)
+
+
+def _section(ctx: Context, heading: str, items: list[Statement], empty_key: str = "ov_no_data") -> None:
+    body = render(ctx, items) if items else t(empty_key, ctx.sprache)
+    display(Markdown(f"## {t(heading, ctx.sprache)}\n\n{body}"))
+
+
+def stand(ctx: Context) -> pd.Timestamp:
+    """The reference date of the overview: the newest AZR count (its main series)."""
+    azr = azr_series(ctx.obs)
+    return ctx.stichtag or (azr["date"].max() if len(azr) else ctx.obs["date"].max())
+
+
+def title(ctx: Context) -> None:
+    """H1, reference date, creation time and the one-paragraph summary of the Kreis story."""
+    s = ctx.sprache
+    display(Markdown(
+        f"# {t('ov_title', s)}\n\n"
+        f"{t('ov_stand', s, stand=fmt.format_date(stand(ctx), s), created=dt.datetime.now().strftime('%d.%m.%Y, %H:%M'))}\n\n"
+        f"{t('ov_intro', s)}"
+    ))
+
+
+KEY_FIGURES = (
+    ("ov_kf_foreigners_azr", "foreign_population"),
+    ("ov_kf_population", "population"),
+    ("ov_kf_naturalisations", "naturalisations"),
+    ("ov_kf_asylblg", "asylblg_recipients"),
+    ("ov_kf_minimum_benefit_rate", "minimum_benefit_rate_pct"),
+)
+
+
+def key_figures(ctx: Context) -> pd.DataFrame:
+    """The newest Kreis value of each key figure, with NRW beside it where NRW has the same
+    date (foreigners: AZR year-end counts on both sides)."""
+    s, rows = ctx.sprache, []
+    for key, variable in KEY_FIGURES:
+        pick = (lambda ags: azr_series(ctx.obs, ags)) if variable == "foreign_population" else (
+            lambda ags, v=variable: series(ctx.obs, v, ags=ags))
+        k = pick(KREIS_AGS)
+        if k.empty:
+            continue
+        last = k.iloc[-1]
+        nrw = pick(LAND_AGS).query("date == @last.date")
+        percent = variable.endswith("_pct")
+        rows.append({
+            t("ov_col_figure", s): t(key, s),
+            kreis().name: figure(last["value"], last["status"], s, 1 if percent else 0, percent),
+            t("ov_col_nrw", s): figure(nrw.iloc[0]["value"], nrw.iloc[0]["status"], s, 1 if percent else 0, percent)
+            if not nrw.empty else fmt.MISSING[s],
+            t("ov_col_date", s): fmt.format_date(last["date"], s),
+            "source_ids": tuple(dict.fromkeys([last["source_id"], *nrw["source_id"]])),
+        })
+    return pd.DataFrame(rows)
+
+
+def show_key_figures(ctx: Context) -> None:
+    """'Auf einen Blick': the key-figure table and its source line (the nbval anchor)."""
+    table = key_figures(ctx)
+    ids = tuple(i for ids in table.pop("source_ids") for i in ids)
+    display(Markdown(f"## {t('ov_h_key_figures', ctx.sprache)}\n\n{table.to_markdown(index=False)}\n\n"
+                     f"<small>{ctx.cite(ids)}</small>\n\n<small>{t('ov_azr_label', ctx.sprache)}</small>"))
+
+
+# --- sections (one notebook cell each) --------------------------------------------------------
+
+def _chart_table(rows: pd.DataFrame, label: str, value_head: str, sprache: str, label_head: str) -> pd.DataFrame:
+    """The figures behind a chart as readers see them (formatted, with status marks)."""
+    return pd.DataFrame({label_head: rows[label].astype(str),
+                         value_head: [figure(v, st, sprache) for v, st in zip(rows["value"], rows["status"])]})
+
+
+def foreigners(ctx: Context) -> None:
+    """AZR series since the earliest official figure: text with sources, bar chart, table."""
+    s, azr = ctx.sprache, azr_series(ctx.obs)
+    _section(ctx, "ov_h_foreigners", foreigner_statements(ctx))
+    display(Markdown(f"<small>{t('ov_azr_label', s)}</small>"))
+    if azr.empty:
+        return
+    years = azr.assign(year=azr["date"].dt.year)
+    fig = charts.bars(years, x="year", y="value", title=t("ov_chart_foreigners", s), source_ids=tuple(azr["source_id"]),
+                      sprache=s, y_title=t("ov_axis_persons", s), x_title=t("ov_axis_year", s))
+    ctx.cite(tuple(azr["source_id"]))
+    charts.show(fig, _chart_table(years, "year", t("ov_col_foreigners_azr", s), s, t("ov_axis_year", s)), sprache=s)
+
+
+def nationalities_section(ctx: Context) -> None:
+    """The largest nationalities and their change, as text and grouped bars per date."""
+    s, wide = ctx.sprache, nationality_table(ctx)
+    _section(ctx, "ov_h_nationalities", nationality_statements(ctx))
+    if wide.empty:
+        return
+    nat = nationalities(ctx.obs)
+    rows = nat[nat["category"].isin(wide.index)].assign(
+        country=lambda f: [country(c, s) for c in f["category"]], when=lambda f: [fmt.format_date(d, s) for d in f["date"]],
+        order=lambda f: f["category"].map({c: i for i, c in enumerate(wide.index)})).sort_values(["date", "order"])
+    fig = charts.bars(rows, x="country", y="value", group="when", title=t("ov_chart_nationalities", s),
+                      source_ids=tuple(rows["source_id"]), sprache=s, y_title=t("ov_axis_persons", s))
+    table = pd.DataFrame({t("ov_col_nationality", s): [country(c, s) for c in wide.index]})
+    for date in wide.columns:
+        statuses = nat[nat["date"] == date].set_index("category")["status"]
+        table[fmt.format_date(date, s)] = [
+            fmt.MISSING[s] if pd.isna(v) else figure(v, statuses.get(c, ""), s) for c, v in wide[date].items()]
+    ctx.cite(tuple(rows["source_id"]))
+    charts.show(fig, table, sprache=s)
+
+
+def refugees(ctx: Context) -> None:
+    _section(ctx, "ov_h_refugees", refugee_statements(ctx))
+
+
+def naturalisations(ctx: Context) -> None:
+    """Naturalisations per year as published, with the missing years visible as gaps."""
+    s, rows = ctx.sprache, series(ctx.obs, "naturalisations")
+    _section(ctx, "ov_h_naturalisations", naturalisation_statements(ctx))
+    if rows.empty:
+        return
+    years = rows.assign(year=rows["date"].dt.year)
+    fig = charts.bars(years, x="year", y="value", title=t("ov_chart_naturalisations", s), source_ids=tuple(rows["source_id"]),
+                      sprache=s, y_title=t("ov_axis_persons", s), x_title=t("ov_axis_year", s))
+    charts.show(fig, _chart_table(years, "year", t("ov_col_naturalisations", s), s, t("ov_axis_year", s)), sprache=s)
+
+
+def timeline_section(ctx: Context) -> None:
+    _section(ctx, "ov_h_timeline", timeline_statements(ctx))
+    if letter_figures(ctx.obs, "foreign_population").empty and not (ctx.facts["source_id"] == LETTER_SOURCE).any():
+        ctx.notes.append(t("ov_letter_missing", ctx.sprache))
+        display(Markdown(f"<small>{t('ov_letter_missing', ctx.sprache)}</small>"))
+
+
+def shares(ctx: Context) -> None:
+    """The Kommunen's shares of Kreis totals: table, the sum check, and a map of one share."""
+    s, long = ctx.sprache, kommunen_shares(ctx)
+    _section(ctx, "ov_h_shares", shares_notes(ctx))
+    if long.empty:
+        return
+    display(shares_table(ctx))
+    population = long[long["variable"] == "population"]
+    if population.empty:
+        return
+    values = population.set_index("ags")["share"]
+    day = fmt.format_date(population["date"].iloc[0], s)
+    fig = maps.choropleth(values, title=t("ov_chart_population_share", s, date=day), unit="%",
+                          source_line=ctx.cite(tuple(population["source_id"])), sprache=s)
+    names = {r.ags: r.name for r in kommunen()}
+    table = pd.DataFrame({t("ov_col_kommune", s): [names[a] for a in values.index],
+                          t("ov_col_share", s, what=t("ov_share_population", s)): [fmt.format_percent(v, 1, s) for v in values]})
+    charts.show(fig, table, sprache=s)
+
+
+def sources_section(ctx: Context) -> None:
+    """'Quellen und Stand': every source cited above, one row each."""
+    display(Markdown(f"## {t('ov_h_sources', ctx.sprache)}"))
+    display(sources.source_table(ctx.cited, sprache=ctx.sprache))
+
+
+def briefing(ctx: Context) -> None:
+    """The BRIEFING payload for the HTML template and index page (contract in CONTRACTS.md)."""
+    payloads.emit(payloads.BRIEFING, {
+        "kind": "kreis_uebersicht", "title": t("ov_title", ctx.sprache), "region": kreis().name, "ags": KREIS_AGS,
+        "stichtag": stand(ctx).date().isoformat(), "sprache": ctx.sprache, "source_ids": list(ctx.cited),
+        "data_notes": [t("ov_azr_label", ctx.sprache), *ctx.notes],
+    })

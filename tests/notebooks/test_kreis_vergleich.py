@@ -1,0 +1,34 @@
+"""Papermill runs of the Kreisübersicht and the Kommunenvergleich on the committed data."""
+import nbformat
+import papermill
+import pytest
+
+from helpers import payloads
+from helpers.paths import NOTEBOOKS_DIR
+
+NOTEBOOKS = ("kreis_uebersicht", "kommunen_vergleich")
+
+
+def _run(name, tmp_path, **parameters):
+    out = tmp_path / f"{name}.ipynb"
+    papermill.execute_notebook(str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(out), parameters=parameters,
+                               kernel_name="integrationsmonitor", cwd=str(NOTEBOOKS_DIR), progress_bar=False)
+    return nbformat.read(out, as_version=4)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_runs_in_german_and_emits_one_briefing(name, tmp_path):
+    book = _run(name, tmp_path, sprache="de")
+    briefing = payloads.read(book, payloads.BRIEFING)
+    assert briefing["kind"] == name and briefing["ags"] == "05154" and briefing["sprache"] == "de"
+    assert briefing["source_ids"] and briefing["stichtag"] == "2024-12-31"
+    emitted = sum(payloads.BRIEFING in o.get("data", {}) for c in book.cells for o in c.get("outputs", []))
+    assert emitted == 1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_unknown_language_fails_clearly(name, tmp_path):
+    with pytest.raises(papermill.PapermillExecutionError, match="Unbekannte Sprache 'fr'"):
+        _run(name, tmp_path, sprache="fr")

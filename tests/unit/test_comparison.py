@@ -1,0 +1,73 @@
+"""Kommunenvergleich: the table's regions and values, tie-stable rankings, deterministic groups."""
+import pandas as pd
+import pytest
+
+from helpers import comparison as cmp, data, indicators
+from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return cmp.setup()
+
+
+def test_table_holds_the_16_kommunen_kreis_and_nrw(ctx):
+    table = cmp.comparison_table(ctx)
+    expected = [r.ags for r in kommunen()] + [KREIS_AGS, LAND_AGS]
+    for _, rows in table.groupby("indicator"):
+        assert list(rows["ags"]) == expected
+    shown = cmp.table_display(ctx)
+    assert len(shown) == 18 and shown.iloc[-2, 0] == "Kreis Kleve" and shown.iloc[-1, 0] == "Nordrhein-Westfalen"
+
+
+def test_table_values_equal_processed_data(ctx):
+    table = cmp.comparison_table(ctx, ("population",)).set_index("ags")
+    obs = data.load("observations")
+    published = obs[(obs["variable"] == "population") & (obs["source_id"] == "ITNRW_12411_15I_2024")
+                    & (obs["category"] == "total")].set_index("ags")["value"]
+    assert len(published) == 18
+    for ags, value in published.items():
+        assert table.loc[ags, "value"] == value
+    shares = cmp.comparison_table(ctx, ("minimum_benefit_rate",)).set_index("ags")["value"]
+    expected = indicators.compute_indicators(obs, ["minimum_benefit_rate"]).set_index("ags")["value"]
+    pd.testing.assert_series_equal(shares, expected, check_names=False)
+
+
+def test_ranking_breaks_ties_by_ags():
+    values = pd.Series({"05154036": 5.0, "05154008": 7.0, "05154004": 5.0, "05154012": None, "05154016": 7.0})
+    ranked = cmp.ranking(values)
+    assert list(ranked["ags"]) == ["05154008", "05154016", "05154004", "05154036", "05154012"]
+    assert list(ranked["rank"].astype("float").fillna(0)) == [1, 1, 3, 3, 0]
+    assert list(cmp.ranking(values.iloc[::-1])["ags"]) == list(ranked["ags"])
+
+
+def test_similarity_is_deterministic_and_independent_of_row_order(ctx):
+    table = cmp.features(ctx)
+    assert table.notna().all().all() and len(table) == 16
+    first, again = cmp.similar(table), cmp.similar(table)
+    shuffled = table.sample(frac=1, random_state=7)
+    pd.testing.assert_frame_equal(first, again)
+    pd.testing.assert_frame_equal(first, cmp.similar(shuffled))
+    pd.testing.assert_series_equal(cmp.groups(table), cmp.groups(shuffled))
+    assert cmp.groups(table).nunique() == cmp.N_GROUPS
+    assert all(len(n) == cmp.NEIGHBOURS and a not in n for a, n in zip(first["ags"], first["neighbours"]))
+
+
+def test_similar_breaks_distance_ties_by_ags():
+    twins = pd.DataFrame({f.key: [1.0, 2.0, 2.0, 3.0] for f in cmp.FEATURES},
+                         index=pd.Index(["05154040", "05154004", "05154008", "05154012"], name="ags"))
+    near = cmp.similar(twins, k=2).set_index("ags")
+    assert near.loc["05154040", "neighbours"] == ("05154004", "05154008")
+
+
+def test_change_never_crosses_a_census_base(ctx):
+    change = cmp.change_since_previous(ctx.obs, "population", "05154036")
+    assert change["base"] == "update_2011_base" and not change["comparable_with_latest"]
+
+
+def test_indicator_selection_is_validated():
+    assert "population" in cmp.municipal_indicators()
+    assert "foreign_population_azr" not in cmp.municipal_indicators()  # Kreis and Land only
+    assert cmp.municipal_indicators("population") == ("population",)
+    with pytest.raises(ValueError, match="Gültig sind"):
+        cmp.municipal_indicators(["foreign_population_azr"])

@@ -1,0 +1,63 @@
+"""Kreisübersicht: every statement is sourced, AZR stays AZR, parameters fail clearly."""
+import pandas as pd
+import pytest
+
+from helpers import data, overview as ov
+
+
+@pytest.fixture(scope="module")
+def ctx():
+    return ov.setup()
+
+
+def test_every_statement_has_sources_that_resolve(ctx):
+    known = set(data.load("sources")["source_id"])
+    items = ov.statements(ctx) + ov.shares_notes(ctx)
+    assert len(items) >= 15
+    for item in items:
+        assert item.source_ids, item.text
+        assert set(item.source_ids) <= known, item.text
+
+
+def test_a_statement_without_source_is_refused():
+    with pytest.raises(ValueError, match="ohne Quelle"):
+        ov.Statement("Eine Zahl ohne Herkunft.", ())
+
+
+def test_azr_series_is_azr_only_and_holds_the_official_figures(ctx):
+    azr = ov.azr_series(ctx.obs).set_index("date")
+    assert set(azr["base"]) == {"azr"}
+    assert azr.loc["2015-12-31", "value"] == 41665  # official; the 2017 letter says 41,655
+    assert azr.loc["2024-12-31", "value"] == 67505  # IT.NRW 12521-03i
+    assert pd.Timestamp("2011-05-09") not in azr.index  # the census count is not AZR
+
+
+def test_cross_statistic_ratio_is_labelled(ctx):
+    ratio = [s for s in ov.foreigner_statements(ctx) if "Fortschreibung" in s.text]
+    assert len(ratio) == 1 and "derived" in ratio[0].statuses and "Näherung" in ratio[0].text
+
+
+def test_kommunen_shares_sum_to_the_published_kreis_value(ctx):
+    shares = ov.kommunen_shares(ctx)
+    population = shares[shares["variable"] == "population"]
+    assert len(population) == 16
+    assert population["value"].sum() == population["kreis_value"].iloc[0] == 322018
+    assert population["share"].sum() == pytest.approx(100)
+
+
+def test_timeline_is_dated_and_in_order(ctx):
+    line = ov.timeline(ctx)
+    assert line["date"].is_monotonic_increasing
+    assert "KK_KI_PAGE" in set(line["source_id"]) and "KK_KIM_PAGE" in set(line["source_id"])
+
+
+def test_stichtag_cuts_the_data():
+    early = ov.setup(stichtag="2016-12-31")
+    assert ov.azr_series(early.obs)["date"].max() == pd.Timestamp("2016-12-31")
+
+
+@pytest.mark.parametrize("kwargs, message", [({"sprache": "fr"}, "Unbekannte Sprache 'fr'"),
+                                             ({"stichtag": "Ende 2023"}, "Ungültiger Stichtag")])
+def test_bad_parameters_fail_clearly(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        ov.setup(**kwargs)
