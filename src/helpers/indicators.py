@@ -280,6 +280,9 @@ def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
     best = rows[rows["preferred"]]
     if best.empty:
         return pd.DataFrame(columns=columns)
+    if not best.duplicated(["date", "base"]).any():  # one category: nothing to sum (the common, fast case)
+        single = best.assign(source_ids=[(s,) for s in best["source_id"]])
+        return single[columns].sort_values(["date", "base"]).reset_index(drop=True)
     grouped = best.groupby(["date", "base"], sort=True)
     out = pd.DataFrame({
         "value": grouped["value"].sum(min_count=1).where(~grouped["value"].apply(lambda v: v.isna().any())),

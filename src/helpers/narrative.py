@@ -1,0 +1,156 @@
+"""Plain-language sentences and formatted figures for the Kommunenprofil.
+
+Every number a reader sees goes through :func:`format_figure`, so German formats (41.665,
+17,3 %, 31.12.2023), status marks and the wording for missing figures are decided in one place;
+comparison words ("mehr als") are computed from the figures as printed, so text and table agree.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from helpers import fmt
+from helpers.i18n import t
+from helpers.indicators import CATALOGUE, Comparison, Figure
+
+# Marks for figures that are not exact official prints; :func:`marker_legend` explains them.
+STATUS_MARKS = {"rounded": "¹", "derived": "²", "secondary": "³", "preliminary": "⁴"}
+
+
+def format_value(value: float | None, indicator_id: str, sprache: str = "de") -> str:
+    """A bare number in the indicator's unit and decimals (``53.028``, ``22,5 %``)."""
+    ind = CATALOGUE[indicator_id]
+    if ind.kind == "change":
+        return fmt.format_change(value, ind.decimals, sprache, unit="%")
+    if ind.unit == "percent":
+        return fmt.format_percent(value, ind.decimals, sprache)
+    return fmt.format_number(value, ind.decimals, sprache)
+
+
+def missing_reason(figure: Figure, sprache: str = "de") -> str:
+    """Why a figure is absent, in words a reader understands."""
+    if figure.status == "not_comparable":
+        return t("profile_not_comparable", sprache)
+    if "." in figure.flag.split(" | "):
+        return t("profile_secret", sprache)
+    return t("profile_not_published", sprache)
+
+
+def format_figure(figure: Figure, sprache: str = "de", *, reason: bool = False) -> str:
+    """Value with its status mark; a missing figure reads ``k. A.`` (or its reason)."""
+    if figure.missing:
+        return missing_reason(figure, sprache) if reason else fmt.MISSING[sprache]
+    return format_value(figure.value, figure.indicator, sprache) + STATUS_MARKS.get(figure.status, "")
+
+
+def format_day(figure: Figure, sprache: str = "de") -> str:
+    return fmt.format_date(None if figure.date is None else figure.date.date(), sprache)
+
+
+def compare_word(figure: Figure, other: Figure, sprache: str = "de") -> str:
+    """"mehr als" / "weniger als" / "genauso viel wie", judged on the printed (rounded) values."""
+    decimals = CATALOGUE[figure.indicator].decimals
+    a, b = round(figure.value, decimals), round(other.value, decimals)
+    return t("profile_more" if a > b else "profile_less" if a < b else "profile_same", sprache)
+
+
+def marker_legend(statuses: Iterable[str], sprache: str = "de") -> list[str]:
+    """One explanation line per mark that actually occurs, in a fixed order."""
+    present = set(statuses)
+    return [f"{mark} {t(f'profile_status_{status}', sprache)}" for status, mark in STATUS_MARKS.items()
+            if status in present]
+
+
+def _population_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
+    if c.kommune.missing:
+        return None
+    return t("profile_s_population", sprache, kommune=kommune, date=format_day(c.kommune, sprache),
+             value=format_figure(c.kommune, sprache), kreis=format_figure(c.kreis, sprache),
+             land=format_figure(c.land, sprache))
+
+
+def _foreign_2011_sentence(kommune: str, count: Comparison, share: Comparison, sprache: str) -> str | None:
+    if count.kommune.missing or share.kommune.missing or share.kreis.missing:
+        return None
+    return t("profile_s_foreign_2011", sprache, kommune=kommune, date=format_day(count.kommune, sprache),
+             count=format_figure(count.kommune, sprache), share=format_figure(share.kommune, sprache),
+             comparison=compare_word(share.kommune, share.kreis, sprache), kreis=format_figure(share.kreis, sprache))
+
+
+def _foreign_2022_sentence(c: Comparison, sprache: str) -> str | None:
+    if c.kommune.missing or c.kreis.missing:
+        return None
+    return t("profile_s_foreign_2022", sprache, date=format_day(c.kommune, sprache),
+             share=format_figure(c.kommune, sprache), comparison=compare_word(c.kommune, c.kreis, sprache),
+             kreis=format_figure(c.kreis, sprache))
+
+
+def _base_label(base: str, sprache: str) -> str:
+    return t(f"profile_base_{base}", sprache)
+
+
+def change_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
+    """The change of the Kommune's population, or plainly why it cannot be given."""
+    fig = c.kommune
+    if fig.date is None or fig.start_date is None:
+        return None
+    since = fmt.format_date(fig.start_date.date(), sprache)
+    if fig.status == "not_comparable":
+        start_base = fig.note.split(" | ")[0]
+        return t("profile_s_change_not_comparable", sprache, since=since, date=format_day(fig, sprache),
+                 base_end=_base_label(fig.base, sprache), base_start=_base_label(start_base, sprache))
+    if fig.missing:
+        return t("profile_s_change_missing", sprache, since=since, kommune=kommune)
+    population = CATALOGUE[fig.indicator].change_of
+    return t("profile_s_change", sprache, since=since, verb=t("profile_rose" if fig.value > 0 else "profile_fell", sprache),
+             change=format_figure(fig, sprache).lstrip("+\u2212"),
+             start=format_value(fig.start_value, population, sprache),
+             end=format_value(fig.start_value * (1 + fig.value / 100), population, sprache))
+
+
+def _azr_sentence(kommune: str, count: Comparison, change: Comparison, sprache: str) -> str | None:
+    kreis_count, kreis_change = count.kreis, change.kreis
+    if not count.kommune.missing or kreis_count.missing or kreis_change.missing:
+        return None
+    return t("profile_s_azr", sprache, kommune=kommune,
+             verb=t("profile_rose" if kreis_change.value > 0 else "profile_fell", sprache),
+             change=format_figure(kreis_change, sprache).lstrip("+\u2212"),
+             value=format_figure(kreis_count, sprache), date=format_day(kreis_count, sprache))
+
+
+def _minimum_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
+    if c.kommune.missing:
+        if c.kreis.missing or c.kommune.date is None:
+            return None
+        return t("profile_s_minimum_missing", sprache, kommune=kommune, reason=missing_reason(c.kommune, sprache),
+                 date=format_day(c.kreis, sprache), kreis=format_figure(c.kreis, sprache))
+    if c.kreis.missing or c.land.missing:
+        return None
+    return t("profile_s_minimum", sprache, kommune=kommune, date=format_day(c.kommune, sprache),
+             value=format_figure(c.kommune, sprache), kreis=format_figure(c.kreis, sprache),
+             land=format_figure(c.land, sprache), cmp_kreis=compare_word(c.kommune, c.kreis, sprache),
+             cmp_land=compare_word(c.kommune, c.land, sprache))
+
+
+def _change_sentence(kommune: str, since_2015: Comparison, previous_year: Comparison, sprache: str) -> str | None:
+    """One sentence on the change: a computed change wins, then the reason it cannot be given."""
+    order = {"not_comparable": 1, "not_available": 2}
+    best = min((since_2015, previous_year), key=lambda c: 0 if not c.kommune.missing else order.get(c.kommune.status, 3))
+    return change_sentence(kommune, best, sprache)
+
+
+def key_sentences(kommune: str, comparisons: Mapping[str, Comparison], sprache: str = "de") -> list[str]:
+    """Up to five plain statements for "Auf einen Blick", each only where its figures exist
+    (the two census sentences on foreign nationals form one statement)."""
+    c = comparisons
+    census = " ".join(s for s in (
+        _foreign_2011_sentence(kommune, c["foreign_population_census_2011"], c["foreign_share_census_2011"], sprache),
+        _foreign_2022_sentence(c["foreign_share_census_2022"], sprache),
+    ) if s)
+    sentences = [
+        _population_sentence(kommune, c["population"], sprache),
+        _change_sentence(kommune, c["population_change_2015"], c["population_change_previous_year"], sprache),
+        census,
+        _azr_sentence(kommune, c["foreign_population_azr"], c["foreign_population_azr_change_2015"], sprache),
+        _minimum_sentence(kommune, c["minimum_benefit_rate"], sprache),
+    ]
+    return [s for s in sentences if s]

@@ -1,0 +1,454 @@
+"""The Kommunenprofil, section by section: what ``notebooks/kommune_profil.ipynb`` calls.
+
+:func:`setup` validates the three parameters at once (a wrong one stops the notebook with a
+clear message) and computes every figure of the profile; the section functions only display.
+Computing first means the BRIEFING payload, emitted with the key figures, already lists every
+source the later sections cite.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+from babel import Locale
+from IPython.display import Markdown, display
+
+from helpers import charts, data, fmt, maps, narrative, payloads, sources
+from helpers.i18n import check_sprache, t
+from helpers.indicators import CATALOGUE, Comparison, Figure, compare, indicator_series
+from helpers.kommunen import KREIS_AGS, LAND_AGS, Region, kreis, land, region
+from helpers.paths import NOTEBOOKS_DIR
+
+NOTEBOOK = NOTEBOOKS_DIR / "kommune_profil.ipynb"
+TOP_NATIONALITIES = 10
+AZR_INDEX_START = pd.Timestamp("2015-12-31")
+POPULATION_FIELD = "bevoelkerung"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Validated parameters and every figure the profile shows."""
+
+    region: Region
+    stichtag: pd.Timestamp
+    sprache: str
+    obs: pd.DataFrame
+    comparisons: Mapping[str, Comparison]
+    created: dt.datetime
+    cited: tuple[str, ...] = field(default=())
+
+    @property
+    def name(self) -> str:
+        return self.region.name
+
+    def t(self, key: str, **values: object) -> str:
+        return t(key, self.sprache, **values)
+
+
+# --- parameters ---------------------------------------------------------------------------
+
+def check_stichtag(stichtag: object, obs: pd.DataFrame, sprache: str = "de") -> pd.Timestamp:
+    """None → the newest date in the data; otherwise an ISO date no later than the data reach."""
+    latest = obs["date"].max()
+    if stichtag is None:
+        return latest
+    text = stichtag.isoformat() if isinstance(stichtag, dt.date) else stichtag
+    try:
+        if not isinstance(text, str) or len(text) != 10:
+            raise ValueError
+        day = pd.Timestamp(dt.date.fromisoformat(text))
+    except ValueError:
+        raise ValueError(t("profile_bad_stichtag", sprache, value=stichtag)) from None
+    if day > latest:
+        raise ValueError(t("profile_stichtag_too_late", sprache, stichtag=fmt.format_date(day.date(), sprache),
+                           latest=fmt.format_date(latest.date(), sprache)))
+    return day
+
+
+def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = "de") -> Profile:
+    """Validate kommune (name or AGS, also as int), stichtag and sprache; compute the profile."""
+    sprache = check_sprache(sprache)
+    place = region(kommune, level="kommune")
+    everything = data.load("observations")
+    day = check_stichtag(stichtag, everything, sprache)
+    obs = everything[everything["date"] <= day]
+    population = everything[(everything["ags"] == place.ags) & (everything["variable"] == "population")]
+    if population["date"].min() > day:
+        first = population["date"].min()
+        raise ValueError(t("profile_stichtag_too_early", sprache, kommune=place.name,
+                           stichtag=fmt.format_date(day.date(), sprache), first=fmt.format_date(first.date(), sprache)))
+    comparisons = {i: compare(obs, i, place.ags) for i in CATALOGUE.indicators}
+    profile = Profile(place, day, sprache, obs, comparisons, dt.datetime.now())
+    return replace(profile, cited=_all_source_ids(profile))
+
+
+def _all_source_ids(p: Profile) -> tuple[str, ...]:
+    ids = [s for c in p.comparisons.values() for f in c.figures if not f.missing for s in f.source_ids]
+    for frame in (_population_frame(p), _foreign_share_frame(p), _azr_frame(p),
+                  _nationalities_frame(p, p.region.ags), _nationalities_frame(p, KREIS_AGS)):
+        ids += [s for ids_ in frame.get("source_ids", []) for s in ids_]
+    return tuple(dict.fromkeys(ids))
+
+
+# --- display primitives -------------------------------------------------------------------
+
+def _markdown(text: str) -> None:
+    display(Markdown(text))
+
+
+def _heading(text: str, level: int = 2) -> None:
+    _markdown(f"{'#' * level} {text}")
+
+
+def _bullets(lines: list[str]) -> None:
+    if lines:
+        _markdown("\n".join(f"- {line}" for line in lines))
+
+
+def _table(frame: pd.DataFrame, caption: str = "") -> None:
+    """A plain HTML table (no random ids, so nbval can compare it) with a text twin."""
+    body = frame.to_html(index=False, escape=True, border=0, classes="im-table")
+    if caption:
+        body += f'<p class="im-source">{html.escape(caption)}</p>'
+    display({"text/html": body, "text/plain": frame.to_string(index=False) + (f"\n{caption}" if caption else "")},
+            raw=True)
+
+
+def _source_ids(figures) -> list[str]:
+    return list(dict.fromkeys(s for f in figures if not f.missing for s in f.source_ids))
+
+
+# --- 0 title ------------------------------------------------------------------------------
+
+def title(p: Profile) -> None:
+    """H1, Stand der Daten and a one-paragraph introduction."""
+    _heading(p.t("profile_title", kommune=p.name), 1)
+    _markdown(p.t("profile_stand", stichtag=fmt.format_date(p.stichtag.date(), p.sprache),
+                  erstellt=p.created.strftime("%d.%m.%Y, %H:%M")))
+    _markdown(p.t("profile_intro", kommune=p.name))
+
+
+# --- 1 Auf einen Blick --------------------------------------------------------------------
+
+def _note(c: Comparison, sprache: str) -> str:
+    """The Hinweis cell: why a value is missing, that it is a Kreiswert, or its census base."""
+    notes = []
+    if c.kommune.missing:
+        only_kreis = "kommune" not in c.indicator.levels and not c.kreis.missing
+        notes.append(t("profile_only_kreis", sprache) if only_kreis else narrative.missing_reason(c.kommune, sprache))
+    elif c.kommune.base and c.indicator.kind != "change":
+        notes.append(t(f"profile_base_{c.kommune.base}", sprache))
+    if c.kreis.note == "kreis_from_kommunen":
+        notes.append(t("profile_kreis_computed", sprache))
+    return "; ".join(notes)
+
+
+def _comparison_row(p: Profile, c: Comparison) -> dict[str, str]:
+    shown = c.kommune if not c.kommune.missing else c.kreis
+    return {
+        p.t("profile_col_indicator"): c.indicator.label(p.sprache),
+        p.name: narrative.format_figure(c.kommune, p.sprache),
+        p.t("profile_kreis"): narrative.format_figure(c.kreis, p.sprache),
+        p.t("profile_land"): narrative.format_figure(c.land, p.sprache),
+        p.t("profile_col_date"): narrative.format_day(shown, p.sprache) if shown.date is not None else "",
+        p.t("profile_col_note"): _note(c, p.sprache),
+    }
+
+
+def key_figures_table(p: Profile) -> pd.DataFrame:
+    """The "Auf einen Blick" table: one row per catalogue key figure."""
+    return pd.DataFrame([_comparison_row(p, p.comparisons[i]) for i in CATALOGUE.key_figures])
+
+
+def _value(f: Figure) -> float | None:
+    return None if f.missing else round(f.value, 6)
+
+
+def key_figures_payload(p: Profile) -> dict:
+    """The KEY_FIGURES payload (CONTRACTS.md): numbers as computed, not as printed."""
+    figures = []
+    for i in CATALOGUE.key_figures:
+        c = p.comparisons[i]
+        shown = c.kommune if c.kommune.date is not None else c.kreis
+        figures.append({
+            "id": i, "label": c.indicator.label(p.sprache), "value": _value(c.kommune),
+            "date": None if shown.date is None else shown.date.date().isoformat(),
+            "unit": "%" if c.indicator.unit == "percent" else c.indicator.unit,
+            "source_ids": _source_ids(c.figures), "status": c.kommune.status,
+            "kreis": _value(c.kreis), "land": _value(c.land),
+        })
+    return {"ags": p.region.ags, "figures": figures}
+
+
+def _statuses(p: Profile, ids) -> set[str]:
+    return {f.status for i in ids for f in p.comparisons[i].figures if not f.missing}
+
+
+def data_notes(p: Profile) -> list[str]:
+    """Caveats that travel with the briefing: the marks used and the census-base breaks."""
+    return narrative.marker_legend(_statuses(p, CATALOGUE.indicators), p.sprache) + [
+        p.t("profile_population_break_note"), p.t("profile_azr_note")]
+
+
+def briefing_payload(p: Profile) -> dict:
+    return {
+        "kind": "kommune_profil", "title": p.t("profile_title", kommune=p.name), "region": p.name,
+        "ags": p.region.ags, "stichtag": p.stichtag.date().isoformat(), "sprache": p.sprache,
+        "source_ids": list(p.cited), "data_notes": data_notes(p),
+    }
+
+
+def key_figures(p: Profile) -> None:
+    """Section 1: sentences, the key-figure table, the marks explained, and both payloads."""
+    _heading(p.t("profile_h_glance"))
+    _bullets(narrative.key_sentences(p.name, p.comparisons, p.sprache))
+    ids = CATALOGUE.key_figures
+    _table(key_figures_table(p), sources.cite(_source_ids(f for i in ids for f in p.comparisons[i].figures), p.sprache))
+    legend = narrative.marker_legend(_statuses(p, ids), p.sprache)
+    if legend:
+        _markdown(p.t("profile_markers_legend") + "  \n" + "  \n".join(legend))
+    payloads.emit(payloads.KEY_FIGURES, key_figures_payload(p))
+    payloads.emit(payloads.BRIEFING, briefing_payload(p))
+
+
+# --- locator map --------------------------------------------------------------------------
+
+def locator(p: Profile) -> None:
+    """Where the Kommune lies in the Kreis (helpers.maps, delivered by the maps stream)."""
+    charts.show(maps.locator(p.region.ags, p.sprache), sprache=p.sprache)
+
+
+# --- 2 Bevölkerung und Zuwanderung --------------------------------------------------------
+
+def _population_frame(p: Profile) -> pd.DataFrame:
+    series = indicator_series(p.obs, "population", p.region.ags).dropna(subset=["value"])
+    return series.assign(series=p.name, segment=[p.t(f"profile_base_{b}") for b in series["base"]])
+
+
+def _foreign_share_frame(p: Profile) -> pd.DataFrame:
+    rows = []
+    for i in ("foreign_share_census_2011", "foreign_share_census_2022"):
+        c = p.comparisons[i]
+        for name, f in zip((p.name, p.t("profile_kreis"), p.t("profile_land")), c.figures):
+            if not f.missing:
+                rows.append({"census": t(f"profile_base_{f.base}", p.sprache), "region": name, "value": f.value,
+                             "status": f.status, "source_ids": f.source_ids, "indicator": i})
+    return pd.DataFrame(rows, columns=["census", "region", "value", "status", "source_ids", "indicator"])
+
+
+def _azr_frame(p: Profile) -> pd.DataFrame:
+    """Kreis and NRW AZR counts as an index (31.12.2015 = 100): one statistic, no base break."""
+    parts = []
+    for place in (kreis(), land()):
+        series = indicator_series(p.obs, "foreign_population_azr", place.ags).dropna(subset=["value"])
+        series = series[series["date"].dt.strftime("%m-%d") == "12-31"]
+        start = series.loc[series["date"] == AZR_INDEX_START, "value"]
+        if start.empty:
+            continue
+        parts.append(series.assign(series=place.name, segment=p.t("profile_base_azr"), count=series["value"],
+                                   value=series["value"] / start.iloc[0] * 100))
+    return pd.concat(parts) if parts else pd.DataFrame(columns=["date", "value", "series", "source_ids"])
+
+
+def _nationalities_frame(p: Profile, ags: str) -> pd.DataFrame:
+    """Foreign nationals by country (ISO codes) at the latest date; Kommune rows come from
+    registers of the town, Kreis rows from the AZR."""
+    variable = "foreign_population_by_nationality" if ags == KREIS_AGS else "foreign_population"
+    rows = p.obs[(p.obs["ags"] == ags) & (p.obs["variable"] == variable) & p.obs["preferred"]
+                 & p.obs["category"].str.fullmatch(r"[A-Z]{2}") & p.obs["value"].notna()]
+    rows = rows[rows["date"] == rows["date"].max()].nlargest(TOP_NATIONALITIES, "value")
+    names = Locale.parse(fmt.LOCALES[p.sprache]).territories
+    return pd.DataFrame({
+        "country": [names.get(code, code) for code in rows["category"]], "value": rows["value"],
+        "status": rows["status"], "date": rows["date"], "base": rows["base"],
+        "source_ids": [(s,) for s in rows["source_id"]],
+    })
+
+
+def _ids(frame: pd.DataFrame) -> list[str]:
+    return list(dict.fromkeys(s for ids in frame["source_ids"] for s in ids))
+
+
+def _formatted(values, decimals: int, sprache: str, percent: bool = False) -> list[str]:
+    formatter = fmt.format_percent if percent else fmt.format_number
+    return [formatter(v, decimals, sprache) for v in values]
+
+
+def _with_marks(frame: pd.DataFrame, decimals: int, sprache: str, percent: bool = False) -> list[str]:
+    return [v + narrative.STATUS_MARKS.get(s, "") for v, s in
+            zip(_formatted(frame["value"], decimals, sprache, percent), frame["status"])]
+
+
+def population(p: Profile) -> None:
+    """Section 2: population with visible base breaks, foreign shares, AZR index, nationalities."""
+    _heading(p.t("profile_h_population"))
+    frame = _population_frame(p)
+    if not frame.empty:
+        fig = charts.line_with_breaks(
+            frame, title=p.t("profile_population_chart", kommune=p.name), source_ids=_ids(frame), sprache=p.sprache,
+            break_label=p.t("profile_base_change"), y_title=p.t("profile_persons_axis"))
+        table = pd.DataFrame({p.t("profile_col_date"): [fmt.format_date(d.date(), p.sprache) for d in frame["date"]],
+                              p.t("profile_col_series"): frame["segment"],
+                              p.t("profile_col_value"): _with_marks(frame, 0, p.sprache)})
+        charts.show(fig, table=table, sprache=p.sprache)
+        _markdown(p.t("profile_population_break_note"))
+    shares = _foreign_share_frame(p)
+    if not shares.empty:
+        fig = charts.bars(shares, x="census", y="value", group="region", title=p.t("profile_foreign_share_chart", kommune=p.name),
+                          source_ids=_ids(shares), sprache=p.sprache, y_title=p.t("profile_percent_axis"))
+        table = pd.DataFrame({p.t("profile_col_series"): shares["census"], p.t("profile_col_region"): shares["region"],
+                              p.t("profile_col_value"): _with_marks(shares, 1, p.sprache, percent=True)})
+        charts.show(fig, table=table, sprache=p.sprache)
+    azr = _azr_frame(p)
+    if not azr.empty:
+        fig = charts.line_with_breaks(azr, title=p.t("profile_azr_chart"), source_ids=_ids(azr), sprache=p.sprache,
+                                      y_title=p.t("profile_index_axis"))
+        table = pd.DataFrame({p.t("profile_col_date"): [fmt.format_date(d.date(), p.sprache) for d in azr["date"]],
+                              p.t("profile_col_region"): azr["series"],
+                              p.t("profile_col_value"): _with_marks(azr.assign(value=azr["count"]), 0, p.sprache),
+                              p.t("profile_index_axis"): _formatted(azr["value"], 1, p.sprache)})
+        charts.show(fig, table=table, sprache=p.sprache)
+        _markdown(p.t("profile_azr_note"))
+    _nationalities(p)
+
+
+def _nationalities(p: Profile) -> None:
+    own = _nationalities_frame(p, p.region.ags)
+    if own.empty:
+        _markdown(p.t("profile_nationalities_note", kommune=p.name))
+    else:
+        _nationality_chart(p, own, p.t("profile_own_nationalities_chart", kommune=p.name,
+                                       date=fmt.format_date(own["date"].iloc[0].date(), p.sprache),
+                                       base=p.t(f"profile_base_{own['base'].iloc[0]}")))
+    kreis_rows = _nationalities_frame(p, KREIS_AGS)
+    if not kreis_rows.empty:
+        _nationality_chart(p, kreis_rows, p.t("profile_nationalities_chart",
+                                              date=fmt.format_date(kreis_rows["date"].iloc[0].date(), p.sprache)))
+
+
+def _nationality_chart(p: Profile, frame: pd.DataFrame, title_text: str) -> None:
+    fig = charts.bars(frame, x="country", y="value", title=title_text, source_ids=_ids(frame), sprache=p.sprache,
+                      horizontal=True, x_title=p.t("profile_persons_axis"))
+    table = pd.DataFrame({p.t("profile_col_nationality"): frame["country"],
+                          p.t("profile_col_value"): _with_marks(frame, 0, p.sprache)})
+    charts.show(fig, table=table, sprache=p.sprache)
+
+
+# --- 3 Handlungsfelder --------------------------------------------------------------------
+
+def fields(p: Profile) -> None:
+    """Section 3: one block per Handlungsfeld, looping over the catalogue."""
+    _heading(p.t("profile_h_fields"))
+    for key in CATALOGUE.handlungsfelder:
+        if key != POPULATION_FIELD:
+            _field(p, key)
+
+
+def _field(p: Profile, key: str) -> None:
+    _heading(CATALOGUE.field_label(key, p.sprache), 3)
+    comparisons = [p.comparisons[i.id] for i in CATALOGUE.in_field(key)]
+    shown = [c for c in comparisons if not (c.kommune.missing and c.kreis.missing)]
+    if not shown:
+        _markdown(p.t("profile_field_empty", kommune=p.name))
+    else:
+        ids = _source_ids(f for c in shown for f in c.figures)
+        _table(pd.DataFrame([_comparison_row(p, c) for c in shown]), sources.cite(ids, p.sprache))
+        _field_chart(p, key, shown)
+    sentences = [p.t("profile_kreis_only_sentence", indicator=c.indicator.label(p.sprache), kommune=p.name,
+                     date=narrative.format_day(c.kreis, p.sprache))
+                 for c in shown if c.kommune.missing]
+    sentences += [t("no_data_sentence", p.sprache, region=p.name, indicator=c.indicator.label(p.sprache))
+                  for c in comparisons if c not in shown]
+    _bullets(sentences)
+    legend = narrative.marker_legend({f.status for c in shown for f in c.figures if not f.missing}, p.sprache)
+    definitions = [f"**{c.indicator.label(p.sprache)}:** {c.indicator.text('definition', p.sprache)}" for c in shown]
+    _markdown(f"*{p.t('profile_field_definitions')}*  \n" + "  \n".join(definitions + legend) if shown else "")
+
+
+def _field_chart(p: Profile, key: str, shown: list[Comparison]) -> None:
+    """Bars of the field's shares that exist for the Kommune, beside Kreis and NRW."""
+    rows = [{"indicator": c.indicator.label(p.sprache), "region": name, "value": f.value, "status": f.status,
+             "source_ids": f.source_ids}
+            for c in shown if c.indicator.unit == "percent" and not c.indicator.not_a_share and not c.kommune.missing
+            for name, f in zip((p.name, p.t("profile_kreis"), p.t("profile_land")), c.figures) if not f.missing]
+    if not rows:
+        return
+    frame = pd.DataFrame(rows)
+    fig = charts.bars(frame, x="indicator", y="value", group="region", title=p.t(
+        "profile_field_chart", field=CATALOGUE.field_label(key, p.sprache), kommune=p.name),
+        source_ids=_ids(frame), sprache=p.sprache, y_title=p.t("profile_percent_axis"))
+    table = pd.DataFrame({p.t("profile_col_indicator"): frame["indicator"], p.t("profile_col_region"): frame["region"],
+                          p.t("profile_col_value"): _with_marks(frame, 1, p.sprache, percent=True)})
+    charts.show(fig, table=table, sprache=p.sprache)
+
+
+# --- 4 Datenlage --------------------------------------------------------------------------
+
+def _availability(c: Comparison) -> str:
+    """``kommune`` (figure for the Kommune), ``kreis`` (only a Kreiswert) or ``none``."""
+    return "kommune" if not c.kommune.missing else "kreis" if not c.kreis.missing else "none"
+
+
+def _gap_comparisons(p: Profile) -> list[Comparison]:
+    """Changes are left out: they exist exactly where their indicator does."""
+    return [c for c in p.comparisons.values() if c.indicator.kind != "change"]
+
+
+def data_gaps_table(p: Profile) -> pd.DataFrame:
+    """What is known for this Kommune, what only for the Kreis, and which table would fill a gap."""
+    rows = []
+    for c in _gap_comparisons(p):
+        known = {
+            "kommune": lambda: p.t("profile_known_yes", date=narrative.format_day(c.kommune, p.sprache)),
+            "kreis": lambda: p.t("profile_known_kreis", date=narrative.format_day(c.kreis, p.sprache)),
+            "none": lambda: p.t("profile_known_no"),
+        }[_availability(c)]()
+        rows.append({
+            p.t("profile_col_field"): CATALOGUE.field_label(c.indicator.handlungsfeld, p.sprache),
+            p.t("profile_col_indicator"): c.indicator.label(p.sprache),
+            p.t("profile_col_known", kommune=p.name): known,
+            p.t("profile_col_fill"): c.indicator.text("gap", p.sprache) if c.kommune.missing
+            else p.t("profile_nothing_missing"),
+        })
+    return pd.DataFrame(rows)
+
+
+def data_gaps(p: Profile) -> None:
+    """Section 4: the Datenlage table with a one-line summary."""
+    _heading(p.t("profile_h_datalage"))
+    counts = pd.Series([_availability(c) for c in _gap_comparisons(p)]).value_counts()
+    _markdown(p.t("profile_datalage_intro", kommune=p.name))
+    _markdown(p.t("profile_datalage_summary", total=int(counts.sum()), kommune=p.name, known=int(counts.get("kommune", 0)),
+                  kreis_only=int(counts.get("kreis", 0)), none=int(counts.get("none", 0))))
+    _table(data_gaps_table(p))
+
+
+# --- 5 Quellen und Stand ------------------------------------------------------------------
+
+def source_list(p: Profile) -> None:
+    """Section 5: every source used anywhere in the profile, with table code, date and licence."""
+    _heading(p.t("profile_h_sources"))
+    _table(sources.source_table(list(p.cited), p.sprache))
+
+
+# --- refreshing the committed notebook ----------------------------------------------------
+
+def refresh_notebook(path: Path = NOTEBOOK) -> Path:
+    """Re-execute the template in place with its default parameters (for nbval after a data
+    update) and drop volatile metadata, so the diff shows only changed outputs."""
+    import nbformat
+    import papermill
+
+    papermill.execute_notebook(str(path), str(path), kernel_name="integrationsmonitor", progress_bar=False,
+                               cwd=str(path.parent))
+    notebook = nbformat.read(path, as_version=4)
+    notebook.metadata.pop("papermill", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    nbformat.write(notebook, path)
+    return path

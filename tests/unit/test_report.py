@@ -1,0 +1,107 @@
+"""The Kommunenprofil's parameters fail clearly, and its key figures equal the processed data."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from helpers import charts, data, report, sources
+from helpers.indicators import CATALOGUE, compare
+from helpers.kommunen import KREIS_AGS, LAND_AGS, UnknownRegionError, kommunen
+
+
+@pytest.fixture(scope="module")
+def obs():
+    return data.load("observations")
+
+
+def _row(obs, ags, variable, base, date=None):
+    rows = obs[(obs["ags"] == ags) & (obs["variable"] == variable) & (obs["category"] == "total")
+               & (obs["base"] == base) & obs["preferred"]]
+    rows = rows[rows["date"] == (rows["date"].max() if date is None else pd.Timestamp(date))]
+    assert len(rows) == 1, (ags, variable, base)
+    return rows["value"].iloc[0]
+
+
+def _payload(obs, region):
+    comparisons = {i: compare(obs, i, region.ags) for i in CATALOGUE.key_figures}
+    profile = report.Profile(region, obs["date"].max(), "de", obs, comparisons, dt.datetime(2026, 1, 1))
+    return {f["id"]: f for f in report.key_figures_payload(profile)["figures"]}
+
+
+@pytest.mark.parametrize("region", kommunen(), ids=lambda r: r.slug)
+def test_key_figures_of_every_kommune_equal_processed_data(obs, region):
+    figures = _payload(obs, region)
+    population = figures["population"]
+    assert population["value"] == _row(obs, region.ags, "population", "update_2022_base")
+    assert population["kreis"] == _row(obs, KREIS_AGS, "population", "update_2022_base")
+    assert population["land"] == _row(obs, LAND_AGS, "population", "update_2022_base")
+    assert population["date"] == "2024-12-31"
+    foreign = _row(obs, region.ags, "foreign_population", "census_2011")
+    assert figures["foreign_population_census_2011"]["value"] == foreign
+    assert figures["foreign_share_census_2011"]["value"] == pytest.approx(
+        foreign / _row(obs, region.ags, "population", "census_2011") * 100, abs=1e-6)
+    assert figures["foreign_share_census_2022"]["value"] == _row(
+        obs, region.ags, "foreign_population_share", "census_2022")
+    assert figures["foreign_share_census_2022"]["status"] == "secondary"
+    assert figures["foreign_population_azr"]["value"] is None
+    assert figures["foreign_population_azr"]["kreis"] == _row(obs, KREIS_AGS, "foreign_population", "azr")
+    assert figures["population_change_previous_year"]["status"] == "not_comparable"
+    rate = figures["minimum_benefit_rate"]
+    assert rate["value"] == _row(obs, region.ags, "minimum_benefit_rate_pct", "") or rate["value"] is None
+
+
+def test_secret_figures_stay_missing(obs):
+    kranenburg = next(r for r in kommunen() if r.name == "Kranenburg")
+    rate = _payload(obs, kranenburg)["minimum_benefit_rate"]
+    assert rate["value"] is None and rate["status"] == "not_available" and rate["kreis"] == pytest.approx(8.2)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"kommune": "Klewe"}, "Unbekannte Kommune 'Klewe'. Meinten Sie 'Kleve'"),
+    ({"kommune": 5.5}, "Kommune muss als Name oder AGS angegeben werden"),
+    ({"kommune": "Kreis Kleve"}, "Unbekannte Kommune"),
+    ({"sprache": "fr"}, "Unbekannte Sprache 'fr'"),
+    ({"stichtag": "31.12.2024"}, "Ungültiger Stichtag '31.12.2024'"),
+    ({"stichtag": 2024}, "Ungültiger Stichtag 2024"),
+    ({"stichtag": "2024-13-01"}, "JJJJ-MM-TT"),
+    ({"stichtag": "2099-12-31"}, "liegen noch keine Daten vor"),
+    ({"stichtag": "2000-12-31"}, "keine Einwohnerzahlen vor"),
+])
+def test_wrong_parameters_fail_clearly(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        report.setup(**kwargs)
+
+
+def test_unknown_region_error_is_the_lookup_error():
+    with pytest.raises(UnknownRegionError):
+        report.setup("Klewe")
+
+
+def test_ags_as_int_and_a_past_stichtag():
+    profile = report.setup(5154016, "2023-12-31", "en")
+    assert profile.name == "Goch" and profile.stichtag == pd.Timestamp("2023-12-31")
+    assert profile.comparisons["population"].kommune.value == 35520
+    assert report.briefing_payload(profile)["stichtag"] == "2023-12-31"
+
+
+def test_payloads_follow_the_contract():
+    profile = report.setup("Kleve")
+    briefing = report.briefing_payload(profile)
+    assert briefing["kind"] == "kommune_profil" and briefing["ags"] == "05154036"
+    assert set(briefing["source_ids"]) <= set(data.load("sources")["source_id"])
+    keys = {"id", "label", "value", "date", "unit", "source_ids", "status", "kreis", "land"}
+    assert all(set(f) == keys for f in report.key_figures_payload(profile)["figures"])
+    gaps = report.data_gaps_table(profile)
+    assert len(gaps) == sum(i.kind != "change" for i in CATALOGUE.indicators.values())
+
+
+def test_chart_builders_require_sources():
+    frame = pd.DataFrame({"date": pd.to_datetime(["2023-12-31", "2024-12-31"]), "value": [1.0, 2.0],
+                          "series": "Kleve", "segment": ["a", "b"], "status": "published"})
+    fig = charts.line_with_breaks(frame, title="T", source_ids=["ITNRW_12411_15I_2024"])
+    assert charts.source_line_of(fig) == sources.cite(["ITNRW_12411_15I_2024"])
+    assert len(fig.data) == 2 and len(fig.layout.shapes) == 1  # two segments, one visible break
+    with pytest.raises(ValueError, match="Quellen"):
+        charts.line_with_breaks(frame, title="T", source_ids=[])
