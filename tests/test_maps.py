@@ -42,7 +42,8 @@ def test_choropleth_with_boundaries_draws_each_kommune_once(mode):
         assert _polygons(fig) == []
         return
     polygons = _polygons(fig)
-    assert sorted(trace.name for trace in polygons) == sorted(NAMES.values())
+    assert sorted(trace.meta for trace in polygons) == AGS  # each AGS exactly once
+    assert all(trace.name == NAMES[trace.meta] for trace in polygons)
     goch = next(trace for trace in polygons if trace.name == "Goch")
     assert "k. A." in goch.text and goch.fillpattern.shape == "/" and goch.fillcolor == maps.MISSING_FILL
     assert next(trace for trace in polygons if trace.name == "Kleve").line.width == 3

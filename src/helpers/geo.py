@@ -5,13 +5,14 @@ machine or in CI has neither internet nor a cache, and then helpers.maps draws t
 Where the boundaries come from, first match wins:
 
 1. ``INTEGRATIONSMONITOR_BOUNDARIES=/path/to/file`` — any GDAL-readable file or zip
-   (VG250 GeoPackage/shapefile zip, GeoJSON) holding the municipalities (AGS 05154…);
+   (VG250 GeoPackage/shapefile zip, GeoJSON) holding the municipalities (AGS 05154…); a relative
+   path counts from the repository root, since notebook kernels run in other folders;
 2. the VG250 download that :func:`prefetch` stored in the cache directory
    (``INTEGRATIONSMONITOR_GEO_CACHE``, default ``pooch.os_cache("integrationsmonitor")``).
 
 A source is used only when it passes :func:`check_boundaries`; otherwise the problem is logged,
 warned and reported by :func:`boundaries_status`, and maps fall back to the schematic map.
-The checked, simplified result is cached next to the download, keyed by the source's SHA-256.
+The checked, simplified result is cached in the cache directory, keyed by the source's SHA-256.
 """
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ import shapely
 from helpers import data
 from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, kommunen
+from helpers.paths import ROOT
 
 log = logging.getLogger(__name__)
 
@@ -207,9 +209,8 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=8)
-def _load(path: Path, stamp: tuple[int, int], known_sha256: str | None) -> gpd.GeoDataFrame:
-    """Checked, simplified boundaries of one source file (``stamp`` invalidates on change)."""
+def _load(path: Path, known_sha256: str | None) -> gpd.GeoDataFrame:
+    """Checked, simplified boundaries of one source file, from the processed cache when possible."""
     sha256 = _sha256(path)
     if known_sha256 and sha256 != known_sha256:
         raise BoundaryError(
@@ -231,7 +232,7 @@ def _load(path: Path, stamp: tuple[int, int], known_sha256: str | None) -> gpd.G
 def _source() -> tuple[Path | None, Download | None]:
     """The boundary file to use, and the pinned download it is (``None`` for a user's own file)."""
     if configured := os.environ.get(BOUNDARIES_ENV):
-        return Path(configured).expanduser(), None
+        return ROOT / Path(configured).expanduser(), None
     downloaded = cache_dir() / VG250.fname
     return (downloaded, VG250) if downloaded.is_file() else (None, None)
 
@@ -239,34 +240,35 @@ def _source() -> tuple[Path | None, Download | None]:
 def _resolve(path: Path | None, download: Download | None) -> tuple[BoundaryStatus, gpd.GeoDataFrame | None]:
     if path is None:
         return BoundaryStatus(available=False), None
+    stat = path.stat() if path.is_file() else None
+    return _checked(path, stat and (stat.st_mtime_ns, stat.st_size), download, cache_dir())
+
+
+@lru_cache(maxsize=8)
+def _checked(path: Path, stamp: tuple[int, int] | None, download: Download | None,
+             cache: Path) -> tuple[BoundaryStatus, gpd.GeoDataFrame | None]:
+    """Memoised per file version (``stamp``) and cache: every chart of a run reuses one check and one warning."""
     try:
-        if not path.is_file():
+        if stamp is None:
             raise BoundaryError(_refusal([f"Datei {path} nicht gefunden"]))
-        stat = path.stat()
-        frame = _load(path, (stat.st_mtime_ns, stat.st_size), download.sha256 if download else None)
+        frame = _load(path, download.sha256 if download else None)
     except (BoundaryError, OSError) as error:
         problem = str(error) if isinstance(error, BoundaryError) else _refusal([f"Datei nicht lesbar ({error})"])
-        _warn_once(problem)
+        log.warning(problem)
+        warnings.warn(problem, stacklevel=2)
         return BoundaryStatus(available=False, source=str(path), problem=problem), None
     return BoundaryStatus(available=True, source=str(path), year=download.year if download else None), frame
 
 
-@lru_cache(maxsize=16)
-def _warn_once(problem: str) -> None:
-    """One warning per problem and process, not one per chart."""
-    log.warning(problem)
-    warnings.warn(problem, stacklevel=2)
-
-
 def reset() -> None:
-    """Forget memoised boundaries and warnings (a file replaced in place, or a test's fresh start)."""
-    _load.cache_clear()
-    _warn_once.cache_clear()
+    """Forget memoised results (a file replaced within the same timestamp, or a test's fresh start)."""
+    _checked.cache_clear()
 
 
 def boundaries() -> gpd.GeoDataFrame | None:
     """The 16 checked, simplified municipality polygons (ags, name, geometry; EPSG:4326), or ``None``."""
-    return _resolve(*_source())[1]
+    frame = _resolve(*_source())[1]
+    return None if frame is None else frame.copy()
 
 
 def boundaries_status() -> BoundaryStatus:

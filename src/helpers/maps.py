@@ -131,7 +131,7 @@ def _polygon(geometry, row: pd.Series, *, outline: bool, fill: str | None) -> go
         ys += [*y, None]
     return go.Scatter(
         x=xs, y=ys, mode="lines", fill="toself", hoveron="fills", hoverinfo="text", text=_hover(row),
-        name=row["name"], showlegend=False,
+        name=row["name"], meta=row.name, showlegend=False,
         fillcolor=fill or MISSING_FILL,
         fillpattern=MISSING_PATTERN if fill is None else None,
         line=dict(color=OUTLINE if outline else BORDER, width=3 if outline else 1),

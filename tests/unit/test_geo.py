@@ -14,6 +14,7 @@ import shapely
 
 from helpers import geo
 from helpers.kommunen import kommunen
+from helpers.paths import ROOT
 
 pytestmark = pytest.mark.usefixtures("geo_sandbox")
 
@@ -100,6 +101,12 @@ def test_broken_files_are_refused_with_a_clear_message(case, shared_frame, monke
     status = geo.boundaries_status()
     assert message in status.problem and status.source == str(path)
     assert "Prüfung nicht bestanden" in status.note("de")
+
+
+def test_relative_path_counts_from_the_repository_root(monkeypatch):
+    _use(monkeypatch, "data/no-such-boundaries.gpkg")
+    with pytest.warns(UserWarning, match="nicht gefunden"):
+        assert geo.boundaries_status().source == str(ROOT / "data" / "no-such-boundaries.gpkg")
 
 
 def test_missing_configured_file_is_named(monkeypatch, tmp_path):
