@@ -24,3 +24,23 @@ def shared_boundaries(geo_sandbox):
         pytest.skip(f"Testmaterial {SHARED_BOUNDARIES} fehlt")
     geo_sandbox.setenv(geo.BOUNDARIES_ENV, str(SHARED_BOUNDARIES))
     return SHARED_BOUNDARIES
+
+
+@pytest.fixture(scope="session")
+def full_run(tmp_path_factory):
+    """A complete briefing run (`python -m helpers briefings --all`, real papermill + nbconvert)
+    into a temporary folder, once per session; the Path of its run folder (``latest`` resolved)."""
+    import subprocess
+    import sys
+
+    from helpers.batch import LATEST, product_notebooks
+
+    missing = [p.name for p in product_notebooks() if not p.exists()]
+    if missing:
+        pytest.skip(f"Produkt-Notebooks fehlen noch: {', '.join(missing)}")
+    out = tmp_path_factory.mktemp("briefings")
+    done = subprocess.run([sys.executable, "-m", "helpers", "briefings", "--all", "--out", str(out)],
+                          capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        pytest.fail(f"briefings --all endete mit {done.returncode}:\n{done.stderr[-4000:]}")
+    return (out / LATEST).resolve()

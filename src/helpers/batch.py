@@ -1,0 +1,331 @@
+"""Briefing runs: papermill in a pool of warm workers, HTML export, cache, lock, run record.
+
+One run = ``out/<YYYYMMDD-HHMMSS>/`` with the executed notebooks, one HTML briefing per notebook,
+``index.html``, ``plotly.min.js`` and ``run.json``. The folder is built as ``out/.tmp-…`` and
+renamed when complete; ``out/latest`` is switched (symlink + ``os.replace``) only when every
+notebook succeeded. A notebook whose inputs (notebook file, parameters, data fingerprint, helpers
+code) hash as in the latest run is not executed again; its files are hard-linked over.
+A non-blocking file lock in ``out`` keeps two runs (cron + a person) apart.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import yaml
+from filelock import FileLock, Timeout
+
+from helpers import kommunen as kommunen_module
+from helpers.fmt import MISSING
+from helpers.i18n import t
+from helpers.paths import NOTEBOOKS_DIR, PACKAGE_DIR, RAW_DIR
+
+KERNEL_NAME = "integrationsmonitor"
+RUN_TABLE = "runs.yaml"
+LOCK_FILE = ".lock"
+LATEST = "latest"
+TMP_PREFIX = ".tmp-"
+EXECUTION_TIMEOUT = 900  # seconds per cell: a hung cell must not block cron forever
+PACKAGES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "plotly", "pandas")
+CODE_SUFFIXES = {".py", ".yaml", ".csv", ".j2", ".css", ".json"}
+EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 75
+
+log = logging.getLogger(__name__)
+
+
+class LockHeld(RuntimeError):
+    """Another run holds the lock of this output folder."""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook execution: which notebook, with which parameters, into which file name."""
+
+    notebook: str
+    output: str
+    parameters: dict = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    exit_code: int
+    run_dir: Path
+    entries: list[dict]
+
+
+# --- what to run ---------------------------------------------------------------------------
+
+def plan(kommunen: list[kommunen_module.Region] | None = None, *, stichtag: str | None = None,
+         sprache: str = "de", notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Job]:
+    """Expand ``runs.yaml`` into jobs; ``each: kommune`` rows repeat for the selected Kommunen."""
+    selected = list(kommunen) if kommunen is not None else list(kommunen_module.kommunen())
+    rows = yaml.safe_load((notebooks_dir / RUN_TABLE).read_text(encoding="utf-8"))
+    common = {"stichtag": stichtag, "sprache": sprache}
+    jobs = []
+    for row in rows:
+        if row.get("each") == "kommune":
+            jobs += [Job(row["notebook"], row["output"].format(ags=r.ags, slug=r.slug),
+                         {"kommune": r.ags, **common}) for r in selected]
+        else:
+            jobs.append(Job(row["notebook"], row["output"], dict(common)))
+    return jobs
+
+
+# --- what has changed ----------------------------------------------------------------------
+
+def code_fingerprint() -> str:
+    """Content hash of the helpers package: code, catalogue, messages, templates."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def input_hash(job: Job, notebooks_dir: Path, data_hash: str, code_hash: str) -> str:
+    digest = hashlib.sha256((notebooks_dir / job.notebook).read_bytes())
+    digest.update(json.dumps(job.parameters, sort_keys=True).encode())
+    digest.update(f"{data_hash}\0{code_hash}".encode())
+    return digest.hexdigest()
+
+
+def code_version() -> str | None:
+    """``git describe`` of the checkout, when it is one."""
+    try:
+        done = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=PACKAGE_DIR,
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
+# --- executing one notebook (in a pool worker) ---------------------------------------------
+
+def execute(job: Job, notebooks_dir: Path, target_dir: Path, created: dt.datetime, imprint: str) -> dict:
+    """Run one notebook with papermill on this worker's warm kernel and export its HTML.
+
+    Never raises: a failure is returned as ``status="failed"`` with the cell and the error,
+    so the other notebooks of the run still finish.
+    """
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    from helpers import export, payloads, warm_kernel
+
+    started = time.perf_counter()
+    entry = {"output": job.output, "notebook": job.notebook, "parameters": job.parameters, "error": None}
+    try:
+        nb = papermill.execute_notebook(
+            notebooks_dir / job.notebook, target_dir / f"{job.output}.ipynb", parameters=job.parameters,
+            engine_name=warm_kernel.ENGINE_NAME, kernel_name=KERNEL_NAME, progress_bar=False,
+            request_save_on_cell_execute=False, cwd=notebooks_dir, execution_timeout=EXECUTION_TIMEOUT,
+        )
+        export.export_html(nb, target_dir / f"{job.output}.html", created=created, imprint=imprint)
+        entry.update(status="ok", briefing=payloads.read(nb, payloads.BRIEFING),
+                     key_figures=payloads.read(nb, payloads.KEY_FIGURES))
+    except PapermillExecutionError as error:
+        entry.update(status="failed", error={
+            "cell": error.cell_index, "execution_count": error.exec_count, "source": error.source,
+            "ename": error.ename, "evalue": error.evalue})
+    except Exception as error:  # kernel died, timeout, export failed: record it, keep the run going
+        entry.update(status="failed", error={"cell": None, "ename": type(error).__name__, "evalue": str(error)})
+    entry["seconds"] = round(time.perf_counter() - started, 2)
+    return entry
+
+
+# --- a whole run ---------------------------------------------------------------------------
+
+def _previous_entries(out: Path) -> tuple[Path | None, dict[str, dict]]:
+    """The latest good run folder and its notebooks by output name (the cache)."""
+    latest = out / LATEST
+    try:
+        record = json.loads((latest / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, {}
+    return latest.resolve(), {e["output"]: e for e in record["notebooks"] if e["status"] != "failed"}
+
+
+def _link(source: Path, target: Path) -> None:
+    """Hard link (instant, no extra space); copy when the file system refuses."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _run_name(out: Path, now: dt.datetime) -> str:
+    name = base = now.strftime("%Y%m%d-%H%M%S")
+    counter = 1
+    while (out / name).exists():
+        name, counter = f"{base}-{counter}", counter + 1
+    return name
+
+
+def _switch_latest(out: Path, run_name: str) -> None:
+    """Point ``out/latest`` at ``run_name`` in one step (relative link: works on a copied stick)."""
+    tmp = out / f"{TMP_PREFIX}{LATEST}"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(run_name, tmp)
+    os.replace(tmp, out / LATEST)
+
+
+def _report(entry: dict, done: int, total: int, bar) -> None:
+    line = t("briefings_progress", done=done, total=total, name=entry["output"], status=entry["status"],
+             seconds=entry["seconds"])
+    if entry["status"] == "failed":
+        error = entry["error"]
+        line += "\n" + t("briefings_failed_line", name=entry["output"], cell=error.get("cell"),
+                         error=f"{error['ename']}: {error['evalue']}")
+    if bar is None:
+        print(line, file=sys.stderr, flush=True)
+    else:
+        bar.update(1)
+        if entry["status"] == "failed":
+            bar.write(line, file=sys.stderr)
+
+
+def _execute_all(todo: list[Job], notebooks_dir: Path, target: Path, created: dt.datetime, imprint: str,
+                 workers: int, progress: bool) -> list[dict]:
+    """Run the jobs in a pool of ``workers`` spawned processes, each with its own warm kernel."""
+    if not todo:
+        return []
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(todo), unit="Notebook", file=sys.stderr)
+    entries = []
+    context = multiprocessing.get_context("spawn")  # no forked zmq/asyncio state in the workers
+    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
+        futures = [pool.submit(execute, job, notebooks_dir, target, created, imprint) for job in todo]
+        for future in as_completed(futures):
+            entries.append(future.result())
+            _report(entries[-1], len(entries), len(todo), bar)
+    if bar is not None:
+        bar.close()
+    return entries
+
+
+def run(jobs: list[Job], out: Path, *, workers: int = os.cpu_count() or 1, force: bool = False,
+        notebooks_dir: Path = NOTEBOOKS_DIR, raw_dir: Path = RAW_DIR, sprache: str = "de",
+        progress: bool | None = None) -> RunResult:
+    """Execute ``jobs`` into a new run folder under ``out``; see the module docstring.
+
+    Raises :class:`LockHeld` (without touching anything) when another run is active.
+    """
+    from helpers import export
+    from helpers.data import fingerprint
+
+    out.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(out / LOCK_FILE, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LockHeld(t("briefings_lock_held", sprache, lock=out / LOCK_FILE)) from None
+    try:
+        for stale in out.glob(f"{TMP_PREFIX}*"):  # left by a killed run; we hold the lock
+            shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
+        created = dt.datetime.now().astimezone().replace(microsecond=0)
+        run_name = _run_name(out, created)
+        target = out / f"{TMP_PREFIX}{run_name}"
+        target.mkdir()
+        version_text = code_version()
+        imprint = t("briefing_imprint", sprache, version=version_text or MISSING[sprache])
+        data_hash, code_hash = fingerprint(raw_dir), code_fingerprint()
+        previous_dir, previous = _previous_entries(out)
+
+        reused, todo = [], []
+        for job in jobs:
+            digest = input_hash(job, notebooks_dir, data_hash, code_hash)
+            old = previous.get(job.output)
+            files = [f"{job.output}.ipynb", f"{job.output}.html"]
+            if not force and old and old.get("input_hash") == digest and all((previous_dir / f).exists() for f in files):
+                for name in files:
+                    _link(previous_dir / name, target / name)
+                reused.append({**old, "status": "skipped", "seconds": 0.0,
+                               "reused_from": old.get("reused_from") or previous_dir.name})
+            else:
+                todo.append(job)
+        shared_js = previous_dir / export.PLOTLY_JS if previous_dir else None
+        if shared_js and shared_js.exists():
+            _link(shared_js, target / export.PLOTLY_JS)
+        else:  # a copy, never a link into the installed package
+            shutil.copyfile(export.plotly_js_path(), target / export.PLOTLY_JS)
+
+        progress = sys.stderr.isatty() if progress is None else progress
+        executed = _execute_all(todo, notebooks_dir, target, created, imprint, workers, progress)
+        hashes = {job.output: input_hash(job, notebooks_dir, data_hash, code_hash) for job in todo}
+        for entry in executed:
+            entry["input_hash"] = hashes[entry["output"]]
+        order = {job.output: i for i, job in enumerate(jobs)}
+        entries = sorted(reused + executed, key=lambda e: order[e["output"]])
+        failed = [e for e in entries if e["status"] == "failed"]
+
+        export.write_index(target, entries, created=created, sprache=sprache, imprint=imprint)
+        record = {
+            "run": run_name, "status": "failed" if failed else "ok",
+            "created": created.isoformat(), "seconds": round((dt.datetime.now().astimezone() - created).total_seconds(), 2),
+            "data_hash": data_hash, "code_hash": code_hash, "code_version": version_text,
+            "packages": package_versions(), "kernel": KERNEL_NAME,
+            "options": {"workers": workers, "force": force}, "notebooks": entries,
+        }
+        export.write_atomic(target / "run.json", json.dumps(record, ensure_ascii=False, indent=1, default=str))
+        final = out / run_name
+        os.rename(target, final)
+        if not failed:
+            _switch_latest(out, run_name)
+        return RunResult(EXIT_FAILED if failed else EXIT_OK, final, entries)
+    finally:
+        lock.release()
+
+
+# --- committed product notebooks -----------------------------------------------------------
+
+def product_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
+    rows = yaml.safe_load((notebooks_dir / RUN_TABLE).read_text(encoding="utf-8"))
+    return [notebooks_dir / row["notebook"] for row in rows]
+
+
+def clean_metadata(nb) -> None:
+    """Drop run-specific metadata (timings, paths, papermill's record) so a re-run on unchanged
+    data changes only what really differs."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+
+
+def refresh(path: Path) -> None:
+    """Re-execute a committed product notebook in place with its default parameters (for nbval)."""
+    import nbformat
+    import papermill
+
+    from helpers import export, warm_kernel
+
+    nb = papermill.execute_notebook(path, None, engine_name=warm_kernel.ENGINE_NAME, kernel_name=KERNEL_NAME,
+                                    progress_bar=False, cwd=path.parent, execution_timeout=EXECUTION_TIMEOUT)
+    clean_metadata(nb)
+    export.write_atomic(path, nbformat.writes(nb) + "\n")

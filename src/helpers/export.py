@@ -1,0 +1,199 @@
+"""Executed notebook → German HTML briefing, and the run's index.html.
+
+The briefing is nbconvert's JupyterLab export without code, prompts, papermill's injected
+parameters (papermill#416), the private payloads and stderr, wrapped in the project template
+(``templates/briefing``): header with region and dates, a table of contents built from the
+headings, a sources and licence footer. Charts are plotly divs without plotly.js; every page
+loads ``plotly.min.js`` from its own folder, copied once per run (no internet needed).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+from nbconvert.exporters import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+from helpers import payloads
+from helpers.fmt import format_date, format_number, format_percent
+from helpers.i18n import t
+from helpers.paths import TEMPLATES_DIR
+
+TEMPLATE_NAME = "briefing"
+PLOTLY_JS = "plotly.min.js"
+CSS_FILE = TEMPLATES_DIR / TEMPLATE_NAME / "static" / "briefing.css"
+TOC_MARKER = "<!--IM-TOC-->"
+HIDDEN_CELL_TAGS = {"injected-parameters", "parameters"}
+INDEX_COLUMNS = 4
+PROFILE_KIND = "kommune_profil"
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write via a temporary file in the same folder and rename, so readers never see half a file."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # not mkstemp: keep umask permissions
+    try:
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            tmp.write_text(data, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def plotly_js_path() -> Path:
+    """plotly.js as shipped inside the installed plotly package (no CDN)."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / PLOTLY_JS
+
+
+class _DropReaderIrrelevantOutputs(Preprocessor):
+    """Payloads are for the batch and stderr is for the log; neither belongs in a briefing."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "code":
+            cell.outputs = [
+                o for o in cell.outputs
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+                and not set(o.get("data", {})) & set(payloads.PRIVATE_TYPES)
+            ]
+        return cell, resources
+
+
+class _Headings(HTMLParser):
+    """Collects (level, id, text) of h2/h3 elements with an id, skipping the ¶ anchor links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[int, str, str]] = []
+        self._current: list | None = None
+        self._in_anchor = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("h2", "h3") and attrs.get("id"):
+            self._current = [int(tag[1]), attrs["id"], ""]
+        elif tag == "a" and "anchor-link" in (attrs.get("class") or ""):
+            self._in_anchor = True
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._in_anchor = False
+        elif tag in ("h2", "h3") and self._current is not None:
+            self.found.append((self._current[0], self._current[1], self._current[2].strip()))
+            self._current = None
+
+    def handle_data(self, data):
+        if self._current is not None and not self._in_anchor:
+            self._current[2] += data
+
+
+def _toc(body: str, sprache: str) -> str:
+    parser = _Headings()
+    parser.feed(body)
+    if not parser.found:
+        return ""
+    items = "".join(
+        f'<li class="im-toc-{level}"><a href="#{html.escape(anchor)}">{html.escape(text)}</a></li>'
+        for level, anchor, text in parser.found
+    )
+    return f"<h2>{html.escape(t('briefing_toc', sprache))}</h2><ol>{items}</ol>"
+
+
+def cite(source_ids: list[str], sprache: str) -> str:
+    """The one-line citation of the briefing's sources (helpers.sources once the data layer has it)."""
+    try:
+        from helpers.sources import cite as cite_sources
+    except ImportError:  # data layer not merged yet: name the sources by id
+        return f"{t('sources_prefix', sprache)}: {', '.join(source_ids)}"
+    return cite_sources(source_ids, sprache=sprache)
+
+
+def _created(moment: dt.datetime, sprache: str) -> str:
+    return t("briefing_created_on", sprache, date=format_date(moment, sprache), time=f"{moment:%H:%M}")
+
+
+def _data_as_of(stichtag: str | None, sprache: str) -> str:
+    return t("briefing_data_as_of", sprache, date=format_date(stichtag, sprache))
+
+
+def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime, imprint: str) -> None:
+    """Write the German HTML briefing of an executed notebook to ``target``."""
+    briefing = payloads.read(nb, payloads.BRIEFING) or {}
+    sprache = briefing.get("sprache", "de")
+    nb = nbformat.from_dict(nb)  # the caller's notebook stays as executed
+    nb.metadata["title"] = briefing.get("title") or target.stem
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        language_code=sprache,
+    )
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS), enabled=True)
+    exporter.register_preprocessor(_DropReaderIrrelevantOutputs(), enabled=True)
+    context = {
+        "plotly_js": PLOTLY_JS,
+        "css": CSS_FILE.read_text(encoding="utf-8"),
+        "site": t("briefing_site_title", sprache),
+        "region": briefing.get("region", ""),
+        "data_as_of": _data_as_of(briefing.get("stichtag"), sprache),
+        "created": _created(created, sprache),
+        "sources": cite(briefing.get("source_ids", []), sprache),
+        "notes": briefing.get("data_notes", []),
+        "imprint": imprint,
+        "labels": {key: t(f"briefing_{key}", sprache) for key in ("toc", "sources", "notes")},
+    }
+    body, _ = exporter.from_notebook_node(nb, resources={"im": context})
+    write_atomic(target, body.replace(TOC_MARKER, _toc(body, sprache), 1))
+
+
+def format_figure(value: float | None, unit: str, sprache: str) -> str:
+    """A key figure for the index table: shares with one decimal, counts without."""
+    if unit == "%":
+        return format_percent(value, 1, sprache)
+    decimals = 0 if value is None or abs(value) >= 100 else 1
+    return format_number(value, decimals, sprache)
+
+
+def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, sprache: str, imprint: str) -> None:
+    """index.html: every briefing of the run, relative links, key figures of the 16 Kommunen."""
+    import jinja2
+
+    good = [e for e in entries if e["status"] != "failed"]
+    profiles = [e for e in good if (e.get("briefing") or {}).get("kind") == PROFILE_KIND and e.get("key_figures")]
+    figure_ids = [f["id"] for f in profiles[0]["key_figures"]["figures"][:INDEX_COLUMNS]] if profiles else []
+    labels = {f["id"]: f["label"] for f in profiles[0]["key_figures"]["figures"]} if profiles else {}
+    rows = []
+    for entry in profiles:
+        figures = {f["id"]: f for f in entry["key_figures"]["figures"]}
+        rows.append({
+            "name": (entry.get("briefing") or {}).get("region", entry["output"]),
+            "href": f"{entry['output']}.html",
+            "cells": [format_figure(figures[i]["value"], figures[i]["unit"], sprache) if i in figures
+                       else format_figure(None, "", sprache) for i in figure_ids],
+        })
+    stichtage = sorted(e["briefing"]["stichtag"] for e in good if (e.get("briefing") or {}).get("stichtag"))
+    failed = [e["output"] for e in entries if e["status"] == "failed"]
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
+    page = env.get_template("index.html.j2").render(
+        lang=sprache,
+        title=t("index_title", sprache),
+        data_as_of=_data_as_of(stichtage[-1] if stichtage else None, sprache),
+        created=_created(created, sprache),
+        intro=t("index_intro", sprache),
+        failed=t("index_failed", sprache, names=", ".join(failed)) if failed else "",
+        kreis_heading=t("index_kreis_heading", sprache),
+        kreis_links=[{"href": f"{e['output']}.html", "title": (e.get("briefing") or {}).get("title", e["output"])}
+                     for e in good if (e.get("briefing") or {}).get("kind") != PROFILE_KIND],
+        kommunen_heading=t("index_kommunen_heading", sprache),
+        kommune_column=t("index_kommune_column", sprache),
+        columns=[labels[i] for i in figure_ids],
+        rows=rows,
+        css=CSS_FILE.read_text(encoding="utf-8"),
+        imprint=imprint,
+    )
+    write_atomic(run_dir / "index.html", page)

@@ -1,0 +1,161 @@
+"""A papermill engine that reuses one started kernel per process and resets it between notebooks.
+
+Starting a kernel and importing pandas/plotly costs 2–3 s per notebook; a batch of 18 briefings
+spends most of its time there. :class:`WarmKernelEngine` (papermill engine name ``"warm"``)
+keeps one kernel per worker process alive and, after every notebook, returns it to the state of
+a fresh kernel (:data:`RESET_CODE`): user namespace and execution counter cleared, every
+``helpers`` module dropped from ``sys.modules`` (so module-level caches start empty and cannot
+carry another notebook's parameters), cwd, environment, ``sys.path``, warnings filters, pandas
+options and plotly defaults restored. Third-party modules stay imported — that is the speed-up.
+If the reset fails or the kernel died, the kernel is replaced. tests/test_briefings_isolation.py
+proves that a notebook run after another gives the same outputs as run alone.
+"""
+from __future__ import annotations
+
+import atexit
+import logging
+import multiprocessing.util
+import os
+
+import zmq
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+
+ENGINE_NAME = "warm"
+RESET_TIMEOUT = 30
+log = logging.getLogger(__name__)
+
+# Run once after start: remember what "fresh" means for this kernel (kept on the sys module,
+# which survives the namespace reset).
+BASELINE_CODE = """
+import os as _os, sys as _sys, warnings as _warnings
+import pandas as _pd, plotly.io as _pio
+_sys._im_baseline = dict(
+    pandas={_k: _pd.get_option(_k) for _k in _pd._config.config._registered_options},
+    plotly=(_pio.templates.default, _pio.renderers.default), templates=set(_pio.templates),
+    cwd=_os.getcwd(), environ=dict(_os.environ), path=list(_sys.path),
+)
+_sys._im_baseline["warnings"] = list(_warnings.filters)  # last: the lines above import lazily
+"""
+
+RESET_CODE = """
+import os as _os, sys as _sys, warnings as _warnings
+import pandas as _pd, plotly.io as _pio
+_b = _sys._im_baseline
+for _name in [m for m in _sys.modules if m == "helpers" or m.startswith("helpers.")]:
+    del _sys.modules[_name]
+for _name in set(_pio.templates) - _b["templates"]:
+    del _pio.templates[_name]
+_os.chdir(_b["cwd"])
+_os.environ.clear(); _os.environ.update(_b["environ"])
+_sys.path[:] = _b["path"]
+_warnings.filters[:] = _b["warnings"]
+with _warnings.catch_warnings():
+    _warnings.simplefilter("ignore")
+    for _k, _v in _b["pandas"].items():
+        if _pd.get_option(_k) is not _v and _pd.get_option(_k) != _v:
+            _pd.set_option(_k, _v)
+_pio.templates.default, _pio.renderers.default = _b["plotly"]
+get_ipython().reset(new_session=True)
+"""
+
+
+class _Kernel:
+    """One started kernel with its client, owned by the current process."""
+
+    def __init__(self, kernel_name: str, start_timeout: float) -> None:
+        self.kernel_name = kernel_name
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        self.kc = None
+        self._start(start_timeout, os.getcwd())
+
+    def _start(self, start_timeout: float, cwd: str) -> None:
+        try:
+            run_sync(self.km.start_kernel)(cwd=cwd)
+        except zmq.ZMQError as error:  # port race between parallel workers (papermill#511)
+            if "Address already in use" not in str(error):
+                raise
+            log.warning("kernel port in use, retrying once: %s", error)
+            run_sync(self.km.start_kernel)(cwd=cwd)
+        self.kc = self.km.client()
+        self.kc.start_channels()
+        run_sync(self.kc.wait_for_ready)(timeout=start_timeout)
+        if not self.run(BASELINE_CODE):
+            raise RuntimeError("could not prepare the warm kernel (BASELINE_CODE failed)")
+
+    def run(self, code: str) -> bool:
+        """Run bookkeeping code silently (not stored in history); True if it succeeded."""
+        reply = run_sync(self.kc.execute_interactive)(
+            code, silent=True, store_history=False, timeout=RESET_TIMEOUT, output_hook=lambda msg: None
+        )
+        if reply["content"]["status"] != "ok":
+            log.warning("warm kernel bookkeeping failed: %s: %s", reply["content"].get("ename"),
+                        reply["content"].get("evalue"))
+        return reply["content"]["status"] == "ok"
+
+    def alive(self) -> bool:
+        return bool(run_sync(self.km.is_alive)())
+
+    def shutdown(self) -> None:
+        if self.kc is not None:
+            self.kc.stop_channels()
+        if self.alive():
+            run_sync(self.km.shutdown_kernel)(now=True)
+
+
+_kernel: _Kernel | None = None
+
+
+def _acquire(kernel_name: str, start_timeout: float) -> _Kernel:
+    """This process's kernel, started on first use or when the old one cannot be reused."""
+    global _kernel
+    if _kernel is not None and (_kernel.kernel_name != kernel_name or not _kernel.alive()):
+        shutdown()
+    if _kernel is None:
+        _kernel = _Kernel(kernel_name, start_timeout)
+    return _kernel
+
+
+def shutdown() -> None:
+    """Stop this process's warm kernel (registered for interpreter and pool-worker exit)."""
+    global _kernel
+    if _kernel is not None:
+        kernel, _kernel = _kernel, None
+        try:
+            kernel.shutdown()
+        except (RuntimeError, zmq.ZMQError) as error:
+            log.warning("could not shut down warm kernel cleanly: %s", error)
+
+
+class WarmKernelEngine(NBClientEngine):
+    """papermill's nbclient engine, but on this process's warm kernel (reset afterwards)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, log_output=False, stdout_file=None,
+                                 stderr_file=None, start_timeout=60, execution_timeout=None, **kwargs):
+        kernel = _acquire(kernel_name, start_timeout)
+        kwargs.pop("input_path", None)
+        client = PapermillNotebookClient(
+            nb_man, km=kernel.km, kernel_name=kernel_name, timeout=execution_timeout,
+            startup_timeout=start_timeout, log=logging.getLogger("papermill"), log_output=log_output,
+            stdout_file=stdout_file, stderr_file=stderr_file, **kwargs,
+        )
+        client.kc = kernel.kc
+        try:
+            return client.execute()
+        finally:
+            if not (kernel.alive() and kernel.run(RESET_CODE)):
+                shutdown()
+
+
+def register() -> None:
+    """Make ``engine_name="warm"`` available to papermill in this process."""
+    papermill_engines.register(ENGINE_NAME, WarmKernelEngine)
+
+
+register()
+atexit.register(shutdown)
+# Pool workers leave through multiprocessing, which skips atexit but runs its finalizers.
+multiprocessing.util.Finalize(None, shutdown, exitpriority=100)

@@ -1,0 +1,113 @@
+"""batch.run with toy notebooks: results, failures, cache, lock, escaping (real papermill + nbconvert)."""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+
+import pytest
+from filelock import FileLock
+
+from helpers import batch, kommunen
+from helpers.paths import RAW_DIR
+from tests.batch.toy import briefing_cells, notebook, product_root
+
+pytestmark = pytest.mark.slow
+KLEVE = [kommunen.region("Kleve")]
+
+
+@pytest.fixture
+def toy(tmp_path, monkeypatch):
+    """Toy notebooks + an output folder; the helpers code hash pinned, because other people
+    edit src/helpers in this working tree while the tests run."""
+    monkeypatch.setattr(batch, "code_fingerprint", lambda: "pinned")
+    root = product_root(tmp_path / "root")
+    return root / "notebooks", tmp_path / "out"
+
+
+def _run(notebooks, out, selection=KLEVE, **options):
+    jobs = batch.plan(selection, notebooks_dir=notebooks, stichtag=options.pop("stichtag", None))
+    return batch.run(jobs, out, workers=2, notebooks_dir=notebooks, progress=False, **options)
+
+
+def _statuses(result):
+    return {e["output"]: e["status"] for e in result.entries}
+
+
+def test_run_writes_briefings_index_and_record(toy):
+    notebooks, out = toy
+    result = _run(notebooks, out)
+    assert result.exit_code == 0
+    assert (out / "latest").resolve() == result.run_dir
+    names = {p.name for p in result.run_dir.iterdir()}
+    for stem in ("kreis_uebersicht", "kommunen_vergleich", "kommune_05154036_kleve"):
+        assert {f"{stem}.html", f"{stem}.ipynb"} <= names
+    assert {"index.html", "run.json", "plotly.min.js"} <= names
+    record = json.loads((result.run_dir / "run.json").read_text())
+    assert record["status"] == "ok" and record["data_hash"] and record["packages"]["papermill"]
+    assert {e["parameters"].get("kommune") for e in record["notebooks"]} == {None, "05154036"}
+    index = (result.run_dir / "index.html").read_text()
+    assert 'href="kommune_05154036_kleve.html"' in index and "12,3\u00a0%" in index
+    page = (result.run_dir / "kommune_05154036_kleve.html").read_text()
+    assert '<script src="plotly.min.js"></script>' in page and 'lang="de"' in page
+    assert "injected-parameters" not in page and "Stand der Daten: 31.12.2023" in page
+
+
+def test_failing_notebook_is_reported_and_latest_kept(toy):
+    notebooks, out = toy
+    good = _run(notebooks, out)
+    notebook(notebooks / "kommune_profil.ipynb", *briefing_cells("kommune_profil"),
+             "raise RuntimeError('absichtlicher Testfehler')")
+    bad = _run(notebooks, out)
+    assert bad.exit_code == 1
+    assert _statuses(bad) == {"kreis_uebersicht": "skipped", "kommunen_vergleich": "skipped",
+                              "kommune_05154036_kleve": "failed"}
+    error = next(e for e in bad.entries if e["status"] == "failed")["error"]
+    assert error["ename"] == "RuntimeError" and "Testfehler" in error["evalue"]
+    assert error["source"].startswith("raise RuntimeError") and error["cell"] == 6  # after the injected cell
+    assert (out / "latest").resolve() == good.run_dir
+    assert json.loads((bad.run_dir / "run.json").read_text())["status"] == "failed"
+
+
+def test_rerun_skips_unchanged_and_reruns_what_changed(toy, tmp_path):
+    notebooks, out = toy
+    _run(notebooks, out)
+    started = time.perf_counter()
+    again = _run(notebooks, out)
+    assert time.perf_counter() - started < 3
+    assert set(_statuses(again).values()) == {"skipped"}
+    assert (again.run_dir / "kommune_05154036_kleve.html").stat().st_nlink >= 2  # hard-linked, not re-made
+
+    assert set(_statuses(_run(notebooks, out, stichtag="2022-12-31")).values()) == {"ok"}  # parameter
+    profile = notebooks / "kommune_profil.ipynb"
+    profile.write_text(profile.read_text().replace("Text.", "Anderer Text."))  # one notebook
+    assert _statuses(_run(notebooks, out, stichtag="2022-12-31")) == {"kreis_uebersicht": "skipped", "kommunen_vergleich": "skipped",
+                                                "kommune_05154036_kleve": "ok"}
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    assert set(_statuses(_run(notebooks, out, raw_dir=raw)).values()) == {"ok"}  # stichtag back to default
+    changed = next(p for p in sorted(raw.rglob("*.csv")))
+    changed.write_bytes(changed.read_bytes() + b"\n")  # data of the run changed
+    assert set(_statuses(_run(notebooks, out, raw_dir=raw)).values()) == {"ok"}
+    assert set(_statuses(_run(notebooks, out, force=True, raw_dir=raw)).values()) == {"ok"}  # --force
+
+
+def test_lock_refuses_second_run_and_creates_nothing(toy):
+    notebooks, out = toy
+    out.mkdir()
+    with FileLock(out / batch.LOCK_FILE):
+        with pytest.raises(batch.LockHeld, match="another run is in progress"):
+            _run(notebooks, out)
+    assert [p.name for p in out.iterdir()] == [batch.LOCK_FILE]
+
+
+def test_data_text_is_escaped_in_html(toy):
+    notebooks, out = toy
+    attack = "<script>alert(1)</script>"
+    notebook(notebooks / "kommune_profil.ipynb",
+             *briefing_cells("kommune_profil", title=f"Titel {attack}", notes=repr([f"Hinweis {attack}"])),
+             f"from IPython.display import Markdown, display\ndisplay(Markdown('Notiz aus Daten: {attack}'))")
+    result = _run(notebooks, out)
+    page = (result.run_dir / "kommune_05154036_kleve.html").read_text()
+    assert attack not in page
+    assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3  # <title>, notes, markdown output

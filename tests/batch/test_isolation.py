@@ -1,0 +1,63 @@
+"""The warm-kernel engine: a notebook run after another behaves exactly as if run alone."""
+from __future__ import annotations
+
+import papermill
+import pytest
+
+from helpers import warm_kernel
+from helpers.batch import KERNEL_NAME
+from tests.batch.toy import notebook
+
+pytestmark = pytest.mark.slow
+
+# Notebook A changes every kind of state a notebook could leave behind, with its parameter.
+POLLUTE = """leak = kommune
+import os, sys, warnings
+import pandas as pd, plotly.io as pio, plotly.graph_objects as go
+import helpers.kommunen, helpers.i18n
+helpers.kommunen.region(kommune); helpers.i18n.t("chart_word")   # fill module-level caches
+helpers.kommunen._leak = kommune                               # module attribute
+os.environ["IM_LEAK"] = kommune; os.chdir("/"); sys.path.append("/leak")
+warnings.simplefilter("ignore"); pd.set_option("display.max_rows", 3)
+pio.templates["leak"] = go.layout.Template(); pio.templates.default = "leak"; pio.renderers.default = "json"
+print("A", kommune)"""
+
+# Notebook B asserts that none of it is visible, and prints what a fresh kernel shows.
+CHECK = """import os, sys, warnings
+import pandas as pd, plotly.io as pio
+import helpers.kommunen, helpers.i18n
+assert "leak" not in globals() and "pd" in globals()
+assert not hasattr(helpers.kommunen, "_leak")
+assert helpers.kommunen.all_regions.cache_info().currsize == 0
+assert helpers.i18n.messages.cache_info().currsize == 0
+assert "IM_LEAK" not in os.environ and "/leak" not in sys.path
+assert pd.get_option("display.max_rows") == 60 and "leak" not in pio.templates
+print("B", kommune, os.getcwd() != "/", pio.templates.default, pio.renderers.default, len(warnings.filters))
+print(sorted(k for k in globals() if not k.startswith("_")))"""
+
+
+def _run(source, target, kommune):
+    return papermill.execute_notebook(source, target, parameters={"kommune": kommune},
+                                      engine_name=warm_kernel.ENGINE_NAME, kernel_name=KERNEL_NAME,
+                                      progress_bar=False)
+
+
+def _outputs(nb):
+    return [(c.get("execution_count"), [o.get("text") for o in c.get("outputs", [])])
+            for c in nb.cells if c.cell_type == "code"]
+
+
+def test_notebook_after_another_behaves_as_if_run_alone(tmp_path):
+    a = notebook(tmp_path / "a.ipynb", POLLUTE)
+    b = notebook(tmp_path / "b.ipynb", CHECK)
+    warm_kernel.shutdown()
+    try:
+        alone = _run(b, tmp_path / "b-alone.ipynb", "Goch")
+        kernel = warm_kernel._kernel
+        _run(a, tmp_path / "a-out.ipynb", "Kleve")
+        after = _run(b, tmp_path / "b-after.ipynb", "Goch")
+        assert warm_kernel._kernel is kernel, "the kernel was reused, not restarted"
+    finally:
+        warm_kernel.shutdown()
+    assert _outputs(after) == _outputs(alone)
+    assert _outputs(after)[0][0] == 1  # execution counter starts afresh

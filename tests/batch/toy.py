@@ -1,0 +1,61 @@
+"""Toy product notebooks for the batch tests: small, fast, and shaped like the real ones
+(parameters cell, BRIEFING/KEY_FIGURES payloads, a plotly chart through helpers.charts.show)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+
+from helpers.paths import DATA_DIR, NOTEBOOKS_DIR
+
+KERNELSPEC = {"name": "integrationsmonitor", "display_name": "Integrationsmonitor (.venv)", "language": "python"}
+
+CHART = """import plotly.graph_objects as go
+from helpers import charts
+charts.show(charts.style(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), title=TITLE, source_line="Quelle: Testamt, Tabelle 1; dl-de/by-2-0"))"""
+
+PAYLOADS = """from helpers import payloads, kommunen
+region = kommunen.region(kommune) if kommune else kommunen.kreis()
+payloads.emit(payloads.BRIEFING, {"kind": KIND, "title": TITLE, "region": region.name, "ags": region.ags,
+    "stichtag": stichtag or "2023-12-31", "sprache": sprache, "source_ids": ["DESTATIS_GV_2019"], "data_notes": NOTES})
+payloads.emit(payloads.KEY_FIGURES, {"ags": region.ags, "figures": [
+    {"id": "population", "label": "Bevölkerung", "value": 12345.0 + len(region.name), "date": "2023-12-31",
+     "unit": "Personen", "source_ids": ["DESTATIS_GV_2019"], "status": "published", "kreis": None, "land": None},
+    {"id": "foreign_population_share", "label": "Ausländeranteil", "value": 12.34, "date": "2023-12-31",
+     "unit": "%", "source_ids": ["DESTATIS_GV_2019"], "status": "published", "kreis": None, "land": None}]})"""
+
+
+def notebook(path: Path, *cells: str, parameters: str = 'kommune = None\nstichtag = None\nsprache = "de"',
+             markdown: str = "## Überblick\n\nText.") -> Path:
+    """Write a notebook: tagged parameters cell, a markdown heading, then ``cells`` as code."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)
+    params = nbformat.v4.new_code_cell(parameters)
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_markdown_cell(markdown)] + [nbformat.v4.new_code_cell(c) for c in cells]
+    nbformat.write(nb, path)
+    return path
+
+
+def briefing_cells(kind: str, title: str = "Testbriefing", notes: str = "[]") -> tuple[str, ...]:
+    head = f"KIND = {kind!r}\nTITLE = {title!r}\nNOTES = {notes}"
+    return head, PAYLOADS, CHART
+
+
+def product_root(root: Path, *, fail: str | None = None) -> Path:
+    """A project root (INTEGRATIONSMONITOR_ROOT) with the real run table, toy notebooks and raw data.
+
+    ``fail`` names a notebook whose last cell raises.
+    """
+    notebooks = root / "notebooks"
+    notebooks.mkdir(parents=True)
+    shutil.copy(NOTEBOOKS_DIR / "runs.yaml", notebooks / "runs.yaml")
+    for name, kind in (("kreis_uebersicht", "kreis_uebersicht"), ("kommunen_vergleich", "kommunen_vergleich"),
+                       ("kommune_profil", "kommune_profil")):
+        cells = briefing_cells(kind)
+        if fail == name:
+            cells += ("raise RuntimeError('absichtlicher Testfehler')",)
+        notebook(notebooks / f"{name}.ipynb", *cells)
+    (root / "data").symlink_to(DATA_DIR, target_is_directory=True)  # read-only use of the real data
+    return root
