@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import json
+import textwrap
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -25,6 +26,7 @@ DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 MARKERS = ["circle", "square", "diamond", "triangle-up", "x", "cross"]
 HIGHLIGHT, CONTEXT, REFERENCE = PALETTE[0], "#9E9E9E", PALETTE[5]
 SEPARATORS = {"de": ",.", "en": ".,"}
+SOURCE_LINE_WIDTH, SOURCE_LINE_HEIGHT = 150, 13  # characters per line, pixels per extra line
 
 pio.templates["integrationsmonitor"] = go.layout.Template(
     layout=go.Layout(
@@ -55,8 +57,13 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
     )
     fig.update_xaxes(title_text=html.escape(x_title))
     fig.update_yaxes(title_text=html.escape(y_title))
+    # Long citations (several sources) wrap instead of running off the right edge; the figure
+    # grows by one text line per extra line so the wrapped lines are not clipped.
+    lines = textwrap.wrap(source_line, width=SOURCE_LINE_WIDTH)
+    fig.update_layout(height=height + SOURCE_LINE_HEIGHT * (len(lines) - 1),
+                      margin_b=fig.layout.template.layout.margin.b + SOURCE_LINE_HEIGHT * (len(lines) - 1))
     fig.add_annotation(
-        text=html.escape(source_line), showarrow=False, xref="paper", yref="paper",
+        text="<br>".join(html.escape(line) for line in lines), showarrow=False, xref="paper", yref="paper",
         x=0, y=0, yshift=-95, xanchor="left", yanchor="top", align="left",
         font=dict(size=10, color="#444444"), name="source_line",
     )
@@ -67,7 +74,7 @@ def source_line_of(fig: go.Figure) -> str | None:
     """The source line of a styled figure (tests use it to prove every chart has one)."""
     for annotation in fig.layout.annotations:
         if annotation.name == "source_line":
-            return html.unescape(annotation.text)
+            return html.unescape(annotation.text.replace("<br>", " "))
     return None
 
 
@@ -100,8 +107,11 @@ STATUS_PATTERN = {"rounded": ".", "derived": "/", "secondary": "x", "preliminary
 
 
 def _cite(source_ids: list[str] | tuple[str, ...], sprache: str) -> str:
+    """The source line of a chart; a chart without source ids is refused, not left unsourced."""
     from helpers import sources  # imported late: sources reads the processed data
 
+    if not source_ids:
+        raise ValueError("Jede Grafik braucht Quellen (source_ids); ohne Quelle wird keine Grafik gezeigt.")
     return sources.cite(list(dict.fromkeys(source_ids)), sprache=sprache)
 
 
@@ -164,17 +174,19 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
 def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] | tuple[str, ...],
                      sprache: str = "de", x: str = "date", y: str = "value", series: str = "series",
                      segment: str = "segment", status: str = "status", break_label: str = "",
-                     y_title: str = "", x_title: str = "", height: int = 420) -> go.Figure:
+                     breaks: list[str] | None = None, y_title: str = "", x_title: str = "",
+                     height: int = 420) -> go.Figure:
     """Time series that are never joined across a change of method (census base).
 
-    Each ``series`` (e.g. the Kommune) is drawn as one line per ``segment`` (its census base);
-    where a series passes into a new segment a dotted vertical line labelled ``break_label``
-    marks the break. Points that are not exact official prints (``status``) get hollow markers.
+    Each ``series`` (e.g. the Kommune) is drawn as one line per ``segment`` (its census base),
+    so no line crosses a change. A dotted vertical line labelled ``break_label`` marks where each
+    segment named in ``breaks`` begins (default: every segment after a series' first). Points that
+    are not exact official prints (``status``) get hollow markers.
     """
     if not source_ids:
         raise ValueError("Jede Grafik braucht Quellen (source_ids); ohne Quelle wird nichts gezeichnet.")
     fig = go.Figure()
-    breaks: set[pd.Timestamp] = set()
+    starts: set[pd.Timestamp] = set()
     for i, name in enumerate(dict.fromkeys(frame[series])):
         part = frame[frame[series] == name].sort_values(x)
         segments = list(dict.fromkeys(part[segment]))
@@ -186,12 +198,12 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
                 line=dict(color=PALETTE[i % len(PALETTE)], dash=DASHES[j % len(DASHES)]),
                 marker=dict(size=8, symbol=[MARKERS[j % len(MARKERS)] + ("-open" if h else "") for h in hollow]),
             ))
-            if j:
-                breaks.add(points[x].min())
-    for when in sorted(breaks):
+            if (j and breaks is None) or (breaks is not None and seg in breaks):
+                starts.add(points[x].min())
+    for when in sorted(starts):
         fig.add_vline(x=when, line=dict(color=CONTEXT, dash="dot", width=1.5))
         fig.add_annotation(x=when, y=1, yref="paper", text=html.escape(break_label), showarrow=False,
                            xanchor="left", yanchor="bottom", font=dict(size=10, color="#444444"))
-    fig.update_yaxes(rangemode="normal")
+    fig.update_yaxes(rangemode="normal", tickformat=",~f")  # 52.000, not 52k
     return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, x_title=x_title,
                  sprache=sprache, height=height)

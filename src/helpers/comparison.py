@@ -80,8 +80,10 @@ def _names() -> dict[str, str]:
 def latest(ctx: Context, indicator_id: str) -> pd.DataFrame:
     """Newest figure up to ``stichtag`` for the 16, the Kreis and NRW (values equal the
     profile's: :func:`helpers.indicators.compute_indicators`)."""
-    table = indicators.compute_indicators(ctx.obs, [indicator_id], stichtag=ctx.stichtag)
-    return table.assign(name=table["ags"].map(_names()))
+    if indicator_id not in ctx.memo:
+        table = indicators.compute_indicators(ctx.obs, [indicator_id], stichtag=ctx.stichtag)
+        ctx.memo[indicator_id] = table.assign(name=table["ags"].map(_names()))
+    return ctx.memo[indicator_id]
 
 
 def comparison_table(ctx: Context, indicator_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
@@ -184,6 +186,8 @@ def groups(table: pd.DataFrame, n: int = N_GROUPS) -> pd.Series:
 def _format(value: float | None, status: str, ind: indicators.Indicator, sprache: str) -> str:
     if value is None or pd.isna(value):
         return fmt.MISSING[sprache]
+    if ind.kind == "change":
+        return fmt.format_change(value, ind.decimals, sprache, "%") + STATUS_MARKS.get(status, "")
     return figure(value, status, sprache, ind.decimals, percent=ind.unit == "percent" and not ind.not_a_share)
 
 
@@ -267,10 +271,11 @@ def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
     for r in kommunen():
         series = indicators.indicator_series(ctx.obs, ind.id, r.ags).dropna(subset=["value"])
         series = series if ctx.stichtag is None else series[series["date"] <= ctx.stichtag]
-        frames.append(series.assign(name=r.name))
-    data = pd.concat(frames, ignore_index=True)
-    if data.empty or data.groupby("name")["date"].nunique().max() < 2:
+        if not series.empty:
+            frames.append(series.assign(name=r.name))
+    if not frames or max(f["date"].nunique() for f in frames) < 2:
         return
+    data = pd.concat(frames, ignore_index=True)
     ids = tuple(dict.fromkeys(i for ids in data["source_ids"] for i in ids))
     fig = charts.small_multiples(data, facet="name", x="date", y="value", split="base", sprache=s, source_ids=ids,
                                  title=t("cmp_chart_over_time", s, label=ind.label(s)))
@@ -388,7 +393,7 @@ def map_section(ctx: Context) -> None:
 
 def briefing(ctx: Context) -> None:
     """The BRIEFING payload (contract in CONTRACTS.md)."""
-    newest = ctx.stichtag or comparison_table(ctx)["date"].dropna().max()
+    newest = comparison_table(ctx)["date"].dropna().max()
     payloads.emit(payloads.BRIEFING, {
         "kind": "kommunen_vergleich", "title": t("cmp_title", ctx.sprache), "region": kreis().name, "ags": KREIS_AGS,
         "stichtag": pd.Timestamp(newest).date().isoformat(), "sprache": ctx.sprache, "source_ids": list(ctx.cited),

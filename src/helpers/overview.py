@@ -26,11 +26,14 @@ STATUS_MARKS = {"rounded": "¹", "derived": "²", "secondary": "³", "preliminar
 # The 2017 appeal letter is quoted only when the data layer records it as a source.
 LETTER_SOURCE = "APPEAL_2017"
 
-# Sentences about dated facts: (message key, source id of the fact, date precision). The date
-# comes from facts; the wording from messages.yaml, because facts.csv holds English notes.
+# Sentences about facts: (message key, source id of the fact, date precision), in story order.
+# The date comes from facts ("undated": the source gives none, and the sentence says so); the
+# wording from messages.yaml, because facts.csv holds English notes.
 TIMELINE = (
     ("ov_tl_servicecentre", "KK_INTEGRATION_PORTAL", "month"),
     ("ov_tl_tintg_2012", "RECHTNRW_TINTG2012", "day"),
+    ("ov_tl_ki_rejected", "SPD_BH_KI", "undated"),
+    ("ov_tl_gew_criticism", "WAZ_GEW_KIZ", "undated"),
     ("ov_tl_letter", LETTER_SOURCE, "year"),
     ("ov_tl_ki_announced", "KK_PM_KI_2018", "day"),
     ("ov_tl_ki_established", "KK_KI_PAGE", "day"),
@@ -70,6 +73,7 @@ class Context:
     cited: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     indicator_ids: tuple[str, ...] = ()  # the comparison's selection
+    memo: dict[str, pd.DataFrame] = field(default_factory=dict)  # figures computed once per run
 
     def cite(self, source_ids: tuple[str, ...] | list[str]) -> str:
         """The source line, remembering the ids for the sources table and the BRIEFING payload."""
@@ -280,16 +284,17 @@ def naturalisation_statements(ctx: Context) -> list[Statement]:
 
 
 def timeline(ctx: Context) -> pd.DataFrame:
-    """Dated institutional facts in order: date, date text, sentence, source id."""
+    """Institutional facts in the order of :data:`TIMELINE`: date, date text, sentence, source id."""
     rows = []
     for key, source_id, precision in TIMELINE:
-        facts = ctx.facts[(ctx.facts["source_id"] == source_id) & ctx.facts["date"].notna()]
-        if facts.empty:
+        facts = ctx.facts[ctx.facts["source_id"] == source_id]
+        if facts.empty or (precision != "undated" and facts["date"].isna().all()):
             continue
         day = facts["date"].min()
-        text = {"year": str(day.year), "month": _month(day, ctx.sprache), "day": fmt.format_date(day, ctx.sprache)}[precision]
+        text = (t("ov_tl_undated", ctx.sprache) if precision == "undated" else
+                {"year": str(day.year), "month": _month(day, ctx.sprache), "day": fmt.format_date(day, ctx.sprache)}[precision])
         rows.append({"date": day, "when": text, "text": t(key, ctx.sprache), "source_id": source_id})
-    return pd.DataFrame(rows, columns=["date", "when", "text", "source_id"]).sort_values("date", kind="stable")
+    return pd.DataFrame(rows, columns=["date", "when", "text", "source_id"])
 
 
 def _month(day: pd.Timestamp, sprache: str) -> str:
@@ -375,17 +380,19 @@ def _section(ctx: Context, heading: str, items: list[Statement], empty_key: str 
 
 
 def stand(ctx: Context) -> pd.Timestamp:
-    """The reference date of the overview: the newest AZR count (its main series)."""
+    """The reference date of the overview: the newest AZR count (its main series) up to
+    ``stichtag`` — never the parameter itself, which may lie after the newest data."""
     azr = azr_series(ctx.obs)
-    return ctx.stichtag or (azr["date"].max() if len(azr) else ctx.obs["date"].max())
+    return azr["date"].max() if len(azr) else ctx.obs["date"].max()
 
 
 def title(ctx: Context) -> None:
     """H1, reference date, creation time and the one-paragraph summary of the Kreis story."""
-    s = ctx.sprache
+    s, now = ctx.sprache, dt.datetime.now()
+    created = f"{fmt.format_date(now, s)}, {now:%H:%M}"
     display(Markdown(
         f"# {t('ov_title', s)}\n\n"
-        f"{t('ov_stand', s, stand=fmt.format_date(stand(ctx), s), created=dt.datetime.now().strftime('%d.%m.%Y, %H:%M'))}\n\n"
+        f"{t('ov_stand', s, stand=fmt.format_date(stand(ctx), s), created=created)}\n\n"
         f"{t('ov_intro', s)}"
     ))
 

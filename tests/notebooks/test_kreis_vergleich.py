@@ -32,3 +32,17 @@ def test_runs_in_german_and_emits_one_briefing(name, tmp_path):
 def test_unknown_language_fails_clearly(name, tmp_path):
     with pytest.raises(papermill.PapermillExecutionError, match="Unbekannte Sprache 'fr'"):
         _run(name, tmp_path, sprache="fr")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_is_thin(name):
+    """Parameters first, at most 12 code cells of 1–3 lines, no logic, German first cell."""
+    book = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
+    code = [c for c in book.cells if c.cell_type == "code"]
+    assert book.cells[0].cell_type == "markdown" and "Kreis Kleve" in book.cells[0].source
+    assert "parameters" in code[0].metadata.get("tags", []) and len(code) <= 12
+    assert book.metadata.kernelspec.name == "integrationsmonitor"
+    for cell in code:
+        lines = [line for line in cell.source.splitlines() if line.strip() and not line.startswith("# NBVAL")]
+        assert len(lines) <= 3, cell.source
+        assert not any(line.lstrip().startswith(("def ", "for ", "try:", "class ", "while ")) for line in lines)

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from helpers import comparison as cmp, data, indicators
+from helpers import charts, comparison as cmp, data, indicators
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 
 
@@ -71,3 +71,16 @@ def test_indicator_selection_is_validated():
     assert cmp.municipal_indicators("population") == ("population",)
     with pytest.raises(ValueError, match="Gültig sind"):
         cmp.municipal_indicators(["foreign_population_azr"])
+
+
+def test_chart_builders_cite_their_sources_and_refuse_none():
+    frame = pd.DataFrame({"name": ["Kleve", "Goch"], "value": [2.0, 1.0], "status": ["published", "derived"],
+                          "date": pd.to_datetime(["2024-12-31"] * 2), "base": ["", ""]})
+    bars = charts.bars(frame, x="name", y="value", title="T", source_ids=["ITNRW_12411_15I_2024"], horizontal=True,
+                       reference=1.5, reference_label="Kreiswert")
+    grid = charts.small_multiples(frame, facet="name", x="date", y="value", split="base", title="T",
+                                  source_ids=["ITNRW_12411_15I_2024"])
+    for fig in (bars, grid):
+        assert charts.source_line_of(fig).startswith("Quelle: IT.NRW")
+    with pytest.raises(ValueError, match="Quellen"):
+        charts.bars(frame, x="name", y="value", title="T", source_ids=[])

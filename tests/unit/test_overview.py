@@ -45,9 +45,10 @@ def test_kommunen_shares_sum_to_the_published_kreis_value(ctx):
     assert population["share"].sum() == pytest.approx(100)
 
 
-def test_timeline_is_dated_and_in_order(ctx):
+def test_timeline_is_in_order_and_says_when_a_date_is_unknown(ctx):
     line = ov.timeline(ctx)
-    assert line["date"].is_monotonic_increasing
+    assert line["date"].dropna().is_monotonic_increasing
+    assert all(w.startswith("ohne Datum") for w in line.loc[line["date"].isna(), "when"])
     assert "KK_KI_PAGE" in set(line["source_id"]) and "KK_KIM_PAGE" in set(line["source_id"])
 
 
