@@ -6,6 +6,7 @@ first when the build is missing or older than the raw data or this code.
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -216,22 +217,28 @@ def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFram
                    "encoding")
         return None
     expected = [f["name"] for f in resource["schema"]["fields"]]
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        report.add(ERROR, name, None, "", f"CSV nicht lesbar: {exc}", "Datei aus git wiederherstellen", "schema")
-        return None
-    if list(frame.columns) != expected:
-        report.add(ERROR, name, 1, "", f"Spalten {list(frame.columns)} statt {expected}",
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, [])
+    if header != expected:
+        report.add(ERROR, name, 1, "", f"Spalten {header} statt {expected}",
                    "Kopfzeile und Spalten wie in datapackage.json (schema.fields) herstellen", "schema")
         return None
-    short = frame[frame.isna().any(axis=1)]
-    for index in short.index:
-        report.add(ERROR, name, index + 2, "", "Zeile hat zu wenige Felder (Datei abgeschnitten?)",
-                   "Datei vollständig aus der Quelle oder aus git wiederherstellen", "schema")
-    frame = frame.fillna("")
+    records, lines = [], []
+    try:
+        for row in reader:
+            if len(row) != len(expected):
+                report.add(ERROR, name, reader.line_num, "", f"Zeile hat {len(row)} statt {len(expected)} Felder"
+                           + (" (Datei abgeschnitten?)" if len(row) < len(expected) else ""),
+                           "Datei vollständig aus der Quelle oder aus git wiederherstellen", "schema")
+                continue
+            records.append(row)
+            lines.append(reader.line_num)
+    except csv.Error as exc:
+        report.add(ERROR, name, reader.line_num, "", f"CSV nicht lesbar: {exc}", "Datei aus git wiederherstellen", "schema")
+        return None
+    frame = pd.DataFrame(records, columns=expected, dtype=str)
     frame["_file"] = name
-    frame["_row"] = frame.index + 2
+    frame["_row"] = lines
     return frame
 
 

@@ -69,6 +69,7 @@ def fetch_table(table: str, meta: Provenance, raw_dir: Path = RAW_DIR, **query) 
     """Download ``table`` with pystatis as flat CSV and import it; clear errors when offline."""
     try:
         from pystatis import Table  # imported late: pystatis writes its config on import
+        _credentials_from_environment()
         result = Table(name=table)
         result.get_data(prettify=False, **query)
     except Exception as exc:  # pystatis raises config, HTTP and connection errors of many kinds
@@ -84,6 +85,17 @@ def fetch_table(table: str, meta: Provenance, raw_dir: Path = RAW_DIR, **query) 
         file.write_text(result.raw_data, encoding="utf-8")
         meta.retrieved_via = "python -m helpers data fetch (pystatis)"
         return import_file(file, meta, raw_dir)
+
+
+def _credentials_from_environment() -> None:
+    """Hand PYSTATIS_<DB>_API_USERNAME/_PASSWORD to pystatis in memory only (never written to disk)."""
+    from pystatis import config
+
+    for db in config.get_supported_db():
+        for field in ("username", "password"):
+            value = os.environ.get(f"PYSTATIS_{db.upper()}_API_{field.upper()}")
+            if value:
+                config.config.set(db, field, value)
 
 
 def _readable(file: Path, meta: Provenance) -> str:

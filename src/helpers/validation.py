@@ -169,7 +169,8 @@ def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:
             if difference == 0:
                 continue
             reason = _explain(difference, pd.concat([rows, k.to_frame().T]), spec)
-            report.add(WARNING, k["_file"], k["_row"], "value",
+            level = ERROR if reason is None and variable in spec["exact"] else WARNING
+            report.add(level, k["_file"], k["_row"], "value",
                        f"Summe der 16 Kommunen {total:.10g} ({source_id}) ≠ Kreiswert {k['value']:.10g} ({k['source_id']}) "
                        f"für {variable}/{category} am {date:%Y-%m-%d}: Differenz {difference:+g}",
                        f"bekannter Grund: {reason}" if reason else "ungeklärt: Quellen prüfen; nichts wird korrigiert",

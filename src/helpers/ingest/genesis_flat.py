@@ -39,7 +39,12 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
         if len(row) != len(header):
             problems.append(f"Zeile {line}: {len(row)} statt {len(header)} Felder – Zeile nicht gelesen: {';'.join(row)[:80]}")
             continue
-        cells.append((line, dict(zip(header, row))))
+        record = dict(zip(header, row))
+        if not iso_date(record[names["time"]]):
+            problems.append(f"Zeile {line}: kein Zeitpunkt in Spalte {names['time']} (verschobene oder unvollständige Zeile)"
+                            f" – nicht gelesen: {';'.join(row)[:80]}")
+            continue
+        cells.append((line, record))
     decimal = decimal_style(r[col] for _, r in cells for col, _, _, _ in value_columns)
     records = []
     for line, r in cells:
@@ -63,7 +68,7 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
             keys = [" | ".join([label] + attributes), " | ".join(attributes), label, code]
             category = "|".join(slug(a) for a in attributes) or "total"
             variable, category, unit_out = mapped(table, [k for k in keys if k], slug(code), category, unit)
-            records.append({"ags": ags, "date": iso_date(r[names["time"]]) or iso_date(reference_date or ""),
+            records.append({"ags": ags, "date": iso_date(r[names["time"]]),
                             "variable": variable, "category": category, "value": value, "unit": unit_out, "flag": flag})
     return Extract(frame(records), problems, table, fmt)
 

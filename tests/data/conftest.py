@@ -1,0 +1,51 @@
+"""Writable copies of the committed data/raw and a processed build of them, per test."""
+import hashlib
+import json
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+from helpers import data, datapackage
+from helpers.paths import RAW_DIR
+
+
+@pytest.fixture(scope="session")
+def built_once(tmp_path_factory) -> Path:
+    """One build of the committed raw data, copied by tests that need a processed folder."""
+    out = tmp_path_factory.mktemp("built") / "processed"
+    data.build(RAW_DIR, out)
+    (out / "README.md").write_text("kept across builds\n")
+    return out
+
+
+@pytest.fixture
+def raw_copy(tmp_path) -> Path:
+    target = tmp_path / "data" / "raw"
+    shutil.copytree(RAW_DIR, target)
+    for path in target.rglob("*"):
+        path.chmod(path.stat().st_mode | stat.S_IWUSR)
+    return target
+
+
+@pytest.fixture
+def processed_copy(tmp_path, built_once) -> Path:
+    target = tmp_path / "data" / "processed"
+    shutil.copytree(built_once, target)
+    return target
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    """sha256 of every file below folder: the 'byte-identical' yardstick."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def rehash(raw_dir: Path, relative: str) -> None:
+    """Record a deliberately edited raw file's new hash, so content checks (not the hash check) must catch it."""
+    package = json.loads((raw_dir / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in package["resources"]:
+        if resource["path"] == relative:
+            resource["hash"] = datapackage.file_hash(raw_dir / relative)
+    datapackage.write_package(raw_dir, package)

@@ -1,0 +1,103 @@
+"""`data import`, `data inspect` and `data fetch` against real exports in ../shared (never copied into the repo)."""
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from helpers import data, datapackage
+from helpers.importing import ImportRefused, Provenance, import_file
+from helpers.paths import ROOT
+
+from .conftest import tree_hashes
+
+FOUND = ROOT.parent / "shared" / "genesis-found"
+SAMPLES = ROOT.parent / "shared" / "genesis-samples"
+LDB_12411_15I = FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__12411-15i.csv"
+
+
+def _need(path):
+    if not path.is_file():
+        pytest.skip(f"{path} fehlt (../shared nicht vorhanden)")
+    return path
+
+
+def _cli(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "helpers", "data", *map(str, args)], capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+def test_import_records_provenance_and_build_uses_it(raw_copy, tmp_path):
+    target = import_file(_need(LDB_12411_15I), Provenance("ITNRW_12411_15I_IMPORT", title="Bevölkerung – Gemeinden"),
+                         raw_copy)
+    assert target.as_posix().startswith("itnrw/")
+    assert datapackage.provenance_problems(raw_copy) == []
+    [resource] = [r for r in datapackage.read_package(raw_copy)["resources"] if r["path"] == target.as_posix()]
+    assert resource["x_table"] == "12411-15i" and resource["licenses"][0]["name"] == "dl-de/by-2-0"
+    out = data.build(raw_copy, tmp_path / "processed")
+    obs = pd.read_parquet(out / "observations.parquet")
+    imported = obs[obs["source_id"] == "ITNRW_12411_15I_IMPORT"]
+    bedburg = imported[(imported["ags"] == "05154004") & (imported["variable"] == "population")]
+    assert bedburg["value"].tolist() == [13599.0] and bedburg["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-12-31"]
+    assert set(imported["ags"]) <= {r for r in obs["ags"]} and len(imported) == 18 * 3  # 16 + Kreis + NRW
+    sources = pd.read_parquet(out / "sources.parquet").set_index("source_id")
+    assert sources.loc["ITNRW_12411_15I_IMPORT", "family"] == "official"
+
+
+@pytest.mark.parametrize("path, message", [
+    (SAMPLES / "genesis_cubefile_47414-BJ002_restatis-fixture.csv", "Datenwürfel"),
+    (FOUND / "homlador__schulsozialindex-karte__sozialindex_schulliste_schuljahr_2025-26.pdf", "PDF"),
+    (FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__13111-54i.csv", "ohne Regionalschlüssel|mit Regionalschlüssel"),
+])
+def test_import_refuses_unreadable_or_invalid_files_and_changes_nothing(raw_copy, path, message):
+    before = tree_hashes(raw_copy)
+    with pytest.raises(ImportRefused, match=message):
+        import_file(_need(path), Provenance("NEW_ID"), raw_copy)
+    assert tree_hashes(raw_copy) == before
+
+
+def test_import_refuses_duplicates_and_known_source_ids(raw_copy):
+    import_file(_need(LDB_12411_15I), Provenance("ITNRW_12411_15I_IMPORT"), raw_copy)
+    before = tree_hashes(raw_copy)
+    with pytest.raises(ImportRefused, match="bereits importiert"):
+        import_file(LDB_12411_15I, Provenance("OTHER_ID"), raw_copy)
+    with pytest.raises(ImportRefused, match="snapshot/sources.csv"):
+        import_file(_need(FOUND / "datenguide__genesapi-data__12411-01-01-4.csv"), Provenance("ITNRW_12411_15I_2024"),
+                    raw_copy)
+    assert tree_hashes(raw_copy) == before
+
+
+def test_import_refuses_a_file_that_would_break_validation(raw_copy):
+    """Units the checks do not know (here 'Anzahl' without a table map) stop the import."""
+    before = tree_hashes(raw_copy)
+    with pytest.raises(ImportRefused, match="unit_known"):
+        import_file(_need(FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__22811-05i.csv"),
+                    Provenance("ITNRW_22811_05I_NEW"), raw_copy)
+    assert tree_hashes(raw_copy) == before
+
+
+def test_cli_inspect_prints_tidy_csv():
+    result = _cli("inspect", _need(LDB_12411_15I))
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "ags,date,variable,category,value,unit,flag"
+    assert "05154004,2024-12-31,population,total,13599.0,persons," in lines
+    assert "genesis_classic" in result.stderr
+
+
+def test_cli_inspect_reports_malformed_rows():
+    result = _cli("inspect", _need(FOUND / "CorrelAid__pystatis__52411-02-01-4_flat.csv"))
+    assert result.returncode == 1 and "kein Zeitpunkt" in result.stderr
+
+
+@pytest.mark.parametrize("credentials", [False, True])
+def test_fetch_offline_fails_clearly_and_changes_nothing(raw_copy, tmp_path, credentials):
+    env = {**os.environ, "HOME": str(tmp_path / "home")}  # a fresh pystatis config, no stored credentials
+    if credentials:
+        env.update({f"PYSTATIS_{db}_API_{f}": "s3cret-cred" for db in ("GENESIS", "REGIO", "ZENSUS") for f in ("USERNAME", "PASSWORD")})
+    before = tree_hashes(raw_copy)
+    result = _cli("fetch", "12411-01-01-4", "--source-id", "FETCH_TEST", "--raw-dir", raw_copy, env=env)
+    assert result.returncode == 1 and "Nicht abgerufen" in result.stderr and "nichts geändert" in result.stderr
+    assert tree_hashes(raw_copy) == before
+    assert "s3cret-cred" not in (tmp_path / "home" / ".pystatis" / "config.ini").read_text()  # never written

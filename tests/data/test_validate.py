@@ -1,0 +1,183 @@
+"""`data validate` / `data build` on deliberately broken copies of data/raw.
+
+Each broken copy must give a readable report (file, row, column, problem, fix), a non-zero exit,
+and leave an existing data/processed byte-identical.
+"""
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from helpers import data, datapackage
+from helpers.validation import DataError
+
+from .conftest import rehash, tree_hashes
+
+VALUES = "snapshot/values.csv"
+
+
+def _edit_line(raw, relative, match, old, new):
+    """Replace `old` by `new` in the first line of a raw file that contains `match`; returns its line number."""
+    path = raw / relative
+    lines = path.read_text(encoding="utf-8").split("\n")
+    number = next(i for i, line in enumerate(lines) if match in line)
+    assert old in lines[number]
+    lines[number] = lines[number].replace(old, new, 1)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    rehash(raw, relative)
+    return number + 1
+
+
+def _cli(*args):
+    return subprocess.run([sys.executable, "-m", "helpers", "data", *map(str, args)], capture_output=True, text=True,
+                          timeout=120)
+
+
+def _errors(raw, check):
+    report = data.validate(raw)
+    return [i for i in report.errors if i.check == check]
+
+
+def test_committed_raw_data_validate_without_errors():
+    report = data.validate()
+    assert report.ok, report.format()
+    counts = report.counts_by_check()
+    assert counts[("warning", "conflict")] == 9
+    assert counts[("warning", "sum_to_kreis_explained")] == 28
+
+
+def test_wrong_ags(raw_copy):
+    line = _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", "05154004", "05154099")
+    [issue] = _errors(raw_copy, "ags_known")
+    assert (issue.file, issue.row, issue.column) == (VALUES, line, "ags") and "05154099" in issue.problem
+
+
+def test_text_in_value_column(raw_copy):
+    line = _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", ",13599,", ",viele,")
+    [issue] = _errors(raw_copy, "value_numeric")
+    assert (issue.row, issue.column) == (line, "value") and "viele" in issue.problem
+
+
+def test_unknown_source(raw_copy):
+    _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", "ITNRW_12411_15I_2024", "NOPE_2024")
+    [issue] = _errors(raw_copy, "source_known")
+    assert "NOPE_2024" in issue.problem and "sources.csv" in issue.fix
+
+
+def test_share_of_140(raw_copy):
+    line = _edit_line(raw_copy, VALUES, "05154036,Kleve,2022-05-15,foreign_population_share", ",percent,", ",percent,")
+    path = raw_copy / VALUES
+    lines = path.read_text(encoding="utf-8").split("\n")
+    cells = lines[line - 1].split(",")
+    cells[5] = "140"
+    lines[line - 1] = ",".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    rehash(raw_copy, VALUES)
+    [issue] = _errors(raw_copy, "share_range")
+    assert issue.row == line and "140" in issue.problem
+
+
+def test_quota_above_100_is_not_a_share():
+    """FlüAG quota fulfilment of 123 % (Kleve) is in the committed data and passes."""
+    obs = data.load("observations")
+    assert obs[obs["variable"] == "fluag_quota_fulfilment_pct"]["value"].max() > 100
+
+
+def test_sum_mismatch_on_an_exact_variable(raw_copy):
+    _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", ",13599,", ",13699,")
+    [issue] = _errors(raw_copy, "sum_to_kreis")
+    assert "Differenz +100" in issue.problem and "322018" in issue.problem
+
+
+def test_truncated_file(raw_copy):
+    path = raw_copy / VALUES
+    path.write_bytes(path.read_bytes()[:200_000].rsplit(b",", 3)[0])
+    rehash(raw_copy, VALUES)
+    issues = _errors(raw_copy, "schema")
+    assert issues and "abgeschnitten" in issues[-1].problem and issues[-1].row > 800
+
+
+def test_wrong_encoding(raw_copy):
+    path = raw_copy / VALUES
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1252", errors="replace"))
+    rehash(raw_copy, VALUES)
+    [issue] = _errors(raw_copy, "encoding")
+    assert issue.row > 1 and "utf-8" in issue.problem
+
+
+def test_schema_breaking_header(raw_copy):
+    _edit_line(raw_copy, VALUES, "ags,name,date", "variable", "merkmal")
+    issue = _errors(raw_copy, "schema")[0]
+    assert (issue.file, issue.row) == (VALUES, 1) and "merkmal" in issue.problem
+
+
+def test_raw_file_edited_without_import_fails_the_hash_check(raw_copy):
+    path = raw_copy / VALUES
+    path.write_text(path.read_text(encoding="utf-8").replace(",13599,", ",13598,"), encoding="utf-8")
+    [issue] = _errors(raw_copy, "provenance")
+    assert issue.file == VALUES and "hash" in issue.problem
+
+
+def test_file_without_record_fails(raw_copy):
+    (raw_copy / "snapshot" / "extra.csv").write_text("a,b\n1,2\n")
+    [issue] = _errors(raw_copy, "provenance")
+    assert issue.file == "snapshot/extra.csv" and "no resource record" in issue.problem
+
+
+@pytest.mark.parametrize("breakage", ["ags", "encoding", "truncate"])
+def test_cli_exits_non_zero_and_processed_stays_byte_identical(raw_copy, processed_copy, breakage):
+    if breakage == "ags":
+        _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", "05154004", "05154099")
+    elif breakage == "encoding":
+        (raw_copy / VALUES).write_bytes((raw_copy / VALUES).read_text(encoding="utf-8").encode("cp1252", "replace"))
+    else:
+        (raw_copy / VALUES).write_bytes((raw_copy / VALUES).read_bytes()[:5000])
+    before = tree_hashes(processed_copy.parent)
+    build = _cli("build", "--raw-dir", raw_copy, "--out-dir", processed_copy)
+    assert tree_hashes(processed_copy.parent) == before
+    assert build.returncode == 1 and "bleibt unverändert" in build.stderr
+    validate = _cli("validate", "--raw-dir", raw_copy)
+    assert validate.returncode == 1 and "FEHLER" in validate.stdout and "snapshot/values.csv" in validate.stdout
+
+
+def test_failure_while_writing_keeps_processed_byte_identical(raw_copy, processed_copy, monkeypatch):
+    """The atomic swap: a crash after some Parquet files are written changes nothing."""
+    _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", "Landesdatenbank", "Landesdatenbank (edited)")
+    before = tree_hashes(processed_copy.parent)
+    calls = []
+    original = pd.DataFrame.to_parquet
+
+    def crash_on_third(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError("disk full (simulated)")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", crash_on_third)
+    with pytest.raises(OSError, match="simulated"):
+        data.build(raw_copy, processed_copy)
+    assert tree_hashes(processed_copy.parent) == before  # also: no temporary folder left behind
+
+
+def test_successful_build_swaps_and_keeps_committed_readme(raw_copy, processed_copy):
+    data.build(raw_copy, processed_copy)
+    assert (processed_copy / "README.md").read_text() == "kept across builds\n"
+    assert sorted(p.name for p in processed_copy.parent.iterdir()) == ["processed", "raw"]
+
+
+def test_build_error_raises_data_error_with_report(raw_copy, tmp_path):
+    _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", "05154004", "05154099")
+    with pytest.raises(DataError) as caught:
+        data.build(raw_copy, tmp_path / "out")
+    assert not (tmp_path / "out").exists() and caught.value.report.errors
+
+
+def test_every_raw_file_has_a_record_with_matching_hash():
+    from helpers.paths import RAW_DIR
+
+    assert datapackage.provenance_problems(RAW_DIR) == []
+    package = datapackage.read_package(RAW_DIR)
+    for resource in package["resources"]:
+        assert resource["hash"] == datapackage.file_hash(RAW_DIR / resource["path"])
+        assert resource["licenses"] and resource.get("x_publisher") and resource.get("title")
