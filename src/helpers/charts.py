@@ -134,12 +134,22 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
             orientation="h" if horizontal else "v", showlegend=group is not None,
             marker=dict(color=PALETTE[i % len(PALETTE)] if group else colours, pattern=dict(shape=patterns)),
         ))
+    if status in frame and frame[status].isin(STATUS_PATTERN).any():
+        fig.add_trace(go.Bar(x=[None], y=[None], name=t("cmp_chart_hatched", sprache), showlegend=True,
+                             marker=dict(color="white", line=dict(color=CONTEXT), pattern=dict(shape="/", fgcolor=CONTEXT))))
     if reference is not None:
         line = dict(color=REFERENCE, dash="dash", width=2)
         annotation = dict(text=html.escape(reference_label), font=dict(color=REFERENCE))
         (fig.add_vline if horizontal else fig.add_hline)(reference, line=line, annotation=annotation)
+    categories = dict(categoryorder="array", categoryarray=list(dict.fromkeys(frame[x])))
+    value_axis = dict(tickformat=",~f")  # 60.000, not d3's "60k"
     if horizontal:
-        fig.update_yaxes(autorange="reversed", type="category")
+        fig.update_yaxes(autorange="reversed", type="category", **categories)
+        fig.update_xaxes(**value_axis)
+    else:
+        fig.update_yaxes(**value_axis)
+        if not pd.api.types.is_numeric_dtype(frame[x]):
+            fig.update_xaxes(**categories)
     fig.update_layout(barmode="group")
     return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, x_title=x_title,
                  sprache=sprache, height=height if not horizontal else max(height, 26 * frame[x].nunique() + 180))
@@ -165,6 +175,7 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
                                      line=dict(color=PALETTE[j % len(PALETTE)], dash=DASHES[j % len(DASHES)]),
                                      marker=dict(size=5, symbol=MARKERS[j % len(MARKERS)])), **cell)
     fig.update_annotations(font_size=11)
+    fig.update_yaxes(tickformat=",~f")
     return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, sprache=sprache,
                  height=190 * rows + 160)
 
@@ -183,8 +194,6 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
     segment named in ``breaks`` begins (default: every segment after a series' first). Points that
     are not exact official prints (``status``) get hollow markers.
     """
-    if not source_ids:
-        raise ValueError("Jede Grafik braucht Quellen (source_ids); ohne Quelle wird nichts gezeichnet.")
     fig = go.Figure()
     starts: set[pd.Timestamp] = set()
     for i, name in enumerate(dict.fromkeys(frame[series])):

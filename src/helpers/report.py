@@ -11,7 +11,6 @@ import datetime as dt
 import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 import pandas as pd
 from babel import Locale
@@ -20,13 +19,13 @@ from IPython.display import Markdown, display
 from helpers import charts, data, fmt, maps, narrative, payloads, sources
 from helpers.i18n import check_sprache, t
 from helpers.indicators import CATALOGUE, Comparison, Figure, compare, indicator_series
-from helpers.kommunen import KREIS_AGS, LAND_AGS, Region, kreis, land, region
-from helpers.paths import NOTEBOOKS_DIR
+from helpers.kommunen import KREIS_AGS, Region, kreis, land, region
 
-NOTEBOOK = NOTEBOOKS_DIR / "kommune_profil.ipynb"
 TOP_NATIONALITIES = 10
 AZR_INDEX_START = pd.Timestamp("2015-12-31")
 POPULATION_FIELD = "bevoelkerung"
+# The population update's successive census bases; a new one starts a visibly separate line.
+FORTSCHREIBUNG_BASES = ("update_1987_base", "update_2011_base", "update_2022_base")
 
 
 @dataclass(frozen=True)
@@ -39,6 +38,7 @@ class Profile:
     obs: pd.DataFrame
     comparisons: Mapping[str, Comparison]
     created: dt.datetime
+    stand: pd.Timestamp | None = None
     cited: tuple[str, ...] = field(default=())
 
     @property
@@ -82,7 +82,9 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
         raise ValueError(t("profile_stichtag_too_early", sprache, kommune=place.name,
                            stichtag=fmt.format_date(day.date(), sprache), first=fmt.format_date(first.date(), sprache)))
     comparisons = {i: compare(obs, i, place.ags) for i in CATALOGUE.indicators}
-    profile = Profile(place, day, sprache, obs, comparisons, dt.datetime.now())
+    # "Stand der Daten": the chosen day, else the date of the headline figure (population).
+    stand = day if stichtag is not None else comparisons["population"].kommune.date
+    profile = Profile(place, day, sprache, obs, comparisons, dt.datetime.now(), stand)
     return replace(profile, cited=_all_source_ids(profile))
 
 
@@ -127,7 +129,7 @@ def _source_ids(figures) -> list[str]:
 def title(p: Profile) -> None:
     """H1, Stand der Daten and a one-paragraph introduction."""
     _heading(p.t("profile_title", kommune=p.name), 1)
-    _markdown(p.t("profile_stand", stichtag=fmt.format_date(p.stichtag.date(), p.sprache),
+    _markdown(p.t("profile_stand", stichtag=fmt.format_date(p.stand.date(), p.sprache),
                   erstellt=p.created.strftime("%d.%m.%Y, %H:%M")))
     _markdown(p.t("profile_intro", kommune=p.name))
 
@@ -197,7 +199,7 @@ def data_notes(p: Profile) -> list[str]:
 def briefing_payload(p: Profile) -> dict:
     return {
         "kind": "kommune_profil", "title": p.t("profile_title", kommune=p.name), "region": p.name,
-        "ags": p.region.ags, "stichtag": p.stichtag.date().isoformat(), "sprache": p.sprache,
+        "ags": p.region.ags, "stichtag": p.stand.date().isoformat(), "sprache": p.sprache,
         "source_ids": list(p.cited), "data_notes": data_notes(p),
     }
 
@@ -288,9 +290,11 @@ def population(p: Profile) -> None:
     _heading(p.t("profile_h_population"))
     frame = _population_frame(p)
     if not frame.empty:
+        # A break where the population update moves to a new census base; census counts stand alone.
+        updates = [p.t(f"profile_base_{b}") for b in FORTSCHREIBUNG_BASES if b in set(frame["base"])][1:]
         fig = charts.line_with_breaks(
             frame, title=p.t("profile_population_chart", kommune=p.name), source_ids=_ids(frame), sprache=p.sprache,
-            break_label=p.t("profile_base_change"), y_title=p.t("profile_persons_axis"))
+            break_label=p.t("profile_base_change"), breaks=updates, y_title=p.t("profile_persons_axis"))
         table = pd.DataFrame({p.t("profile_col_date"): [fmt.format_date(d.date(), p.sprache) for d in frame["date"]],
                               p.t("profile_col_series"): frame["segment"],
                               p.t("profile_col_value"): _with_marks(frame, 0, p.sprache)})
@@ -306,7 +310,7 @@ def population(p: Profile) -> None:
     azr = _azr_frame(p)
     if not azr.empty:
         fig = charts.line_with_breaks(azr, title=p.t("profile_azr_chart"), source_ids=_ids(azr), sprache=p.sprache,
-                                      y_title=p.t("profile_index_axis"))
+                                      breaks=[], y_title=p.t("profile_index_axis"))
         table = pd.DataFrame({p.t("profile_col_date"): [fmt.format_date(d.date(), p.sprache) for d in azr["date"]],
                               p.t("profile_col_region"): azr["series"],
                               p.t("profile_col_value"): _with_marks(azr.assign(value=azr["count"]), 0, p.sprache),
@@ -333,6 +337,8 @@ def _nationalities(p: Profile) -> None:
 def _nationality_chart(p: Profile, frame: pd.DataFrame, title_text: str) -> None:
     fig = charts.bars(frame, x="country", y="value", title=title_text, source_ids=_ids(frame), sprache=p.sprache,
                       horizontal=True, x_title=p.t("profile_persons_axis"))
+    fig.update_yaxes(automargin=True)
+    fig.update_xaxes(tickformat=",~f")  # 16.000, not 16k
     table = pd.DataFrame({p.t("profile_col_nationality"): frame["country"],
                           p.t("profile_col_value"): _with_marks(frame, 0, p.sprache)})
     charts.show(fig, table=table, sprache=p.sprache)
@@ -434,21 +440,3 @@ def source_list(p: Profile) -> None:
     _heading(p.t("profile_h_sources"))
     _table(sources.source_table(list(p.cited), p.sprache))
 
-
-# --- refreshing the committed notebook ----------------------------------------------------
-
-def refresh_notebook(path: Path = NOTEBOOK) -> Path:
-    """Re-execute the template in place with its default parameters (for nbval after a data
-    update) and drop volatile metadata, so the diff shows only changed outputs."""
-    import nbformat
-    import papermill
-
-    papermill.execute_notebook(str(path), str(path), kernel_name="integrationsmonitor", progress_bar=False,
-                               cwd=str(path.parent))
-    notebook = nbformat.read(path, as_version=4)
-    notebook.metadata.pop("papermill", None)
-    for cell in notebook.cells:
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-    nbformat.write(notebook, path)
-    return path
