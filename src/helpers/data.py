@@ -33,7 +33,8 @@ EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetc
 # Prefer published over preliminary over derived …, then official over press …, when several
 # rows share (ags, date, variable, category, base).
 STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4}
-_CODE_FILES = ("data.py", "validation.py", "datapackage.py", "sources.py", "ingest", "catalogue")
+_CODE_FILES = ("data.py", "validation.py", "datapackage.py", "sources.py", "kommunen.py", "ingest",
+               "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/source_families.csv", "catalogue/regions.csv")
 
 
 def fingerprint(raw_dir: Path = RAW_DIR) -> str:
@@ -189,7 +190,11 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
     observations = pd.concat([_snapshot_observations(pd.concat(raw["observations"], ignore_index=True))]
                              + [_export_observations(raw_dir, r, report) for r in exports], ignore_index=True)
     observations = _annotate(observations, source_table)
-    validation.check_observations(observations, set(source_table["source_id"]), report)
+    known_sources = set(source_table["source_id"])
+    validation.check_observations(observations, known_sources, report)
+    for role in ("facts", "municipalities"):
+        for frame in raw.get(role, []):
+            validation.check_references(frame, known_sources, report)
     latest = observations.groupby("source_id")["date"].max()
     source_table["reference_date"] = source_table["source_id"].map(latest).astype("datetime64[ns]")
     tables = {
@@ -342,7 +347,7 @@ def _tidy_facts(raw: pd.DataFrame) -> pd.DataFrame:
     if raw.empty:
         return pd.DataFrame(columns=["date", "subject", "fact", "source_id"])
     out = raw.drop(columns=["_file", "_row"])
-    out["date"] = pd.to_datetime(out["date"].replace("", None), format="%Y-%m-%d").astype("datetime64[ns]")
+    out["date"] = pd.to_datetime(out["date"].replace("", None), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
     return out.reset_index(drop=True)
 
 

@@ -99,6 +99,18 @@ def check_observations(obs: pd.DataFrame, source_ids: set[str], report: Report) 
     _check_conflicts(valid, report)
 
 
+def check_references(frame: pd.DataFrame, source_ids: set[str], report: Report) -> None:
+    """Facts and municipalities: every (';'-separated) source_id exists; fact dates parse when given."""
+    for _, r in frame.iterrows():
+        for source_id in filter(None, (s.strip() for s in r["source_id"].split(";"))):
+            if source_id not in source_ids:
+                report.add(ERROR, r["_file"], r["_row"], "source_id", f"Quelle '{source_id}' fehlt in sources.csv",
+                           "Quelle in sources.csv ergänzen oder source_id korrigieren", "source_known")
+        if "fact" in frame and r["date"] and pd.isna(pd.to_datetime(r["date"], format="%Y-%m-%d", errors="coerce")):
+            report.add(ERROR, r["_file"], r["_row"], "date", f"Datum '{r['date']}' ist nicht lesbar",
+                       "Datum als JJJJ-MM-TT angeben oder leer lassen", "date_parses")
+
+
 def _each(report: Report, rows: pd.DataFrame, level: str, column: str, problem, fix: str, check: str) -> None:
     for _, r in rows.iterrows():
         report.add(level, r["_file"], r["_row"], column, problem(r) if callable(problem) else problem, fix, check)

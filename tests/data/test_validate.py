@@ -78,6 +78,25 @@ def test_share_of_140(raw_copy):
     assert issue.row == line and "140" in issue.problem
 
 
+def test_foreigners_above_population_on_the_same_base(raw_copy):
+    line = _edit_line(raw_copy, VALUES, "05154036,Kleve,2011-05-09,foreign_population,total", "REGIO", "REGIO")
+    path = raw_copy / VALUES
+    lines = path.read_text(encoding="utf-8").split("\n")
+    cells = lines[line - 1].split(",")
+    cells[5] = "60000"
+    lines[line - 1] = ",".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    rehash(raw_copy, VALUES)
+    [issue] = _errors(raw_copy, "part_of_whole")
+    assert issue.row == line and "census_2011" in issue.problem
+
+
+def test_unknown_source_in_facts(raw_copy):
+    _edit_line(raw_copy, "snapshot/facts.csv", "NRZ2024_ASYL", "NRZ2024_ASYL", "NRZ2099_ASYL")
+    [issue] = _errors(raw_copy, "source_known")
+    assert issue.file == "snapshot/facts.csv" and "NRZ2099_ASYL" in issue.problem
+
+
 def test_quota_above_100_is_not_a_share():
     """FlüAG quota fulfilment of 123 % (Kleve) is in the committed data and passes."""
     obs = data.load("observations")
