@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import uuid
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -74,8 +75,9 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> Path:
             frame.to_parquet(tmp / f"{name}.parquet", index=False)
         manifest = _manifest(raw_dir, tables, report)
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        _carry_over(out_dir, tmp)
-        _swap(tmp, out_dir)
+        with _lock(out_dir):
+            _carry_over(out_dir, tmp)
+            _swap(tmp, out_dir)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
@@ -87,7 +89,7 @@ def load(name: str, processed_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR
         raise ValueError(f"Unbekannte Tabelle '{name}'. Gültig sind: {', '.join(TABLES)}")
     if _is_stale(processed_dir, raw_dir):
         processed_dir.parent.mkdir(parents=True, exist_ok=True)
-        with FileLock(_lock_path(processed_dir)):
+        with _lock(processed_dir):
             if _is_stale(processed_dir, raw_dir):
                 build(raw_dir, processed_dir)
     return pd.read_parquet(processed_dir / f"{name}.parquet")
@@ -101,10 +103,11 @@ def manifest(processed_dir: Path = PROCESSED_DIR) -> dict:
     return json.loads((processed_dir / MANIFEST).read_text(encoding="utf-8"))
 
 
-def _lock_path(processed_dir: Path) -> str:
-    """A lock outside the repository, one per processed folder, so parallel notebooks build once."""
+@lru_cache(maxsize=None)
+def _lock(processed_dir: Path) -> FileLock:
+    """One reentrant lock per processed folder, outside the repository: parallel builds run one at a time."""
     key = hashlib.sha256(str(processed_dir.resolve()).encode()).hexdigest()[:16]
-    return str(Path(tempfile.gettempdir()) / f"integrationsmonitor-processed-{key}.lock")
+    return FileLock(str(Path(tempfile.gettempdir()) / f"integrationsmonitor-processed-{key}.lock"))
 
 
 def _is_stale(processed_dir: Path, raw_dir: Path) -> bool:
@@ -320,7 +323,7 @@ def _finish_observations(obs: pd.DataFrame) -> pd.DataFrame:
     out = out.sort_values(["ags", "variable", "category", "date", "base", "_rank", "_family_rank", "source_id"],
                           kind="stable")
     key = ["ags", "date", "variable", "category", "base"]
-    out["preferred"] = ~out.duplicated(key) if len(out) else pd.Series(dtype=bool)
+    out["preferred"] = ~out.duplicated(key)
     out = out[OBSERVATION_COLUMNS].reset_index(drop=True)
     out["value"] = out["value"].astype("float64")
     out["date"] = out["date"].astype("datetime64[ns]")

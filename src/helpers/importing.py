@@ -17,6 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from helpers import data, datapackage, ingest, validation
+from helpers.ingest.common import encoding
 from helpers.paths import RAW_DIR
 
 DL_DE_BY_2_0 = {"name": "dl-de/by-2-0", "title": "Datenlizenz Deutschland – Namensnennung – Version 2.0",
@@ -142,7 +143,8 @@ def _resource(file: Path, target: Path, digest: str, fmt: str, meta: Provenance)
     licence = DL_DE_BY_2_0 if meta.licence == "dl-de/by-2-0" else {"name": meta.licence}
     return {
         "name": name, "path": target.as_posix(), "title": meta.title or f"{meta.publisher}, Tabelle {meta.table}",
-        "format": "csv", "mediatype": "text/csv", "bytes": file.stat().st_size, "hash": digest,
+        "format": "csv", "mediatype": "text/csv", "encoding": encoding(file.read_bytes()), "bytes": file.stat().st_size,
+        "hash": digest,
         "sources": [{"title": f"{meta.publisher}, Tabelle {meta.table}", "path": meta.url}],
         "licenses": [licence], "x_role": data.EXPORT_ROLE, "x_format": fmt, "x_table": meta.table,
         "x_source_id": meta.source_id, "x_publisher": meta.publisher, "x_reference_date": meta.reference_date,

@@ -200,3 +200,16 @@ def test_every_raw_file_has_a_record_with_matching_hash():
     for resource in package["resources"]:
         assert resource["hash"] == datapackage.file_hash(RAW_DIR / resource["path"])
         assert resource["licenses"] and resource.get("x_publisher") and resource.get("title")
+
+
+def test_datapackage_is_valid_frictionless():
+    """The descriptor and every CSV resource pass Frictionless' own validation (schema, hash, bytes)."""
+    from frictionless import Package
+
+    from helpers.paths import RAW_DIR
+
+    package = Package(str(RAW_DIR / "datapackage.json"))
+    for resource in package.resources:
+        if resource.format == "csv":
+            report = resource.validate()
+            assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:5]

@@ -41,12 +41,17 @@ class Extract:
     format: str = ""
 
 
-def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) when valid, else Latin-1/cp1252 as the classic exports use."""
+def encoding(raw: bytes) -> str:
+    """'utf-8' (with or without BOM) when the bytes are valid UTF-8, else 'cp1252' (Latin-1 as the classic exports use)."""
     try:
-        return raw.decode("utf-8-sig")
+        raw.decode("utf-8")
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        return "cp1252"
+    return "utf-8"
+
+
+def decode(raw: bytes) -> str:
+    return raw.decode("utf-8-sig" if encoding(raw) == "utf-8" else "cp1252", errors="replace")
 
 
 def split_rows(text: str) -> list[list[str]]:
