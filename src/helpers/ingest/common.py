@@ -60,7 +60,11 @@ def split_rows(text: str) -> list[list[str]]:
 
 
 def parse_cell(text: str, decimal: str = ",") -> tuple[float, str]:
-    """(value, flag) of one cell. A '-' alone is a true zero, '-12018' a negative number."""
+    """(value, flag) of one cell. A '-' alone is a true zero, '-12018' a negative number.
+
+    The sign '0' (less than half the smallest unit shown) is printed exactly like a true zero in
+    CSV exports, so a '0' cell is read as 0.0 without a flag; nothing in the file tells them apart.
+    """
     cell = text.strip()
     if cell in SPECIAL:
         return SPECIAL[cell]
