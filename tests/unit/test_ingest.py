@@ -115,6 +115,8 @@ def test_landesdatenbank_all_16_gemeinden():
     assert _value(extract, "05154", variable="population") == (322018.0, "")
     assert gemeinden["value"].sum() == 322018.0
     assert _value(extract, "05", variable="area_km2")[0] == 34112.44  # decimal comma
+    assert _value(extract, "05154", variable="area_km2")[0] == 1232.99
+    assert _value(extract, "05154", variable="population_density")[0] == 261.2
 
 
 def test_flat_new_header_kleve():
@@ -153,6 +155,8 @@ def test_classic_ellipsis_and_slash():
 def test_classic_negative_numbers_and_x():
     extract = _read(FOUND, "datenguide__genesapi-data__13111-08-02-4_00.csv")
     assert _value(extract, "05154", date="2015-06-30", variable="pendlersaldo_ueber_gemeindegrenze") == (-12018.0, "")
+    assert _value(extract, "05154", date="2015-06-30",
+                  variable="sozialversicherungspfl_beschaeftigte_arbeitsort") == (93992.0, "")
     schleswig = _cells(extract, "01", date="2015-06-30", variable="pendlersaldo_ueber_gemeindegrenze")
     assert schleswig["value"].isna().all() and schleswig["flag"].tolist() == ["x"]
 
@@ -163,6 +167,16 @@ def test_quoted_header_cell_with_semicolon():
     assert len(kleve) == 13  # 13 value columns: the quoted ';' did not split the header
     assert kleve["variable"].iloc[0].startswith("13_abs_2_3_sgb_viii_jugendsozialarbeit_sozialpaedagogisch")
     assert kleve["value"].tolist()[:5] == [1.0, 1.0, 7.0, 2.0, 21.0] and kleve["flag"].tolist()[5] == "-"
+    aachen = _cells(extract, "05313", date="2024-12-31")
+    assert len(aachen) == 13 and aachen["value"].isna().all() and (aachen["flag"] == "x").all()
+
+
+def test_old_flat_header_value_column():
+    extract = _read(FOUND, "CorrelAid__pystatis__13111-0005_flat.csv")
+    assert not extract.problems
+    assert _value(extract, "05", date="2021-09-30", category="total") == (7211531.0, "")
+    assert _value(extract, "05", date="2021-09-30", category="maennlich")[0] == 3929945.0
+    assert set(extract.rows["unit"]) == {"Anzahl"} and set(extract.rows["variable"]) == {"erw065"}
 
 
 def test_old_flat_header_and_malformed_rows_are_reported():
@@ -170,6 +184,8 @@ def test_old_flat_header_and_malformed_rows_are_reported():
     assert extract.format == "genesis_flat"
     assert len(extract.problems) == 538 and "kein Zeitpunkt" in extract.problems[0]
     assert _value(extract, "05154", date="2022-12-31", variable="isvnw1") == (173.0, "")
+    assert _value(extract, "05154", date="2022-12-31", variable="for002") == (29853.0, "")
+    assert _value(extract, "05154", date="2022-12-31", variable="isv006")[1] == "."  # empty cell: missing, not 0
 
 
 @pytest.mark.parametrize("name, reason", [
