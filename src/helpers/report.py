@@ -318,6 +318,11 @@ def population(p: Profile) -> None:
         charts.show(fig, table=table, sprache=p.sprache)
         _markdown(p.t("profile_azr_note"))
     _nationalities(p)
+    statuses = set().union(*(set(f["status"]) for f in (frame, shares, azr, _nationalities_frame(p, p.region.ags),
+                                                        _nationalities_frame(p, KREIS_AGS)) if "status" in f))
+    legend = narrative.marker_legend(statuses, p.sprache)
+    if legend:
+        _markdown("  \n".join([p.t("profile_markers_legend"), *legend, p.t("profile_chart_marks")]))
 
 
 def _nationalities(p: Profile) -> None:

@@ -105,3 +105,28 @@ def test_chart_builders_require_sources():
     assert len(fig.data) == 2 and len(fig.layout.shapes) == 1  # two segments, one visible break
     with pytest.raises(ValueError, match="Quellen"):
         charts.line_with_breaks(frame, title="T", source_ids=[])
+
+
+SECTIONS = (report.title, report.key_figures, report.locator, report.population, report.fields, report.data_gaps,
+            report.source_list)
+
+
+def _render(monkeypatch, profile) -> str:
+    """Every section, with IPython's display captured as text."""
+    shown = []
+    monkeypatch.setattr(report, "display", lambda obj, raw=False: shown.append(obj))
+    monkeypatch.setattr(charts, "show", lambda fig, table=None, sprache="de": shown.append(table))
+    monkeypatch.setattr(report.payloads, "emit", lambda mime, payload: shown.append(payload))
+    for section in SECTIONS:
+        section(profile)
+    return "\n".join(getattr(o, "data", None) or (o.get("text/plain", "") if isinstance(o, dict) else str(o))
+                     for o in shown)
+
+
+@pytest.mark.parametrize("kommune", ["Kleve", "Emmerich am Rhein", "Kranenburg"])
+def test_every_section_renders_in_both_languages(monkeypatch, kommune):
+    german = _render(monkeypatch, report.setup(kommune))
+    assert "Datenlage" in german and "Quellen und Stand" in german
+    english = _render(monkeypatch, report.setup(kommune, sprache="en"))
+    for word in ("Kennzahl", "nicht veröffentlicht", "Einwohnerinnen", "Stand der Daten", "Kreiswert"):  # source titles stay German
+        assert word not in english, word
