@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import time
 
+import nbformat
 import pytest
 from filelock import FileLock
 
@@ -111,3 +113,17 @@ def test_data_text_is_escaped_in_html(toy):
     page = (result.run_dir / "kommune_05154036_kleve.html").read_text()
     assert attack not in page
     assert page.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 3  # <title>, notes, markdown output
+
+
+def test_refresh_rewrites_in_place_with_defaults_and_clean_metadata(tmp_path):
+    path = notebook(tmp_path / "kreis_uebersicht.ipynb", *briefing_cells("kreis_uebersicht"))
+    batch.refresh(path)
+    nb = nbformat.read(path, as_version=4)
+    assert "papermill" not in nb.metadata and nb.metadata["kernelspec"]["name"] == batch.KERNEL_NAME
+    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
+    assert not any({"papermill", "execution"} & set(c.metadata) for c in nb.cells)
+    assert any(o.get("data", {}).get("text/html", "").startswith('<figure class="im-chart">')
+               for c in nb.cells for o in c.get("outputs", []))
+    first = path.read_text()
+    batch.refresh(path)
+    assert re.sub(r"[0-9a-f-]{36}", "ID", path.read_text()) == re.sub(r"[0-9a-f-]{36}", "ID", first)  # deterministic

@@ -1,0 +1,51 @@
+"""The real set: `python -m helpers briefings --all` on the committed data and notebooks."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from helpers import kommunen
+
+pytestmark = pytest.mark.slow
+MAX_HTML_BYTES = 1.5 * 1024 * 1024
+
+
+def _briefings(run_dir):
+    return sorted(p for p in run_dir.glob("*.html") if p.name != "index.html")
+
+
+def test_full_run_has_every_briefing(full_run):
+    expected = {f"kommune_{r.ags}_{r.slug}.html" for r in kommunen.kommunen()}
+    expected |= {"kreis_uebersicht.html", "kommunen_vergleich.html"}
+    assert {p.name for p in _briefings(full_run)} == expected
+    record = json.loads((full_run / "run.json").read_text())
+    assert record["status"] == "ok" and len(record["notebooks"]) == 18
+    index = (full_run / "index.html").read_text()
+    for name in expected:
+        assert f'href="{name}"' in index
+    assert "://" not in re.sub(r"<style.*?</style>", "", index, flags=re.S)  # relative links only
+
+
+LOCATOR_WITHOUT_QUELLE = pytest.mark.xfail(
+    reason="helpers.maps locator map: its source line reads 'Lage der Ortsmitten: …', not 'Quelle: …' (maps stream)")
+
+
+@pytest.mark.parametrize("check", ["no_code", pytest.param("sources", marks=LOCATOR_WITHOUT_QUELLE), "size",
+                                   "offline_plotly"])
+def test_every_briefing_is_clean(full_run, check):
+    for page in _briefings(full_run):
+        text = page.read_text(encoding="utf-8")
+        if check == "no_code":
+            assert "Traceback" not in text and "In&nbsp;[" not in text and "In [" not in text, page.name
+            assert 'class="jp-InputArea' not in text and "jp-InputPrompt" not in text.split("</style>")[-1], page.name
+        elif check == "sources":
+            charts = [c.split("</figure>")[0] for c in text.split('<figure class="im-chart">')[1:]]
+            without = [i for i, chart in enumerate(charts) if '"name":"source_line","showarrow":false,"text":"Quelle' not in chart]
+            assert not without, f"{page.name}: Grafik(en) {without} ohne Zeile 'Quelle: …'"
+        elif check == "size":
+            assert page.stat().st_size <= MAX_HTML_BYTES, page.name
+        else:
+            assert '<script src="plotly.min.js"></script>' in text and "cdn" not in text.lower(), page.name
+    assert (full_run / "plotly.min.js").stat().st_size > 1_000_000
