@@ -36,3 +36,18 @@ def test_missing_values_stay_missing_with_a_flag(processed):
     obs = pd.read_parquet(processed / "observations.parquet")
     secret = obs[(obs.ags == "05154040") & (obs.variable == "sgb2_recipients")]
     assert secret["value"].isna().all() and (secret["flag"] == ".").all()
+
+
+def test_load_builds_when_missing_and_reuses_a_fresh_build(tmp_path):
+    out = tmp_path / "processed"
+    first = data.load("municipalities", processed_dir=out, raw_dir=RAW_DIR)
+    built_at = data.manifest(out)["built_at"]
+    manifest_bytes = (out / "manifest.json").read_bytes()
+    assert len(first) == 16 and first["ags"].str.len().eq(8).all()
+    data.load("observations", processed_dir=out, raw_dir=RAW_DIR)
+    assert (out / "manifest.json").read_bytes() == manifest_bytes and data.manifest(out)["built_at"] == built_at
+
+
+def test_load_rejects_unknown_tables():
+    with pytest.raises(ValueError, match="Gültig sind: observations"):
+        data.load("indicators")
