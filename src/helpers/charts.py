@@ -59,7 +59,7 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
     fig.update_yaxes(title_text=html.escape(y_title))
     # Long citations (several sources) wrap instead of running off the right edge; the figure
     # grows by one text line per extra line so the wrapped lines are not clipped.
-    lines = textwrap.wrap(source_line, width=SOURCE_LINE_WIDTH)
+    lines = textwrap.wrap(source_line, width=SOURCE_LINE_WIDTH, break_on_hyphens=False, break_long_words=False)
     fig.update_layout(height=height + SOURCE_LINE_HEIGHT * (len(lines) - 1),
                       margin_b=fig.layout.template.layout.margin.b + SOURCE_LINE_HEIGHT * (len(lines) - 1))
     fig.add_annotation(

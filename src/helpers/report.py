@@ -381,11 +381,12 @@ def _field(p: Profile, key: str) -> None:
 
 
 def _field_chart(p: Profile, key: str, shown: list[Comparison]) -> None:
-    """Bars of the field's shares that exist for the Kommune, beside Kreis and NRW."""
+    """Bars of the field's shares that exist for the Kommune, beside Kreis and NRW (a missing
+    Kreis or NRW value stays an empty slot, so each area keeps its colour in every chart)."""
     rows = [{"indicator": c.indicator.label(p.sprache), "region": name, "value": f.value, "status": f.status,
              "source_ids": f.source_ids}
             for c in shown if c.indicator.unit == "percent" and not c.indicator.not_a_share and not c.kommune.missing
-            for name, f in zip((p.name, p.t("profile_kreis"), p.t("profile_land")), c.figures) if not f.missing]
+            for name, f in zip((p.name, p.t("profile_kreis"), p.t("profile_land")), c.figures)]
     if not rows:
         return
     frame = pd.DataFrame(rows)

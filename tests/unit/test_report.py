@@ -130,3 +130,13 @@ def test_every_section_renders_in_both_languages(monkeypatch, kommune):
     english = _render(monkeypatch, report.setup(kommune, sprache="en"))
     for word in ("Kennzahl", "nicht veröffentlicht", "Einwohnerinnen", "Stand der Daten", "Kreiswert"):  # source titles stay German
         assert word not in english, word
+
+
+def test_long_source_lines_wrap_and_read_back():
+    import plotly.graph_objects as go
+
+    line = "Quellen: " + "; ".join(f"IT.NRW, Nordrhein-Westfalen Tabelle 12411-15i Nr. {i}" for i in range(8))
+    fig = charts.style(go.Figure(), title="T", source_line=line)
+    annotation = next(a for a in fig.layout.annotations if a.name == "source_line")
+    assert annotation.text.count("<br>") >= 2 and fig.layout.height > 420
+    assert charts.source_line_of(fig) == line
