@@ -118,10 +118,10 @@ def _cite(source_ids: list[str] | tuple[str, ...], sprache: str) -> str:
 def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[str] | tuple[str, ...],
          sprache: str = "de", group: str | None = None, status: str | None = "status", horizontal: bool = False,
          reference: float | None = None, reference_label: str = "", highlight: str | None = None,
-         y_title: str = "", x_title: str = "", height: int = 420) -> go.Figure:
-    """Bars in the order of ``frame``: years with visible gaps (numeric ``x``), groups side by
-    side (``group``), or a horizontal ranking with the Kreis value as a dashed reference line.
-    Non-published values (``status`` column) are hatched, so they stay visible in print."""
+         categories: list[str] | None = None, y_title: str = "", x_title: str = "", height: int = 420) -> go.Figure:
+    """Bars in the order of ``frame`` (or of ``categories``): years with visible gaps (numeric
+    ``x``), groups side by side (``group``), or a horizontal ranking with the Kreis value as a
+    dashed reference line. Non-published values (``status``) are hatched, and a note says so."""
     groups = list(dict.fromkeys(frame[group])) if group else [None]
     fig = go.Figure()
     for i, name in enumerate(groups):
@@ -135,21 +135,21 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
             marker=dict(color=PALETTE[i % len(PALETTE)] if group else colours, pattern=dict(shape=patterns)),
         ))
     if status in frame and frame[status].isin(STATUS_PATTERN).any():
-        fig.add_trace(go.Bar(x=[None], y=[None], name=t("cmp_chart_hatched", sprache), showlegend=True,
-                             marker=dict(color="white", line=dict(color=CONTEXT), pattern=dict(shape="/", fgcolor=CONTEXT))))
+        fig.add_annotation(text=html.escape(t("cmp_chart_hatched", sprache)), showarrow=False, xref="paper",
+                           yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom", font=dict(size=10, color="#444444"))
     if reference is not None:
         line = dict(color=REFERENCE, dash="dash", width=2)
         annotation = dict(text=html.escape(reference_label), font=dict(color=REFERENCE))
         (fig.add_vline if horizontal else fig.add_hline)(reference, line=line, annotation=annotation)
-    categories = dict(categoryorder="array", categoryarray=list(dict.fromkeys(frame[x])))
+    order = dict(categoryorder="array", categoryarray=categories or list(dict.fromkeys(frame[x])))
     value_axis = dict(tickformat=",~f")  # 60.000, not d3's "60k"
     if horizontal:
-        fig.update_yaxes(autorange="reversed", type="category", **categories)
+        fig.update_yaxes(autorange="reversed", type="category", automargin=True, **order)
         fig.update_xaxes(**value_axis)
     else:
         fig.update_yaxes(**value_axis)
         if not pd.api.types.is_numeric_dtype(frame[x]):
-            fig.update_xaxes(**categories)
+            fig.update_xaxes(**order)
     fig.update_layout(barmode="group")
     return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, x_title=x_title,
                  sprache=sprache, height=height if not horizontal else max(height, 26 * frame[x].nunique() + 180))
@@ -158,26 +158,34 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
 def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: str,
                     source_ids: list[str] | tuple[str, ...], sprache: str = "de", split: str | None = None,
                     columns: int = 4, y_title: str = "") -> go.Figure:
-    """One small line chart per ``facet`` value (the 16 Kommunen), each on its own y scale so
-    a small Gemeinde's trend is as visible as Kleve's. Rows with different ``split`` values
-    (census bases) get separate lines, so no line crosses a break of method."""
+    """One small line chart per ``facet`` value (the 16 Kommunen), each on its own y scale (not
+    from zero) so a small Gemeinde's trend is as visible as Kleve's. Rows with different ``split``
+    values (census bases) get separate lines in one colour per value across all panels, named
+    once in the legend, so no line crosses a break of method."""
     from plotly.subplots import make_subplots
 
     names = list(dict.fromkeys(frame[facet]))
+    lines, shown = (list(dict.fromkeys(frame.sort_values(x)[split])) if split else []), set()
     rows = -(-len(names) // columns)
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=[html.escape(n) for n in names],
                         vertical_spacing=0.09, horizontal_spacing=0.06)
     for i, name in enumerate(names):
         cell = dict(row=i // columns + 1, col=i % columns + 1)
         panel = frame[frame[facet] == name]
-        for j, (_, part) in enumerate(panel.groupby(split, sort=False) if split else [(None, panel)]):
-            fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=name, showlegend=False,
+        for line, part in (panel.groupby(split, sort=False) if split else [(name, panel)]):
+            j = lines.index(line) if split else 0
+            fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=str(line), legendgroup=str(line),
+                                     showlegend=bool(split) and line not in shown,
                                      line=dict(color=PALETTE[j % len(PALETTE)], dash=DASHES[j % len(DASHES)]),
                                      marker=dict(size=5, symbol=MARKERS[j % len(MARKERS)])), **cell)
+            shown.add(line)
     fig.update_annotations(font_size=11)
-    fig.update_yaxes(tickformat=",~f")
-    return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, sprache=sprache,
-                 height=190 * rows + 160)
+    fig.update_yaxes(tickformat=",~f", rangemode="normal")
+    fig = style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, sprache=sprache,
+                height=190 * rows + 190)
+    # The legend (one entry per census base) goes above the panels, clear of the source line.
+    return fig.update_layout(legend=dict(orientation="h", x=0, y=1.03, yanchor="bottom"),
+                             margin_t=180)
 
 
 # --- Kommunenprofil ---------------------------------------------------------------------------

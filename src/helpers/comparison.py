@@ -18,10 +18,11 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.metrics import pairwise_distances
 from sklearn.preprocessing import StandardScaler
 
-from helpers import charts, fmt, indicators, maps, payloads
+from helpers import charts, fmt, indicators, maps, narrative, payloads
 from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis, land
-from helpers.overview import STATUS_MARKS, Context, Statement, figure, render, setup as _setup, sources_section
+from helpers.overview import STATUS_MARKS, Context, Statement, render, setup as _setup
+from helpers.overview import sources_section  # noqa: F401 - the notebook calls cmp.sources_section
 
 NEIGHBOURS = 3  # k: the most similar Kommunen named for each Kommune
 N_GROUPS = 4  # clusters of the Ward hierarchy; 16 Kommunen → groups of about four
@@ -184,11 +185,10 @@ def groups(table: pd.DataFrame, n: int = N_GROUPS) -> pd.Series:
 # --- rendering --------------------------------------------------------------------------------
 
 def _format(value: float | None, status: str, ind: indicators.Indicator, sprache: str) -> str:
+    """As the Kommunenprofil prints a figure: unit, decimals, status mark; missing → k. A."""
     if value is None or pd.isna(value):
         return fmt.MISSING[sprache]
-    if ind.kind == "change":
-        return fmt.format_change(value, ind.decimals, sprache, "%") + STATUS_MARKS.get(status, "")
-    return figure(value, status, sprache, ind.decimals, percent=ind.unit == "percent" and not ind.not_a_share)
+    return narrative.format_value(value, ind.id, sprache) + STATUS_MARKS.get(status, "")
 
 
 def _format_change(change: dict[str, object], ind: indicators.Indicator, sprache: str) -> str:
@@ -236,7 +236,8 @@ def _stated(text: str, rows: list[pd.Series]) -> Statement:
 
 
 def indicator_section(ctx: Context, indicator_id: str) -> None:
-    """One indicator: sentences, sorted bars with the Kreis line, small multiples over time."""
+    """One indicator: sentences, sorted bars (with the Kreis value as a line for shares and
+    rates; a Kreis total would dwarf the 16 counts), small multiples over time."""
     s, ind, table = ctx.sprache, indicators.catalogue()[indicator_id], latest(ctx, indicator_id)
     items = indicator_statements(ctx, indicator_id)
     body = render(ctx, items) if items else t("cmp_no_municipal_data", s, label=ind.label(s), gap=ind.text("gap", s))
@@ -248,8 +249,9 @@ def indicator_section(ctx: Context, indicator_id: str) -> None:
     k = table[table["ags"] == KREIS_AGS].iloc[0]
     ids = tuple(dict.fromkeys(i for ids in ranked["source_ids"] for i in ids))
     unit_word = t("cmp_unit_percent", s) if ind.unit == "percent" else t("cmp_unit_" + ind.unit, s)
-    fig = charts.bars(ranked, x="name", y="value", horizontal=True, title=f"{ind.label(s)} ({fmt.format_date(ranked['date'].max(), s)})",
-                      source_ids=ids, sprache=s, reference=None if pd.isna(k["value"]) else k["value"],
+    fig = charts.bars(ranked, x="name", y="value", horizontal=True, title=f"{ind.label(s)}, {fmt.format_date(ranked['date'].max(), s)}",
+                      source_ids=ids, sprache=s,
+                      reference=k["value"] if ind.unit == "percent" and not pd.isna(k["value"]) else None,
                       reference_label=t("kreis_value_label", s), x_title=unit_word)
     ctx.cite(ids)
     charts.show(fig, _ranking_table(ranked, ind, s), sprache=s)
@@ -272,13 +274,15 @@ def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
         series = indicators.indicator_series(ctx.obs, ind.id, r.ags).dropna(subset=["value"])
         series = series if ctx.stichtag is None else series[series["date"] <= ctx.stichtag]
         if not series.empty:
-            frames.append(series.assign(name=r.name))
+            frames.append(series.assign(name=r.name, line=[t(f"profile_base_{b}", s) if b else ind.label(s)
+                                                           for b in series["base"]]))
     if not frames or max(f["date"].nunique() for f in frames) < 2:
         return
     data = pd.concat(frames, ignore_index=True)
     ids = tuple(dict.fromkeys(i for ids in data["source_ids"] for i in ids))
-    fig = charts.small_multiples(data, facet="name", x="date", y="value", split="base", sprache=s, source_ids=ids,
+    fig = charts.small_multiples(data, facet="name", x="date", y="value", split="line", sprache=s, source_ids=ids,
                                  title=t("cmp_chart_over_time", s, label=ind.label(s)))
+    display(Markdown(t("cmp_over_time_note", s)))
     table = data.pivot_table(index="date", columns="name", values="value", aggfunc="last").sort_index()
     shown = pd.DataFrame({t("cmp_col_date", s): [fmt.format_date(d, s) for d in table.index]})
     for name in table.columns:
@@ -383,7 +387,7 @@ def map_section(ctx: Context) -> None:
     if local["value"].isna().all():
         return
     ids = tuple(dict.fromkeys(i for ids in local["source_ids"] for i in ids))
-    fig = maps.choropleth(local["value"].astype(float), title=f"{ind.label(s)} ({fmt.format_date(local['date'].dropna().max(), s)})",
+    fig = maps.choropleth(local["value"].astype(float), title=f"{ind.label(s)}, {fmt.format_date(local['date'].dropna().max(), s)}",
                           unit="%", source_line=ctx.cite(ids), sprache=s)
     shown = pd.DataFrame({t("cmp_col_kommune", s): local["name"],
                           ind.label(s): [_format(v, st, ind, s) for v, st in zip(local["value"], local["status"])]})

@@ -19,9 +19,8 @@ from IPython.display import Markdown, display
 from helpers import charts, data, fmt, maps, payloads, sources
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis
-
-# Figures that are not exact official prints get a visible mark; the legend says what it means.
-STATUS_MARKS = {"rounded": "¹", "derived": "²", "secondary": "³", "preliminary": "⁴"}
+from helpers.narrative import STATUS_MARKS, marker_legend
+from helpers.report import check_stichtag
 
 # The 2017 appeal letter is quoted only when the data layer records it as a source.
 LETTER_SOURCE = "APPEAL_2017"
@@ -81,18 +80,6 @@ class Context:
         return sources.cite(list(dict.fromkeys(source_ids)), sprache=self.sprache)
 
 
-def check_stichtag(stichtag: object) -> pd.Timestamp | None:
-    """``None`` (newest data) or an ISO date; anything else fails with the expected form."""
-    if stichtag is None:
-        return None
-    try:
-        return pd.Timestamp(dt.date.fromisoformat(str(stichtag)[:10]))
-    except ValueError:
-        raise ValueError(
-            f"Ungültiger Stichtag {stichtag!r}. Erwartet wird ein Datum wie '2024-12-31' oder None (neueste Daten)."
-        ) from None
-
-
 def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
     """Rows dated on or before ``stichtag``; undated rows (some facts) are kept."""
     if stichtag is None:
@@ -101,10 +88,11 @@ def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
 
 
 def setup(stichtag: object = None, sprache: str = "de") -> Context:
-    """Validate the parameters at once, then load observations and facts."""
+    """Validate the parameters at once (as the Kommunenprofil does), then load the data."""
     sprache = check_sprache(sprache)
-    day = check_stichtag(stichtag)
-    return Context(sprache, day, until(data.load("observations"), day), until(data.load("facts"), day))
+    obs = data.load("observations")
+    day = check_stichtag(stichtag, obs, sprache)
+    return Context(sprache, day, until(obs, day), until(data.load("facts"), day))
 
 
 # --- selection ------------------------------------------------------------------------------
@@ -367,10 +355,10 @@ def render(ctx: Context, items: list[Statement]) -> str:
     lines = []
     for item in items:
         lines.append(f"- {item.text}  \n  <small>{ctx.cite(item.source_ids)}</small>")
-    used = sorted(set().union(*(i.statuses for i in items)), key=list(STATUS_MARKS).index) if items else []
-    if used:
+    legend = marker_legend(set().union(*(i.statuses for i in items)), ctx.sprache) if items else []
+    if legend:
         lines.append("")
-        lines.extend(f"<small>{STATUS_MARKS[st]} {t('ov_status_' + st, ctx.sprache)}</small>  " for st in used)
+        lines.extend(f"<small>{line}</small>  " for line in legend)
     return "\n".join(lines)
 
 
@@ -471,6 +459,7 @@ def nationalities_section(ctx: Context) -> None:
         country=lambda f: [country(c, s) for c in f["category"]], when=lambda f: [fmt.format_date(d, s) for d in f["date"]],
         order=lambda f: f["category"].map({c: i for i, c in enumerate(wide.index)})).sort_values(["date", "order"])
     fig = charts.bars(rows, x="country", y="value", group="when", title=t("ov_chart_nationalities", s),
+                      categories=[country(c, s) for c in wide.index],
                       source_ids=tuple(rows["source_id"]), sprache=s, y_title=t("ov_axis_persons", s))
     table = pd.DataFrame({t("ov_col_nationality", s): [country(c, s) for c in wide.index]})
     for date in wide.columns:
