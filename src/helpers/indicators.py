@@ -34,7 +34,6 @@ DIRECTIONS = ("higher_is_better", "higher_is_worse", "neutral")
 UNITS = ("persons", "percent", "schools")
 # From certain to uncertain: a figure combined from several rows inherits the last one present.
 STATUS_PREFERENCE = ("published", "derived", "rounded", "secondary", "preliminary")
-MISSING_STATUSES = ("not_available", "not_comparable")
 
 _INDICATOR_KEYS = {
     "label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "value",
@@ -201,6 +200,8 @@ def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
         raise CatalogueError(f"{where}: levels nur aus {LEVELS}.")
     sel = {k: _selection(entry[k], f"{where}.{k}", variables)
            for k in ("value", "numerator", "denominator", "kreis_from_kommunen") if k in entry}
+    if "kreis_from_kommunen" in sel and "value" not in sel:
+        raise CatalogueError(f"{where}: kreis_from_kommunen gewichtet einen veröffentlichten Anteil (value).")
     if "numerator" in sel and sel["numerator"].bases != sel["denominator"].bases:
         raise CatalogueError(
             f"{where}: Zähler und Nenner müssen dieselbe Statistik/Zensus-Grundlage haben "
@@ -314,21 +315,17 @@ def _own_series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
 
 
 def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    """Kreis value from all 16 Kommunen: summed numerators over summed denominators.
-
-    For a published share the numerator is share × weight (e.g. the census population), so the
-    result equals the share of the summed counts — not an average of the 16 shares.
+    """Kreis value of a published share from all 16 Kommunen: summed numerators over summed
+    denominators, the numerator being share × weight (e.g. the census population) — so the result
+    is the share of the summed counts, not an average of the 16 shares.
     """
     parts = []
     for region in kommunen():
         here = obs[obs["ags"] == region.ags]
-        if ind.kind == "ratio":
-            num, den = _collapse(ind.numerator.rows(here)), _collapse(ind.denominator.rows(here))
-        else:
-            den = _collapse(ind.kreis_from_kommunen.rows(here))
-            share = _collapse(ind.value.rows(here))
-            num = share.merge(den[["date", "value"]], on="date", suffixes=("", "_w"))
-            num = num.assign(value=num["value"] * num["value_w"]).drop(columns="value_w")
+        den = _collapse(ind.kreis_from_kommunen.rows(here))
+        share = _collapse(ind.value.rows(here))
+        num = share.merge(den[["date", "value"]], on="date", suffixes=("", "_w"))
+        num = num.assign(value=num["value"] * num["value_w"]).drop(columns="value_w")
         both = num.merge(den, on="date", suffixes=("_n", "_d"))
         if not both.empty:
             parts.append(both.assign(ags=region.ags))
@@ -339,10 +336,9 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     if complete.empty:
         return pd.DataFrame(columns=["date", "base", "value", "status", "source_ids", "note", "flag"])
     grouped = complete.groupby("date")
-    scale = ind.scale if ind.kind == "ratio" else 1.0  # a published share is already × 100
     return pd.DataFrame({
         "base": grouped["base_n"].first(),
-        "value": grouped["value_n"].sum() / grouped["value_d"].sum() * scale,
+        "value": grouped["value_n"].sum() / grouped["value_d"].sum(),  # the share is already × 100
         "status": grouped["status_n"].agg(lambda s: worst_status([*s, "derived"])),
         "source_ids": grouped.apply(lambda g: tuple(dict.fromkeys(sum(g["source_ids_n"], ()) + sum(g["source_ids_d"], ()))),
                                     include_groups=False),

@@ -44,6 +44,8 @@ def test_catalogue_validates_and_names_every_key_figure():
     (lambda raw: raw["indicators"]["foreign_share_census_2011"]["denominator"].update(bases=["update_2022_base"]),
      "dieselbe Statistik"),
     (lambda raw: raw["key_figures"].append("no_such_indicator"), "no_such_indicator"),
+    (lambda raw: raw["indicators"]["foreign_share_census_2011"].update(kreis_from_kommunen={"variable": "population"}),
+     "kreis_from_kommunen"),
 ])
 def test_broken_catalogue_fails_clearly(tmp_path, mutate, message):
     with pytest.raises(CatalogueError, match=message):
