@@ -342,8 +342,6 @@ def _nationalities(p: Profile) -> None:
 def _nationality_chart(p: Profile, frame: pd.DataFrame, title_text: str) -> None:
     fig = charts.bars(frame, x="country", y="value", title=title_text, source_ids=_ids(frame), sprache=p.sprache,
                       horizontal=True, x_title=p.t("profile_persons_axis"))
-    fig.update_yaxes(automargin=True)
-    fig.update_xaxes(tickformat=",~f")  # 16.000, not 16k
     table = pd.DataFrame({p.t("profile_col_nationality"): frame["country"],
                           p.t("profile_col_value"): _with_marks(frame, 0, p.sprache)})
     charts.show(fig, table=table, sprache=p.sprache)
