@@ -175,6 +175,24 @@ def _link(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
+def _reuse_unchanged(jobs: list[Job], digests: dict[str, str], previous_dir: Path | None,
+                     previous: dict[str, dict], target: Path, force: bool) -> tuple[list[dict], list[Job]]:
+    """Link the files of jobs whose input hash matches the latest good run; the rest is to do."""
+    reused, todo = [], []
+    for job in jobs:
+        old = previous.get(job.output)
+        files = [f"{job.output}.ipynb", f"{job.output}.html"]
+        if force or not old or old.get("input_hash") != digests[job.output] \
+                or not all((previous_dir / f).exists() for f in files):
+            todo.append(job)
+            continue
+        for name in files:
+            _link(previous_dir / name, target / name)
+        reused.append({**old, "status": "skipped", "seconds": 0.0,
+                       "reused_from": old.get("reused_from") or previous_dir.name})
+    return reused, todo
+
+
 def _run_name(out: Path, now: dt.datetime) -> str:
     name = base = now.strftime("%Y%m%d-%H%M%S")
     counter = 1
@@ -257,18 +275,8 @@ def run(jobs: list[Job], out: Path, *, workers: int = os.cpu_count() or 1, force
         data_hash, code_hash = fingerprint(raw_dir), code_fingerprint()
         previous_dir, previous = _previous_entries(out)
 
-        reused, todo = [], []
-        for job in jobs:
-            digest = input_hash(job, notebooks_dir, data_hash, code_hash)
-            old = previous.get(job.output)
-            files = [f"{job.output}.ipynb", f"{job.output}.html"]
-            if not force and old and old.get("input_hash") == digest and all((previous_dir / f).exists() for f in files):
-                for name in files:
-                    _link(previous_dir / name, target / name)
-                reused.append({**old, "status": "skipped", "seconds": 0.0,
-                               "reused_from": old.get("reused_from") or previous_dir.name})
-            else:
-                todo.append(job)
+        digests = {job.output: input_hash(job, notebooks_dir, data_hash, code_hash) for job in jobs}
+        reused, todo = _reuse_unchanged(jobs, digests, previous_dir, previous, target, force)
         shared_js = previous_dir / export.PLOTLY_JS if previous_dir else None
         if shared_js and shared_js.exists():
             _link(shared_js, target / export.PLOTLY_JS)
@@ -277,9 +285,8 @@ def run(jobs: list[Job], out: Path, *, workers: int = os.cpu_count() or 1, force
 
         progress = sys.stderr.isatty() if progress is None else progress
         executed = _execute_all(todo, notebooks_dir, target, created, imprint, workers, progress)
-        hashes = {job.output: input_hash(job, notebooks_dir, data_hash, code_hash) for job in todo}
         for entry in executed:
-            entry["input_hash"] = hashes[entry["output"]]
+            entry["input_hash"] = digests[entry["output"]]
         order = {job.output: i for i, job in enumerate(jobs)}
         entries = sorted(reused + executed, key=lambda e: order[e["output"]])
         failed = [e for e in entries if e["status"] == "failed"]

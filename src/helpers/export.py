@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -105,6 +106,19 @@ def _toc(body: str, sprache: str) -> str:
     return f"<h2>{html.escape(t('briefing_toc', sprache))}</h2><ol>{items}</ol>"
 
 
+@lru_cache(maxsize=None)
+def _exporter(sprache: str) -> HTMLExporter:
+    """One exporter per worker and language: compiling the templates costs more than exporting."""
+    exporter = HTMLExporter(
+        template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        language_code=sprache,
+    )
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS), enabled=True)
+    exporter.register_preprocessor(_DropReaderIrrelevantOutputs(), enabled=True)
+    return exporter
+
+
 def cite(source_ids: list[str], sprache: str) -> str:
     """The one-line citation of the briefing's sources (helpers.sources once the data layer has it)."""
     try:
@@ -128,13 +142,6 @@ def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime
     sprache = briefing.get("sprache", "de")
     nb = nbformat.from_dict(nb)  # the caller's notebook stays as executed
     nb.metadata["title"] = briefing.get("title") or target.stem
-    exporter = HTMLExporter(
-        template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-        language_code=sprache,
-    )
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS), enabled=True)
-    exporter.register_preprocessor(_DropReaderIrrelevantOutputs(), enabled=True)
     context = {
         "plotly_js": PLOTLY_JS,
         "css": CSS_FILE.read_text(encoding="utf-8"),
@@ -147,7 +154,7 @@ def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime
         "imprint": imprint,
         "labels": {key: t(f"briefing_{key}", sprache) for key in ("toc", "sources", "notes")},
     }
-    body, _ = exporter.from_notebook_node(nb, resources={"im": context})
+    body, _ = _exporter(sprache).from_notebook_node(nb, resources={"im": context})
     write_atomic(target, body.replace(TOC_MARKER, _toc(body, sprache), 1))
 
 

@@ -67,7 +67,9 @@ class _Kernel:
 
     def __init__(self, kernel_name: str, start_timeout: float) -> None:
         self.kernel_name = kernel_name
-        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        # IPC sockets (files) instead of TCP ports: no port race between workers (papermill#511)
+        # and no plain-TCP warning in the cron log.
+        self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc")
         self.kc = None
         self._start(start_timeout, os.getcwd())
 
