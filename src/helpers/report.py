@@ -39,6 +39,7 @@ class Profile:
     comparisons: Mapping[str, Comparison]
     created: dt.datetime
     stand: pd.Timestamp | None = None
+    frames: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # data behind section 2's charts
     cited: tuple[str, ...] = field(default=())
 
     @property
@@ -85,14 +86,15 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
     # "Stand der Daten": the chosen day, else the date of the headline figure (population).
     stand = day if stichtag is not None else comparisons["population"].kommune.date
     profile = Profile(place, day, sprache, obs, comparisons, dt.datetime.now(), stand)
-    return replace(profile, cited=_all_source_ids(profile))
+    frames = {"population": _population_frame(profile), "foreign_share": _foreign_share_frame(profile),
+              "azr": _azr_frame(profile), "own_nationalities": _nationalities_frame(profile, place.ags),
+              "kreis_nationalities": _nationalities_frame(profile, KREIS_AGS)}
+    return replace(profile, frames=frames, cited=_all_source_ids(comparisons, frames))
 
 
-def _all_source_ids(p: Profile) -> tuple[str, ...]:
-    ids = [s for c in p.comparisons.values() for f in c.figures if not f.missing for s in f.source_ids]
-    for frame in (_population_frame(p), _foreign_share_frame(p), _azr_frame(p),
-                  _nationalities_frame(p, p.region.ags), _nationalities_frame(p, KREIS_AGS)):
-        ids += [s for ids_ in frame.get("source_ids", []) for s in ids_]
+def _all_source_ids(comparisons: Mapping[str, Comparison], frames: Mapping[str, pd.DataFrame]) -> tuple[str, ...]:
+    ids = [s for c in comparisons.values() for f in c.figures if not f.missing for s in f.source_ids]
+    ids += [s for frame in frames.values() for ids_ in frame.get("source_ids", []) for s in ids_]
     return tuple(dict.fromkeys(ids))
 
 
@@ -288,7 +290,7 @@ def _with_marks(frame: pd.DataFrame, decimals: int, sprache: str, percent: bool 
 def population(p: Profile) -> None:
     """Section 2: population with visible base breaks, foreign shares, AZR index, nationalities."""
     _heading(p.t("profile_h_population"))
-    frame = _population_frame(p)
+    frame = p.frames["population"]
     if not frame.empty:
         # A break where the population update moves to a new census base; census counts stand alone.
         updates = [p.t(f"profile_base_{b}") for b in FORTSCHREIBUNG_BASES if b in set(frame["base"])][1:]
@@ -300,14 +302,14 @@ def population(p: Profile) -> None:
                               p.t("profile_col_value"): _with_marks(frame, 0, p.sprache)})
         charts.show(fig, table=table, sprache=p.sprache)
         _markdown(p.t("profile_population_break_note"))
-    shares = _foreign_share_frame(p)
+    shares = p.frames["foreign_share"]
     if not shares.empty:
         fig = charts.bars(shares, x="census", y="value", group="region", title=p.t("profile_foreign_share_chart", kommune=p.name),
                           source_ids=_ids(shares), sprache=p.sprache, y_title=p.t("profile_percent_axis"))
         table = pd.DataFrame({p.t("profile_col_series"): shares["census"], p.t("profile_col_region"): shares["region"],
                               p.t("profile_col_value"): _with_marks(shares, 1, p.sprache, percent=True)})
         charts.show(fig, table=table, sprache=p.sprache)
-    azr = _azr_frame(p)
+    azr = p.frames["azr"]
     if not azr.empty:
         fig = charts.line_with_breaks(azr, title=p.t("profile_azr_chart"), source_ids=_ids(azr), sprache=p.sprache,
                                       breaks=[], y_title=p.t("profile_index_axis"))
@@ -318,22 +320,21 @@ def population(p: Profile) -> None:
         charts.show(fig, table=table, sprache=p.sprache)
         _markdown(p.t("profile_azr_note"))
     _nationalities(p)
-    statuses = set().union(*(set(f["status"]) for f in (frame, shares, azr, _nationalities_frame(p, p.region.ags),
-                                                        _nationalities_frame(p, KREIS_AGS)) if "status" in f))
+    statuses = set().union(*(set(f["status"]) for f in p.frames.values() if "status" in f))
     legend = narrative.marker_legend(statuses, p.sprache)
     if legend:
         _markdown("  \n".join([p.t("profile_markers_legend"), *legend, p.t("profile_chart_marks")]))
 
 
 def _nationalities(p: Profile) -> None:
-    own = _nationalities_frame(p, p.region.ags)
+    own = p.frames["own_nationalities"]
     if own.empty:
         _markdown(p.t("profile_nationalities_note", kommune=p.name))
     else:
         _nationality_chart(p, own, p.t("profile_own_nationalities_chart", kommune=p.name,
                                        date=fmt.format_date(own["date"].iloc[0].date(), p.sprache),
                                        base=p.t(f"profile_base_{own['base'].iloc[0]}")))
-    kreis_rows = _nationalities_frame(p, KREIS_AGS)
+    kreis_rows = p.frames["kreis_nationalities"]
     if not kreis_rows.empty:
         _nationality_chart(p, kreis_rows, p.t("profile_nationalities_chart",
                                               date=fmt.format_date(kreis_rows["date"].iloc[0].date(), p.sprache)))
