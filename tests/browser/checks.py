@@ -78,10 +78,15 @@ def visible_code_problems(page) -> list[str]:
     return problems
 
 
+NUMBER_CELL = re.compile(r"^[+\u2212\-±]?\s*\d[\d.,\s\u00a0\u202f]*(%|‰)?[\u00b9\u00b2\u00b3\u2070-\u2079*]*$")
+
+
 def number_cells(page, table_selector: str) -> list[str]:
-    """The text of every table cell that contains a digit (labels and dates excluded)."""
+    """The text of every table cell that is a number (footnote marks stripped); labels, dates,
+    table codes inside text and URLs are not numbers a reader compares."""
     cells = page.eval_on_selector_all(f"{table_selector} td", "cells => cells.map(c => c.innerText.trim())")
-    return [c for c in cells if re.search(r"\d", c) and not re.fullmatch(r"\d{2}\.\d{2}\.\d{4}", c)]
+    numbers = [re.sub(r"[\u00b9\u00b2\u00b3\u2070-\u2079*]+$", "", c) for c in cells if NUMBER_CELL.match(c)]
+    return [c for c in numbers if not re.fullmatch(r"\d{2}\.\d{2}\.\d{4}", c)]
 
 
 def german_number_problems(cells: list[str]) -> list[str]:

@@ -1,0 +1,36 @@
+"""The researchers' explore notebook runs on the committed data, so it cannot rot unnoticed.
+
+notebooks/explore/ is outside nbval and the batch; this executes datenzugang.ipynb once with
+papermill in the project kernel and checks the five answers are there (a table of
+observations, the catalogue, a chart, a citation line). Its run time is printed, not asserted:
+speed goals belong in benchmarks/.
+"""
+from __future__ import annotations
+
+import time
+
+import nbformat
+import papermill
+import pytest
+
+from helpers.paths import NOTEBOOKS_DIR
+
+pytestmark = pytest.mark.slow
+
+NOTEBOOK = NOTEBOOKS_DIR / "explore" / "datenzugang.ipynb"
+
+
+def test_datenzugang_runs(tmp_path):
+    started = time.monotonic()
+    papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "out.ipynb"), kernel_name="integrationsmonitor",
+                               cwd=str(tmp_path), progress_bar=False, parameters={"kommune": "Emmerich a. Rh."})
+    seconds = time.monotonic() - started
+    print(f"\nnotebooks/explore/datenzugang.ipynb: {seconds:.1f} s")
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    mimes = {m for o in outputs for m in o.get("data", {})}
+    assert "application/vnd.plotly.v1+json" in mimes  # the chart of step 4
+    printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "Datenlizenz" in printed or "Quelle" in printed  # step 5 cites
+    assert sum("<table" in o.get("data", {}).get("text/html", "") for o in outputs) >= 4  # steps 1-3, 5
