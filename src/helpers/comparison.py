@@ -88,12 +88,13 @@ def latest(ctx: Context, indicator_id: str) -> pd.DataFrame:
 
 
 def comparison_table(ctx: Context, indicator_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Long numeric table: key indicators × (16 Kommunen, Kreis, NRW), AGS order; an
-    indicator without any Kommune value (e.g. a change across a census break) is left out."""
-    ids = indicator_ids or tuple(i for i in indicators.catalogue().key_figures if i in ctx.indicator_ids)
-    tables = [latest(ctx, i) for i in ids]
+    """Long numeric table: key indicators (or, if none is selected, the selection) × (16
+    Kommunen, Kreis, NRW), AGS order; an indicator without any Kommune value (e.g. a change
+    across a census break) is left out."""
+    keys = tuple(i for i in indicators.catalogue().key_figures if i in ctx.indicator_ids)
+    tables = [latest(ctx, i) for i in indicator_ids or keys or ctx.indicator_ids]
     tables = [tab for tab in tables if tab.loc[tab["ags"].str.len() == 8, "value"].notna().any()]
-    return pd.concat(tables, ignore_index=True)
+    return pd.concat(tables, ignore_index=True) if tables else latest(ctx, "population").iloc[:0]
 
 
 def ranking(values: pd.Series) -> pd.DataFrame:
@@ -364,9 +365,13 @@ def similarity_table(ctx: Context) -> pd.DataFrame:
 
 def similarity(ctx: Context) -> None:
     """Section: the plain-language method paragraph, then the table of groups and peers."""
-    s = ctx.sprache
-    ids = tuple(dict.fromkeys(i for f in FEATURES for i in _feature_sources(ctx, f)))
+    s, table = ctx.sprache, features(ctx)
     display(Markdown(f"## {t('cmp_h_similar', s)}\n\n{t('cmp_similar_method', s, k=NEIGHBOURS, n=N_GROUPS)}"))
+    if len(table.dropna()) < len(table):  # e.g. a stichtag before the features' reference dates
+        ctx.notes.append(t("cmp_similar_unavailable", s))
+        display(Markdown(t("cmp_similar_unavailable", s)))
+        return
+    ids = tuple(dict.fromkeys(i for f in FEATURES for i in _feature_sources(ctx, f)))
     display(similarity_table(ctx))
     display(Markdown(f"<small>{ctx.cite(ids)}</small>"))
 

@@ -84,3 +84,17 @@ def test_chart_builders_cite_their_sources_and_refuse_none():
         assert charts.source_line_of(fig).startswith("Quelle: IT.NRW")
     with pytest.raises(ValueError, match="Quellen"):
         charts.bars(frame, x="name", y="value", title="T", source_ids=[])
+
+
+def test_a_selection_without_key_figures_still_gets_a_table():
+    ctx = cmp.setup(indikatoren=["pupils_general", "fluag_quota_fulfilment"])
+    table = cmp.table_display(ctx)
+    assert len(table) == 18 and table.shape[1] == 3
+    assert "123 %" in " ".join(table.iloc[:, 2]).replace("\u00a0", " ")  # Kleve's FlüAG quota, not a share
+
+
+def test_an_early_stichtag_runs_and_says_why_there_are_no_peers(capsys):
+    ctx = cmp.setup(indikatoren=["pupils_general"], stichtag="2020-12-31")
+    for section in (cmp.title, cmp.key_table, cmp.changes, cmp.similarity, cmp.indicator_sections, cmp.briefing):
+        section(ctx)
+    assert any("nicht für alle 16 Kommunen" in note for note in ctx.notes)

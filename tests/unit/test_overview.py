@@ -62,3 +62,12 @@ def test_stichtag_cuts_the_data():
 def test_bad_parameters_fail_clearly(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ov.setup(**kwargs)
+
+
+def test_all_sections_run_for_an_early_stichtag():
+    early = ov.setup(stichtag="2016-12-31", sprache="en")
+    for section in (ov.title, ov.show_key_figures, ov.foreigners, ov.nationalities_section, ov.refugees,
+                    ov.naturalisations, ov.timeline_section, ov.shares, ov.sources_section, ov.briefing):
+        section(early)
+    assert ov.stand(early) == pd.Timestamp("2016-12-31")
+    assert all(d <= pd.Timestamp("2016-12-31") for d in ov.timeline(early)["date"].dropna())
