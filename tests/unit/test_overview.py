@@ -71,3 +71,17 @@ def test_all_sections_run_for_an_early_stichtag():
         section(early)
     assert ov.stand(early) == pd.Timestamp("2016-12-31")
     assert all(d <= pd.Timestamp("2016-12-31") for d in ov.timeline(early)["date"].dropna())
+
+
+def test_letter_figures_are_quoted_only_as_the_letters(ctx):
+    """When the data layer records the 2017 appeal letter, its figures carry that label."""
+    template = ctx.obs[(ctx.obs["base"] == "azr") & (ctx.obs["variable"] == "foreign_population")].iloc[:1]
+    letter = pd.concat([template.assign(date=pd.Timestamp(day), value=value, source_id=ov.LETTER_SOURCE,
+                                        status="secondary", base="") for day, value in
+                        (("1990-12-31", 17199.0), ("2015-12-31", 41655.0))])
+    quoted = ov.Context("de", None, pd.concat([ctx.obs, letter]), ctx.facts)
+    texts = {s.text: s.source_ids for s in ov.foreigner_statements(quoted) if ov.LETTER_SOURCE in s.source_ids}
+    only, versus = sorted(texts, key=lambda text: "1990" not in text)
+    assert "17.199" in only and "keine amtliche Zahl" in only
+    assert "41.665" in versus and "41.655" in versus and "Abweichung von 10" in versus
+    assert ov.azr_series(quoted.obs).set_index("date").loc["2015-12-31", "value"] == 41665
