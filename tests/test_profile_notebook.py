@@ -9,7 +9,7 @@ import nbformat
 import papermill
 import pytest
 
-from helpers import payloads, report
+from helpers import data, payloads, report
 from helpers.paths import NOTEBOOKS_DIR, ROOT
 
 NOTEBOOK = NOTEBOOKS_DIR / "kommune_profil.ipynb"
@@ -30,6 +30,11 @@ def test_key_figures_payload_equals_processed_data(tmp_path, kommune, name):
     figures = payloads.read(book, payloads.KEY_FIGURES)
     expected = report.key_figures_payload(report.setup(kommune))
     assert figures == expected
+    obs = data.load("observations")
+    rows = obs[(obs["ags"] == expected["ags"]) & (obs["variable"] == "population") & (obs["category"] == "total")]
+    newest = rows[rows["date"] == rows["date"].max()]
+    assert figures["figures"][0]["id"] == "population"
+    assert figures["figures"][0]["value"] == newest["value"].item()
     briefing = payloads.read(book, payloads.BRIEFING)
     assert briefing["region"] == name and briefing["ags"] == expected["ags"]
     emitted = sum(payloads.BRIEFING in o.get("data", {}) for c in book.cells for o in c.get("outputs", []))
