@@ -16,9 +16,11 @@ import atexit
 import logging
 import multiprocessing.util
 import os
+from pathlib import Path
 
 import zmq
 from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -67,9 +69,12 @@ class _Kernel:
 
     def __init__(self, kernel_name: str, start_timeout: float) -> None:
         self.kernel_name = kernel_name
-        # IPC sockets (files) instead of TCP ports: no port race between workers (papermill#511)
-        # and no plain-TCP warning in the cron log.
-        self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc")
+        # IPC sockets (files named per process in Jupyter's runtime folder) instead of TCP ports:
+        # no port race between workers (papermill#511), no plain-TCP warning in the cron log.
+        runtime = Path(jupyter_runtime_dir())
+        runtime.mkdir(parents=True, exist_ok=True)
+        self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
+                                     ip=str(runtime / f"integrationsmonitor-{os.getpid()}-ipc"))
         self.kc = None
         self._start(start_timeout, os.getcwd())
 

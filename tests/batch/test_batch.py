@@ -45,6 +45,7 @@ def test_run_writes_briefings_index_and_record(toy):
     for stem in ("kreis_uebersicht", "kommunen_vergleich", "kommune_05154036_kleve"):
         assert {f"{stem}.html", f"{stem}.ipynb"} <= names
     assert {"index.html", "run.json", "plotly.min.js"} <= names
+    assert [p.name for p in notebooks.iterdir() if p.is_socket()] == []  # kernel sockets live elsewhere
     record = json.loads((result.run_dir / "run.json").read_text())
     assert record["status"] == "ok" and record["data_hash"] and record["packages"]["papermill"]
     assert {e["parameters"].get("kommune") for e in record["notebooks"]} == {None, "05154036"}
