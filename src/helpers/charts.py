@@ -44,9 +44,10 @@ pio.templates["integrationsmonitor"] = go.layout.Template(
 
 
 def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_title: str = "",
-          sprache: str = "de", height: int = 420) -> go.Figure:
+          sprache: str = "de", height: int = 420, source_width: int = SOURCE_LINE_WIDTH) -> go.Figure:
     """Apply the house template, title, axis units and the source line (inside the figure,
-    so it is printed, exported and screenshotted together with the chart)."""
+    so it is printed, exported and screenshotted together with the chart). ``source_width``
+    (characters per line) is smaller where long axis labels narrow the plot, e.g. rankings."""
     if not source_line.strip():
         raise ValueError("Jede Grafik braucht eine Quellenzeile (source_line); bitte helpers.sources.cite() verwenden.")
     fig.update_layout(
@@ -59,7 +60,7 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
     fig.update_yaxes(title_text=html.escape(y_title))
     # Long citations (several sources) wrap instead of running off the right edge; the figure
     # grows by one text line per extra line so the wrapped lines are not clipped.
-    lines = textwrap.wrap(source_line, width=SOURCE_LINE_WIDTH, break_on_hyphens=False, break_long_words=False)
+    lines = textwrap.wrap(source_line, width=source_width, break_on_hyphens=False, break_long_words=False)
     fig.update_layout(height=height + SOURCE_LINE_HEIGHT * (len(lines) - 1),
                       margin_b=fig.layout.template.layout.margin.b + SOURCE_LINE_HEIGHT * (len(lines) - 1))
     fig.add_annotation(
@@ -140,7 +141,8 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
     if reference is not None:
         line = dict(color=REFERENCE, dash="dash", width=2)
         annotation = dict(text=html.escape(reference_label), font=dict(color=REFERENCE))
-        (fig.add_vline if horizontal else fig.add_hline)(reference, line=line, annotation=annotation)
+        (fig.add_vline if horizontal else fig.add_hline)(reference, line=line, annotation=annotation,
+                                                         annotation_position="top" if horizontal else "top right")
     order = dict(categoryorder="array", categoryarray=categories or list(dict.fromkeys(frame[x])))
     value_axis = dict(tickformat=",~f")  # 60.000, not d3's "60k"
     if horizontal:
@@ -152,7 +154,8 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
             fig.update_xaxes(**order)
     fig.update_layout(barmode="group")
     return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, x_title=x_title,
-                 sprache=sprache, height=height if not horizontal else max(height, 26 * frame[x].nunique() + 180))
+                 sprache=sprache, height=height if not horizontal else max(height, 26 * frame[x].nunique() + 180),
+                 source_width=SOURCE_LINE_WIDTH if not horizontal else SOURCE_LINE_WIDTH * 4 // 5)
 
 
 def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: str,
