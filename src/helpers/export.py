@@ -166,17 +166,28 @@ def format_figure(value: float | None, unit: str, sprache: str) -> str:
     return format_number(value, decimals, sprache)
 
 
+def _index_columns(by_profile: list[dict[str, dict]], sprache: str) -> tuple[list[str], list[dict]]:
+    """The first key figures that every Kommune has, with their date when it is the same for all."""
+    ids = list(by_profile[0]) if by_profile else []
+    complete = [i for i in ids if all(i in p and p[i]["value"] is not None for p in by_profile)][:INDEX_COLUMNS]
+    headers = []
+    for i in complete:
+        dates = {p[i]["date"] for p in by_profile}
+        date = format_date(dates.pop(), sprache) if len(dates) == 1 and None not in dates else ""
+        headers.append({"label": by_profile[0][i]["label"], "date": date})
+    return complete, headers
+
+
 def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, sprache: str, imprint: str) -> None:
     """index.html: every briefing of the run, relative links, key figures of the 16 Kommunen."""
     import jinja2
 
     good = [e for e in entries if e["status"] != "failed"]
     profiles = [e for e in good if (e.get("briefing") or {}).get("kind") == PROFILE_KIND and e.get("key_figures")]
-    figure_ids = [f["id"] for f in profiles[0]["key_figures"]["figures"][:INDEX_COLUMNS]] if profiles else []
-    labels = {f["id"]: f["label"] for f in profiles[0]["key_figures"]["figures"]} if profiles else {}
+    by_profile = [{f["id"]: f for f in e["key_figures"]["figures"]} for e in profiles]
+    figure_ids, columns = _index_columns(by_profile, sprache)
     rows = []
-    for entry in profiles:
-        figures = {f["id"]: f for f in entry["key_figures"]["figures"]}
+    for entry, figures in zip(profiles, by_profile):
         rows.append({
             "name": (entry.get("briefing") or {}).get("region", entry["output"]),
             "href": f"{entry['output']}.html",
@@ -198,7 +209,7 @@ def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, spr
                      for e in good if (e.get("briefing") or {}).get("kind") != PROFILE_KIND],
         kommunen_heading=t("index_kommunen_heading", sprache),
         kommune_column=t("index_kommune_column", sprache),
-        columns=[labels[i] for i in figure_ids],
+        columns=columns,
         rows=rows,
         css=CSS_FILE.read_text(encoding="utf-8"),
         imprint=imprint,

@@ -26,6 +26,9 @@ def test_full_run_has_every_briefing(full_run):
     for name in expected:
         assert f'href="{name}"' in index
     assert "://" not in re.sub(r"<style.*?</style>", "", index, flags=re.S)  # relative links only
+    rows = re.findall(r'<tr><td><a href="kommune_\d{8}_[a-z-]+\.html">', index)
+    assert len(rows) == 16 and re.search(r">\d{1,3}\.\d{3}</td>", index)  # German thousands separator
+    assert "Stand der Daten: " in index and "erstellt am " in index
 
 
 LOCATOR_WITHOUT_QUELLE = pytest.mark.xfail(
