@@ -21,6 +21,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 KINDS = ["index", "kommune", "kreis_uebersicht", "kommunen_vergleich"]
 MAX_PDF_PAGES = 25
 RAW_TAG = re.compile(r"</?(small|div|span|br|b|i|p|sup|sub|table|td|tr|strong|em|a)\b[^>]*>")
+# tables wider than the text column are cut off on screen (scroll box) and in print
+WIDE_TABLES = """() => { const main = document.querySelector('main') || document.body;
+  const width = main.getBoundingClientRect().width;
+  return Array.from(document.querySelectorAll('table')).filter(t => t.getBoundingClientRect().width > width + 2)
+    .map(t => `${((t.querySelector('th') || {}).innerText || '').trim() || 'table'}: ${Math.round(t.getBoundingClientRect().width)} px > ${Math.round(width)} px`); }"""
 INSTRUCTIONS = re.compile(r"[^.\n]*(?:Run All|folgenden Zelle|Parameter:)[^.\n]*")
 
 
@@ -93,6 +98,7 @@ def seen(full_run, browser, screenshot_dir) -> dict[str, dict]:
             broken_anchors=page.evaluate(
                 """() => Array.from(document.querySelectorAll('a[href^="#"]')).map(a => a.getAttribute('href').slice(1))
                      .filter(id => id && !document.getElementById(id) && !document.getElementById(decodeURIComponent(id)))"""),
+            wide_tables=page.evaluate(WIDE_TABLES),
             pdf_pages=checks.pdf_page_count(page.pdf(format="A4", print_background=True)),
         )
         kind = _kind(path)
@@ -176,6 +182,17 @@ def test_no_html_tags_shown_as_text(seen, kind):
 def test_no_notebook_instructions(seen, kind):
     """A committee member cannot edit cells: researcher instructions do not belong in a briefing."""
     _assert_none(seen, kind, "instructions")
+
+
+@pytest.mark.parametrize("kind", [
+    "index",
+    pytest.param("kommune", marks=pytest.mark.xfail(reason="'Quellen und Stand' table 1801 px wide in a 960 px column (seen 15:10)")),
+    pytest.param("kreis_uebersicht", marks=pytest.mark.xfail(reason="two tables wider than the column (seen 15:10)")),
+    pytest.param("kommunen_vergleich", marks=pytest.mark.xfail(reason="six tables wider than the column (seen 15:10)")),
+])
+def test_tables_fit_the_page(seen, kind):
+    """A table wider than the text column is cut off in print and needs sideways scrolling on screen."""
+    _assert_none(seen, kind, "wide_tables")
 
 
 @pytest.mark.parametrize("kind", [
