@@ -66,16 +66,19 @@ def _wait_until_all_cells_ran(page, server, timeout_s: float = 180) -> None:
     script = """() => {
       const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'))
         .map(p => p.textContent.trim());
-      const failed = document.querySelector(
-        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]');
-      return prompts.length > 0 && (failed !== null || prompts.every(t => /\\[\\d+\\]/.test(t)));
+      const failed = Array.from(document.querySelectorAll(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'))
+        .some(o => o.textContent.includes('Traceback'));  // a warning on stderr is not a stop
+      return prompts.length > 0 && (failed || prompts.every(t => /\\[\\d+\\]/.test(t)));
     }"""
+    settled = 0  # two idle polls in a row: the kernel is briefly idle between queued cells
     while time.monotonic() < deadline:
         sessions = lab.api(server["port"], server["token"], "/api/sessions")
         states = [s["kernel"]["execution_state"] for s in sessions]
-        if page.evaluate(script) and states and all(s == "idle" for s in states):
+        settled = settled + 1 if page.evaluate(script) and states and all(s == "idle" for s in states) else 0
+        if settled >= 2:
             return
-        time.sleep(1)
+        time.sleep(0.5)
     raise AssertionError(f"cells still running after {timeout_s} s (kernel states {states})")
 
 
@@ -104,6 +107,8 @@ def test_kommune_profil_run_all_in_jupyterlab(open_page, lab_server, screenshot_
     errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
     error_texts = [errors.nth(i).inner_text() for i in range(errors.count())]
     assert not [t for t in error_texts if "Traceback" in t or "Error" in t], error_texts
+    for warning in error_texts:  # shown in red to the researcher; reported, not (yet) a failure
+        print(f"\nstderr in JupyterLab: {warning[:200]}")
     assert page.locator(".jp-RenderedText[data-mime-type='application/vnd.jupyter.error'], "
                         ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.error']").count() == 0
 
