@@ -29,6 +29,11 @@ PLOTLY_JS = "plotly.min.js"
 CSS_FILE = TEMPLATES_DIR / TEMPLATE_NAME / "static" / "briefing.css"
 TOC_MARKER = "<!--IM-TOC-->"
 HIDDEN_CELL_TAGS = {"injected-parameters", "parameters"}
+MARKDOWN_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4",
+                 "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "small", "span", "strong", "sub", "summary", "sup",
+                 "table", "tbody", "td", "th", "thead", "tr", "ul"}
+MARKDOWN_ATTRIBUTES = {"*": ["class", "id", "title"], "a": ["href", "class", "title"], "td": ["align", "colspan", "rowspan"],
+                       "th": ["align", "colspan", "rowspan"]}
 INDEX_COLUMNS = 4
 PROFILE_KIND = "kommune_profil"
 
@@ -116,7 +121,16 @@ def _exporter(sprache: str) -> HTMLExporter:
     )
     exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags=HIDDEN_CELL_TAGS), enabled=True)
     exporter.register_preprocessor(_DropReaderIrrelevantOutputs(), enabled=True)
+    exporter.register_filter("clean_markdown_output", clean_markdown_output)
     return exporter
+
+
+def clean_markdown_output(rendered: str) -> str:
+    """Markdown *outputs* are generated from data: keep the formatting tags helpers use, show
+    anything else (``<script>``, ``<img onerror=…>``) as text instead of running it."""
+    import bleach
+
+    return bleach.clean(rendered, tags=MARKDOWN_TAGS, attributes=MARKDOWN_ATTRIBUTES, protocols=["http", "https", "mailto"])
 
 
 def cite(source_ids: list[str], sprache: str) -> str:
