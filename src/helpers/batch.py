@@ -71,7 +71,8 @@ class RunResult:
 def plan(kommunen: list[kommunen_module.Region] | None = None, *, stichtag: str | None = None,
          sprache: str = "de", notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Job]:
     """Expand ``runs.yaml`` into jobs; ``each: kommune`` rows repeat for the selected Kommunen."""
-    selected = list(kommunen) if kommunen is not None else list(kommunen_module.kommunen())
+    # dict.fromkeys: "--kommune Kleve --kommune 05154036" is one job, not two writing one file
+    selected = list(dict.fromkeys(kommunen if kommunen is not None else kommunen_module.kommunen()))
     rows = yaml.safe_load((notebooks_dir / RUN_TABLE).read_text(encoding="utf-8"))
     common = {"stichtag": stichtag, "sprache": sprache}
     jobs = []
