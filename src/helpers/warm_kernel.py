@@ -7,7 +7,7 @@ a fresh kernel (:data:`RESET_CODE`): user namespace and execution counter cleare
 ``helpers`` module dropped from ``sys.modules`` (so module-level caches start empty and cannot
 carry another notebook's parameters), cwd, environment, ``sys.path``, warnings filters, pandas
 options and plotly defaults restored. Third-party modules stay imported — that is the speed-up.
-If the reset fails or the kernel died, the kernel is replaced. tests/test_briefings_isolation.py
+If the reset fails or the kernel died, the kernel is replaced. tests/batch/test_isolation.py
 proves that a notebook run after another gives the same outputs as run alone.
 """
 from __future__ import annotations
@@ -54,6 +54,7 @@ _os.chdir(_b["cwd"])
 _os.environ.clear(); _os.environ.update(_b["environ"])
 _sys.path[:] = _b["path"]
 _warnings.filters[:] = _b["warnings"]
+_warnings._filters_mutated()  # invalidate the per-module "already warned" registries
 with _warnings.catch_warnings():
     _warnings.simplefilter("ignore")
     for _k, _v in _b["pandas"].items():
