@@ -32,15 +32,28 @@ log = logging.getLogger(__name__)
 # Run once after start: remember what "fresh" means for this kernel (kept on the sys module,
 # which survives the namespace reset).
 BASELINE_CODE = """
-import os as _os, sys as _sys, warnings as _warnings
+import importlib as _importlib, os as _os, pkgutil as _pkgutil, sys as _sys, warnings as _warnings
 import pandas as _pd, plotly.io as _pio
+import helpers as _helpers
+# Import what notebooks use once, so import-time effects of third-party modules (warnings
+# printed to stderr, lazily added filters) are part of the baseline for every notebook alike.
+_sys._im_warmup_failed = []
+for _module in _pkgutil.walk_packages(_helpers.__path__, "helpers."):
+    if not _module.name.startswith(%(not_for_notebooks)r):
+        try:
+            _importlib.import_module(_module.name)
+        except Exception as _error:  # a broken module fails in the notebook that uses it, loudly
+            _sys._im_warmup_failed.append((_module.name, repr(_error)))
 _sys._im_baseline = dict(
     pandas={_k: _pd.get_option(_k) for _k in _pd._config.config._registered_options},
     plotly=(_pio.templates.default, _pio.renderers.default), templates=set(_pio.templates),
     cwd=_os.getcwd(), environ=dict(_os.environ), path=list(_sys.path),
 )
 _sys._im_baseline["warnings"] = list(_warnings.filters)  # last: the lines above import lazily
-"""
+for _name in [m for m in _sys.modules if m == "helpers" or m.startswith("helpers.")]:
+    del _sys.modules[_name]
+""" % {"not_for_notebooks": ("helpers.__main__", "helpers.cli", "helpers.commands", "helpers.batch",
+                             "helpers.export", "helpers.warm_kernel")}
 
 RESET_CODE = """
 import os as _os, sys as _sys, warnings as _warnings

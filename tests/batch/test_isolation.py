@@ -1,11 +1,15 @@
 """The warm-kernel engine: a notebook run after another behaves exactly as if run alone."""
 from __future__ import annotations
 
+import json
+import re
+
 import papermill
 import pytest
 
 from helpers import warm_kernel
 from helpers.batch import KERNEL_NAME
+from helpers.paths import NOTEBOOKS_DIR, ROOT
 from tests.batch.toy import notebook
 
 pytestmark = pytest.mark.slow
@@ -61,3 +65,32 @@ def test_notebook_after_another_behaves_as_if_run_alone(tmp_path):
         warm_kernel.shutdown()
     assert _outputs(after) == _outputs(alone)
     assert _outputs(after)[0][0] == 1  # execution counter starts afresh
+
+
+def _sanitized(nb):
+    """Outputs with what legitimately differs between two runs masked (tests/nbval_sanitize.cfg)."""
+    import configparser
+
+    rules = configparser.ConfigParser()
+    rules.read(ROOT / "tests" / "nbval_sanitize.cfg")
+    text = json.dumps([c.get("outputs", []) for c in nb.cells if c.cell_type == "code"], sort_keys=True)
+    for section in rules.sections():
+        text = re.sub(rules[section]["regex"], rules[section]["replace"], text)
+    return text
+
+
+def test_real_profile_after_other_notebooks_equals_profile_alone(tmp_path):
+    profile, others = NOTEBOOKS_DIR / "kommune_profil.ipynb", NOTEBOOKS_DIR / "kreis_uebersicht.ipynb"
+    if not (profile.exists() and others.exists()):
+        pytest.skip("Produkt-Notebooks fehlen noch")
+    warm_kernel.shutdown()
+    try:
+        alone = _run(profile, tmp_path / "alone.ipynb", "Goch")
+        warm_kernel.shutdown()
+        _run(profile, tmp_path / "kleve.ipynb", "Kleve")
+        papermill.execute_notebook(others, tmp_path / "kreis.ipynb", engine_name=warm_kernel.ENGINE_NAME,
+                                   kernel_name=KERNEL_NAME, progress_bar=False)
+        after = _run(profile, tmp_path / "after.ipynb", "Goch")
+    finally:
+        warm_kernel.shutdown()
+    assert _sanitized(after) == _sanitized(alone)
