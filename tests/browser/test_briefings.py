@@ -123,6 +123,7 @@ def _assert_none(seen: dict, kind: str, key: str) -> None:
 
 
 def test_run_has_every_briefing(seen):
+    """The checks below ran on the whole run: 16 Kommunen, the two Kreis briefings, the index."""
     assert len(_of(seen, "kommune")) == 16
     assert {"index.html", "kreis_uebersicht.html", "kommunen_vergleich.html"} <= set(seen)
 
@@ -137,6 +138,7 @@ def test_offline_without_errors(seen, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_title_names_the_region(seen, kind):
+    """The browser tab and the printed header say which Kommune or Kreis the briefing is about."""
     wrong = {n: r["title"] for n, r in _of(seen, kind).items() if _title_for(Path(n)) not in r["title"]}
     assert not wrong
 
@@ -149,6 +151,7 @@ def test_every_chart_rendered(seen, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_no_visible_code_or_traceback(seen, kind):
+    """No input cells, prompts, tracebacks or dropped-chart placeholders reach the reader."""
     _assert_none(seen, kind, "code_problems")
 
 
@@ -160,6 +163,7 @@ def test_numbers_are_german(seen, kind):
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_table_of_contents_links_resolve(seen, kind):
+    """Every in-page link (table of contents) lands on a heading."""
     _assert_none(seen, kind, "broken_anchors")
 
 

@@ -73,6 +73,7 @@ def test_chart_without_data_is_reported(open_page, site):
 
 
 def test_visible_traceback_and_code_are_reported(open_page, site):
+    """A leaked input cell or traceback must be reported, not read past."""
     watched = open_page()
     watched.page.goto(_write(site, "code.html", "<div class='jp-InputArea'>x = 1</div>"
                                                 "<pre>Traceback (most recent call last):\n  NameError</pre>"))
@@ -82,6 +83,7 @@ def test_visible_traceback_and_code_are_reported(open_page, site):
 
 
 def test_console_errors_are_recorded(open_page, site):
+    """A script error logged to the console is collected for the page checks."""
     watched = open_page()
     watched.page.goto(_write(site, "console.html", "<script>console.error('kaputt')</script>", head=""))
     assert watched.console_errors == ["kaputt"]
@@ -89,9 +91,11 @@ def test_console_errors_are_recorded(open_page, site):
 
 @pytest.mark.parametrize("cell", ["41,655", "17,3%", "17.3 %", "1234567"])
 def test_english_or_raw_numbers_are_reported(cell):
+    """English separators, a missing space before % and unformatted big numbers are caught."""
     assert checks.german_number_problems([cell])
 
 
 @pytest.mark.parametrize("cell", ["41.655", "17,3\u00a0%", "\u22121.204", "+3,2\u00a0%", "0,8", "2023", "k. A."])
 def test_german_numbers_pass(cell):
+    """helpers.fmt output, signed changes, years and the missing-value word pass."""
     assert checks.german_number_problems([cell]) == []

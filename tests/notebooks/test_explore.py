@@ -21,6 +21,7 @@ NOTEBOOK = NOTEBOOKS_DIR / "explore" / "datenzugang.ipynb"
 
 
 def test_datenzugang_runs(tmp_path):
+    """Runs end to end with an odd spelling of a Kommune and shows all five answers."""
     started = time.monotonic()
     papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / "out.ipynb"), kernel_name="integrationsmonitor",
                                cwd=str(tmp_path), progress_bar=False, parameters={"kommune": "Emmerich a. Rh."})
