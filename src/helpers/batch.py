@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import logging
 import multiprocessing
 import os
 import platform
@@ -43,7 +42,6 @@ PACKAGES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupy
 CODE_SUFFIXES = {".py", ".yaml", ".csv", ".j2", ".css", ".json"}
 EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 75
 
-log = logging.getLogger(__name__)
 
 
 class LockHeld(RuntimeError):
