@@ -43,7 +43,6 @@ CODE_SUFFIXES = {".py", ".yaml", ".csv", ".j2", ".css", ".json"}
 EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 75
 
 
-
 class LockHeld(RuntimeError):
     """Another run holds the lock of this output folder."""
 
