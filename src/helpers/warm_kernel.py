@@ -27,6 +27,7 @@ from papermill.engines import NBClientEngine, papermill_engines
 
 ENGINE_NAME = "warm"
 RESET_TIMEOUT = 30
+SOCKET_PREFIX = "integrationsmonitor"
 log = logging.getLogger(__name__)
 
 # Run once after start: remember what "fresh" means for this kernel (kept on the sys module,
@@ -78,6 +79,17 @@ get_ipython().reset(new_session=True)
 """
 
 
+def _remove_stale_sockets(runtime: Path) -> None:
+    """Socket files of workers that were killed (SIGKILL leaves no time to clean up)."""
+    for path in runtime.glob(f"{SOCKET_PREFIX}-*-ipc-*"):
+        try:
+            os.kill(int(path.name.split("-")[1]), 0)
+        except ProcessLookupError:
+            path.unlink(missing_ok=True)
+        except (ValueError, PermissionError):  # not ours to judge
+            continue
+
+
 class _Kernel:
     """One started kernel with its client, owned by the current process."""
 
@@ -87,8 +99,9 @@ class _Kernel:
         # no port race between workers (papermill#511), no plain-TCP warning in the cron log.
         runtime = Path(jupyter_runtime_dir())
         runtime.mkdir(parents=True, exist_ok=True)
+        _remove_stale_sockets(runtime)
         self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
-                                     ip=str(runtime / f"integrationsmonitor-{os.getpid()}-ipc"))
+                                     ip=str(runtime / f"{SOCKET_PREFIX}-{os.getpid()}-ipc"))
         self.kc = None
         self._start(start_timeout, os.getcwd())
 
