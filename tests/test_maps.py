@@ -77,6 +77,7 @@ def test_maps_reference_no_external_url(mode):
 def test_locator_fills_only_the_chosen_kommune(mode):
     fig = maps.locator(5154036)  # the int AGS papermill makes of "05154036"
     assert fig.layout.title.text == "Lage von Kleve im Kreis Kleve"
+    assert charts.source_line_of(fig).startswith("Quelle: ")  # the briefing's rule for every chart
     if mode == "boundaries":
         filled = [trace.name for trace in _polygons(fig) if trace.fillcolor == charts.HIGHLIGHT]
         assert filled == ["Kleve"] and len(_polygons(fig)) == 16

@@ -201,8 +201,9 @@ def _finish(fig: go.Figure, *, title: str, source_line: str, sprache: str, heigh
     """House style, true proportions, hidden axes, and the boundary attribution or the fallback note."""
     status = geo.boundaries_status()
     credit = status.attribution(sprache) if status.available else t("map_centres_source", sprache)
-    style(fig, title=title, source_line="; ".join(part for part in (source_line, credit) if part),
-          sprache=sprache, height=height)
+    # The locator has no data source of its own: its line cites the map basis alone.
+    line = f"{source_line}; {credit}" if source_line else f"{t('source_prefix', sprache)}: {credit}"
+    style(fig, title=title, source_line=line, sprache=sprache, height=height)
     latitude = float(_kommunen_table()["lat_town_centre"].mean())
     fig.update_xaxes(visible=False, showgrid=False, zeroline=False, constrain="domain")
     fig.update_yaxes(visible=False, showgrid=False, zeroline=False, rangemode="normal",

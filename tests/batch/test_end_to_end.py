@@ -31,11 +31,7 @@ def test_full_run_has_every_briefing(full_run):
     assert "Stand der Daten: " in index and "erstellt am " in index
 
 
-LOCATOR_WITHOUT_QUELLE = pytest.mark.xfail(
-    reason="helpers.maps locator map: its source line reads 'Lage der Ortsmitten: …', not 'Quelle: …' (maps stream)")
-
-
-@pytest.mark.parametrize("check", ["no_code", pytest.param("sources", marks=LOCATOR_WITHOUT_QUELLE), "size",
+@pytest.mark.parametrize("check", ["no_code", "sources", "size",
                                    "offline_plotly"])
 def test_every_briefing_is_clean(full_run, check):
     for page in _briefings(full_run):
