@@ -28,7 +28,8 @@ TEMPLATE_NAME = "briefing"
 PLOTLY_JS = "plotly.min.js"
 CSS_FILE = TEMPLATES_DIR / TEMPLATE_NAME / "static" / "briefing.css"
 TOC_MARKER = "<!--IM-TOC-->"
-HIDDEN_CELL_TAGS = {"injected-parameters", "parameters"}
+# "lab-only": the notebooks' first cell tells JupyterLab users how to change parameters — not for readers.
+HIDDEN_CELL_TAGS = {"injected-parameters", "parameters", "lab-only"}
 MARKDOWN_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4",
                  "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "small", "span", "strong", "sub", "summary", "sup",
                  "table", "tbody", "td", "th", "thead", "tr", "ul"}

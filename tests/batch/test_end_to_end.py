@@ -38,6 +38,7 @@ def test_every_briefing_is_clean(full_run, check):
         text = page.read_text(encoding="utf-8")
         if check == "no_code":
             assert "Traceback" not in text and "In&nbsp;[" not in text and "In [" not in text, page.name
+            assert "Run All" not in text, page.name  # the JupyterLab how-to cell (tag lab-only) is dropped
             assert 'class="jp-InputArea' not in text and "jp-InputPrompt" not in text.split("</style>")[-1], page.name
         elif check == "sources":
             charts = [c.split("</figure>")[0] for c in text.split('<figure class="im-chart">')[1:]]
