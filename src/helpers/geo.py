@@ -8,7 +8,7 @@ Where the boundaries come from, first match wins:
    (VG250 GeoPackage/shapefile zip, GeoJSON) holding the municipalities (AGS 05154…); a relative
    path counts from the repository root, since notebook kernels run in other folders;
 2. the VG250 download that :func:`prefetch` stored in the cache directory
-   (``INTEGRATIONSMONITOR_GEO_CACHE``, default ``pooch.os_cache("integrationsmonitor")``).
+   (``INTEGRATIONSMONITOR_GEO_CACHE``, default: the per-user cache folder ``integrationsmonitor``).
 
 A source is used only when it passes :func:`check_boundaries`; otherwise the problem is logged,
 warned and reported by :func:`boundaries_status`, and maps fall back to the schematic map.
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
-import pooch
+import platformdirs
 import pyogrio
 import shapely
 
@@ -97,7 +97,7 @@ class BoundaryStatus:
 
 def cache_dir() -> Path:
     """Per-user cache (downloads and processed results), never inside the repository."""
-    return Path(os.environ.get(CACHE_ENV) or pooch.os_cache("integrationsmonitor"))
+    return Path(os.environ.get(CACHE_ENV) or platformdirs.user_cache_dir("integrationsmonitor"))
 
 
 def municipalities() -> pd.DataFrame:
@@ -281,6 +281,8 @@ def prefetch(timeout: float = 10.0) -> BoundaryStatus:
 
     Fails fast without internet: ``timeout`` is the connect and stall limit in seconds.
     """
+    import pooch  # imported here only: pooch pulls in tqdm.auto, which warns in every notebook kernel
+
     try:
         pooch.retrieve(
             VG250.url, known_hash=f"sha256:{VG250.sha256}" if VG250.sha256 else None,
