@@ -9,7 +9,7 @@ from helpers.paths import ROOT
 
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"## The two commands\s+```bash\n(.*?)```", readme, re.S).group(1)
+    block = re.search(r"## Die zwei Befehle\s+```bash\n(.*?)```", readme, re.S).group(1)
     commands = [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
     assert commands == ["make briefings", "make test"]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
