@@ -38,7 +38,7 @@ briefings: setup
 
 ## The whole test suite: unit, data, notebooks (nbval), end-to-end, browser
 test: setup
-	$(PY) -m pytest tests $(PRODUCT_NOTEBOOKS) --nbval-lax --current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(PY) -m pytest tests $(PRODUCT_NOTEBOOKS) --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 ## JupyterLab on this repository, project kernel, localhost only (make lab LAB_PORT=8890 LAB_TOKEN=...)
 lab: setup
