@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import textwrap
+from functools import partial
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -27,6 +28,9 @@ MARKERS = ["circle", "square", "diamond", "triangle-up", "x", "cross"]
 HIGHLIGHT, CONTEXT, REFERENCE = PALETTE[0], "#9E9E9E", PALETTE[5]
 SEPARATORS = {"de": ",.", "en": ".,"}
 SOURCE_LINE_WIDTH, SOURCE_LINE_HEIGHT = 150, 13  # characters per line, pixels per extra line
+# Text plotly renders (titles, axes, annotations): '<' and '&' escaped so data cannot become
+# markup; quotes left alone, since plotly shows '&quot;' literally and sanitises text itself.
+_escape = partial(html.escape, quote=False)
 
 pio.templates["integrationsmonitor"] = go.layout.Template(
     layout=go.Layout(
@@ -52,19 +56,19 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
         raise ValueError("Jede Grafik braucht eine Quellenzeile (source_line); bitte helpers.sources.cite() verwenden.")
     fig.update_layout(
         template="integrationsmonitor",
-        title=dict(text=html.escape(title), x=0, xanchor="left"),
+        title=dict(text=_escape(title), x=0, xanchor="left"),
         separators=SEPARATORS[sprache],
         height=height,
     )
-    fig.update_xaxes(title_text=html.escape(x_title))
-    fig.update_yaxes(title_text=html.escape(y_title))
+    fig.update_xaxes(title_text=_escape(x_title))
+    fig.update_yaxes(title_text=_escape(y_title))
     # Long citations (several sources) wrap instead of running off the right edge; the figure
     # grows by one text line per extra line so the wrapped lines are not clipped.
     lines = textwrap.wrap(source_line, width=source_width, break_on_hyphens=False, break_long_words=False)
     fig.update_layout(height=height + SOURCE_LINE_HEIGHT * (len(lines) - 1),
                       margin_b=fig.layout.template.layout.margin.b + SOURCE_LINE_HEIGHT * (len(lines) - 1))
     fig.add_annotation(
-        text="<br>".join(html.escape(line) for line in lines), showarrow=False, xref="paper", yref="paper",
+        text="<br>".join(_escape(line) for line in lines), showarrow=False, xref="paper", yref="paper",
         x=0, y=0, yshift=-95, xanchor="left", yanchor="top", align="left",
         font=dict(size=10, color="#444444"), name="source_line",
     )
@@ -87,7 +91,9 @@ def figure_bundle(fig: go.Figure, table: pd.DataFrame | None = None, sprache: st
     body = f'<figure class="im-chart">{div}'
     if table is not None:
         caption = html.escape(t("chart_table_summary", sprache))
-        body += f'<details class="im-chart-table"><summary>{caption}</summary>{table.to_html(index=False, escape=True, border=0)}</details>'
+        from helpers.report import table_html  # the one table renderer (report imports charts)
+
+        body += f'<details class="im-chart-table"><summary>{caption}</summary>{table_html(table)}</details>'
     body += "</figure>"
     return {
         "application/vnd.plotly.v1+json": json.loads(pio.to_json(fig)),
@@ -136,11 +142,11 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
             marker=dict(color=PALETTE[i % len(PALETTE)] if group else colours, pattern=dict(shape=patterns)),
         ))
     if status in frame and frame[status].isin(STATUS_PATTERN).any():
-        fig.add_annotation(text=html.escape(t("cmp_chart_hatched", sprache)), showarrow=False, xref="paper",
+        fig.add_annotation(text=_escape(t("cmp_chart_hatched", sprache)), showarrow=False, xref="paper",
                            yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom", font=dict(size=10, color="#444444"))
     if reference is not None:
         line = dict(color=REFERENCE, dash="dash", width=2)
-        annotation = dict(text=html.escape(reference_label), font=dict(color=REFERENCE))
+        annotation = dict(text=_escape(reference_label), font=dict(color=REFERENCE))
         (fig.add_vline if horizontal else fig.add_hline)(reference, line=line, annotation=annotation,
                                                          annotation_position="top" if horizontal else "top right")
     order = dict(categoryorder="array", categoryarray=categories or list(dict.fromkeys(frame[x])))
@@ -154,7 +160,7 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
             fig.update_xaxes(**order)
     fig.update_layout(barmode="group")
     return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, x_title=x_title,
-                 sprache=sprache, height=height if not horizontal else max(height, 26 * frame[x].nunique() + 180),
+                 sprache=sprache, height=height if not horizontal else max(height, 20 * frame[x].nunique() + 170),
                  source_width=SOURCE_LINE_WIDTH if not horizontal else SOURCE_LINE_WIDTH * 4 // 5)
 
 
@@ -170,7 +176,7 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
     names = list(dict.fromkeys(frame[facet]))
     lines, shown = (list(dict.fromkeys(frame.sort_values(x)[split])) if split else []), set()
     rows = -(-len(names) // columns)
-    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[html.escape(n) for n in names],
+    fig = make_subplots(rows=rows, cols=columns, subplot_titles=[_escape(n) for n in names],
                         vertical_spacing=0.09, horizontal_spacing=0.06)
     for i, name in enumerate(names):
         cell = dict(row=i // columns + 1, col=i % columns + 1)
@@ -185,7 +191,7 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
     fig.update_annotations(font_size=11)
     fig.update_yaxes(tickformat=",~f", rangemode="normal")
     fig = style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, sprache=sprache,
-                height=190 * rows + 190)
+                height=150 * rows + 190)
     # The legend (one entry per census base) goes above the panels, clear of the source line.
     return fig.update_layout(legend=dict(orientation="h", x=0, y=1.03, yanchor="bottom"),
                              margin_t=180)
@@ -222,7 +228,7 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
                 starts.add(points[x].min())
     for when in sorted(starts):
         fig.add_vline(x=when, line=dict(color=CONTEXT, dash="dot", width=1.5))
-        fig.add_annotation(x=when, y=1, yref="paper", text=html.escape(break_label), showarrow=False,
+        fig.add_annotation(x=when, y=1, yref="paper", text=_escape(break_label), showarrow=False,
                            xanchor="left", yanchor="bottom", font=dict(size=10, color="#444444"))
     fig.update_yaxes(rangemode="normal", tickformat=",~f")  # 52.000, not 52k
     return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, x_title=x_title,

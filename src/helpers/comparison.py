@@ -18,7 +18,7 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.metrics import pairwise_distances
 from sklearn.preprocessing import StandardScaler
 
-from helpers import charts, fmt, indicators, maps, narrative, payloads
+from helpers import charts, fmt, indicators, maps, narrative, payloads, report
 from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis, land
 from helpers.overview import STATUS_MARKS, Context, Statement, render, setup as _setup
@@ -284,10 +284,11 @@ def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
     fig = charts.small_multiples(data, facet="name", x="date", y="value", split="line", sprache=s, source_ids=ids,
                                  title=t("cmp_chart_over_time", s, label=ind.label(s)))
     display(Markdown(t("cmp_over_time_note", s)))
-    table = data.pivot_table(index="date", columns="name", values="value", aggfunc="last").sort_index()
-    shown = pd.DataFrame({t("cmp_col_date", s): [fmt.format_date(d, s) for d in table.index]})
-    for name in table.columns:
-        shown[name] = [fmt.format_number(v, ind.decimals, s) for v in table[name]]
+    # The data behind the panels, one row per Kommune and date (16 columns would not fit a page).
+    shown = pd.DataFrame({t("cmp_col_kommune", s): data["name"], t("cmp_col_date", s): [fmt.format_date(d, s) for d in data["date"]],
+                          ind.label(s): [fmt.format_number(v, ind.decimals, s) for v in data["value"]]})
+    if data["line"].nunique() > 1:  # several census bases: say which one each value belongs to
+        shown.insert(2, t("profile_col_series", s), data["line"])
     ctx.cite(ids)
     charts.show(fig, shown, sprache=s)
 
@@ -324,7 +325,7 @@ def key_table(ctx: Context) -> None:
     long = comparison_table(ctx)
     ids = tuple(dict.fromkeys(i for ids in long["source_ids"] for i in ids))
     display(Markdown(f"## {t('cmp_h_table', ctx.sprache)}\n\n{t('cmp_table_note', ctx.sprache)}"))
-    display(table_display(ctx))
+    report.table(table_display(ctx))
     display(Markdown(f"<small>{ctx.cite(ids)}</small>"))
 
 
@@ -346,7 +347,7 @@ def changes_table(ctx: Context) -> pd.DataFrame:
 
 def changes(ctx: Context) -> None:
     display(Markdown(f"## {t('cmp_h_changes', ctx.sprache)}\n\n{t('cmp_changes_note', ctx.sprache)}"))
-    display(changes_table(ctx))
+    report.table(changes_table(ctx))
 
 
 def similarity_table(ctx: Context) -> pd.DataFrame:
@@ -372,7 +373,7 @@ def similarity(ctx: Context) -> None:
         display(Markdown(t("cmp_similar_unavailable", s)))
         return
     ids = tuple(dict.fromkeys(i for f in FEATURES for i in _feature_sources(ctx, f)))
-    display(similarity_table(ctx))
+    report.table(similarity_table(ctx))
     display(Markdown(f"<small>{ctx.cite(ids)}</small>"))
 
 

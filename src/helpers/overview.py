@@ -16,7 +16,7 @@ import pandas as pd
 from babel import Locale
 from IPython.display import Markdown, display
 
-from helpers import charts, data, fmt, maps, payloads, sources
+from helpers import charts, data, fmt, maps, payloads, report, sources
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis
 from helpers.narrative import STATUS_MARKS, marker_legend
@@ -323,17 +323,18 @@ def kommunen_shares(ctx: Context) -> pd.DataFrame:
 
 
 def shares_table(ctx: Context) -> pd.DataFrame:
-    """The reader's table: one row per Kommune, value and share per Kreis total, plus the
-    sum of the 16 and the published Kreis value (they may differ; the notes say why)."""
+    """The reader's table: one row per Kommune, value and share per Kreis total (two header
+    levels: the total and its date, then number and share)."""
     s, shares = ctx.sprache, kommunen_shares(ctx)
     names = {r.ags: r.name for r in kommunen()}
-    table = pd.DataFrame({t("ov_col_kommune", s): [names[a] for a in sorted(names)]})
+    columns = {(t("ov_col_kommune", s), ""): [names[a] for a in sorted(names)]}
     for (variable, date), rows in shares.groupby(["variable", "date"], sort=False):
         rows = rows.set_index("ags").reindex(sorted(names))
         head = f"{t('ov_share_' + variable, s)} ({fmt.format_date(date, s)})"
-        table[head] = [figure(v, st, s) for v, st in zip(rows["value"], rows["status"])]
-        table[t("ov_col_share", s, what=head)] = [fmt.format_percent(v, 1, s) for v in rows["share"]]
-    return table
+        # Two header rows (the total, then number and share), so nine columns fit a page.
+        columns[(head, t("ov_col_count", s))] = [figure(v, st, s) for v, st in zip(rows["value"], rows["status"])]
+        columns[(head, t("ov_col_share_of_kreis", s))] = [fmt.format_percent(v, 1, s) for v in rows["share"]]
+    return pd.DataFrame(columns)
 
 
 def shares_notes(ctx: Context) -> list[Statement]:
@@ -422,8 +423,9 @@ def show_key_figures(ctx: Context) -> None:
     """'Auf einen Blick': the key-figure table and its source line (the nbval anchor)."""
     table = key_figures(ctx)
     ids = tuple(i for ids in table.pop("source_ids") for i in ids)
-    display(Markdown(f"## {t('ov_h_key_figures', ctx.sprache)}\n\n{table.to_markdown(index=False)}\n\n"
-                     f"<small>{ctx.cite(ids)}</small>\n\n<small>{t('ov_azr_label', ctx.sprache)}</small>"))
+    display(Markdown(f"## {t('ov_h_key_figures', ctx.sprache)}"))
+    report.table(table)
+    display(Markdown(f"<small>{ctx.cite(ids)}</small>\n\n<small>{t('ov_azr_label', ctx.sprache)}</small>"))
 
 
 # --- sections (one notebook cell each) --------------------------------------------------------
@@ -499,7 +501,7 @@ def shares(ctx: Context) -> None:
     _section(ctx, "ov_h_shares", shares_notes(ctx))
     if long.empty:
         return
-    display(shares_table(ctx))
+    report.table(shares_table(ctx))
     population = long[long["variable"] == "population"]
     if population.empty:
         return
@@ -516,7 +518,7 @@ def shares(ctx: Context) -> None:
 def sources_section(ctx: Context) -> None:
     """'Quellen und Stand': every source cited above, one row each."""
     display(Markdown(f"## {t('ov_h_sources', ctx.sprache)}"))
-    display(sources.source_table(ctx.cited, sprache=ctx.sprache))
+    report.sources_table(ctx.cited, ctx.sprache)
 
 
 def briefing(ctx: Context) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
@@ -113,13 +114,79 @@ def _bullets(lines: list[str]) -> None:
         _markdown("\n".join(f"- {line}" for line in lines))
 
 
-def _table(frame: pd.DataFrame, caption: str = "") -> None:
-    """A plain HTML table (no random ids, so nbval can compare it) with a text twin."""
-    body = frame.to_html(index=False, escape=True, border=0, classes="im-table")
+# A cell a reader compares as a number or date (``18.034.454``, ``+44,2 %²``, ``31.12.2024``,
+# ``k. A.``): kept on one line and right-aligned, so it is never split across lines.
+NUMERIC_CELL = re.compile(r"^(?:[+\u2212\-±]?\s*\d[\d.,\u00a0\u202f]*(?:\s?[%‰])?|k\. A\.|n/a)[¹²³⁴*]*$")
+# Tokens that may wrap anywhere so they cannot widen a column: URLs, paths, source ids
+# (long, with '/', '_' or ':'); ordinary words only wrap between words.
+BREAKABLE_TOKEN, BREAKABLE_LENGTH = re.compile(r"[/_:]"), 16
+WIDE_TABLE_COLUMNS = 7  # from this many columns on, a table uses a smaller font
+
+
+def _cell_class(text: str) -> str:
+    if NUMERIC_CELL.match(text.strip()):
+        return "im-num"
+    return "im-break" if any(len(token) >= BREAKABLE_LENGTH and BREAKABLE_TOKEN.search(token) for token in text.split()) else ""
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def _cell(tag: str, value: object, extra: str = "", span: str = "") -> str:
+    text = _text(value)
+    css = " ".join(c for c in ((_cell_class(text) if tag == "td" else ""), extra) if c)
+    attributes = (f' class="{css}"' if css else "") + span
+    return f"<{tag}{attributes}>{html.escape(text, quote=False)}</{tag}>"
+
+
+def _header(columns: pd.Index, extra: list[str]) -> str:
+    """One header row, or two for (group, column) pairs: the group spans its columns, and a
+    column without a second level spans both rows."""
+    if columns.nlevels == 1:
+        return "<tr>" + "".join(_cell("th", c, x) for c, x in zip(columns, extra)) + "</tr>"
+    top: list[list] = []  # [group, number of columns, spans both rows, class]
+    for (group, column), x in zip(columns, extra):
+        if column and top and top[-1][0] == group and not top[-1][2]:
+            top[-1][1] += 1
+        else:
+            top.append([group, 1, not column, x if not column else ""])
+    first = "".join(_cell("th", group, x, ' rowspan="2"' if alone else f' colspan="{n}"') for group, n, alone, x in top)
+    second = "".join(_cell("th", column, x) for (_, column), x in zip(columns, extra) if column)
+    return f"<tr>{first}</tr><tr>{second}</tr>"
+
+
+def table_html(frame: pd.DataFrame, caption: str = "", screen_only: tuple[str, ...] = (), css_class: str = "") -> str:
+    """``frame`` as a plain ``<table class="im-table">`` without the DataFrame index and without
+    random ids (nbval compares it): numeric cells get ``im-num`` (no line break inside a number,
+    right-aligned, as is the header of an all-numeric column), URLs and ids ``im-break``; tables
+    with many columns ``im-wide`` (smaller font); ``screen_only`` columns are left out in print.
+    Columns may be (group, column) pairs: two header rows. ``css_class``: extra table class."""
+    classes = " ".join(c for c in ("im-table", "im-wide" if len(frame.columns) >= WIDE_TABLE_COLUMNS else "", css_class) if c)
+    hidden = [c in screen_only for c in frame.columns]
+    numeric = [bool(texts) and all(_cell_class(v) == "im-num" for v in texts)
+               for texts in ([v for v in map(_text, frame[c]) if v.strip()] for c in frame.columns)]
+    extra = [" ".join(x for x in ("im-screen-only" if h else "", "im-right" if n else "") if x)
+             for h, n in zip(hidden, numeric)]
+    rows = "".join("<tr>" + "".join(_cell("td", v, "im-screen-only" if h else "") for v, h in zip(row, hidden)) + "</tr>"
+                   for row in frame.itertuples(index=False))
+    body = f'<table class="{classes}"><thead>{_header(frame.columns, extra)}</thead><tbody>{rows}</tbody></table>'
     if caption:
         body += f'<p class="im-source">{html.escape(caption)}</p>'
-    display({"text/html": body, "text/plain": frame.to_string(index=False) + (f"\n{caption}" if caption else "")},
-            raw=True)
+    return body
+
+
+def table(frame: pd.DataFrame, caption: str = "", screen_only: tuple[str, ...] = (), css_class: str = "") -> None:
+    """Show a table to readers: :func:`table_html` with a plain-text twin. The one place where
+    the profile, the overview and the comparison render tables."""
+    display({"text/html": table_html(frame, caption, screen_only, css_class),
+             "text/plain": frame.to_string(index=False) + (f"\n{caption}" if caption else "")}, raw=True)
+
+
+def sources_table(source_ids, sprache: str) -> None:
+    """The "Quellen und Stand" table (printed as a compact list); internal source ids only on screen."""
+    table(sources.source_table(list(source_ids), sprache), screen_only=(t("source_col_id", sprache),),
+          css_class="im-sources")
 
 
 def _source_ids(figures) -> list[str]:
@@ -211,7 +278,7 @@ def key_figures(p: Profile) -> None:
     _heading(p.t("profile_h_glance"))
     _bullets(narrative.key_sentences(p.name, p.comparisons, p.sprache))
     ids = CATALOGUE.key_figures
-    _table(key_figures_table(p), sources.cite(_source_ids(f for i in ids for f in p.comparisons[i].figures), p.sprache))
+    table(key_figures_table(p), sources.cite(_source_ids(f for i in ids for f in p.comparisons[i].figures), p.sprache))
     legend = narrative.marker_legend(_statuses(p, ids), p.sprache)
     if legend:
         _markdown(p.t("profile_markers_legend") + "  \n" + "  \n".join(legend))
@@ -366,7 +433,7 @@ def _field(p: Profile, key: str) -> None:
         _markdown(p.t("profile_field_empty", kommune=p.name))
     else:
         ids = _source_ids(f for c in shown for f in c.figures)
-        _table(pd.DataFrame([_comparison_row(p, c) for c in shown]), sources.cite(ids, p.sprache))
+        table(pd.DataFrame([_comparison_row(p, c) for c in shown]), sources.cite(ids, p.sprache))
         _field_chart(p, key, shown)
     sentences = [p.t("profile_kreis_only_sentence", indicator=c.indicator.label(p.sprache), kommune=p.name,
                      date=narrative.format_day(c.kreis, p.sprache))
@@ -435,7 +502,7 @@ def data_gaps(p: Profile) -> None:
     _markdown(p.t("profile_datalage_intro", kommune=p.name))
     _markdown(p.t("profile_datalage_summary", total=int(counts.sum()), kommune=p.name, known=int(counts.get("kommune", 0)),
                   kreis_only=int(counts.get("kreis", 0)), none=int(counts.get("none", 0))))
-    _table(data_gaps_table(p))
+    table(data_gaps_table(p))
 
 
 # --- 5 Quellen und Stand ------------------------------------------------------------------
@@ -443,5 +510,5 @@ def data_gaps(p: Profile) -> None:
 def source_list(p: Profile) -> None:
     """Section 5: every source used anywhere in the profile, with table code, date and licence."""
     _heading(p.t("profile_h_sources"))
-    _table(sources.source_table(list(p.cited), p.sprache))
+    sources_table(p.cited, p.sprache)
 

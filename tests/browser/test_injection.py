@@ -61,8 +61,6 @@ def test_chart_bundle_escapes_data_text(open_page, tmp_path, vector):
     watched.assert_clean()
 
 
-@pytest.mark.xfail(reason="charts.style escapes quotes (html.escape quote=True); plotly "
-                   "shows '&quot;' literally in titles - fix: html.escape(text, quote=False)")
 def test_quotes_in_chart_titles_read_as_quotes(open_page, tmp_path):
     """A straight quote in a title (e.g. a quoted programme name) must read as a quote, not '&quot;'."""
     fig = charts.style(go.Figure(go.Bar(x=["a"], y=[1])), title='Programm "KOMM-AN"', source_line="Quelle: 'X'")

@@ -140,3 +140,17 @@ def test_long_source_lines_wrap_and_read_back():
     annotation = next(a for a in fig.layout.annotations if a.name == "source_line")
     assert annotation.text.count("<br>") >= 2 and fig.layout.height > 420
     assert charts.source_line_of(fig) == line
+
+
+def test_table_html_keeps_numbers_whole_and_drops_the_index():
+    """One table renderer for all briefings: no DataFrame index, numbers and dates marked so they
+    never split, URLs/ids breakable, two header rows for (group, column) pairs."""
+    frame = pd.DataFrame({("Kommune", ""): ["Kleve"], ("Einwohner (31.12.2024)", "Anzahl"): ["18.034.454"],
+                          ("Einwohner (31.12.2024)", "Anteil"): ["+44,2\u00a0%²"],
+                          ("Quelle", "Adresse"): ["https://www.it.nrw/statistik/tabelle_12411"]}, index=[7])
+    page = report.table_html(frame, screen_only=(("Quelle", "Adresse"),))
+    assert ">7<" not in page and page.count("<tr>") == 3
+    assert '<th rowspan="2">Kommune</th><th colspan="2">Einwohner (31.12.2024)</th>' in page
+    assert '<td class="im-num">18.034.454</td>' in page and '<td class="im-num">+44,2\u00a0%²</td>' in page
+    assert 'class="im-break im-screen-only"' in page
+    assert 'class="im-table"' in report.table_html(pd.DataFrame({"a": ['Programm "X" <b>']})).replace("&lt;b&gt;", "")
