@@ -25,6 +25,8 @@ LICENCE_KEYS = {
 _TABLE_CODE = re.compile(r"\b(?:\d{5}|\d{4}[A-Z])-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*")
 _ROUTE_SPLIT = re.compile(r"\s*(?:\(|,|\breporting\b|\bciting\b|\bquoting\b|\breproducing\b|\bvia\b)")
 _GERMAN_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
+_URL = re.compile(r"https?://\S+?(?=[\s;,)]|$)")
+_REPOSITORY = re.compile(r"(?:GitHub |github:)([\w.-]+/[\w.-]+)")
 
 
 @lru_cache(maxsize=1)
@@ -109,6 +111,22 @@ def _cite_one(row, sprache: str) -> str:
     return ", ".join(part for part in (f"{row.publisher_short}, {row.title}{table}", stand) if part)
 
 
+def _address(url_or_repo_path: str, sprache: str) -> str:
+    """Where a reader finds the source: the original web address, else the public data copy.
+
+    ``sources.csv`` records the full retrieval route (repository, commit, notes) for researchers;
+    a briefing shows only the address, preferring the one marked ``original``.
+    """
+    original = re.search(r"original\s+(https?://\S+?)(?=[\s;,)]|$)", url_or_repo_path)
+    if original:
+        return original.group(1)
+    url = _URL.search(url_or_repo_path)
+    if url:
+        return url.group(0)
+    repository = _REPOSITORY.search(url_or_repo_path)
+    return t("source_data_copy", sprache, repository=repository.group(1)) if repository else ""
+
+
 def cite(source_ids, sprache: str = "de") -> str:
     """One citation line for a figure, chart or table: sources, Stand, licences."""
     check_sprache(sprache)
@@ -127,9 +145,10 @@ def source_table(source_ids, sprache: str = "de") -> pd.DataFrame:
         t("source_col_publisher", sprache): [f"{r.origin}, {t('citation_via_short', sprache)} {r.publisher_short}"
                                              if r.origin else r.publisher_short for r in rows.itertuples()],
         t("source_col_title", sprache): rows["title"],
-        t("source_col_table", sprache): rows["table_code"].where(rows["table_code"] != "", rows["table_or_page"]),
+        t("source_col_table", sprache): [r.table_code or t(f"source_kind_{r.family or 'official'}", sprache)
+                                         for r in rows.itertuples()],
         t("source_col_date", sprache): [format_date(d, sprache) for d in rows["reference_date"]],
         t("source_col_licence", sprache): [t(LICENCE_KEYS[lic], sprache) for lic in rows["licence"]],
-        t("source_col_url", sprache): rows["url_or_repo_path"],
+        t("source_col_url", sprache): [_address(text, sprache) for text in rows["url_or_repo_path"]],
         t("source_col_id", sprache): rows["source_id"],
     })

@@ -50,3 +50,16 @@ def test_every_figure_has_publisher_page_date_and_licence():
     assert set(used["licence"]) <= set(sources.LICENCE_KEYS)
     official = used[used["family"] == "official"]
     assert (official["licence"] == "dl-de/by-2-0").all()
+
+
+def test_sources_table_shows_readers_addresses_not_retrieval_notes():
+    """Committee members see where to find a source, not our retrieval route (commits, test copies)."""
+    all_ids = list(data.load("sources")["source_id"])
+    table = sources.source_table(all_ids)
+    shown = " ".join(table.iloc[:, 2].tolist() + table.iloc[:, 5].tolist())
+    for internal in ("commit", "test material", "shared/", "article", "web page", "citing"):
+        assert internal not in shown
+    addresses = table.iloc[:, 5]
+    assert addresses.str.match(r"^(https?://|Datenkopie auf GitHub: )").all()
+    assert (table.iloc[:, 2] == "Pressebericht").sum() > 0  # a press route is named as such
+    assert sources.source_table(["DESTATIS_GV_2019"]).iloc[0, 5].startswith("https://www.destatis.de/")  # the original
