@@ -56,9 +56,11 @@ def test_sources_table_shows_readers_addresses_not_retrieval_notes():
     """Committee members see where to find a source, not our retrieval route (commits, test copies)."""
     all_ids = list(data.load("sources")["source_id"])
     table = sources.source_table(all_ids)
-    shown = " ".join(table.iloc[:, 2].tolist() + table.iloc[:, 5].tolist())
-    for internal in ("commit", "test material", "shared/", "article", "web page", "citing"):
-        assert internal not in shown
+    kinds, addresses = " ".join(table.iloc[:, 2]), " ".join(table.iloc[:, 5])
+    for internal in ("commit", "test material", "shared/"):
+        assert internal not in kinds + addresses
+    for english in ("article", "web page", "citing", "infobox"):
+        assert english not in kinds
     addresses = table.iloc[:, 5]
     assert addresses.str.match(r"^(https?://|Datenkopie auf GitHub: )").all()
     assert (table.iloc[:, 2] == "Pressebericht").sum() > 0  # a press route is named as such
