@@ -283,7 +283,6 @@ def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
     ids = tuple(dict.fromkeys(i for ids in data["source_ids"] for i in ids))
     fig = charts.small_multiples(data, facet="name", x="date", y="value", split="line", sprache=s, source_ids=ids,
                                  title=t("cmp_chart_over_time", s, label=ind.label(s)))
-    display(Markdown(t("cmp_over_time_note", s)))
     # The data behind the panels, one row per Kommune and date (16 columns would not fit a page).
     shown = pd.DataFrame({t("cmp_col_kommune", s): data["name"], t("cmp_col_date", s): [fmt.format_date(d, s) for d in data["date"]],
                           ind.label(s): [fmt.format_number(v, ind.decimals, s) for v in data["value"]]})
@@ -295,7 +294,7 @@ def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
 
 def indicator_sections(ctx: Context) -> None:
     """Every selected indicator in catalogue order, each as :func:`indicator_section`."""
-    display(Markdown(f"## {t('cmp_h_indicators', ctx.sprache)}"))
+    display(Markdown(f"## {t('cmp_h_indicators', ctx.sprache)}\n\n{t('cmp_over_time_note', ctx.sprache)}"))
     for indicator_id in ctx.indicator_ids:
         indicator_section(ctx, indicator_id)
 
