@@ -17,16 +17,32 @@ from .conftest import rehash, tree_hashes
 VALUES = "snapshot/values.csv"
 
 
-def _edit_line(raw, relative, match, old, new):
-    """Replace `old` by `new` in the first line of a raw file that contains `match`; returns its line number."""
+def _rewrite_line(raw, relative, match, change):
+    """Apply `change` to the first line of a raw file that contains `match`, re-hash it; returns the line number."""
     path = raw / relative
     lines = path.read_text(encoding="utf-8").split("\n")
     number = next(i for i, line in enumerate(lines) if match in line)
-    assert old in lines[number]
-    lines[number] = lines[number].replace(old, new, 1)
+    lines[number] = change(lines[number])
     path.write_text("\n".join(lines), encoding="utf-8")
     rehash(raw, relative)
     return number + 1
+
+
+def _edit_line(raw, relative, match, old, new):
+    """Replace `old` by `new` in the first line of a raw file that contains `match`; returns its line number."""
+    def replace(line):
+        assert old in line
+        return line.replace(old, new, 1)
+    return _rewrite_line(raw, relative, match, replace)
+
+
+def _set_value(raw, match, value):
+    """Put `value` into the value column of the first values.csv line that contains `match`."""
+    def put(line):
+        cells = line.split(",")
+        cells[5] = value
+        return ",".join(cells)
+    return _rewrite_line(raw, VALUES, match, put)
 
 
 def _cli(*args):
@@ -66,27 +82,13 @@ def test_unknown_source(raw_copy):
 
 
 def test_share_of_140(raw_copy):
-    line = _edit_line(raw_copy, VALUES, "05154036,Kleve,2022-05-15,foreign_population_share", ",percent,", ",percent,")
-    path = raw_copy / VALUES
-    lines = path.read_text(encoding="utf-8").split("\n")
-    cells = lines[line - 1].split(",")
-    cells[5] = "140"
-    lines[line - 1] = ",".join(cells)
-    path.write_text("\n".join(lines), encoding="utf-8")
-    rehash(raw_copy, VALUES)
+    line = _set_value(raw_copy, "05154036,Kleve,2022-05-15,foreign_population_share", "140")
     [issue] = _errors(raw_copy, "share_range")
     assert issue.row == line and "140" in issue.problem
 
 
 def test_foreigners_above_population_on_the_same_base(raw_copy):
-    line = _edit_line(raw_copy, VALUES, "05154036,Kleve,2011-05-09,foreign_population,total", "REGIO", "REGIO")
-    path = raw_copy / VALUES
-    lines = path.read_text(encoding="utf-8").split("\n")
-    cells = lines[line - 1].split(",")
-    cells[5] = "60000"
-    lines[line - 1] = ",".join(cells)
-    path.write_text("\n".join(lines), encoding="utf-8")
-    rehash(raw_copy, VALUES)
+    line = _set_value(raw_copy, "05154036,Kleve,2011-05-09,foreign_population,total", "60000")
     [issue] = _errors(raw_copy, "part_of_whole")
     assert issue.row == line and "census_2011" in issue.problem
 
