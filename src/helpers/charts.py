@@ -67,20 +67,31 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
     lines = textwrap.wrap(source_line, width=source_width, break_on_hyphens=False, break_long_words=False)
     fig.update_layout(height=height + SOURCE_LINE_HEIGHT * (len(lines) - 1),
                       margin_b=fig.layout.template.layout.margin.b + SOURCE_LINE_HEIGHT * (len(lines) - 1))
+    add_footnote(fig, lines, name="source_line", yshift=-95, size=10, color="#444444")
+    return fig
+
+
+def add_footnote(fig: go.Figure, lines: list[str], *, name: str, yshift: int, size: int, color: str) -> None:
+    """Escaped, left-aligned text lines under the plot, named so :func:`footnote_text` finds them
+    again (the source line here; the fallback note under maps)."""
     fig.add_annotation(
         text="<br>".join(_escape(line) for line in lines), showarrow=False, xref="paper", yref="paper",
-        x=0, y=0, yshift=-95, xanchor="left", yanchor="top", align="left",
-        font=dict(size=10, color="#444444"), name="source_line",
+        x=0, y=0, yshift=yshift, xanchor="left", yanchor="top", align="left",
+        font=dict(size=size, color=color), name=name,
     )
-    return fig
+
+
+def footnote_text(fig: go.Figure, name: str) -> str | None:
+    """The text of a footnote added by :func:`add_footnote`, as one line; None if absent."""
+    for annotation in fig.layout.annotations:
+        if annotation.name == name:
+            return html.unescape(annotation.text.replace("<br>", " "))
+    return None
 
 
 def source_line_of(fig: go.Figure) -> str | None:
     """The source line of a styled figure (tests use it to prove every chart has one)."""
-    for annotation in fig.layout.annotations:
-        if annotation.name == "source_line":
-            return html.unescape(annotation.text.replace("<br>", " "))
-    return None
+    return footnote_text(fig, "source_line")
 
 
 def figure_bundle(fig: go.Figure, table: pd.DataFrame | None = None, sprache: str = "de") -> dict[str, object]:

@@ -20,7 +20,7 @@ import shapely
 from plotly.colors import sample_colorscale
 
 from helpers import geo
-from helpers.charts import CONTEXT, HIGHLIGHT, style
+from helpers.charts import CONTEXT, HIGHLIGHT, add_footnote, footnote_text, style
 from helpers.fmt import MISSING, format_number, format_percent
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import region
@@ -215,15 +215,10 @@ def _finish(fig: go.Figure, *, title: str, source_line: str, sprache: str, heigh
                       margin=dict(l=20, r=20, t=60, b=LINE_PX * lines + 10), hovermode="closest")
     fig.update_annotations(selector=dict(name="source_line"), yshift=-LINE_PX * (lines - 1) - 4)
     if note:
-        fig.add_annotation(text="<br>".join(map(html.escape, note)), showarrow=False, xref="paper", yref="paper", x=0, y=0,
-                           yshift=-4, xanchor="left", yanchor="top", align="left",
-                           font=dict(size=11, color="#222222"), name="map_note")
+        add_footnote(fig, note, name="map_note", yshift=-4, size=11, color="#222222")
     return fig
 
 
 def note_of(fig: go.Figure) -> str | None:
     """The fallback note under a map, if any (tests and the briefing's data notes read it)."""
-    for annotation in fig.layout.annotations:
-        if annotation.name == "map_note":
-            return html.unescape(annotation.text.replace("<br>", " "))
-    return None
+    return footnote_text(fig, "map_note")
