@@ -18,6 +18,13 @@ def geo_sandbox(monkeypatch, tmp_path):
 
 
 @pytest.fixture
+def no_boundaries(geo_sandbox, tmp_path):
+    """Not even the shipped boundaries (a checkout without data/raw/geo): the schematic-map case."""
+    geo_sandbox.setattr(geo, "SHIPPED", tmp_path / "no-shipped-boundaries.geojson")
+    return geo_sandbox
+
+
+@pytest.fixture
 def shared_boundaries(geo_sandbox):
     """The VG250 extract in ../shared/geo standing in for the BKG download (skips when absent)."""
     if not SHARED_BOUNDARIES.is_file():

@@ -14,12 +14,13 @@ AGS = [r.ags for r in kommunen()]
 NAMES = {r.ags: r.name for r in kommunen()}
 
 
-@pytest.fixture(params=["boundaries", "fallback"])
+@pytest.fixture(params=["boundaries", "shipped", "fallback"])
 def mode(request):
-    """Every map test runs with the shared VG250 extract and with no boundaries at all."""
-    if request.param == "boundaries":
-        request.getfixturevalue("shared_boundaries")
-    return request.param
+    """Every map test runs with the shared VG250 extract, with the shipped derivative on a fresh
+    machine (empty cache, nothing configured) and with no boundaries at all."""
+    fixture = {"boundaries": "shared_boundaries", "shipped": "geo_sandbox", "fallback": "no_boundaries"}
+    request.getfixturevalue(fixture[request.param])
+    return "fallback" if request.param == "fallback" else "boundaries"
 
 
 def _values():
@@ -95,7 +96,15 @@ def test_broken_boundaries_fall_back_with_a_note(monkeypatch, tmp_path):
     assert "Prüfung nicht bestanden" in maps.note_of(fig)
 
 
-def test_english_and_names_as_index():
+def test_fresh_machine_draws_the_shipped_boundaries_with_the_bkg_attribution():
+    fig = _choropleth()
+    assert len(_polygons(fig)) == 16 and maps.note_of(fig) is None
+    assert "© GeoBasis-DE / BKG (Daten verändert), dl-de/by-2-0" in charts.source_line_of(fig)
+    assert geo.boundaries_status().source == str(geo.SHIPPED)
+    assert not geo.cache_dir().exists()  # nothing downloaded, nothing written
+
+
+def test_english_and_names_as_index(no_boundaries):
     values = pd.Series([1200.0, 800.0], index=["Kleve", "Goch"])
     fig = maps.choropleth(values, title="Persons", unit="persons", source_line="Source: test", sprache="en")
     hover = " ".join(fig.data[0].hovertext)

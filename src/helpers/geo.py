@@ -1,18 +1,22 @@
-"""Municipality boundaries of Kreis Kleve: official BKG VG250, downloaded once, checked, simplified, cached.
+"""Municipality boundaries of Kreis Kleve: official BKG VG250, shipped simplified, or downloaded and checked.
 
 Nothing here touches the network unless asked to (:func:`prefetch`): a batch run on a fresh
-machine or in CI has neither internet nor a cache, and then helpers.maps draws the schematic map.
+machine or in CI has neither internet nor a cache, and then draws the shipped boundaries.
 Where the boundaries come from, first match wins:
 
 1. ``INTEGRATIONSMONITOR_BOUNDARIES=/path/to/file`` — any GDAL-readable file or zip
    (VG250 GeoPackage/shapefile zip, GeoJSON) holding the municipalities (AGS 05154…); a relative
    path counts from the repository root, since notebook kernels run in other folders;
 2. the VG250 download that :func:`prefetch` stored in the cache directory
-   (``INTEGRATIONSMONITOR_GEO_CACHE``, default: the per-user cache folder ``integrationsmonitor``).
+   (``INTEGRATIONSMONITOR_GEO_CACHE``, default: the per-user cache folder ``integrationsmonitor``):
+   the way to a newer edition than the shipped one;
+3. the simplified VG250 derivative shipped in ``data/raw/geo/`` (provenance in the data package),
+   made by :func:`derive`.
 
 A source is used only when it passes :func:`check_boundaries`; otherwise the problem is logged,
 warned and reported by :func:`boundaries_status`, and maps fall back to the schematic map.
-The checked, simplified result is cached in the cache directory, keyed by the source's SHA-256.
+The checked, simplified result of a downloaded or configured file is cached in the cache
+directory, keyed by the source's SHA-256; the shipped file is already simplified and only checked.
 """
 from __future__ import annotations
 
@@ -34,7 +38,7 @@ import shapely
 from helpers import data
 from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, kommunen
-from helpers.paths import ROOT
+from helpers.paths import RAW_DIR, ROOT
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,7 @@ SIMPLIFY_METRES = 100  # ≈ 1,550 vertices and ≈ 34 KB GeoJSON for the 16, in
 GRID_DEGREES = 1e-5  # ≈ 1 m: coordinates beyond that only bloat the GeoJSON
 # Lon/lat box around the Kreis with margin: coordinates outside it mean a wrong or missing CRS.
 KREIS_BOX = (5.7, 51.2, 6.8, 52.1)
+SHIPPED = RAW_DIR / "geo" / "kreis_kleve_gemeinden.geojson"  # output of derive(), see datapackage.json
 PROCESSING_VERSION = 1  # bump when checks or simplification change, so cached results rebuild
 
 
@@ -211,6 +216,10 @@ def _sha256(path: Path) -> str:
 
 def _load(path: Path, known_sha256: str | None) -> gpd.GeoDataFrame:
     """Checked, simplified boundaries of one source file, from the processed cache when possible."""
+    if path == SHIPPED:  # simplified by derive() already: check it, never write a cache for it
+        shipped = read_boundaries(path)
+        check_boundaries(shipped, municipalities())
+        return shipped.sort_values("ags").reset_index(drop=True)
     sha256 = _sha256(path)
     if known_sha256 and sha256 != known_sha256:
         raise BoundaryError(
@@ -234,7 +243,9 @@ def _source() -> tuple[Path | None, Download | None]:
     if configured := os.environ.get(BOUNDARIES_ENV):
         return ROOT / Path(configured).expanduser(), None
     downloaded = cache_dir() / VG250.fname
-    return (downloaded, VG250) if downloaded.is_file() else (None, None)
+    if downloaded.is_file():
+        return downloaded, VG250
+    return (SHIPPED, None) if SHIPPED.is_file() else (None, None)
 
 
 def _resolve(path: Path | None, download: Download | None) -> tuple[BoundaryStatus, gpd.GeoDataFrame | None]:
@@ -274,6 +285,29 @@ def boundaries() -> gpd.GeoDataFrame | None:
 def boundaries_status() -> BoundaryStatus:
     """Whether :func:`boundaries` has real boundaries, from where, and if not, why not."""
     return _resolve(*_source())[0]
+
+
+def derive(source: Path, target: Path = SHIPPED) -> Path:
+    """Write the checked, simplified boundaries of ``source`` (e.g. a VG250 download) as the shipped
+    GeoJSON and record its new hash in the data package, so a newer edition replaces the shipped one."""
+    from helpers import datapackage
+
+    web = simplify_boundaries(check_boundaries(read_boundaries(Path(source)), municipalities()))
+    raw_dir = target.parent.parent
+    package = datapackage.read_package(raw_dir)
+    relative = target.relative_to(raw_dir).as_posix()
+    record = next((r for r in package["resources"] if r["path"] == relative), None)
+    if record is None:
+        raise BoundaryError(f"{relative} hat keinen Eintrag in {datapackage.PACKAGE_FILE}: bitte zuerst die "
+                            "Herkunft (Herausgeber, Stand, Lizenz) dort eintragen.")
+    partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    web.to_file(partial, driver="GeoJSON", engine="pyogrio", layer="gemeinden")
+    partial.replace(target)
+    record.update(bytes=target.stat().st_size, hash=datapackage.file_hash(target))
+    datapackage.write_package(raw_dir, package)
+    reset()
+    return target
 
 
 def prefetch(timeout: float = 10.0) -> BoundaryStatus:

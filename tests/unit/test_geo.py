@@ -30,7 +30,41 @@ def _use(monkeypatch, path):
     monkeypatch.setenv(geo.BOUNDARIES_ENV, str(path))
 
 
-def test_no_file_and_no_cache_means_fallback_without_network():
+def test_no_file_and_no_cache_means_shipped_boundaries_without_network():
+    status = geo.boundaries_status()
+    assert status.available and status.source == str(geo.SHIPPED) and status.year is None
+    assert status.attribution("de") == "Gemeindegrenzen: © GeoBasis-DE / BKG (Daten verändert), dl-de/by-2-0"
+    frame = geo.boundaries()
+    assert sorted(frame["ags"]) == sorted(r.ags for r in kommunen()) and frame.crs.to_epsg() == 4326
+    assert shapely.coverage_is_valid(frame.geometry.values)
+
+
+def test_shipped_file_is_recorded_in_the_data_package():
+    from helpers import datapackage
+
+    record = next(r for r in datapackage.read_package(geo.SHIPPED.parent.parent)["resources"]
+                  if r["path"] == "geo/kreis_kleve_gemeinden.geojson")
+    assert record["hash"] == datapackage.file_hash(geo.SHIPPED)
+    assert record["x_attribution"] == "© GeoBasis-DE / BKG (Daten verändert), dl-de/by-2-0"
+    assert record["x_publisher"].endswith("(BKG)") and record["licenses"][0]["name"] == "dl-de/by-2-0"
+
+
+def test_derive_rebuilds_the_shipped_file_from_a_source(shared_boundaries, tmp_path):
+    import shutil
+
+    raw = tmp_path / "raw"
+    (raw / "geo").mkdir(parents=True)
+    shutil.copy(geo.SHIPPED.parent.parent / "datapackage.json", raw / "datapackage.json")
+    target = geo.derive(shared_boundaries, raw / "geo" / geo.SHIPPED.name)
+    assert target.read_bytes() == geo.SHIPPED.read_bytes()  # the shipped file is exactly derive()'s output
+    from helpers import datapackage
+
+    assert datapackage.provenance_problems(raw) == [
+        (p, "resource record without a file", "restore the file from git or remove the record")
+        for p in sorted(r["path"] for r in datapackage.read_package(raw)["resources"] if not r["path"].startswith("geo/"))]
+
+
+def test_without_the_shipped_file_maps_fall_back(no_boundaries):
     status = geo.boundaries_status()
     assert geo.boundaries() is None
     assert not status.available and status.problem is None
@@ -137,7 +171,7 @@ def test_downloaded_vg250_zip_in_cache_is_used_with_its_year(shared_frame, tmp_p
     _vg250_zip(shared_frame, geo.cache_dir() / geo.VG250.fname)
     status = geo.boundaries_status()
     assert status.available and status.year == geo.VG250.year
-    assert f"BKG ({geo.VG250.year})" in status.attribution("de")
+    assert f"BKG {geo.VG250.year} (Daten verändert)" in status.attribution("de")
 
 
 def test_download_with_wrong_checksum_is_refused(shared_frame, monkeypatch):
