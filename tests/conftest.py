@@ -1,4 +1,6 @@
 """Fixtures shared across the test folders (add yours; never remove others')."""
+import os
+
 import pytest
 
 from helpers import geo
@@ -35,8 +37,9 @@ def shared_boundaries(geo_sandbox):
 
 @pytest.fixture(scope="session")
 def full_run(tmp_path_factory):
-    """A complete briefing run (`python -m helpers briefings --all`, real papermill + nbconvert)
-    into a temporary folder, once per session; the Path of its run folder (``latest`` resolved)."""
+    """A complete briefing run (`python -m helpers briefings --all`, real papermill + nbconvert,
+    German and English) into a temporary folder, once per session; the Path of its run folder
+    (``latest`` resolved)."""
     import subprocess
     import sys
 
@@ -46,8 +49,11 @@ def full_run(tmp_path_factory):
     if missing:
         pytest.skip(f"Produkt-Notebooks fehlen noch: {', '.join(missing)}")
     out = tmp_path_factory.mktemp("briefings")
+    # As on a fresh clone: an empty map cache and no boundary file configured (the shipped ones draw).
+    env = {**os.environ, geo.CACHE_ENV: str(tmp_path_factory.mktemp("geo-cache"))}
+    env.pop(geo.BOUNDARIES_ENV, None)
     done = subprocess.run([sys.executable, "-m", "helpers", "briefings", "--all", "--out", str(out)],
-                          capture_output=True, text=True, timeout=1800)
+                          capture_output=True, text=True, timeout=2400, env=env)
     if done.returncode != 0:
         pytest.fail(f"briefings --all endete mit {done.returncode}:\n{done.stderr[-4000:]}")
     return (out / LATEST).resolve()

@@ -28,8 +28,7 @@ import yaml
 from filelock import FileLock, Timeout
 
 from helpers import kommunen as kommunen_module
-from helpers.fmt import MISSING
-from helpers.i18n import t
+from helpers.i18n import LANGUAGE_FOLDERS, t
 from helpers.paths import NOTEBOOKS_DIR, PACKAGE_DIR, RAW_DIR
 
 KERNEL_NAME = "integrationsmonitor"
@@ -72,13 +71,14 @@ def plan(kommunen: list[kommunen_module.Region] | None = None, *, stichtag: str 
     selected = list(dict.fromkeys(kommunen if kommunen is not None else kommunen_module.kommunen()))
     rows = yaml.safe_load((notebooks_dir / RUN_TABLE).read_text(encoding="utf-8"))
     common = {"stichtag": stichtag, "sprache": sprache}
+    folder = LANGUAGE_FOLDERS[sprache]  # English pages go to en/ of the run
     jobs = []
     for row in rows:
         if row.get("each") == "kommune":
-            jobs += [Job(row["notebook"], row["output"].format(ags=r.ags, slug=r.slug),
+            jobs += [Job(row["notebook"], folder + row["output"].format(ags=r.ags, slug=r.slug),
                          {"kommune": r.ags, **common}) for r in selected]
         else:
-            jobs.append(Job(row["notebook"], row["output"], dict(common)))
+            jobs.append(Job(row["notebook"], folder + row["output"], dict(common)))
     return jobs
 
 
@@ -121,7 +121,7 @@ def package_versions() -> dict[str, str]:
 
 # --- executing one notebook (in a pool worker) ---------------------------------------------
 
-def execute(job: Job, notebooks_dir: Path, target_dir: Path, created: dt.datetime, imprint: str) -> dict:
+def execute(job: Job, notebooks_dir: Path, target_dir: Path, created: dt.datetime, version: str | None) -> dict:
     """Run one notebook with papermill on this worker's warm kernel and export its HTML.
 
     Never raises: a failure is returned as ``status="failed"`` with the cell and the error,
@@ -140,7 +140,7 @@ def execute(job: Job, notebooks_dir: Path, target_dir: Path, created: dt.datetim
             engine_name=warm_kernel.ENGINE_NAME, kernel_name=KERNEL_NAME, progress_bar=False,
             request_save_on_cell_execute=False, cwd=notebooks_dir, execution_timeout=EXECUTION_TIMEOUT,
         )
-        export.export_html(nb, target_dir / f"{job.output}.html", created=created, imprint=imprint)
+        export.export_html(nb, target_dir / f"{job.output}.html", created=created, version=version)
         entry.update(status="ok", briefing=payloads.read(nb, payloads.BRIEFING),
                      key_figures=payloads.read(nb, payloads.KEY_FIGURES))
     except PapermillExecutionError as error:
@@ -223,7 +223,7 @@ def _report(entry: dict, done: int, total: int, bar) -> None:
             bar.write(line, file=sys.stderr)
 
 
-def _execute_all(todo: list[Job], notebooks_dir: Path, target: Path, created: dt.datetime, imprint: str,
+def _execute_all(todo: list[Job], notebooks_dir: Path, target: Path, created: dt.datetime, version: str | None,
                  workers: int, progress: bool) -> list[dict]:
     """Run the jobs in a pool of ``workers`` spawned processes, each with its own warm kernel."""
     if not todo:
@@ -236,7 +236,7 @@ def _execute_all(todo: list[Job], notebooks_dir: Path, target: Path, created: dt
     entries = []
     context = multiprocessing.get_context("spawn")  # no forked zmq/asyncio state in the workers
     with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
-        futures = [pool.submit(execute, job, notebooks_dir, target, created, imprint) for job in todo]
+        futures = [pool.submit(execute, job, notebooks_dir, target, created, version) for job in todo]
         for future in as_completed(futures):
             entries.append(future.result())
             _report(entries[-1], len(entries), len(todo), bar)
@@ -268,8 +268,9 @@ def run(jobs: list[Job], out: Path, *, workers: int = os.cpu_count() or 1, force
         run_name = _run_name(out, created)
         target = out / f"{TMP_PREFIX}{run_name}"
         target.mkdir()
+        for folder in {(target / job.output).parent for job in jobs}:  # en/ for the English set
+            folder.mkdir(exist_ok=True)
         version_text = code_version()
-        imprint = t("briefing_imprint", sprache, version=version_text or MISSING[sprache])
         data_hash, code_hash = fingerprint(raw_dir), code_fingerprint()
         previous_dir, previous = _previous_entries(out)
 
@@ -282,14 +283,14 @@ def run(jobs: list[Job], out: Path, *, workers: int = os.cpu_count() or 1, force
             shutil.copyfile(export.plotly_js_path(), target / export.PLOTLY_JS)
 
         progress = sys.stderr.isatty() if progress is None else progress
-        executed = _execute_all(todo, notebooks_dir, target, created, imprint, workers, progress)
+        executed = _execute_all(todo, notebooks_dir, target, created, version_text, workers, progress)
         for entry in executed:
             entry["input_hash"] = digests[entry["output"]]
         order = {job.output: i for i, job in enumerate(jobs)}
         entries = sorted(reused + executed, key=lambda e: order[e["output"]])
         failed = [e for e in entries if e["status"] == "failed"]
 
-        export.write_index(target, entries, created=created, sprache=sprache, imprint=imprint)
+        export.write_indexes(target, entries, created=created, version=version_text)
         record = {
             "run": run_name, "status": "failed" if failed else "ok",
             "created": created.isoformat(), "seconds": round((dt.datetime.now().astimezone() - created).total_seconds(), 2),

@@ -8,6 +8,7 @@ plotly's default renderer under papermill emits only the JSON, which nbconvert d
 """
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import textwrap
@@ -28,6 +29,8 @@ MARKERS = ["circle", "square", "diamond", "triangle-up", "x", "cross"]
 HIGHLIGHT, CONTEXT, REFERENCE = PALETTE[0], "#9E9E9E", PALETTE[5]
 SEPARATORS = {"de": ",.", "en": ".,"}
 SOURCE_LINE_WIDTH, SOURCE_LINE_HEIGHT = 150, 13  # characters per line, pixels per extra line
+# A horizontal legend under the plot wraps into rows; each extra row pushes the source line down.
+LEGEND_WIDTH_PX, LEGEND_ROW_PX, LEGEND_CHAR_PX, LEGEND_ITEM_PX = 760, 22, 8, 45
 # Text plotly renders (titles, axes, annotations): '<' and '&' escaped so data cannot become
 # markup; quotes left alone, since plotly shows '&quot;' literally and sanitises text itself.
 _escape = partial(html.escape, quote=False)
@@ -65,10 +68,26 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
     # Long citations (several sources) wrap instead of running off the right edge; the figure
     # grows by one text line per extra line so the wrapped lines are not clipped.
     lines = textwrap.wrap(source_line, width=source_width, break_on_hyphens=False, break_long_words=False)
-    fig.update_layout(height=height + SOURCE_LINE_HEIGHT * (len(lines) - 1),
-                      margin_b=fig.layout.template.layout.margin.b + SOURCE_LINE_HEIGHT * (len(lines) - 1))
-    add_footnote(fig, lines, name="source_line", yshift=-95, size=10, color="#444444")
+    extra = SOURCE_LINE_HEIGHT * (len(lines) - 1)
+    legend = LEGEND_ROW_PX * (legend_rows(fig) - 1)
+    fig.update_layout(height=height + extra + legend, margin_b=fig.layout.template.layout.margin.b + extra + legend)
+    add_footnote(fig, lines, name="source_line", yshift=-95 - legend, size=10, color="#444444")
     return fig
+
+
+def legend_rows(fig: go.Figure) -> int:
+    """Rows the bottom legend wraps into at the narrowest chart width of a briefing (screen,
+    60rem column), estimated from its entries, so the source line can sit below the last row."""
+    names = [str(trace.name or "") for trace in fig.data
+             if trace.showlegend is not False and trace.name and (trace.showlegend or len(fig.data) > 1)]
+    names = list(dict.fromkeys(names))  # legend groups show a name once
+    rows, used = 1, 0
+    for name in names:
+        width = LEGEND_ITEM_PX + LEGEND_CHAR_PX * len(name)
+        if used and used + width > LEGEND_WIDTH_PX:
+            rows, used = rows + 1, 0
+        used += width
+    return rows
 
 
 def add_footnote(fig: go.Figure, lines: list[str], *, name: str, yshift: int, size: int, color: str) -> None:
@@ -94,20 +113,62 @@ def source_line_of(fig: go.Figure) -> str | None:
     return footnote_text(fig, "source_line")
 
 
+def describe(fig: go.Figure, sprache: str = "de") -> str:
+    """One sentence saying what a chart shows, for screen readers (``layout.meta["description"]``
+    when the builder set one, e.g. maps; else from the traces: kind, series, span, top value)."""
+    from helpers.fmt import format_date, format_number
+
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    if meta.get("description"):
+        return meta["description"]
+    shown = [trace for trace in fig.data if trace.x is not None and len(trace.x)]
+    bars = [trace for trace in shown if trace.type == "bar"]
+    if bars and len(bars) == len(shown):
+        horizontal = bars[0].orientation == "h"
+        pairs = [(v, c) for trace in bars for v, c in zip(*((trace.x, trace.y) if horizontal else (trace.y, trace.x)))
+                 if v is not None and not pd.isna(v)]
+        value, label = max(pairs, key=lambda pair: pair[0]) if pairs else (None, "")
+        decimals = 0 if value is None or float(value).is_integer() else 1
+        return t("chart_describe_bars", sprache, count=len(pairs), top=format_number(value, decimals, sprache),
+                 label=label)
+    names = list(dict.fromkeys(str(trace.name).split(":")[0] for trace in shown if trace.name))
+    xs = pd.Series([x for trace in shown for x in trace.x])
+
+    def when(value) -> str:
+        stamp = pd.to_datetime(value, errors="coerce") if isinstance(value, str) else None
+        return format_date(stamp, sprache) if stamp is not None and not pd.isna(stamp) else str(value)
+
+    return t("chart_describe_lines", sprache, names=", ".join(names[:6]),
+             start=when(xs.min()) if len(xs) else "", end=when(xs.max()) if len(xs) else "")
+
+
 def figure_bundle(fig: go.Figure, table: pd.DataFrame | None = None, sprache: str = "de") -> dict[str, object]:
-    """The MIME bundle :func:`show` displays (separate so tests can inspect it without a kernel)."""
+    """The MIME bundle :func:`show` displays (separate so tests can inspect it without a kernel).
+
+    In HTML the plot is one image for assistive technology (``role="img"``, named by its title,
+    described by a hidden one-sentence caption that points to the table "Zahlen zur Grafik",
+    which opens with the keyboard as a native ``details`` element). No toolbar: its buttons
+    would sit inside that image."""
     if source_line_of(fig) is None:
         raise ValueError("Grafik ohne Quellenzeile: zuerst helpers.charts.style(...) aufrufen.")
-    div = pio.to_html(fig, include_plotlyjs=False, full_html=False, config={"displaylogo": False, "responsive": True})
-    body = f'<figure class="im-chart">{div}'
+    document = pio.to_json(fig)
+    chart_id = "im-chart-" + hashlib.sha1(document.encode()).hexdigest()[:12]  # stable for nbval diffs
+    div = pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=chart_id,
+                      config={"displaylogo": False, "responsive": True, "displayModeBar": False})
+    title = html.unescape(fig.layout.title.text or "")
+    description = describe(fig, sprache)
+    if table is not None:
+        description += " " + t("chart_describe_table", sprache, table=t("chart_table_summary", sprache))
+    body = (f'<figure class="im-chart"><div class="im-chart-plot" role="img" aria-label="{html.escape(title)}" '
+            f'aria-describedby="{chart_id}-caption">{div}</div>')
     if table is not None:
         caption = html.escape(t("chart_table_summary", sprache))
         from helpers.report import table_html  # the one table renderer (report imports charts)
 
         body += f'<details class="im-chart-table"><summary>{caption}</summary>{table_html(table)}</details>'
-    body += "</figure>"
+    body += f'<figcaption id="{chart_id}-caption" class="im-visually-hidden">{html.escape(description)}</figcaption></figure>'
     return {
-        "application/vnd.plotly.v1+json": json.loads(pio.to_json(fig)),
+        "application/vnd.plotly.v1+json": json.loads(document),
         "text/html": body,
         "text/plain": f"<{t('chart_word', sprache)}: {fig.layout.title.text}>",
     }
@@ -139,7 +200,12 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
          categories: list[str] | None = None, y_title: str = "", x_title: str = "", height: int = 420) -> go.Figure:
     """Bars in the order of ``frame`` (or of ``categories``): years with visible gaps (numeric
     ``x``), groups side by side (``group``), or a horizontal ranking with the Kreis value as a
-    dashed reference line. Non-published values (``status``) are hatched, and a note says so."""
+    dashed reference line. Non-published values (``status``) are hatched, and a note says so.
+    A horizontal ranking of one value per area is drawn as a dot chart (:func:`_dots`)."""
+    if horizontal and group is None:
+        return _dots(frame, x=x, y=y, title=title, source_ids=source_ids, sprache=sprache, status=status,
+                     reference=reference, reference_label=reference_label, highlight=highlight,
+                     categories=categories, x_title=x_title, height=height)
     groups = list(dict.fromkeys(frame[group])) if group else [None]
     fig = go.Figure()
     for i, name in enumerate(groups):
@@ -175,6 +241,36 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
                  source_width=SOURCE_LINE_WIDTH if not horizontal else SOURCE_LINE_WIDTH * 4 // 5)
 
 
+def _dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids, sprache: str, status: str | None,
+          reference: float | None, reference_label: str, highlight: str | None, categories: list[str] | None,
+          x_title: str, height: int) -> go.Figure:
+    """One value per area as a lollipop: a thin stem from zero and a dot, one row per area, so
+    16 values read at a glance without 16 heavy bars; non-published values are hollow dots."""
+    labels, values = frame[x].tolist(), frame[y].tolist()
+    hollow = [s in STATUS_PATTERN for s in frame[status]] if status in frame else [False] * len(frame)
+    colours = [HIGHLIGHT if highlight is None or label == highlight else CONTEXT for label in labels]
+    stems_x = [v for value in values for v in (0, value, None)]
+    stems_y = [v for label in labels for v in (label, label, None)]
+    fig = go.Figure([
+        go.Scatter(x=stems_x, y=stems_y, mode="lines", line=dict(color="#BBBBBB", width=2), hoverinfo="skip",
+                   showlegend=False),
+        go.Scatter(x=values, y=labels, mode="markers", showlegend=False, name="",
+                   marker=dict(size=11, color=colours, symbol=["circle-open" if h else "circle" for h in hollow],
+                               line=dict(color=colours, width=2))),
+    ])
+    if any(hollow):
+        fig.add_annotation(text=_escape(t("cmp_chart_hollow", sprache)), showarrow=False, xref="paper",
+                           yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom", font=dict(size=10, color="#444444"))
+    if reference is not None:
+        fig.add_vline(reference, line=dict(color=REFERENCE, dash="dash", width=2), annotation_position="top",
+                      annotation=dict(text=_escape(reference_label), font=dict(color=REFERENCE)))
+    fig.update_yaxes(autorange="reversed", type="category", automargin=True, showgrid=True, gridcolor="#EEEEEE",
+                     categoryorder="array", categoryarray=categories or list(dict.fromkeys(labels)))
+    fig.update_xaxes(tickformat=",~f", rangemode="tozero")
+    return style(fig, title=title, source_line=_cite(source_ids, sprache), x_title=x_title, sprache=sprache,
+                 height=max(height, 20 * len(labels) + 170), source_width=SOURCE_LINE_WIDTH * 4 // 5)
+
+
 def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: str,
                     source_ids: list[str] | tuple[str, ...], sprache: str = "de", split: str | None = None,
                     columns: int = 4, y_title: str = "") -> go.Figure:
@@ -201,10 +297,14 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
             shown.add(line)
     fig.update_annotations(font_size=11)
     fig.update_yaxes(tickformat=",~f", rangemode="normal")
+    year_ticks(fig, frame[x], most=3)
+    fig.update_xaxes(tickangle=0)
     fig = style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, sprache=sprache,
                 height=150 * rows + 190)
     # The legend (one entry per census base) goes above the panels, clear of the source line.
-    return fig.update_layout(legend=dict(orientation="h", x=0, y=1.03, yanchor="bottom"),
+    top = fig.layout.height
+    return fig.update_layout(title=dict(yref="container", y=1 - 15 / top, yanchor="top"),
+                             legend=dict(orientation="h", x=0, yref="container", y=1 - 55 / top, yanchor="top"),
                              margin_t=180)
 
 
@@ -213,34 +313,51 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
 def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] | tuple[str, ...],
                      sprache: str = "de", x: str = "date", y: str = "value", series: str = "series",
                      segment: str = "segment", status: str = "status", break_label: str = "",
-                     breaks: list[str] | None = None, y_title: str = "", x_title: str = "",
+                     breaks: list[str] | dict[str, object] | None = None, y_title: str = "", x_title: str = "",
                      height: int = 420) -> go.Figure:
     """Time series that are never joined across a change of method (census base).
 
     Each ``series`` (e.g. the Kommune) is drawn as one line per ``segment`` (its census base),
     so no line crosses a change. A dotted vertical line labelled ``break_label`` marks where each
-    segment named in ``breaks`` begins (default: every segment after a series' first). Points that
-    are not exact official prints (``status``) get hollow markers.
+    segment named in ``breaks`` begins (default: every segment after a series' first); a mapping
+    ``{segment: date}`` puts the line at that date instead, e.g. the census day the new base counts
+    from. Points that are not exact official prints (``status``) get hollow markers. Year-end
+    dates are labelled with their own year (31.12.2024 is "2024", not a tick "2025" beside it).
     """
     fig = go.Figure()
     starts: set[pd.Timestamp] = set()
-    for i, name in enumerate(dict.fromkeys(frame[series])):
+    names = list(dict.fromkeys(frame[series]))
+    for i, name in enumerate(names):
         part = frame[frame[series] == name].sort_values(x)
         segments = list(dict.fromkeys(part[segment]))
         for j, seg in enumerate(segments):
             points = part[part[segment] == seg]
             hollow = points[status].ne("published") if status in points else pd.Series(False, index=points.index)
             fig.add_trace(go.Scatter(
-                x=points[x], y=points[y], name=f"{name}: {seg}", mode="lines+markers",
+                x=points[x], y=points[y], name=str(seg) if len(names) == 1 else f"{name}: {seg}", mode="lines+markers",
                 line=dict(color=PALETTE[i % len(PALETTE)], dash=DASHES[j % len(DASHES)]),
                 marker=dict(size=8, symbol=[MARKERS[j % len(MARKERS)] + ("-open" if h else "") for h in hollow]),
             ))
             if (j and breaks is None) or (breaks is not None and seg in breaks):
-                starts.add(points[x].min())
+                at = breaks.get(seg) if isinstance(breaks, dict) else None
+                starts.add(pd.Timestamp(at) if at is not None else points[x].min())
     for when in sorted(starts):
         fig.add_vline(x=when, line=dict(color=CONTEXT, dash="dot", width=1.5))
         fig.add_annotation(x=when, y=1, yref="paper", text=_escape(break_label), showarrow=False,
                            xanchor="left", yanchor="bottom", font=dict(size=10, color="#444444"))
     fig.update_yaxes(rangemode="normal", tickformat=",~f")  # 52.000, not 52k
+    year_ticks(fig, frame[x])
     return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, x_title=x_title,
                  sprache=sprache, height=height)
+
+
+def year_ticks(fig: go.Figure, dates: pd.Series, most: int = 12) -> None:
+    """Label a date axis of reference-date data with the years of its year-end dates, at those
+    dates (plotly's own ticks put "2025" on 1 January, right beside a 31.12.2024 point)."""
+    stamps = pd.to_datetime(pd.Series(dates), errors="coerce").dropna()
+    year_ends = sorted({d for d in stamps if d.month == 12 and d.day == 31})
+    if not year_ends:
+        return
+    step = -(-len(year_ends) // most)
+    chosen = year_ends[::-1][::step][::-1]  # keep the latest year labelled
+    fig.update_xaxes(tickmode="array", tickvals=chosen, ticktext=[str(d.year) for d in chosen])

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
-from functools import lru_cache
+from functools import lru_cache, partial
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from helpers import payloads
 from helpers.fmt import format_date, format_number, format_percent
-from helpers.i18n import t
+from helpers.i18n import LANGUAGE_FOLDERS, t
 from helpers.paths import TEMPLATES_DIR
 
 TEMPLATE_NAME = "briefing"
@@ -37,6 +37,7 @@ MARKDOWN_ATTRIBUTES = {"*": ["class", "id", "title"], "a": ["href", "class", "ti
                        "th": ["align", "colspan", "rowspan"]}
 INDEX_COLUMNS = 4
 PROFILE_KIND = "kommune_profil"
+ACCESSIBILITY_PAGE = "barrierefreiheit.html"  # German only: the statement BITV NRW asks for
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -151,14 +152,26 @@ def _data_as_of(stichtag: str | None, sprache: str) -> str:
     return t("briefing_data_as_of", sprache, date=format_date(stichtag, sprache))
 
 
-def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime, imprint: str) -> None:
-    """Write the German HTML briefing of an executed notebook to ``target``."""
+def _to_root(sprache: str) -> str:
+    """Relative path from a page of ``sprache`` to the top of its run folder."""
+    return "../" * LANGUAGE_FOLDERS[sprache].count("/")
+
+
+def imprint(version: str | None, sprache: str) -> str:
+    """The line naming how and with which program version a page was made."""
+    from helpers.fmt import MISSING
+
+    return t("briefing_imprint", sprache, version=version or MISSING[sprache])
+
+
+def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime, version: str | None) -> None:
+    """Write the HTML briefing (in the notebook's ``sprache``) of an executed notebook to ``target``."""
     briefing = payloads.read(nb, payloads.BRIEFING) or {}
     sprache = briefing.get("sprache", "de")
     nb = nbformat.from_dict(nb)  # the caller's notebook stays as executed
     nb.metadata["title"] = briefing.get("title") or target.stem
     context = {
-        "plotly_js": PLOTLY_JS,
+        "plotly_js": _to_root(sprache) + PLOTLY_JS,
         "css": CSS_FILE.read_text(encoding="utf-8"),
         "site": t("briefing_site_title", sprache),
         "region": briefing.get("region", ""),
@@ -166,7 +179,7 @@ def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime
         "created": _created(created, sprache),
         "sources": cite(briefing.get("source_ids", []), sprache),
         "notes": briefing.get("data_notes", []),
-        "imprint": imprint,
+        "imprint": imprint(version, sprache),
         "labels": {key: t(f"briefing_{key}", sprache) for key in ("toc", "sources", "notes")},
     }
     body, _ = _exporter(sprache).from_notebook_node(nb, resources={"im": context})
@@ -193,10 +206,30 @@ def _index_columns(by_profile: list[dict[str, dict]], sprache: str) -> tuple[lis
     return complete, headers
 
 
-def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, sprache: str, imprint: str) -> None:
-    """index.html: every briefing of the run, relative links, key figures of the 16 Kommunen."""
+def _environment():
     import jinja2
 
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
+
+
+def write_indexes(run_dir: Path, entries: list[dict], *, created: dt.datetime, version: str | None) -> None:
+    """One index.html per language of the run (German at the top, English in en/), each linking
+    the other, and the German accessibility statement they both link."""
+    languages = [s for s in LANGUAGE_FOLDERS if any(e["parameters"].get("sprache", "de") == s for e in entries)]
+    for sprache in languages:
+        others = [{"href": _to_root(sprache) + LANGUAGE_FOLDERS[other] + "index.html",
+                   "label": t("index_other_language", other), "lang": other} for other in languages if other != sprache]
+        write_index(run_dir / LANGUAGE_FOLDERS[sprache], [e for e in entries if e["parameters"].get("sprache", "de") == sprache],
+                    created=created, sprache=sprache, version=version, others=others)
+    page = _environment().get_template("barrierefreiheit.html.j2").render(
+        t=partial(t, sprache="de"), css=CSS_FILE.read_text(encoding="utf-8"), created=_created(created, "de"),
+        imprint=imprint(version, "de"))
+    write_atomic(run_dir / ACCESSIBILITY_PAGE, page)
+
+
+def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, sprache: str, version: str | None,
+                others: list[dict] = ()) -> None:
+    """index.html: every briefing of one language, relative links, key figures of the 16 Kommunen."""
     good = [e for e in entries if e["status"] != "failed"]
     profiles = [e for e in good if (e.get("briefing") or {}).get("kind") == PROFILE_KIND and e.get("key_figures")]
     by_profile = [{f["id"]: f for f in e["key_figures"]["figures"]} for e in profiles]
@@ -205,14 +238,13 @@ def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, spr
     for entry, figures in zip(profiles, by_profile):
         rows.append({
             "name": (entry.get("briefing") or {}).get("region", entry["output"]),
-            "href": f"{entry['output']}.html",
+            "href": _page_href(entry),
             "cells": [format_figure(figures[i]["value"], figures[i]["unit"], sprache) if i in figures
                        else format_figure(None, "", sprache) for i in figure_ids],
         })
     stichtage = sorted(e["briefing"]["stichtag"] for e in good if (e.get("briefing") or {}).get("stichtag"))
     failed = [e["output"] for e in entries if e["status"] == "failed"]
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
-    page = env.get_template("index.html.j2").render(
+    page = _environment().get_template("index.html.j2").render(
         lang=sprache,
         title=t("index_title", sprache),
         data_as_of=_data_as_of(stichtage[-1] if stichtage else None, sprache),
@@ -220,13 +252,21 @@ def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, spr
         intro=t("index_intro", sprache),
         failed=t("index_failed", sprache, names=", ".join(failed)) if failed else "",
         kreis_heading=t("index_kreis_heading", sprache),
-        kreis_links=[{"href": f"{e['output']}.html", "title": (e.get("briefing") or {}).get("title", e["output"])}
+        kreis_links=[{"href": _page_href(e), "title": (e.get("briefing") or {}).get("title", e["output"])}
                      for e in good if (e.get("briefing") or {}).get("kind") != PROFILE_KIND],
         kommunen_heading=t("index_kommunen_heading", sprache),
         kommune_column=t("index_kommune_column", sprache),
+        languages_label=t("index_languages", sprache),
         columns=columns,
         rows=rows,
         css=CSS_FILE.read_text(encoding="utf-8"),
-        imprint=imprint,
+        imprint=imprint(version, sprache),
+        others=others,
+        accessibility={"href": _to_root(sprache) + ACCESSIBILITY_PAGE, "label": t("index_accessibility", sprache)},
     )
     write_atomic(run_dir / "index.html", page)
+
+
+def _page_href(entry: dict) -> str:
+    """A briefing's link from the index of its own language folder."""
+    return f"{entry['output'].rsplit('/', 1)[-1]}.html"

@@ -12,6 +12,9 @@ import yaml
 from helpers.paths import PACKAGE_DIR
 
 SPRACHEN = ("de", "en")
+# Where each language's briefings sit in a run folder: German at the top, English in en/
+# (both load the run's one plotly.min.js from the top).
+LANGUAGE_FOLDERS = {"de": "", "en": "en/"}
 
 
 @lru_cache(maxsize=1)

@@ -68,6 +68,7 @@ def choropleth(values: pd.Series, *, title: str, unit: str, source_ids: list[str
         fig.add_trace(_colorbar(table, low, high, unit))
     if table["value"].isna().any():
         fig.add_trace(_missing_legend(sprache))
+    fig.update_layout(meta={"description": t("map_describe_choropleth", sprache, title=title)})
     return _finish(fig, title=title, source_line=_data_source(source_ids, source_line, sprache),
                    sprache=sprache, height=height)
 
@@ -90,6 +91,7 @@ def locator(ags: str | int, sprache: str = "de", height: int = 340) -> go.Figure
         table["fill"] = [HIGHLIGHT if code == target.ags else CONTEXT for code in table.index]
         sizes = [18 if code == target.ags else 10 for code in table.index]
         fig.add_trace(_tiles(table, None, labelled={target.ags}, size=sizes))
+    fig.update_layout(meta={"description": t("map_describe_locator", sprache, name=target.name)})
     return _finish(fig, title=t("map_locator_title", sprache, name=target.name), source_line="",
                    sprache=sprache, height=height)
 

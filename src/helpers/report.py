@@ -300,6 +300,14 @@ def _population_frame(p: Profile) -> pd.DataFrame:
     return series.assign(series=p.name, segment=[p.t(f"profile_base_{b}") for b in series["base"]])
 
 
+def _population_chart_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """What the population chart draws: the population update on its two latest census bases,
+    the series a reader follows. Census counts and older bases stay in "Zahlen zur Grafik"."""
+    bases = [b for b in FORTSCHREIBUNG_BASES if b in set(frame["base"])][-2:]
+    drawn = frame[frame["base"].isin(bases)]
+    return drawn if not drawn.empty else frame
+
+
 def _foreign_share_frame(p: Profile) -> pd.DataFrame:
     rows = []
     for i in ("foreign_share_census_2011", "foreign_share_census_2022"):
@@ -359,11 +367,15 @@ def population(p: Profile) -> None:
     _heading(p.t("profile_h_population"))
     frame = p.frames["population"]
     if not frame.empty:
-        # A break where the population update moves to a new census base; census counts stand alone.
-        updates = [p.t(f"profile_base_{b}") for b in FORTSCHREIBUNG_BASES if b in set(frame["base"])][1:]
+        drawn = _population_chart_frame(frame)
+        # A break where the population update moves to a new census base, at the census day it counts from.
+        census_days = dict(zip(frame["base"], frame["date"]))
+        breaks = {p.t(f"profile_base_{b}"): census_days.get(b.replace("update_", "census_").removesuffix("_base"))
+                  for b in dict.fromkeys(drawn["base"])}
+        breaks = dict(list(breaks.items())[1:])
         fig = charts.line_with_breaks(
-            frame, title=p.t("profile_population_chart", kommune=p.name), source_ids=_ids(frame), sprache=p.sprache,
-            break_label=p.t("profile_base_change"), breaks=updates, y_title=p.t("profile_persons_axis"))
+            drawn, title=p.t("profile_population_chart", kommune=p.name), source_ids=_ids(drawn), sprache=p.sprache,
+            break_label=p.t("profile_base_change"), breaks=breaks, y_title=p.t("profile_persons_axis"))
         table = pd.DataFrame({p.t("profile_col_date"): [fmt.format_date(d.date(), p.sprache) for d in frame["date"]],
                               p.t("profile_col_series"): frame["segment"],
                               p.t("profile_col_value"): _with_marks(frame, 0, p.sprache)})

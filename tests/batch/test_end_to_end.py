@@ -13,7 +13,8 @@ MAX_HTML_BYTES = 1.5 * 1024 * 1024
 
 
 def _briefings(run_dir):
-    return sorted(p for p in run_dir.glob("*.html") if p.name != "index.html")
+    """The briefing pages of a language folder: those made from a notebook of the run."""
+    return sorted(p for p in run_dir.glob("*.html") if p.with_suffix(".ipynb").is_file())
 
 
 def test_full_run_has_every_briefing(full_run):
@@ -21,7 +22,7 @@ def test_full_run_has_every_briefing(full_run):
     expected |= {"kreis_uebersicht.html", "kommunen_vergleich.html"}
     assert {p.name for p in _briefings(full_run)} == expected
     record = json.loads((full_run / "run.json").read_text())
-    assert record["status"] == "ok" and len(record["notebooks"]) == 18
+    assert record["status"] == "ok" and len(record["notebooks"]) == 36  # German and English
     index = (full_run / "index.html").read_text()
     for name in expected:
         assert f'href="{name}"' in index
@@ -49,3 +50,23 @@ def test_every_briefing_is_clean(full_run, check):
         else:
             assert '<script src="plotly.min.js"></script>' in text and "cdn" not in text.lower(), page.name
     assert (full_run / "plotly.min.js").stat().st_size > 1_000_000
+
+
+def test_english_set_beside_the_german_one(full_run):
+    """`briefings --all` also writes the 18 English briefings into en/, each lang="en", loading the
+    run's one plotly.min.js, with their own index linked from the German one ("English version")."""
+    german = {p.name for p in _briefings(full_run)}
+    english = _briefings(full_run / "en")
+    assert {p.name for p in english} == german and len(english) == 18
+    for page in english:
+        text = page.read_text(encoding="utf-8")
+        assert re.search(r'<html[^>]* lang="en"', text), page.name
+        assert '<script src="../plotly.min.js"></script>' in text, page.name
+    assert sorted(p.name for p in full_run.rglob("plotly.min.js")) == ["plotly.min.js"]  # one per run folder
+    assert re.search(r'<a href="en/index.html"[^>]*>English version</a>', (full_run / "index.html").read_text())
+    index = (full_run / "en" / "index.html").read_text()
+    assert '<html lang="en">' in index and 'href="../index.html"' in index
+    assert all(f'href="{name}"' in index for name in german)
+    statement = (full_run / "barrierefreiheit.html").read_text()
+    assert "Erklärung zur Barrierefreiheit" in statement and 'lang="de"' in statement
+    assert 'href="barrierefreiheit.html"' in (full_run / "index.html").read_text()

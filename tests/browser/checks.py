@@ -113,3 +113,92 @@ def pdf_page_count(pdf: bytes) -> int:
     """Pages of a PDF written by Chromium (Skia writes one ``/Type /Page`` object per page)."""
     assert pdf.startswith(b"%PDF"), "not a PDF"
     return len(_PAGE_OBJECT.findall(pdf))
+
+
+# Per chart: the boxes of legend, title, axis titles and each annotation (source line, notes,
+# break labels) as the browser laid them out; any two that intersect are an overlap.
+_OVERLAP_SCRIPT = """
+() => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap((plot, i) => {
+  const title = (plot.querySelector('.gtitle') || {}).textContent || `chart ${i}`;
+  const parts = [];
+  const add = (name, element) => {
+    if (!element) return;
+    const r = element.getBoundingClientRect();
+    if (r.width > 0 && r.height > 0) parts.push({name, r});
+  };
+  add('legend', plot.querySelector('g.legend'));
+  add('title', plot.querySelector('.g-gtitle'));
+  plot.querySelectorAll('.g-xtitle, .g-x2title').forEach(e => add('x-axis title', e));
+  plot.querySelectorAll('.g-ytitle').forEach(e => add('y-axis title', e));
+  plot.querySelectorAll('g.annotation').forEach(e => add(`annotation "${e.textContent.slice(0, 40)}"`, e));
+  const found = [];
+  for (let a = 0; a < parts.length; a++) for (let b = a + 1; b < parts.length; b++) {
+    const p = parts[a].r, q = parts[b].r;
+    const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
+    const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
+    if (w > 1 && h > 1) found.push(`${title}: ${parts[a].name} overlaps ${parts[b].name} (${Math.round(w)}x${Math.round(h)} px)`);
+  }
+  return found;
+})
+"""
+
+
+def overlap_problems(page) -> list[str]:
+    """Legend, title, axis titles and annotations of every chart must not cover each other."""
+    return page.evaluate(_OVERLAP_SCRIPT)
+
+
+BKG_ATTRIBUTION = "© GeoBasis-DE / BKG (Daten verändert), dl-de/by-2-0"
+
+_MAP_SCRIPT = """
+() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(plot => ({
+  title: (plot.querySelector('.gtitle') || {}).textContent || '',
+  text: Array.from(plot.querySelectorAll('g.annotation')).map(a => a.textContent).join(' '),
+  fills: plot.querySelectorAll('.scatterlayer .js-fill').length,
+})).filter(chart => /GeoBasis|Ortsmitten|town centres|Schemati/.test(chart.text))
+"""
+
+
+def map_problems(page, expect_at_least: int = 0) -> list[str]:
+    """Every map draws the 16 real boundaries (not the schematic squares) with the BKG attribution."""
+    maps = page.evaluate(_MAP_SCRIPT)
+    problems = [] if len(maps) >= expect_at_least else [f"expected {expect_at_least} map(s), found {len(maps)}"]
+    for chart in maps:
+        if chart["fills"] < 16:
+            problems.append(f"map {chart['title']!r}: {chart['fills']} areas drawn instead of 16 (schematic map?)")
+        if BKG_ATTRIBUTION not in chart["text"].replace("\u00a0", " "):
+            problems.append(f"map {chart['title']!r}: no BKG attribution under it: {chart['text'][:200]!r}")
+    return problems
+
+
+_CHART_NAME_SCRIPT = """
+() => Array.from(document.querySelectorAll('.js-plotly-plot')).map((plot, i) => {
+  const image = plot.closest('[role="img"]');
+  const title = (plot.querySelector('.gtitle') || {}).textContent || `chart ${i}`;
+  if (!image || !(image.getAttribute('aria-label') || '').trim()) return `${title}: no accessible name (role="img" + aria-label)`;
+  const described = document.getElementById(image.getAttribute('aria-describedby') || '');
+  if (!described || described.textContent.trim().split(/\\s+/).length < 4) return `${title}: no text description`;
+  const table = image.closest('figure').querySelector('details.im-chart-table');
+  if (table && !described.textContent.includes(table.querySelector('summary').textContent.trim()))
+    return `${title}: description does not point to its table`;
+  return null;
+}).filter(Boolean)
+"""
+
+
+def chart_name_problems(page) -> list[str]:
+    """Every chart is one image for screen readers with a name, a one-sentence description, and
+    (where it has one) a pointer to its table "Zahlen zur Grafik"."""
+    return page.evaluate(_CHART_NAME_SCRIPT)
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's WCAG 2.1 A/AA rules on the page as it is now: one line per rule and element."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
+    return [f"{v['id']} ({v['impact']}): {node['target']} {node['failureSummary'][:160]!r}"
+            for v in results.response["violations"] for node in v["nodes"]]

@@ -19,9 +19,11 @@ from tests.browser import checks, expected
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 KINDS = ["index", "kommune", "kreis_uebersicht", "kommunen_vergleich"]
-# A committee member reads about ten minutes: a Kommune profile, the Kreis overview and the
+LANGUAGES = ["de", "en"]
+# A committee member reads in five minutes: a Kommune profile, the Kreis overview and the
 # index stay short; the comparison covers every indicator for 16 Kommunen.
-MAX_PDF_PAGES = {"index": 3, "kommune": 18, "kreis_uebersicht": 12, "kommunen_vergleich": 28}  # seen: 1, 13-14, 8, 24
+MAX_PDF_PAGES = {"index": 3, "kommune": 10, "kreis_uebersicht": 8, "kommunen_vergleich": 20}
+A4_VIEWPORT = {"width": 794, "height": 1123}  # A4 at 96 dpi: charts re-laid out as on paper
 RAW_TAG = re.compile(r"</?(small|div|span|br|b|i|p|sup|sub|table|td|tr|strong|em|a)\b[^>]*>")
 # tables wider than the text column are cut off on screen (scroll box) and in print
 WIDE_TABLES = """() => { const main = document.querySelector('main') || document.body;
@@ -33,6 +35,10 @@ INSTRUCTIONS = re.compile(r"[^.\n]*(?:Run All|folgenden Zelle|Parameter:)[^.\n]*
 
 def _kind(path: Path) -> str:
     return "kommune" if path.name.startswith("kommune_") else path.stem
+
+
+def _language(name: str) -> str:
+    return "en" if name.startswith("en/") else "de"
 
 
 def _title_for(path: Path) -> str:
@@ -77,7 +83,8 @@ def seen(full_run, browser, screenshot_dir) -> dict[str, dict]:
     """Open every page of the run once and record what a reader gets (one record per file)."""
     records = {}
     shot = set()
-    for path in sorted(full_run.glob("*.html")):
+    for path in sorted(full_run.glob("*.html")) + sorted(full_run.glob("en/*.html")):
+        name = path.relative_to(full_run).as_posix()
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE", service_workers="block")
         page = context.new_page()
         record = _watch(context, page)
@@ -101,33 +108,100 @@ def seen(full_run, browser, screenshot_dir) -> dict[str, dict]:
                 """() => Array.from(document.querySelectorAll('a[href^="#"]')).map(a => a.getAttribute('href').slice(1))
                      .filter(id => id && !document.getElementById(id) && !document.getElementById(decodeURIComponent(id)))"""),
             wide_tables=page.evaluate(WIDE_TABLES),
-            pdf_pages=checks.pdf_page_count(page.pdf(format="A4", print_background=True)),
+            lang=page.get_attribute("html", "lang"),
+            chart_names=checks.chart_name_problems(page),
+            maps=checks.map_problems(page, expect_at_least=1 if path.name.startswith("kommune_") else 0),
+            overlaps=checks.overlap_problems(page),
+            axe=checks.axe_violations(page),
         )
         kind = _kind(path)
-        if kind not in shot and (kind != "kommune" or path.name.startswith("kommune_05154036")):
-            page.screenshot(path=str(screenshot_dir / f"{kind}.png"), full_page=True)
-            shot.add(kind)
-        records[path.name] = record
+        shot_name = kind if _language(name) == "de" else f"{kind}_en"
+        if shot_name not in shot and (kind != "kommune" or path.name.startswith("kommune_05154036")):
+            page.screenshot(path=str(screenshot_dir / f"{shot_name}.png"), full_page=True)
+            shot.add(shot_name)
+        record["pdf_pages"] = checks.pdf_page_count(page.pdf(format="A4", print_background=True))
+        page.emulate_media(media="print")
+        page.set_viewport_size(A4_VIEWPORT)
+        page.wait_for_timeout(300)  # plotly's responsive relayout after the resize
+        record["print_overlaps"] = checks.overlap_problems(page)
+        records[name] = record
         context.close()
     print("\nA4 pages: " + ", ".join(f"{name}={r['pdf_pages']}" for name, r in records.items()))
     return records
 
 
-def _of(seen: dict, kind: str) -> dict[str, dict]:
-    selected = {name: r for name, r in seen.items() if _kind(Path(name)) == kind}
-    assert selected, f"no {kind} page in the run"
+def _of(seen: dict, kind: str, language: str = "de") -> dict[str, dict]:
+    selected = {name: r for name, r in seen.items() if _kind(Path(name)) == kind and _language(name) == language}
+    assert selected, f"no {kind} page ({language}) in the run"
     return selected
 
 
-def _assert_none(seen: dict, kind: str, key: str) -> None:
-    found = {name: r[key] for name, r in _of(seen, kind).items() if r[key]}
+def _assert_none(seen: dict, kind: str, key: str, language: str = "de") -> None:
+    found = {name: r[key] for name, r in _of(seen, kind, language).items() if r[key]}
     assert not found, "\n".join(f"{name}: {value}" for name, value in found.items())
 
 
 def test_run_has_every_briefing(seen):
-    """The checks below ran on the whole run: 16 Kommunen, the two Kreis briefings, the index."""
-    assert len(_of(seen, "kommune")) == 16
+    """The checks below ran on the whole run: 16 Kommunen, the two Kreis briefings, the index,
+    in German and in English."""
+    for language in LANGUAGES:
+        assert len(_of(seen, "kommune", language)) == 16
     assert {"index.html", "kreis_uebersicht.html", "kommunen_vergleich.html"} <= set(seen)
+    assert {"en/index.html", "en/kreis_uebersicht.html", "en/kommunen_vergleich.html"} <= set(seen)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_page_language_is_declared(seen, kind, language):
+    """Screen readers pick their voice from <html lang>: 18 English pages say "en", German "de"."""
+    wrong = {n: r["lang"] for n, r in _of(seen, kind, language).items() if r["lang"] != language}
+    assert not wrong
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", KINDS)
+def test_no_axe_violations(seen, kind, language):
+    """axe-core, WCAG 2.1 A and AA rules: zero violations on every page, German and English."""
+    _assert_none(seen, kind, "axe", language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", KINDS[1:])
+def test_every_chart_has_an_accessible_name_and_description(seen, kind, language):
+    _assert_none(seen, kind, "chart_names", language)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", KINDS[1:])
+def test_maps_draw_the_shipped_boundaries_with_attribution(seen, kind, language):
+    """Fresh clone, empty map cache (see full_run): every profile's map and every other map is
+    drawn from the shipped VG250 boundaries, with the BKG attribution under it."""
+    _assert_none(seen, kind, "maps", language)
+
+
+@pytest.mark.parametrize("media", ["overlaps", "print_overlaps"])
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("kind", KINDS[1:])
+def test_nothing_in_a_chart_overlaps(seen, kind, language, media):
+    """Legend, title, axis titles, source line and notes of every chart keep clear of each other,
+    at screen width and laid out for A4 print."""
+    _assert_none(seen, kind, media, language)
+
+
+def test_chart_tables_open_with_the_keyboard(full_run, open_page):
+    """"Zahlen zur Grafik" is reachable with Tab and opens with Enter (a native details/summary)."""
+    watched = open_page()
+    watched.page.goto((full_run / "kommune_05154036_kleve.html").as_uri())
+    summary = watched.page.locator("details.im-chart-table > summary").first
+    for _ in range(200):  # Tab through the page until the first chart table's summary has focus
+        watched.page.keyboard.press("Tab")
+        if summary.evaluate("element => element === document.activeElement"):
+            break
+    else:
+        pytest.fail("no chart table reachable with Tab")
+    watched.page.keyboard.press("Enter")
+    assert summary.evaluate("element => element.parentElement.open")
+    assert watched.page.locator("details.im-chart-table[open] table").first.is_visible()
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -202,6 +276,7 @@ def test_index_links_open_existing_briefings(full_run, seen, open_page):
     local = [h for h in seen["index.html"]["hrefs"] if not h.startswith("#")]
     missing = [h for h in local if not (full_run / unquote(urlparse(h).path)).is_file()]
     assert not missing, f"links to missing files: {missing}"
+    assert "en/index.html" in local, "no link to the English version"
     written = {p.name for p in full_run.glob("*.html")} - {"index.html"}
     assert written <= {unquote(urlparse(h).path) for h in local}, "briefings not linked from the index"
     watched = open_page()

@@ -99,3 +99,57 @@ def test_english_or_raw_numbers_are_reported(cell):
 def test_german_numbers_pass(cell):
     """helpers.fmt output, signed changes, years and the missing-value word pass."""
     assert checks.german_number_problems([cell]) == []
+
+
+def _figure_page(site, name, fig, table=None):
+    from helpers import charts
+
+    return _write(site, name, charts.figure_bundle(fig, table)["text/html"])
+
+
+def test_overlap_check_catches_a_legend_on_the_source_line(open_page, site):
+    """A legend pushed onto the source line (as in the Weeze population chart) is reported; the
+    house style with the legend rows counted keeps them apart."""
+    import plotly.graph_objects as go
+
+    from helpers import charts
+
+    traces = [go.Scatter(x=[2019, 2020], y=[i, i + 1], name=f"Fortschreibung auf Basis Zensus {i} (lang)") for i in range(6)]
+    fig = charts.style(go.Figure(traces), title="Test", source_line="Quelle: IT.NRW, Test")
+    watched = open_page()
+    watched.page.goto(_figure_page(site, "clear.html", fig))
+    checks.wait_for_charts(watched.page)
+    assert checks.overlap_problems(watched.page) == []
+    fig.update_layout(legend_y=-0.5)  # the legend over the source line
+    watched.page.goto(_figure_page(site, "overlap.html", fig))
+    checks.wait_for_charts(watched.page)
+    assert any("legend overlaps annotation" in p for p in checks.overlap_problems(watched.page))
+
+
+def test_chart_name_and_axe_checks_catch_a_bare_chart(open_page, site):
+    """A plotly div without role/aria-label, and an image without alt text, are reported."""
+    import pandas as pd
+    import plotly.graph_objects as go
+
+    from helpers import charts
+
+    fig = charts.style(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), title="Test", source_line="Quelle: Test")
+    watched = open_page()
+    watched.page.goto(_figure_page(site, "named.html", fig, pd.DataFrame({"a": [1]})))
+    checks.wait_for_charts(watched.page)
+    assert checks.chart_name_problems(watched.page) == []
+    assert checks.axe_violations(watched.page) == []
+    watched.page.goto(_write(site, "bare.html", CHART + '<img src="x.png">'))
+    checks.wait_for_charts(watched.page)
+    assert checks.chart_name_problems(watched.page) == ["Test: no accessible name (role=\"img\" + aria-label)"]
+    assert any(v.startswith("image-alt") for v in checks.axe_violations(watched.page))
+
+
+def test_map_check_catches_the_schematic_map(open_page, site, no_boundaries):
+    from helpers import charts, maps
+
+    watched = open_page()
+    watched.page.goto(_write(site, "schematic.html", charts.figure_bundle(maps.locator("Kleve"))["text/html"]))
+    checks.wait_for_charts(watched.page)
+    problems = checks.map_problems(watched.page, expect_at_least=1)
+    assert any("instead of 16" in p for p in problems) and any("no BKG attribution" in p for p in problems)

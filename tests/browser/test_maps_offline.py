@@ -46,18 +46,19 @@ def _values():
     return values
 
 
-@pytest.mark.parametrize("with_boundaries", [True, False], ids=["boundaries", "fallback"])
-def test_maps_render_offline(with_boundaries, request, page_with, geo_sandbox, screenshot_dir):
-    if with_boundaries:
-        request.getfixturevalue("shared_boundaries")
+@pytest.mark.parametrize("boundaries", ["shared", "shipped", "fallback"])
+def test_maps_render_offline(boundaries, request, page_with, geo_sandbox, screenshot_dir):
+    request.getfixturevalue({"shared": "shared_boundaries", "shipped": "geo_sandbox", "fallback": "no_boundaries"}[boundaries])
     for name, fig in (("choropleth", maps.choropleth(_values(), title="Anteil", unit="%", source_line="Quelle: Test")),
                       ("locator", maps.locator("Kleve"))):
         watched = page_with(fig, name)
         assert checks.chart_problems(watched.page) == []
         watched.assert_clean()
-        watched.page.screenshot(path=screenshot_dir / f"map_{name}_{request.node.callspec.id}.png")
+        watched.page.screenshot(path=screenshot_dir / f"map_{name}_{boundaries}.png")
         fills = watched.page.locator(".js-plotly-plot .scatterlayer .js-fill").count()
-        assert fills >= (16 if with_boundaries else 0)
+        assert fills >= (0 if boundaries == "fallback" else 16)
+        if boundaries == "shipped":  # a fresh machine: real boundaries with the BKG attribution
+            assert checks.map_problems(watched.page, expect_at_least=1) == []
 
 
 def test_hover_on_an_area_names_the_kommune_and_value(page_with, shared_boundaries):

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from helpers.i18n import check_sprache, t
+from helpers.i18n import SPRACHEN, check_sprache, t
 from helpers.kommunen import UnknownRegionError, region
 from helpers.paths import NOTEBOOKS_DIR, REPORTS_DIR
 
@@ -29,7 +29,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="auch unveränderte Notebooks neu ausführen")
     parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="Zielordner (Voreinstellung: reports/)")
     parser.add_argument("--stichtag", help="Stichtag JJJJ-MM-TT (Voreinstellung: neuester Stand)")
-    parser.add_argument("--sprache", default="de", help="de oder en")
+    parser.add_argument("--sprache", help="nur de oder nur en (Voreinstellung: beide; Englisch in en/)")
 
 
 def _fail(message: str) -> int:
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         return _fail(t("briefings_bad_jobs", value=args.jobs))
     try:
-        sprache = check_sprache(args.sprache)
+        sprachen = [check_sprache(args.sprache)] if args.sprache else list(SPRACHEN)
         selected = [region(k, level="kommune") for k in args.kommune] if args.kommune else None
     except (UnknownRegionError, ValueError) as error:
         return _fail(str(error))
@@ -63,7 +63,8 @@ def run(args: argparse.Namespace) -> int:
             print(t("briefings_refreshed", path=path.relative_to(NOTEBOOKS_DIR.parent)), file=sys.stderr)
         return batch.EXIT_OK
 
-    jobs = batch.plan(selected, stichtag=args.stichtag, sprache=sprache)
+    sprache = sprachen[0]  # of the messages on the terminal
+    jobs = [job for each in sprachen for job in batch.plan(selected, stichtag=args.stichtag, sprache=each)]
     try:
         result = batch.run(jobs, args.out, workers=args.jobs, force=args.force, sprache=sprache)
     except batch.LockHeld as error:
