@@ -33,3 +33,4 @@ def test_package_resources_sit_in_the_package():
     for resource in ("messages.yaml", "catalogue/indicators.yaml", "catalogue/regions.csv",
                      "templates/index.html.j2", "templates/briefing/static/briefing.css"):
         assert (paths.PACKAGE_DIR / resource).is_file(), resource
+
