@@ -3,10 +3,17 @@ import os
 
 import pytest
 
-from helpers import geo
+from helpers import geo, sources
 from tests.material import GEO, require
 
 SHARED_BOUNDARIES = GEO / "kreis_kleve_gemeinden.geojson"
+
+
+@pytest.fixture(autouse=True)
+def outside_a_briefing(monkeypatch):
+    """Each test starts outside a numbered briefing: the notebooks' setup starts numbering sources
+    module-wide ("Quellen: [1]"), which would otherwise leak from one test into the next."""
+    monkeypatch.setattr(sources, "_numbers", None)
 
 
 @pytest.fixture

@@ -71,7 +71,7 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
     extra = SOURCE_LINE_HEIGHT * (len(lines) - 1)
     legend = LEGEND_ROW_PX * (legend_rows(fig) - 1)
     fig.update_layout(height=height + extra + legend, margin_b=fig.layout.template.layout.margin.b + extra + legend)
-    add_footnote(fig, lines, name="source_line", yshift=-95 - legend, size=10, color="#444444")
+    add_footnote(fig, lines, name="source_line", yshift=-95 - legend, size=12, color="#444444")
     return fig
 
 
@@ -191,7 +191,7 @@ def _cite(source_ids: list[str] | tuple[str, ...], sprache: str) -> str:
 
     if not source_ids:
         raise ValueError("Jede Grafik braucht Quellen (source_ids); ohne Quelle wird keine Grafik gezeigt.")
-    return sources.cite(list(dict.fromkeys(source_ids)), sprache=sprache)
+    return sources.refer(list(dict.fromkeys(source_ids)), sprache=sprache)
 
 
 def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[str] | tuple[str, ...],

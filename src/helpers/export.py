@@ -135,15 +135,6 @@ def clean_markdown_output(rendered: str) -> str:
     return bleach.clean(rendered, tags=MARKDOWN_TAGS, attributes=MARKDOWN_ATTRIBUTES, protocols=["http", "https", "mailto"])
 
 
-def cite(source_ids: list[str], sprache: str) -> str:
-    """The one-line citation of the briefing's sources (helpers.sources once the data layer has it)."""
-    try:
-        from helpers.sources import cite as cite_sources
-    except ImportError:  # data layer not merged yet: name the sources by id
-        return f"{t('sources_prefix', sprache)}: {', '.join(source_ids)}"
-    return cite_sources(source_ids, sprache=sprache)
-
-
 def _created(moment: dt.datetime, sprache: str) -> str:
     return t("briefing_created_on", sprache, date=format_date(moment, sprache), time=f"{moment:%H:%M}")
 
@@ -177,7 +168,7 @@ def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime
         "region": briefing.get("region", ""),
         "data_as_of": _data_as_of(briefing.get("stichtag"), sprache),
         "created": _created(created, sprache),
-        "sources": cite(briefing.get("source_ids", []), sprache),
+        "sources": t("briefing_sources_note", sprache),
         "notes": briefing.get("data_notes", []),
         "imprint": imprint(version, sprache),
         "labels": {key: t(f"briefing_{key}", sprache) for key in ("toc", "sources", "notes")},

@@ -24,7 +24,7 @@ from helpers.charts import CONTEXT, HIGHLIGHT, add_footnote, footnote_text, styl
 from helpers.fmt import MISSING, format_number, format_percent
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import region
-from helpers.sources import cite
+from helpers.sources import refer
 
 # Blues without its near-white end, so the lowest value still stands out from the page.
 COLORSCALE = [[i / 8, c] for i, c in enumerate(sample_colorscale("Blues", list(np.linspace(0.2, 0.95, 9))))]
@@ -196,7 +196,7 @@ def _data_source(source_ids: list[str] | None, source_line: str | None, sprache:
         raise ValueError("Karte braucht genau eines von source_ids (Quellen-IDs) oder source_line (fertige Zeile).")
     if source_line is not None:
         return source_line
-    return cite(source_ids, sprache=sprache)
+    return refer(source_ids, sprache=sprache)
 
 
 def _finish(fig: go.Figure, *, title: str, source_line: str, sprache: str, height: int) -> go.Figure:

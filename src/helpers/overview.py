@@ -77,7 +77,7 @@ class Context:
     def cite(self, source_ids: tuple[str, ...] | list[str]) -> str:
         """The source line, remembering the ids for the sources table and the BRIEFING payload."""
         self.cited.extend(i for i in source_ids if i not in self.cited)
-        return sources.cite(list(dict.fromkeys(source_ids)), sprache=self.sprache)
+        return sources.refer(list(dict.fromkeys(source_ids)), sprache=self.sprache)
 
 
 def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
@@ -92,6 +92,7 @@ def setup(stichtag: object = None, sprache: str = "de") -> Context:
     sprache = check_sprache(sprache)
     obs = data.load("observations")
     day = check_stichtag(stichtag, obs, sprache)
+    sources.start_numbering()
     return Context(sprache, day, until(obs, day), until(data.load("facts"), day))
 
 
@@ -355,7 +356,7 @@ def render(ctx: Context, items: list[Statement]) -> str:
     """Markdown bullets, each with its source line, then the legend of the marks used."""
     lines = []
     for item in items:
-        lines.append(f"- {item.text}  \n  <small>{ctx.cite(item.source_ids)}</small>")
+        lines.append(f"- {item.text}  \n  {ctx.cite(item.source_ids)}")
     legend = marker_legend(set().union(*(i.statuses for i in items)), ctx.sprache) if items else []
     if legend:
         lines.append("")
@@ -425,7 +426,7 @@ def show_key_figures(ctx: Context) -> None:
     ids = tuple(i for ids in table.pop("source_ids") for i in ids)
     display(Markdown(f"## {t('ov_h_key_figures', ctx.sprache)}"))
     report.table(table)
-    display(Markdown(f"<small>{ctx.cite(ids)}</small>\n\n<small>{t('ov_azr_label', ctx.sprache)}</small>"))
+    display(Markdown(f"{ctx.cite(ids)}\n\n<small>{t('ov_azr_label', ctx.sprache)}</small>"))
 
 
 # --- sections (one notebook cell each) --------------------------------------------------------

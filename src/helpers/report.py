@@ -75,6 +75,7 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
     """Validate kommune (name or AGS, also as int), stichtag and sprache; compute the profile."""
     sprache = check_sprache(sprache)
     place = region(kommune, level="kommune")
+    sources.start_numbering()
     everything = data.load("observations")
     day = check_stichtag(stichtag, everything, sprache)
     obs = everything[everything["date"] <= day]
@@ -185,7 +186,7 @@ def table(frame: pd.DataFrame, caption: str = "", screen_only: tuple[str, ...] =
 
 def sources_table(source_ids, sprache: str) -> None:
     """The "Quellen und Stand" table (printed as a compact list); internal source ids only on screen."""
-    table(sources.source_table(list(source_ids), sprache), screen_only=(t("source_col_id", sprache),),
+    table(sources.source_table(sources.numbered(source_ids), sprache), screen_only=(t("source_col_id", sprache),),
           css_class="im-sources")
 
 
@@ -278,7 +279,7 @@ def key_figures(p: Profile) -> None:
     _heading(p.t("profile_h_glance"))
     _bullets(narrative.key_sentences(p.name, p.comparisons, p.sprache))
     ids = CATALOGUE.key_figures
-    table(key_figures_table(p), sources.cite(_source_ids(f for i in ids for f in p.comparisons[i].figures), p.sprache))
+    table(key_figures_table(p), sources.refer(_source_ids(f for i in ids for f in p.comparisons[i].figures), p.sprache))
     legend = narrative.marker_legend(_statuses(p, ids), p.sprache)
     if legend:
         _markdown(p.t("profile_markers_legend") + "  \n" + "  \n".join(legend))
@@ -445,7 +446,7 @@ def _field(p: Profile, key: str) -> None:
         _markdown(p.t("profile_field_empty", kommune=p.name))
     else:
         ids = _source_ids(f for c in shown for f in c.figures)
-        table(pd.DataFrame([_comparison_row(p, c) for c in shown]), sources.cite(ids, p.sprache))
+        table(pd.DataFrame([_comparison_row(p, c) for c in shown]), sources.refer(ids, p.sprache))
         _field_chart(p, key, shown)
     sentences = [p.t("profile_kreis_only_sentence", indicator=c.indicator.label(p.sprache), kommune=p.name,
                      date=narrative.format_day(c.kreis, p.sprache))

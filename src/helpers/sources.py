@@ -137,11 +137,50 @@ def cite(source_ids, sprache: str = "de") -> str:
     return f"{prefix}: " + "; ".join(parts + licences)
 
 
+# --- numbered references: "Quellen: [3], [7]" under a chart, the full citation once at the end ---
+
+_numbers: dict[str, int] | None = None  # source id -> its number in the briefing being built
+
+
+def start_numbering() -> None:
+    """A new briefing numbers its sources from [1] in the order they are first referred to
+    (called by the notebooks' ``setup``, so a warm kernel's next notebook starts afresh)."""
+    global _numbers
+    _numbers = {}
+
+
+def refer(source_ids, sprache: str = "de") -> str:
+    """The short reference under a chart or table ("Quellen: [3], [7]"), numbering new sources;
+    outside a numbered briefing (explore notebooks) the full :func:`cite` line."""
+    if _numbers is None:
+        return cite(source_ids, sprache)
+    check_sprache(sprache)
+    ids = list(_select(source_ids)["source_id"])
+    for source_id in ids:
+        _numbers.setdefault(source_id, len(_numbers) + 1)
+    numbers = sorted(_numbers[i] for i in ids)
+    prefix = t("source_prefix" if len(numbers) == 1 else "sources_prefix", sprache)
+    return f"{prefix}: " + ", ".join(f"[{n}]" for n in numbers)
+
+
+def numbered(source_ids=()) -> list[str]:
+    """Every source of the briefing in the order of its number; ``source_ids`` not referred to
+    so far are numbered after the others (the "Quellen und Stand" list names them all)."""
+    if _numbers is None:
+        return list(dict.fromkeys(source_ids))
+    for source_id in source_ids:
+        _numbers.setdefault(source_id, len(_numbers) + 1)
+    return sorted(_numbers, key=_numbers.get)
+
+
 def source_table(source_ids, sprache: str = "de") -> pd.DataFrame:
-    """The "Quellen und Stand" section: one row per source, German (or English) column names."""
+    """The "Quellen und Stand" section: one row per source with its reference number, German
+    (or English) column names."""
     check_sprache(sprache)
     rows = _select(source_ids)
+    numbers = [(_numbers or {}).get(i, n) for n, i in enumerate(rows["source_id"], start=1)]
     return pd.DataFrame({
+        t("source_col_number", sprache): [f"[{n}]" for n in numbers],
         t("source_col_publisher", sprache): [f"{r.origin}, {t('citation_via_short', sprache)} {r.publisher_short}"
                                              if r.origin else r.publisher_short for r in rows.itertuples()],
         t("source_col_title", sprache): rows["title"],

@@ -56,12 +56,39 @@ def test_sources_table_shows_readers_addresses_not_retrieval_notes():
     """Committee members see where to find a source, not our retrieval route (commits, test copies)."""
     all_ids = list(data.load("sources")["source_id"])
     table = sources.source_table(all_ids)
-    kinds, addresses = " ".join(table.iloc[:, 2]), " ".join(table.iloc[:, 5])
+    kinds, addresses = " ".join(table["Tabelle/Fundstelle"]), " ".join(table["Adresse"])
     for internal in ("commit", "test material", "shared/"):
         assert internal not in kinds + addresses
     for english in ("article", "web page", "citing", "infobox"):
         assert english not in kinds
-    addresses = table.iloc[:, 5]
+    addresses = table["Adresse"]
     assert addresses.str.match(r"^(https?://|Datenkopie auf GitHub: )").all()
-    assert (table.iloc[:, 2] == "Pressebericht").sum() > 0  # a press route is named as such
-    assert sources.source_table(["DESTATIS_GV_2019"]).iloc[0, 5].startswith("https://www.destatis.de/")  # the original
+    assert (table["Tabelle/Fundstelle"] == "Pressebericht").sum() > 0  # a press route is named as such
+    assert sources.source_table(["DESTATIS_GV_2019"])["Adresse"].iloc[0].startswith("https://www.destatis.de/")  # the original
+
+
+@pytest.fixture
+def numbering():
+    """A briefing that numbers its sources (as the notebooks' setup starts one; conftest resets it)."""
+    sources.start_numbering()
+
+
+def test_references_are_short_numbered_in_order_of_first_use(numbering):
+    assert sources.refer(["ITNRW_12411_15I_2024"]) == "Quelle: [1]"
+    assert sources.refer(["RP_2017_EW2016", "ITNRW_12411_15I_2024"]) == "Quellen: [1], [2]"
+    assert sources.refer(["ITNRW_12521_03I_2024"], sprache="en") == "Source: [3]"
+    with pytest.raises(KeyError, match="NOPE"):
+        sources.refer(["NOPE"])
+
+
+def test_sources_table_lists_each_source_once_with_its_number(numbering):
+    sources.refer(["RP_2017_EW2016", "ITNRW_12411_15I_2024"])
+    ids = sources.numbered(["ITNRW_12521_03I_2024", "RP_2017_EW2016"])
+    assert ids == ["RP_2017_EW2016", "ITNRW_12411_15I_2024", "ITNRW_12521_03I_2024"]
+    table = sources.source_table(ids)
+    assert list(table["Nr."]) == ["[1]", "[2]", "[3]"]
+    assert list(table["Herausgeber"])[0] == "IT.NRW, nach Rheinische Post"  # the full citation, once
+
+
+def test_outside_a_briefing_the_full_citation_stays():
+    assert sources.refer(["ITNRW_12411_15I_2024"]) == sources.cite(["ITNRW_12411_15I_2024"])
