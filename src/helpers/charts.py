@@ -28,9 +28,12 @@ DASHES = ["solid", "dash", "dot", "dashdot", "longdash", "longdashdot"]
 MARKERS = ["circle", "square", "diamond", "triangle-up", "x", "cross"]
 HIGHLIGHT, CONTEXT, REFERENCE = PALETTE[0], "#9E9E9E", PALETTE[5]
 SEPARATORS = {"de": ",.", "en": ".,"}
-SOURCE_LINE_WIDTH, SOURCE_LINE_HEIGHT = 150, 13  # characters per line, pixels per extra line
-# A horizontal legend under the plot wraps into rows; each extra row pushes the source line down.
-LEGEND_WIDTH_PX, LEGEND_ROW_PX, LEGEND_CHAR_PX, LEGEND_ITEM_PX = 760, 22, 8, 45
+SOURCE_LINE_WIDTH, SOURCE_LINE_HEIGHT = 130, 16  # characters per line, pixels per line (12 px text)
+# Below the plot: tick labels (one more line per wrapped label line), the axis title, then a
+# horizontal legend that wraps into rows (estimated from its entries), then the source line.
+AXIS_PX, TICK_LINE_PX, AXIS_TITLE_PX = 30, 15, 26
+LEGEND_WIDTH_PX, LEGEND_ROW_PX, LEGEND_CHAR_PX, LEGEND_ITEM_PX = 760, 26, 8, 45
+CATEGORY_LABEL_WIDTH = 24  # characters per line of a category under a bar group
 # Text plotly renders (titles, axes, annotations): '<' and '&' escaped so data cannot become
 # markup; quotes left alone, since plotly shows '&quot;' literally and sanitises text itself.
 _escape = partial(html.escape, quote=False)
@@ -65,22 +68,31 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
     )
     fig.update_xaxes(title_text=_escape(x_title))
     fig.update_yaxes(title_text=_escape(y_title))
-    # Long citations (several sources) wrap instead of running off the right edge; the figure
-    # grows by one text line per extra line so the wrapped lines are not clipped.
+    # Under the plot, top to bottom: tick labels and axis title, the legend rows, the source
+    # lines; the bottom margin is their sum, so none can run into another (the plot keeps its size).
     lines = textwrap.wrap(source_line, width=source_width, break_on_hyphens=False, break_long_words=False)
-    extra = SOURCE_LINE_HEIGHT * (len(lines) - 1)
-    legend = LEGEND_ROW_PX * (legend_rows(fig) - 1)
-    fig.update_layout(height=height + extra + legend, margin_b=fig.layout.template.layout.margin.b + extra + legend)
-    add_footnote(fig, lines, name="source_line", yshift=-95 - legend, size=12, color="#444444")
+    ticktext = fig.layout.xaxis.ticktext or ()
+    tick_lines = max([str(text).count("<br>") + 1 for text in ticktext] or [1])
+    axis_px = AXIS_PX + TICK_LINE_PX * (tick_lines - 1) + (AXIS_TITLE_PX if x_title else 0)
+    legend_px = LEGEND_ROW_PX * legend_rows(fig) if legend_rows(fig) else 0
+    source_px = SOURCE_LINE_HEIGHT * len(lines)
+    template_margin = fig.layout.template.layout.margin
+    plot_px = height - template_margin.t - template_margin.b
+    margin_b = axis_px + legend_px + source_px + 12
+    fig.update_layout(height=plot_px + template_margin.t + margin_b, margin_b=margin_b,
+                      legend=dict(y=-axis_px / plot_px, yanchor="top"))
+    add_footnote(fig, lines, name="source_line", yshift=-(axis_px + legend_px + 4), size=12, color="#444444")
     return fig
 
 
 def legend_rows(fig: go.Figure) -> int:
     """Rows the bottom legend wraps into at the narrowest chart width of a briefing (screen,
-    60rem column), estimated from its entries, so the source line can sit below the last row."""
+    60rem column), estimated from its entries (0: no legend), so the source line sits below it."""
     names = [str(trace.name or "") for trace in fig.data
              if trace.showlegend is not False and trace.name and (trace.showlegend or len(fig.data) > 1)]
     names = list(dict.fromkeys(names))  # legend groups show a name once
+    if not names:
+        return 0
     rows, used = 1, 0
     for name in names:
         width = LEGEND_ITEM_PX + LEGEND_CHAR_PX * len(name)
@@ -234,7 +246,10 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
     else:
         fig.update_yaxes(**value_axis)
         if not pd.api.types.is_numeric_dtype(frame[x]):
-            fig.update_xaxes(**order)
+            # Long category names wrap into lines instead of turning sideways into the legend.
+            names = order["categoryarray"]
+            fig.update_xaxes(**order, tickangle=0, tickmode="array", tickvals=names,
+                             ticktext=["<br>".join(textwrap.wrap(_escape(str(n)), CATEGORY_LABEL_WIDTH)) for n in names])
     fig.update_layout(barmode="group")
     return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, x_title=x_title,
                  sprache=sprache, height=height if not horizontal else max(height, 20 * frame[x].nunique() + 170),
@@ -268,7 +283,7 @@ def _dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids, sprach
                      categoryorder="array", categoryarray=categories or list(dict.fromkeys(labels)))
     fig.update_xaxes(tickformat=",~f", rangemode="tozero")
     return style(fig, title=title, source_line=_cite(source_ids, sprache), x_title=x_title, sprache=sprache,
-                 height=max(height, 20 * len(labels) + 170), source_width=SOURCE_LINE_WIDTH * 4 // 5)
+                 height=max(height, 17 * len(labels) + 160), source_width=SOURCE_LINE_WIDTH * 4 // 5)
 
 
 def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: str,
@@ -284,7 +299,7 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
     lines, shown = (list(dict.fromkeys(frame.sort_values(x)[split])) if split else []), set()
     rows = -(-len(names) // columns)
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=[_escape(n) for n in names],
-                        vertical_spacing=0.09, horizontal_spacing=0.06)
+                        vertical_spacing=0.11, horizontal_spacing=0.06)
     for i, name in enumerate(names):
         cell = dict(row=i // columns + 1, col=i % columns + 1)
         panel = frame[frame[facet] == name]
@@ -297,10 +312,10 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
             shown.add(line)
     fig.update_annotations(font_size=11)
     fig.update_yaxes(tickformat=",~f", rangemode="normal")
+    fig.update_xaxes(tickangle=0, nticks=4)  # narrow panels: a few level labels, never turned
     year_ticks(fig, frame[x], most=3)
-    fig.update_xaxes(tickangle=0)
     fig = style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, sprache=sprache,
-                height=150 * rows + 190)
+                height=120 * rows + 190)
     # The legend (one entry per census base) goes above the panels, clear of the source line.
     top = fig.layout.height
     return fig.update_layout(title=dict(yref="container", y=1 - 15 / top, yanchor="top"),

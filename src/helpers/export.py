@@ -173,8 +173,25 @@ def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime
         "imprint": imprint(version, sprache),
         "labels": {key: t(f"briefing_{key}", sprache) for key in ("toc", "sources", "notes")},
     }
+    context["print_css"] = _running_heads(f"{context['region']} · {context['data_as_of']}", sprache)
     body, _ = _exporter(sprache).from_notebook_node(nb, resources={"im": context})
     write_atomic(target, body.replace(TOC_MARKER, _toc(body, sprache), 1))
+
+
+def _css_string(text: str) -> str:
+    """``text`` as a quoted CSS string that cannot end the string or the ``<style>`` element."""
+    return '"' + "".join(c if c.isalnum() or c in " .,:;·–-()/" else f"\\{ord(c):x} " for c in text) + '"'
+
+
+def _running_heads(head: str, sprache: str) -> str:
+    """Printed header and footer on every A4 page: Kommune and Stand at the top, the page number
+    ("Seite 3 von 9") at the bottom. CSS page-margin boxes: Chromium draws them in its own print
+    and in page.pdf(), with no print dialog settings involved."""
+    page = _css_string(t("briefing_page", sprache) + " ")
+    of = _css_string(" " + t("briefing_page_of", sprache) + " ")
+    box = "font: 8pt 'DejaVu Sans', Arial, sans-serif; color: #444;"
+    return ("@page { @top-left { content: " + _css_string(head) + "; " + box + " }"
+            " @bottom-right { content: " + page + " counter(page) " + of + " counter(pages); " + box + " } }")
 
 
 def format_figure(value: float | None, unit: str, sprache: str) -> str:

@@ -461,12 +461,13 @@ def _field(p: Profile, key: str) -> None:
 
 def _field_chart(p: Profile, key: str, shown: list[Comparison]) -> None:
     """Bars of the field's shares that exist for the Kommune, beside Kreis and NRW (a missing
-    Kreis or NRW value stays an empty slot, so each area keeps its colour in every chart)."""
+    Kreis or NRW value stays an empty slot, so each area keeps its colour in every chart).
+    One share alone would be one bar per area: the field's table above already compares those."""
     rows = [{"indicator": c.indicator.label(p.sprache), "region": name, "value": f.value, "status": f.status,
              "source_ids": f.source_ids}
             for c in shown if c.indicator.unit == "percent" and not c.indicator.not_a_share and not c.kommune.missing
             for name, f in zip((p.name, p.t("profile_kreis"), p.t("profile_land")), c.figures)]
-    if not rows:
+    if len({row["indicator"] for row in rows}) < 2:
         return
     frame = pd.DataFrame(rows)
     fig = charts.bars(frame, x="indicator", y="value", group="region", title=p.t(
@@ -490,21 +491,25 @@ def _gap_comparisons(p: Profile) -> list[Comparison]:
 
 
 def data_gaps_table(p: Profile) -> pd.DataFrame:
-    """What is known for this Kommune, what only for the Kreis, and which table would fill a gap."""
-    rows = []
+    """What is known for this Kommune, what only for the Kreis, and which table would fill a gap.
+    Each Handlungsfeld is named on its first row only (rows are in field order): a long field
+    name repeated on every row made the table three pages long in print."""
+    rows, field = [], None
     for c in _gap_comparisons(p):
         known = {
             "kommune": lambda: p.t("profile_known_yes", date=narrative.format_day(c.kommune, p.sprache)),
             "kreis": lambda: p.t("profile_known_kreis", date=narrative.format_day(c.kreis, p.sprache)),
             "none": lambda: p.t("profile_known_no"),
         }[_availability(c)]()
+        label = CATALOGUE.field_label(c.indicator.handlungsfeld, p.sprache)
         rows.append({
-            p.t("profile_col_field"): CATALOGUE.field_label(c.indicator.handlungsfeld, p.sprache),
+            p.t("profile_col_field"): "" if label == field else label,
             p.t("profile_col_indicator"): c.indicator.label(p.sprache),
             p.t("profile_col_known", kommune=p.name): known,
             p.t("profile_col_fill"): c.indicator.text("gap", p.sprache) if c.kommune.missing
             else p.t("profile_nothing_missing"),
         })
+        field = label
     return pd.DataFrame(rows)
 
 
@@ -515,7 +520,7 @@ def data_gaps(p: Profile) -> None:
     _markdown(p.t("profile_datalage_intro", kommune=p.name))
     _markdown(p.t("profile_datalage_summary", total=int(counts.sum()), kommune=p.name, known=int(counts.get("kommune", 0)),
                   kreis_only=int(counts.get("kreis", 0)), none=int(counts.get("none", 0))))
-    table(data_gaps_table(p))
+    table(data_gaps_table(p), css_class="im-long")  # longer than a page: breaks between rows
 
 
 # --- 5 Quellen und Stand ------------------------------------------------------------------

@@ -115,8 +115,9 @@ def pdf_page_count(pdf: bytes) -> int:
     return len(_PAGE_OBJECT.findall(pdf))
 
 
-# Per chart: the boxes of legend, title, axis titles and each annotation (source line, notes,
-# break labels) as the browser laid them out; any two that intersect are an overlap.
+# Per chart: the boxes of legend, title, axis titles, x tick labels and each annotation (source
+# line, notes, break labels, panel titles) as the browser laid them out; any two that intersect
+# are an overlap.
 _OVERLAP_SCRIPT = """
 () => Array.from(document.querySelectorAll('.js-plotly-plot')).flatMap((plot, i) => {
   const title = (plot.querySelector('.gtitle') || {}).textContent || `chart ${i}`;
@@ -130,6 +131,7 @@ _OVERLAP_SCRIPT = """
   add('title', plot.querySelector('.g-gtitle'));
   plot.querySelectorAll('.g-xtitle, .g-x2title').forEach(e => add('x-axis title', e));
   plot.querySelectorAll('.g-ytitle').forEach(e => add('y-axis title', e));
+  plot.querySelectorAll('g.xaxislayer-above').forEach(e => add('x tick labels', e));
   plot.querySelectorAll('g.annotation').forEach(e => add(`annotation "${e.textContent.slice(0, 40)}"`, e));
   const found = [];
   for (let a = 0; a < parts.length; a++) for (let b = a + 1; b < parts.length; b++) {
@@ -144,7 +146,7 @@ _OVERLAP_SCRIPT = """
 
 
 def overlap_problems(page) -> list[str]:
-    """Legend, title, axis titles and annotations of every chart must not cover each other."""
+    """Legend, title, axis titles, tick labels and annotations of every chart must not cover each other."""
     return page.evaluate(_OVERLAP_SCRIPT)
 
 

@@ -23,7 +23,11 @@ LANGUAGES = ["de", "en"]
 # A committee member reads in five minutes: a Kommune profile, the Kreis overview and the
 # index stay short; the comparison covers every indicator for 16 Kommunen.
 MAX_PDF_PAGES = {"index": 3, "kommune": 10, "kreis_uebersicht": 8, "kommunen_vergleich": 20}
-A4_VIEWPORT = {"width": 794, "height": 1123}  # A4 at 96 dpi: charts re-laid out as on paper
+# The text area of an A4 page at 96 dpi (210 x 297 mm less the 15/18 mm margins of briefing.css):
+# with print styles at this width the page is laid out as on paper.
+A4_TEXT_AREA = {"width": 680, "height": 986}
+SUMMARY_BOTTOM = """() => { const table = document.querySelector('main table.im-table');
+  return table ? table.getBoundingClientRect().bottom + window.scrollY : null; }"""
 RAW_TAG = re.compile(r"</?(small|div|span|br|b|i|p|sup|sub|table|td|tr|strong|em|a)\b[^>]*>")
 # tables wider than the text column are cut off on screen (scroll box) and in print
 WIDE_TABLES = """() => { const main = document.querySelector('main') || document.body;
@@ -121,9 +125,10 @@ def seen(full_run, browser, screenshot_dir) -> dict[str, dict]:
             shot.add(shot_name)
         record["pdf_pages"] = checks.pdf_page_count(page.pdf(format="A4", print_background=True))
         page.emulate_media(media="print")
-        page.set_viewport_size(A4_VIEWPORT)
+        page.set_viewport_size(A4_TEXT_AREA)
         page.wait_for_timeout(300)  # plotly's responsive relayout after the resize
         record["print_overlaps"] = checks.overlap_problems(page)
+        record["summary_bottom"] = page.evaluate(SUMMARY_BOTTOM)
         records[name] = record
         context.close()
     print("\nA4 pages: " + ", ".join(f"{name}={r['pdf_pages']}" for name, r in records.items()))
@@ -268,6 +273,13 @@ def test_prints_to_a_sensible_number_of_a4_pages(seen, kind):
     limit = MAX_PDF_PAGES[kind]
     too_long = {n: r["pdf_pages"] for n, r in _of(seen, kind).items() if not 1 <= r["pdf_pages"] <= limit}
     assert not too_long, f"A4 pages outside 1-{limit}: {too_long}"
+
+
+def test_first_printed_page_of_a_profile_holds_the_summary(seen):
+    """Title, dates, the key messages of "Auf einen Blick" and the key-figure table end on page 1."""
+    late = {n: r["summary_bottom"] for n, r in _of(seen, "kommune").items()
+            if r["summary_bottom"] is None or r["summary_bottom"] > A4_TEXT_AREA["height"]}
+    assert not late, f"key-figure table ends below page 1 (px from the top, page = {A4_TEXT_AREA['height']}): {late}"
 
 
 def test_index_links_open_existing_briefings(full_run, seen, open_page):

@@ -138,7 +138,9 @@ def test_long_source_lines_wrap_and_read_back():
     line = "Quellen: " + "; ".join(f"IT.NRW, Nordrhein-Westfalen Tabelle 12411-15i Nr. {i}" for i in range(8))
     fig = charts.style(go.Figure(), title="T", source_line=line)
     annotation = next(a for a in fig.layout.annotations if a.name == "source_line")
-    assert annotation.text.count("<br>") >= 2 and fig.layout.height > 420
+    short = charts.style(go.Figure(), title="T", source_line="Quelle: [1]")
+    lines = annotation.text.count("<br>") + 1
+    assert lines >= 3 and fig.layout.height == short.layout.height + (lines - 1) * charts.SOURCE_LINE_HEIGHT
     assert charts.source_line_of(fig) == line
 
 
