@@ -312,7 +312,7 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
             shown.add(line)
     fig.update_annotations(font_size=11)
     fig.update_yaxes(tickformat=",~f", rangemode="normal")
-    fig.update_xaxes(tickangle=0, nticks=4)  # narrow panels: a few level labels, never turned
+    fig.update_xaxes(tickangle=0, nticks=4, tickformat="%Y")  # narrow panels: a few year labels, never turned
     year_ticks(fig, frame[x], most=3)
     fig = style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, sprache=sprache,
                 height=120 * rows + 190)
