@@ -3,8 +3,11 @@ a table of the key indicators with Kreis and NRW, the change since the previous 
 date on the same census base, and groups of structurally similar Kommunen.
 
 Figures come from :mod:`helpers.indicators` (the same computation as the Kommunenprofil), so a
-number here always equals the profile's. Rankings put ties in AGS order; the similarity
-method is deterministic and independent of row order (see :func:`similar` and :func:`groups`).
+number here always equals the profile's. Rankings compare the Kommunen on one reference date
+(:func:`reference_date`); a highest or lowest value shared by several Kommunen at the printed
+precision is reported as a tie (:func:`extremes`); a total without its secret part (status
+``incomplete``) is never ranked. The similarity method is deterministic and independent of row
+order (see :func:`similar` and :func:`groups`).
 """
 from __future__ import annotations
 
@@ -23,8 +26,10 @@ from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis, land
 from helpers.overview import STATUS_MARKS, Context, Statement, render, setup as _setup
 from helpers.overview import sources_section  # noqa: F401 - the notebook calls cmp.sources_section
+from helpers.validation import INCOMPLETE
 
 NEIGHBOURS = 3  # k: the most similar Kommunen named for each Kommune
+MAX_NAMED_TIES = 3  # a tie of more Kommunen is reported by number ("in 14 Kommunen")
 N_GROUPS = 4  # clusters of the Ward hierarchy; 16 Kommunen → groups of about four
 MAP_INDICATOR = "foreign_share_census_2022"
 
@@ -97,13 +102,15 @@ def comparison_table(ctx: Context, indicator_ids: tuple[str, ...] | None = None)
     return pd.concat(tables, ignore_index=True) if tables else latest(ctx, "population").iloc[:0]
 
 
-def ranking(values: pd.Series) -> pd.DataFrame:
-    """Sorted descending; equal values share a rank and keep AGS order (stable for ties).
-    Missing values come last, unranked."""
+def ranking(values: pd.Series, decimals: int | None = None) -> pd.DataFrame:
+    """Sorted descending; equal values share a rank (the bars must stand in some order: ties
+    in AGS order). With ``decimals``, values equal as printed are equal. Missing values come
+    last, unranked."""
     frame = pd.DataFrame({"ags": values.index.astype(str), "value": values.to_numpy(dtype=float)})
-    frame = frame.sort_values(["value", "ags"], ascending=[False, True], na_position="last", kind="mergesort")
-    frame["rank"] = frame["value"].rank(method="min", ascending=False).astype("Int64")
-    return frame.reset_index(drop=True)
+    key = frame["value"] if decimals is None else frame["value"].round(decimals)
+    frame = frame.assign(_key=key).sort_values(["_key", "ags"], ascending=[False, True], na_position="last", kind="mergesort")
+    frame["rank"] = frame["_key"].rank(method="min", ascending=False).astype("Int64")
+    return frame.drop(columns="_key").reset_index(drop=True)
 
 
 def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> dict[str, object]:
@@ -137,16 +144,19 @@ def features(ctx: Context) -> pd.DataFrame:
 
 
 def _feature_value(obs: pd.DataFrame, feat: Feature, ags: str) -> float:
+    """The feature for one Kommune; NaN where it is missing or only a lower bound (a total
+    without its secret part must not make two Kommunen look alike)."""
     if feat.indicator in indicators.catalogue().indicators:
-        end = indicators.figure(obs, feat.indicator, ags, at=pd.Timestamp(feat.at), base=feat.base).value
-        start = (indicators.figure(obs, feat.indicator, ags, at=pd.Timestamp(feat.since), base=feat.base).value
-                 if feat.since else None)
+        figures = [indicators.figure(obs, feat.indicator, ags, at=pd.Timestamp(day), base=feat.base)
+                   for day in (feat.at, feat.since) if day]
+        values = [None if f.lower_bound else f.value for f in figures]
     else:  # a published observation that is not (yet) a catalogue indicator, e.g. density
-        rows = obs[(obs["ags"] == ags) & (obs["variable"] == feat.indicator) & (obs["date"] == feat.at) & obs["preferred"]]
-        end, start = (rows["value"].iloc[0] if len(rows) else None), None
-    if end is None or (feat.since and start is None):
+        rows = obs[(obs["ags"] == ags) & (obs["variable"] == feat.indicator) & (obs["date"] == feat.at) & obs["preferred"]
+                   & (obs["status"] != INCOMPLETE)]
+        values = [rows["value"].iloc[0] if len(rows) else None]
+    if any(v is None or pd.isna(v) for v in values):
         return math.nan
-    return 100 * (end / start - 1) if feat.since else end
+    return 100 * (values[0] / values[1] - 1) if feat.since else values[0]
 
 
 def _scaled(table: pd.DataFrame) -> pd.DataFrame:
@@ -207,27 +217,112 @@ def title(ctx: Context) -> None:
     display(Markdown(f"# {t('cmp_title', s)}\n\n{t('cmp_intro', s, n=len(ctx.indicator_ids), labels=labels)}"))
 
 
+def reference_date(ctx: Context, indicator_id: str) -> pd.Timestamp | None:
+    """The one date the Kommunen are ranked on: the date most of them have a figure for (the
+    newest on a tie). Ranking each Kommune's own newest figure would put a preliminary 2025
+    result beside final 2020 results, or a 2016 quota beside a 2019 one."""
+    if indicator_id + "@date" not in ctx.memo:
+        table = latest(ctx, indicator_id)
+        if indicators.catalogue()[indicator_id].kind == "change":  # a change exists only at its newest date
+            dates = list(table.loc[(table["ags"].str.len() == 8) & table["value"].notna(), "date"])
+        else:
+            dates = [d for r in kommunen() for d in
+                     indicators.indicator_series(ctx.obs, indicator_id, r.ags).dropna(subset=["value"])["date"].unique()]
+        counts = pd.Series(pd.to_datetime(dates)).value_counts()
+        ctx.memo[indicator_id + "@date"] = max(counts.index, key=lambda d: (counts[d], d)) if len(counts) else None
+    return ctx.memo[indicator_id + "@date"]
+
+
+def on_reference_date(ctx: Context, indicator_id: str) -> pd.DataFrame:
+    """Each of the 16 Kommunen and the Kreis on :func:`reference_date` (rows as :func:`latest`;
+    value None where that date has no figure)."""
+    if indicator_id + "@reference" not in ctx.memo:
+        day = reference_date(ctx, indicator_id)
+        regions = [r.ags for r in kommunen()] + [KREIS_AGS]
+        rows = [indicators.figure(ctx.obs, indicator_id, a, at=day).as_dict() if day is not None
+                else indicators.Figure(indicator_id, a, None, None, "not_available").as_dict() for a in regions]
+        table = pd.DataFrame(rows)
+        ctx.memo[indicator_id + "@reference"] = table.assign(name=table["ags"].map(_names()))
+    return ctx.memo[indicator_id + "@reference"]
+
+
+def _shown(value: float, ind: indicators.Indicator, sprache: str) -> str:
+    """The value as printed, without mark: ties are decided on it (see :func:`extremes`)."""
+    return narrative.format_value(value, ind.id, sprache)
+
+
+def extremes(rows: pd.DataFrame, ind: indicators.Indicator, sprache: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All Kommunen sharing the highest and all sharing the lowest value. Ties are judged at the
+    printed precision, because that is what a reader can check: 5,66 % and 5,74 % both read
+    5,7 % and are reported together, never as one winner picked by AGS order."""
+    printed = rows["value"].map(lambda v: _shown(v, ind, sprache))
+    top = printed == _shown(rows["value"].max(), ind, sprache)
+    bottom = printed == _shown(rows["value"].min(), ind, sprache)
+    return rows[top], rows[bottom]
+
+
+def _places(rows: pd.DataFrame, ind: indicators.Indicator, sprache: str) -> str:
+    """``in Kleve (53.028)``, ``in Kerken und Straelen (je 5,7 %)`` or ``in 14 Kommunen (je 0,0 %)``."""
+    first = rows.iloc[0]
+    value = _format(first["value"], first["status"], ind, sprache)
+    if len(rows) == 1:
+        return t("cmp_place_one", sprache, name=first["name"], value=value)
+    if len(rows) <= MAX_NAMED_TIES:
+        return t("cmp_place_tied", sprache, names=fmt.format_list(list(rows["name"]), sprache), value=value)
+    return t("cmp_place_many", sprache, n=len(rows), value=value)
+
+
+def _listed(rows: pd.DataFrame, ind: indicators.Indicator, sprache: str, dated: bool = True) -> str:
+    """``Geldern 52,6 %⁴ (14.09.2025)``: each figure, with its own date where ``dated``."""
+    return fmt.format_list([f"{r['name']} {_format(r['value'], r['status'], ind, sprache)}"
+                            + (f" ({fmt.format_date(r['date'], sprache)})" if dated else "") for _, r in rows.iterrows()], sprache)
+
+
+def ranked_rows(ctx: Context, indicator_id: str) -> pd.DataFrame:
+    """The Kommunen that enter rankings: a figure on the reference date that is not a lower bound."""
+    table = on_reference_date(ctx, indicator_id)
+    local = table[(table["ags"].str.len() == 8) & table["value"].notna()]
+    return local[local["status"] != INCOMPLETE]
+
+
 def indicator_statements(ctx: Context, indicator_id: str) -> list[Statement]:
-    """Highest, lowest, the Kreis value and the Kommunen without a figure, with sources."""
-    s, ind, table = ctx.sprache, indicators.catalogue()[indicator_id], latest(ctx, indicator_id)
-    local = table[table["ags"].str.len() == 8]
-    present = local.dropna(subset=["value"])
+    """Highest and lowest on one date (ties named as ties), lower bounds and figures of other
+    dates kept out of the ranking and said so, the Kreis value and the Kommunen without a figure."""
+    s, ind = ctx.sprache, indicators.catalogue()[indicator_id]
+    newest, day = latest(ctx, indicator_id), reference_date(ctx, indicator_id)
+    table = on_reference_date(ctx, indicator_id)
+    local = table[(table["ags"].str.len() == 8) & table["value"].notna()]
+    ranked, date = ranked_rows(ctx, indicator_id), fmt.format_date(day, s)
     out = []
-    if len(present) >= 2:
-        ranked = ranking(present.set_index("ags")["value"])
-        by_ags = present.set_index("ags")
-        top, bottom = by_ags.loc[ranked["ags"].iloc[0]], by_ags.loc[ranked["ags"].iloc[-1]]
-        out.append(_stated(t("cmp_range", s, top=top["name"], top_value=_format(top["value"], top["status"], ind, s),
-                             bottom=bottom["name"], bottom_value=_format(bottom["value"], bottom["status"], ind, s),
-                             date=fmt.format_date(top["date"], s)), [top, bottom]))
+    if len(ranked) >= 2:
+        top, bottom = extremes(ranked, ind, s)
+        if len(top) == len(ranked):
+            out.append(_stated(t("cmp_range_equal", s, n=len(ranked), value=_format(top["value"].iloc[0], top["status"].iloc[0], ind, s),
+                                 date=date), [top.iloc[0]]))
+        else:
+            out.append(_stated(t("cmp_range", s, top=_places(top, ind, s), bottom=_places(bottom, ind, s), date=date),
+                               [*(r for _, r in top.iterrows()), *(r for _, r in bottom.iterrows())]))
+    elif len(ranked) == 1:
+        only = ranked.iloc[0]
+        out.append(_stated(t("cmp_single", s, name=only["name"], value=_format(only["value"], only["status"], ind, s), date=date),
+                           [only]))
+    lower = local[local["status"] == INCOMPLETE]
+    if len(lower):
+        out.append(_stated(t("cmp_lower_bounds", s, listing=_listed(lower, ind, s, dated=False), date=date), [r for _, r in lower.iterrows()]))
+    own = newest[(newest["ags"].str.len() == 8) & newest["value"].notna()]
+    elsewhere = own[own["date"] != (None if day is None else day.date().isoformat())]
+    if len(elsewhere):
+        out.append(_stated(t("cmp_other_dates", s, listing=_listed(elsewhere, ind, s), date=date),
+                           [r for _, r in elsewhere.iterrows()]))
     k = table[table["ags"] == KREIS_AGS].iloc[0]
+    k = k if not pd.isna(k["value"]) else newest[newest["ags"] == KREIS_AGS].iloc[0]
     if not pd.isna(k["value"]):
         out.append(_stated(t("cmp_kreis_value", s, value=_format(k["value"], k["status"], ind, s),
                              date=fmt.format_date(k["date"], s)), [k]))
-    missing = local[local["value"].isna()]
-    if len(missing) and len(present):
+    missing = newest[(newest["ags"].str.len() == 8) & newest["value"].isna()]
+    if len(missing) and len(own):
         out.append(_stated(t("cmp_missing", s, n=len(missing), names=", ".join(missing["name"]), gap=ind.text("gap", s)),
-                           [present.iloc[0]]))
+                           [own.iloc[0]]))
     return out
 
 
@@ -237,25 +332,28 @@ def _stated(text: str, rows: list[pd.Series]) -> Statement:
 
 
 def indicator_section(ctx: Context, indicator_id: str) -> None:
-    """One indicator: sentences, sorted bars (with the Kreis value as a line for shares and
-    rates; a Kreis total would dwarf the 16 counts), small multiples over time."""
-    s, ind, table = ctx.sprache, indicators.catalogue()[indicator_id], latest(ctx, indicator_id)
+    """One indicator: sentences, sorted bars of the figures on the reference date (with the Kreis
+    value of that date as a line for shares and rates; a Kreis total would dwarf the 16 counts),
+    small multiples over time."""
+    s, ind = ctx.sprache, indicators.catalogue()[indicator_id]
     items = indicator_statements(ctx, indicator_id)
     body = render(ctx, items) if items else t("cmp_no_municipal_data", s, label=ind.label(s), gap=ind.text("gap", s))
     display(Markdown(f"### {ind.label(s)}\n\n{ind.text('definition', s)}\n\n{body}"))
-    local = table[(table["ags"].str.len() == 8)].dropna(subset=["value"])
-    if len(local) < 2:
+    table = latest(ctx, indicator_id)
+    if table[(table["ags"].str.len() == 8)]["value"].notna().sum() < 2:
         return
-    ranked = ranking(local.set_index("ags")["value"]).merge(local.drop(columns="value"), on="ags")
-    k = table[table["ags"] == KREIS_AGS].iloc[0]
-    ids = tuple(dict.fromkeys(i for ids in ranked["source_ids"] for i in ids))
-    unit_word = t("cmp_unit_percent", s) if ind.unit == "percent" else t("cmp_unit_" + ind.unit, s)
-    fig = charts.bars(ranked, x="name", y="value", horizontal=True, title=f"{ind.label(s)}, {fmt.format_date(ranked['date'].max(), s)}",
-                      source_ids=ids, sprache=s,
-                      reference=k["value"] if ind.unit == "percent" and not pd.isna(k["value"]) else None,
-                      reference_label=t("kreis_value_label", s), x_title=unit_word)
-    ctx.cite(ids)
-    charts.show(fig, _ranking_table(ranked, ind, s), sprache=s)
+    local = ranked_rows(ctx, indicator_id)
+    if len(local) >= 2:
+        ranked = ranking(local.set_index("ags")["value"], ind.decimals).merge(local.drop(columns="value"), on="ags")
+        k = on_reference_date(ctx, indicator_id).set_index("ags").loc[KREIS_AGS]
+        ids = tuple(dict.fromkeys(i for ids in ranked["source_ids"] for i in ids))
+        unit_word = t("cmp_unit_percent", s) if ind.unit == "percent" else t("cmp_unit_" + ind.unit, s)
+        title = f"{ind.label(s)}, {fmt.format_date(reference_date(ctx, indicator_id), s)}"
+        fig = charts.bars(ranked, x="name", y="value", horizontal=True, title=title, source_ids=ids, sprache=s,
+                          reference=k["value"] if ind.unit == "percent" and not pd.isna(k["value"]) else None,
+                          reference_label=t("kreis_value_label", s), x_title=unit_word)
+        ctx.cite(ids)
+        charts.show(fig, _ranking_table(ranked, ind, s), sprache=s)
     _small_multiples(ctx, ind)
 
 

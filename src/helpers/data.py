@@ -33,7 +33,8 @@ MANIFEST = "manifest.json"
 EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetch`, read by helpers.ingest
 # Prefer published over preliminary over derived …, then official over press …, when several
 # rows share (ags, date, variable, category, base).
-STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4}
+# A total lacking a secret part (status ``incomplete``, see checks.yaml totals_with_parts) comes last.
+STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4, validation.INCOMPLETE: 5}
 _CODE_FILES = ("data.py", "validation.py", "datapackage.py", "sources.py", "kommunen.py", "ingest",
                "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/source_families.csv", "catalogue/regions.csv")
 
@@ -195,6 +196,7 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
     observations = _annotate(observations, source_table)
     known_sources = set(source_table["source_id"])
     validation.check_observations(observations, known_sources, report)
+    observations.loc[validation.incomplete_totals(observations), "status"] = validation.INCOMPLETE
     for role in ("facts", "municipalities"):
         for frame in raw.get(role, []):
             validation.check_references(frame, known_sources, report)

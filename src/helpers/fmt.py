@@ -12,6 +12,7 @@ from numbers import Number
 import pandas as pd
 
 from babel.dates import format_date as _babel_date
+from babel.lists import format_list as _babel_list
 from babel.numbers import format_decimal
 
 LOCALES = {"de": "de_DE", "en": "en_GB"}
@@ -69,3 +70,8 @@ def format_date(value: dt.date | str | None, sprache: str = "de") -> str:
         value = value.date()
     pattern = "dd.MM.yyyy" if sprache == "de" else "d MMM yyyy"
     return _babel_date(value, format=pattern, locale=_locale(sprache))
+
+
+def format_list(items: list[str], sprache: str = "de") -> str:
+    """``["Kerken", "Straelen"]`` → ``Kerken und Straelen`` (de) / ``Kerken and Straelen`` (en)."""
+    return _babel_list(list(items), locale=_locale(sprache)) if items else ""

@@ -10,6 +10,7 @@ ratio across the two statistics is labelled as such.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -21,6 +22,7 @@ from helpers.i18n import check_sprache, t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis
 from helpers.narrative import STATUS_MARKS, marker_legend
 from helpers.report import check_stichtag
+from helpers.validation import INCOMPLETE
 
 # The 2017 appeal letter is quoted only when the data layer records it as a source.
 LETTER_SOURCE = "APPEAL_2017"
@@ -305,8 +307,9 @@ def statements(ctx: Context) -> list[Statement]:
 
 def kommunen_shares(ctx: Context) -> pd.DataFrame:
     """For each Kreis total, the newest date where all 16 Kommunen and the Kreis are
-    published in one table: each Kommune's value and share of the published Kreis value."""
-    frames = []
+    published in one table: each Kommune's value and share of the published Kreis value
+    (none for a lower bound), and the sum of the 16 (NaN when one of them is a lower bound)."""
+    frames, sums = [], {}
     for variable in SHARE_VARIABLES:
         rows = ctx.obs[(ctx.obs["variable"] == variable) & (ctx.obs["category"] == "total")].dropna(subset=["value"])
         ags_all = {r.ags for r in kommunen()} | {KREIS_AGS}
@@ -318,8 +321,14 @@ def kommunen_shares(ctx: Context) -> pd.DataFrame:
         chosen = chosen.drop_duplicates("ags").set_index("ags")
         total = chosen.loc[KREIS_AGS, "value"]
         part = chosen.drop(index=KREIS_AGS).reset_index()
-        frames.append(part.assign(share=100 * part["value"] / total, kreis_value=total, kommunen_sum=part["value"].sum()))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        # A lower bound (a total without its secret part) gets no share, and the 16 are not summed.
+        complete = part["status"] != INCOMPLETE
+        sums[variable] = part["value"].sum() if complete.all() else math.nan
+        frames.append(part.assign(share=(100 * part["value"] / total).where(complete), kreis_value=total))
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    return out.assign(kommunen_sum=out["variable"].map(sums))
 
 
 def shares_table(ctx: Context) -> pd.DataFrame:
@@ -340,8 +349,15 @@ def shares_table(ctx: Context) -> pd.DataFrame:
 def shares_notes(ctx: Context) -> list[Statement]:
     """Sum of the 16 vs the published Kreis value, per total, with the publisher's reasons."""
     s, out = ctx.sprache, []
+    names = {r.ags: r.name for r in kommunen()}
     for variable, rows in kommunen_shares(ctx).groupby("variable", sort=False):
         r = rows.iloc[0]
+        lower = rows[rows["status"] == INCOMPLETE]
+        if len(lower):
+            out.append(statement(t("ov_sum_lower_bounds", s, what=t("ov_share_" + variable, s), date=fmt.format_date(r["date"], s),
+                                   names=fmt.format_list([names[a] for a in lower["ags"]], s),
+                                   kreis=fmt.format_number(r["kreis_value"], 0, s)), rows))
+            continue
         key = "ov_sum_equal" if r["kommunen_sum"] == r["kreis_value"] else "ov_sum_differs"
         out.append(statement(t(key, s, what=t("ov_share_" + variable, s), date=fmt.format_date(r["date"], s),
                                total=fmt.format_number(r["kommunen_sum"], 0, s), kreis=fmt.format_number(r["kreis_value"], 0, s),

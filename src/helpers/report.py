@@ -116,7 +116,7 @@ def _bullets(lines: list[str]) -> None:
 
 # A cell a reader compares as a number or date (``18.034.454``, ``+44,2 %²``, ``31.12.2024``,
 # ``k. A.``): kept on one line and right-aligned, so it is never split across lines.
-NUMERIC_CELL = re.compile(r"^(?:[+\u2212\-±]?\s*\d[\d.,\u00a0\u202f]*(?:\s?[%‰])?|k\. A\.|n/a)[¹²³⁴*]*$")
+NUMERIC_CELL = re.compile(r"^(?:[+\u2212\-±]?\s*\d[\d.,\u00a0\u202f]*(?:\s?[%‰])?|k\. A\.|n/a)[¹²³⁴⁵*]*$")
 # Tokens that may wrap anywhere so they cannot widen a column: URLs, paths, source ids
 # (long, with '/', '_' or ':'); ordinary words only wrap between words.
 BREAKABLE_TOKEN, BREAKABLE_LENGTH = re.compile(r"[/_:]"), 16
@@ -213,6 +213,8 @@ def _note(c: Comparison, sprache: str) -> str:
         notes.append(t("profile_only_kreis", sprache) if only_kreis else narrative.missing_reason(c.kommune, sprache))
     elif c.kommune.base and c.indicator.kind != "change":
         notes.append(t(f"profile_base_{c.kommune.base}", sprache))
+    if c.kommune.lower_bound:
+        notes.append(t("profile_lower_bound", sprache))
     if c.kreis.note == "kreis_from_kommunen":
         notes.append(t("profile_kreis_computed", sprache))
     return "; ".join(notes)
@@ -438,6 +440,9 @@ def _field(p: Profile, key: str) -> None:
     sentences = [p.t("profile_kreis_only_sentence", indicator=c.indicator.label(p.sprache), kommune=p.name,
                      date=narrative.format_day(c.kreis, p.sprache))
                  for c in shown if c.kommune.missing]
+    sentences += [p.t("profile_lower_bound_sentence", indicator=c.indicator.label(p.sprache), kommune=p.name,
+                      date=narrative.format_day(c.kommune, p.sprache), value=narrative.format_figure(c.kommune, p.sprache))
+                  for c in shown if c.kommune.lower_bound]
     sentences += [t("no_data_sentence", p.sprache, region=p.name, indicator=c.indicator.label(p.sprache))
                   for c in comparisons if c not in shown]
     _bullets(sentences)

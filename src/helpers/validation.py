@@ -17,6 +17,8 @@ from helpers.paths import CATALOGUE_DIR
 
 GERMANY_AGS = "DG"
 ERROR, WARNING = "error", "warning"
+# Status of a published total that leaves out a secret part: a lower bound (checks.yaml totals_with_parts).
+INCOMPLETE = "incomplete"
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ def check_observations(obs: pd.DataFrame, source_ids: set[str], report: Report) 
     _check_parts(valid, rules, report)
     _check_bases(obs, rules, report)
     _check_sums(valid, rules, report)
+    _check_totals_with_parts(obs, rules, report)
     _check_conflicts(valid, report)
 
 
@@ -200,6 +203,48 @@ def _explain(difference: float, rows: pd.DataFrame, spec: dict) -> str | None:
         if abs(difference) <= reason["tolerance"]:
             return reason["reason"]
     return None
+
+
+def _total_parts(obs: pd.DataFrame, rule: dict) -> pd.DataFrame:
+    """One row per (ags, date, source) of a ``totals_with_parts`` rule: the total, the sum of the
+    published parts and how many parts are secret ('.'), with the total's file and line."""
+    mine = obs[obs["source_id"].str.startswith(rule["table"]) & (obs["category"] == "total")]
+    key = ["ags", "date", "source_id"]
+    parts = mine[mine["variable"].isin(rule["parts"])].groupby(key).agg(
+        published=("value", "sum"), secret=("flag", lambda f: int((f == ".").sum())), n=("variable", "nunique"))
+    total = mine[mine["variable"] == rule["total"]].set_index(key)
+    return total.join(parts, how="inner")
+
+
+def incomplete_totals(obs: pd.DataFrame) -> pd.Series:
+    """True for each total that lacks a secret part (a lower bound), by the rules in checks.yaml."""
+    out = pd.Series(False, index=obs.index)
+    for rule in checks().get("totals_with_parts", []):
+        if rule["includes_secret_parts"]:
+            continue
+        rows = _total_parts(obs.reset_index(), rule)
+        out[rows.loc[rows["secret"] > 0, "index"]] = True
+    return out
+
+
+def _check_totals_with_parts(obs: pd.DataFrame, rules: dict, report: Report) -> None:
+    """The catalogue's reading of a table's footnote must match its numbers (see checks.yaml)."""
+    for rule in rules.get("totals_with_parts", []):
+        rows = _total_parts(obs, rule)
+        rows = rows[rows["value"].notna() & (rows["n"] == len(rule["parts"]))]
+        gap = rows["value"] - rows["published"]
+        complete = rows["secret"] == 0
+        if rule["includes_secret_parts"]:
+            wrong = (complete & (gap.abs() > rule["tolerance"])) | (~complete & (gap <= 0))
+        else:
+            wrong = gap.abs() > rule["tolerance"]
+        for (ags, date, source_id), r in rows[wrong].iterrows():
+            secret = "" if r["secret"] == 0 else f", {r['secret']} Teil(e) geheim ('.')"
+            report.add(ERROR, r["_file"], r["_row"], "value",
+                       f"{rule['total']} {r['value']:.10g} ≠ Summe der veröffentlichten Teile {r['published']:.10g} "
+                       f"(AGS {ags}, {date:%Y-%m-%d}, {source_id}{secret})",
+                       "Werte prüfen oder die Regel totals_with_parts in catalogue/checks.yaml nach der Fußnote der "
+                       "Tabelle korrigieren (includes_secret_parts)", "total_parts")
 
 
 def _check_conflicts(obs: pd.DataFrame, report: Report) -> None:

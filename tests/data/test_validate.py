@@ -215,3 +215,13 @@ def test_datapackage_is_valid_frictionless():
         if resource.format == "csv":
             report = resource.validate()
             assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:5]
+
+
+def test_a_total_that_contradicts_its_table_rule_is_an_error(raw_copy):
+    """checks.yaml totals_with_parts: 22811-05i's Gemeinde total adds only the printed parts when
+    SGB II is secret (Rheurdt 125 = 5 + 50 + 70); a total that does not is caught (issue 14)."""
+    line = _set_value(raw_copy, "05154048,Rheurdt,2024-12-31,minimum_benefit_recipients,total", "1125")
+    [issue] = _errors(raw_copy, "total_parts")
+    assert (issue.file, issue.row) == (VALUES, line)
+    assert "1125" in issue.problem and "125" in issue.problem and "geheim" in issue.problem
+    assert "includes_secret_parts" in issue.fix

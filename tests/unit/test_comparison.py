@@ -1,4 +1,6 @@
 """Kommunenvergleich: the table's regions and values, tie-stable rankings, deterministic groups."""
+import math
+
 import pandas as pd
 import pytest
 
@@ -98,3 +100,35 @@ def test_an_early_stichtag_runs_and_says_why_there_are_no_peers(capsys):
     for section in (cmp.title, cmp.key_table, cmp.changes, cmp.similarity, cmp.indicator_sections, cmp.briefing):
         section(ctx)
     assert any("nicht für alle 16 Kommunen" in note for note in ctx.notes)
+
+
+# --- issue 14: lower bounds (1), ties (2), one date per statement (3) ------------------------
+
+def _texts(ctx, indicator_id):
+    return [s.text for s in cmp.indicator_statements(ctx, indicator_id)]
+
+
+def test_lower_bounds_are_never_ranked_and_the_sentence_says_so(ctx):
+    texts = _texts(ctx, "minimum_benefit_recipients")
+    assert texts[0].startswith("Am höchsten ist der Wert in Kleve (5.187), am niedrigsten in Wachtendonk (516)")
+    assert not any("Rheurdt (125" in t or "Kranenburg (200" in t for t in texts)
+    [note] = [t for t in texts if "Untergrenze" in t]
+    assert "Kranenburg 200⁵" in note and "Rheurdt 125⁵" in note and "geheim gehaltene Teile" in note
+    assert set(cmp.ranked_rows(ctx, "minimum_benefit_recipients")["ags"]).isdisjoint({"05154040", "05154048"})
+
+
+def test_a_lower_bound_is_no_similarity_feature(ctx):
+    feature = cmp.Feature("cmp_feat_population", "minimum_benefit_recipients", "2024-12-31")
+    assert math.isnan(cmp._feature_value(ctx.obs, feature, "05154048"))
+    assert cmp._feature_value(ctx.obs, feature, "05154004") == 837
+
+
+def test_ties_at_the_printed_precision_are_reported_as_ties(ctx):
+    assert "am niedrigsten in Kerken und Straelen (je 5,7\u00a0%)" in _texts(ctx, "minimum_benefit_rate")[0]
+    assert "am niedrigsten in 14 Kommunen (je 0,0\u00a0%²)" in _texts(ctx, "schools_sozialindex_high_share")[0]
+    ind = indicators.catalogue()["minimum_benefit_rate"]
+    rows = pd.DataFrame({"name": ["A", "B", "C"], "value": [5.66, 5.74, 9.0], "status": "published"})
+    top, bottom = cmp.extremes(rows, ind, "de")
+    assert list(top["name"]) == ["C"] and list(bottom["name"]) == ["A", "B"]  # both read 5,7 %
+    ranked = cmp.ranking(rows.set_index("name")["value"], ind.decimals)
+    assert list(ranked["rank"]) == [1, 2, 2]

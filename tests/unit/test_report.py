@@ -154,3 +154,18 @@ def test_table_html_keeps_numbers_whole_and_drops_the_index():
     assert '<td class="im-num">18.034.454</td>' in page and '<td class="im-num">+44,2\u00a0%²</td>' in page
     assert 'class="im-break im-screen-only"' in page
     assert 'class="im-table"' in report.table_html(pd.DataFrame({"a": ['Programm "X" <b>']})).replace("&lt;b&gt;", "")
+
+
+def test_a_lower_bound_is_marked_explained_and_said(monkeypatch):
+    """Rheurdt's minimum-benefit total (125, SGB II secret) carries ⁵, the legend and a sentence (issue 14)."""
+    p = report.setup("Rheurdt")
+    row = report._comparison_row(p, p.comparisons["minimum_benefit_recipients"])
+    assert row["Rheurdt"] == "125⁵" and "Untergrenze" in row["Hinweis"]
+    shown = []
+    monkeypatch.setattr(report, "_markdown", shown.append)
+    monkeypatch.setattr(report, "table", lambda *a, **k: None)
+    monkeypatch.setattr(report.charts, "show", lambda *a, **k: None)
+    report._field(p, "soziale_lage")
+    text = "\n".join(shown)
+    assert "⁵ unvollständig: enthält geheim gehaltene Teile nicht" in text
+    assert "nur als Untergrenze veröffentlicht (125⁵)" in text
