@@ -113,23 +113,47 @@ def ranking(values: pd.Series, decimals: int | None = None) -> pd.DataFrame:
     return frame.drop(columns="_key").reset_index(drop=True)
 
 
-def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> dict[str, object]:
-    """Change between the two newest reference dates on one census base. When the newest date
-    starts a new base, the newest comparable pair is used and ``comparable_with_latest`` is False."""
+def _dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> pd.DataFrame:
     series = indicators.indicator_series(obs, indicator_id, ags).dropna(subset=["value"])
-    if stichtag is not None:
-        series = series[series["date"] <= stichtag]
+    return series if stichtag is None else series[series["date"] <= stichtag]
+
+
+def common_interval(obs: pd.DataFrame, indicator_id: str, stichtag=None) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:
+    """(start, end, base): the two newest reference dates on one census base that all 16 Kommunen
+    have, so one column of changes covers one interval (Kleve's extra 2022 figure must not give
+    Kleve 2022–2023 beside 2021–2023 for the others). None when the 16 share no such pair."""
+    series = [_dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen()]
+    best = None
+    for base in set().union(*(set(f["base"]) for f in series)):
+        dates = sorted(set.intersection(*(set(f.loc[f["base"] == base, "date"]) for f in series)))
+        if len(dates) >= 2 and (best is None or (dates[-1], dates[-2]) > best[1::-1]):
+            best = (dates[-2], dates[-1], base)
+    return best
+
+
+def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None,
+                          interval: tuple[pd.Timestamp, pd.Timestamp, str] | None = None) -> dict[str, object]:
+    """Change between two reference dates on one census base: those of ``interval`` where the
+    region has both, else its own two newest. When the newest date starts a new base, the newest
+    comparable pair is used and ``comparable_with_latest`` is False."""
+    series = _dated_series(obs, indicator_id, ags, stichtag)
     if series.empty:
         return {}
     newest = series["date"].max()
-    for base, rows in sorted(series.groupby("base"), key=lambda item: -item[1]["date"].max().value):
-        if len(rows) >= 2:
-            start, end = rows.iloc[-2], rows.iloc[-1]
-            return {"start": start["date"], "end": end["date"], "start_value": start["value"], "end_value": end["value"],
-                    "change": end["value"] - start["value"], "base": base, "comparable_with_latest": end["date"] == newest,
-                    "status": indicators.worst_status([start["status"], end["status"]]),
-                    "source_ids": tuple(dict.fromkeys((*start["source_ids"], *end["source_ids"])))}
-    return {}
+    pairs = [(base, rows.iloc[-2:]) for base, rows in sorted(series.groupby("base"), key=lambda item: -item[1]["date"].max().value)
+             if len(rows) >= 2]
+    if interval is not None:
+        start, end, base = interval
+        wanted = series[(series["base"] == base) & series["date"].isin([start, end])]
+        if len(wanted) == 2:
+            pairs.insert(0, (base, wanted))
+    if not pairs:
+        return {}
+    base, (start, end) = pairs[0][0], (row for _, row in pairs[0][1].iterrows())
+    return {"start": start["date"], "end": end["date"], "start_value": start["value"], "end_value": end["value"],
+            "change": end["value"] - start["value"], "base": base, "comparable_with_latest": end["date"] == newest,
+            "status": indicators.worst_status([start["status"], end["status"]]),
+            "source_ids": tuple(dict.fromkeys((*start["source_ids"], *end["source_ids"])))}
 
 
 # --- similarity -------------------------------------------------------------------------------
@@ -202,13 +226,19 @@ def _format(value: float | None, status: str, ind: indicators.Indicator, sprache
     return narrative.format_value(value, ind.id, sprache) + STATUS_MARKS.get(status, "")
 
 
-def _format_change(change: dict[str, object], ind: indicators.Indicator, sprache: str) -> str:
+def _period(start, end, sprache: str) -> str:
+    return f"{fmt.format_date(start, sprache)}–{fmt.format_date(end, sprache)}"
+
+
+def _format_change(change: dict[str, object], ind: indicators.Indicator, sprache: str, interval=None) -> str:
+    """The change with its status mark; its own period in brackets unless it is the column's."""
     if not change:
         return fmt.MISSING[sprache]
     unit = t("cmp_unit_points", sprache) if ind.unit == "percent" else ""
-    text = fmt.format_change(change["change"], ind.decimals, sprache, unit)
-    period = f"{fmt.format_date(change['start'], sprache)}–{fmt.format_date(change['end'], sprache)}"
-    return f"{text} ({period})" + ("" if change["comparable_with_latest"] else "*")
+    text = fmt.format_change(change["change"], ind.decimals, sprache, unit) + STATUS_MARKS.get(change["status"], "")
+    own = interval is None or (change["start"], change["end"]) != tuple(interval[:2])
+    return text + (f" ({_period(change['start'], change['end'], sprache)})" if own else "") + (
+        "" if change["comparable_with_latest"] else "*")
 
 
 def title(ctx: Context) -> None:
@@ -364,8 +394,16 @@ def _ranking_table(ranked: pd.DataFrame, ind: indicators.Indicator, sprache: str
                          t("cmp_col_date", sprache): [fmt.format_date(d, sprache) for d in ranked["date"]]})
 
 
+def _line(base: str, status: str, ind: indicators.Indicator, sprache: str) -> str:
+    """The series a point belongs to: its census base (or the indicator); preliminary figures
+    (election-night counts) form their own series, never one line with final results."""
+    name = t(f"profile_base_{base}", sprache) if base else ind.label(sprache)
+    return name + (t("cmp_line_preliminary", sprache) if status == "preliminary" else "")
+
+
 def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
-    """Time series per Kommune where there is more than one date; one line per census base."""
+    """Time series per Kommune where there is more than one date; one line per census base,
+    preliminary figures apart (:func:`_line`)."""
     s, frames = ctx.sprache, []
     if ind.kind == "change":
         return
@@ -373,17 +411,17 @@ def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
         series = indicators.indicator_series(ctx.obs, ind.id, r.ags).dropna(subset=["value"])
         series = series if ctx.stichtag is None else series[series["date"] <= ctx.stichtag]
         if not series.empty:
-            frames.append(series.assign(name=r.name, line=[t(f"profile_base_{b}", s) if b else ind.label(s)
-                                                           for b in series["base"]]))
+            frames.append(series.assign(name=r.name, line=[_line(b, st, ind, s) for b, st in zip(series["base"], series["status"])]))
     if not frames or max(f["date"].nunique() for f in frames) < 2:
         return
     data = pd.concat(frames, ignore_index=True)
     ids = tuple(dict.fromkeys(i for ids in data["source_ids"] for i in ids))
     fig = charts.small_multiples(data, facet="name", x="date", y="value", split="line", sprache=s, source_ids=ids,
-                                 title=t("cmp_chart_over_time", s, label=ind.label(s)))
+                                 title=t("cmp_chart_over_time", s, label=ind.label(s), start=fmt.format_date(data["date"].min(), s),
+                                         end=fmt.format_date(data["date"].max(), s)))
     # The data behind the panels, one row per Kommune and date (16 columns would not fit a page).
     shown = pd.DataFrame({t("cmp_col_kommune", s): data["name"], t("cmp_col_date", s): [fmt.format_date(d, s) for d in data["date"]],
-                          ind.label(s): [fmt.format_number(v, ind.decimals, s) for v in data["value"]]})
+                          ind.label(s): [_format(v, st, ind, s) for v, st in zip(data["value"], data["status"])]})
     if data["line"].nunique() > 1:  # several census bases: say which one each value belongs to
         shown.insert(2, t("profile_col_series", s), data["line"])
     ctx.cite(ids)
@@ -427,7 +465,8 @@ def key_table(ctx: Context) -> None:
 
 
 def changes_table(ctx: Context) -> pd.DataFrame:
-    """Change since the previous reference date for each key indicator with a time series."""
+    """Change since the previous reference date for each key indicator with a time series: one
+    interval per column (:func:`common_interval`, in the header); a row that lacks it shows its own."""
     s, names = ctx.sprache, _names()
     order = [r.ags for r in kommunen()] + [KREIS_AGS, LAND_AGS]
     shown = pd.DataFrame({t("cmp_col_region", s): [names[a] for a in order]})
@@ -435,9 +474,11 @@ def changes_table(ctx: Context) -> pd.DataFrame:
         ind = indicators.catalogue()[indicator_id]
         if ind.kind == "change":
             continue
-        changes = [change_since_previous(ctx.obs, indicator_id, a, ctx.stichtag) for a in order]
+        interval = common_interval(ctx.obs, indicator_id, ctx.stichtag)
+        changes = [change_since_previous(ctx.obs, indicator_id, a, ctx.stichtag, interval) for a in order]
         if any(changes):
-            shown[ind.label(s)] = [_format_change(c, ind, s) for c in changes]
+            head = ind.label(s) + (f" ({_period(*interval[:2], s)})" if interval else "")
+            shown[head] = [_format_change(c, ind, s, interval) for c in changes]
             ctx.cite(tuple(i for c in changes for i in c.get("source_ids", ())))
     return shown
 
@@ -483,14 +524,16 @@ def _feature_sources(ctx: Context, feat: Feature) -> list[str]:
 
 
 def map_section(ctx: Context) -> None:
-    """Choropleth of one key indicator (the Zensus 2022 foreign share, marked secondary)."""
+    """Choropleth of one key indicator (the Zensus 2022 foreign share, marked secondary) on its
+    reference date; like a ranking, the colours leave out other dates and lower bounds."""
     s, ind = ctx.sprache, indicators.catalogue()[MAP_INDICATOR]
-    table = latest(ctx, MAP_INDICATOR)
+    table = on_reference_date(ctx, MAP_INDICATOR)
     local = table[table["ags"].str.len() == 8].set_index("ags")
+    local = local.assign(value=local["value"].where(local["status"] != INCOMPLETE))
     if local["value"].isna().all():
         return
     ids = tuple(dict.fromkeys(i for ids in local["source_ids"] for i in ids))
-    fig = maps.choropleth(local["value"].astype(float), title=f"{ind.label(s)}, {fmt.format_date(local['date'].dropna().max(), s)}",
+    fig = maps.choropleth(local["value"].astype(float), title=f"{ind.label(s)}, {fmt.format_date(reference_date(ctx, MAP_INDICATOR), s)}",
                           unit="%", source_line=ctx.cite(ids), sprache=s)
     shown = pd.DataFrame({t("cmp_col_kommune", s): local["name"],
                           ind.label(s): [_format(v, st, ind, s) for v, st in zip(local["value"], local["status"])]})

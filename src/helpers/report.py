@@ -220,13 +220,19 @@ def _note(c: Comparison, sprache: str) -> str:
     return "; ".join(notes)
 
 
+def _dated(f: Figure, stand: Figure, sprache: str) -> str:
+    """A cell whose date differs from the row's "Stand" carries its own (Kita: NRW 2019 beside Kreis 2015)."""
+    own = not f.missing and f.date is not None and stand.date is not None and f.date != stand.date
+    return narrative.format_figure(f, sprache) + (f" ({narrative.format_day(f, sprache)})" if own else "")
+
+
 def _comparison_row(p: Profile, c: Comparison) -> dict[str, str]:
     shown = c.kommune if not c.kommune.missing else c.kreis
     return {
         p.t("profile_col_indicator"): c.indicator.label(p.sprache),
-        p.name: narrative.format_figure(c.kommune, p.sprache),
-        p.t("profile_kreis"): narrative.format_figure(c.kreis, p.sprache),
-        p.t("profile_land"): narrative.format_figure(c.land, p.sprache),
+        p.name: _dated(c.kommune, shown, p.sprache),
+        p.t("profile_kreis"): _dated(c.kreis, shown, p.sprache),
+        p.t("profile_land"): _dated(c.land, shown, p.sprache),
         p.t("profile_col_date"): narrative.format_day(shown, p.sprache) if shown.date is not None else "",
         p.t("profile_col_note"): _note(c, p.sprache),
     }
@@ -452,9 +458,11 @@ def _field(p: Profile, key: str) -> None:
 
 
 def _field_chart(p: Profile, key: str, shown: list[Comparison]) -> None:
-    """Bars of the field's shares that exist for the Kommune, beside Kreis and NRW (a missing
-    Kreis or NRW value stays an empty slot, so each area keeps its colour in every chart)."""
-    rows = [{"indicator": c.indicator.label(p.sprache), "region": name, "value": f.value, "status": f.status,
+    """Bars of the field's shares that exist for the Kommune, beside Kreis and NRW on the
+    Kommune's date (named in each bar group, as the indicators' dates differ; a missing Kreis or
+    NRW value stays an empty slot, so each area keeps its colour in every chart)."""
+    rows = [{"indicator": f"{c.indicator.label(p.sprache)} ({narrative.format_day(c.kommune, p.sprache)})", "region": name,
+             "value": f.value, "status": f.status,
              "source_ids": f.source_ids}
             for c in shown if c.indicator.unit == "percent" and not c.indicator.not_a_share and not c.kommune.missing
             for name, f in zip((p.name, p.t("profile_kreis"), p.t("profile_land")), c.figures)]

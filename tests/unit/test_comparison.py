@@ -4,7 +4,7 @@ import math
 import pandas as pd
 import pytest
 
-from helpers import charts, comparison as cmp, data, indicators
+from helpers import charts, comparison as cmp, data, fmt, indicators
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 
 
@@ -132,3 +132,40 @@ def test_ties_at_the_printed_precision_are_reported_as_ties(ctx):
     assert list(top["name"]) == ["C"] and list(bottom["name"]) == ["A", "B"]  # both read 5,7 %
     ranked = cmp.ranking(rows.set_index("name")["value"], ind.decimals)
     assert list(ranked["rank"]) == [1, 2, 2]
+
+
+def test_changes_use_one_interval_for_all_kommunen(ctx):
+    """Kleve has an extra 2022 figure; its change must still be 2021–2023 like the others'."""
+    shown = cmp.changes_table(ctx).set_index("Gebiet")
+    [column] = [c for c in shown.columns if c.startswith("Einwohnerinnen und Einwohner")]
+    assert column.endswith("(31.12.2021–31.12.2023)")
+    kommunen_rows = shown.loc[[r.name for r in kommunen()], column]
+    assert not kommunen_rows.str.contains(r"\(").any(), kommunen_rows.to_dict()
+    assert kommunen_rows["Kleve"] == "+988*"  # 53.458 − 52.470, not +70 (2022–2023)
+    assert shown.loc["Kreis Kleve", column].endswith("(31.12.2023–31.12.2024)")  # a row off the interval says so
+
+
+def test_every_ranking_chart_plots_one_date_and_names_it(ctx, monkeypatch):
+    """Rankings never mix dates (Ratswahl: 2020 results, not Geldern's preliminary 2025 figure;
+    FlüAG: Kleve 2019 is not ranked against Rees 2016), and the title names that one date."""
+    bars, panels = [], []
+    monkeypatch.setattr(cmp.charts, "bars", lambda frame, **kw: bars.append((frame, kw["title"])) or "fig")
+    monkeypatch.setattr(cmp.charts, "small_multiples", lambda frame, **kw: panels.append((frame, kw["title"])) or "fig")
+    monkeypatch.setattr(cmp.charts, "show", lambda *a, **k: None)
+    monkeypatch.setattr(cmp, "display", lambda *a, **k: None)
+    for indicator_id in ctx.indicator_ids:
+        cmp.indicator_section(ctx, indicator_id)
+    assert len(bars) >= 10
+    for frame, title in bars:
+        assert frame["date"].nunique() == 1, (title, sorted(frame["date"].unique()))
+        assert title.endswith(fmt.format_date(frame["date"].iloc[0])), title
+        assert "incomplete" not in set(frame["status"]), title
+    titles = [title for _, title in bars]
+    assert "Wahlbeteiligung bei der Ratswahl, 13.09.2020" in titles
+    assert not any(title.startswith("Erfüllungsquote") for title in titles)
+    for frame, title in panels:
+        for _, line in frame.groupby(["name", "line"]):
+            assert line["status"].eq("preliminary").all() or not line["status"].eq("preliminary").any(), title
+        assert title.endswith(f"{fmt.format_date(frame['date'].min())} bis {fmt.format_date(frame['date'].max())}")
+    [turnout] = [f for f, title in panels if title.startswith("Wahlbeteiligung bei der Ratswahl")]
+    assert "vorläufig" in " ".join(turnout.loc[turnout["status"] == "preliminary", "line"])

@@ -169,3 +169,17 @@ def test_a_lower_bound_is_marked_explained_and_said(monkeypatch):
     text = "\n".join(shown)
     assert "⁵ unvollständig: enthält geheim gehaltene Teile nicht" in text
     assert "nur als Untergrenze veröffentlicht (125⁵)" in text
+
+
+def test_a_cell_off_the_rows_date_shows_its_own(monkeypatch):
+    """Kita: the row's Stand is the Kreis value's 01.03.2015; NRW's 2019 figure says 2019 (issue 14)."""
+    p = report.setup("Kleve")
+    row = report._comparison_row(p, p.comparisons["kita_nongerman_language_share"])
+    assert row["Stand"] == "01.03.2015" and row["Kreis Kleve"] == "18,1\u00a0%"
+    assert row["NRW"] == "25,8\u00a0% (01.03.2019)"
+    p = report.setup("Geldern")  # its newest council turnout is the preliminary 2025 count
+    frames = []
+    monkeypatch.setattr(report.charts, "bars", lambda frame, **kw: frames.append(frame) or "fig")
+    monkeypatch.setattr(report.charts, "show", lambda *a, **k: None)
+    report._field_chart(p, "teilhabe", [p.comparisons["turnout_council_election"]])
+    assert set(frames[0]["indicator"]) == {"Wahlbeteiligung bei der Ratswahl (14.09.2025)"}
