@@ -494,7 +494,8 @@ def data_gaps_table(p: Profile) -> pd.DataFrame:
     rows = []
     for c in _gap_comparisons(p):
         known = {
-            "kommune": lambda: p.t("profile_known_yes", date=narrative.format_day(c.kommune, p.sprache)),
+            "kommune": lambda: p.t("profile_known_lower_bound" if c.kommune.lower_bound else "profile_known_yes",
+                                   date=narrative.format_day(c.kommune, p.sprache)),
             "kreis": lambda: p.t("profile_known_kreis", date=narrative.format_day(c.kreis, p.sprache)),
             "none": lambda: p.t("profile_known_no"),
         }[_availability(c)]()
@@ -502,7 +503,7 @@ def data_gaps_table(p: Profile) -> pd.DataFrame:
             p.t("profile_col_field"): CATALOGUE.field_label(c.indicator.handlungsfeld, p.sprache),
             p.t("profile_col_indicator"): c.indicator.label(p.sprache),
             p.t("profile_col_known", kommune=p.name): known,
-            p.t("profile_col_fill"): c.indicator.text("gap", p.sprache) if c.kommune.missing
+            p.t("profile_col_fill"): c.indicator.text("gap", p.sprache) if c.kommune.missing or c.kommune.lower_bound
             else p.t("profile_nothing_missing"),
         })
     return pd.DataFrame(rows)
