@@ -194,7 +194,8 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
                              + [_export_observations(raw_dir, r, report) for r in exports], ignore_index=True)
     observations = _annotate(observations, source_table)
     known_sources = set(source_table["source_id"])
-    validation.check_observations(observations, known_sources, report)
+    recorded = pd.concat(raw["conflicts"], ignore_index=True) if raw.get("conflicts") else None
+    validation.check_observations(observations, known_sources, report, recorded)
     for role in ("facts", "municipalities"):
         for frame in raw.get(role, []):
             validation.check_references(frame, known_sources, report)
@@ -205,7 +206,7 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
         "municipalities": _tidy_municipalities(pd.concat(raw["municipalities"], ignore_index=True)),
         "sources": source_table,
         "facts": _tidy_facts(pd.concat(raw.get("facts", []) or [pd.DataFrame()], ignore_index=True)),
-        "conflicts": _conflicts(observations, raw.get("conflicts", [])),
+        "conflicts": _conflicts(observations, recorded),
     }
     return tables, report
 
@@ -296,8 +297,8 @@ def _annotate(obs: pd.DataFrame, source_table: pd.DataFrame) -> pd.DataFrame:
     """Add the statistic/census base and the rank of the source family (for `preferred`)."""
     obs = obs.reset_index(drop=True)
     obs["base"] = _bases(obs)
-    family = obs["source_id"].map(source_table.set_index("source_id")["family"])
-    obs["_family_rank"] = family.map(sources.FAMILY_RANK).fillna(len(sources.FAMILY_RANK))
+    obs["_family"] = obs["source_id"].map(source_table.set_index("source_id")["family"]).fillna("")
+    obs["_family_rank"] = obs["_family"].map(sources.FAMILY_RANK).fillna(len(sources.FAMILY_RANK))
     return obs
 
 
@@ -354,16 +355,15 @@ def _tidy_facts(raw: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _conflicts(observations: pd.DataFrame, listed: list[pd.DataFrame]) -> pd.DataFrame:
-    """Every observation whose (ags, date, variable, category) has more than one distinct value."""
+def _conflicts(observations: pd.DataFrame, recorded: pd.DataFrame | None) -> pd.DataFrame:
+    """Every observation whose (ags, date, variable, category) has more than one distinct value,
+    with the curated reason from CONFLICTS.csv (empty where none is recorded)."""
     valid = observations[observations["value"].notna() & observations["date"].notna()]
     key = ["ags", "date", "variable", "category"]
     distinct = valid.groupby(key)["value"].transform("nunique")
     rows = _finish_observations(valid[distinct > 1])
-    snapshot = pd.concat(listed, ignore_index=True) if listed else pd.DataFrame(columns=["ags", "date", "source_id"])
-    listed_keys = set(zip(snapshot["ags"], snapshot["date"], snapshot["source_id"]))
-    rows["listed_in_snapshot"] = [
-        (a, d.strftime("%Y-%m-%d"), s) in listed_keys for a, d, s in zip(rows["ags"], rows["date"], rows["source_id"])
-    ]
+    reasons = validation.recorded_reasons(recorded)
+    rows["reason"] = [reasons.get((a, f"{d:%Y-%m-%d}", v, c, s), "")
+                      for a, d, v, c, s in rows[validation.CONFLICT_KEY].itertuples(index=False)]
     rows["different_base"] = rows.groupby(key)["base"].transform("nunique") > 1
     return rows.reset_index(drop=True)
