@@ -193,6 +193,16 @@ def _source_ids(figures) -> list[str]:
     return list(dict.fromkeys(s for f in figures if not f.missing for s in f.source_ids))
 
 
+def _cited(figures) -> dict[str, list[pd.Timestamp]]:
+    """Source id → the reference dates of the shown figures it supplies (for the source line's Stand)."""
+    cited: dict[str, list[pd.Timestamp]] = {}
+    for f in figures:
+        if not f.missing:
+            for s in f.source_ids:
+                cited.setdefault(s, []).extend(d for d in (f.date, f.start_date) if d is not None)
+    return cited
+
+
 # --- 0 title ------------------------------------------------------------------------------
 
 def title(p: Profile) -> None:
@@ -278,7 +288,7 @@ def key_figures(p: Profile) -> None:
     _heading(p.t("profile_h_glance"))
     _bullets(narrative.key_sentences(p.name, p.comparisons, p.sprache))
     ids = CATALOGUE.key_figures
-    table(key_figures_table(p), sources.cite(_source_ids(f for i in ids for f in p.comparisons[i].figures), p.sprache))
+    table(key_figures_table(p), sources.cite(_cited(f for i in ids for f in p.comparisons[i].figures), p.sprache))
     legend = narrative.marker_legend(_statuses(p, ids), p.sprache)
     if legend:
         _markdown(p.t("profile_markers_legend") + "  \n" + "  \n".join(legend))
@@ -432,8 +442,8 @@ def _field(p: Profile, key: str) -> None:
     if not shown:
         _markdown(p.t("profile_field_empty", kommune=p.name))
     else:
-        ids = _source_ids(f for c in shown for f in c.figures)
-        table(pd.DataFrame([_comparison_row(p, c) for c in shown]), sources.cite(ids, p.sprache))
+        table(pd.DataFrame([_comparison_row(p, c) for c in shown]),
+              sources.cite(_cited(f for c in shown for f in c.figures), p.sprache))
         _field_chart(p, key, shown)
     sentences = [p.t("profile_kreis_only_sentence", indicator=c.indicator.label(p.sprache), kommune=p.name,
                      date=narrative.format_day(c.kreis, p.sprache))
