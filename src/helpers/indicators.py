@@ -373,7 +373,8 @@ def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:
 
 def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date | str | None = None,
            at: pd.Timestamp | None = None, base: str | None = None) -> Figure:
-    """The figure at ``at`` (exact date, optionally on ``base``) or the latest up to ``stichtag``."""
+    """The figure at ``at`` (exact date, optionally on ``base``) or the latest up to ``stichtag``
+    (the latest official one where the series has any; see :func:`_official_first`)."""
     ind = CATALOGUE[indicator_id]
     if ind.kind == "change":
         return _change(obs, ind, ags, stichtag=stichtag, at=at)
@@ -382,13 +383,22 @@ def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date 
         series = series[series["date"] == at]
         if base is not None:
             series = series[series["base"] == base]
-    elif stichtag is not None:
-        series = series[series["date"] <= pd.Timestamp(stichtag)]
+    else:
+        if stichtag is not None:
+            series = series[series["date"] <= pd.Timestamp(stichtag)]
+        series = _official_first(series)
     if series.empty:
         return Figure(ind.id, ags, None, at, "not_available")
     # On one date with two bases, the newer base (listed last in bases.csv order of time) wins.
     latest = series[series["date"] == series["date"].max()].sort_values("base", key=_base_order)
     return _figure_from_row(ind, ags, latest.iloc[-1])
+
+
+def _official_first(series: pd.DataFrame) -> pd.DataFrame:
+    """The latest figure comes from official rows; third-party (secondary) rows only where no
+    official value exists at all — they then keep their status, so the briefing marks them."""
+    official = series[series["status"] != "secondary"]
+    return official if not official.empty else series
 
 
 _BASE_ORDER = ("update_1987_base", "census_2011", "update_2011_base", "census_2022", "update_2022_base")
