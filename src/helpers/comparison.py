@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from helpers import charts, fmt, indicators, maps, narrative, payloads, report
 from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis, land
-from helpers.overview import STATUS_MARKS, Context, Statement, render, setup as _setup
+from helpers.overview import STATUS_MARKS, Context, Statement, cited_span, render, setup as _setup
 from helpers.overview import sources_section  # noqa: F401 - the notebook calls cmp.sources_section
 
 NEIGHBOURS = 3  # k: the most similar Kommunen named for each Kommune
@@ -406,5 +406,6 @@ def briefing(ctx: Context) -> None:
     payloads.emit(payloads.BRIEFING, {
         "kind": "kommunen_vergleich", "title": t("cmp_title", ctx.sprache), "region": kreis().name, "ags": KREIS_AGS,
         "stichtag": pd.Timestamp(newest).date().isoformat(), "sprache": ctx.sprache, "source_ids": list(ctx.cited),
+        "span": cited_span(ctx),
         "data_notes": [t("cmp_changes_note", ctx.sprache), t("cmp_similar_method", ctx.sprache, k=NEIGHBOURS, n=N_GROUPS)],
     })

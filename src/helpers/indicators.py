@@ -38,7 +38,8 @@ STATUS_PREFERENCE = ("published", "derived", "rounded", "secondary", "preliminar
 _INDICATOR_KEYS = {
     "label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "value",
     "numerator", "denominator", "scale", "change", "direction", "sources", "levels", "decimals",
-    "kreis_from_kommunen", "gap_de", "gap_en", "not_a_share",
+    "kreis_from_kommunen", "gap_de", "gap_en", "not_a_share", "applies_where", "not_applicable_de",
+    "not_applicable_en",
 }
 _REQUIRED_KEYS = {"label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit",
                   "direction", "sources", "levels", "decimals", "gap_de", "gap_en"}
@@ -90,6 +91,9 @@ class Indicator:
     change_since: str | None = None
     kreis_from_kommunen: Selection | None = None
     not_a_share: bool = False
+    applies_where: str = ""  # a flag variable: the indicator applies only where it is 1 (e.g. integration_council)
+    not_applicable_de: str = ""
+    not_applicable_en: str = ""
 
     @property
     def kind(self) -> str:
@@ -212,6 +216,10 @@ def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
         raise CatalogueError(f"{where}: change braucht 'of' (ein Indikator) und 'since'.")
     if change and change["since"] != "previous_year":
         dt.date.fromisoformat(str(change["since"]))
+    if "applies_where" in entry and (entry["applies_where"] not in variables
+                                     or not entry.get("not_applicable_de") or not entry.get("not_applicable_en")):
+        raise CatalogueError(f"{where}: applies_where braucht eine Variable unter 'variables' und "
+                             "not_applicable_de/_en (warum die Kennzahl sonst entfällt).")
     return Indicator(
         id=key,
         **{k: entry[k] for k in ("label_de", "label_en", "definition_de", "definition_en",
@@ -227,6 +235,9 @@ def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
         change_since=str(change["since"]) if change else None,
         kreis_from_kommunen=sel.get("kreis_from_kommunen"),
         not_a_share=bool(entry.get("not_a_share", False)),
+        applies_where=entry.get("applies_where", ""),
+        not_applicable_de=entry.get("not_applicable_de", ""),
+        not_applicable_en=entry.get("not_applicable_en", ""),
     )
 
 

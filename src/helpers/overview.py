@@ -19,7 +19,7 @@ from IPython.display import Markdown, display
 from helpers import charts, data, fmt, maps, payloads, report, sources
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis
-from helpers.narrative import STATUS_MARKS, marker_legend
+from helpers.narrative import STATUS_MARKS, marker_legend, span_text
 from helpers.report import check_stichtag
 
 # The 2017 appeal letter is quoted only when the data layer records it as a source.
@@ -78,6 +78,11 @@ class Context:
         """The source line, remembering the ids for the sources table and the BRIEFING payload."""
         self.cited.extend(i for i in source_ids if i not in self.cited)
         return sources.cite(list(dict.fromkeys(source_ids)), sprache=self.sprache)
+
+
+def cited_span(ctx: Context) -> str:
+    """The header's span of reference dates over the observations of every source cited."""
+    return span_text(ctx.obs.loc[ctx.obs["source_id"].isin(ctx.cited), "date"], ctx.sprache)
 
 
 def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
@@ -526,5 +531,5 @@ def briefing(ctx: Context) -> None:
     payloads.emit(payloads.BRIEFING, {
         "kind": "kreis_uebersicht", "title": t("ov_title", ctx.sprache), "region": kreis().name, "ags": KREIS_AGS,
         "stichtag": stand(ctx).date().isoformat(), "sprache": ctx.sprache, "source_ids": list(ctx.cited),
-        "data_notes": [t("ov_azr_label", ctx.sprache), *ctx.notes],
+        "span": cited_span(ctx), "data_notes": [t("ov_azr_label", ctx.sprache), *ctx.notes],
     })

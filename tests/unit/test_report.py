@@ -155,3 +155,35 @@ def test_table_html_keeps_numbers_whole_and_drops_the_index():
     assert '<td class="im-num">18.034.454</td>' in page and '<td class="im-num">+44,2\u00a0%²</td>' in page
     assert 'class="im-break im-screen-only"' in page
     assert 'class="im-table"' in report.table_html(pd.DataFrame({"a": ['Programm "X" <b>']})).replace("&lt;b&gt;", "")
+
+
+def _gap_row(profile, label):
+    gaps = report.data_gaps_table(profile)
+    return gaps[gaps["Kennzahl"] == label].iloc[0]
+
+
+def test_header_states_the_span_of_reference_dates_not_one_stand():
+    profile = report.setup("Weeze")
+    span = report.briefing_payload(profile)["span"]
+    assert span == "Zahlen von 2005 bis 2025; jede Zahl nennt ihren Stichtag"  # AZR chart from 2005, Sozialindex 2025/26
+    assert "Stand der Daten" not in profile.t("profile_stand", span=span, erstellt="x")
+
+
+def test_old_figures_are_marked_and_vorhanden_means_current():
+    """Older than five years before the newest data (15.10.2025 → before 15.10.2020): 'älterer Stand'."""
+    profile = report.setup("Weeze")
+    table = report.key_figures_table(profile).set_index("Kennzahl")
+    assert table.loc["Ausländeranteil (Zensus 2011)", "Stand"] == "09.05.2011 (älterer Stand)"
+    assert table.loc["Einwohnerinnen und Einwohner", "Stand"] == "31.12.2024"
+    row = _gap_row(profile, "Arbeitslose (Jahresdurchschnitt 2016)")
+    assert row["für Weeze vorhanden"] == "nur älterer Stand (31.12.2016)"
+    assert row.iloc[3] == CATALOGUE["unemployed_2016"].gap_de  # the table that would bring it up to date
+    assert _gap_row(profile, "Einwohnerinnen und Einwohner")["für Weeze vorhanden"] == "ja, Stand 31.12.2024"
+
+
+def test_an_indicator_that_does_not_apply_is_entfaellt_not_a_gap():
+    rheurdt = report.setup("Rheurdt")
+    row = _gap_row(rheurdt, "Wahlbeteiligung bei der Integrationsratswahl")
+    assert row["für Rheurdt vorhanden"] == "entfällt" and "kein Integrationsrat" in row.iloc[3]
+    kleve = _gap_row(report.setup("Kleve"), "Wahlbeteiligung bei der Integrationsratswahl")
+    assert kleve["für Kleve vorhanden"].startswith(("ja", "nur älterer Stand"))
