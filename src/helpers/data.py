@@ -28,14 +28,15 @@ from helpers.validation import ERROR, DataError, Report
 
 TABLES = ("observations", "municipalities", "sources", "facts", "conflicts")
 OBSERVATION_COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "source_id", "status", "flag", "note",
-                       "base", "preferred"]
+                       "base", "preferred", "precision"]
 MANIFEST = "manifest.json"
 EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetch`, read by helpers.ingest
 # Prefer published over preliminary over derived …, then official over press …, when several
 # rows share (ags, date, variable, category, base).
 STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4}
 _CODE_FILES = ("data.py", "validation.py", "datapackage.py", "sources.py", "kommunen.py", "ingest",
-               "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/source_families.csv", "catalogue/regions.csv")
+               "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/source_families.csv", "catalogue/regions.csv",
+               "catalogue/date_precision.csv")
 
 
 def fingerprint(raw_dir: Path = RAW_DIR) -> str:
@@ -325,10 +326,28 @@ def _finish_observations(obs: pd.DataFrame) -> pd.DataFrame:
                           kind="stable")
     key = ["ags", "date", "variable", "category", "base"]
     out["preferred"] = ~out.duplicated(key)
+    out["precision"] = _precision(out)
     out = out[OBSERVATION_COLUMNS].reset_index(drop=True)
     out["value"] = out["value"].astype("float64")
     out["date"] = out["date"].astype("datetime64[ns]")
     return out
+
+
+def _precision(obs: pd.DataFrame) -> pd.Series:
+    """How exactly the source dates a row — ``day``, ``month`` or ``year`` — from
+    catalogue/date_precision.csv (first matching rule), so "März 2022" is never shown as "15.03.2022"."""
+    rules = pd.read_csv(CATALOGUE_DIR / "date_precision.csv", dtype=str, keep_default_na=False)
+    precision = pd.Series("day", index=obs.index, dtype=object)
+    decided = pd.Series(False, index=obs.index)
+    for rule in rules.itertuples(index=False):
+        hit = ~decided
+        if rule.variables:
+            hit &= obs["variable"].str.contains(rule.variables, regex=True)
+        if rule.note_matches:
+            hit &= obs["note"].str.contains(rule.note_matches, regex=True)
+        precision[hit] = rule.precision
+        decided |= hit
+    return precision
 
 
 def _tidy_municipalities(raw: pd.DataFrame) -> pd.DataFrame:

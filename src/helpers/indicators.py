@@ -146,6 +146,7 @@ class Figure:
     start_value: float | None = None
     start_date: pd.Timestamp | None = None
     flag: str = ""
+    precision: str = "day"  # how exactly the source dates it: day, month or year (data/processed)
 
     @property
     def missing(self) -> bool:
@@ -278,6 +279,14 @@ def worst_status(statuses: Iterable[str]) -> str:
     return ranked[-1] if ranked else "published"
 
 
+PRECISIONS = ("day", "month", "year")
+
+
+def coarsest(precisions: Iterable[str]) -> str:
+    """A figure combined from rows dated by day and by month is dated by month."""
+    return max(precisions, key=PRECISIONS.index, default="day")
+
+
 def _join(values: Iterable[str]) -> str:
     return " | ".join(dict.fromkeys(v for v in values if v))
 
@@ -288,7 +297,7 @@ def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
     Where one key has several rows (see CONFLICTS.csv), ``helpers.data`` marks the most certain
     one ``preferred``; the others stay in the data for the conflict report.
     """
-    columns = ["date", "base", "value", "status", "source_ids", "note", "flag"]
+    columns = ["date", "base", "value", "status", "source_ids", "note", "flag", "precision"]
     best = rows[rows["preferred"]]
     if best.empty:
         return pd.DataFrame(columns=columns)
@@ -302,6 +311,7 @@ def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
         "source_ids": grouped["source_id"].agg(lambda s: tuple(dict.fromkeys(s))),
         "note": grouped["note"].agg(_join),
         "flag": grouped["flag"].agg(_join),
+        "precision": grouped["precision"].agg(coarsest),
     }).reset_index()
     return out[columns]
 
@@ -315,6 +325,7 @@ def _ratio(num: pd.DataFrame, den: pd.DataFrame, scale: float) -> pd.DataFrame:
         "source_ids": [tuple(dict.fromkeys(a + b)) for a, b in zip(merged["source_ids_n"], merged["source_ids_d"])],
         "note": [_join(p) for p in zip(merged["note_n"], merged["note_d"])],
         "flag": [_join(p) for p in zip(merged["flag_n"], merged["flag_d"])],
+        "precision": [coarsest(p) for p in zip(merged["precision_n"], merged["precision_d"])],
     })
 
 
@@ -345,7 +356,7 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
         lambda g: g["ags"].nunique() == len(kommunen()) and g[["value_n", "value_d"]].notna().all().all()
     )
     if complete.empty:
-        return pd.DataFrame(columns=["date", "base", "value", "status", "source_ids", "note", "flag"])
+        return pd.DataFrame(columns=["date", "base", "value", "status", "source_ids", "note", "flag", "precision"])
     grouped = complete.groupby("date")
     return pd.DataFrame({
         "base": grouped["base_n"].first(),
@@ -355,6 +366,7 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
                                     include_groups=False),
         "note": "kreis_from_kommunen",
         "flag": "",
+        "precision": "day",
     }).reset_index()
 
 
@@ -375,11 +387,12 @@ def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataF
 
 def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:
     """A published-but-empty cell (e.g. '.' = secret) becomes a missing figure that keeps its note."""
+    precision = row.get("precision", "day")
     if pd.isna(row["value"]):
         return Figure(ind.id, ags, None, row["date"], "not_available", row["base"], tuple(row["source_ids"]),
-                      row["note"], flag=row["flag"])
+                      row["note"], flag=row["flag"], precision=precision)
     return Figure(ind.id, ags, float(row["value"]), row["date"], row["status"], row["base"],
-                  tuple(row["source_ids"]), row["note"], flag=row["flag"])
+                  tuple(row["source_ids"]), row["note"], flag=row["flag"], precision=precision)
 
 
 def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date | str | None = None,

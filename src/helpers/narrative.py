@@ -43,7 +43,8 @@ def format_figure(figure: Figure, sprache: str = "de", *, reason: bool = False) 
 
 
 def format_day(figure: Figure, sprache: str = "de") -> str:
-    return fmt.format_date(None if figure.date is None else figure.date.date(), sprache)
+    """The figure's reference date with the precision its source has ("März 2022", "2016")."""
+    return fmt.format_date(None if figure.date is None else figure.date.date(), sprache, figure.precision)
 
 
 def span_text(dates: Iterable, sprache: str = "de") -> str:

@@ -255,7 +255,7 @@ def refugee_statements(ctx: Context) -> list[Statement]:
     ukraine = series(obs, "ukraine_refugees")
     if not ukraine.empty:
         u = ukraine.iloc[-1]
-        out.append(statement(t("ov_ref_ukraine_registered", s, date=fmt.format_date(u["date"], s),
+        out.append(statement(t("ov_ref_ukraine_registered", s, date=fmt.format_date(u["date"], s, u["precision"]),
                                value=figure(u["value"], u["status"], s)), [u]))
     asylblg = series(obs, "asylblg_recipients")
     if not asylblg.empty:
@@ -284,16 +284,9 @@ def timeline(ctx: Context) -> pd.DataFrame:
         if facts.empty or (precision != "undated" and facts["date"].isna().all()):
             continue
         day = facts["date"].min()
-        text = (t("ov_tl_undated", ctx.sprache) if precision == "undated" else
-                {"year": str(day.year), "month": _month(day, ctx.sprache), "day": fmt.format_date(day, ctx.sprache)}[precision])
+        text = t("ov_tl_undated", ctx.sprache) if precision == "undated" else fmt.format_date(day, ctx.sprache, precision)
         rows.append({"date": day, "when": text, "text": t(key, ctx.sprache), "source_id": source_id})
     return pd.DataFrame(rows, columns=["date", "when", "text", "source_id"])
-
-
-def _month(day: pd.Timestamp, sprache: str) -> str:
-    from babel.dates import format_date  # local: only the timeline needs month names
-
-    return format_date(day.date(), format="MMMM yyyy", locale=fmt.LOCALES[sprache])
 
 
 def timeline_statements(ctx: Context) -> list[Statement]:

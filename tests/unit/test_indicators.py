@@ -18,7 +18,8 @@ def _obs(rows):
         status, flag = (rest + ["published", ""])[:2] if rest else ("published", "")
         records.append(dict(ags=ags, date=pd.Timestamp(date), variable=variable, category=category,
                             value=float("nan") if value is None else float(value), unit="persons",
-                            source_id="TEST", status=status, flag=flag, note="", base=base, preferred=True))
+                            source_id="TEST", status=status, flag=flag, note="", base=base, preferred=True,
+                            precision="day"))
     return pd.DataFrame(records)
 
 

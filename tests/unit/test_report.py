@@ -176,7 +176,7 @@ def test_old_figures_are_marked_and_vorhanden_means_current():
     assert table.loc["Ausländeranteil (Zensus 2011)", "Stand"] == "09.05.2011 (älterer Stand)"
     assert table.loc["Einwohnerinnen und Einwohner", "Stand"] == "31.12.2024"
     row = _gap_row(profile, "Arbeitslose (Jahresdurchschnitt 2016)")
-    assert row["für Weeze vorhanden"] == "nur älterer Stand (31.12.2016)"
+    assert row["für Weeze vorhanden"] == "nur älterer Stand (2016)"
     assert row.iloc[3] == CATALOGUE["unemployed_2016"].gap_de  # the table that would bring it up to date
     assert _gap_row(profile, "Einwohnerinnen und Einwohner")["für Weeze vorhanden"] == "ja, Stand 31.12.2024"
 
@@ -187,3 +187,17 @@ def test_an_indicator_that_does_not_apply_is_entfaellt_not_a_gap():
     assert row["für Rheurdt vorhanden"] == "entfällt" and "kein Integrationsrat" in row.iloc[3]
     kleve = _gap_row(report.setup("Kleve"), "Wahlbeteiligung bei der Integrationsratswahl")
     assert kleve["für Kleve vorhanden"].startswith(("ja", "nur älterer Stand"))
+
+
+def test_placeholder_days_show_the_precision_the_source_has():
+    """Month figures ('day approximate', monthly statistics) and annual averages are dated as such."""
+    obs = data.load("observations")
+    ukraine = obs[(obs["source_id"] == "RP2022_UKR950") & (obs["variable"] == "ukraine_protection_seekers")]
+    assert set(ukraine["precision"]) == {"month"}
+    assert set(obs.loc[obs["variable"] == "unemployment_rate", "precision"]) == {"month"}
+    weeze = report.setup("Weeze")
+    table = report.key_figures_table(weeze)
+    rows = report.data_gaps_table(weeze).set_index("Kennzahl")
+    assert rows.loc["Arbeitslose (Jahresdurchschnitt 2016)", "für Weeze vorhanden"] == "nur älterer Stand (2016)"
+    assert rows.loc["Arbeitslosenquote", "für Weeze vorhanden"] == "nur Kreiswert, Stand Januar 2018 (älterer Stand)"
+    assert not table["Stand"].str.contains("15.03.2022").any()
