@@ -240,7 +240,9 @@ def indicator_section(ctx: Context, indicator_id: str) -> None:
     """One indicator: sentences, sorted bars (with the Kreis value as a line for shares and
     rates; a Kreis total would dwarf the 16 counts), small multiples over time."""
     s, ind, table = ctx.sprache, indicators.catalogue()[indicator_id], latest(ctx, indicator_id)
-    items = indicator_statements(ctx, indicator_id)
+    items = indicator_statements(ctx, indicator_id) + [
+        Statement(report.context_line(f, _names()[f.ags], s), (f.source_id,))
+        for f in report.context_facts(ctx.facts[ctx.facts["ags"] != ""], indicator_id).itertuples()]
     body = render(ctx, items) if items else t("cmp_no_municipal_data", s, label=ind.label(s), gap=ind.text("gap", s))
     display(Markdown(f"### {ind.label(s)}\n\n{ind.text('definition', s)}\n\n{body}"))
     local = table[(table["ags"].str.len() == 8)].dropna(subset=["value"])

@@ -368,7 +368,7 @@ def _tidy_sources(raw: pd.DataFrame, report: Report) -> pd.DataFrame:
 
 def _tidy_facts(raw: pd.DataFrame) -> pd.DataFrame:
     if raw.empty:
-        return pd.DataFrame(columns=["date", "subject", "fact", "source_id"])
+        return pd.DataFrame(columns=["date", "subject", "fact", "source_id", "ags", "indicators", "fact_de"])
     out = raw.drop(columns=["_file", "_row"])
     out["date"] = pd.to_datetime(out["date"].replace("", None), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
     return out.reset_index(drop=True)

@@ -42,6 +42,7 @@ class Profile:
     stand: pd.Timestamp | None = None
     frames: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # data behind section 2's charts
     cited: tuple[str, ...] = field(default=())
+    facts: pd.DataFrame = field(default_factory=pd.DataFrame)  # dated, sourced context of this Kommune
 
     @property
     def name(self) -> str:
@@ -90,7 +91,10 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
     frames = {"population": _population_frame(profile), "foreign_share": _foreign_share_frame(profile),
               "azr": _azr_frame(profile), "own_nationalities": _nationalities_frame(profile, place.ags),
               "kreis_nationalities": _nationalities_frame(profile, KREIS_AGS)}
-    return replace(profile, frames=frames, cited=_all_source_ids(comparisons, frames))
+    facts = data.load("facts")
+    facts = facts[(facts["ags"] == place.ags) & (facts["date"].isna() | (facts["date"] <= day))]
+    cited = _all_source_ids(comparisons, frames) + tuple(facts["source_id"])
+    return replace(profile, frames=frames, cited=tuple(dict.fromkeys(cited)), facts=facts)
 
 
 def _all_source_ids(comparisons: Mapping[str, Comparison], frames: Mapping[str, pd.DataFrame]) -> tuple[str, ...]:
@@ -238,6 +242,25 @@ def not_applicable(p: Profile, c: Comparison) -> bool:
     return rows.empty or rows.sort_values("date")["value"].iloc[-1] != 1
 
 
+def context_facts(facts: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """The facts attached to an indicator (facts.csv, columns ags and indicators), oldest first."""
+    attached = facts["indicators"].map(lambda ids: indicator_id in {i.strip() for i in ids.split(";")})
+    return facts.loc[attached.astype(bool)].sort_values("date")
+
+
+def context_line(fact, name: str, sprache: str) -> str:
+    """ "Zum Einordnen (Rees, 08.08.2016): …" — the fact in the reader's language with its date."""
+    when = fmt.format_date(fact.date, sprache) if not fmt.is_missing(fact.date) else t("ov_tl_undated", sprache)
+    return t("context_fact", sprache, region=name, date=when, fact=fact.fact_de if sprache == "de" else fact.fact)
+
+
+def _context(p: Profile, comparisons) -> None:
+    """Facts that change the reading of the figures just shown, each with its source line."""
+    lines = [f"{context_line(f, p.name, p.sprache)}  \n  <small>{sources.cite([f.source_id], p.sprache)}</small>"
+             for c in comparisons for f in context_facts(p.facts, c.indicator.id).itertuples()]
+    _bullets(lines)
+
+
 # --- 0 title ------------------------------------------------------------------------------
 
 def title(p: Profile) -> None:
@@ -328,6 +351,7 @@ def key_figures(p: Profile) -> None:
     _bullets(narrative.key_sentences(p.name, p.comparisons, p.sprache))
     ids = CATALOGUE.key_figures
     table(key_figures_table(p), sources.cite(_cited(f for i in ids for f in p.comparisons[i].figures), p.sprache))
+    _context(p, [p.comparisons[i] for i in ids])
     legend = narrative.marker_legend(_statuses(p, ids), p.sprache)
     if legend:
         _markdown(p.t("profile_markers_legend") + "  \n" + "  \n".join(legend))
@@ -483,6 +507,7 @@ def _field(p: Profile, key: str) -> None:
     else:
         table(pd.DataFrame([_comparison_row(p, c) for c in shown]),
               sources.cite(_cited(f for c in shown for f in c.figures), p.sprache))
+        _context(p, shown)
         _field_chart(p, key, shown)
     sentences = [p.t("profile_kreis_only_sentence", indicator=c.indicator.label(p.sprache), kommune=p.name,
                      date=narrative.format_day(c.kreis, p.sprache))

@@ -111,6 +111,12 @@ def check_references(frame: pd.DataFrame, source_ids: set[str], report: Report) 
             if source_id not in source_ids:
                 report.add(ERROR, r["_file"], r["_row"], "source_id", f"Quelle '{source_id}' fehlt in sources.csv",
                            "Quelle in sources.csv ergänzen oder source_id korrigieren", "source_known")
+        if "fact" in frame and r.get("ags", "") and (r["ags"] not in known_ags() or not r["fact_de"].strip()
+                                                     or not r["indicators"].strip()):
+            report.add(ERROR, r["_file"], r["_row"], "ags",
+                       f"Fakt zu AGS '{r['ags']}': AGS unbekannt oder ohne indicators/fact_de",
+                       "8-stelligen AGS, die Kennzahl(en) unter indicators und den deutschen Text in fact_de angeben",
+                       "fact_context")
         if "fact" in frame and r["date"] and pd.isna(pd.to_datetime(r["date"], format="%Y-%m-%d", errors="coerce")):
             report.add(ERROR, r["_file"], r["_row"], "date", f"Datum '{r['date']}' ist nicht lesbar",
                        "Datum als JJJJ-MM-TT angeben oder leer lassen", "date_parses")

@@ -256,3 +256,9 @@ def test_datapackage_is_valid_frictionless():
         if resource.format == "csv":
             report = resource.validate()
             assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:5]
+
+
+def test_context_fact_needs_known_ags_indicator_and_german_text(raw_copy):
+    _edit_line(raw_copy, "snapshot/facts.csv", "WKN_RP2016_REES", ",05154044,", ",05154099,")
+    [issue] = _errors(raw_copy, "fact_context")
+    assert issue.file == "snapshot/facts.csv" and "05154099" in issue.problem

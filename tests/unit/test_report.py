@@ -201,3 +201,14 @@ def test_placeholder_days_show_the_precision_the_source_has():
     assert rows.loc["Arbeitslose (Jahresdurchschnitt 2016)", "für Weeze vorhanden"] == "nur älterer Stand (2016)"
     assert rows.loc["Arbeitslosenquote", "für Weeze vorhanden"] == "nur Kreiswert, Stand Januar 2018 (älterer Stand)"
     assert not table["Stand"].str.contains("15.03.2022").any()
+
+
+def test_sourced_context_facts_appear_beside_the_figure():
+    """A dated, sourced fact attached to a Kommune and an indicator (facts.csv: ags, indicators) travels
+    with the figure: Rees' FlüAG quota of 110 % counts the Land's facility in Rees."""
+    rees = report.setup("Rees")
+    facts = report.context_facts(rees.facts, "fluag_quota_fulfilment")
+    assert list(facts["source_id"]) == ["WKN_RP2016_REES"] and "WKN_RP2016_REES" in rees.cited
+    line = report.context_line(next(facts.itertuples()), rees.name, "de")
+    assert line.startswith("Zum Einordnen (Rees, 08.08.2016): ") and "Landeseinrichtung" in line
+    assert report.context_facts(report.setup("Kleve").facts, "fluag_quota_fulfilment").empty
