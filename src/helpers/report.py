@@ -197,13 +197,15 @@ def _source_ids(figures) -> list[str]:
     return list(dict.fromkeys(s for f in figures if not f.missing for s in f.source_ids))
 
 
-def _cited(figures) -> dict[str, list[pd.Timestamp]]:
-    """Source id → the reference dates of the shown figures it supplies (for the source line's Stand)."""
+def _cited(p: Profile, figures) -> dict[str, list[pd.Timestamp]]:
+    """Source id → the reference dates of the shown figures it actually supplies (the source
+    line's Stand): a change from 2015 to 2024 from two sources gives each source its own date."""
+    supplied = set(zip(p.obs["source_id"], p.obs["date"]))
     cited: dict[str, list[pd.Timestamp]] = {}
     for f in figures:
         if not f.missing:
             for s in f.source_ids:
-                cited.setdefault(s, []).extend(d for d in (f.date, f.start_date) if d is not None)
+                cited.setdefault(s, []).extend(d for d in (f.date, f.start_date) if (s, d) in supplied)
     return cited
 
 
@@ -350,7 +352,8 @@ def key_figures(p: Profile) -> None:
     _heading(p.t("profile_h_glance"))
     _bullets(narrative.key_sentences(p.name, p.comparisons, p.sprache))
     ids = CATALOGUE.key_figures
-    table(key_figures_table(p), sources.cite(_cited(f for i in ids for f in p.comparisons[i].figures), p.sprache))
+    shown = [f for i in ids for f in p.comparisons[i].figures]
+    table(key_figures_table(p), sources.cite(_cited(p, shown), p.sprache))
     _context(p, [p.comparisons[i] for i in ids])
     legend = narrative.marker_legend(_statuses(p, ids), p.sprache)
     if legend:
@@ -506,13 +509,15 @@ def _field(p: Profile, key: str) -> None:
         _markdown(p.t("profile_field_empty", kommune=p.name))
     else:
         table(pd.DataFrame([_comparison_row(p, c) for c in shown]),
-              sources.cite(_cited(f for c in shown for f in c.figures), p.sprache))
+              sources.cite(_cited(p, (f for c in shown for f in c.figures)), p.sprache))
         _context(p, shown)
         _field_chart(p, key, shown)
     sentences = [p.t("profile_kreis_only_sentence", indicator=c.indicator.label(p.sprache), kommune=p.name,
                      date=narrative.format_day(c.kreis, p.sprache))
                  for c in shown if c.kommune.missing]
-    sentences += [t("no_data_sentence", p.sprache, region=p.name, indicator=c.indicator.label(p.sprache))
+    sentences += [p.t("profile_not_applicable_sentence", indicator=c.indicator.label(p.sprache),
+                      reason=c.indicator.text("not_applicable", p.sprache)) if not_applicable(p, c)
+                  else t("no_data_sentence", p.sprache, region=p.name, indicator=c.indicator.label(p.sprache))
                   for c in comparisons if c not in shown]
     _bullets(sentences)
     legend = narrative.marker_legend({f.status for c in shown for f in c.figures if not f.missing}, p.sprache)
