@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
-from helpers import datapackage, ingest, sources, validation
+from helpers import datapackage, ingest, lifetime, sources, validation
 from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 from helpers.validation import ERROR, DataError, Report
 
@@ -70,7 +70,8 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> Path:
     if not report.ok:
         raise DataError(report)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+    _remove_dead_builds(out_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-{os.getpid()}-", dir=out_dir.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the swapped-in folder must stay readable
     try:
         for name, frame in tables.items():
@@ -83,6 +84,14 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
+
+
+def _remove_dead_builds(out_dir: Path) -> None:
+    """Half-written folders of builds that were killed (``.processed-new-<pid>-…``, pid gone)."""
+    for folder in out_dir.parent.glob(f".{out_dir.name}-new-*"):
+        pid = folder.name.removeprefix(f".{out_dir.name}-new-").split("-")[0]
+        if pid.isdigit() and not lifetime.alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def load(name: str, processed_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR) -> pd.DataFrame:

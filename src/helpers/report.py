@@ -20,7 +20,7 @@ from IPython.display import Markdown, display
 from helpers import charts, data, fmt, maps, narrative, payloads, sources
 from helpers.i18n import check_sprache, t
 from helpers.indicators import CATALOGUE, Comparison, Figure, compare, indicator_series
-from helpers.kommunen import KREIS_AGS, Region, kreis, land, region
+from helpers.kommunen import KREIS_AGS, Region, kommunen, kreis, land, region
 
 TOP_NATIONALITIES = 10
 AZR_INDEX_START = pd.Timestamp("2015-12-31")
@@ -53,6 +53,14 @@ class Profile:
 
 
 # --- parameters ---------------------------------------------------------------------------
+
+def stichtag_span(obs: pd.DataFrame) -> tuple[str, str]:
+    """The ``stichtag`` values every briefing can be built for (ISO): from the first day on which
+    each Kommune has a population figure (the base of every share) to the newest date in the data."""
+    population = obs[obs["variable"] == "population"].groupby("ags")["date"].min()
+    first = population.reindex([r.ags for r in kommunen()]).max()
+    return first.date().isoformat(), obs["date"].max().date().isoformat()
+
 
 def check_stichtag(stichtag: object, obs: pd.DataFrame, sprache: str = "de") -> pd.Timestamp:
     """None → the newest date in the data; otherwise an ISO date no later than the data reach."""
