@@ -49,3 +49,15 @@ def rehash(raw_dir: Path, relative: str) -> None:
         if resource["path"] == relative:
             resource["hash"] = datapackage.file_hash(raw_dir / relative)
     datapackage.write_package(raw_dir, package)
+
+
+@pytest.fixture
+def import_base(tmp_path, monkeypatch) -> str:
+    """A bases.csv rule for the test source ITNRW_12411_15I_IMPORT, as step 3 of the README's import recipe asks."""
+    catalogue = tmp_path / "catalogue"
+    catalogue.mkdir()
+    rules = (data.CATALOGUE_DIR / "bases.csv").read_text(encoding="utf-8")
+    (catalogue / "bases.csv").write_text(rules + "ITNRW_12411_15I_IMPORT,*,,update_2022_base,test import of 12411-15i\n",
+                                         encoding="utf-8")
+    monkeypatch.setattr(data, "CATALOGUE_DIR", catalogue)
+    return "ITNRW_12411_15I_IMPORT"
