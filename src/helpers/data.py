@@ -152,8 +152,15 @@ def _manifest(raw_dir: Path, tables: dict[str, pd.DataFrame], report: Report) ->
         "git_commit": _git_commit(),
         "inputs": {r["path"]: r["hash"] for r in package["resources"]},
         "rows": {name: len(frame) for name, frame in tables.items()},
+        # per source and region, so `data build` can report them without reading Parquet back (see commands.data)
+        "observations_by_source": _counts(tables["observations"]["source_id"]),
+        "observations_by_region": _counts(tables["observations"]["ags"]),
         "warnings": {check: n for (level, check), n in report.counts_by_check().items() if level != ERROR},
     }
+
+
+def _counts(column: pd.Series) -> dict[str, int]:
+    return {key: int(n) for key, n in column.value_counts().sort_index().items()}
 
 
 def _git_commit() -> str:

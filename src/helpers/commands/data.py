@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from helpers import data, ingest, importing
 from helpers.paths import PROCESSED_DIR, RAW_DIR
 from helpers.validation import DataError
@@ -74,15 +76,17 @@ def _build(args) -> int:
         print(exc.report.format(), file=sys.stderr)
         print("Abbruch: data/processed bleibt unverändert.", file=sys.stderr)
         return 1
-    observations = data.load("observations", processed_dir=out, raw_dir=args.raw_dir)
+    # The summary comes from manifest.json, not from reading the Parquet files back: a read starts pyarrow's
+    # I/O threads, and one still busy at interpreter exit aborts the process after a correct build
+    # ("terminate called without an active exception", exit 134; apache/arrow#34314).
     manifest = data.manifest(out)
     print(f"{out}: " + ", ".join(f"{name} {n}" for name, n in manifest["rows"].items()))
     print("Warnungen: " + (", ".join(f"{check} {n}" for check, n in manifest["warnings"].items()) or "keine")
           + " (Einzelheiten: python -m helpers data validate)")
-    print("\nZeilen je Quelle:")
-    print(observations["source_id"].value_counts().sort_index().to_string())
-    print("\nZeilen je Region:")
-    print(observations["ags"].value_counts().sort_index().to_string())
+    for heading, key, column in (("Zeilen je Quelle", "observations_by_source", "source_id"),
+                                 ("Zeilen je Region", "observations_by_region", "ags")):
+        print(f"\n{heading}:")
+        print(pd.Series(manifest[key], name="count").rename_axis(column).to_string())
     return 0
 
 
