@@ -87,15 +87,19 @@ def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR) -> Path:
     fmt = _readable(file, meta)
     try:
         package = datapackage.read_package(raw_dir)
+        broken = datapackage.provenance_problems(raw_dir)
     except datapackage.PackageError as exc:
         raise ImportRefused(str(exc)) from None
+    if broken:  # never copy a folder holding a symlink to a device, nor add to raw data that already fail
+        raise ImportRefused("data/raw ist schon vor dem Import nicht in Ordnung (Einzelheiten: "
+                            "`python -m helpers data validate`):\n" + "\n".join(f"{f}: {p} → {fix}" for f, p, fix in broken[:10]))
     digest = datapackage.file_hash(file)
     target = Path(_folder(meta.publisher)) / file.name
     _refuse_duplicates(package, raw_dir, digest, target, meta.source_id)
     resource = _resource(file, target, digest, fmt, meta)
     with tempfile.TemporaryDirectory(prefix="raw-import-") as scratch:
         trial = Path(scratch) / "raw"
-        shutil.copytree(raw_dir, trial)
+        shutil.copytree(raw_dir, trial, symlinks=True)
         _place(file, trial / target)
         datapackage.write_package(trial, {**package, "resources": package["resources"] + [resource]})
         report = data.validate(trial)

@@ -142,3 +142,13 @@ def test_an_unclosed_quote_over_128_kb_gives_a_message(raw_copy, tmp_path):
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
         assert "Anführungszeichen" in result.stderr and "_csv.Error" not in result.stderr
     assert tree_hashes(raw_copy) == before
+
+
+def test_import_into_raw_data_with_a_device_link_is_refused_quickly(raw_copy):
+    """The trial copy of data/raw once followed a symlink to /dev/zero (endless); now the broken state is named."""
+    (raw_copy / "snapshot" / "values.csv").unlink()
+    os.symlink("/dev/zero", raw_copy / "snapshot" / "values.csv")
+    result = _cli("import", require(LDB_12411_15I), "--source-id", "ITNRW_NEW_2025", "--raw-dir", raw_copy)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "schon vor dem Import" in result.stderr and "symbolische Verknüpfung" in result.stderr
+    assert os.readlink(raw_copy / "snapshot" / "values.csv") == "/dev/zero" and not list(raw_copy.glob("itnrw"))
