@@ -39,6 +39,12 @@ def test_unknown_language_is_refused():
         fmt.format_number(1, sprache="fr")
 
 
+def test_date_precision_is_the_sources():
+    assert fmt.format_date("2022-03-15", "de", "month") == "März 2022"
+    assert fmt.format_date("2016-12-31", "de", "year") == "2016"
+    assert fmt.format_date("2022-03-15", "en", "month") == "March 2022"
+
+
 @pytest.mark.parametrize("text", [
     '<h2 id="x">Titel</h2>', '<a href="javascript:alert(1)">a</a>', "<div class='x'>", "**fett** _kursiv_ `code`",
     "[Verweis](javascript:alert(1))", "# Kopf\n1. Liste", "$x$ ~~weg~~ | a | b |", "&lt;b&gt; &amp;",
