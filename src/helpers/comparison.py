@@ -463,7 +463,7 @@ def key_table(ctx: Context) -> None:
     ids = tuple(dict.fromkeys(i for ids in long["source_ids"] for i in ids))
     display(Markdown(f"## {t('cmp_h_table', ctx.sprache)}\n\n{t('cmp_table_note', ctx.sprache)}"))
     report.table(table_display(ctx))
-    display(Markdown(f"<small>{ctx.cite(ids)}</small>"))
+    display(Markdown(f"<small>{fmt.markdown_text(ctx.cite(ids))}</small>"))
 
 
 def changes_table(ctx: Context) -> pd.DataFrame:
@@ -514,7 +514,7 @@ def similarity(ctx: Context) -> None:
         return
     ids = tuple(dict.fromkeys(i for f in FEATURES for i in _feature_sources(ctx, f)))
     report.table(similarity_table(ctx))
-    display(Markdown(f"<small>{ctx.cite(ids)}</small>"))
+    display(Markdown(f"<small>{fmt.markdown_text(ctx.cite(ids))}</small>"))
 
 
 def _feature_sources(ctx: Context, feat: Feature) -> list[str]:

@@ -30,6 +30,7 @@ TABLES = ("observations", "municipalities", "sources", "facts", "conflicts")
 OBSERVATION_COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "source_id", "status", "flag", "note",
                        "base", "preferred", "precision"]
 MANIFEST = "manifest.json"
+REQUIRED_ROLES = ("observations", "sources", "municipalities")
 EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetch`, read by helpers.ingest
 # Prefer published over preliminary over derived …, then official over press …, when several
 # rows share (ags, date, variable, category, base).
@@ -162,8 +163,15 @@ def _manifest(raw_dir: Path, tables: dict[str, pd.DataFrame], report: Report) ->
         "git_commit": _git_commit(),
         "inputs": {r["path"]: r["hash"] for r in package["resources"]},
         "rows": {name: len(frame) for name, frame in tables.items()},
+        # per source and region, so `data build` can report them without reading Parquet back (see commands.data)
+        "observations_by_source": _counts(tables["observations"]["source_id"]),
+        "observations_by_region": _counts(tables["observations"]["ags"]),
         "warnings": {check: n for (level, check), n in report.counts_by_check().items() if level != ERROR},
     }
+
+
+def _counts(column: pd.Series) -> dict[str, int]:
+    return {key: int(n) for key, n in column.value_counts().sort_index().items()}
 
 
 def _git_commit() -> str:
@@ -180,7 +188,12 @@ def _git_commit() -> str:
 def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
     """Read every raw resource, check it and return the processed tables with the report."""
     report = Report()
-    for file, problem, fix in datapackage.provenance_problems(raw_dir):
+    try:
+        problems = datapackage.provenance_problems(raw_dir)
+    except datapackage.PackageError as exc:
+        report.add(ERROR, datapackage.PACKAGE_FILE, None, "", *str(exc).split(" → ", 1), "provenance")
+        return {}, report
+    for file, problem, fix in problems:
         report.add(ERROR, file, None, "", problem, fix, "provenance")
     package = datapackage.read_package(raw_dir)
     raw: dict[str, list[pd.DataFrame]] = {}
@@ -193,7 +206,7 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
                 raw.setdefault(role, []).append(frame)
         elif role == EXPORT_ROLE:
             exports.append(resource)
-    missing = [role for role in ("observations", "sources", "municipalities") if role not in raw]
+    missing = [role for role in REQUIRED_ROLES if role not in raw]
     for role in missing:
         report.add(ERROR, datapackage.PACKAGE_FILE, None, "x_role", f"keine lesbare Ressource mit x_role '{role}'",
                    "Rohdaten wiederherstellen (git) oder Fehler oben beheben", "schema")
@@ -203,11 +216,16 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
                                  report)
     observations = pd.concat([_snapshot_observations(pd.concat(raw["observations"], ignore_index=True))]
                              + [_export_observations(raw_dir, r, report) for r in exports], ignore_index=True)
+    if observations.empty:
+        report.add(ERROR, datapackage.PACKAGE_FILE, None, "", "keine einzige Beobachtung: ein Bau ohne Zahlen ersetzt keinen "
+                   "vorhandenen Stand", "Rohdaten aus git wiederherstellen (`git checkout -- data/raw`)", "no_observations")
+        return {}, report
     observations = _annotate(observations, source_table)
     known_sources = set(source_table["source_id"])
     recorded = pd.concat(raw["conflicts"], ignore_index=True) if raw.get("conflicts") else None
     validation.check_observations(observations, known_sources, report, recorded)
     observations.loc[validation.incomplete_totals(observations), "status"] = validation.INCOMPLETE
+    validation.check_reader_texts(observations, source_table, report)
     for role in ("facts", "municipalities"):
         for frame in raw.get(role, []):
             validation.check_references(frame, known_sources, report)
@@ -227,6 +245,8 @@ def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFram
     """A CSV resource as strings, checked against its declared encoding and field names."""
     path = raw_dir / resource["path"]
     name = resource["path"]
+    if datapackage.irregular(path):
+        return None  # a folder, symlink or device: reported by provenance_problems, never read
     try:
         text = path.read_bytes().decode(resource.get("encoding", "utf-8"))
     except FileNotFoundError:
@@ -237,7 +257,12 @@ def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFram
                    "Datei in der deklarierten Kodierung speichern oder die Kodierung in datapackage.json korrigieren",
                    "encoding")
         return None
-    expected = [f["name"] for f in resource["schema"]["fields"]]
+    fields = (resource.get("schema") or {}).get("fields")
+    if not isinstance(fields, list) or not all(isinstance(f, dict) and "name" in f for f in fields):
+        report.add(ERROR, datapackage.PACKAGE_FILE, None, "schema", f"Eintrag für {name} hat kein schema.fields",
+                   "datapackage.json aus git wiederherstellen (`git checkout -- data/raw/datapackage.json`)", "schema")
+        return None
+    expected = [f["name"] for f in fields]
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, [])
     if header != expected:
@@ -257,9 +282,14 @@ def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFram
     except csv.Error as exc:
         report.add(ERROR, name, reader.line_num, "", f"CSV nicht lesbar: {exc}", "Datei aus git wiederherstellen", "schema")
         return None
+    if not records and resource.get("x_role") in REQUIRED_ROLES:
+        report.add(ERROR, name, 2, "", "Datei enthält nur die Kopfzeile, keine Datenzeilen",
+                   f"Datei aus git wiederherstellen (`git checkout -- data/raw/{name}`)", "schema")
+        return None
     frame = pd.DataFrame(records, columns=expected, dtype=str)
     frame["_file"] = name
     frame["_row"] = lines
+    validation.check_text_cells(frame, expected, report)
     return frame
 
 
@@ -286,6 +316,8 @@ def _export_source(resource: dict) -> pd.DataFrame:
 def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.DataFrame:
     """Rows of an imported official export for the regions of this monitor (others are skipped)."""
     name = resource["path"]
+    if datapackage.irregular(raw_dir / name):
+        return pd.DataFrame()  # reported by provenance_problems, never read
     try:
         extract = ingest.read_file(raw_dir / name, table=resource["x_table"], reference_date=resource.get("x_reference_date"))
     except (ingest.IngestError, OSError) as exc:

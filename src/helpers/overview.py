@@ -369,7 +369,7 @@ def render(ctx: Context, items: list[Statement]) -> str:
     """Markdown bullets, each with its source line, then the legend of the marks used."""
     lines = []
     for item in items:
-        lines.append(f"- {item.text}  \n  <small>{ctx.cite(item.source_ids)}</small>")
+        lines.append(f"- {fmt.markdown_text(item.text)}  \n  <small>{fmt.markdown_text(ctx.cite(item.source_ids))}</small>")
     legend = marker_legend(set().union(*(i.statuses for i in items)), ctx.sprache) if items else []
     if legend:
         lines.append("")
@@ -439,7 +439,7 @@ def show_key_figures(ctx: Context) -> None:
     ids = tuple(i for ids in table.pop("source_ids") for i in ids)
     display(Markdown(f"## {t('ov_h_key_figures', ctx.sprache)}"))
     report.table(table)
-    display(Markdown(f"<small>{ctx.cite(ids)}</small>\n\n<small>{t('ov_azr_label', ctx.sprache)}</small>"))
+    display(Markdown(f"<small>{fmt.markdown_text(ctx.cite(ids))}</small>\n\n<small>{t('ov_azr_label', ctx.sprache)}</small>"))
 
 
 # --- sections (one notebook cell each) --------------------------------------------------------

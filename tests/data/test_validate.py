@@ -178,13 +178,13 @@ def test_raw_file_edited_without_import_fails_the_hash_check(raw_copy):
     path = raw_copy / VALUES
     path.write_text(path.read_text(encoding="utf-8").replace(",13599,", ",13598,"), encoding="utf-8")
     [issue] = _errors(raw_copy, "provenance")
-    assert issue.file == VALUES and "hash" in issue.problem
+    assert issue.file == VALUES and "Hash weicht" in issue.problem and "git checkout" in issue.fix
 
 
 def test_file_without_record_fails(raw_copy):
     (raw_copy / "snapshot" / "extra.csv").write_text("a,b\n1,2\n")
     [issue] = _errors(raw_copy, "provenance")
-    assert issue.file == "snapshot/extra.csv" and "no resource record" in issue.problem
+    assert issue.file == "snapshot/extra.csv" and "ohne Eintrag" in issue.problem
 
 
 @pytest.mark.parametrize("breakage", ["ags", "encoding", "truncate"])

@@ -5,6 +5,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import pandas as pd
+
 from helpers import data, ingest, importing
 from helpers.paths import PROCESSED_DIR, RAW_DIR
 from helpers.validation import DataError
@@ -20,7 +22,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     inspect = actions.add_parser("inspect", help="Format einer Exportdatei erkennen und ihre Zeilen als CSV zeigen")
     inspect.add_argument("file", type=Path)
     inspect.add_argument("--table", help="Tabellencode, falls nicht aus Datei oder Dateiname erkennbar")
-    inspect.add_argument("--reference-date", help="Stichtag JJJJ-MM-TT, falls die Datei keinen nennt")
+    inspect.add_argument("--reference-date", type=_checked(importing.check_date),
+                         help="Stichtag JJJJ-MM-TT, falls die Datei keinen nennt")
     add = actions.add_parser("import", help="amtlichen Export mit Herkunft nach data/raw übernehmen")
     add.add_argument("file", type=Path)
     _provenance(add)
@@ -38,14 +41,27 @@ def _dirs(parser: argparse.ArgumentParser, processed: bool) -> None:
         parser.add_argument("--out-dir", type=Path, default=PROCESSED_DIR, help=argparse.SUPPRESS)
 
 
+def _checked(check):
+    """An argparse type from one of importing's checks: a bad value exits 2 with the check's German reason."""
+    def convert(text: str) -> str:
+        try:
+            return check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    convert.__name__ = check.__name__.removeprefix("check_")
+    return convert
+
+
 def _provenance(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--source-id", required=True, help="neue, eindeutige Quellen-ID, z. B. ITNRW_12411_01I_2025")
+    parser.add_argument("--source-id", required=True, type=_checked(importing.check_source_id),
+                        help="neue, eindeutige Quellen-ID, z. B. ITNRW_12411_01I_2025")
     parser.add_argument("--publisher", default="IT.NRW", help="Herausgeber (Standard: IT.NRW)")
     parser.add_argument("--title", default="", help="Titel der Tabelle")
     parser.add_argument("--table", default="", help="Tabellencode (sonst aus Datei oder Dateiname)")
-    parser.add_argument("--reference-date", default="", help="Stichtag JJJJ-MM-TT, falls die Datei keinen nennt")
+    parser.add_argument("--reference-date", default="", type=_checked(importing.check_date),
+                        help="Stichtag JJJJ-MM-TT, falls die Datei keinen nennt")
     parser.add_argument("--licence", default="dl-de/by-2-0", help="Lizenz (Standard: dl-de/by-2-0)")
-    parser.add_argument("--url", default="", help="Adresse der Tabelle in der Datenbank")
+    parser.add_argument("--url", default="", type=_checked(importing.check_url), help="Adresse der Tabelle in der Datenbank")
     parser.add_argument("--raw-dir", type=Path, default=RAW_DIR, help=argparse.SUPPRESS)
 
 
@@ -60,15 +76,17 @@ def _build(args) -> int:
         print(exc.report.format(), file=sys.stderr)
         print("Abbruch: data/processed bleibt unverändert.", file=sys.stderr)
         return 1
-    observations = data.load("observations", processed_dir=out, raw_dir=args.raw_dir)
+    # The summary comes from manifest.json, not from reading the Parquet files back: a read starts pyarrow's
+    # I/O threads, and one still busy at interpreter exit aborts the process after a correct build
+    # ("terminate called without an active exception", exit 134; apache/arrow#34314).
     manifest = data.manifest(out)
     print(f"{out}: " + ", ".join(f"{name} {n}" for name, n in manifest["rows"].items()))
     print("Warnungen: " + (", ".join(f"{check} {n}" for check, n in manifest["warnings"].items()) or "keine")
           + " (Einzelheiten: python -m helpers data validate)")
-    print("\nZeilen je Quelle:")
-    print(observations["source_id"].value_counts().sort_index().to_string())
-    print("\nZeilen je Region:")
-    print(observations["ags"].value_counts().sort_index().to_string())
+    for heading, key, column in (("Zeilen je Quelle", "observations_by_source", "source_id"),
+                                 ("Zeilen je Region", "observations_by_region", "ags")):
+        print(f"\n{heading}:")
+        print(pd.Series(manifest[key], name="count").rename_axis(column).to_string())
     return 0
 
 
