@@ -38,6 +38,7 @@ class Provenance:
     licence: str = "dl-de/by-2-0"
     url: str = ""
     retrieved_via: str = "python -m helpers data import"
+    folder: str = ""  # data/raw/<folder>; default: derived from the publisher
 
 
 def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR) -> Path:
@@ -46,7 +47,7 @@ def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR) -> Path:
     fmt = _readable(file, meta)
     package = datapackage.read_package(raw_dir)
     digest = datapackage.file_hash(file)
-    target = Path(_folder(meta.publisher)) / file.name
+    target = Path(meta.folder or _folder(meta.publisher)) / file.name
     _refuse_duplicates(package, raw_dir, digest, target, meta.source_id)
     resource = _resource(file, target, digest, fmt, meta)
     with tempfile.TemporaryDirectory(prefix="raw-import-") as scratch:
