@@ -170,19 +170,19 @@ def _fetch_pystatis(table: Table, scratch: Path) -> Answer:
         result = PystatisTable(name=table.code)
         result.get_data(prettify=False)
     except PystatisConfigError as exc:
-        raise UpdateFailed(f"keine Zugangsdaten für {table.service_name} ({exc.__class__.__name__}). Zugangsdaten über "
+        raise UpdateFailed(f"keine Zugangsdaten für {table.service['label']} ({exc.__class__.__name__}). Zugangsdaten über "
                            "PYSTATIS_<DB>_API_USERNAME/_PASSWORD (DB = GENESIS, REGIO, ZENSUS) oder pystatis' config.ini "
                            "setzen; ohne Zugang: Tabelle als CSV herunterladen und `data update --from ORDNER` nutzen.") from exc
     except requests.exceptions.ConnectionError as exc:
-        raise UpdateFailed(f"keine Verbindung zu {table.service_name} ({_first_line(exc)}). Internetverbindung prüfen "
+        raise UpdateFailed(f"keine Verbindung zu {table.service['label']} ({_message(exc)}). Internetverbindung prüfen "
                            "oder die Tabelle von Hand herunterladen und `data update --from ORDNER` nutzen.") from exc
     except (requests.exceptions.Timeout, SystemExit, TimeoutError) as exc:
-        raise UpdateFailed(f"Zeitüberschreitung bei {table.service_name}; später erneut versuchen.") from exc
+        raise UpdateFailed(f"Zeitüberschreitung bei {table.service['label']}; später erneut versuchen.") from exc
     except requests.exceptions.HTTPError as exc:
-        raise UpdateFailed(f"{table.service_name} antwortete mit einem HTTP-Fehler ({_first_line(exc)}); "
+        raise UpdateFailed(f"{table.service['label']} antwortete mit einem HTTP-Fehler ({_message(exc)}); "
                            "Zugangsdaten prüfen (401) oder später erneut versuchen (5xx).") from exc
     except Exception as exc:  # pystatis reports the service's status messages as ValueErrors of several kinds
-        raise UpdateFailed(f"{table.service_name} lieferte keine Daten: „{_first_line(exc)}“. Tabellencode und "
+        raise UpdateFailed(f"{table.service['label']} lieferte keine Daten: „{_message(exc)}“. Tabellencode und "
                            "Auswahl in src/helpers/catalogue/tables.yaml prüfen.") from exc
     file = scratch / "answers" / f"{table.code}_{_recorded(cache):%Y%m%d}_flat.csv"
     file.parent.mkdir(parents=True, exist_ok=True)
@@ -277,7 +277,7 @@ def _stage(answer: Answer, trial: Path, scratch: Path, report: ChangeReport) -> 
     meta = importing.Provenance(
         source_id=source_id, publisher=table.service["publisher"], title=f"{table.code}: {table.spec['title']}",
         table=table.code, url=table.service["url"].format(code=table.code, statistic=table.code.split("-")[0]),
-        retrieved_via=f"{RETRIEVED_VIA} ({answer.via}; {table.service_name}; abgerufen {answer.retrieved})",
+        retrieved_via=f"{RETRIEVED_VIA} ({answer.via}; {table.service['label']}; abgerufen {answer.retrieved})",
         folder=table.service["folder"])
     try:
         target = importing.import_file(file, meta, trial)
@@ -305,10 +305,11 @@ def _check_newest_period(table: Table, rows: pd.DataFrame) -> None:
         raise UpdateFailed("enthält keine Zeilen für Kreis Kleve, seine Kommunen, NRW oder Deutschland; "
                            "Regionalauswahl der Tabelle prüfen.")
     newest = rows[rows["date"] == rows["date"].max()]
-    empty = newest["value"].isna() | (newest["flag"] == "-")
+    local = newest[newest["ags"].str.startswith(kommunen.kreis().ags)]  # NRW and Germany are filled in first
+    empty = local["value"].isna() | (local["flag"] == "-")
     if empty.all():
-        raise UpdateFailed(f"der neueste Stichtag {fmt.format_date(newest['date'].iloc[0])} enthält für die Regionen "
-                           "des Monitors nur leere Felder oder '-': die Werte sind noch nicht eingepflegt. "
+        raise UpdateFailed(f"der neueste Stichtag {fmt.format_date(newest['date'].iloc[0])} enthält für Kreis Kleve und "
+                           "seine Kommunen nur leere Felder oder '-': die Werte sind noch nicht eingepflegt. "
                            "Später erneut versuchen; es wurde nichts übernommen.")
 
 
@@ -369,9 +370,10 @@ def _changes(before: pd.DataFrame, after: pd.DataFrame, report: ChangeReport, re
         if info["status"] != "updated":
             continue
         rows = after[after["source_id"] == info["source_id"]]
-        for (ags, date), group in rows.groupby(["ags", "date"]):
-            if not any((ags, v, date) in known_dates for v in group["variable"]):
-                changes.append(_change(code, "new_date", ags, "", "", date, None, None, len(group)))
+        fresh = rows.merge(before[_KEY].drop_duplicates(), on=_KEY, how="left", indicator=True)["_merge"] == "left_only"
+        for (ags, date), group in rows[fresh.to_numpy()].groupby(["ags", "date"]):
+            kind = "added" if any((ags, v, date) in known_dates for v in group["variable"]) else "new_date"
+            changes.append(_change(code, kind, ags, "", "", date, None, None, len(group)))
         merged = rows.merge(shown[_KEY + ["value"]], on=_KEY, how="inner", suffixes=("", "_old"))
         differs = merged[~((merged["value"] == merged["value_old"]) | (merged["value"].isna() & merged["value_old"].isna()))]
         for r in differs.itertuples(index=False):
@@ -401,6 +403,8 @@ def _describe(change: dict) -> str:
     what = f"{change['variable']} ({change['category']})"
     if change["kind"] == "new_date":
         return f"neuer Stichtag {date} ({change['count']} Werte)"
+    if change["kind"] == "added":
+        return f"{change['count']} zusätzliche Werte zum Stichtag {date}"
     if change["kind"] == "revised":
         return f"{what} {date} revidiert: {_number(change['old'])} → {_number(change['new'])}"
     return f"{what} {date} entfallen (bisher {_number(change['old'])})"
@@ -410,9 +414,9 @@ def _number(value: float | None) -> str:
     return "fehlt" if value is None else fmt.format_number(value, 0 if float(value).is_integer() else 1)
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0] if text else exc.__class__.__name__
+def _message(exc: BaseException) -> str:
+    """The service's message on one line."""
+    return " ".join(str(exc).split()) or exc.__class__.__name__
 
 
 # --- writing ------------------------------------------------------------------------------
