@@ -459,9 +459,9 @@ def _save(report: ChangeReport, updates_dir: Path) -> None:
         os.replace(tmp, updates_dir / name)
 
 
-def last_report(updates_dir: Path = UPDATES_DIR) -> dict | None:
-    """The last saved change report, or None."""
+def last_report(updates_dir: Path | None = None) -> dict | None:
+    """The last saved change report (default: data/updates), or None."""
     try:
-        return json.loads((updates_dir / LATEST_REPORT).read_text(encoding="utf-8"))
+        return json.loads(((updates_dir or UPDATES_DIR) / LATEST_REPORT).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None

@@ -1,5 +1,6 @@
 """`data update` with --from on real exports of ../shared/genesis-found and against a local stand-in for the
 Landesdatenbank NRW download route (127.0.0.1, real files, 401/500/timeout). No test leaves this machine."""
+import datetime as dt
 import http.server
 import json
 import shutil
@@ -9,7 +10,7 @@ import time
 import pandas as pd
 import pytest
 
-from helpers import datapackage, update
+from helpers import datapackage, export, update
 
 from .conftest import tree_hashes
 from .update_support import LDB_12411_15I, LDB_22811_01I, cli, revised_12411_15i, shared
@@ -51,7 +52,8 @@ def test_from_dry_run_recognises_both_exports_and_reports_the_revised_weeze_valu
     assert _state(raw_copy, processed_copy) == before and not (tmp_path / "updates").exists()
 
 
-def test_from_imports_with_provenance_then_a_revision_replaces_the_export(raw_copy, processed_copy, tmp_path):
+def test_from_imports_with_provenance_then_a_revision_replaces_the_export(raw_copy, processed_copy, tmp_path,
+                                                                        monkeypatch):
     first = tmp_path / "first"
     first.mkdir()
     shutil.copy(shared(LDB_12411_15I), first / LDB_12411_15I.name)
@@ -76,6 +78,12 @@ def test_from_imports_with_provenance_then_a_revision_replaces_the_export(raw_co
     assert weeze["value"].tolist() == [12801.0] and weeze["source_id"].str.startswith("ITNRW_12411_15I_").all()
     saved = json.loads((raw_copy.parent / "updates" / "latest.json").read_text(encoding="utf-8"))
     assert saved["changes"] == report.changes and saved["dry_run"] is False
+
+    monkeypatch.setattr(update, "UPDATES_DIR", raw_copy.parent / "updates")  # the briefings index reads the report
+    export.write_index(tmp_path, [], created=dt.datetime(2026, 12, 1, 6, 15), sprache="de", imprint="")
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "<h2>Neu seit dem letzten Lauf</h2>" in index and "Tabelle 12411-15i (Bevölkerungsstand" in index
+    assert "<li>Weeze: Wert zum 31.12.2024 berichtigt: 12.766 → 12.801</li>" in index
 
 
 @pytest.mark.parametrize("stranger, message", [
