@@ -129,7 +129,8 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
                 report.tables[answer.table.code] = {"status": "failed", "message": str(exc)}
         if report.failed:
             return report
-        if any(t["status"] == "updated" for t in report.tables.values()):
+        updated = any(t["status"] == "updated" for t in report.tables.values())
+        if updated:
             try:
                 before, after = data.tables(raw_dir)["observations"], data.tables(trial)["observations"]
             except validation.DataError as exc:
@@ -138,8 +139,9 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
                 return report
             report.changes = _changes(before, after, report, replaced)
         if not dry_run:
-            _commit(trial, raw_dir, processed_dir)
-            _save(report, updates_dir)
+            if updated:
+                _commit(trial, raw_dir, processed_dir)
+            _save(report, updates_dir)  # also when nothing is new: the index then says so by showing nothing
     return report
 
 

@@ -30,11 +30,22 @@ REPLAY = vcr.VCR(record_mode="none", match_on=["method", "host", "path", "same_q
 REPLAY.register_matcher("same_query", _same_query)
 
 
+def _without_exports(raw_dir):
+    """data/raw as before any `data update`: the snapshot only."""
+    package = datapackage.read_package(raw_dir)
+    for resource in [r for r in package["resources"] if r.get("x_role") == "export"]:
+        (raw_dir / resource["path"]).unlink()
+        package["resources"].remove(resource)
+    datapackage.write_package(raw_dir, package)
+
+
 @pytest.fixture
 def replay(monkeypatch, tmp_path, raw_copy, processed_copy):
-    """Run `update` for one table against its cassette; dummy credentials (the cassettes hold none), no waiting
-    between the polls of a background job."""
+    """Run `update` for one table against its cassette, starting from the snapshot alone; dummy credentials (the
+    cassettes hold none), no waiting between the polls of a background job."""
     from pystatis import http_helper
+
+    _without_exports(raw_copy)
 
     for db in ("GENESIS", "REGIO", "ZENSUS"):
         for field in ("USERNAME", "PASSWORD"):
@@ -100,6 +111,14 @@ def test_protection_seekers_through_the_background_job(replay, processed_copy, r
     ukraine = rows[rows["category"] == "offener_schutzstatus|maennlich|ukraine"]["value"]
     assert ukraine.tolist() == [100.0]
     assert _resource(raw_copy, "12531-0043")["bytes"] < 200_000  # the Kreis extract, not the 33 MB answer
+
+
+def test_the_same_answer_again_is_unchanged_and_writes_nothing(replay, raw_copy, processed_copy, tmp_path):
+    replay("1000A-0000")
+    before = tree_hashes(raw_copy), tree_hashes(processed_copy)
+    report = replay("1000A-0000")
+    assert report.tables["1000A-0000"]["status"] == "unchanged" and report.changes == []
+    assert (tree_hashes(raw_copy), tree_hashes(processed_copy)) == before
 
 
 @pytest.mark.parametrize("code, message", [
