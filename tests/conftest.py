@@ -2,9 +2,9 @@
 import pytest
 
 from helpers import geo
-from helpers.paths import ROOT
+from tests.material import GEO, require
 
-SHARED_BOUNDARIES = ROOT.parent / "shared" / "geo" / "kreis_kleve_gemeinden.geojson"
+SHARED_BOUNDARIES = GEO / "kreis_kleve_gemeinden.geojson"
 
 
 @pytest.fixture
@@ -19,10 +19,8 @@ def geo_sandbox(monkeypatch, tmp_path):
 
 @pytest.fixture
 def shared_boundaries(geo_sandbox):
-    """The VG250 extract in ../shared/geo standing in for the BKG download (skips when absent)."""
-    if not SHARED_BOUNDARIES.is_file():
-        pytest.skip(f"Testmaterial {SHARED_BOUNDARIES} fehlt")
-    geo_sandbox.setenv(geo.BOUNDARIES_ENV, str(SHARED_BOUNDARIES))
+    """The VG250 extract in ../shared/geo standing in for the BKG download (skips locally when absent)."""
+    geo_sandbox.setenv(geo.BOUNDARIES_ENV, str(require(SHARED_BOUNDARIES)))
     return SHARED_BOUNDARIES
 
 

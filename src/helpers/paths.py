@@ -1,14 +1,36 @@
 """Every path the project uses, in one place (notebooks never build paths themselves).
 
-``INTEGRATIONSMONITOR_ROOT`` points the helpers at another checkout or a test copy.
+Package resources (catalogues, texts, templates) come with the package, wherever it is installed.
+The checkout (``data/``, ``notebooks/``, ``reports/``) is found separately, so that an installed
+wheel works when run from the repository: ``INTEGRATIONSMONITOR_ROOT`` if set (another checkout or a
+test copy), else the nearest folder at or above the working directory that holds
+``data/raw/datapackage.json``, else the checkout the package was installed from in editable mode.
 """
 from __future__ import annotations
 
 import os
+from importlib import resources
 from pathlib import Path
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-ROOT = Path(os.environ.get("INTEGRATIONSMONITOR_ROOT", PACKAGE_DIR.parents[1])).resolve()
+PACKAGE_DIR = Path(str(resources.files(__package__)))
+CHECKOUT_MARKER = Path("data") / "raw" / "datapackage.json"
+
+
+def find_root(start: Path | None = None) -> Path:
+    """The repository root the data, notebooks and reports belong to (see the module docstring)."""
+    if os.environ.get("INTEGRATIONSMONITOR_ROOT"):
+        return Path(os.environ["INTEGRATIONSMONITOR_ROOT"]).resolve()
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CHECKOUT_MARKER).is_file():
+            return folder
+    editable_checkout = PACKAGE_DIR.parents[1]
+    if (editable_checkout / CHECKOUT_MARKER).is_file():
+        return editable_checkout
+    return here
+
+
+ROOT = find_root()
 
 DATA_DIR = ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"

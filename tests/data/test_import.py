@@ -8,19 +8,14 @@ import pytest
 
 from helpers import data, datapackage
 from helpers.importing import ImportRefused, Provenance, import_file
-from helpers.paths import ROOT
+
+from tests.material import FOUND, SAMPLES, require
 
 from .conftest import tree_hashes
 
-FOUND = ROOT.parent / "shared" / "genesis-found"
-SAMPLES = ROOT.parent / "shared" / "genesis-samples"
 LDB_12411_15I = FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__12411-15i.csv"
 
 
-def _need(path):
-    if not path.is_file():
-        pytest.skip(f"{path} fehlt (../shared nicht vorhanden)")
-    return path
 
 
 def _cli(*args, env=None):
@@ -29,7 +24,7 @@ def _cli(*args, env=None):
 
 
 def test_import_records_provenance_and_build_uses_it(raw_copy, tmp_path):
-    target = import_file(_need(LDB_12411_15I), Provenance("ITNRW_12411_15I_IMPORT", title="Bevölkerung – Gemeinden"),
+    target = import_file(require(LDB_12411_15I), Provenance("ITNRW_12411_15I_IMPORT", title="Bevölkerung – Gemeinden"),
                          raw_copy)
     assert target.as_posix().startswith("itnrw/")
     assert datapackage.provenance_problems(raw_copy) == []
@@ -53,17 +48,17 @@ def test_import_records_provenance_and_build_uses_it(raw_copy, tmp_path):
 def test_import_refuses_unreadable_or_invalid_files_and_changes_nothing(raw_copy, path, message):
     before = tree_hashes(raw_copy)
     with pytest.raises(ImportRefused, match=message):
-        import_file(_need(path), Provenance("NEW_ID"), raw_copy)
+        import_file(require(path), Provenance("NEW_ID"), raw_copy)
     assert tree_hashes(raw_copy) == before
 
 
 def test_import_refuses_duplicates_and_known_source_ids(raw_copy):
-    import_file(_need(LDB_12411_15I), Provenance("ITNRW_12411_15I_IMPORT"), raw_copy)
+    import_file(require(LDB_12411_15I), Provenance("ITNRW_12411_15I_IMPORT"), raw_copy)
     before = tree_hashes(raw_copy)
     with pytest.raises(ImportRefused, match="bereits importiert"):
         import_file(LDB_12411_15I, Provenance("OTHER_ID"), raw_copy)
     with pytest.raises(ImportRefused, match="snapshot/sources.csv"):
-        import_file(_need(FOUND / "datenguide__genesapi-data__12411-01-01-4.csv"), Provenance("ITNRW_12411_15I_2024"),
+        import_file(require(FOUND / "datenguide__genesapi-data__12411-01-01-4.csv"), Provenance("ITNRW_12411_15I_2024"),
                     raw_copy)
     assert tree_hashes(raw_copy) == before
 
@@ -72,13 +67,13 @@ def test_import_refuses_a_file_that_would_break_validation(raw_copy):
     """Units the checks do not know (here 'Anzahl' without a table map) stop the import."""
     before = tree_hashes(raw_copy)
     with pytest.raises(ImportRefused, match="unit_known"):
-        import_file(_need(FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__22811-05i.csv"),
+        import_file(require(FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__22811-05i.csv"),
                     Provenance("ITNRW_22811_05I_NEW"), raw_copy)
     assert tree_hashes(raw_copy) == before
 
 
 def test_cli_inspect_prints_tidy_csv():
-    result = _cli("inspect", _need(LDB_12411_15I))
+    result = _cli("inspect", require(LDB_12411_15I))
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "ags,date,variable,category,value,unit,flag"
@@ -87,7 +82,7 @@ def test_cli_inspect_prints_tidy_csv():
 
 
 def test_cli_inspect_reports_malformed_rows():
-    result = _cli("inspect", _need(FOUND / "CorrelAid__pystatis__52411-02-01-4_flat.csv"))
+    result = _cli("inspect", require(FOUND / "CorrelAid__pystatis__52411-02-01-4_flat.csv"))
     assert result.returncode == 1 and "kein Zeitpunkt" in result.stderr
 
 

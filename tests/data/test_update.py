@@ -13,7 +13,9 @@ import pytest
 from helpers import datapackage, export, update
 
 from .conftest import tree_hashes
-from .update_support import LDB_12411_15I, LDB_22811_01I, cli, revised_12411_15i, shared
+from tests.material import require
+
+from .update_support import LDB_12411_15I, LDB_22811_01I, cli, revised_12411_15i
 
 CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens, nothing leaves the machine
 
@@ -41,7 +43,7 @@ def test_unknown_table_is_a_bad_argument(raw_copy):
 def test_from_dry_run_recognises_both_exports_and_reports_the_revised_weeze_value(raw_copy, processed_copy, tmp_path):
     folder = tmp_path / "downloads"
     revised_12411_15i(folder)
-    shutil.copy(shared(LDB_22811_01I), folder / "export.csv")  # any file name: recognised by the header
+    shutil.copy(require(LDB_22811_01I), folder / "export.csv")  # any file name: recognised by the header
     before = _state(raw_copy, processed_copy)
     result = cli("update", "--from", folder, "--dry-run", "--raw-dir", raw_copy, "--out-dir", processed_copy,
                  "--updates-dir", tmp_path / "updates")
@@ -56,7 +58,7 @@ def test_from_imports_with_provenance_then_a_revision_replaces_the_export(raw_co
                                                                         monkeypatch):
     first = tmp_path / "first"
     first.mkdir()
-    shutil.copy(shared(LDB_12411_15I), first / LDB_12411_15I.name)
+    shutil.copy(require(LDB_12411_15I), first / LDB_12411_15I.name)
     report = update.update(source=first, **_dirs(raw_copy, processed_copy))
     assert report.failed == [] and report.tables["12411-15i"]["status"] == "updated"
     assert report.changes == []  # the same figures as the snapshot's transcription of this table
@@ -93,8 +95,8 @@ def test_from_imports_with_provenance_then_a_revision_replaces_the_export(raw_co
 def test_from_with_an_unknown_file_fails_and_changes_nothing(raw_copy, processed_copy, tmp_path, stranger, message):
     folder = tmp_path / "downloads"
     folder.mkdir()
-    shutil.copy(shared(LDB_12411_15I), folder / "a.csv")
-    shutil.copy(shared(LDB_12411_15I.parent / stranger), folder / stranger)
+    shutil.copy(require(LDB_12411_15I), folder / "a.csv")
+    shutil.copy(require(LDB_12411_15I.parent / stranger), folder / stranger)
     before = _state(raw_copy, processed_copy)
     result = cli("update", "--from", folder, "--raw-dir", raw_copy, "--out-dir", processed_copy,
                  "--updates-dir", tmp_path / "updates")
@@ -145,8 +147,8 @@ class _Landesdatenbank(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture
 def landesdatenbank():
-    _Landesdatenbank.files = {"12411-15i_00.csv": shared(LDB_12411_15I).read_bytes(),
-                              "22811-01i_00.csv": shared(LDB_22811_01I).read_bytes()}
+    _Landesdatenbank.files = {"12411-15i_00.csv": require(LDB_12411_15I).read_bytes(),
+                              "22811-01i_00.csv": require(LDB_22811_01I).read_bytes()}
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Landesdatenbank)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -11,7 +11,7 @@ import vcr
 from helpers import datapackage, update
 
 from .conftest import tree_hashes
-from .update_support import CASSETTES, shared
+from tests.material import CASSETTES, require
 
 
 def _fields(request) -> dict:
@@ -56,7 +56,7 @@ def replay(monkeypatch, tmp_path, raw_copy, processed_copy):
     tables_file.write_text(update.TABLES_FILE.read_text(encoding="utf-8") + ERROR_TABLES, encoding="utf-8")
 
     def run(code: str, **kwargs) -> update.ChangeReport:
-        with REPLAY.use_cassette(str(shared(CASSETTES / f"{code}.yaml"))):
+        with REPLAY.use_cassette(str(require(CASSETTES / f"{code}.yaml"))):
             return update.update([code], raw_dir=raw_copy, processed_dir=processed_copy,
                                  updates_dir=tmp_path / "updates", tables_file=tables_file, **kwargs)
     return run

@@ -1,33 +1,18 @@
-"""What the `data update` tests share: the ../shared test material (skip locally, fail on CI) and a CLI runner."""
+"""What the `data update` tests share: the real exports they use, a revised copy of one, and a CLI runner."""
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.material import FOUND, require
 
-from helpers.paths import ROOT
-
-SHARED = ROOT.parent / "shared"
-FOUND = SHARED / "genesis-found"
-CASSETTES = SHARED / "pystatis-cassettes"
 LDB_12411_15I = FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__12411-15i.csv"
 LDB_22811_01I = FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__22811-01i.csv"
 
 
-def shared(path: Path) -> Path:
-    """A file of ../shared; skipped with a reason when absent, a failure on CI (CI=true)."""
-    if not path.exists():
-        message = f"Testmaterial {path} fehlt (../shared nicht vorhanden)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI: {message}", pytrace=False)
-        pytest.skip(message)
-    return path
-
-
 def revised_12411_15i(folder: Path, weeze: int = 12801) -> Path:
     """The real 12411-15i export as IT.NRW would republish it after revising Weeze (and so the Kreis total)."""
-    raw = shared(LDB_12411_15I).read_bytes()
+    raw = require(LDB_12411_15I).read_bytes()
     delta = weeze - 12766
     raw = raw.replace(b"05154064;      Weeze;12766;", f"05154064;      Weeze;{weeze};".encode())
     raw = raw.replace(b"05154;    Kleve, Kreis;322018;", f"05154;    Kleve, Kreis;{322018 + delta};".encode())

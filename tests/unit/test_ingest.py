@@ -8,17 +8,12 @@ import pytest
 
 from helpers import ingest
 from helpers.ingest.common import parse_cell
-from helpers.paths import ROOT
 
-SHARED = ROOT.parent / "shared"
-SAMPLES, FOUND = SHARED / "genesis-samples", SHARED / "genesis-found"
+from tests.material import FOUND, SAMPLES, require
 
 
 def _read(folder, name, **kwargs):
-    path = folder / name
-    if not path.is_file():
-        pytest.skip(f"{path} fehlt (../shared nicht vorhanden)")
-    return ingest.read_file(path, **kwargs)
+    return ingest.read_file(require(folder / name), **kwargs)
 
 
 def _cells(extract, ags, **where):
@@ -89,9 +84,7 @@ def test_sample_english_flat_cpi():
 
 
 def test_sample_cube_file_is_refused_clearly():
-    path = SAMPLES / "genesis_cubefile_47414-BJ002_restatis-fixture.csv"
-    if not path.is_file():
-        pytest.skip("../shared fehlt")
+    path = require(SAMPLES / "genesis_cubefile_47414-BJ002_restatis-fixture.csv")
     with pytest.raises(ingest.IngestError, match="Datenwürfel"):
         ingest.read_file(path)
 
@@ -194,8 +187,6 @@ def test_old_flat_header_and_malformed_rows_are_reported():
     ("INDEX.csv", "Format nicht erkannt"),
 ])
 def test_other_files_are_refused_clearly(name, reason):
-    path = FOUND / name
-    if not path.is_file():
-        pytest.skip("../shared fehlt")
+    path = require(FOUND / name)
     with pytest.raises(ingest.IngestError, match=reason):
         ingest.detect(path)

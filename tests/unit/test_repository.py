@@ -5,6 +5,7 @@ import subprocess
 import pytest
 
 from helpers.paths import ROOT
+from tests.material import SHARED, require
 
 
 def test_ci_runs_the_readme_test_command():
@@ -40,9 +41,7 @@ def test_no_test_material_copied_from_shared():
     """../shared/geo, genesis-samples and genesis-found are test material: read, never commit."""
     import hashlib
 
-    shared = ROOT.parent / "shared"
-    if not shared.exists():
-        pytest.skip("../shared is not present")
+    shared = require(SHARED)
     digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
     material = {digest(p) for d in ("geo", "genesis-samples", "genesis-found") for p in (shared / d).rglob("*") if p.is_file() and p.stat().st_size > 2000}
     copied = [f for f in _tracked() if (ROOT / f).is_file() and (ROOT / f).stat().st_size > 2000 and digest(ROOT / f) in material]

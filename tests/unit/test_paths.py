@@ -1,0 +1,36 @@
+"""Where the helpers look for the checkout: an installed wheel must find the repository it runs in."""
+from pathlib import Path
+
+from helpers import paths
+
+
+def _checkout(folder: Path) -> Path:
+    (folder / paths.CHECKOUT_MARKER).parent.mkdir(parents=True)
+    (folder / paths.CHECKOUT_MARKER).write_text("{}", encoding="utf-8")
+    return folder
+
+
+def test_root_is_the_nearest_checkout_above_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.delenv("INTEGRATIONSMONITOR_ROOT", raising=False)
+    checkout = _checkout(tmp_path / "repo")
+    (checkout / "notebooks" / "explore").mkdir(parents=True)
+    assert paths.find_root(checkout / "notebooks" / "explore") == checkout.resolve()
+    assert paths.find_root(checkout) == checkout.resolve()
+
+
+def test_environment_variable_wins(tmp_path, monkeypatch):
+    checkout = _checkout(tmp_path / "repo")
+    monkeypatch.setenv("INTEGRATIONSMONITOR_ROOT", str(tmp_path / "elsewhere"))
+    assert paths.find_root(checkout) == (tmp_path / "elsewhere").resolve()
+
+
+def test_outside_any_checkout_the_editable_checkout_is_used(tmp_path, monkeypatch):
+    monkeypatch.delenv("INTEGRATIONSMONITOR_ROOT", raising=False)
+    assert paths.find_root(tmp_path) == paths.PACKAGE_DIR.parents[1].resolve()
+
+
+def test_package_resources_sit_in_the_package():
+    for resource in ("messages.yaml", "catalogue/indicators.yaml", "catalogue/regions.csv",
+                     "templates/index.html.j2", "templates/briefing/static/briefing.css"):
+        assert (paths.PACKAGE_DIR / resource).is_file(), resource
+
