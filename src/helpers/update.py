@@ -277,7 +277,7 @@ def _stage(answer: Answer, trial: Path, scratch: Path, report: ChangeReport) -> 
             (trial / resource["path"]).unlink()
     source_id = f"{table.service['prefix']}_{table.code.replace('-', '_').upper()}_{answer.retrieved.replace('-', '')}"
     meta = importing.Provenance(
-        source_id=source_id, publisher=table.service["publisher"], title=f"{table.code}: {table.spec['title']}",
+        source_id=source_id, publisher=table.service["publisher"], title=table.spec["title"],
         table=table.code, url=table.service["url"].format(code=table.code, statistic=table.code.split("-")[0]),
         retrieved_via=f"{RETRIEVED_VIA} ({answer.via}; {table.service['label']}; abgerufen {answer.retrieved})",
         folder=table.service["folder"])
