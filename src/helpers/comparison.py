@@ -21,7 +21,7 @@ from sklearn.preprocessing import StandardScaler
 from helpers import charts, fmt, indicators, maps, narrative, payloads, report
 from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis, land
-from helpers.overview import STATUS_MARKS, Context, Statement, render, setup as _setup
+from helpers.overview import STATUS_MARKS, Context, Statement, cited_span, render, setup as _setup
 from helpers.overview import sources_section  # noqa: F401 - the notebook calls cmp.sources_section
 
 NEIGHBOURS = 3  # k: the most similar Kommunen named for each Kommune
@@ -240,7 +240,9 @@ def indicator_section(ctx: Context, indicator_id: str) -> None:
     """One indicator: sentences, sorted bars (with the Kreis value as a line for shares and
     rates; a Kreis total would dwarf the 16 counts), small multiples over time."""
     s, ind, table = ctx.sprache, indicators.catalogue()[indicator_id], latest(ctx, indicator_id)
-    items = indicator_statements(ctx, indicator_id)
+    items = indicator_statements(ctx, indicator_id) + [
+        Statement(report.context_line(f, _names()[f.ags], s), (f.source_id,))
+        for f in report.context_facts(ctx.facts[ctx.facts["ags"] != ""], indicator_id).itertuples()]
     body = render(ctx, items) if items else t("cmp_no_municipal_data", s, label=ind.label(s), gap=ind.text("gap", s))
     display(Markdown(f"### {ind.label(s)}\n\n{ind.text('definition', s)}\n\n{body}"))
     local = table[(table["ags"].str.len() == 8)].dropna(subset=["value"])
@@ -406,5 +408,6 @@ def briefing(ctx: Context) -> None:
     payloads.emit(payloads.BRIEFING, {
         "kind": "kommunen_vergleich", "title": t("cmp_title", ctx.sprache), "region": kreis().name, "ags": KREIS_AGS,
         "stichtag": pd.Timestamp(newest).date().isoformat(), "sprache": ctx.sprache, "source_ids": list(ctx.cited),
+        "span": cited_span(ctx),
         "data_notes": [t("cmp_changes_note", ctx.sprache), t("cmp_similar_method", ctx.sprache, k=NEIGHBOURS, n=N_GROUPS)],
     })

@@ -28,14 +28,15 @@ from helpers.validation import ERROR, DataError, Report
 
 TABLES = ("observations", "municipalities", "sources", "facts", "conflicts")
 OBSERVATION_COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "source_id", "status", "flag", "note",
-                       "base", "preferred"]
+                       "base", "preferred", "precision"]
 MANIFEST = "manifest.json"
 EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetch`, read by helpers.ingest
 # Prefer published over preliminary over derived …, then official over press …, then an imported
 # export over the snapshot, when several rows share (ags, date, variable, category, base).
 STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4}
 _CODE_FILES = ("data.py", "validation.py", "datapackage.py", "sources.py", "kommunen.py", "ingest",
-               "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/tables.yaml", "catalogue/source_families.csv", "catalogue/regions.csv")
+               "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/tables.yaml", "catalogue/source_families.csv",
+               "catalogue/regions.csv", "catalogue/date_precision.csv")
 
 
 def fingerprint(raw_dir: Path = RAW_DIR) -> str:
@@ -202,7 +203,8 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
                              + [_export_observations(raw_dir, r, report) for r in exports], ignore_index=True)
     observations = _annotate(observations, source_table)
     known_sources = set(source_table["source_id"])
-    validation.check_observations(observations, known_sources, report)
+    recorded = pd.concat(raw["conflicts"], ignore_index=True) if raw.get("conflicts") else None
+    validation.check_observations(observations, known_sources, report, recorded)
     for role in ("facts", "municipalities"):
         for frame in raw.get(role, []):
             validation.check_references(frame, known_sources, report)
@@ -213,7 +215,7 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
         "municipalities": _tidy_municipalities(pd.concat(raw["municipalities"], ignore_index=True)),
         "sources": source_table,
         "facts": _tidy_facts(pd.concat(raw.get("facts", []) or [pd.DataFrame()], ignore_index=True)),
-        "conflicts": _conflicts(observations, raw.get("conflicts", [])),
+        "conflicts": _conflicts(observations, recorded),
     }
     return tables, report
 
@@ -306,8 +308,8 @@ def _annotate(obs: pd.DataFrame, source_table: pd.DataFrame) -> pd.DataFrame:
     """Add the statistic/census base and the rank of the source family (for `preferred`)."""
     obs = obs.reset_index(drop=True)
     obs["base"] = _bases(obs)
-    family = obs["source_id"].map(source_table.set_index("source_id")["family"])
-    obs["_family_rank"] = family.map(sources.FAMILY_RANK).fillna(len(sources.FAMILY_RANK))
+    obs["_family"] = obs["source_id"].map(source_table.set_index("source_id")["family"]).fillna("")
+    obs["_family_rank"] = obs["_family"].map(sources.FAMILY_RANK).fillna(len(sources.FAMILY_RANK))
     return obs
 
 
@@ -336,10 +338,28 @@ def _finish_observations(obs: pd.DataFrame) -> pd.DataFrame:
                            "source_id"], kind="stable")
     key = ["ags", "date", "variable", "category", "base"]
     out["preferred"] = ~out.duplicated(key)
+    out["precision"] = _precision(out)
     out = out[OBSERVATION_COLUMNS].reset_index(drop=True)
     out["value"] = out["value"].astype("float64")
     out["date"] = out["date"].astype("datetime64[ns]")
     return out
+
+
+def _precision(obs: pd.DataFrame) -> pd.Series:
+    """How exactly the source dates a row — ``day``, ``month`` or ``year`` — from
+    catalogue/date_precision.csv (first matching rule), so "März 2022" is never shown as "15.03.2022"."""
+    rules = pd.read_csv(CATALOGUE_DIR / "date_precision.csv", dtype=str, keep_default_na=False)
+    precision = pd.Series("day", index=obs.index, dtype=object)
+    decided = pd.Series(False, index=obs.index)
+    for rule in rules.itertuples(index=False):
+        hit = ~decided
+        if rule.variables:
+            hit &= obs["variable"].str.contains(rule.variables, regex=True)
+        if rule.note_matches:
+            hit &= obs["note"].str.contains(rule.note_matches, regex=True)
+        precision[hit] = rule.precision
+        decided |= hit
+    return precision
 
 
 def _tidy_municipalities(raw: pd.DataFrame) -> pd.DataFrame:
@@ -360,22 +380,21 @@ def _tidy_sources(raw: pd.DataFrame, report: Report) -> pd.DataFrame:
 
 def _tidy_facts(raw: pd.DataFrame) -> pd.DataFrame:
     if raw.empty:
-        return pd.DataFrame(columns=["date", "subject", "fact", "source_id"])
+        return pd.DataFrame(columns=["date", "subject", "fact", "source_id", "ags", "indicators", "fact_de"])
     out = raw.drop(columns=["_file", "_row"])
     out["date"] = pd.to_datetime(out["date"].replace("", None), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
     return out.reset_index(drop=True)
 
 
-def _conflicts(observations: pd.DataFrame, listed: list[pd.DataFrame]) -> pd.DataFrame:
-    """Every observation whose (ags, date, variable, category) has more than one distinct value."""
+def _conflicts(observations: pd.DataFrame, recorded: pd.DataFrame | None) -> pd.DataFrame:
+    """Every observation whose (ags, date, variable, category) has more than one distinct value,
+    with the curated reason from CONFLICTS.csv (empty where none is recorded)."""
     valid = observations[observations["value"].notna() & observations["date"].notna()]
     key = ["ags", "date", "variable", "category"]
     distinct = valid.groupby(key)["value"].transform("nunique")
     rows = _finish_observations(valid[distinct > 1])
-    snapshot = pd.concat(listed, ignore_index=True) if listed else pd.DataFrame(columns=["ags", "date", "source_id"])
-    listed_keys = set(zip(snapshot["ags"], snapshot["date"], snapshot["source_id"]))
-    rows["listed_in_snapshot"] = [
-        (a, d.strftime("%Y-%m-%d"), s) in listed_keys for a, d, s in zip(rows["ags"], rows["date"], rows["source_id"])
-    ]
+    reasons = validation.recorded_reasons(recorded)
+    rows["reason"] = [reasons.get((a, f"{d:%Y-%m-%d}", v, c, s), "")
+                      for a, d, v, c, s in rows[validation.CONFLICT_KEY].itertuples(index=False)]
     rows["different_base"] = rows.groupby(key)["base"].transform("nunique") > 1
     return rows.reset_index(drop=True)

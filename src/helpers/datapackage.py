@@ -63,3 +63,18 @@ def write_package(raw_dir: Path, package: dict) -> None:
         json.dump(package, handle, ensure_ascii=False, indent=2)
         handle.write("\n")
     os.replace(tmp, raw_dir / PACKAGE_FILE)
+
+
+def record_curation(raw_dir: Path, relative: str) -> None:
+    """Record the new bytes and hash of a curated raw file after a deliberate, documented fix.
+
+    Curation fixes (e.g. a status corrected in ``snapshot/values.csv``) are written down in the
+    snapshot's README changelog; this keeps the provenance record consistent with them.
+    """
+    package = read_package(raw_dir)
+    path = raw_dir / relative
+    [resource] = [r for r in package["resources"] if r["path"] == relative]
+    resource["hash"] = file_hash(path)
+    if "bytes" in resource:
+        resource["bytes"] = path.stat().st_size
+    write_package(raw_dir, package)

@@ -162,7 +162,7 @@ def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime
         "css": CSS_FILE.read_text(encoding="utf-8"),
         "site": t("briefing_site_title", sprache),
         "region": briefing.get("region", ""),
-        "data_as_of": _data_as_of(briefing.get("stichtag"), sprache),
+        "data_as_of": briefing.get("span") or _data_as_of(briefing.get("stichtag"), sprache),
         "created": _created(created, sprache),
         "sources": cite(briefing.get("source_ids", []), sprache),
         "notes": briefing.get("data_notes", []),

@@ -59,13 +59,17 @@ def format_change(value: Number | None, decimals: int = 1, sprache: str = "de", 
     return f"{sign}{body}"
 
 
-def format_date(value: dt.date | str | None, sprache: str = "de") -> str:
-    """``2023-12-31`` → ``31.12.2023`` (de) or ``31 Dec 2023`` (en); None/NaT → ``k. A.``."""
+DATE_PATTERNS = {"day": {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}, "month": {"de": "MMMM yyyy", "en": "MMMM yyyy"},
+                 "year": {"de": "yyyy", "en": "yyyy"}}
+
+
+def format_date(value: dt.date | str | None, sprache: str = "de", precision: str = "day") -> str:
+    """``2023-12-31`` → ``31.12.2023`` (de) or ``31 Dec 2023`` (en); with the precision the source
+    has: ``month`` → ``März 2022``, ``year`` → ``2016``; None/NaT → ``k. A.``."""
     if is_missing(value):
         return MISSING[sprache]
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime):
         value = value.date()
-    pattern = "dd.MM.yyyy" if sprache == "de" else "d MMM yyyy"
-    return _babel_date(value, format=pattern, locale=_locale(sprache))
+    return _babel_date(value, format=DATE_PATTERNS[precision][sprache], locale=_locale(sprache))

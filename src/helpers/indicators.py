@@ -38,7 +38,8 @@ STATUS_PREFERENCE = ("published", "derived", "rounded", "secondary", "preliminar
 _INDICATOR_KEYS = {
     "label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "value",
     "numerator", "denominator", "scale", "change", "direction", "sources", "levels", "decimals",
-    "kreis_from_kommunen", "gap_de", "gap_en", "not_a_share",
+    "kreis_from_kommunen", "gap_de", "gap_en", "not_a_share", "applies_where", "not_applicable_de",
+    "not_applicable_en",
 }
 _REQUIRED_KEYS = {"label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit",
                   "direction", "sources", "levels", "decimals", "gap_de", "gap_en"}
@@ -90,6 +91,9 @@ class Indicator:
     change_since: str | None = None
     kreis_from_kommunen: Selection | None = None
     not_a_share: bool = False
+    applies_where: str = ""  # a flag variable: the indicator applies only where it is 1 (e.g. integration_council)
+    not_applicable_de: str = ""
+    not_applicable_en: str = ""
 
     @property
     def kind(self) -> str:
@@ -142,6 +146,7 @@ class Figure:
     start_value: float | None = None
     start_date: pd.Timestamp | None = None
     flag: str = ""
+    precision: str = "day"  # how exactly the source dates it: day, month or year (data/processed)
 
     @property
     def missing(self) -> bool:
@@ -212,6 +217,10 @@ def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
         raise CatalogueError(f"{where}: change braucht 'of' (ein Indikator) und 'since'.")
     if change and change["since"] != "previous_year":
         dt.date.fromisoformat(str(change["since"]))
+    if "applies_where" in entry and (entry["applies_where"] not in variables
+                                     or not entry.get("not_applicable_de") or not entry.get("not_applicable_en")):
+        raise CatalogueError(f"{where}: applies_where braucht eine Variable unter 'variables' und "
+                             "not_applicable_de/_en (warum die Kennzahl sonst entfällt).")
     return Indicator(
         id=key,
         **{k: entry[k] for k in ("label_de", "label_en", "definition_de", "definition_en",
@@ -227,6 +236,9 @@ def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
         change_since=str(change["since"]) if change else None,
         kreis_from_kommunen=sel.get("kreis_from_kommunen"),
         not_a_share=bool(entry.get("not_a_share", False)),
+        applies_where=entry.get("applies_where", ""),
+        not_applicable_de=entry.get("not_applicable_de", ""),
+        not_applicable_en=entry.get("not_applicable_en", ""),
     )
 
 
@@ -267,6 +279,14 @@ def worst_status(statuses: Iterable[str]) -> str:
     return ranked[-1] if ranked else "published"
 
 
+PRECISIONS = ("day", "month", "year")
+
+
+def coarsest(precisions: Iterable[str]) -> str:
+    """A figure combined from rows dated by day and by month is dated by month."""
+    return max(precisions, key=PRECISIONS.index, default="day")
+
+
 def _join(values: Iterable[str]) -> str:
     return " | ".join(dict.fromkeys(v for v in values if v))
 
@@ -277,7 +297,7 @@ def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
     Where one key has several rows (see CONFLICTS.csv), ``helpers.data`` marks the most certain
     one ``preferred``; the others stay in the data for the conflict report.
     """
-    columns = ["date", "base", "value", "status", "source_ids", "note", "flag"]
+    columns = ["date", "base", "value", "status", "source_ids", "note", "flag", "precision"]
     best = rows[rows["preferred"]]
     if best.empty:
         return pd.DataFrame(columns=columns)
@@ -291,6 +311,7 @@ def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
         "source_ids": grouped["source_id"].agg(lambda s: tuple(dict.fromkeys(s))),
         "note": grouped["note"].agg(_join),
         "flag": grouped["flag"].agg(_join),
+        "precision": grouped["precision"].agg(coarsest),
     }).reset_index()
     return out[columns]
 
@@ -304,6 +325,7 @@ def _ratio(num: pd.DataFrame, den: pd.DataFrame, scale: float) -> pd.DataFrame:
         "source_ids": [tuple(dict.fromkeys(a + b)) for a, b in zip(merged["source_ids_n"], merged["source_ids_d"])],
         "note": [_join(p) for p in zip(merged["note_n"], merged["note_d"])],
         "flag": [_join(p) for p in zip(merged["flag_n"], merged["flag_d"])],
+        "precision": [coarsest(p) for p in zip(merged["precision_n"], merged["precision_d"])],
     })
 
 
@@ -334,7 +356,7 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
         lambda g: g["ags"].nunique() == len(kommunen()) and g[["value_n", "value_d"]].notna().all().all()
     )
     if complete.empty:
-        return pd.DataFrame(columns=["date", "base", "value", "status", "source_ids", "note", "flag"])
+        return pd.DataFrame(columns=["date", "base", "value", "status", "source_ids", "note", "flag", "precision"])
     grouped = complete.groupby("date")
     return pd.DataFrame({
         "base": grouped["base_n"].first(),
@@ -344,6 +366,7 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
                                     include_groups=False),
         "note": "kreis_from_kommunen",
         "flag": "",
+        "precision": "day",
     }).reset_index()
 
 
@@ -364,16 +387,18 @@ def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataF
 
 def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:
     """A published-but-empty cell (e.g. '.' = secret) becomes a missing figure that keeps its note."""
+    precision = row.get("precision", "day")
     if pd.isna(row["value"]):
         return Figure(ind.id, ags, None, row["date"], "not_available", row["base"], tuple(row["source_ids"]),
-                      row["note"], flag=row["flag"])
+                      row["note"], flag=row["flag"], precision=precision)
     return Figure(ind.id, ags, float(row["value"]), row["date"], row["status"], row["base"],
-                  tuple(row["source_ids"]), row["note"], flag=row["flag"])
+                  tuple(row["source_ids"]), row["note"], flag=row["flag"], precision=precision)
 
 
 def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date | str | None = None,
            at: pd.Timestamp | None = None, base: str | None = None) -> Figure:
-    """The figure at ``at`` (exact date, optionally on ``base``) or the latest up to ``stichtag``."""
+    """The figure at ``at`` (exact date, optionally on ``base``) or the latest up to ``stichtag``
+    (the latest official one where the series has any; see :func:`_official_first`)."""
     ind = CATALOGUE[indicator_id]
     if ind.kind == "change":
         return _change(obs, ind, ags, stichtag=stichtag, at=at)
@@ -382,13 +407,22 @@ def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date 
         series = series[series["date"] == at]
         if base is not None:
             series = series[series["base"] == base]
-    elif stichtag is not None:
-        series = series[series["date"] <= pd.Timestamp(stichtag)]
+    else:
+        if stichtag is not None:
+            series = series[series["date"] <= pd.Timestamp(stichtag)]
+        series = _official_first(series)
     if series.empty:
         return Figure(ind.id, ags, None, at, "not_available")
     # On one date with two bases, the newer base (listed last in bases.csv order of time) wins.
     latest = series[series["date"] == series["date"].max()].sort_values("base", key=_base_order)
     return _figure_from_row(ind, ags, latest.iloc[-1])
+
+
+def _official_first(series: pd.DataFrame) -> pd.DataFrame:
+    """The latest figure comes from official rows; third-party (secondary) rows only where no
+    official value exists at all — they then keep their status, so the briefing marks them."""
+    official = series[series["status"] != "secondary"]
+    return official if not official.empty else series
 
 
 _BASE_ORDER = ("update_1987_base", "census_2011", "update_2011_base", "census_2022", "update_2022_base")

@@ -19,7 +19,7 @@ from IPython.display import Markdown, display
 from helpers import charts, data, fmt, maps, payloads, report, sources
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis
-from helpers.narrative import STATUS_MARKS, marker_legend
+from helpers.narrative import STATUS_MARKS, marker_legend, span_text
 from helpers.report import check_stichtag
 
 # The 2017 appeal letter is quoted only when the data layer records it as a source.
@@ -78,6 +78,11 @@ class Context:
         """The source line, remembering the ids for the sources table and the BRIEFING payload."""
         self.cited.extend(i for i in source_ids if i not in self.cited)
         return sources.cite(list(dict.fromkeys(source_ids)), sprache=self.sprache)
+
+
+def cited_span(ctx: Context) -> str:
+    """The header's span of reference dates over the observations of every source cited."""
+    return span_text(ctx.obs.loc[ctx.obs["source_id"].isin(ctx.cited), "date"], ctx.sprache)
 
 
 def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
@@ -250,7 +255,7 @@ def refugee_statements(ctx: Context) -> list[Statement]:
     ukraine = series(obs, "ukraine_refugees")
     if not ukraine.empty:
         u = ukraine.iloc[-1]
-        out.append(statement(t("ov_ref_ukraine_registered", s, date=fmt.format_date(u["date"], s),
+        out.append(statement(t("ov_ref_ukraine_registered", s, date=fmt.format_date(u["date"], s, u["precision"]),
                                value=figure(u["value"], u["status"], s)), [u]))
     asylblg = series(obs, "asylblg_recipients")
     if not asylblg.empty:
@@ -279,16 +284,9 @@ def timeline(ctx: Context) -> pd.DataFrame:
         if facts.empty or (precision != "undated" and facts["date"].isna().all()):
             continue
         day = facts["date"].min()
-        text = (t("ov_tl_undated", ctx.sprache) if precision == "undated" else
-                {"year": str(day.year), "month": _month(day, ctx.sprache), "day": fmt.format_date(day, ctx.sprache)}[precision])
+        text = t("ov_tl_undated", ctx.sprache) if precision == "undated" else fmt.format_date(day, ctx.sprache, precision)
         rows.append({"date": day, "when": text, "text": t(key, ctx.sprache), "source_id": source_id})
     return pd.DataFrame(rows, columns=["date", "when", "text", "source_id"])
-
-
-def _month(day: pd.Timestamp, sprache: str) -> str:
-    from babel.dates import format_date  # local: only the timeline needs month names
-
-    return format_date(day.date(), format="MMMM yyyy", locale=fmt.LOCALES[sprache])
 
 
 def timeline_statements(ctx: Context) -> list[Statement]:
@@ -526,5 +524,5 @@ def briefing(ctx: Context) -> None:
     payloads.emit(payloads.BRIEFING, {
         "kind": "kreis_uebersicht", "title": t("ov_title", ctx.sprache), "region": kreis().name, "ags": KREIS_AGS,
         "stichtag": stand(ctx).date().isoformat(), "sprache": ctx.sprache, "source_ids": list(ctx.cited),
-        "data_notes": [t("ov_azr_label", ctx.sprache), *ctx.notes],
+        "span": cited_span(ctx), "data_notes": [t("ov_azr_label", ctx.sprache), *ctx.notes],
     })

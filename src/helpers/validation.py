@@ -88,15 +88,20 @@ def known_ags() -> set[str]:
     return {r.ags for r in all_regions()} | {GERMANY_AGS}
 
 
-def check_observations(obs: pd.DataFrame, source_ids: set[str], report: Report) -> None:
-    """Row-level and cross-row checks on tidy observations (with ``_file``/``_row`` columns)."""
+def check_observations(obs: pd.DataFrame, source_ids: set[str], report: Report,
+                       recorded: pd.DataFrame | None = None) -> None:
+    """Row-level and cross-row checks on tidy observations (with ``_file``/``_row``/``_family`` columns).
+
+    ``recorded`` is the curated conflict list (snapshot/CONFLICTS.csv) with a ``reason`` per row.
+    """
     rules = checks()
     _row_checks(obs, source_ids, rules, report)
+    _check_status_family(obs, rules, report)
     valid = obs[obs["value"].notna() & obs["date"].notna()]
     _check_parts(valid, rules, report)
     _check_bases(obs, rules, report)
     _check_sums(valid, rules, report)
-    _check_conflicts(valid, report)
+    _check_conflicts(valid, report, recorded_reasons(recorded))
 
 
 def check_references(frame: pd.DataFrame, source_ids: set[str], report: Report) -> None:
@@ -106,6 +111,12 @@ def check_references(frame: pd.DataFrame, source_ids: set[str], report: Report) 
             if source_id not in source_ids:
                 report.add(ERROR, r["_file"], r["_row"], "source_id", f"Quelle '{source_id}' fehlt in sources.csv",
                            "Quelle in sources.csv ergänzen oder source_id korrigieren", "source_known")
+        if "fact" in frame and r.get("ags", "") and (r["ags"] not in known_ags() or not r["fact_de"].strip()
+                                                     or not r["indicators"].strip()):
+            report.add(ERROR, r["_file"], r["_row"], "ags",
+                       f"Fakt zu AGS '{r['ags']}': AGS unbekannt oder ohne indicators/fact_de",
+                       "8-stelligen AGS, die Kennzahl(en) unter indicators und den deutschen Text in fact_de angeben",
+                       "fact_context")
         if "fact" in frame and r["date"] and pd.isna(pd.to_datetime(r["date"], format="%Y-%m-%d", errors="coerce")):
             report.add(ERROR, r["_file"], r["_row"], "date", f"Datum '{r['date']}' ist nicht lesbar",
                        "Datum als JJJJ-MM-TT angeben oder leer lassen", "date_parses")
@@ -140,6 +151,16 @@ def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Re
     negative = obs["unit"].isin(rules["non_negative_units"]) & (obs["value"] < 0)
     _each(report, obs[negative], ERROR, "value", lambda r: f"negative Anzahl {r['value']:.10g} für {r['variable']}",
           "Vorzeichen prüfen (ein '-' allein heißt in amtlichen Tabellen 'nichts vorhanden')", "non_negative")
+
+
+def _check_status_family(obs: pd.DataFrame, rules: dict, report: Report) -> None:
+    """A figure relayed by a third party (Wikipedia, citypopulation.de, research packages) is never `published`."""
+    families = rules["secondary_families"]
+    wrong = obs[obs["_family"].isin(families) & (obs["status"] == "published")]
+    _each(report, wrong, ERROR, "status",
+          lambda r: f"Quelle {r['source_id']} ist eine Zusammenstellung Dritter ({r['_family']}), Status 'published'",
+          "Status auf 'secondary' setzen (Kurationskorrektur in snapshot/README.md festhalten) "
+          "oder die amtliche Tabelle selbst als Quelle aufnehmen", "status_family")
 
 
 def _check_parts(obs: pd.DataFrame, rules: dict, report: Report) -> None:
@@ -205,15 +226,30 @@ def _explain(difference: float, rows: pd.DataFrame, spec: dict) -> str | None:
     return None
 
 
-def _check_conflicts(obs: pd.DataFrame, report: Report) -> None:
+CONFLICT_KEY = ["ags", "date", "variable", "category", "source_id"]
+
+
+def recorded_reasons(recorded: pd.DataFrame | None) -> dict[tuple, str]:
+    """(ags, 'YYYY-MM-DD', variable, category, source_id) → curated reason, from snapshot/CONFLICTS.csv."""
+    if recorded is None or recorded.empty or "reason" not in recorded:
+        return {}
+    return {tuple(r[:-1]): r[-1] for r in recorded[CONFLICT_KEY + ["reason"]].itertuples(index=False) if r[-1].strip()}
+
+
+def _check_conflicts(obs: pd.DataFrame, report: Report, reasons: dict[tuple, str]) -> None:
+    """Every same-key disagreement is listed; one not recorded with its reason in CONFLICTS.csv is an error."""
     key = ["ags", "date", "variable", "category"]
     groups = obs.groupby(key, sort=True)["value"].nunique()
     for ags, date, variable, category in groups[groups > 1].index:
         rows = obs[(obs["ags"] == ags) & (obs["date"] == date) & (obs["variable"] == variable) & (obs["category"] == category)]
         listing = "; ".join(f"{v:.10g} ({s}, {st}{', Basis ' + b if b else ''})"
                             for v, s, st, b in rows[["value", "source_id", "status", "base"]].itertuples(index=False))
-        different_bases = rows["base"].nunique() > 1
-        report.add(WARNING, rows["_file"].iloc[0], None, "value",
-                   f"AGS {ags}, {date:%Y-%m-%d}, {variable}/{category}: verschiedene Werte: {listing}"
-                   + (" – verschiedene Basen, kein Widerspruch, sondern ein Methodenbruch" if different_bases else ""),
-                   "beide Zeilen bleiben; Notebooks nutzen die Zeile mit preferred=True", "conflict")
+        found = [reasons.get((ags, f"{date:%Y-%m-%d}", variable, category, s)) for s in rows["source_id"]]
+        problem = f"AGS {ags}, {date:%Y-%m-%d}, {variable}/{category}: verschiedene Werte: {listing}"
+        if all(found):
+            report.add(WARNING, rows["_file"].iloc[0], None, "value", f"{problem} – Grund: {found[0]}",
+                       "alle Zeilen bleiben; Notebooks nutzen die Zeile mit preferred=True", "conflict")
+        else:
+            report.add(ERROR, rows["_file"].iloc[0], None, "value", problem + " – nicht in CONFLICTS.csv erfasst",
+                       "Quellen und Anmerkungen lesen, den Grund der Abweichung (andere Zählung, Basis, Rundung, Stand) "
+                       "finden und jede Zeile mit Spalte reason in snapshot/CONFLICTS.csv eintragen", "conflict_unrecorded")

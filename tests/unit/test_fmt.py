@@ -37,3 +37,9 @@ def test_dates():
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError, match="Sprache"):
         fmt.format_number(1, sprache="fr")
+
+
+def test_date_precision_is_the_sources():
+    assert fmt.format_date("2022-03-15", "de", "month") == "März 2022"
+    assert fmt.format_date("2016-12-31", "de", "year") == "2016"
+    assert fmt.format_date("2022-03-15", "en", "month") == "March 2022"

@@ -18,7 +18,8 @@ def _obs(rows):
         status, flag = (rest + ["published", ""])[:2] if rest else ("published", "")
         records.append(dict(ags=ags, date=pd.Timestamp(date), variable=variable, category=category,
                             value=float("nan") if value is None else float(value), unit="persons",
-                            source_id="TEST", status=status, flag=flag, note="", base=base, preferred=True))
+                            source_id="TEST", status=status, flag=flag, note="", base=base, preferred=True,
+                            precision="day"))
     return pd.DataFrame(records)
 
 
@@ -119,3 +120,19 @@ def test_stichtag_cuts_off_later_figures():
     obs = _obs([("05154036", "2023-12-31", "population", "total", 1, "update_2011_base"),
                 ("05154036", "2024-12-31", "population", "total", 2, "update_2022_base")])
     assert figure(obs, "population", "05154036", stichtag="2024-06-30").value == 1
+
+
+def test_key_figures_use_secondary_values_only_where_nothing_official_exists():
+    """A newer Wikipedia figure does not replace the latest official one; alone, it is used and stays marked."""
+    obs = _obs([("05154028", "2019-12-31", "population", "total", 12548, "update_2011_base"),
+                ("05154028", "2020-12-31", "population", "total", 12638, "update_2011_base", "secondary")])
+    official = figure(obs, "population", "05154028")
+    assert (official.value, official.status, official.date.year) == (12548, "published", 2019)
+    only_secondary = figure(obs[obs["status"] == "secondary"], "population", "05154028")
+    assert (only_secondary.value, only_secondary.status) == (12638, "secondary")
+
+
+def test_committed_data_show_the_official_figure_where_a_third_party_one_is_newer():
+    obs = data.load("observations")
+    kerken = figure(obs, "population", "05154028", stichtag="2020-12-31")
+    assert (kerken.value, kerken.status, kerken.source_ids) == (12548, "published", ("DESTATIS_GV_2019",))
