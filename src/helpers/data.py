@@ -32,13 +32,13 @@ OBSERVATION_COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "
 MANIFEST = "manifest.json"
 REQUIRED_ROLES = ("observations", "sources", "municipalities")
 EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetch`, read by helpers.ingest
-# Prefer published over preliminary over derived …, then official over press …, when several
-# rows share (ags, date, variable, category, base).
+# Prefer published over preliminary over derived …, then official over press …, then an imported
+# export over the snapshot, when several rows share (ags, date, variable, category, base).
 # A total lacking a secret part (status ``incomplete``, see checks.yaml totals_with_parts) comes last.
 STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4, validation.INCOMPLETE: 5}
 _CODE_FILES = ("data.py", "validation.py", "datapackage.py", "sources.py", "kommunen.py", "ingest",
-               "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/source_families.csv", "catalogue/regions.csv",
-               "catalogue/date_precision.csv")
+               "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/tables.yaml", "catalogue/source_families.csv",
+               "catalogue/regions.csv", "catalogue/date_precision.csv")
 
 
 def fingerprint(raw_dir: Path = RAW_DIR) -> str:
@@ -63,6 +63,14 @@ def code_hash() -> str:
 def validate(raw_dir: Path = RAW_DIR) -> Report:
     """All checks of ``build`` without writing anything."""
     return _prepare(raw_dir)[1]
+
+
+def tables(raw_dir: Path = RAW_DIR) -> dict[str, pd.DataFrame]:
+    """The processed tables of ``raw_dir`` in memory, without writing (``data update`` compares two of them)."""
+    frames, report = _prepare(raw_dir)
+    if not report.ok:
+        raise DataError(report)
+    return frames
 
 
 def build(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> Path:
@@ -332,6 +340,8 @@ def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.Da
     rows["source_id"] = resource["x_source_id"]
     rows["status"] = "published"
     rows["note"] = f"{extract.format} {extract.table}"
+    rows["_declared_base"] = resource.get("x_base", "")
+    rows["_export_rank"] = 0  # the table as published wins over a transcription of it in the snapshot
     rows["_file"] = name
     rows["_row"] = None
     return rows
@@ -349,8 +359,9 @@ def _annotate(obs: pd.DataFrame, source_table: pd.DataFrame) -> pd.DataFrame:
 def _bases(obs: pd.DataFrame) -> pd.Series:
     """The statistic / census base of each population-type row, from catalogue/bases.csv."""
     rules = pd.read_csv(CATALOGUE_DIR / "bases.csv", dtype=str, keep_default_na=False)
-    base = pd.Series("", index=obs.index, dtype=object)
     applies = obs["variable"].isin(validation.checks()["base_variables"])
+    declared = obs["_declared_base"] if "_declared_base" in obs else pd.Series("", index=obs.index)
+    base = declared.fillna("").astype(object).where(applies, "")  # an export's base from catalogue/tables.yaml
     rules["_specific"] = (rules["variable"] != "*") | (rules["date"] != "")
     for rule in rules.sort_values("_specific", kind="stable").itertuples(index=False):  # specific rules win
         hit = applies & (obs["source_id"] == rule.source_id)
@@ -365,8 +376,9 @@ def _bases(obs: pd.DataFrame) -> pd.Series:
 def _finish_observations(obs: pd.DataFrame) -> pd.DataFrame:
     out = obs[obs["date"].notna()].copy()
     out["_rank"] = out["status"].map(STATUS_RANK).fillna(len(STATUS_RANK))
-    out = out.sort_values(["ags", "variable", "category", "date", "base", "_rank", "_family_rank", "source_id"],
-                          kind="stable")
+    out["_export_rank"] = out["_export_rank"].fillna(1) if "_export_rank" in out else 1
+    out = out.sort_values(["ags", "variable", "category", "date", "base", "_rank", "_family_rank", "_export_rank",
+                           "source_id"], kind="stable")
     key = ["ags", "date", "variable", "category", "base"]
     out["preferred"] = ~out.duplicated(key)
     out["precision"] = _precision(out)

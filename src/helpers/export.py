@@ -200,6 +200,33 @@ def _index_columns(by_profile: list[dict[str, dict]], sprache: str) -> tuple[lis
     return complete, headers
 
 
+NEWS_ITEMS = 8  # per table in "Neu seit dem letzten Lauf"; the full list is in data/updates/latest.json
+
+
+def _news(report: dict | None, sprache: str) -> list[dict]:
+    """Per updated table of the last `data update`: what is new, revised or gone, in reader words."""
+    if not report:
+        return []
+    from helpers.ingest.common import declared_tables
+
+    titles = {code: spec.get("title", "") for code, spec in declared_tables()["tables"].items()}
+    news = []
+    for code, info in report.get("tables", {}).items():
+        if info.get("status") != "updated":
+            continue
+        items = []
+        for c in (c for c in report.get("changes", []) if c["table"] == code):
+            values = {"region": c["name"], "date": format_date(c["date"], sprache), "count": c.get("count"),
+                      "old": format_figure(c["old"], "", sprache), "new": format_figure(c["new"], "", sprache)}
+            items.append(t(f"index_news_{c['kind']}", sprache, **values))
+        more = len(items) - NEWS_ITEMS
+        news.append({"heading": t("index_news_table", sprache, table=code, title=titles.get(code, ""),
+                                  date=format_date(info.get("retrieved"), sprache)),
+                     "lines": items[:NEWS_ITEMS] + ([t("index_news_more", sprache, count=more)] if more > 0 else [])
+                     or [t("index_news_same_figures", sprache)]})
+    return news
+
+
 def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, sprache: str, imprint: str) -> None:
     """index.html: every briefing of the run, relative links, key figures of the 16 Kommunen
     (with their marks, explained under the table)."""
@@ -217,6 +244,8 @@ def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, spr
             "cells": [_index_cell(figures[i], column, sprache) if i in figures else format_figure(None, "", sprache)
                       for i, column in zip(figure_ids, columns)],
         })
+    from helpers import update  # the last change report of `data update`
+
     stichtage = sorted(e["briefing"]["stichtag"] for e in good if (e.get("briefing") or {}).get("stichtag"))
     failed = [e["output"] for e in entries if e["status"] == "failed"]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
@@ -227,6 +256,8 @@ def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, spr
         created=_created(created, sprache),
         intro=t("index_intro", sprache),
         failed=t("index_failed", sprache, names=", ".join(failed)) if failed else "",
+        news_heading=t("index_news_heading", sprache),
+        news=_news(update.last_report(), sprache),
         kreis_heading=t("index_kreis_heading", sprache),
         kreis_links=[{"href": f"{e['output']}.html", "title": (e.get("briefing") or {}).get("title", e["output"])}
                      for e in good if (e.get("briefing") or {}).get("kind") != PROFILE_KIND],

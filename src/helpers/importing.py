@@ -78,6 +78,7 @@ class Provenance:
     licence: str = "dl-de/by-2-0"
     url: str = ""
     retrieved_via: str = "python -m helpers data import"
+    folder: str = ""  # data/raw/<folder>; default: derived from the publisher
 
 
 def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR) -> Path:
@@ -94,7 +95,7 @@ def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR) -> Path:
         raise ImportRefused("data/raw ist schon vor dem Import nicht in Ordnung (Einzelheiten: "
                             "`python -m helpers data validate`):\n" + "\n".join(f"{f}: {p} → {fix}" for f, p, fix in broken[:10]))
     digest = datapackage.file_hash(file)
-    target = Path(_folder(meta.publisher)) / file.name
+    target = Path(meta.folder or _folder(meta.publisher)) / file.name
     _refuse_duplicates(package, raw_dir, digest, target, meta.source_id)
     resource = _resource(file, target, digest, fmt, meta)
     with tempfile.TemporaryDirectory(prefix="raw-import-") as scratch:

@@ -193,7 +193,8 @@ def _check_bases(obs: pd.DataFrame, rules: dict, report: Report) -> None:
 
 
 def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:
-    """Compare each complete set of 16 municipal values with the Kreis value(s) of the same key."""
+    """Compare each complete set of 16 municipal values with the Kreis value(s) of the same key
+    (only with the same source's Kreis value when it has one)."""
     spec = rules["sum_to_kreis"]
     municipal_ags = {r.ags for r in kommunen()}
     counts = obs[obs["unit"].isin(spec["units"])]
@@ -206,6 +207,8 @@ def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:
         date, variable, category, base, source_id = group
         match = kreis[(kreis["date"] == date) & (kreis["variable"] == variable)
                       & (kreis["category"] == category) & (kreis["base"] == base)]
+        if (match["source_id"] == source_id).any():  # a table's own Kreis value; another source's may be a revision
+            match = match[match["source_id"] == source_id]
         total = rows.drop_duplicates("ags")["value"].sum()
         for _, k in match.iterrows():
             difference = total - k["value"]

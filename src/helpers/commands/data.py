@@ -1,4 +1,4 @@
-"""`python -m helpers data …`: build, validate, inspect, import and fetch official figures."""
+"""`python -m helpers data …`: build, validate, inspect, import, fetch and update official figures."""
 from __future__ import annotations
 
 import argparse
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import data, ingest, importing
-from helpers.paths import PROCESSED_DIR, RAW_DIR
+from helpers import data, ingest, importing, update
+from helpers.ingest.common import TABLES_FILE
+from helpers.paths import PROCESSED_DIR, RAW_DIR, UPDATES_DIR
 from helpers.validation import DataError
 
 
@@ -33,6 +34,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     fetch.add_argument("--startyear", default="")
     fetch.add_argument("--endyear", default="")
     _provenance(fetch)
+    refresh = actions.add_parser(
+        "update", help="alle deklarierten amtlichen Tabellen neu holen, übernehmen und einen Änderungsbericht zeigen",
+        description="Holt die Tabellen aus src/helpers/catalogue/tables.yaml (pystatis bzw. Download der Landesdatenbank "
+                    "NRW) oder liest Exporte aus --from, prüft alles, übernimmt alles oder nichts nach data/raw, baut "
+                    "data/processed neu und zeigt und speichert den Änderungsbericht (data/updates/latest.json). "
+                    "Exit-Code 0 ok, 1 eine Tabelle oder die Prüfung ist gescheitert (nichts geändert), 2 falsche Argumente.")
+    refresh.add_argument("--table", action="append", metavar="CODE", help="nur diese Tabelle (mehrfach möglich)")
+    refresh.add_argument("--from", dest="source", type=Path, metavar="ORDNER",
+                         help="von Hand heruntergeladene Exporte (CSV oder CSV flat) statt Abruf; erkannt am Tabellencode")
+    refresh.add_argument("--dry-run", action="store_true", help="nur den Änderungsbericht zeigen, nichts schreiben")
+    _dirs(refresh, processed=True)
+    refresh.add_argument("--updates-dir", type=Path, default=UPDATES_DIR, help=argparse.SUPPRESS)
+    refresh.add_argument("--tables-file", type=Path, default=TABLES_FILE, help=argparse.SUPPRESS)
 
 
 def _dirs(parser: argparse.ArgumentParser, processed: bool) -> None:
@@ -66,7 +80,8 @@ def _provenance(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"build": _build, "validate": _validate, "inspect": _inspect, "import": _import, "fetch": _fetch}[args.action](args)
+    return {"build": _build, "validate": _validate, "inspect": _inspect, "import": _import, "fetch": _fetch,
+            "update": _update}[args.action](args)
 
 
 def _build(args) -> int:
@@ -136,3 +151,14 @@ def _fetch(args) -> int:
         return 1
     print(f"Abgerufen und übernommen: data/raw/{target.as_posix()} (Quelle {args.source_id}).")
     return 0
+
+
+def _update(args) -> int:
+    try:
+        report = update.update(args.table, args.source, args.dry_run, args.raw_dir, args.out_dir, args.updates_dir,
+                               args.tables_file)
+    except update.UnknownTable as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
+    print(report.format())
+    return 1 if report.failed else 0

@@ -2,7 +2,7 @@
 
 One module per format (``genesis_classic``, ``genesis_flat``, ``zensus_flat``), each with
 ``detect(text) -> bool`` and ``read(text, table) -> Extract``; per-table quirks (which column
-is which variable, category and unit) live in ``maps/<table>.csv``, not in code.
+is which variable, category and unit) live in ``catalogue/tables.yaml``, not in code.
 :func:`read_file` picks the format and returns tidy rows
 ``ags, date, variable, category, value, unit, flag``.
 """
