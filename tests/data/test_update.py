@@ -182,3 +182,16 @@ def test_download_failures_name_the_table_and_change_nothing(raw_copy, processed
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "Tabelle 22811-01i: FEHLGESCHLAGEN" in result.stdout and message in result.stdout
     assert _state(raw_copy, processed_copy) == before and not (tmp_path / "updates").exists()
+
+
+def test_every_declared_column_maps_to_a_known_variable_and_unit():
+    """tables.yaml and checks.yaml agree, so a declared table never fails validation on its own names."""
+    from helpers import validation
+    from helpers.ingest.common import declared_tables
+
+    rules = validation.checks()
+    for code, spec in declared_tables()["tables"].items():
+        assert spec["service"] in declared_tables()["services"], code
+        for header, (variable, _category, unit) in spec["columns"].items():
+            assert variable in rules["variables"], (code, header)
+            assert unit in rules["units"], (code, header)
