@@ -185,7 +185,7 @@ def test_download_failures_name_the_table_and_change_nothing(raw_copy, processed
 
 
 def test_every_declared_column_maps_to_a_known_variable_and_unit():
-    """tables.yaml and checks.yaml agree, so a declared table never fails validation on its own names."""
+    """tables.yaml and checks.yaml agree: else `data update` would import a table that the next build refuses."""
     from helpers import validation
     from helpers.ingest.common import declared_tables
 
