@@ -17,6 +17,7 @@ all 16 Kommunen — never by averaging shares. Missing values stay missing (``No
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -27,22 +28,28 @@ import yaml
 
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.paths import CATALOGUE_DIR
+from helpers.validation import INCOMPLETE
 
 CATALOGUE_PATH = CATALOGUE_DIR / "indicators.yaml"
 LEVELS = ("kommune", "kreis", "land")
 DIRECTIONS = ("higher_is_better", "higher_is_worse", "neutral")
 UNITS = ("persons", "percent", "schools")
-# From certain to uncertain: a figure combined from several rows inherits the last one present.
-STATUS_PREFERENCE = ("published", "derived", "rounded", "secondary", "preliminary")
+# From certain to uncertain: a figure combined from several rows inherits the last one present;
+# ``incomplete`` (a total without its secret part, a lower bound) is the least certain of all.
+STATUS_PREFERENCE = ("published", "derived", "rounded", "secondary", "preliminary", INCOMPLETE)
 
 _INDICATOR_KEYS = {
     "label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "value",
     "numerator", "denominator", "scale", "change", "direction", "sources", "levels", "decimals",
-    "kreis_from_kommunen", "gap_de", "gap_en", "not_a_share",
+    "kreis_from_kommunen", "gap_de", "gap_en", "not_a_share", "applies_where", "not_applicable_de",
+    "not_applicable_en", "rounded_to",
 }
 _REQUIRED_KEYS = {"label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit",
                   "direction", "sources", "levels", "decimals", "gap_de", "gap_en"}
 _SELECTION_KEYS = {"variable", "categories", "bases", "dates"}
+_ROUNDING_KEYS = {"multiple", "sources", "since"}
+# A definition that says the figures are rounded to multiples of N ("Vielfache von 5").
+ROUNDING_CLAIM = re.compile(r"Vielfache\w* von (\d+)|multiples? of (\d+)")
 
 
 class CatalogueError(ValueError):
@@ -90,6 +97,10 @@ class Indicator:
     change_since: str | None = None
     kreis_from_kommunen: Selection | None = None
     not_a_share: bool = False
+    applies_where: str = ""  # a flag variable: the indicator applies only where it is 1 (e.g. integration_council)
+    not_applicable_de: str = ""
+    not_applicable_en: str = ""
+    rounded_to: Mapping[str, object] | None = None  # {multiple, sources (prefixes), since (YYYY-MM-DD)}
 
     @property
     def kind(self) -> str:
@@ -142,10 +153,16 @@ class Figure:
     start_value: float | None = None
     start_date: pd.Timestamp | None = None
     flag: str = ""
+    precision: str = "day"  # how exactly the source dates it: day, month or year (data/processed)
 
     @property
     def missing(self) -> bool:
         return self.value is None
+
+    @property
+    def lower_bound(self) -> bool:
+        """A published total without its secret part: shown with its mark, never ranked or summed."""
+        return self.status == INCOMPLETE
 
     def as_dict(self) -> dict[str, object]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -207,11 +224,16 @@ def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
             f"{where}: Zähler und Nenner müssen dieselbe Statistik/Zensus-Grundlage haben "
             f"(bases {sel['numerator'].bases} ≠ {sel['denominator'].bases})."
         )
+    _check_rounding(where, entry)
     change = entry.get("change") or {}
     if change and (set(change) != {"of", "since"} or change["of"] not in raw["indicators"]):
         raise CatalogueError(f"{where}: change braucht 'of' (ein Indikator) und 'since'.")
     if change and change["since"] != "previous_year":
         dt.date.fromisoformat(str(change["since"]))
+    if "applies_where" in entry and (entry["applies_where"] not in variables
+                                     or not entry.get("not_applicable_de") or not entry.get("not_applicable_en")):
+        raise CatalogueError(f"{where}: applies_where braucht eine Variable unter 'variables' und "
+                             "not_applicable_de/_en (warum die Kennzahl sonst entfällt).")
     return Indicator(
         id=key,
         **{k: entry[k] for k in ("label_de", "label_en", "definition_de", "definition_en",
@@ -227,7 +249,24 @@ def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
         change_since=str(change["since"]) if change else None,
         kreis_from_kommunen=sel.get("kreis_from_kommunen"),
         not_a_share=bool(entry.get("not_a_share", False)),
+        applies_where=entry.get("applies_where", ""),
+        not_applicable_de=entry.get("not_applicable_de", ""),
+        not_applicable_en=entry.get("not_applicable_en", ""),
+        rounded_to=MappingProxyType(dict(entry["rounded_to"])) if entry.get("rounded_to") else None,
     )
+
+
+def _check_rounding(where: str, entry: dict) -> None:
+    """A definition that claims rounding to multiples of N must declare it (``rounded_to``) with
+    the figures it covers, so :func:`rounding_violations` can hold the claim against the data."""
+    claims = {int(a or b) for key in ("definition_de", "definition_en") for a, b in ROUNDING_CLAIM.findall(entry[key])}
+    declared = entry.get("rounded_to") or {}
+    if set(declared) - _ROUNDING_KEYS or (declared and "multiple" not in declared):
+        raise CatalogueError(f"{where}: rounded_to braucht 'multiple' und optional 'sources', 'since'.")
+    if claims != ({int(declared["multiple"])} if declared else set()):
+        raise CatalogueError(
+            f"{where}: die Definition nennt Rundung auf Vielfache von {sorted(claims) or '–'}, rounded_to sagt "
+            f"{declared.get('multiple', '–')}; beides muss übereinstimmen (und für alle erfassten Werte gelten).")
 
 
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
@@ -261,10 +300,34 @@ def catalogue() -> Catalogue:
 
 # --- computation --------------------------------------------------------------------------
 
+def rounding_violations(obs: pd.DataFrame) -> pd.DataFrame:
+    """Observations that an indicator's ``rounded_to`` claim covers but that are not multiples
+    of the stated number (e.g. a total with an unrounded SGB II part); empty when every claim holds."""
+    found = []
+    for ind in CATALOGUE.indicators.values():
+        if ind.rounded_to is None or ind.value is None:
+            continue
+        rows = ind.value.rows(obs).dropna(subset=["value"])
+        if ind.rounded_to.get("sources"):
+            rows = rows[rows["source_id"].str.startswith(tuple(ind.rounded_to["sources"]))]
+        if ind.rounded_to.get("since"):
+            rows = rows[rows["date"] >= pd.Timestamp(str(ind.rounded_to["since"]))]
+        found.append(rows[rows["value"] % int(ind.rounded_to["multiple"]) != 0].assign(indicator=ind.id))
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+
+
 def worst_status(statuses: Iterable[str]) -> str:
     """The least certain status among the inputs of a combined figure."""
     ranked = [s for s in STATUS_PREFERENCE if s in set(statuses)]
     return ranked[-1] if ranked else "published"
+
+
+PRECISIONS = ("day", "month", "year")
+
+
+def coarsest(precisions: Iterable[str]) -> str:
+    """A figure combined from rows dated by day and by month is dated by month."""
+    return max(precisions, key=PRECISIONS.index, default="day")
 
 
 def _join(values: Iterable[str]) -> str:
@@ -277,7 +340,7 @@ def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
     Where one key has several rows (see CONFLICTS.csv), ``helpers.data`` marks the most certain
     one ``preferred``; the others stay in the data for the conflict report.
     """
-    columns = ["date", "base", "value", "status", "source_ids", "note", "flag"]
+    columns = ["date", "base", "value", "status", "source_ids", "note", "flag", "precision"]
     best = rows[rows["preferred"]]
     if best.empty:
         return pd.DataFrame(columns=columns)
@@ -291,6 +354,7 @@ def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
         "source_ids": grouped["source_id"].agg(lambda s: tuple(dict.fromkeys(s))),
         "note": grouped["note"].agg(_join),
         "flag": grouped["flag"].agg(_join),
+        "precision": grouped["precision"].agg(coarsest),
     }).reset_index()
     return out[columns]
 
@@ -304,6 +368,7 @@ def _ratio(num: pd.DataFrame, den: pd.DataFrame, scale: float) -> pd.DataFrame:
         "source_ids": [tuple(dict.fromkeys(a + b)) for a, b in zip(merged["source_ids_n"], merged["source_ids_d"])],
         "note": [_join(p) for p in zip(merged["note_n"], merged["note_d"])],
         "flag": [_join(p) for p in zip(merged["flag_n"], merged["flag_d"])],
+        "precision": [coarsest(p) for p in zip(merged["precision_n"], merged["precision_d"])],
     })
 
 
@@ -332,9 +397,10 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     rows = pd.concat(parts) if parts else pd.DataFrame(columns=["date", "ags", "value_n", "value_d"])
     complete = rows.groupby("date").filter(
         lambda g: g["ags"].nunique() == len(kommunen()) and g[["value_n", "value_d"]].notna().all().all()
+        and not g[["status_n", "status_d"]].isin([INCOMPLETE]).any().any()  # a lower bound never enters a sum
     )
     if complete.empty:
-        return pd.DataFrame(columns=["date", "base", "value", "status", "source_ids", "note", "flag"])
+        return pd.DataFrame(columns=["date", "base", "value", "status", "source_ids", "note", "flag", "precision"])
     grouped = complete.groupby("date")
     return pd.DataFrame({
         "base": grouped["base_n"].first(),
@@ -344,6 +410,7 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
                                     include_groups=False),
         "note": "kreis_from_kommunen",
         "flag": "",
+        "precision": "day",
     }).reset_index()
 
 
@@ -364,16 +431,18 @@ def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataF
 
 def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:
     """A published-but-empty cell (e.g. '.' = secret) becomes a missing figure that keeps its note."""
+    precision = row.get("precision", "day")
     if pd.isna(row["value"]):
         return Figure(ind.id, ags, None, row["date"], "not_available", row["base"], tuple(row["source_ids"]),
-                      row["note"], flag=row["flag"])
+                      row["note"], flag=row["flag"], precision=precision)
     return Figure(ind.id, ags, float(row["value"]), row["date"], row["status"], row["base"],
-                  tuple(row["source_ids"]), row["note"], flag=row["flag"])
+                  tuple(row["source_ids"]), row["note"], flag=row["flag"], precision=precision)
 
 
 def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date | str | None = None,
            at: pd.Timestamp | None = None, base: str | None = None) -> Figure:
-    """The figure at ``at`` (exact date, optionally on ``base``) or the latest up to ``stichtag``."""
+    """The figure at ``at`` (exact date, optionally on ``base``) or the latest up to ``stichtag``
+    (the latest official one where the series has any; see :func:`_official_first`)."""
     ind = CATALOGUE[indicator_id]
     if ind.kind == "change":
         return _change(obs, ind, ags, stichtag=stichtag, at=at)
@@ -382,13 +451,22 @@ def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date 
         series = series[series["date"] == at]
         if base is not None:
             series = series[series["base"] == base]
-    elif stichtag is not None:
-        series = series[series["date"] <= pd.Timestamp(stichtag)]
+    else:
+        if stichtag is not None:
+            series = series[series["date"] <= pd.Timestamp(stichtag)]
+        series = _official_first(series)
     if series.empty:
         return Figure(ind.id, ags, None, at, "not_available")
     # On one date with two bases, the newer base (listed last in bases.csv order of time) wins.
     latest = series[series["date"] == series["date"].max()].sort_values("base", key=_base_order)
     return _figure_from_row(ind, ags, latest.iloc[-1])
+
+
+def _official_first(series: pd.DataFrame) -> pd.DataFrame:
+    """The latest figure comes from official rows; third-party (secondary) rows only where no
+    official value exists at all — they then keep their status, so the briefing marks them."""
+    official = series[series["status"] != "secondary"]
+    return official if not official.empty else series
 
 
 _BASE_ORDER = ("update_1987_base", "census_2011", "update_2011_base", "census_2022", "update_2022_base")

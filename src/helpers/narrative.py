@@ -13,7 +13,7 @@ from helpers.i18n import t
 from helpers.indicators import CATALOGUE, Comparison, Figure
 
 # Marks for figures that are not exact official prints; :func:`marker_legend` explains them.
-STATUS_MARKS = {"rounded": "¹", "derived": "²", "secondary": "³", "preliminary": "⁴"}
+STATUS_MARKS = {"rounded": "¹", "derived": "²", "secondary": "³", "preliminary": "⁴", "incomplete": "⁵"}
 
 
 def format_value(value: float | None, indicator_id: str, sprache: str = "de") -> str:
@@ -43,7 +43,14 @@ def format_figure(figure: Figure, sprache: str = "de", *, reason: bool = False) 
 
 
 def format_day(figure: Figure, sprache: str = "de") -> str:
-    return fmt.format_date(None if figure.date is None else figure.date.date(), sprache)
+    """The figure's reference date with the precision its source has ("März 2022", "2016")."""
+    return fmt.format_date(None if figure.date is None else figure.date.date(), sprache, figure.precision)
+
+
+def span_text(dates: Iterable, sprache: str = "de") -> str:
+    """The header's "Zahlen von 2011 bis 2024; jede Zahl nennt ihren Stichtag" over the dates shown."""
+    years = sorted({d.year for d in dates if not fmt.is_missing(d)})
+    return t("data_span", sprache, first=years[0], last=years[-1]) if years else ""
 
 
 def compare_word(figure: Figure, other: Figure, sprache: str = "de") -> str:

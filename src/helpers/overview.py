@@ -10,6 +10,7 @@ ratio across the two statistics is labelled as such.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -19,8 +20,9 @@ from IPython.display import Markdown, display
 from helpers import charts, data, fmt, maps, payloads, report, sources
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis
-from helpers.narrative import STATUS_MARKS, marker_legend
+from helpers.narrative import STATUS_MARKS, marker_legend, span_text
 from helpers.report import check_stichtag
+from helpers.validation import INCOMPLETE
 
 # The 2017 appeal letter is quoted only when the data layer records it as a source.
 LETTER_SOURCE = "APPEAL_2017"
@@ -78,6 +80,11 @@ class Context:
         """The source line, remembering the ids for the sources table and the BRIEFING payload."""
         self.cited.extend(i for i in source_ids if i not in self.cited)
         return sources.refer(list(dict.fromkeys(source_ids)), sprache=self.sprache)
+
+
+def cited_span(ctx: Context) -> str:
+    """The header's span of reference dates over the observations of every source cited."""
+    return span_text(ctx.obs.loc[ctx.obs["source_id"].isin(ctx.cited), "date"], ctx.sprache)
 
 
 def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
@@ -251,7 +258,7 @@ def refugee_statements(ctx: Context) -> list[Statement]:
     ukraine = series(obs, "ukraine_refugees")
     if not ukraine.empty:
         u = ukraine.iloc[-1]
-        out.append(statement(t("ov_ref_ukraine_registered", s, date=fmt.format_date(u["date"], s),
+        out.append(statement(t("ov_ref_ukraine_registered", s, date=fmt.format_date(u["date"], s, u["precision"]),
                                value=figure(u["value"], u["status"], s)), [u]))
     asylblg = series(obs, "asylblg_recipients")
     if not asylblg.empty:
@@ -280,16 +287,9 @@ def timeline(ctx: Context) -> pd.DataFrame:
         if facts.empty or (precision != "undated" and facts["date"].isna().all()):
             continue
         day = facts["date"].min()
-        text = (t("ov_tl_undated", ctx.sprache) if precision == "undated" else
-                {"year": str(day.year), "month": _month(day, ctx.sprache), "day": fmt.format_date(day, ctx.sprache)}[precision])
+        text = t("ov_tl_undated", ctx.sprache) if precision == "undated" else fmt.format_date(day, ctx.sprache, precision)
         rows.append({"date": day, "when": text, "text": t(key, ctx.sprache), "source_id": source_id})
     return pd.DataFrame(rows, columns=["date", "when", "text", "source_id"])
-
-
-def _month(day: pd.Timestamp, sprache: str) -> str:
-    from babel.dates import format_date  # local: only the timeline needs month names
-
-    return format_date(day.date(), format="MMMM yyyy", locale=fmt.LOCALES[sprache])
 
 
 def timeline_statements(ctx: Context) -> list[Statement]:
@@ -306,8 +306,9 @@ def statements(ctx: Context) -> list[Statement]:
 
 def kommunen_shares(ctx: Context) -> pd.DataFrame:
     """For each Kreis total, the newest date where all 16 Kommunen and the Kreis are
-    published in one table: each Kommune's value and share of the published Kreis value."""
-    frames = []
+    published in one table: each Kommune's value and share of the published Kreis value
+    (none for a lower bound), and the sum of the 16 (NaN when one of them is a lower bound)."""
+    frames, sums = [], {}
     for variable in SHARE_VARIABLES:
         rows = ctx.obs[(ctx.obs["variable"] == variable) & (ctx.obs["category"] == "total")].dropna(subset=["value"])
         ags_all = {r.ags for r in kommunen()} | {KREIS_AGS}
@@ -319,8 +320,14 @@ def kommunen_shares(ctx: Context) -> pd.DataFrame:
         chosen = chosen.drop_duplicates("ags").set_index("ags")
         total = chosen.loc[KREIS_AGS, "value"]
         part = chosen.drop(index=KREIS_AGS).reset_index()
-        frames.append(part.assign(share=100 * part["value"] / total, kreis_value=total, kommunen_sum=part["value"].sum()))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        # A lower bound (a total without its secret part) gets no share, and the 16 are not summed.
+        complete = part["status"] != INCOMPLETE
+        sums[variable] = part["value"].sum() if complete.all() else math.nan
+        frames.append(part.assign(share=(100 * part["value"] / total).where(complete), kreis_value=total))
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    return out.assign(kommunen_sum=out["variable"].map(sums))
 
 
 def shares_table(ctx: Context) -> pd.DataFrame:
@@ -341,8 +348,15 @@ def shares_table(ctx: Context) -> pd.DataFrame:
 def shares_notes(ctx: Context) -> list[Statement]:
     """Sum of the 16 vs the published Kreis value, per total, with the publisher's reasons."""
     s, out = ctx.sprache, []
+    names = {r.ags: r.name for r in kommunen()}
     for variable, rows in kommunen_shares(ctx).groupby("variable", sort=False):
         r = rows.iloc[0]
+        lower = rows[rows["status"] == INCOMPLETE]
+        if len(lower):
+            out.append(statement(t("ov_sum_lower_bounds", s, what=t("ov_share_" + variable, s), date=fmt.format_date(r["date"], s),
+                                   names=fmt.format_list([names[a] for a in lower["ags"]], s),
+                                   kreis=fmt.format_number(r["kreis_value"], 0, s)), rows))
+            continue
         key = "ov_sum_equal" if r["kommunen_sum"] == r["kreis_value"] else "ov_sum_differs"
         out.append(statement(t(key, s, what=t("ov_share_" + variable, s), date=fmt.format_date(r["date"], s),
                                total=fmt.format_number(r["kommunen_sum"], 0, s), kreis=fmt.format_number(r["kreis_value"], 0, s),
@@ -356,7 +370,7 @@ def render(ctx: Context, items: list[Statement]) -> str:
     """Markdown bullets, each with its source line, then the legend of the marks used."""
     lines = []
     for item in items:
-        lines.append(f"- {item.text}  \n  {ctx.cite(item.source_ids)}")
+        lines.append(f"- {fmt.markdown_text(item.text)}  \n  {fmt.markdown_text(ctx.cite(item.source_ids))}")
     legend = marker_legend(set().union(*(i.statuses for i in items)), ctx.sprache) if items else []
     if legend:
         lines.append("")
@@ -426,7 +440,7 @@ def show_key_figures(ctx: Context) -> None:
     ids = tuple(i for ids in table.pop("source_ids") for i in ids)
     display(Markdown(f"## {t('ov_h_key_figures', ctx.sprache)}"))
     report.table(table)
-    display(Markdown(f"{ctx.cite(ids)}\n\n<small>{t('ov_azr_label', ctx.sprache)}</small>"))
+    display(Markdown(f"{fmt.markdown_text(ctx.cite(ids))}\n\n<small>{t('ov_azr_label', ctx.sprache)}</small>"))
 
 
 # --- sections (one notebook cell each) --------------------------------------------------------
@@ -527,5 +541,5 @@ def briefing(ctx: Context) -> None:
     payloads.emit(payloads.BRIEFING, {
         "kind": "kreis_uebersicht", "title": t("ov_title", ctx.sprache), "region": kreis().name, "ags": KREIS_AGS,
         "stichtag": stand(ctx).date().isoformat(), "sprache": ctx.sprache, "source_ids": list(ctx.cited),
-        "data_notes": [t("ov_azr_label", ctx.sprache), *ctx.notes],
+        "span": cited_span(ctx), "data_notes": [t("ov_azr_label", ctx.sprache), *ctx.notes],
     })

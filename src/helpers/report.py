@@ -20,7 +20,7 @@ from IPython.display import Markdown, display
 from helpers import charts, data, fmt, maps, narrative, payloads, sources
 from helpers.i18n import check_sprache, t
 from helpers.indicators import CATALOGUE, Comparison, Figure, compare, indicator_series
-from helpers.kommunen import KREIS_AGS, Region, kreis, land, region
+from helpers.kommunen import KREIS_AGS, Region, kommunen, kreis, land, region
 
 TOP_NATIONALITIES = 10
 AZR_INDEX_START = pd.Timestamp("2015-12-31")
@@ -42,6 +42,7 @@ class Profile:
     stand: pd.Timestamp | None = None
     frames: Mapping[str, pd.DataFrame] = field(default_factory=dict)  # data behind section 2's charts
     cited: tuple[str, ...] = field(default=())
+    facts: pd.DataFrame = field(default_factory=pd.DataFrame)  # dated, sourced context of this Kommune
 
     @property
     def name(self) -> str:
@@ -52,6 +53,14 @@ class Profile:
 
 
 # --- parameters ---------------------------------------------------------------------------
+
+def stichtag_span(obs: pd.DataFrame) -> tuple[str, str]:
+    """The ``stichtag`` values every briefing can be built for (ISO): from the first day on which
+    each Kommune has a population figure (the base of every share) to the newest date in the data."""
+    population = obs[obs["variable"] == "population"].groupby("ags")["date"].min()
+    first = population.reindex([r.ags for r in kommunen()]).max()
+    return first.date().isoformat(), obs["date"].max().date().isoformat()
+
 
 def check_stichtag(stichtag: object, obs: pd.DataFrame, sprache: str = "de") -> pd.Timestamp:
     """None → the newest date in the data; otherwise an ISO date no later than the data reach."""
@@ -91,7 +100,10 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
     frames = {"population": _population_frame(profile), "foreign_share": _foreign_share_frame(profile),
               "azr": _azr_frame(profile), "own_nationalities": _nationalities_frame(profile, place.ags),
               "kreis_nationalities": _nationalities_frame(profile, KREIS_AGS)}
-    return replace(profile, frames=frames, cited=_all_source_ids(comparisons, frames))
+    facts = data.load("facts")
+    facts = facts[(facts["ags"] == place.ags) & (facts["date"].isna() | (facts["date"] <= day))]
+    cited = _all_source_ids(comparisons, frames) + tuple(facts["source_id"])
+    return replace(profile, frames=frames, cited=tuple(dict.fromkeys(cited)), facts=facts)
 
 
 def _all_source_ids(comparisons: Mapping[str, Comparison], frames: Mapping[str, pd.DataFrame]) -> tuple[str, ...]:
@@ -117,7 +129,7 @@ def _bullets(lines: list[str]) -> None:
 
 # A cell a reader compares as a number or date (``18.034.454``, ``+44,2 %²``, ``31.12.2024``,
 # ``k. A.``): kept on one line and right-aligned, so it is never split across lines.
-NUMERIC_CELL = re.compile(r"^(?:[+\u2212\-±]?\s*\d[\d.,\u00a0\u202f]*(?:\s?[%‰])?|k\. A\.|n/a)[¹²³⁴*]*$")
+NUMERIC_CELL = re.compile(r"^(?:[+\u2212\-±]?\s*\d[\d.,\u00a0\u202f]*(?:\s?[%‰])?|k\. A\.|n/a)[¹²³⁴⁵*]*$")
 # Tokens that may wrap anywhere so they cannot widen a column: URLs, paths, source ids
 # (long, with '/', '_' or ':'); ordinary words only wrap between words.
 BREAKABLE_TOKEN, BREAKABLE_LENGTH = re.compile(r"[/_:]"), 16
@@ -194,40 +206,117 @@ def _source_ids(figures) -> list[str]:
     return list(dict.fromkeys(s for f in figures if not f.missing for s in f.source_ids))
 
 
+def _cited(p: Profile, figures) -> dict[str, list[pd.Timestamp]]:
+    """Source id → the reference dates of the shown figures it actually supplies (the source
+    line's Stand): a change from 2015 to 2024 from two sources gives each source its own date."""
+    supplied = set(zip(p.obs["source_id"], p.obs["date"]))
+    cited: dict[str, list[pd.Timestamp]] = {}
+    for f in figures:
+        if not f.missing:
+            for s in f.source_ids:
+                cited.setdefault(s, []).extend(d for d in (f.date, f.start_date) if (s, d) in supplied)
+    return cited
+
+
+def _shown_dates(p: Profile) -> list[pd.Timestamp]:
+    """Reference dates of every figure the profile shows (tables and charts)."""
+    dates = [f.date for c in p.comparisons.values() for f in c.figures if not f.missing and f.date is not None]
+    return dates + [d for frame in p.frames.values() for d in frame.get("date", [])]
+
+
+# "älterer Stand": older than OLDER_YEARS before the newest reference date in the profile's data
+# (the data, not the wall clock, so a rerun next year does not age every figure).
+OLDER_YEARS = 5
+
+
+def newest(p: Profile) -> pd.Timestamp:
+    return p.obs["date"].max()
+
+
+def is_older(p: Profile, f: Figure) -> bool:
+    return f.date is not None and f.date < newest(p) - pd.DateOffset(years=OLDER_YEARS)
+
+
+def _day(p: Profile, f: Figure) -> str:
+    """The Stand cell: the figure's date, marked "älterer Stand" when it is old."""
+    day = narrative.format_day(f, p.sprache)
+    return f"{day} ({p.t('older_stand')})" if is_older(p, f) else day
+
+
+def not_applicable(p: Profile, c: Comparison) -> bool:
+    """The indicator applies only where its ``applies_where`` flag is 1 for the Kommune (no
+    Integrationsrat recorded → no Integrationsrat turnout: "entfällt", not a gap)."""
+    flag = c.indicator.applies_where
+    if not flag:
+        return False
+    rows = p.obs[(p.obs["ags"] == p.region.ags) & (p.obs["variable"] == flag) & p.obs["preferred"]]
+    return rows.empty or rows.sort_values("date")["value"].iloc[-1] != 1
+
+
+def context_facts(facts: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """The facts attached to an indicator (facts.csv, columns ags and indicators), oldest first."""
+    attached = facts["indicators"].map(lambda ids: indicator_id in {i.strip() for i in ids.split(";")})
+    return facts.loc[attached.astype(bool)].sort_values("date")
+
+
+def context_line(fact, name: str, sprache: str) -> str:
+    """ "Zum Einordnen (Rees, 08.08.2016): …" — the fact in the reader's language with its date."""
+    when = fmt.format_date(fact.date, sprache) if not fmt.is_missing(fact.date) else t("ov_tl_undated", sprache)
+    return t("context_fact", sprache, region=name, date=when, fact=fact.fact_de if sprache == "de" else fact.fact)
+
+
+def _context(p: Profile, comparisons) -> None:
+    """Facts that change the reading of the figures just shown, each with its source line."""
+    lines = [f"{context_line(f, p.name, p.sprache)}  \n  {sources.refer([f.source_id], p.sprache)}"
+             for c in comparisons for f in context_facts(p.facts, c.indicator.id).itertuples()]
+    _bullets(lines)
+
+
 # --- 0 title ------------------------------------------------------------------------------
 
 def title(p: Profile) -> None:
     """H1, Stand der Daten and a one-paragraph introduction."""
     _heading(p.t("profile_title", kommune=p.name), 1)
-    _markdown(p.t("profile_stand", stichtag=fmt.format_date(p.stand.date(), p.sprache),
+    _markdown(p.t("profile_stand", span=narrative.span_text(_shown_dates(p), p.sprache),
                   erstellt=p.created.strftime("%d.%m.%Y, %H:%M")))
     _markdown(p.t("profile_intro", kommune=p.name))
 
 
 # --- 1 Auf einen Blick --------------------------------------------------------------------
 
-def _note(c: Comparison, sprache: str) -> str:
-    """The Hinweis cell: why a value is missing, that it is a Kreiswert, or its census base."""
+def _note(p: Profile, c: Comparison) -> str:
+    """The Hinweis cell: why a value is missing (or does not apply), that it is a Kreiswert, or its census base."""
+    sprache = p.sprache
     notes = []
+    if c.kommune.missing and not_applicable(p, c):
+        return t("profile_not_applicable", sprache, reason=c.indicator.text("not_applicable", sprache))
     if c.kommune.missing:
         only_kreis = "kommune" not in c.indicator.levels and not c.kreis.missing
         notes.append(t("profile_only_kreis", sprache) if only_kreis else narrative.missing_reason(c.kommune, sprache))
     elif c.kommune.base and c.indicator.kind != "change":
         notes.append(t(f"profile_base_{c.kommune.base}", sprache))
+    if c.kommune.lower_bound:
+        notes.append(t("profile_lower_bound", sprache))
     if c.kreis.note == "kreis_from_kommunen":
         notes.append(t("profile_kreis_computed", sprache))
     return "; ".join(notes)
+
+
+def _dated(f: Figure, stand: Figure, sprache: str) -> str:
+    """A cell whose date differs from the row's "Stand" carries its own (Kita: NRW 2019 beside Kreis 2015)."""
+    own = not f.missing and f.date is not None and stand.date is not None and f.date != stand.date
+    return narrative.format_figure(f, sprache) + (f" ({narrative.format_day(f, sprache)})" if own else "")
 
 
 def _comparison_row(p: Profile, c: Comparison) -> dict[str, str]:
     shown = c.kommune if not c.kommune.missing else c.kreis
     return {
         p.t("profile_col_indicator"): c.indicator.label(p.sprache),
-        p.name: narrative.format_figure(c.kommune, p.sprache),
-        p.t("profile_kreis"): narrative.format_figure(c.kreis, p.sprache),
-        p.t("profile_land"): narrative.format_figure(c.land, p.sprache),
-        p.t("profile_col_date"): narrative.format_day(shown, p.sprache) if shown.date is not None else "",
-        p.t("profile_col_note"): _note(c, p.sprache),
+        p.name: _dated(c.kommune, shown, p.sprache),
+        p.t("profile_kreis"): _dated(c.kreis, shown, p.sprache),
+        p.t("profile_land"): _dated(c.land, shown, p.sprache),
+        p.t("profile_col_date"): _day(p, shown) if shown.date is not None else "",
+        p.t("profile_col_note"): _note(p, c),
     }
 
 
@@ -270,6 +359,7 @@ def briefing_payload(p: Profile) -> dict:
     return {
         "kind": "kommune_profil", "title": p.t("profile_title", kommune=p.name), "region": p.name,
         "ags": p.region.ags, "stichtag": p.stand.date().isoformat(), "sprache": p.sprache,
+        "span": narrative.span_text(_shown_dates(p), p.sprache),
         "source_ids": list(p.cited), "data_notes": data_notes(p),
     }
 
@@ -279,7 +369,9 @@ def key_figures(p: Profile) -> None:
     _heading(p.t("profile_h_glance"))
     _bullets(narrative.key_sentences(p.name, p.comparisons, p.sprache))
     ids = CATALOGUE.key_figures
-    table(key_figures_table(p), sources.refer(_source_ids(f for i in ids for f in p.comparisons[i].figures), p.sprache))
+    shown = [f for i in ids for f in p.comparisons[i].figures]
+    table(key_figures_table(p), sources.refer(_cited(p, shown), p.sprache))
+    _context(p, [p.comparisons[i] for i in ids])
     legend = narrative.marker_legend(_statuses(p, ids), p.sprache)
     if legend:
         _markdown(p.t("profile_markers_legend") + "  \n" + "  \n".join(legend))
@@ -445,13 +537,19 @@ def _field(p: Profile, key: str) -> None:
     if not shown:
         _markdown(p.t("profile_field_empty", kommune=p.name))
     else:
-        ids = _source_ids(f for c in shown for f in c.figures)
-        table(pd.DataFrame([_comparison_row(p, c) for c in shown]), sources.refer(ids, p.sprache))
+        table(pd.DataFrame([_comparison_row(p, c) for c in shown]),
+              sources.refer(_cited(p, (f for c in shown for f in c.figures)), p.sprache))
+        _context(p, shown)
         _field_chart(p, key, shown)
     sentences = [p.t("profile_kreis_only_sentence", indicator=c.indicator.label(p.sprache), kommune=p.name,
                      date=narrative.format_day(c.kreis, p.sprache))
                  for c in shown if c.kommune.missing]
-    sentences += [t("no_data_sentence", p.sprache, region=p.name, indicator=c.indicator.label(p.sprache))
+    sentences += [p.t("profile_lower_bound_sentence", indicator=c.indicator.label(p.sprache), kommune=p.name,
+                      date=narrative.format_day(c.kommune, p.sprache), value=narrative.format_figure(c.kommune, p.sprache))
+                  for c in shown if c.kommune.lower_bound]
+    sentences += [p.t("profile_not_applicable_sentence", indicator=c.indicator.label(p.sprache),
+                      reason=c.indicator.text("not_applicable", p.sprache)) if not_applicable(p, c)
+                  else t("no_data_sentence", p.sprache, region=p.name, indicator=c.indicator.label(p.sprache))
                   for c in comparisons if c not in shown]
     _bullets(sentences)
     legend = narrative.marker_legend({f.status for c in shown for f in c.figures if not f.missing}, p.sprache)
@@ -460,10 +558,12 @@ def _field(p: Profile, key: str) -> None:
 
 
 def _field_chart(p: Profile, key: str, shown: list[Comparison]) -> None:
-    """Bars of the field's shares that exist for the Kommune, beside Kreis and NRW (a missing
-    Kreis or NRW value stays an empty slot, so each area keeps its colour in every chart).
+    """Bars of the field's shares that exist for the Kommune, beside Kreis and NRW on the
+    Kommune's date (named in each bar group, as the indicators' dates differ; a missing Kreis or
+    NRW value stays an empty slot, so each area keeps its colour in every chart).
     One share alone would be one bar per area: the field's table above already compares those."""
-    rows = [{"indicator": c.indicator.label(p.sprache), "region": name, "value": f.value, "status": f.status,
+    rows = [{"indicator": f"{c.indicator.label(p.sprache)} ({narrative.format_day(c.kommune, p.sprache)})", "region": name,
+             "value": f.value, "status": f.status,
              "source_ids": f.source_ids}
             for c in shown if c.indicator.unit == "percent" and not c.indicator.not_a_share and not c.kommune.missing
             for name, f in zip((p.name, p.t("profile_kreis"), p.t("profile_land")), c.figures)]
@@ -480,9 +580,14 @@ def _field_chart(p: Profile, key: str, shown: list[Comparison]) -> None:
 
 # --- 4 Datenlage --------------------------------------------------------------------------
 
-def _availability(c: Comparison) -> str:
-    """``kommune`` (figure for the Kommune), ``kreis`` (only a Kreiswert) or ``none``."""
-    return "kommune" if not c.kommune.missing else "kreis" if not c.kreis.missing else "none"
+def _availability(p: Profile, c: Comparison) -> str:
+    """``kommune`` (a current figure for the Kommune), ``older`` (only an older one), ``kreis``
+    (only a Kreiswert), ``none``, or ``na`` (does not apply to this Kommune)."""
+    if c.kommune.missing and not_applicable(p, c):
+        return "na"
+    if not c.kommune.missing:
+        return "older" if is_older(p, c.kommune) else "kommune"
+    return "kreis" if not c.kreis.missing else "none"
 
 
 def _gap_comparisons(p: Profile) -> list[Comparison]:
@@ -491,23 +596,29 @@ def _gap_comparisons(p: Profile) -> list[Comparison]:
 
 
 def data_gaps_table(p: Profile) -> pd.DataFrame:
-    """What is known for this Kommune, what only for the Kreis, and which table would fill a gap.
-    Each Handlungsfeld is named on its first row only (rows are in field order): a long field
-    name repeated on every row made the table three pages long in print."""
+    """What is known for this Kommune (current or only older), what only for the Kreis, what does
+    not apply, and which table would fill a gap. Each Handlungsfeld is named on its first row only
+    (rows are in field order): a long field name repeated on every row made the table three pages
+    long in print."""
     rows, field = [], None
     for c in _gap_comparisons(p):
+        availability = _availability(p, c)
         known = {
-            "kommune": lambda: p.t("profile_known_yes", date=narrative.format_day(c.kommune, p.sprache)),
-            "kreis": lambda: p.t("profile_known_kreis", date=narrative.format_day(c.kreis, p.sprache)),
+            "kommune": lambda: p.t("profile_known_lower_bound" if c.kommune.lower_bound else "profile_known_yes",
+                                   date=narrative.format_day(c.kommune, p.sprache)),
+            "older": lambda: p.t("profile_known_older", date=narrative.format_day(c.kommune, p.sprache)),
+            "kreis": lambda: p.t("profile_known_kreis", date=_day(p, c.kreis)),
             "none": lambda: p.t("profile_known_no"),
-        }[_availability(c)]()
+            "na": lambda: p.t("profile_known_na"),
+        }[availability]()
+        fill = {"kommune": p.t("profile_nothing_missing"), "na": c.indicator.text("not_applicable", p.sprache)}
         label = CATALOGUE.field_label(c.indicator.handlungsfeld, p.sprache)
         rows.append({
             p.t("profile_col_field"): "" if label == field else label,
             p.t("profile_col_indicator"): c.indicator.label(p.sprache),
             p.t("profile_col_known", kommune=p.name): known,
-            p.t("profile_col_fill"): c.indicator.text("gap", p.sprache) if c.kommune.missing
-            else p.t("profile_nothing_missing"),
+            p.t("profile_col_fill"): c.indicator.text("gap", p.sprache) if c.kommune.lower_bound
+            else fill.get(availability, c.indicator.text("gap", p.sprache)),
         })
         field = label
     return pd.DataFrame(rows)
@@ -516,11 +627,13 @@ def data_gaps_table(p: Profile) -> pd.DataFrame:
 def data_gaps(p: Profile) -> None:
     """Section 4: the Datenlage table with a one-line summary."""
     _heading(p.t("profile_h_datalage"))
-    counts = pd.Series([_availability(c) for c in _gap_comparisons(p)]).value_counts()
+    counts = pd.Series([_availability(p, c) for c in _gap_comparisons(p)]).value_counts()
     _markdown(p.t("profile_datalage_intro", kommune=p.name))
     _markdown(p.t("profile_datalage_summary", total=int(counts.sum()), kommune=p.name, known=int(counts.get("kommune", 0)),
-                  kreis_only=int(counts.get("kreis", 0)), none=int(counts.get("none", 0))))
+                  older=int(counts.get("older", 0)), kreis_only=int(counts.get("kreis", 0)),
+                  none=int(counts.get("none", 0)), na=int(counts.get("na", 0))))
     table(data_gaps_table(p), css_class="im-long")  # longer than a page: breaks between rows
+    _markdown(p.t("older_stand_note", years=OLDER_YEARS, newest=fmt.format_date(newest(p).date(), p.sprache)))
 
 
 # --- 5 Quellen und Stand ------------------------------------------------------------------

@@ -7,6 +7,7 @@ are built; press routes are cited honestly ("IT.NRW, nach Rheinische Post vom �
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
 import pandas as pd
@@ -24,7 +25,16 @@ LICENCE_KEYS = {
 }
 _TABLE_CODE = re.compile(r"\b(?:\d{5}|\d{4}[A-Z])-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*")
 _ROUTE_SPLIT = re.compile(r"\s*(?:\(|,|\breporting\b|\bciting\b|\bquoting\b|\breproducing\b|\bvia\b)")
-_GERMAN_DATE = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
+_DATE = r"(\d{1,2})\.(\d{1,2})\.(\d{4})\b"
+# A date is a publication date only where the text marks it as one ("article 15.04.2020", "press release
+# 06.09.2018", "(M. Grass, 22.09.2017)", "… via site.de (04.12.2020)"). Other dates in titles and pages are
+# reference dates ("AZR 31.12.2015", "Stichtag 01.03.2019", "Gebietsstand …") and never become "vom …".
+_PUBLISHED = re.compile(
+    r"(?:\b(?:article(?:\s+(?:of|dated))?|press release|Pressemitteilung|Mitteilung|item|post|ticker|print)\s+"
+    r"|\((?:[A-Z]\.\s*)+[A-ZÄÖÜ][\w-]+,\s*|\bvia\s+[\w.-]+\s*\()" + _DATE)
+_RELAYED = re.compile(r"(?:citing|quoting|reporting)\s+(?:(?:the\s+)?report\s+of\s+)?([^;()/,]+)")
+_DETAIL = re.compile(r"\s+(?:\S*report|\S*bericht|Verwaltungsvorlage|Wahlleiter|refugee|'|\d{1,2}\.\d)")  # not part of a name
+_CARRIER = re.compile(r"\b(?:via|reproduced by)\s+([\w.-]+)")
 _URL = re.compile(r"https?://\S+?(?=[\s;,)]|$)")
 _REPOSITORY = re.compile(r"(?:GitHub |github:)([\w.-]+/[\w.-]+)")
 
@@ -42,13 +52,40 @@ def _classify(publisher: str) -> tuple[str, str, str]:
     return "", "", ""
 
 
-def _origin(publisher: str) -> str:
-    """The official publisher a press report or compilation relays, if the publisher names one."""
+def _official(text: str) -> str:
+    """The short name of the first official publisher named in ``text``, else ''."""
     for rule in _families().itertuples(index=False):
-        if rule.family == "official" and re.search(rule.publisher_pattern, publisher):
+        if rule.family == "official" and re.search(rule.publisher_pattern, text):
             return rule.publisher_short
-    match = re.search(r"(?:citing|quoting|reporting)\s+([^;()/]+)", publisher)
-    return match.group(1).strip() if match else ""
+    return ""
+
+
+def _origin(texts) -> str:
+    """The publisher a press report or compilation relays, as publisher, page or title name it.
+
+    An official statistics office wins; otherwise the office or administration named after
+    "citing/quoting/reporting" (e.g. "Stadt Kleve"), with dates and report details cut off.
+    """
+    for text in texts:
+        if _official(text):
+            return _official(text)
+    for text in texts:
+        match = _RELAYED.search(text)
+        if match:
+            name = _DETAIL.split(match.group(1).strip())[0].strip()
+            if name[:1].isupper() and _classify(name)[0] != "press":  # a relayed press report is no origin
+                return name
+    return ""
+
+
+def _route(publisher: str, short: str) -> str:
+    """Who carried the figure: the press or compilation name, never the official origin itself
+    ("IT.NRW press release via forumwk.de" is carried by forumwk.de)."""
+    if short:
+        return short
+    head = _ROUTE_SPLIT.split(publisher, maxsplit=1)[0].strip()
+    carrier = _CARRIER.search(publisher)
+    return carrier.group(1) if _official(head) and carrier else head
 
 
 def describe(sources: pd.DataFrame) -> pd.DataFrame:
@@ -56,10 +93,9 @@ def describe(sources: pd.DataFrame) -> pd.DataFrame:
     out = sources.copy()
     classified = out["publisher"].map(_classify)
     out["family"] = classified.str[0]
-    out["publisher_short"] = [short or _ROUTE_SPLIT.split(p, maxsplit=1)[0].strip()
-                              for (_, short, _), p in zip(classified, out["publisher"])]
-    out["origin"] = [_origin(p) if family in ("press", "third_party") else ""
-                     for family, p in zip(out["family"], out["publisher"])]
+    out["publisher_short"] = [_route(p, short) for (_, short, _), p in zip(classified, out["publisher"])]
+    out["origin"] = [_origin(texts) if family in ("press", "third_party") else ""
+                     for family, texts in zip(out["family"], out[["publisher", "table_or_page", "title"]].itertuples(index=False))]
     out["table_code"] = [_first_table_code(row) for row in out[["table_or_page", "title"]].itertuples(index=False)]
     out["licence"] = classified.str[2]
     out["published_on"] = [_article_date(row) for row in out[["title", "table_or_page", "publisher"]].itertuples(index=False)]
@@ -75,9 +111,9 @@ def _first_table_code(texts) -> str:
 
 
 def _article_date(texts) -> str:
-    """The article's date when title, page or publisher print one (dd.mm.yyyy), as YYYY-MM-DD."""
+    """The publication date when title, page or publisher mark one (see ``_PUBLISHED``), as YYYY-MM-DD."""
     for text in texts:
-        match = _GERMAN_DATE.search(text)
+        match = _PUBLISHED.search(text)
         if match:
             day, month, year = match.groups()
             return f"{year}-{int(month):02d}-{int(day):02d}"
@@ -99,11 +135,21 @@ def _select(source_ids) -> pd.DataFrame:
     return sources.loc[ids].reset_index()
 
 
-def _cite_one(row, sprache: str) -> str:
-    stand = "" if is_missing(row.reference_date) else t("citation_stand", sprache, date=format_date(row.reference_date, sprache))
+def _stand(dates, sprache: str) -> str:
+    """"Stand 31.12.2024", "Stand 15.10.2021 und 15.10.2024" or "Stand 31.12.2005 bis 31.12.2024"."""
+    days = sorted({pd.Timestamp(d) for d in dates if not is_missing(d)})
+    if not days:
+        return ""
+    text = [format_date(d, sprache) for d in (days if len(days) <= 2 else (days[0], days[-1]))]
+    key = "citation_stand" if len(days) == 1 else ("citation_stand_two" if len(days) == 2 else "citation_stand_span")
+    return t(key, sprache, date=text[0], end=text[-1]) if len(days) > 1 else t(key, sprache, date=text[0])
+
+
+def _cite_one(row, sprache: str, dates) -> str:
+    stand = _stand(dates, sprache)
     if row.family in ("press", "third_party"):
         route = row.publisher_short
-        if row.published_on:
+        if row.published_on and pd.Timestamp(row.published_on) not in {pd.Timestamp(d) for d in dates}:
             route += " " + t("citation_article_date", sprache, date=format_date(row.published_on, sprache))
         head = t("citation_via", sprache, origin=row.origin, route=route) if row.origin else route
         return ", ".join(part for part in (head, stand) if part)
@@ -128,10 +174,17 @@ def _address(url_or_repo_path: str, sprache: str) -> str:
 
 
 def cite(source_ids, sprache: str = "de") -> str:
-    """One citation line for a figure, chart or table: sources, Stand, licences."""
+    """One citation line for a figure, chart or table: sources, Stand, licences.
+
+    ``source_ids`` is a list of ids (each cited with the newest reference date it has in the data)
+    or a mapping id → the reference dates of the figures actually shown, so a line never names a
+    Stand that the table beside it does not show.
+    """
     check_sprache(sprache)
     rows = _select(source_ids)
-    parts = [_cite_one(row, sprache) for row in rows.itertuples(index=False)]
+    shown = source_ids if isinstance(source_ids, Mapping) else {}
+    parts = [_cite_one(row, sprache, shown.get(row.source_id) or [row.reference_date])
+             for row in rows.itertuples(index=False)]
     licences = [t(LICENCE_KEYS[lic], sprache) for lic in dict.fromkeys(rows["licence"]) if lic in LICENCE_KEYS]
     prefix = t("source_prefix" if len(parts) == 1 else "sources_prefix", sprache)
     return f"{prefix}: " + "; ".join(parts + licences)

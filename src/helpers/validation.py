@@ -6,17 +6,23 @@ person can repair the input without reading code. Errors stop ``data build``; wa
 """
 from __future__ import annotations
 
+import difflib
+import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
 import yaml
 
+from helpers.i18n import messages
 from helpers.kommunen import KREIS_AGS, all_regions, kommunen
 from helpers.paths import CATALOGUE_DIR
 
 GERMANY_AGS = "DG"
 ERROR, WARNING = "error", "warning"
+# Status of a published total that leaves out a secret part: a lower bound (checks.yaml totals_with_parts).
+INCOMPLETE = "incomplete"
 
 
 @dataclass(frozen=True)
@@ -88,15 +94,22 @@ def known_ags() -> set[str]:
     return {r.ags for r in all_regions()} | {GERMANY_AGS}
 
 
-def check_observations(obs: pd.DataFrame, source_ids: set[str], report: Report) -> None:
-    """Row-level and cross-row checks on tidy observations (with ``_file``/``_row`` columns)."""
+def check_observations(obs: pd.DataFrame, source_ids: set[str], report: Report,
+                       recorded: pd.DataFrame | None = None) -> None:
+    """Row-level and cross-row checks on tidy observations (with ``_file``/``_row``/``_family`` columns).
+
+    ``recorded`` is the curated conflict list (snapshot/CONFLICTS.csv) with a ``reason`` per row.
+    """
     rules = checks()
     _row_checks(obs, source_ids, rules, report)
+    _check_status_family(obs, rules, report)
     valid = obs[obs["value"].notna() & obs["date"].notna()]
     _check_parts(valid, rules, report)
     _check_bases(obs, rules, report)
     _check_sums(valid, rules, report)
-    _check_conflicts(valid, report)
+    _check_totals_with_parts(obs, rules, report)
+    _check_conflicts(valid, report, recorded_reasons(recorded))
+    _check_identity(obs, rules, report)
 
 
 def check_references(frame: pd.DataFrame, source_ids: set[str], report: Report) -> None:
@@ -106,6 +119,12 @@ def check_references(frame: pd.DataFrame, source_ids: set[str], report: Report) 
             if source_id not in source_ids:
                 report.add(ERROR, r["_file"], r["_row"], "source_id", f"Quelle '{source_id}' fehlt in sources.csv",
                            "Quelle in sources.csv ergänzen oder source_id korrigieren", "source_known")
+        if "fact" in frame and r.get("ags", "") and (r["ags"] not in known_ags() or not r["fact_de"].strip()
+                                                     or not r["indicators"].strip()):
+            report.add(ERROR, r["_file"], r["_row"], "ags",
+                       f"Fakt zu AGS '{r['ags']}': AGS unbekannt oder ohne indicators/fact_de",
+                       "8-stelligen AGS, die Kennzahl(en) unter indicators und den deutschen Text in fact_de angeben",
+                       "fact_context")
         if "fact" in frame and r["date"] and pd.isna(pd.to_datetime(r["date"], format="%Y-%m-%d", errors="coerce")):
             report.add(ERROR, r["_file"], r["_row"], "date", f"Datum '{r['date']}' ist nicht lesbar",
                        "Datum als JJJJ-MM-TT angeben oder leer lassen", "date_parses")
@@ -142,6 +161,16 @@ def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Re
           "Vorzeichen prüfen (ein '-' allein heißt in amtlichen Tabellen 'nichts vorhanden')", "non_negative")
 
 
+def _check_status_family(obs: pd.DataFrame, rules: dict, report: Report) -> None:
+    """A figure relayed by a third party (Wikipedia, citypopulation.de, research packages) is never `published`."""
+    families = rules["secondary_families"]
+    wrong = obs[obs["_family"].isin(families) & (obs["status"] == "published")]
+    _each(report, wrong, ERROR, "status",
+          lambda r: f"Quelle {r['source_id']} ist eine Zusammenstellung Dritter ({r['_family']}), Status 'published'",
+          "Status auf 'secondary' setzen (Kurationskorrektur in snapshot/README.md festhalten) "
+          "oder die amtliche Tabelle selbst als Quelle aufnehmen", "status_family")
+
+
 def _check_parts(obs: pd.DataFrame, rules: dict, report: Report) -> None:
     key = ["ags", "date", "category", "base"]
     for rule in rules["part_of_whole"]:
@@ -155,14 +184,17 @@ def _check_parts(obs: pd.DataFrame, rules: dict, report: Report) -> None:
 
 
 def _check_bases(obs: pd.DataFrame, rules: dict, report: Report) -> None:
+    """A population-type row without a base would be mixed with every other count: an error, once per source."""
     unmapped = obs[obs["variable"].isin(rules["base_variables"]) & (obs["base"] == "")]
-    _each(report, unmapped, WARNING, "source_id",
+    _each(report, unmapped.drop_duplicates(["source_id", "variable"]), ERROR, "source_id",
           lambda r: f"keine Statistik/Basis für {r['variable']} aus {r['source_id']} bekannt",
-          "Regel in src/helpers/catalogue/bases.csv ergänzen", "base_mapped")
+          "Regel in src/helpers/catalogue/bases.csv ergänzen (source_id,variable,date,base,why; base eine von "
+          + ", ".join(_codes_with_text("profile_base_")) + ")", "base_mapped")
 
 
 def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:
-    """Compare each complete set of 16 municipal values with the Kreis value(s) of the same key."""
+    """Compare each complete set of 16 municipal values with the Kreis value(s) of the same key
+    (only with the same source's Kreis value when it has one)."""
     spec = rules["sum_to_kreis"]
     municipal_ags = {r.ags for r in kommunen()}
     counts = obs[obs["unit"].isin(spec["units"])]
@@ -175,6 +207,8 @@ def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:
         date, variable, category, base, source_id = group
         match = kreis[(kreis["date"] == date) & (kreis["variable"] == variable)
                       & (kreis["category"] == category) & (kreis["base"] == base)]
+        if (match["source_id"] == source_id).any():  # a table's own Kreis value; another source's may be a revision
+            match = match[match["source_id"] == source_id]
         total = rows.drop_duplicates("ags")["value"].sum()
         for _, k in match.iterrows():
             difference = total - k["value"]
@@ -202,15 +236,130 @@ def _explain(difference: float, rows: pd.DataFrame, spec: dict) -> str | None:
     return None
 
 
-def _check_conflicts(obs: pd.DataFrame, report: Report) -> None:
+def _total_parts(obs: pd.DataFrame, rule: dict) -> pd.DataFrame:
+    """One row per (ags, date, source) of a ``totals_with_parts`` rule: the total, the sum of the
+    published parts and how many parts are secret ('.'), with the total's file and line."""
+    mine = obs[obs["source_id"].str.startswith(rule["table"]) & (obs["category"] == "total")]
+    key = ["ags", "date", "source_id"]
+    parts = mine[mine["variable"].isin(rule["parts"])].groupby(key).agg(
+        published=("value", "sum"), secret=("flag", lambda f: int((f == ".").sum())), n=("variable", "nunique"))
+    total = mine[mine["variable"] == rule["total"]].set_index(key)
+    return total.join(parts, how="inner")
+
+
+def incomplete_totals(obs: pd.DataFrame) -> pd.Series:
+    """True for each total that lacks a secret part (a lower bound), by the rules in checks.yaml."""
+    out = pd.Series(False, index=obs.index)
+    for rule in checks().get("totals_with_parts", []):
+        if rule["includes_secret_parts"]:
+            continue
+        rows = _total_parts(obs.reset_index(), rule)
+        out[rows.loc[rows["secret"] > 0, "index"]] = True
+    return out
+
+
+def _check_totals_with_parts(obs: pd.DataFrame, rules: dict, report: Report) -> None:
+    """The catalogue's reading of a table's footnote must match its numbers (see checks.yaml)."""
+    for rule in rules.get("totals_with_parts", []):
+        rows = _total_parts(obs, rule)
+        rows = rows[rows["value"].notna() & (rows["n"] == len(rule["parts"]))]
+        gap = rows["value"] - rows["published"]
+        complete = rows["secret"] == 0
+        if rule["includes_secret_parts"]:
+            wrong = (complete & (gap.abs() > rule["tolerance"])) | (~complete & (gap <= 0))
+        else:
+            wrong = gap.abs() > rule["tolerance"]
+        for (ags, date, source_id), r in rows[wrong].iterrows():
+            secret = "" if r["secret"] == 0 else f", {r['secret']} Teil(e) geheim ('.')"
+            report.add(ERROR, r["_file"], r["_row"], "value",
+                       f"{rule['total']} {r['value']:.10g} ≠ Summe der veröffentlichten Teile {r['published']:.10g} "
+                       f"(AGS {ags}, {date:%Y-%m-%d}, {source_id}{secret})",
+                       "Werte prüfen oder die Regel totals_with_parts in catalogue/checks.yaml nach der Fußnote der "
+                       "Tabelle korrigieren (includes_secret_parts)", "total_parts")
+
+
+CONFLICT_KEY = ["ags", "date", "variable", "category", "source_id"]
+
+
+def recorded_reasons(recorded: pd.DataFrame | None) -> dict[tuple, str]:
+    """(ags, 'YYYY-MM-DD', variable, category, source_id) → curated reason, from snapshot/CONFLICTS.csv."""
+    if recorded is None or recorded.empty or "reason" not in recorded:
+        return {}
+    return {tuple(r[:-1]): r[-1] for r in recorded[CONFLICT_KEY + ["reason"]].itertuples(index=False) if r[-1].strip()}
+
+
+def _check_conflicts(obs: pd.DataFrame, report: Report, reasons: dict[tuple, str]) -> None:
+    """Every same-key disagreement is listed; one not recorded with its reason in CONFLICTS.csv is an error."""
     key = ["ags", "date", "variable", "category"]
     groups = obs.groupby(key, sort=True)["value"].nunique()
     for ags, date, variable, category in groups[groups > 1].index:
         rows = obs[(obs["ags"] == ags) & (obs["date"] == date) & (obs["variable"] == variable) & (obs["category"] == category)]
         listing = "; ".join(f"{v:.10g} ({s}, {st}{', Basis ' + b if b else ''})"
                             for v, s, st, b in rows[["value", "source_id", "status", "base"]].itertuples(index=False))
-        different_bases = rows["base"].nunique() > 1
-        report.add(WARNING, rows["_file"].iloc[0], None, "value",
-                   f"AGS {ags}, {date:%Y-%m-%d}, {variable}/{category}: verschiedene Werte: {listing}"
-                   + (" – verschiedene Basen, kein Widerspruch, sondern ein Methodenbruch" if different_bases else ""),
-                   "beide Zeilen bleiben; Notebooks nutzen die Zeile mit preferred=True", "conflict")
+        found = [reasons.get((ags, f"{date:%Y-%m-%d}", variable, category, s)) for s in rows["source_id"]]
+        problem = f"AGS {ags}, {date:%Y-%m-%d}, {variable}/{category}: verschiedene Werte: {listing}"
+        if all(found):
+            report.add(WARNING, rows["_file"].iloc[0], None, "value", f"{problem} – Grund: {found[0]}",
+                       "alle Zeilen bleiben; Notebooks nutzen die Zeile mit preferred=True", "conflict")
+        else:
+            report.add(ERROR, rows["_file"].iloc[0], None, "value", problem + " – nicht in CONFLICTS.csv erfasst",
+                       "Quellen und Anmerkungen lesen, den Grund der Abweichung (andere Zählung, Basis, Rundung, Stand) "
+                       "finden und jede Zeile mit Spalte reason in snapshot/CONFLICTS.csv eintragen", "conflict_unrecorded")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_text_cells(frame: pd.DataFrame, columns: list[str], report: Report) -> None:
+    """Control characters (NUL, escape, …) in a raw cell: invisible in an editor, never a valid name or figure."""
+    for column in columns:
+        hit = frame[column].str.contains(_CONTROL)
+        _each(report, frame[hit], ERROR, column,
+              lambda r, c=column: f"Steuerzeichen {_CONTROL.search(r[c]).group()!r} in {r[c]!r}",
+              "Zeichen entfernen (Datei in einem Texteditor prüfen) oder Datei aus git wiederherstellen", "control_character")
+
+
+def _check_identity(obs: pd.DataFrame, rules: dict, report: Report) -> None:
+    """Known variable, finite value, and one value per key and source (a second one is a typo, not a conflict)."""
+    known = set(rules["variables"])
+    _each(report, obs[~obs["variable"].isin(known)], ERROR, "variable",
+          lambda r: f"unbekannte Variable {r['variable']!r}" + "".join(
+              f" – meinten Sie '{m}'?" for m in difflib.get_close_matches(str(r["variable"]), known, n=1)),
+          "Tippfehler korrigieren oder eine neue Variable bewusst in catalogue/checks.yaml (variables) eintragen",
+          "variable_known")
+    infinite = obs["value"].map(lambda v: isinstance(v, float) and math.isinf(v))
+    _each(report, obs[infinite], ERROR, "value", lambda r: f"Wert '{r['_value_raw']}' ist unendlich, keine Zahl",
+          "die veröffentlichte Zahl eintragen oder die Zelle leer lassen (fehlender Wert)", "value_finite")
+    key = ["ags", "date", "variable", "category", "source_id"]
+    valid = obs[obs["value"].notna() & obs["date"].notna()]
+    clash = valid[valid.groupby(key)["value"].transform("nunique") > 1]
+    for _, rows in clash.groupby(key, sort=True):
+        first = rows.iloc[0]
+        others = ", ".join(f"{v:.10g}" + (f" (Zeile {int(n)})" if pd.notna(n) else "")
+                           for v, n in zip(rows["value"].iloc[1:], rows["_row"].iloc[1:]))
+        report.add(ERROR, first["_file"], first["_row"], "value",
+                   f"dieselbe Quelle {first['source_id']} nennt für AGS {first['ags']}, {first['date']:%Y-%m-%d}, "
+                   f"{first['variable']}/{first['category']} {first['value']:.10g} und {others}",
+                   "doppelte Zeile entfernen oder korrigieren: eine Quelle hat je Stichtag nur einen Wert", "duplicate")
+
+
+def _codes_with_text(prefix: str) -> list[str]:
+    return sorted(key[len(prefix):] for key in messages() if key.startswith(prefix))
+
+
+def check_reader_texts(obs: pd.DataFrame, source_table: pd.DataFrame, report: Report) -> None:
+    """Every base, status and family the tables carry has its words in messages.yaml (checks.yaml: reader_texts)."""
+    rules = checks()
+    tables = {"observations": obs, "sources": source_table}
+    for table, columns in rules["reader_texts"].items():
+        frame = tables[table]
+        for column, prefix in columns.items():
+            exempt = set(rules["reader_texts_exempt"].get(column, []))
+            for code in sorted(set(frame[column].dropna()) - exempt):
+                if prefix + code not in messages():
+                    rows = frame[frame[column] == code]
+                    report.add(ERROR, str(rows["_file"].iloc[0]) if "_file" in rows else table,
+                               rows["_row"].iloc[0] if "_row" in rows else None, column,
+                               f"{column} '{code}' hat keinen Lesetext {prefix}{code}",
+                               f"Text {prefix}{code} (de und en) in src/helpers/messages.yaml ergänzen oder einen von "
+                               + ", ".join(_codes_with_text(prefix)) + " verwenden", "reader_text")

@@ -1,6 +1,5 @@
 """Writable copies of the committed data/raw and a processed build of them, per test."""
 import hashlib
-import json
 import shutil
 import stat
 from pathlib import Path
@@ -44,8 +43,16 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 
 def rehash(raw_dir: Path, relative: str) -> None:
     """Record a deliberately edited raw file's new hash, so content checks (not the hash check) must catch it."""
-    package = json.loads((raw_dir / "datapackage.json").read_text(encoding="utf-8"))
-    for resource in package["resources"]:
-        if resource["path"] == relative:
-            resource["hash"] = datapackage.file_hash(raw_dir / relative)
-    datapackage.write_package(raw_dir, package)
+    datapackage.record_curation(raw_dir, relative)
+
+
+@pytest.fixture
+def import_base(tmp_path, monkeypatch) -> str:
+    """A bases.csv rule for the test source ITNRW_12411_15I_IMPORT, as step 3 of the README's import recipe asks."""
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(data.CATALOGUE_DIR, catalogue)
+    rules = (catalogue / "bases.csv").read_text(encoding="utf-8")
+    (catalogue / "bases.csv").write_text(rules + "ITNRW_12411_15I_IMPORT,*,,update_2022_base,test import of 12411-15i\n",
+                                         encoding="utf-8")
+    monkeypatch.setattr(data, "CATALOGUE_DIR", catalogue)
+    return "ITNRW_12411_15I_IMPORT"

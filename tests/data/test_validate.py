@@ -59,8 +59,48 @@ def test_committed_raw_data_validate_without_errors():
     report = data.validate()
     assert report.ok, report.format()
     counts = report.counts_by_check()
-    assert counts[("warning", "conflict")] == 9
+    assert counts[("warning", "conflict")] == 10
     assert counts[("warning", "sum_to_kreis_explained")] == 28
+
+
+def test_third_party_figure_marked_published_is_an_error(raw_copy):
+    """Wikipedia, citypopulation.de and research compilations are `secondary`, never `published`."""
+    line = _edit_line(raw_copy, VALUES, "05154028,Kerken,2020-12-31,population,total", ",secondary,", ",published,")
+    [issue] = _errors(raw_copy, "status_family")
+    assert (issue.row, issue.column) == (line, "status") and "WIKI_KREIS_2020" in issue.problem
+
+
+def test_no_third_party_figure_is_published_in_the_committed_data():
+    obs = data.load("observations")
+    families = data.load("sources").set_index("source_id")["family"]
+    third_party = obs[obs["source_id"].map(families) == "third_party"]
+    assert len(third_party) > 100 and "published" not in set(third_party["status"])
+
+
+def test_unrecorded_same_key_disagreement_is_an_error(raw_copy):
+    """A second source with another value for a key is an error until CONFLICTS.csv records it with a reason."""
+    _set_value(raw_copy, "05154036,Kleve,2024-12-31,asylblg_recipients,total", "230")
+    _rewrite_line(raw_copy, VALUES, "05154036,Kleve,2024-12-31,asylblg_recipients,total",
+                  lambda line: line + "\n" + line.replace(",230,", ",225,").replace("ITNRW_22811_05I_2024", "AN_ASYLBLG_KK"))
+    [issue] = _errors(raw_copy, "conflict_unrecorded")
+    assert "05154036" in issue.problem and "230" in issue.problem and "CONFLICTS.csv" in issue.fix
+
+
+def test_recorded_conflict_needs_a_reason(raw_copy):
+    """Deleting the curated reason of a listed pair (asylum-benefit recipients Kreis 2024) turns it into an error."""
+    _rewrite_line(raw_copy, "snapshot/CONFLICTS.csv", "05154,Kreis Kleve,2024-12-31,asylblg_recipients,total,2060",
+                  lambda line: line.rsplit(',"', 1)[0] + ",")
+    [issue] = _errors(raw_copy, "conflict_unrecorded")
+    assert "3645" in issue.problem and "2060" in issue.problem
+
+
+def test_conflicts_table_carries_the_reason():
+    conflicts = data.load("conflicts")
+    asyl = conflicts[(conflicts["ags"] == "05154") & (conflicts["variable"] == "asylblg_recipients")]
+    assert sorted(asyl["value"]) == [2060, 3645]
+    assert asyl["reason"].str.contains("reception facilities").all()
+    assert asyl.loc[asyl["preferred"], "source_id"].tolist() == ["ITNRW_22811_05I_2024"]
+    assert (conflicts["reason"] != "").all()
 
 
 def test_wrong_ags(raw_copy):
@@ -113,7 +153,8 @@ def test_sum_mismatch_on_an_exact_variable(raw_copy):
 
 def test_truncated_file(raw_copy):
     path = raw_copy / VALUES
-    path.write_bytes(path.read_bytes()[:200_000].rsplit(b",", 3)[0])
+    head = path.read_bytes()[:200_000].rsplit(b"\n", 1)[0]  # whole lines, then the last one cut short
+    path.write_bytes(head.rsplit(b"\n", 1)[0] + b"\n" + head.rsplit(b"\n", 1)[1].split(b",")[0] + b",")
     rehash(raw_copy, VALUES)
     issues = _errors(raw_copy, "schema")
     assert issues and "abgeschnitten" in issues[-1].problem and issues[-1].row > 800
@@ -137,13 +178,13 @@ def test_raw_file_edited_without_import_fails_the_hash_check(raw_copy):
     path = raw_copy / VALUES
     path.write_text(path.read_text(encoding="utf-8").replace(",13599,", ",13598,"), encoding="utf-8")
     [issue] = _errors(raw_copy, "provenance")
-    assert issue.file == VALUES and "hash" in issue.problem
+    assert issue.file == VALUES and "Hash weicht" in issue.problem and "git checkout" in issue.fix
 
 
 def test_file_without_record_fails(raw_copy):
     (raw_copy / "snapshot" / "extra.csv").write_text("a,b\n1,2\n")
     [issue] = _errors(raw_copy, "provenance")
-    assert issue.file == "snapshot/extra.csv" and "no resource record" in issue.problem
+    assert issue.file == "snapshot/extra.csv" and "ohne Eintrag" in issue.problem
 
 
 @pytest.mark.parametrize("breakage", ["ags", "encoding", "truncate"])
@@ -215,3 +256,19 @@ def test_datapackage_is_valid_frictionless():
         if resource.format == "csv":
             report = resource.validate()
             assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:5]
+
+
+def test_a_total_that_contradicts_its_table_rule_is_an_error(raw_copy):
+    """checks.yaml totals_with_parts: 22811-05i's Gemeinde total adds only the printed parts when
+    SGB II is secret (Rheurdt 125 = 5 + 50 + 70); a total that does not is caught (issue 14)."""
+    line = _set_value(raw_copy, "05154048,Rheurdt,2024-12-31,minimum_benefit_recipients,total", "1125")
+    [issue] = _errors(raw_copy, "total_parts")
+    assert (issue.file, issue.row) == (VALUES, line)
+    assert "1125" in issue.problem and "125" in issue.problem and "geheim" in issue.problem
+    assert "includes_secret_parts" in issue.fix
+
+
+def test_context_fact_needs_known_ags_indicator_and_german_text(raw_copy):
+    _edit_line(raw_copy, "snapshot/facts.csv", "WKN_RP2016_REES", ",05154044,", ",05154099,")
+    [issue] = _errors(raw_copy, "fact_context")
+    assert issue.file == "snapshot/facts.csv" and "05154099" in issue.problem

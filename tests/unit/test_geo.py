@@ -60,7 +60,7 @@ def test_derive_rebuilds_the_shipped_file_from_a_source(shared_boundaries, tmp_p
     from helpers import datapackage
 
     assert datapackage.provenance_problems(raw) == [
-        (p, "resource record without a file", "restore the file from git or remove the record")
+        (p, "Eintrag in datapackage.json ohne Datei", "Datei aus git wiederherstellen oder den Eintrag entfernen")
         for p in sorted(r["path"] for r in datapackage.read_package(raw)["resources"] if not r["path"].startswith("geo/"))]
 
 

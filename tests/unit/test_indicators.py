@@ -18,7 +18,8 @@ def _obs(rows):
         status, flag = (rest + ["published", ""])[:2] if rest else ("published", "")
         records.append(dict(ags=ags, date=pd.Timestamp(date), variable=variable, category=category,
                             value=float("nan") if value is None else float(value), unit="persons",
-                            source_id="TEST", status=status, flag=flag, note="", base=base, preferred=True))
+                            source_id="TEST", status=status, flag=flag, note="", base=base, preferred=True,
+                            precision="day"))
     return pd.DataFrame(records)
 
 
@@ -119,3 +120,71 @@ def test_stichtag_cuts_off_later_figures():
     obs = _obs([("05154036", "2023-12-31", "population", "total", 1, "update_2011_base"),
                 ("05154036", "2024-12-31", "population", "total", 2, "update_2022_base")])
     assert figure(obs, "population", "05154036", stichtag="2024-06-30").value == 1
+
+
+# --- issue 14: lower bounds (1) and rounding claims (9) -------------------------------------
+
+RHEURDT, KRANENBURG, BEDBURG_HAU = "05154048", "05154040", "05154004"
+
+
+def test_a_total_without_its_secret_part_is_a_lower_bound():
+    """22811-05i: SGB II is '.' for Rheurdt and Kranenburg and their 'insgesamt' adds only the
+    printed parts (checks.yaml totals_with_parts), so 125 and 200 are lower bounds."""
+    obs = data.load("observations")
+    for ags, value in ((RHEURDT, 125), (KRANENBURG, 200)):
+        f = figure(obs, "minimum_benefit_recipients", ags)
+        assert (f.value, f.status, f.lower_bound) == (value, "incomplete", True)
+    complete = figure(obs, "minimum_benefit_recipients", BEDBURG_HAU)
+    assert complete.status == "published" and not complete.lower_bound
+    assert figure(obs, "minimum_benefit_recipients", KREIS_AGS).status == "published"  # the Kreis row is whole
+
+
+def test_a_lower_bound_never_enters_a_kreis_value_from_the_kommunen():
+    rows = [(r.ags, "2022-05-15", "foreign_population_share", "total", 10.0, "census_2022") for r in kommunen()]
+    rows += [(r.ags, "2022-05-15", "population", "total", 1000, "census_2022",
+              "incomplete" if r.ags == RHEURDT else "published") for r in kommunen()]
+    assert indicator_series(_obs(rows), "foreign_share_census_2022", KREIS_AGS).empty
+
+
+def test_every_rounding_claim_holds_for_the_values_it_covers():
+    """A definition saying "Vielfache von 5" must be true of every figure it covers
+    (the minimum-benefit total 5.187 of Kleve is not: its SGB II part is not rounded)."""
+    claimed = {i.id for i in CATALOGUE.indicators.values() if indicators.ROUNDING_CLAIM.search(i.definition_de)}
+    assert claimed == {i.id for i in CATALOGUE.indicators.values() if i.rounded_to}
+    violations = indicators.rounding_violations(data.load("observations"))
+    assert violations.empty, violations[["indicator", "ags", "date", "value", "source_id"]].to_string()
+
+
+def test_rounding_violations_are_found():
+    obs = data.load("observations")
+    broken = obs.copy()
+    hit = (broken["variable"] == "asylblg_recipients") & (broken["ags"] == BEDBURG_HAU) & broken["source_id"].str.startswith("ITNRW_22811")
+    broken.loc[hit, "value"] = 61
+    found = indicators.rounding_violations(broken)
+    assert list(found["ags"]) == [BEDBURG_HAU] and list(found["indicator"]) == ["asylblg_recipients"]
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda raw: raw["indicators"]["asylblg_recipients"].pop("rounded_to"),
+    lambda raw: raw["indicators"]["minimum_benefit_recipients"].update(
+        definition_de="Personen mit Mindestsicherung; IT.NRW rundet auf Vielfache von 5."),
+])
+def test_an_undeclared_rounding_claim_fails_the_catalogue(tmp_path, mutate):
+    with pytest.raises(CatalogueError, match="Vielfache von"):
+        load_catalogue(_write(tmp_path, mutate))
+
+
+def test_key_figures_use_secondary_values_only_where_nothing_official_exists():
+    """A newer Wikipedia figure does not replace the latest official one; alone, it is used and stays marked."""
+    obs = _obs([("05154028", "2019-12-31", "population", "total", 12548, "update_2011_base"),
+                ("05154028", "2020-12-31", "population", "total", 12638, "update_2011_base", "secondary")])
+    official = figure(obs, "population", "05154028")
+    assert (official.value, official.status, official.date.year) == (12548, "published", 2019)
+    only_secondary = figure(obs[obs["status"] == "secondary"], "population", "05154028")
+    assert (only_secondary.value, only_secondary.status) == (12638, "secondary")
+
+
+def test_committed_data_show_the_official_figure_where_a_third_party_one_is_newer():
+    obs = data.load("observations")
+    kerken = figure(obs, "population", "05154028", stichtag="2020-12-31")
+    assert (kerken.value, kerken.status, kerken.source_ids) == (12548, "published", ("DESTATIS_GV_2019",))

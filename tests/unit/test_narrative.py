@@ -65,8 +65,9 @@ def test_marks_and_missing_values():
     assert narrative.format_figure(missing) == "k. A."
     assert narrative.format_figure(missing, reason=True) == "geheim gehalten"
     assert narrative.marker_legend({"published", "secondary"}) == [
-        "³ Sekundärquelle: aus einer Forschungsdatensammlung amtlicher Zahlen übernommen, noch nicht mit der amtlichen "
-        "Tabelle abgeglichen."]
+        "³ Sekundärquelle: amtliche Zahl aus einer Zusammenstellung Dritter übernommen (Wikipedia, citypopulation.de, "
+        "Forschungsdatensammlung), noch nicht mit der amtlichen Tabelle abgeglichen; verwendet nur, wo keine amtliche "
+        "Zahl vorliegt."]
 
 
 def test_change_sentence_refuses_a_base_change():

@@ -30,6 +30,14 @@ def _payload(obs, region):
     return {f["id"]: f for f in report.key_figures_payload(profile)["figures"]}
 
 
+# IT.NRW 22811-01i, Mindestsicherungsquote 2024 in %, as printed ("." = secret → None)
+MINIMUM_BENEFIT_RATE_2024 = {
+    "Bedburg-Hau": 6.2, "Emmerich am Rhein": 8.7, "Geldern": 8.4, "Goch": 8.7, "Issum": 6.4, "Kalkar": 7.1,
+    "Kerken": 5.7, "Kevelaer": 7.5, "Kleve": 9.8, "Kranenburg": None, "Rees": 9.5, "Rheurdt": None,
+    "Straelen": 5.7, "Uedem": 7.8, "Wachtendonk": 6.3, "Weeze": 14.5,
+}
+
+
 @pytest.mark.parametrize("region", kommunen(), ids=lambda r: r.slug)
 def test_key_figures_of_every_kommune_equal_processed_data(obs, region):
     figures = _payload(obs, region)
@@ -48,8 +56,7 @@ def test_key_figures_of_every_kommune_equal_processed_data(obs, region):
     assert figures["foreign_population_azr"]["value"] is None
     assert figures["foreign_population_azr"]["kreis"] == _row(obs, KREIS_AGS, "foreign_population", "azr")
     assert figures["population_change_previous_year"]["status"] == "not_comparable"
-    rate = figures["minimum_benefit_rate"]
-    assert rate["value"] == _row(obs, region.ags, "minimum_benefit_rate_pct", "") or rate["value"] is None
+    assert figures["minimum_benefit_rate"]["value"] == MINIMUM_BENEFIT_RATE_2024[region.name]
 
 
 def test_secret_figures_stay_missing(obs):
@@ -82,7 +89,8 @@ def test_unknown_region_error_is_the_lookup_error():
 def test_ags_as_int_and_a_past_stichtag():
     profile = report.setup(5154016, "2023-12-31", "en")
     assert profile.name == "Goch" and profile.stichtag == pd.Timestamp("2023-12-31")
-    assert profile.comparisons["population"].kommune.value == 35520
+    # 31.12.2023 exists for Goch only from Wikipedia (secondary): the key figure is the official Zensus 2022 count
+    assert profile.comparisons["population"].kommune.value == 34379
     assert report.briefing_payload(profile)["stichtag"] == "2023-12-31"
 
 
@@ -156,3 +164,113 @@ def test_table_html_keeps_numbers_whole_and_drops_the_index():
     assert '<td class="im-num">18.034.454</td>' in page and '<td class="im-num">+44,2\u00a0%²</td>' in page
     assert 'class="im-break im-screen-only"' in page
     assert 'class="im-table"' in report.table_html(pd.DataFrame({"a": ['Programm "X" <b>']})).replace("&lt;b&gt;", "")
+
+
+def test_a_lower_bound_is_marked_explained_and_said(monkeypatch):
+    """Rheurdt's minimum-benefit total (125, SGB II secret) carries ⁵, the legend and a sentence (issue 14)."""
+    p = report.setup("Rheurdt")
+    row = report._comparison_row(p, p.comparisons["minimum_benefit_recipients"])
+    assert row["Rheurdt"] == "125⁵" and "Untergrenze" in row["Hinweis"]
+    shown = []
+    monkeypatch.setattr(report, "_markdown", shown.append)
+    monkeypatch.setattr(report, "table", lambda *a, **k: None)
+    monkeypatch.setattr(report.charts, "show", lambda *a, **k: None)
+    report._field(p, "soziale_lage")
+    text = "\n".join(shown)
+    assert "⁵ unvollständig: enthält geheim gehaltene Teile nicht" in text
+    assert "nur als Untergrenze veröffentlicht (125⁵)" in text
+    gaps = report.data_gaps_table(p).set_index("Kennzahl").loc["Empfängerinnen und Empfänger sozialer Mindestsicherung"]
+    assert gaps.iloc[1].startswith("nur Untergrenze") and "22811-05i" in gaps.iloc[2]
+
+
+def test_a_cell_off_the_rows_date_shows_its_own(monkeypatch):
+    """Kita: the row's Stand is the Kreis value's 01.03.2015; NRW's 2019 figure says 2019 (issue 14)."""
+    p = report.setup("Kleve")
+    row = report._comparison_row(p, p.comparisons["kita_nongerman_language_share"])
+    assert row["Stand"].startswith("01.03.2015") and row["Kreis Kleve"] == "18,1\u00a0%"
+    assert row["NRW"] == "25,8\u00a0% (01.03.2019)"
+    p = report.setup("Geldern")  # its newest council turnout is the preliminary 2025 count
+    frames = []
+    monkeypatch.setattr(report.charts, "bars", lambda frame, **kw: frames.append(frame) or "fig")
+    monkeypatch.setattr(report.charts, "show", lambda *a, **k: None)
+    report._field_chart(p, "teilhabe", [p.comparisons["turnout_council_election"]])
+    assert frames == []  # one share alone: the field's table compares it, no chart (issue 18)
+    report._field_chart(p, "teilhabe", [p.comparisons[k] for k in ("turnout_council_election", "foreign_share_census_2022")])
+    assert "Wahlbeteiligung bei der Ratswahl (14.09.2025)" in set(frames[0]["indicator"])
+
+
+def test_index_cells_keep_their_marks_and_a_date_that_differs(tmp_path):
+    """index.html: a column without one common date shows each cell's date; marks are kept and
+    explained (a secondary census share must not read as an exact official figure; issue 14)."""
+    from helpers import export
+
+    def entry(name, date):
+        figures = [{"id": "population", "label": "Einwohner", "value": 1000.0, "unit": "persons", "date": date,
+                    "status": "published"},
+                   {"id": "foreign_share_census_2022", "label": "Ausländeranteil", "value": 12.34, "unit": "%",
+                    "date": "2022-05-15", "status": "secondary"}]
+        return {"status": "ok", "output": f"kommune_{name}", "key_figures": {"figures": figures},
+                "briefing": {"kind": export.PROFILE_KIND, "region": name, "stichtag": date}}
+
+    export.write_index(tmp_path, [entry("A", "2024-12-31"), entry("B", "2023-12-31")],
+                       created=dt.datetime(2026, 1, 1), sprache="de", version=None)
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "1.000 (31.12.2024)" in page and "1.000 (31.12.2023)" in page
+    assert "12,3\u00a0%³" in page and "³ Sekundärquelle" in page
+
+
+def _gap_row(profile, label):
+    gaps = report.data_gaps_table(profile)
+    return gaps[gaps["Kennzahl"] == label].iloc[0]
+
+
+def test_header_states_the_span_of_reference_dates_not_one_stand():
+    profile = report.setup("Weeze")
+    span = report.briefing_payload(profile)["span"]
+    assert span == "Zahlen von 2005 bis 2025; jede Zahl nennt ihren Stichtag"  # AZR chart from 2005, Sozialindex 2025/26
+    assert "Stand der Daten" not in profile.t("profile_stand", span=span, erstellt="x")
+
+
+def test_old_figures_are_marked_and_vorhanden_means_current():
+    """Older than five years before the newest data (15.10.2025 → before 15.10.2020): 'älterer Stand'."""
+    profile = report.setup("Weeze")
+    table = report.key_figures_table(profile).set_index("Kennzahl")
+    assert table.loc["Ausländeranteil (Zensus 2011)", "Stand"] == "09.05.2011 (älterer Stand)"
+    assert table.loc["Einwohnerinnen und Einwohner", "Stand"] == "31.12.2024"
+    row = _gap_row(profile, "Arbeitslose (Jahresdurchschnitt 2016)")
+    assert row["für Weeze vorhanden"] == "nur älterer Stand (2016)"
+    assert row.iloc[3] == CATALOGUE["unemployed_2016"].gap_de  # the table that would bring it up to date
+    assert _gap_row(profile, "Einwohnerinnen und Einwohner")["für Weeze vorhanden"] == "ja, Stand 31.12.2024"
+
+
+def test_an_indicator_that_does_not_apply_is_entfaellt_not_a_gap():
+    rheurdt = report.setup("Rheurdt")
+    row = _gap_row(rheurdt, "Wahlbeteiligung bei der Integrationsratswahl")
+    assert row["für Rheurdt vorhanden"] == "entfällt" and "kein Integrationsrat" in row.iloc[3]
+    kleve = _gap_row(report.setup("Kleve"), "Wahlbeteiligung bei der Integrationsratswahl")
+    assert kleve["für Kleve vorhanden"].startswith(("ja", "nur älterer Stand"))
+
+
+def test_placeholder_days_show_the_precision_the_source_has():
+    """Month figures ('day approximate', monthly statistics) and annual averages are dated as such."""
+    obs = data.load("observations")
+    ukraine = obs[(obs["source_id"] == "RP2022_UKR950") & (obs["variable"] == "ukraine_protection_seekers")]
+    assert set(ukraine["precision"]) == {"month"}
+    assert set(obs.loc[obs["variable"] == "unemployment_rate", "precision"]) == {"month"}
+    weeze = report.setup("Weeze")
+    table = report.key_figures_table(weeze)
+    rows = report.data_gaps_table(weeze).set_index("Kennzahl")
+    assert rows.loc["Arbeitslose (Jahresdurchschnitt 2016)", "für Weeze vorhanden"] == "nur älterer Stand (2016)"
+    assert rows.loc["Arbeitslosenquote", "für Weeze vorhanden"] == "nur Kreiswert, Stand Januar 2018 (älterer Stand)"
+    assert not table["Stand"].str.contains("15.03.2022").any()
+
+
+def test_sourced_context_facts_appear_beside_the_figure():
+    """A dated, sourced fact attached to a Kommune and an indicator (facts.csv: ags, indicators) travels
+    with the figure: Rees' FlüAG quota of 110 % counts the Land's facility in Rees."""
+    rees = report.setup("Rees")
+    facts = report.context_facts(rees.facts, "fluag_quota_fulfilment")
+    assert list(facts["source_id"]) == ["WKN_RP2016_REES"] and "WKN_RP2016_REES" in rees.cited
+    line = report.context_line(next(facts.itertuples()), rees.name, "de")
+    assert line.startswith("Zum Einordnen (Rees, 08.08.2016): ") and "Landeseinrichtung" in line
+    assert report.context_facts(report.setup("Kleve").facts, "fluag_quota_fulfilment").empty

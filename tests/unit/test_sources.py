@@ -1,4 +1,6 @@
 """Citation lines and the sources table, read from the committed data."""
+import re
+
 import pandas as pd
 import pytest
 
@@ -92,3 +94,46 @@ def test_sources_table_lists_each_source_once_with_its_number(numbering):
 
 def test_outside_a_briefing_the_full_citation_stays():
     assert sources.refer(["ITNRW_12411_15I_2024"]) == sources.cite(["ITNRW_12411_15I_2024"])
+
+
+def _press_and_third_party():
+    table = data.load("sources")
+    return table[table["family"].isin(["press", "third_party"])]
+
+
+def test_reference_date_is_never_cited_as_publication_date():
+    """Over ALL press and third-party sources: a "vom" date is a publication date, never one of the
+    source's reference dates, at most once, and the Stand appears once."""
+    obs = data.load("observations")
+    dates = obs.groupby("source_id")["date"].agg(lambda d: {x.strftime("%d.%m.%Y") for x in d})
+    checked = 0
+    for source_id in _press_and_third_party()["source_id"]:
+        line = sources.cite([source_id])
+        published = re.findall(r" vom (\d\d\.\d\d\.\d{4})", line)
+        assert len(published) <= 1 and line.count("Stand ") <= 1, line
+        assert not set(published) & dates.get(source_id, set()), line
+        checked += 1
+    assert checked > 100
+    assert sources.cite(["GGK_ITNRW_2015"]) == (
+        "Quelle: IT.NRW, nach Griechische Gemeinde Köln, Stand 31.12.2015; Zahl zitiert nach Pressebericht")
+
+
+def test_official_origin_is_kept_and_not_repeated_as_the_route():
+    """Where publisher, page or title name an official statistics office, the line starts with it;
+    the route is the carrier ("IT.NRW, nach forumwk.de"), never the office again."""
+    official = "|".join(r.publisher_pattern for r in sources._families().itertuples() if r.family == "official")
+    for r in _press_and_third_party().itertuples():
+        texts = " ".join((r.publisher, r.table_or_page, r.title))
+        if re.search(official, texts):
+            assert r.origin, r.source_id
+        if r.origin:
+            assert r.origin not in r.publisher_short and "press release" not in r.publisher_short, r.source_id
+    assert sources.cite(["ITNRW_KITA_2019"]).startswith("Quelle: IT.NRW, nach forumwk.de, Stand 01.03.2019")
+    assert sources.cite(["RP2018_RHEURDT_AL"]).startswith("Quelle: Bundesagentur für Arbeit, nach Rheinische Post")
+
+
+def test_stand_names_the_dates_of_the_figures_shown():
+    """A table showing the 2021 leavers cites 21111-9k21 with Stand 15.10.2021, not the table's newest year."""
+    day = pd.Timestamp("2021-10-15")
+    assert "Stand 15.10.2021;" in sources.cite({"BILD_ITNRW_21111_9K21": [day]})
+    assert "Stand 15.10.2021 und 15.10.2022" in sources.cite({"BILD_ITNRW_21111_9K21": [day, day + pd.DateOffset(years=1)]})
