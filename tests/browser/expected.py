@@ -1,12 +1,21 @@
-"""What a reader must find on a page, computed independently of the page: from the data via
-helpers.indicators and formatted with helpers.fmt (the same rules the notebooks use)."""
+"""What a reader must find on a page, taken from the committed raw files themselves (the rows of
+named official tables), not from the helpers under test; formatted with helpers.fmt."""
 from __future__ import annotations
 
+import csv
 import re
 
-from helpers import data, fmt
-from helpers import indicators as ind
+from helpers import fmt
 from helpers.kommunen import region
+from helpers.paths import RAW_DIR
+
+# key figure → (source id, variable, reference date) of the official table that prints it, and its format
+PUBLISHED_KEY_FIGURES = {
+    "population": (("ITNRW_12411_15I_2024", "population", "2024-12-31"), fmt.format_number),
+    "foreign_population_census_2011": (("REGIO_12111_01_01_5", "foreign_population", "2011-05-09"), fmt.format_number),
+    "minimum_benefit_rate": (("ITNRW_22811_01I_2024", "minimum_benefit_rate_pct", "2024-12-31"),
+                             lambda value: fmt.format_percent(value, 1)),
+}
 
 
 def normalise(text: str) -> str:
@@ -14,21 +23,20 @@ def normalise(text: str) -> str:
     return re.sub(r"[\u00a0\u202f]", " ", text)
 
 
+def _published(ags: str) -> dict[tuple[str, str, str], float]:
+    with open(RAW_DIR / "snapshot" / "values.csv", encoding="utf-8", newline="") as handle:
+        return {(row["source_id"], row["variable"], row["date"]): float(row["value"])
+                for row in csv.DictReader(handle)
+                if row["ags"] == ags and row["category"] == "total" and row["value"]}
+
+
 def key_figure_strings(kommune: str) -> dict[str, str]:
-    """{indicator id: formatted value} for the catalogue's key figures that exist for the
-    Kommune (level values and shares; changes are skipped, their sign style is the notebook's)."""
-    obs = data.load("observations")
-    ags = region(kommune, level="kommune").ags
-    expected = {}
-    for indicator_id in ind.CATALOGUE.key_figures:
-        indicator = ind.CATALOGUE[indicator_id]
-        if getattr(indicator, "change", None):
-            continue
-        figure = ind.figure(obs, indicator_id, ags)
-        if figure.value is None:
-            continue
-        if indicator.unit == "percent":
-            expected[indicator_id] = fmt.format_percent(figure.value, indicator.decimals)
-        else:
-            expected[indicator_id] = fmt.format_number(figure.value, indicator.decimals)
+    """{key figure: formatted value} for the published key figures that exist for the Kommune, plus
+    the Zensus 2011 foreign share computed here from the two published counts."""
+    published = _published(region(kommune, level="kommune").ags)
+    expected = {key: format_value(published[origin]) for key, (origin, format_value) in PUBLISHED_KEY_FIGURES.items()
+                if origin in published}
+    census = [published.get(("REGIO_12111_01_01_5", variable, "2011-05-09")) for variable in ("foreign_population", "population")]
+    if None not in census:
+        expected["foreign_share_census_2011"] = fmt.format_percent(census[0] / census[1] * 100, 1)
     return {key: normalise(value) for key, value in expected.items()}
