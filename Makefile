@@ -12,7 +12,7 @@ LAB_PORT  ?= 8888
 LAB_TOKEN ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data briefings test lab bench notebooks clean distclean
+.PHONY: help setup data update briefings test lab bench notebooks clean distclean
 
 ## Show this list
 help:
@@ -31,6 +31,11 @@ $(STAMP): pyproject.toml
 ## Build data/processed from data/raw (validates first; keeps the old build on any error)
 data: setup
 	$(PY) -m helpers data build
+
+## Fetch the declared official tables (data update, all or nothing), then make briefings
+update: setup
+	$(PY) -m helpers data update
+	$(MAKE) briefings
 
 ## Main job: every briefing from the committed data → reports/latest/index.html
 briefings: setup

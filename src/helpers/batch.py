@@ -6,9 +6,15 @@ renamed when complete; ``out/latest`` is switched (symlink + ``os.replace``) onl
 notebook succeeded. A notebook whose inputs (notebook file, parameters, data fingerprint, helpers
 code) hash as in the latest run is not executed again; its files are hard-linked over.
 A non-blocking file lock in ``out`` keeps two runs (cron + a person) apart.
+
+A partial run (``--kommune``) carries the other briefings of the latest run over, so ``latest``
+is always complete. SIGINT/SIGTERM stop the run within seconds: workers and kernels are ended,
+the finished notebooks stay in a run folder marked ``interrupted``, ``latest`` is not touched.
+Workers and kernels also end on their own when the main process is killed (helpers.lifetime).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -16,8 +22,11 @@ import multiprocessing
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -28,9 +37,10 @@ import yaml
 from filelock import FileLock, Timeout
 
 from helpers import kommunen as kommunen_module
-from helpers.fmt import MISSING
+from helpers import lifetime
+from helpers.fmt import MISSING, format_number
 from helpers.i18n import t
-from helpers.paths import NOTEBOOKS_DIR, PACKAGE_DIR, RAW_DIR
+from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, RAW_DIR
 
 KERNEL_NAME = "integrationsmonitor"
 RUN_TABLE = "runs.yaml"
@@ -41,10 +51,25 @@ EXECUTION_TIMEOUT = 900  # seconds per cell: a hung cell must not block cron for
 PACKAGES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "plotly", "pandas")
 CODE_SUFFIXES = {".py", ".yaml", ".csv", ".j2", ".css", ".json"}
 EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 75
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+STOP_SECONDS = 2.0  # a worker gets this long to kill its kernel before it is killed itself
+MEMORY_PER_WORKER = 450 * 2**20  # a worker with its warm kernel and one profile: ~350–400 MB measured
 
 
 class LockHeld(RuntimeError):
     """Another run holds the lock of this output folder."""
+
+
+class RunError(RuntimeError):
+    """The run could not be written (disk full, folder vanished); nothing of it was kept."""
+
+
+class Stopped(BaseException):
+    """SIGINT or SIGTERM reached the main process (BaseException: no ``except Exception`` hides it)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 @dataclass(frozen=True)
@@ -61,6 +86,8 @@ class RunResult:
     exit_code: int
     run_dir: Path
     entries: list[dict]
+    planned: int = 0
+    stopped_by: int | None = None  # the signal that interrupted the run
 
 
 # --- what to run ---------------------------------------------------------------------------
@@ -92,10 +119,11 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def input_hash(job: Job, notebooks_dir: Path, data_hash: str, code_hash: str) -> str:
+def input_hash(job: Job, notebooks_dir: Path, data_hash: str, code_hash: str, boundaries_hash: str = "") -> str:
+    """Everything a briefing is made from: notebook, parameters, data, code, map boundaries."""
     digest = hashlib.sha256((notebooks_dir / job.notebook).read_bytes())
     digest.update(json.dumps(job.parameters, sort_keys=True).encode())
-    digest.update(f"{data_hash}\0{code_hash}".encode())
+    digest.update(f"{data_hash}\0{code_hash}\0{boundaries_hash}".encode())
     return digest.hexdigest()
 
 
@@ -223,26 +251,128 @@ def _report(entry: dict, done: int, total: int, bar) -> None:
             bar.write(line, file=sys.stderr)
 
 
+def worker_limit(requested: int) -> tuple[int, str | None]:
+    """At most one worker per core and per :data:`MEMORY_PER_WORKER` of available memory, and
+    why ``requested`` was lowered (``None`` if it was not): 18 kernels on 2 cores only thrash."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    available = _available_memory()
+    by_memory = max(1, available // MEMORY_PER_WORKER) if available else requested
+    limit = min(requested, cores, by_memory)
+    if limit == requested:
+        return requested, None
+    return limit, t("briefings_jobs_capped", requested=requested, workers=limit, cores=cores,
+                    memory=format_number(available / 2**30, 1) if available else MISSING["de"],
+                    per_worker=format_number(MEMORY_PER_WORKER / 2**30, 2))
+
+
+def _available_memory() -> int | None:
+    """Bytes the system can give without swapping (Linux MemAvailable), ``None`` when unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _worker_start(parent_pid: int) -> None:
+    """Pool initializer: Ctrl+C is the main process's business; SIGTERM and the parent's death
+    end the worker together with its kernel."""
+    from helpers import warm_kernel
+
+    def terminate(signum, frame):
+        warm_kernel.kill()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, terminate)
+    lifetime.die_with_parent(parent_pid, warm_kernel.kill)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked since the spawn, see _execute_all
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """End the workers now (each kills its kernel on SIGTERM); kill whoever is still there after
+    :data:`STOP_SECONDS`."""
+    processes = list((pool._processes or {}).values())  # noqa: SLF001 – the executor has no public handle
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + STOP_SECONDS
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+            process.join(1)
+
+
 def _execute_all(todo: list[Job], notebooks_dir: Path, target: Path, created: dt.datetime, imprint: str,
-                 workers: int, progress: bool) -> list[dict]:
-    """Run the jobs in a pool of ``workers`` spawned processes, each with its own warm kernel."""
+                 workers: int, progress: bool, finished: list[dict]) -> None:
+    """Run the jobs in a pool of ``workers`` spawned processes, each with its own warm kernel;
+    each result is appended to ``finished`` as it arrives (the caller keeps them when stopped)."""
     if not todo:
-        return []
+        return
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=len(todo), unit="Notebook", file=sys.stderr)
-    entries = []
     context = multiprocessing.get_context("spawn")  # no forked zmq/asyncio state in the workers
-    with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context) as pool:
-        futures = [pool.submit(execute, job, notebooks_dir, target, created, imprint) for job in todo]
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context,
+                               initializer=_worker_start, initargs=(os.getpid(),))
+    try:
+        # The workers are spawned here and inherit the signal mask: blocked, a Ctrl+C cannot hit a
+        # worker before its initializer has chosen to ignore it (no traceback from a half-started worker).
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+        try:
+            futures = [pool.submit(execute, job, notebooks_dir, target, created, imprint) for job in todo]
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         for future in as_completed(futures):
-            entries.append(future.result())
-            _report(entries[-1], len(entries), len(todo), bar)
-    if bar is not None:
-        bar.close()
-    return entries
+            finished.append(future.result())
+            _report(finished[-1], len(finished), len(todo), bar)
+    except BaseException:
+        _set_stop_handlers(signal.SIG_IGN)  # a second Ctrl+C must not cut the cleanup short
+        _stop_pool(pool)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    pool.shutdown()
+
+
+def _raise_stopped(signum, frame):
+    raise Stopped(signum)
+
+
+def _set_stop_handlers(handler) -> dict:
+    """Install ``handler`` for SIGINT/SIGTERM (main thread only); the previous handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
+
+
+def _carry_over(jobs: list[Job], digests_for, previous_dir: Path | None, previous: dict[str, dict],
+                target: Path, notebooks_dir: Path) -> list[dict]:
+    """The latest run's briefings that this (partial) run does not make, linked over unchanged,
+    so ``latest`` stays complete; ``stale`` when their data or code has changed since."""
+    planned = {job.output for job in jobs}
+    carried = []
+    for name, old in previous.items():
+        files = [f"{name}.ipynb", f"{name}.html"]
+        if name in planned or not (notebooks_dir / old["notebook"]).exists() \
+                or not all((previous_dir / f).exists() for f in files):
+            continue
+        for file in files:
+            _link(previous_dir / file, target / file)
+        digest = digests_for(Job(old["notebook"], name, old.get("parameters") or {}))
+        carried.append({**old, "status": "skipped", "seconds": 0.0, "carried_over": True,
+                        "stale": digest != old.get("input_hash"),
+                        "reused_from": old.get("reused_from") or previous_dir.name})
+    return carried
 
 
 def run(jobs: list[Job], out: Path, *, workers: int = os.cpu_count() or 1, force: bool = False,
@@ -250,17 +380,37 @@ def run(jobs: list[Job], out: Path, *, workers: int = os.cpu_count() or 1, force
         progress: bool | None = None) -> RunResult:
     """Execute ``jobs`` into a new run folder under ``out``; see the module docstring.
 
-    Raises :class:`LockHeld` (without touching anything) when another run is active.
+    Raises :class:`LockHeld` (without touching anything) when another run is active,
+    :class:`RunError` when the run could not be written (its folder is removed again) and
+    :class:`Stopped` when a signal came before any notebook finished.
     """
-    from helpers import export
-    from helpers.data import fingerprint
+    with locked(out, sprache):
+        return _run_locked(jobs, out, workers=workers, force=force, notebooks_dir=notebooks_dir,
+                           raw_dir=raw_dir, sprache=sprache, progress=progress)
 
+
+@contextlib.contextmanager
+def locked(out: Path, sprache: str = "de"):
+    """Hold the lock of ``out`` (created if needed) or raise :class:`LockHeld` at once."""
     out.mkdir(parents=True, exist_ok=True)
     lock = FileLock(out / LOCK_FILE, timeout=0)
     try:
         lock.acquire()
     except Timeout:
         raise LockHeld(t("briefings_lock_held", sprache, lock=out / LOCK_FILE)) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebooks_dir: Path, raw_dir: Path,
+                sprache: str, progress: bool | None) -> RunResult:
+    from helpers import export, geo, warm_kernel
+    from helpers.data import fingerprint
+
+    target = None
+    handlers = _set_stop_handlers(_raise_stopped)
     try:
         for stale in out.glob(f"{TMP_PREFIX}*"):  # left by a killed run; we hold the lock
             shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
@@ -270,11 +420,15 @@ def run(jobs: list[Job], out: Path, *, workers: int = os.cpu_count() or 1, force
         target.mkdir()
         version_text = code_version()
         imprint = t("briefing_imprint", sprache, version=version_text or MISSING[sprache])
-        data_hash, code_hash = fingerprint(raw_dir), code_fingerprint()
+        data_hash, code_hash, boundaries_hash = fingerprint(raw_dir), code_fingerprint(), geo.source_fingerprint()
         previous_dir, previous = _previous_entries(out)
 
-        digests = {job.output: input_hash(job, notebooks_dir, data_hash, code_hash) for job in jobs}
+        def digest_of(job: Job) -> str:
+            return input_hash(job, notebooks_dir, data_hash, code_hash, boundaries_hash)
+
+        digests = {job.output: digest_of(job) for job in jobs}
         reused, todo = _reuse_unchanged(jobs, digests, previous_dir, previous, target, force)
+        carried = _carry_over(jobs, digest_of, previous_dir, previous, target, notebooks_dir)
         shared_js = previous_dir / export.PLOTLY_JS if previous_dir else None
         if shared_js and shared_js.exists():
             _link(shared_js, target / export.PLOTLY_JS)
@@ -282,29 +436,79 @@ def run(jobs: list[Job], out: Path, *, workers: int = os.cpu_count() or 1, force
             shutil.copyfile(export.plotly_js_path(), target / export.PLOTLY_JS)
 
         progress = sys.stderr.isatty() if progress is None else progress
-        executed = _execute_all(todo, notebooks_dir, target, created, imprint, workers, progress)
+        _, moved = warm_kernel.runtime_dir()  # before the workers start: they inherit the choice
+        if moved:
+            print(moved, file=sys.stderr)
+        executed, stopped_by = [], None
+        try:
+            _execute_all(todo, notebooks_dir, target, created, imprint, workers, progress, executed)
+        except Stopped as stop:
+            if not executed:
+                raise
+            stopped_by = stop.signum
+        _set_stop_handlers(signal.SIG_IGN)  # writing the record takes a moment: no second interrupt
         for entry in executed:
             entry["input_hash"] = digests[entry["output"]]
-        order = {job.output: i for i, job in enumerate(jobs)}
-        entries = sorted(reused + executed, key=lambda e: order[e["output"]])
+        position = {name: i for i, name in enumerate(previous)}
+        position.update({job.output: position.get(job.output, len(previous) + i) for i, job in enumerate(jobs)})
+        entries = sorted(reused + executed + carried, key=lambda e: position[e["output"]])
         failed = [e for e in entries if e["status"] == "failed"]
+        status = "interrupted" if stopped_by else "failed" if failed else "ok"
 
         export.write_index(target, entries, created=created, sprache=sprache, imprint=imprint)
         record = {
-            "run": run_name, "status": "failed" if failed else "ok",
+            "run": run_name, "status": status,
             "created": created.isoformat(), "seconds": round((dt.datetime.now().astimezone() - created).total_seconds(), 2),
-            "data_hash": data_hash, "code_hash": code_hash, "code_version": version_text,
+            "data_hash": data_hash, "code_hash": code_hash, "boundaries_hash": boundaries_hash, "code_version": version_text,
             "packages": package_versions(), "kernel": KERNEL_NAME,
             "options": {"workers": workers, "force": force}, "notebooks": entries,
         }
         export.write_atomic(target / "run.json", json.dumps(record, ensure_ascii=False, indent=1, default=str))
         final = out / run_name
         os.rename(target, final)
-        if not failed:
+        target = None
+        if status == "ok":
             _switch_latest(out, run_name)
-        return RunResult(EXIT_FAILED if failed else EXIT_OK, final, entries)
+        exit_code = 128 + stopped_by if stopped_by else EXIT_FAILED if failed else EXIT_OK
+        return RunResult(exit_code, final, entries, planned=len(jobs), stopped_by=stopped_by)
+    except OSError as error:
+        raise RunError(t("briefings_run_failed", sprache, out=out, error=error,
+                         latest=latest_text(out, sprache))) from error
     finally:
-        lock.release()
+        _set_stop_handlers(signal.SIG_IGN)
+        if target is not None:
+            shutil.rmtree(target, ignore_errors=True)
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+def latest_text(out: Path, sprache: str) -> str:
+    """What ``out/latest`` shows now, for messages after a failure."""
+    latest = out / LATEST
+    if latest.is_symlink() and latest.exists():
+        return t("briefings_latest_kept", sprache, latest=latest, run=latest.resolve().name)
+    return t("briefings_no_latest", sprache, latest=latest)
+
+
+def check_out(out: Path, sprache: str = "de") -> str | None:
+    """Why ``out`` cannot take briefing runs (``None`` if it can), before anything is run or created."""
+    resolved = out.resolve()
+    for forbidden in (DATA_DIR, NOTEBOOKS_DIR):
+        if resolved == forbidden.resolve() or forbidden.resolve() in resolved.parents:
+            return t("briefings_out_forbidden", sprache, out=out, folder=forbidden)
+    for folder in (resolved, *resolved.parents):
+        if (folder / "run.json").is_file() or folder.name.startswith(TMP_PREFIX):
+            return t("briefings_out_in_run", sprache, out=out, run=folder)
+    existing = next((p for p in (resolved, *resolved.parents) if p.exists()), None)
+    if existing is None or not existing.is_dir():
+        return t("briefings_out_not_folder", sprache, out=out, path=existing)
+    if (resolved / LATEST).exists() and not (resolved / LATEST).is_symlink():
+        return t("briefings_out_latest_folder", sprache, latest=out / LATEST)
+    try:  # os.access lies for root and for read-only mounts: try it
+        tempfile.TemporaryDirectory(prefix=TMP_PREFIX + "probe-", dir=existing).cleanup()
+    except OSError as error:
+        return t("briefings_out_not_writable", sprache, out=out, path=existing, error=error.strerror or error)
+    return None
 
 
 # --- committed product notebooks -----------------------------------------------------------

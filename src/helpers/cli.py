@@ -2,7 +2,7 @@
 
 Each command group lives in ``helpers/commands/<group>.py`` with ``configure(parser)`` and
 ``run(args) -> int``; this module only wires them together and maps exit codes
-(0 ok, 1 a run or check failed, 2 bad arguments, 75 another run holds the lock).
+(0 ok, 1 a run or check failed, 2 bad arguments, 75 another run holds the lock, 130 Ctrl+C).
 """
 from __future__ import annotations
 
@@ -32,7 +32,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return int(args._run(args) or 0)
+    try:
+        return int(args._run(args) or 0)
+    except KeyboardInterrupt:  # Ctrl+C outside a briefing run (which reports it itself): no traceback
+        print("Abgebrochen (Strg+C).", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

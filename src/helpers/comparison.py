@@ -3,8 +3,11 @@ a table of the key indicators with Kreis and NRW, the change since the previous 
 date on the same census base, and groups of structurally similar Kommunen.
 
 Figures come from :mod:`helpers.indicators` (the same computation as the Kommunenprofil), so a
-number here always equals the profile's. Rankings put ties in AGS order; the similarity
-method is deterministic and independent of row order (see :func:`similar` and :func:`groups`).
+number here always equals the profile's. Rankings compare the Kommunen on one reference date
+(:func:`reference_date`); a highest or lowest value shared by several Kommunen at the printed
+precision is reported as a tie (:func:`extremes`); a total without its secret part (status
+``incomplete``) is never ranked. The similarity method is deterministic and independent of row
+order (see :func:`similar` and :func:`groups`).
 """
 from __future__ import annotations
 
@@ -23,8 +26,10 @@ from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis, land
 from helpers.overview import STATUS_MARKS, Context, Statement, cited_span, render, setup as _setup
 from helpers.overview import sources_section  # noqa: F401 - the notebook calls cmp.sources_section
+from helpers.validation import INCOMPLETE
 
 NEIGHBOURS = 3  # k: the most similar Kommunen named for each Kommune
+MAX_NAMED_TIES = 3  # a tie of more Kommunen is reported by number ("in 14 Kommunen")
 N_GROUPS = 4  # clusters of the Ward hierarchy; 16 Kommunen → groups of about four
 MAP_INDICATOR = "foreign_share_census_2022"
 
@@ -97,32 +102,58 @@ def comparison_table(ctx: Context, indicator_ids: tuple[str, ...] | None = None)
     return pd.concat(tables, ignore_index=True) if tables else latest(ctx, "population").iloc[:0]
 
 
-def ranking(values: pd.Series) -> pd.DataFrame:
-    """Sorted descending; equal values share a rank and keep AGS order (stable for ties).
-    Missing values come last, unranked."""
+def ranking(values: pd.Series, decimals: int | None = None) -> pd.DataFrame:
+    """Sorted descending; equal values share a rank (the bars must stand in some order: ties
+    in AGS order). With ``decimals``, values equal as printed are equal. Missing values come
+    last, unranked."""
     frame = pd.DataFrame({"ags": values.index.astype(str), "value": values.to_numpy(dtype=float)})
-    frame = frame.sort_values(["value", "ags"], ascending=[False, True], na_position="last", kind="mergesort")
-    frame["rank"] = frame["value"].rank(method="min", ascending=False).astype("Int64")
-    return frame.reset_index(drop=True)
+    key = frame["value"] if decimals is None else frame["value"].round(decimals)
+    frame = frame.assign(_key=key).sort_values(["_key", "ags"], ascending=[False, True], na_position="last", kind="mergesort")
+    frame["rank"] = frame["_key"].rank(method="min", ascending=False).astype("Int64")
+    return frame.drop(columns="_key").reset_index(drop=True)
 
 
-def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> dict[str, object]:
-    """Change between the two newest reference dates on one census base. When the newest date
-    starts a new base, the newest comparable pair is used and ``comparable_with_latest`` is False."""
+def _dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> pd.DataFrame:
     series = indicators.indicator_series(obs, indicator_id, ags).dropna(subset=["value"])
-    if stichtag is not None:
-        series = series[series["date"] <= stichtag]
+    return series if stichtag is None else series[series["date"] <= stichtag]
+
+
+def common_interval(obs: pd.DataFrame, indicator_id: str, stichtag=None) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:
+    """(start, end, base): the two newest reference dates on one census base that all 16 Kommunen
+    have, so one column of changes covers one interval (Kleve's extra 2022 figure must not give
+    Kleve 2022–2023 beside 2021–2023 for the others). None when the 16 share no such pair."""
+    series = [_dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen()]
+    best = None
+    for base in set().union(*(set(f["base"]) for f in series)):
+        dates = sorted(set.intersection(*(set(f.loc[f["base"] == base, "date"]) for f in series)))
+        if len(dates) >= 2 and (best is None or (dates[-1], dates[-2]) > best[1::-1]):
+            best = (dates[-2], dates[-1], base)
+    return best
+
+
+def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None,
+                          interval: tuple[pd.Timestamp, pd.Timestamp, str] | None = None) -> dict[str, object]:
+    """Change between two reference dates on one census base: those of ``interval`` where the
+    region has both, else its own two newest. When the newest date starts a new base, the newest
+    comparable pair is used and ``comparable_with_latest`` is False."""
+    series = _dated_series(obs, indicator_id, ags, stichtag)
     if series.empty:
         return {}
     newest = series["date"].max()
-    for base, rows in sorted(series.groupby("base"), key=lambda item: -item[1]["date"].max().value):
-        if len(rows) >= 2:
-            start, end = rows.iloc[-2], rows.iloc[-1]
-            return {"start": start["date"], "end": end["date"], "start_value": start["value"], "end_value": end["value"],
-                    "change": end["value"] - start["value"], "base": base, "comparable_with_latest": end["date"] == newest,
-                    "status": indicators.worst_status([start["status"], end["status"]]),
-                    "source_ids": tuple(dict.fromkeys((*start["source_ids"], *end["source_ids"])))}
-    return {}
+    pairs = [(base, rows.iloc[-2:]) for base, rows in sorted(series.groupby("base"), key=lambda item: -item[1]["date"].max().value)
+             if len(rows) >= 2]
+    if interval is not None:
+        start, end, base = interval
+        wanted = series[(series["base"] == base) & series["date"].isin([start, end])]
+        if len(wanted) == 2:
+            pairs.insert(0, (base, wanted))
+    if not pairs:
+        return {}
+    base, (start, end) = pairs[0][0], (row for _, row in pairs[0][1].iterrows())
+    return {"start": start["date"], "end": end["date"], "start_value": start["value"], "end_value": end["value"],
+            "change": end["value"] - start["value"], "base": base, "comparable_with_latest": end["date"] == newest,
+            "status": indicators.worst_status([start["status"], end["status"]]),
+            "source_ids": tuple(dict.fromkeys((*start["source_ids"], *end["source_ids"])))}
 
 
 # --- similarity -------------------------------------------------------------------------------
@@ -137,16 +168,19 @@ def features(ctx: Context) -> pd.DataFrame:
 
 
 def _feature_value(obs: pd.DataFrame, feat: Feature, ags: str) -> float:
+    """The feature for one Kommune; NaN where it is missing or only a lower bound (a total
+    without its secret part must not make two Kommunen look alike)."""
     if feat.indicator in indicators.catalogue().indicators:
-        end = indicators.figure(obs, feat.indicator, ags, at=pd.Timestamp(feat.at), base=feat.base).value
-        start = (indicators.figure(obs, feat.indicator, ags, at=pd.Timestamp(feat.since), base=feat.base).value
-                 if feat.since else None)
+        figures = [indicators.figure(obs, feat.indicator, ags, at=pd.Timestamp(day), base=feat.base)
+                   for day in (feat.at, feat.since) if day]
+        values = [None if f.lower_bound else f.value for f in figures]
     else:  # a published observation that is not (yet) a catalogue indicator, e.g. density
-        rows = obs[(obs["ags"] == ags) & (obs["variable"] == feat.indicator) & (obs["date"] == feat.at) & obs["preferred"]]
-        end, start = (rows["value"].iloc[0] if len(rows) else None), None
-    if end is None or (feat.since and start is None):
+        rows = obs[(obs["ags"] == ags) & (obs["variable"] == feat.indicator) & (obs["date"] == feat.at) & obs["preferred"]
+                   & (obs["status"] != INCOMPLETE)]
+        values = [rows["value"].iloc[0] if len(rows) else None]
+    if any(v is None or pd.isna(v) for v in values):
         return math.nan
-    return 100 * (end / start - 1) if feat.since else end
+    return 100 * (values[0] / values[1] - 1) if feat.since else values[0]
 
 
 def _scaled(table: pd.DataFrame) -> pd.DataFrame:
@@ -192,13 +226,19 @@ def _format(value: float | None, status: str, ind: indicators.Indicator, sprache
     return narrative.format_value(value, ind.id, sprache) + STATUS_MARKS.get(status, "")
 
 
-def _format_change(change: dict[str, object], ind: indicators.Indicator, sprache: str) -> str:
+def _period(start, end, sprache: str) -> str:
+    return f"{fmt.format_date(start, sprache)}–{fmt.format_date(end, sprache)}"
+
+
+def _format_change(change: dict[str, object], ind: indicators.Indicator, sprache: str, interval=None) -> str:
+    """The change with its status mark; its own period in brackets unless it is the column's."""
     if not change:
         return fmt.MISSING[sprache]
     unit = t("cmp_unit_points", sprache) if ind.unit == "percent" else ""
-    text = fmt.format_change(change["change"], ind.decimals, sprache, unit)
-    period = f"{fmt.format_date(change['start'], sprache)}–{fmt.format_date(change['end'], sprache)}"
-    return f"{text} ({period})" + ("" if change["comparable_with_latest"] else "*")
+    text = fmt.format_change(change["change"], ind.decimals, sprache, unit) + STATUS_MARKS.get(change["status"], "")
+    own = interval is None or (change["start"], change["end"]) != tuple(interval[:2])
+    return text + (f" ({_period(change['start'], change['end'], sprache)})" if own else "") + (
+        "" if change["comparable_with_latest"] else "*")
 
 
 def title(ctx: Context) -> None:
@@ -207,27 +247,112 @@ def title(ctx: Context) -> None:
     display(Markdown(f"# {t('cmp_title', s)}\n\n{t('cmp_intro', s, n=len(ctx.indicator_ids), labels=labels)}"))
 
 
+def reference_date(ctx: Context, indicator_id: str) -> pd.Timestamp | None:
+    """The one date the Kommunen are ranked on: the date most of them have a figure for (the
+    newest on a tie). Ranking each Kommune's own newest figure would put a preliminary 2025
+    result beside final 2020 results, or a 2016 quota beside a 2019 one."""
+    if indicator_id + "@date" not in ctx.memo:
+        table = latest(ctx, indicator_id)
+        if indicators.catalogue()[indicator_id].kind == "change":  # a change exists only at its newest date
+            dates = list(table.loc[(table["ags"].str.len() == 8) & table["value"].notna(), "date"])
+        else:
+            dates = [d for r in kommunen() for d in
+                     indicators.indicator_series(ctx.obs, indicator_id, r.ags).dropna(subset=["value"])["date"].unique()]
+        counts = pd.Series(pd.to_datetime(dates)).value_counts()
+        ctx.memo[indicator_id + "@date"] = max(counts.index, key=lambda d: (counts[d], d)) if len(counts) else None
+    return ctx.memo[indicator_id + "@date"]
+
+
+def on_reference_date(ctx: Context, indicator_id: str) -> pd.DataFrame:
+    """Each of the 16 Kommunen and the Kreis on :func:`reference_date` (rows as :func:`latest`;
+    value None where that date has no figure)."""
+    if indicator_id + "@reference" not in ctx.memo:
+        day = reference_date(ctx, indicator_id)
+        regions = [r.ags for r in kommunen()] + [KREIS_AGS]
+        rows = [indicators.figure(ctx.obs, indicator_id, a, at=day).as_dict() if day is not None
+                else indicators.Figure(indicator_id, a, None, None, "not_available").as_dict() for a in regions]
+        table = pd.DataFrame(rows)
+        ctx.memo[indicator_id + "@reference"] = table.assign(name=table["ags"].map(_names()))
+    return ctx.memo[indicator_id + "@reference"]
+
+
+def _shown(value: float, ind: indicators.Indicator, sprache: str) -> str:
+    """The value as printed, without mark: ties are decided on it (see :func:`extremes`)."""
+    return narrative.format_value(value, ind.id, sprache)
+
+
+def extremes(rows: pd.DataFrame, ind: indicators.Indicator, sprache: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All Kommunen sharing the highest and all sharing the lowest value. Ties are judged at the
+    printed precision, because that is what a reader can check: 5,66 % and 5,74 % both read
+    5,7 % and are reported together, never as one winner picked by AGS order."""
+    printed = rows["value"].map(lambda v: _shown(v, ind, sprache))
+    top = printed == _shown(rows["value"].max(), ind, sprache)
+    bottom = printed == _shown(rows["value"].min(), ind, sprache)
+    return rows[top], rows[bottom]
+
+
+def _places(rows: pd.DataFrame, ind: indicators.Indicator, sprache: str) -> str:
+    """``in Kleve (53.028)``, ``in Kerken und Straelen (je 5,7 %)`` or ``in 14 Kommunen (je 0,0 %)``."""
+    first = rows.iloc[0]
+    value = _format(first["value"], first["status"], ind, sprache)
+    if len(rows) == 1:
+        return t("cmp_place_one", sprache, name=first["name"], value=value)
+    if len(rows) <= MAX_NAMED_TIES:
+        return t("cmp_place_tied", sprache, names=fmt.format_list(list(rows["name"]), sprache), value=value)
+    return t("cmp_place_many", sprache, n=len(rows), value=value)
+
+
+def _listed(rows: pd.DataFrame, ind: indicators.Indicator, sprache: str, dated: bool = True) -> str:
+    """``Geldern 52,6 %⁴ (14.09.2025)``: each figure, with its own date where ``dated``."""
+    return fmt.format_list([f"{r['name']} {_format(r['value'], r['status'], ind, sprache)}"
+                            + (f" ({fmt.format_date(r['date'], sprache)})" if dated else "") for _, r in rows.iterrows()], sprache)
+
+
+def ranked_rows(ctx: Context, indicator_id: str) -> pd.DataFrame:
+    """The Kommunen that enter rankings: a figure on the reference date that is not a lower bound."""
+    table = on_reference_date(ctx, indicator_id)
+    local = table[(table["ags"].str.len() == 8) & table["value"].notna()]
+    return local[local["status"] != INCOMPLETE]
+
+
 def indicator_statements(ctx: Context, indicator_id: str) -> list[Statement]:
-    """Highest, lowest, the Kreis value and the Kommunen without a figure, with sources."""
-    s, ind, table = ctx.sprache, indicators.catalogue()[indicator_id], latest(ctx, indicator_id)
-    local = table[table["ags"].str.len() == 8]
-    present = local.dropna(subset=["value"])
+    """Highest and lowest on one date (ties named as ties), lower bounds and figures of other
+    dates kept out of the ranking and said so, the Kreis value and the Kommunen without a figure."""
+    s, ind = ctx.sprache, indicators.catalogue()[indicator_id]
+    newest, day = latest(ctx, indicator_id), reference_date(ctx, indicator_id)
+    table = on_reference_date(ctx, indicator_id)
+    local = table[(table["ags"].str.len() == 8) & table["value"].notna()]
+    ranked, date = ranked_rows(ctx, indicator_id), fmt.format_date(day, s)
     out = []
-    if len(present) >= 2:
-        ranked = ranking(present.set_index("ags")["value"])
-        by_ags = present.set_index("ags")
-        top, bottom = by_ags.loc[ranked["ags"].iloc[0]], by_ags.loc[ranked["ags"].iloc[-1]]
-        out.append(_stated(t("cmp_range", s, top=top["name"], top_value=_format(top["value"], top["status"], ind, s),
-                             bottom=bottom["name"], bottom_value=_format(bottom["value"], bottom["status"], ind, s),
-                             date=fmt.format_date(top["date"], s)), [top, bottom]))
+    if len(ranked) >= 2:
+        top, bottom = extremes(ranked, ind, s)
+        if len(top) == len(ranked):
+            out.append(_stated(t("cmp_range_equal", s, n=len(ranked), value=_format(top["value"].iloc[0], top["status"].iloc[0], ind, s),
+                                 date=date), [top.iloc[0]]))
+        else:
+            out.append(_stated(t("cmp_range", s, top=_places(top, ind, s), bottom=_places(bottom, ind, s), date=date),
+                               [*(r for _, r in top.iterrows()), *(r for _, r in bottom.iterrows())]))
+    elif len(ranked) == 1:
+        only = ranked.iloc[0]
+        out.append(_stated(t("cmp_single", s, name=only["name"], value=_format(only["value"], only["status"], ind, s), date=date),
+                           [only]))
+    lower = local[local["status"] == INCOMPLETE]
+    if len(lower):
+        out.append(_stated(t("cmp_lower_bounds", s, listing=_listed(lower, ind, s, dated=False), date=date), [r for _, r in lower.iterrows()]))
+    own = newest[(newest["ags"].str.len() == 8) & newest["value"].notna()]
+    elsewhere = own[own["date"] != (None if day is None else day.date().isoformat())]
+    if len(elsewhere):
+        out.append(_stated(t("cmp_other_dates", s, listing=_listed(elsewhere, ind, s), date=date),
+                           [r for _, r in elsewhere.iterrows()]))
     k = table[table["ags"] == KREIS_AGS].iloc[0]
+    k = k if not pd.isna(k["value"]) else newest[newest["ags"] == KREIS_AGS].iloc[0]
     if not pd.isna(k["value"]):
         out.append(_stated(t("cmp_kreis_value", s, value=_format(k["value"], k["status"], ind, s),
                              date=fmt.format_date(k["date"], s)), [k]))
-    missing = local[local["value"].isna()]
-    if len(missing) and len(present):
+    missing = newest[(newest["ags"].str.len() == 8) & newest["value"].isna()]
+    if len(missing) and len(own):
         out.append(_stated(t("cmp_missing", s, n=len(missing), names=", ".join(missing["name"]), gap=ind.text("gap", s)),
-                           [present.iloc[0]]))
+                           [own.iloc[0]]))
     return out
 
 
@@ -237,27 +362,30 @@ def _stated(text: str, rows: list[pd.Series]) -> Statement:
 
 
 def indicator_section(ctx: Context, indicator_id: str) -> None:
-    """One indicator: sentences, sorted bars (with the Kreis value as a line for shares and
-    rates; a Kreis total would dwarf the 16 counts), small multiples over time."""
-    s, ind, table = ctx.sprache, indicators.catalogue()[indicator_id], latest(ctx, indicator_id)
+    """One indicator: sentences, sorted bars of the figures on the reference date (with the Kreis
+    value of that date as a line for shares and rates; a Kreis total would dwarf the 16 counts),
+    small multiples over time."""
+    s, ind = ctx.sprache, indicators.catalogue()[indicator_id]
     items = indicator_statements(ctx, indicator_id) + [
         Statement(report.context_line(f, _names()[f.ags], s), (f.source_id,))
         for f in report.context_facts(ctx.facts[ctx.facts["ags"] != ""], indicator_id).itertuples()]
     body = render(ctx, items) if items else t("cmp_no_municipal_data", s, label=ind.label(s), gap=ind.text("gap", s))
     display(Markdown(f"### {ind.label(s)}\n\n{ind.text('definition', s)}\n\n{body}"))
-    local = table[(table["ags"].str.len() == 8)].dropna(subset=["value"])
-    if len(local) < 2:
+    table = latest(ctx, indicator_id)
+    if table[(table["ags"].str.len() == 8)]["value"].notna().sum() < 2:
         return
-    ranked = ranking(local.set_index("ags")["value"]).merge(local.drop(columns="value"), on="ags")
-    k = table[table["ags"] == KREIS_AGS].iloc[0]
-    ids = tuple(dict.fromkeys(i for ids in ranked["source_ids"] for i in ids))
-    unit_word = t("cmp_unit_percent", s) if ind.unit == "percent" else t("cmp_unit_" + ind.unit, s)
-    fig = charts.bars(ranked, x="name", y="value", horizontal=True, title=f"{ind.label(s)}, {fmt.format_date(ranked['date'].max(), s)}",
-                      source_ids=ids, sprache=s,
-                      reference=k["value"] if ind.unit == "percent" and not pd.isna(k["value"]) else None,
-                      reference_label=t("kreis_value_label", s), x_title=unit_word)
-    ctx.cite(ids)
-    charts.show(fig, _ranking_table(ranked, ind, s), sprache=s)
+    local = ranked_rows(ctx, indicator_id)
+    if len(local) >= 2:
+        ranked = ranking(local.set_index("ags")["value"], ind.decimals).merge(local.drop(columns="value"), on="ags")
+        k = on_reference_date(ctx, indicator_id).set_index("ags").loc[KREIS_AGS]
+        ids = tuple(dict.fromkeys(i for ids in ranked["source_ids"] for i in ids))
+        unit_word = t("cmp_unit_percent", s) if ind.unit == "percent" else t("cmp_unit_" + ind.unit, s)
+        title = f"{ind.label(s)}, {fmt.format_date(reference_date(ctx, indicator_id), s)}"
+        fig = charts.bars(ranked, x="name", y="value", horizontal=True, title=title, source_ids=ids, sprache=s,
+                          reference=k["value"] if ind.unit == "percent" and not pd.isna(k["value"]) else None,
+                          reference_label=t("kreis_value_label", s), x_title=unit_word)
+        ctx.cite(ids)
+        charts.show(fig, _ranking_table(ranked, ind, s), sprache=s)
     _small_multiples(ctx, ind)
 
 
@@ -268,8 +396,16 @@ def _ranking_table(ranked: pd.DataFrame, ind: indicators.Indicator, sprache: str
                          t("cmp_col_date", sprache): [fmt.format_date(d, sprache) for d in ranked["date"]]})
 
 
+def _line(base: str, status: str, ind: indicators.Indicator, sprache: str) -> str:
+    """The series a point belongs to: its census base (or the indicator); preliminary figures
+    (election-night counts) form their own series, never one line with final results."""
+    name = t(f"profile_base_{base}", sprache) if base else ind.label(sprache)
+    return name + (t("cmp_line_preliminary", sprache) if status == "preliminary" else "")
+
+
 def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
-    """Time series per Kommune where there is more than one date; one line per census base."""
+    """Time series per Kommune where there is more than one date; one line per census base,
+    preliminary figures apart (:func:`_line`)."""
     s, frames = ctx.sprache, []
     if ind.kind == "change":
         return
@@ -277,17 +413,17 @@ def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
         series = indicators.indicator_series(ctx.obs, ind.id, r.ags).dropna(subset=["value"])
         series = series if ctx.stichtag is None else series[series["date"] <= ctx.stichtag]
         if not series.empty:
-            frames.append(series.assign(name=r.name, line=[t(f"profile_base_{b}", s) if b else ind.label(s)
-                                                           for b in series["base"]]))
+            frames.append(series.assign(name=r.name, line=[_line(b, st, ind, s) for b, st in zip(series["base"], series["status"])]))
     if not frames or max(f["date"].nunique() for f in frames) < 2:
         return
     data = pd.concat(frames, ignore_index=True)
     ids = tuple(dict.fromkeys(i for ids in data["source_ids"] for i in ids))
     fig = charts.small_multiples(data, facet="name", x="date", y="value", split="line", sprache=s, source_ids=ids,
-                                 title=t("cmp_chart_over_time", s, label=ind.label(s)))
+                                 title=t("cmp_chart_over_time", s, label=ind.label(s), start=fmt.format_date(data["date"].min(), s),
+                                         end=fmt.format_date(data["date"].max(), s)))
     # The data behind the panels, one row per Kommune and date (16 columns would not fit a page).
     shown = pd.DataFrame({t("cmp_col_kommune", s): data["name"], t("cmp_col_date", s): [fmt.format_date(d, s) for d in data["date"]],
-                          ind.label(s): [fmt.format_number(v, ind.decimals, s) for v in data["value"]]})
+                          ind.label(s): [_format(v, st, ind, s) for v, st in zip(data["value"], data["status"])]})
     if data["line"].nunique() > 1:  # several census bases: say which one each value belongs to
         shown.insert(2, t("profile_col_series", s), data["line"])
     ctx.cite(ids)
@@ -327,11 +463,12 @@ def key_table(ctx: Context) -> None:
     ids = tuple(dict.fromkeys(i for ids in long["source_ids"] for i in ids))
     display(Markdown(f"## {t('cmp_h_table', ctx.sprache)}\n\n{t('cmp_table_note', ctx.sprache)}"))
     report.table(table_display(ctx))
-    display(Markdown(f"<small>{ctx.cite(ids)}</small>"))
+    display(Markdown(f"<small>{fmt.markdown_text(ctx.cite(ids))}</small>"))
 
 
 def changes_table(ctx: Context) -> pd.DataFrame:
-    """Change since the previous reference date for each key indicator with a time series."""
+    """Change since the previous reference date for each key indicator with a time series: one
+    interval per column (:func:`common_interval`, in the header); a row that lacks it shows its own."""
     s, names = ctx.sprache, _names()
     order = [r.ags for r in kommunen()] + [KREIS_AGS, LAND_AGS]
     shown = pd.DataFrame({t("cmp_col_region", s): [names[a] for a in order]})
@@ -339,9 +476,11 @@ def changes_table(ctx: Context) -> pd.DataFrame:
         ind = indicators.catalogue()[indicator_id]
         if ind.kind == "change":
             continue
-        changes = [change_since_previous(ctx.obs, indicator_id, a, ctx.stichtag) for a in order]
+        interval = common_interval(ctx.obs, indicator_id, ctx.stichtag)
+        changes = [change_since_previous(ctx.obs, indicator_id, a, ctx.stichtag, interval) for a in order]
         if any(changes):
-            shown[ind.label(s)] = [_format_change(c, ind, s) for c in changes]
+            head = ind.label(s) + (f" ({_period(*interval[:2], s)})" if interval else "")
+            shown[head] = [_format_change(c, ind, s, interval) for c in changes]
             ctx.cite(tuple(i for c in changes for i in c.get("source_ids", ())))
     return shown
 
@@ -375,7 +514,7 @@ def similarity(ctx: Context) -> None:
         return
     ids = tuple(dict.fromkeys(i for f in FEATURES for i in _feature_sources(ctx, f)))
     report.table(similarity_table(ctx))
-    display(Markdown(f"<small>{ctx.cite(ids)}</small>"))
+    display(Markdown(f"<small>{fmt.markdown_text(ctx.cite(ids))}</small>"))
 
 
 def _feature_sources(ctx: Context, feat: Feature) -> list[str]:
@@ -387,14 +526,16 @@ def _feature_sources(ctx: Context, feat: Feature) -> list[str]:
 
 
 def map_section(ctx: Context) -> None:
-    """Choropleth of one key indicator (the Zensus 2022 foreign share, marked secondary)."""
+    """Choropleth of one key indicator (the Zensus 2022 foreign share, marked secondary) on its
+    reference date; like a ranking, the colours leave out other dates and lower bounds."""
     s, ind = ctx.sprache, indicators.catalogue()[MAP_INDICATOR]
-    table = latest(ctx, MAP_INDICATOR)
+    table = on_reference_date(ctx, MAP_INDICATOR)
     local = table[table["ags"].str.len() == 8].set_index("ags")
+    local = local.assign(value=local["value"].where(local["status"] != INCOMPLETE))
     if local["value"].isna().all():
         return
     ids = tuple(dict.fromkeys(i for ids in local["source_ids"] for i in ids))
-    fig = maps.choropleth(local["value"].astype(float), title=f"{ind.label(s)}, {fmt.format_date(local['date'].dropna().max(), s)}",
+    fig = maps.choropleth(local["value"].astype(float), title=f"{ind.label(s)}, {fmt.format_date(reference_date(ctx, MAP_INDICATOR), s)}",
                           unit="%", source_line=ctx.cite(ids), sprache=s)
     shown = pd.DataFrame({t("cmp_col_kommune", s): local["name"],
                           ind.label(s): [_format(v, st, ind, s) for v, st in zip(local["value"], local["status"])]})

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
-from helpers import datapackage, ingest, sources, validation
+from helpers import datapackage, ingest, lifetime, sources, validation
 from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 from helpers.validation import ERROR, DataError, Report
 
@@ -30,13 +30,15 @@ TABLES = ("observations", "municipalities", "sources", "facts", "conflicts")
 OBSERVATION_COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "source_id", "status", "flag", "note",
                        "base", "preferred", "precision"]
 MANIFEST = "manifest.json"
+REQUIRED_ROLES = ("observations", "sources", "municipalities")
 EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetch`, read by helpers.ingest
-# Prefer published over preliminary over derived …, then official over press …, when several
-# rows share (ags, date, variable, category, base).
-STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4}
+# Prefer published over preliminary over derived …, then official over press …, then an imported
+# export over the snapshot, when several rows share (ags, date, variable, category, base).
+# A total lacking a secret part (status ``incomplete``, see checks.yaml totals_with_parts) comes last.
+STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4, validation.INCOMPLETE: 5}
 _CODE_FILES = ("data.py", "validation.py", "datapackage.py", "sources.py", "kommunen.py", "ingest",
-               "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/source_families.csv", "catalogue/regions.csv",
-               "catalogue/date_precision.csv")
+               "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/tables.yaml", "catalogue/source_families.csv",
+               "catalogue/regions.csv", "catalogue/date_precision.csv")
 
 
 def fingerprint(raw_dir: Path = RAW_DIR) -> str:
@@ -63,13 +65,22 @@ def validate(raw_dir: Path = RAW_DIR) -> Report:
     return _prepare(raw_dir)[1]
 
 
+def tables(raw_dir: Path = RAW_DIR) -> dict[str, pd.DataFrame]:
+    """The processed tables of ``raw_dir`` in memory, without writing (``data update`` compares two of them)."""
+    frames, report = _prepare(raw_dir)
+    if not report.ok:
+        raise DataError(report)
+    return frames
+
+
 def build(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> Path:
     """Validate and write all processed tables plus manifest.json; raises DataError on errors."""
     tables, report = _prepare(raw_dir)
     if not report.ok:
         raise DataError(report)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-", dir=out_dir.parent))
+    _remove_dead_builds(out_dir)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-{os.getpid()}-", dir=out_dir.parent))
     tmp.chmod(0o755)  # mkdtemp makes it private; the swapped-in folder must stay readable
     try:
         for name, frame in tables.items():
@@ -82,6 +93,14 @@ def build(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return out_dir
+
+
+def _remove_dead_builds(out_dir: Path) -> None:
+    """Half-written folders of builds that were killed (``.processed-new-<pid>-…``, pid gone)."""
+    for folder in out_dir.parent.glob(f".{out_dir.name}-new-*"):
+        pid = folder.name.removeprefix(f".{out_dir.name}-new-").split("-")[0]
+        if pid.isdigit() and not lifetime.alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def load(name: str, processed_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR) -> pd.DataFrame:
@@ -152,8 +171,15 @@ def _manifest(raw_dir: Path, tables: dict[str, pd.DataFrame], report: Report) ->
         "git_commit": _git_commit(),
         "inputs": {r["path"]: r["hash"] for r in package["resources"]},
         "rows": {name: len(frame) for name, frame in tables.items()},
+        # per source and region, so `data build` can report them without reading Parquet back (see commands.data)
+        "observations_by_source": _counts(tables["observations"]["source_id"]),
+        "observations_by_region": _counts(tables["observations"]["ags"]),
         "warnings": {check: n for (level, check), n in report.counts_by_check().items() if level != ERROR},
     }
+
+
+def _counts(column: pd.Series) -> dict[str, int]:
+    return {key: int(n) for key, n in column.value_counts().sort_index().items()}
 
 
 def _git_commit() -> str:
@@ -170,7 +196,12 @@ def _git_commit() -> str:
 def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
     """Read every raw resource, check it and return the processed tables with the report."""
     report = Report()
-    for file, problem, fix in datapackage.provenance_problems(raw_dir):
+    try:
+        problems = datapackage.provenance_problems(raw_dir)
+    except datapackage.PackageError as exc:
+        report.add(ERROR, datapackage.PACKAGE_FILE, None, "", *str(exc).split(" → ", 1), "provenance")
+        return {}, report
+    for file, problem, fix in problems:
         report.add(ERROR, file, None, "", problem, fix, "provenance")
     package = datapackage.read_package(raw_dir)
     raw: dict[str, list[pd.DataFrame]] = {}
@@ -183,7 +214,7 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
                 raw.setdefault(role, []).append(frame)
         elif role == EXPORT_ROLE:
             exports.append(resource)
-    missing = [role for role in ("observations", "sources", "municipalities") if role not in raw]
+    missing = [role for role in REQUIRED_ROLES if role not in raw]
     for role in missing:
         report.add(ERROR, datapackage.PACKAGE_FILE, None, "x_role", f"keine lesbare Ressource mit x_role '{role}'",
                    "Rohdaten wiederherstellen (git) oder Fehler oben beheben", "schema")
@@ -193,10 +224,16 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
                                  report)
     observations = pd.concat([_snapshot_observations(pd.concat(raw["observations"], ignore_index=True))]
                              + [_export_observations(raw_dir, r, report) for r in exports], ignore_index=True)
+    if observations.empty:
+        report.add(ERROR, datapackage.PACKAGE_FILE, None, "", "keine einzige Beobachtung: ein Bau ohne Zahlen ersetzt keinen "
+                   "vorhandenen Stand", "Rohdaten aus git wiederherstellen (`git checkout -- data/raw`)", "no_observations")
+        return {}, report
     observations = _annotate(observations, source_table)
     known_sources = set(source_table["source_id"])
     recorded = pd.concat(raw["conflicts"], ignore_index=True) if raw.get("conflicts") else None
     validation.check_observations(observations, known_sources, report, recorded)
+    observations.loc[validation.incomplete_totals(observations), "status"] = validation.INCOMPLETE
+    validation.check_reader_texts(observations, source_table, report)
     for role in ("facts", "municipalities"):
         for frame in raw.get(role, []):
             validation.check_references(frame, known_sources, report)
@@ -216,6 +253,8 @@ def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFram
     """A CSV resource as strings, checked against its declared encoding and field names."""
     path = raw_dir / resource["path"]
     name = resource["path"]
+    if datapackage.irregular(path):
+        return None  # a folder, symlink or device: reported by provenance_problems, never read
     try:
         text = path.read_bytes().decode(resource.get("encoding", "utf-8"))
     except FileNotFoundError:
@@ -226,7 +265,12 @@ def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFram
                    "Datei in der deklarierten Kodierung speichern oder die Kodierung in datapackage.json korrigieren",
                    "encoding")
         return None
-    expected = [f["name"] for f in resource["schema"]["fields"]]
+    fields = (resource.get("schema") or {}).get("fields")
+    if not isinstance(fields, list) or not all(isinstance(f, dict) and "name" in f for f in fields):
+        report.add(ERROR, datapackage.PACKAGE_FILE, None, "schema", f"Eintrag für {name} hat kein schema.fields",
+                   "datapackage.json aus git wiederherstellen (`git checkout -- data/raw/datapackage.json`)", "schema")
+        return None
+    expected = [f["name"] for f in fields]
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader, [])
     if header != expected:
@@ -246,9 +290,14 @@ def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFram
     except csv.Error as exc:
         report.add(ERROR, name, reader.line_num, "", f"CSV nicht lesbar: {exc}", "Datei aus git wiederherstellen", "schema")
         return None
+    if not records and resource.get("x_role") in REQUIRED_ROLES:
+        report.add(ERROR, name, 2, "", "Datei enthält nur die Kopfzeile, keine Datenzeilen",
+                   f"Datei aus git wiederherstellen (`git checkout -- data/raw/{name}`)", "schema")
+        return None
     frame = pd.DataFrame(records, columns=expected, dtype=str)
     frame["_file"] = name
     frame["_row"] = lines
+    validation.check_text_cells(frame, expected, report)
     return frame
 
 
@@ -275,6 +324,8 @@ def _export_source(resource: dict) -> pd.DataFrame:
 def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.DataFrame:
     """Rows of an imported official export for the regions of this monitor (others are skipped)."""
     name = resource["path"]
+    if datapackage.irregular(raw_dir / name):
+        return pd.DataFrame()  # reported by provenance_problems, never read
     try:
         extract = ingest.read_file(raw_dir / name, table=resource["x_table"], reference_date=resource.get("x_reference_date"))
     except (ingest.IngestError, OSError) as exc:
@@ -289,6 +340,8 @@ def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.Da
     rows["source_id"] = resource["x_source_id"]
     rows["status"] = "published"
     rows["note"] = f"{extract.format} {extract.table}"
+    rows["_declared_base"] = resource.get("x_base", "")
+    rows["_export_rank"] = 0  # the table as published wins over a transcription of it in the snapshot
     rows["_file"] = name
     rows["_row"] = None
     return rows
@@ -306,8 +359,9 @@ def _annotate(obs: pd.DataFrame, source_table: pd.DataFrame) -> pd.DataFrame:
 def _bases(obs: pd.DataFrame) -> pd.Series:
     """The statistic / census base of each population-type row, from catalogue/bases.csv."""
     rules = pd.read_csv(CATALOGUE_DIR / "bases.csv", dtype=str, keep_default_na=False)
-    base = pd.Series("", index=obs.index, dtype=object)
     applies = obs["variable"].isin(validation.checks()["base_variables"])
+    declared = obs["_declared_base"] if "_declared_base" in obs else pd.Series("", index=obs.index)
+    base = declared.fillna("").astype(object).where(applies, "")  # an export's base from catalogue/tables.yaml
     rules["_specific"] = (rules["variable"] != "*") | (rules["date"] != "")
     for rule in rules.sort_values("_specific", kind="stable").itertuples(index=False):  # specific rules win
         hit = applies & (obs["source_id"] == rule.source_id)
@@ -322,8 +376,9 @@ def _bases(obs: pd.DataFrame) -> pd.Series:
 def _finish_observations(obs: pd.DataFrame) -> pd.DataFrame:
     out = obs[obs["date"].notna()].copy()
     out["_rank"] = out["status"].map(STATUS_RANK).fillna(len(STATUS_RANK))
-    out = out.sort_values(["ags", "variable", "category", "date", "base", "_rank", "_family_rank", "source_id"],
-                          kind="stable")
+    out["_export_rank"] = out["_export_rank"].fillna(1) if "_export_rank" in out else 1
+    out = out.sort_values(["ags", "variable", "category", "date", "base", "_rank", "_family_rank", "_export_rank",
+                           "source_id"], kind="stable")
     key = ["ags", "date", "variable", "category", "base"]
     out["preferred"] = ~out.duplicated(key)
     out["precision"] = _precision(out)

@@ -9,10 +9,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 
 PACKAGE_FILE = "datapackage.json"
+_RESTORE_PACKAGE = "datapackage.json aus git wiederherstellen (`git checkout -- data/raw/datapackage.json`)"
+
+
+class PackageError(ValueError):
+    """datapackage.json cannot be read or lacks its resource list; the message names the fix."""
 
 
 def file_hash(path: Path) -> str:
@@ -25,8 +31,36 @@ def file_hash(path: Path) -> str:
 
 
 def read_package(raw_dir: Path) -> dict:
-    with open(raw_dir / PACKAGE_FILE, encoding="utf-8") as handle:
-        return json.load(handle)
+    """The descriptor, with a list of resources that each name a ``path``; PackageError otherwise."""
+    path = raw_dir / PACKAGE_FILE
+    if problem := irregular(path):
+        raise PackageError(f"{PACKAGE_FILE} {problem} → {_RESTORE_PACKAGE}")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            package = json.load(handle)
+    except FileNotFoundError:
+        raise PackageError(f"{PACKAGE_FILE} fehlt in {raw_dir} → {_RESTORE_PACKAGE}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PackageError(f"{PACKAGE_FILE} ist kein lesbares JSON ({exc}) → {_RESTORE_PACKAGE}") from None
+    resources = package.get("resources") if isinstance(package, dict) else None
+    if not isinstance(resources, list) or not all(isinstance(r, dict) and isinstance(r.get("path"), str) for r in resources):
+        raise PackageError(f"{PACKAGE_FILE} hat keine Liste 'resources' mit je einem 'path' → {_RESTORE_PACKAGE}")
+    return package
+
+
+def irregular(path: Path) -> str | None:
+    """Why ``path`` is no plain file a raw record may point to (symlink, folder, device), or None."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISLNK(mode):
+        return "ist eine symbolische Verknüpfung, keine Datei"
+    if stat.S_ISDIR(mode):
+        return "ist ein Ordner, keine Datei"
+    if not stat.S_ISREG(mode):
+        return "ist keine normale Datei (Gerät, Pipe o. Ä.)"
+    return None
 
 
 def raw_files(raw_dir: Path) -> list[Path]:
@@ -39,20 +73,27 @@ def raw_files(raw_dir: Path) -> list[Path]:
 
 
 def provenance_problems(raw_dir: Path) -> list[tuple[str, str, str]]:
-    """(file, problem, fix) for files without a record, records without a file, and hash mismatches."""
+    """(file, problem, fix) for files without a record, records without a plain file, and hash mismatches.
+
+    German, like every line of the validation report. Raises PackageError when the descriptor is unreadable.
+    """
     package = read_package(raw_dir)
-    by_path = {r["path"]: r for r in package.get("resources", [])}
+    by_path = {r["path"]: r for r in package["resources"]}
     problems = []
     on_disk = {p.as_posix() for p in raw_files(raw_dir)}
     for path in sorted(on_disk - by_path.keys()):
-        problems.append((path, "no resource record in datapackage.json",
-                         "add it with `python -m helpers data import` (never copy files by hand)"))
-    for path in sorted(by_path.keys() - on_disk):
-        problems.append((path, "resource record without a file", "restore the file from git or remove the record"))
-    for path in sorted(on_disk & by_path.keys()):
-        if by_path[path].get("hash") != file_hash(raw_dir / path):
-            problems.append((path, "hash differs from datapackage.json: the raw file was changed",
-                             "raw files are immutable: restore it from git (`git checkout -- data/raw/" + path + "`)"))
+        problems.append((path, "Datei ohne Eintrag in datapackage.json",
+                         "mit `python -m helpers data import` übernehmen (Dateien nie von Hand kopieren)"))
+    restore = "Rohdaten sind unveränderlich: aus git wiederherstellen (`git checkout -- data/raw/{}`)"
+    for path in sorted(by_path):
+        problem = irregular(raw_dir / path)
+        if problem:
+            problems.append((path, problem, restore.format(path)))
+        elif path not in on_disk:
+            problems.append((path, "Eintrag in datapackage.json ohne Datei",
+                             "Datei aus git wiederherstellen oder den Eintrag entfernen"))
+        elif by_path[path].get("hash") != file_hash(raw_dir / path):
+            problems.append((path, "Hash weicht von datapackage.json ab: die Rohdatei wurde verändert", restore.format(path)))
     return problems
 
 

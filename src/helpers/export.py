@@ -22,6 +22,7 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from helpers import payloads
 from helpers.fmt import format_date, format_number, format_percent
 from helpers.i18n import t
+from helpers.narrative import STATUS_MARKS, marker_legend
 from helpers.paths import TEMPLATES_DIR
 
 TEMPLATE_NAME = "briefing"
@@ -181,6 +182,12 @@ def format_figure(value: float | None, unit: str, sprache: str) -> str:
     return format_number(value, decimals, sprache)
 
 
+def _index_cell(figure: dict, column: dict, sprache: str) -> str:
+    """The figure with its status mark, and its own date where the column has none in common."""
+    text = format_figure(figure["value"], figure["unit"], sprache) + STATUS_MARKS.get(figure.get("status", ""), "")
+    return text + (f" ({format_date(figure['date'], sprache)})" if not column["date"] and figure.get("date") else "")
+
+
 def _index_columns(by_profile: list[dict[str, dict]], sprache: str) -> tuple[list[str], list[dict]]:
     """The first key figures that every Kommune has, with their date when it is the same for all."""
     ids = list(by_profile[0]) if by_profile else []
@@ -193,8 +200,36 @@ def _index_columns(by_profile: list[dict[str, dict]], sprache: str) -> tuple[lis
     return complete, headers
 
 
+NEWS_ITEMS = 8  # per table in "Neu seit dem letzten Lauf"; the full list is in data/updates/latest.json
+
+
+def _news(report: dict | None, sprache: str) -> list[dict]:
+    """Per updated table of the last `data update`: what is new, revised or gone, in reader words."""
+    if not report:
+        return []
+    from helpers.ingest.common import declared_tables
+
+    titles = {code: spec.get("title", "") for code, spec in declared_tables()["tables"].items()}
+    news = []
+    for code, info in report.get("tables", {}).items():
+        if info.get("status") != "updated":
+            continue
+        items = []
+        for c in (c for c in report.get("changes", []) if c["table"] == code):
+            values = {"region": c["name"], "date": format_date(c["date"], sprache), "count": c.get("count"),
+                      "old": format_figure(c["old"], "", sprache), "new": format_figure(c["new"], "", sprache)}
+            items.append(t(f"index_news_{c['kind']}", sprache, **values))
+        more = len(items) - NEWS_ITEMS
+        news.append({"heading": t("index_news_table", sprache, table=code, title=titles.get(code, ""),
+                                  date=format_date(info.get("retrieved"), sprache)),
+                     "lines": items[:NEWS_ITEMS] + ([t("index_news_more", sprache, count=more)] if more > 0 else [])
+                     or [t("index_news_same_figures", sprache)]})
+    return news
+
+
 def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, sprache: str, imprint: str) -> None:
-    """index.html: every briefing of the run, relative links, key figures of the 16 Kommunen."""
+    """index.html: every briefing of the run, relative links, key figures of the 16 Kommunen
+    (with their marks, explained under the table)."""
     import jinja2
 
     good = [e for e in entries if e["status"] != "failed"]
@@ -206,9 +241,11 @@ def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, spr
         rows.append({
             "name": (entry.get("briefing") or {}).get("region", entry["output"]),
             "href": f"{entry['output']}.html",
-            "cells": [format_figure(figures[i]["value"], figures[i]["unit"], sprache) if i in figures
-                       else format_figure(None, "", sprache) for i in figure_ids],
+            "cells": [_index_cell(figures[i], column, sprache) if i in figures else format_figure(None, "", sprache)
+                      for i, column in zip(figure_ids, columns)],
         })
+    from helpers import update  # the last change report of `data update`
+
     stichtage = sorted(e["briefing"]["stichtag"] for e in good if (e.get("briefing") or {}).get("stichtag"))
     failed = [e["output"] for e in entries if e["status"] == "failed"]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
@@ -219,6 +256,8 @@ def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, spr
         created=_created(created, sprache),
         intro=t("index_intro", sprache),
         failed=t("index_failed", sprache, names=", ".join(failed)) if failed else "",
+        news_heading=t("index_news_heading", sprache),
+        news=_news(update.last_report(), sprache),
         kreis_heading=t("index_kreis_heading", sprache),
         kreis_links=[{"href": f"{e['output']}.html", "title": (e.get("briefing") or {}).get("title", e["output"])}
                      for e in good if (e.get("briefing") or {}).get("kind") != PROFILE_KIND],
@@ -226,6 +265,7 @@ def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, spr
         kommune_column=t("index_kommune_column", sprache),
         columns=columns,
         rows=rows,
+        legend=marker_legend({p[i].get("status", "") for p in by_profile for i in figure_ids}, sprache),
         css=CSS_FILE.read_text(encoding="utf-8"),
         imprint=imprint,
     )

@@ -7,11 +7,13 @@ A missing value is never printed as 0: it becomes the catalogue's "no figure" wo
 from __future__ import annotations
 
 import datetime as dt
+import re
 from numbers import Number
 
 import pandas as pd
 
 from babel.dates import format_date as _babel_date
+from babel.lists import format_list as _babel_list
 from babel.numbers import format_decimal
 
 LOCALES = {"de": "de_DE", "en": "en_GB"}
@@ -73,3 +75,21 @@ def format_date(value: dt.date | str | None, sprache: str = "de", precision: str
     if isinstance(value, dt.datetime):
         value = value.date()
     return _babel_date(value, format=DATE_PATTERNS[precision][sprache], locale=_locale(sprache))
+
+
+def format_list(items: list[str], sprache: str = "de") -> str:
+    """``["Kerken", "Straelen"]`` → ``Kerken und Straelen`` (de) / ``Kerken and Straelen`` (en)."""
+    return _babel_list(list(items), locale=_locale(sprache)) if items else ""
+
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def markdown_text(text: object) -> str:
+    """Text from data (a source title, a fact, a citation) for a Markdown output: shown as written, never markup.
+
+    Every ASCII punctuation character is backslash-escaped (CommonMark), so neither HTML (``<h2>``,
+    ``<a href=…>``) nor Markdown syntax (``**``, ``[…](…)``, ``#``) becomes markup, and line breaks become
+    spaces so the text cannot open a new block. Only the code around it writes markup.
+    """
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(str(text).split()))

@@ -16,6 +16,7 @@ The checked, simplified result is cached in the cache directory, keyed by the so
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -30,6 +31,7 @@ import pandas as pd
 import platformdirs
 import pyogrio
 import shapely
+from pyogrio.errors import DataSourceError
 
 from helpers import data
 from helpers.i18n import t
@@ -221,10 +223,17 @@ def _load(path: Path, known_sha256: str | None) -> gpd.GeoDataFrame:
     if processed.is_file():
         return gpd.read_file(processed, engine="pyogrio")
     web = simplify_boundaries(check_boundaries(read_boundaries(path), municipalities()))
-    processed.parent.mkdir(parents=True, exist_ok=True)
     partial = processed.with_suffix(f".{os.getpid()}.partial")
-    web.to_file(partial, driver="GeoJSON", engine="pyogrio")
-    partial.replace(processed)  # atomic: parallel batch workers never read a half-written file
+    try:
+        processed.parent.mkdir(parents=True, exist_ok=True)
+        web.to_file(partial, driver="GeoJSON", engine="pyogrio")
+        partial.replace(processed)  # atomic: parallel batch workers never read a half-written file
+    except (OSError, DataSourceError) as error:  # read-only cache: costs time, not the map
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        log.warning("Gemeindegrenzen aus %s geprüft, aber nicht zwischengespeichert: %s ist nicht beschreibbar "
+                    "(%s). Abhilfe: %s auf einen beschreibbaren Ordner setzen.", path, processed.parent, error, CACHE_ENV)
+        return web
     log.info("Gemeindegrenzen aus %s geprüft und in %s zwischengespeichert.", path, processed)
     return web
 
@@ -235,6 +244,12 @@ def _source() -> tuple[Path | None, Download | None]:
         return ROOT / Path(configured).expanduser(), None
     downloaded = cache_dir() / VG250.fname
     return (downloaded, VG250) if downloaded.is_file() else (None, None)
+
+
+def source_fingerprint() -> str:
+    """Content hash of the boundary file the maps would use (``"none"``): part of the briefings' cache key."""
+    path, _ = _source()
+    return _sha256(path) if path is not None and path.is_file() else "none"
 
 
 def _resolve(path: Path | None, download: Download | None) -> tuple[BoundaryStatus, gpd.GeoDataFrame | None]:

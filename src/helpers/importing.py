@@ -28,6 +28,46 @@ class ImportRefused(Exception):
     """The export was not imported; the message says why and what to do."""
 
 
+_SOURCE_ID = re.compile(r"[A-Z][A-Z0-9_]{2,79}")
+
+
+def check_source_id(text: str) -> str:
+    """A source id as the snapshot writes them (``ITNRW_12411_15I_2025``): it ends up in tables, links and file names."""
+    if not _SOURCE_ID.fullmatch(text):
+        raise ValueError(f"ungültige Quellen-ID {text!r}: nur Großbuchstaben, Ziffern und _, mit einem Buchstaben "
+                         "beginnend, 3–80 Zeichen (z. B. ITNRW_12411_15I_2025)")
+    return text
+
+
+def check_date(text: str) -> str:
+    """'' (none given) or a real calendar day written JJJJ-MM-TT."""
+    if text:
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+                raise ValueError
+            date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"ungültiges Datum {text!r}: bitte einen Tag als JJJJ-MM-TT angeben (z. B. 2024-12-31)") from None
+    return text
+
+
+def check_url(text: str) -> str:
+    """'' or a plain http(s) address: a briefing links to it, so no ``javascript:`` or ``file:``."""
+    if text and not re.fullmatch(r"https?://[^\s\"'<>`]+", text):
+        raise ValueError(f"ungültige Adresse {text!r}: nur http:// oder https:// ohne Leerzeichen und Anführungszeichen")
+    return text
+
+
+def check_provenance(meta: "Provenance") -> None:
+    """The same checks as the command line options, for callers of :func:`import_file`."""
+    try:
+        check_source_id(meta.source_id)
+        check_date(meta.reference_date)
+        check_url(meta.url)
+    except ValueError as exc:
+        raise ImportRefused(str(exc)) from None
+
+
 @dataclass
 class Provenance:
     source_id: str
@@ -38,25 +78,35 @@ class Provenance:
     licence: str = "dl-de/by-2-0"
     url: str = ""
     retrieved_via: str = "python -m helpers data import"
+    folder: str = ""  # data/raw/<folder>; default: derived from the publisher
 
 
 def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR) -> Path:
     """Copy ``file`` into raw_dir with a resource record; returns the new path (relative to raw_dir)."""
     file = Path(file)
+    check_provenance(meta)
     fmt = _readable(file, meta)
-    package = datapackage.read_package(raw_dir)
+    try:
+        package = datapackage.read_package(raw_dir)
+        broken = datapackage.provenance_problems(raw_dir)
+    except datapackage.PackageError as exc:
+        raise ImportRefused(str(exc)) from None
+    if broken:  # never copy a folder holding a symlink to a device, nor add to raw data that already fail
+        raise ImportRefused("data/raw ist schon vor dem Import nicht in Ordnung (Einzelheiten: "
+                            "`python -m helpers data validate`):\n" + "\n".join(f"{f}: {p} → {fix}" for f, p, fix in broken[:10]))
     digest = datapackage.file_hash(file)
-    target = Path(_folder(meta.publisher)) / file.name
+    target = Path(meta.folder or _folder(meta.publisher)) / file.name
     _refuse_duplicates(package, raw_dir, digest, target, meta.source_id)
     resource = _resource(file, target, digest, fmt, meta)
     with tempfile.TemporaryDirectory(prefix="raw-import-") as scratch:
         trial = Path(scratch) / "raw"
-        shutil.copytree(raw_dir, trial)
+        shutil.copytree(raw_dir, trial, symlinks=True)
         _place(file, trial / target)
         datapackage.write_package(trial, {**package, "resources": package["resources"] + [resource]})
         report = data.validate(trial)
         if not report.ok:
-            raise ImportRefused("Nach dem Import wären die Rohdaten ungültig:\n" + report.format(20))
+            raise ImportRefused("Nach dem Import wären die Rohdaten ungültig:\n"
+                                + "\n".join(issue.line() for issue in report.errors[:20]))
     _place(file, raw_dir / target)
     try:
         datapackage.write_package(raw_dir, {**package, "resources": package["resources"] + [resource]})
@@ -105,7 +155,7 @@ def _readable(file: Path, meta: Provenance) -> str:
     try:
         fmt = ingest.detect(file)
         extract = ingest.read_file(file, table=meta.table or None, reference_date=meta.reference_date or None)
-    except ingest.IngestError as exc:
+    except (ingest.IngestError, OSError) as exc:
         raise ImportRefused(str(exc)) from exc
     if extract.problems:
         raise ImportRefused(f"{file.name} ist fehlerhaft ({len(extract.problems)} Probleme), z. B.:\n  "

@@ -17,6 +17,7 @@ all 16 Kommunen — never by averaging shares. Missing values stay missing (``No
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -27,23 +28,28 @@ import yaml
 
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.paths import CATALOGUE_DIR
+from helpers.validation import INCOMPLETE
 
 CATALOGUE_PATH = CATALOGUE_DIR / "indicators.yaml"
 LEVELS = ("kommune", "kreis", "land")
 DIRECTIONS = ("higher_is_better", "higher_is_worse", "neutral")
 UNITS = ("persons", "percent", "schools")
-# From certain to uncertain: a figure combined from several rows inherits the last one present.
-STATUS_PREFERENCE = ("published", "derived", "rounded", "secondary", "preliminary")
+# From certain to uncertain: a figure combined from several rows inherits the last one present;
+# ``incomplete`` (a total without its secret part, a lower bound) is the least certain of all.
+STATUS_PREFERENCE = ("published", "derived", "rounded", "secondary", "preliminary", INCOMPLETE)
 
 _INDICATOR_KEYS = {
     "label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "value",
     "numerator", "denominator", "scale", "change", "direction", "sources", "levels", "decimals",
     "kreis_from_kommunen", "gap_de", "gap_en", "not_a_share", "applies_where", "not_applicable_de",
-    "not_applicable_en",
+    "not_applicable_en", "rounded_to",
 }
 _REQUIRED_KEYS = {"label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit",
                   "direction", "sources", "levels", "decimals", "gap_de", "gap_en"}
 _SELECTION_KEYS = {"variable", "categories", "bases", "dates"}
+_ROUNDING_KEYS = {"multiple", "sources", "since"}
+# A definition that says the figures are rounded to multiples of N ("Vielfache von 5").
+ROUNDING_CLAIM = re.compile(r"Vielfache\w* von (\d+)|multiples? of (\d+)")
 
 
 class CatalogueError(ValueError):
@@ -94,6 +100,7 @@ class Indicator:
     applies_where: str = ""  # a flag variable: the indicator applies only where it is 1 (e.g. integration_council)
     not_applicable_de: str = ""
     not_applicable_en: str = ""
+    rounded_to: Mapping[str, object] | None = None  # {multiple, sources (prefixes), since (YYYY-MM-DD)}
 
     @property
     def kind(self) -> str:
@@ -151,6 +158,11 @@ class Figure:
     @property
     def missing(self) -> bool:
         return self.value is None
+
+    @property
+    def lower_bound(self) -> bool:
+        """A published total without its secret part: shown with its mark, never ranked or summed."""
+        return self.status == INCOMPLETE
 
     def as_dict(self) -> dict[str, object]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -212,6 +224,7 @@ def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
             f"{where}: Zähler und Nenner müssen dieselbe Statistik/Zensus-Grundlage haben "
             f"(bases {sel['numerator'].bases} ≠ {sel['denominator'].bases})."
         )
+    _check_rounding(where, entry)
     change = entry.get("change") or {}
     if change and (set(change) != {"of", "since"} or change["of"] not in raw["indicators"]):
         raise CatalogueError(f"{where}: change braucht 'of' (ein Indikator) und 'since'.")
@@ -239,7 +252,21 @@ def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
         applies_where=entry.get("applies_where", ""),
         not_applicable_de=entry.get("not_applicable_de", ""),
         not_applicable_en=entry.get("not_applicable_en", ""),
+        rounded_to=MappingProxyType(dict(entry["rounded_to"])) if entry.get("rounded_to") else None,
     )
+
+
+def _check_rounding(where: str, entry: dict) -> None:
+    """A definition that claims rounding to multiples of N must declare it (``rounded_to``) with
+    the figures it covers, so :func:`rounding_violations` can hold the claim against the data."""
+    claims = {int(a or b) for key in ("definition_de", "definition_en") for a, b in ROUNDING_CLAIM.findall(entry[key])}
+    declared = entry.get("rounded_to") or {}
+    if set(declared) - _ROUNDING_KEYS or (declared and "multiple" not in declared):
+        raise CatalogueError(f"{where}: rounded_to braucht 'multiple' und optional 'sources', 'since'.")
+    if claims != ({int(declared["multiple"])} if declared else set()):
+        raise CatalogueError(
+            f"{where}: die Definition nennt Rundung auf Vielfache von {sorted(claims) or '–'}, rounded_to sagt "
+            f"{declared.get('multiple', '–')}; beides muss übereinstimmen (und für alle erfassten Werte gelten).")
 
 
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
@@ -272,6 +299,22 @@ def catalogue() -> Catalogue:
 
 
 # --- computation --------------------------------------------------------------------------
+
+def rounding_violations(obs: pd.DataFrame) -> pd.DataFrame:
+    """Observations that an indicator's ``rounded_to`` claim covers but that are not multiples
+    of the stated number (e.g. a total with an unrounded SGB II part); empty when every claim holds."""
+    found = []
+    for ind in CATALOGUE.indicators.values():
+        if ind.rounded_to is None or ind.value is None:
+            continue
+        rows = ind.value.rows(obs).dropna(subset=["value"])
+        if ind.rounded_to.get("sources"):
+            rows = rows[rows["source_id"].str.startswith(tuple(ind.rounded_to["sources"]))]
+        if ind.rounded_to.get("since"):
+            rows = rows[rows["date"] >= pd.Timestamp(str(ind.rounded_to["since"]))]
+        found.append(rows[rows["value"] % int(ind.rounded_to["multiple"]) != 0].assign(indicator=ind.id))
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+
 
 def worst_status(statuses: Iterable[str]) -> str:
     """The least certain status among the inputs of a combined figure."""
@@ -354,6 +397,7 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     rows = pd.concat(parts) if parts else pd.DataFrame(columns=["date", "ags", "value_n", "value_d"])
     complete = rows.groupby("date").filter(
         lambda g: g["ags"].nunique() == len(kommunen()) and g[["value_n", "value_d"]].notna().all().all()
+        and not g[["status_n", "status_d"]].isin([INCOMPLETE]).any().any()  # a lower bound never enters a sum
     )
     if complete.empty:
         return pd.DataFrame(columns=["date", "base", "value", "status", "source_ids", "note", "flag", "precision"])

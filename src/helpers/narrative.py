@@ -13,7 +13,7 @@ from helpers.i18n import t
 from helpers.indicators import CATALOGUE, Comparison, Figure
 
 # Marks for figures that are not exact official prints; :func:`marker_legend` explains them.
-STATUS_MARKS = {"rounded": "¹", "derived": "²", "secondary": "³", "preliminary": "⁴"}
+STATUS_MARKS = {"rounded": "¹", "derived": "²", "secondary": "³", "preliminary": "⁴", "incomplete": "⁵"}
 
 
 def format_value(value: float | None, indicator_id: str, sprache: str = "de") -> str:

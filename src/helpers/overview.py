@@ -10,6 +10,7 @@ ratio across the two statistics is labelled as such.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -21,6 +22,7 @@ from helpers.i18n import check_sprache, t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis
 from helpers.narrative import STATUS_MARKS, marker_legend, span_text
 from helpers.report import check_stichtag
+from helpers.validation import INCOMPLETE
 
 # The 2017 appeal letter is quoted only when the data layer records it as a source.
 LETTER_SOURCE = "APPEAL_2017"
@@ -303,8 +305,9 @@ def statements(ctx: Context) -> list[Statement]:
 
 def kommunen_shares(ctx: Context) -> pd.DataFrame:
     """For each Kreis total, the newest date where all 16 Kommunen and the Kreis are
-    published in one table: each Kommune's value and share of the published Kreis value."""
-    frames = []
+    published in one table: each Kommune's value and share of the published Kreis value
+    (none for a lower bound), and the sum of the 16 (NaN when one of them is a lower bound)."""
+    frames, sums = [], {}
     for variable in SHARE_VARIABLES:
         rows = ctx.obs[(ctx.obs["variable"] == variable) & (ctx.obs["category"] == "total")].dropna(subset=["value"])
         ags_all = {r.ags for r in kommunen()} | {KREIS_AGS}
@@ -316,8 +319,14 @@ def kommunen_shares(ctx: Context) -> pd.DataFrame:
         chosen = chosen.drop_duplicates("ags").set_index("ags")
         total = chosen.loc[KREIS_AGS, "value"]
         part = chosen.drop(index=KREIS_AGS).reset_index()
-        frames.append(part.assign(share=100 * part["value"] / total, kreis_value=total, kommunen_sum=part["value"].sum()))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        # A lower bound (a total without its secret part) gets no share, and the 16 are not summed.
+        complete = part["status"] != INCOMPLETE
+        sums[variable] = part["value"].sum() if complete.all() else math.nan
+        frames.append(part.assign(share=(100 * part["value"] / total).where(complete), kreis_value=total))
+    if not frames:
+        return pd.DataFrame()
+    out = pd.concat(frames, ignore_index=True)
+    return out.assign(kommunen_sum=out["variable"].map(sums))
 
 
 def shares_table(ctx: Context) -> pd.DataFrame:
@@ -338,8 +347,15 @@ def shares_table(ctx: Context) -> pd.DataFrame:
 def shares_notes(ctx: Context) -> list[Statement]:
     """Sum of the 16 vs the published Kreis value, per total, with the publisher's reasons."""
     s, out = ctx.sprache, []
+    names = {r.ags: r.name for r in kommunen()}
     for variable, rows in kommunen_shares(ctx).groupby("variable", sort=False):
         r = rows.iloc[0]
+        lower = rows[rows["status"] == INCOMPLETE]
+        if len(lower):
+            out.append(statement(t("ov_sum_lower_bounds", s, what=t("ov_share_" + variable, s), date=fmt.format_date(r["date"], s),
+                                   names=fmt.format_list([names[a] for a in lower["ags"]], s),
+                                   kreis=fmt.format_number(r["kreis_value"], 0, s)), rows))
+            continue
         key = "ov_sum_equal" if r["kommunen_sum"] == r["kreis_value"] else "ov_sum_differs"
         out.append(statement(t(key, s, what=t("ov_share_" + variable, s), date=fmt.format_date(r["date"], s),
                                total=fmt.format_number(r["kommunen_sum"], 0, s), kreis=fmt.format_number(r["kreis_value"], 0, s),
@@ -353,7 +369,7 @@ def render(ctx: Context, items: list[Statement]) -> str:
     """Markdown bullets, each with its source line, then the legend of the marks used."""
     lines = []
     for item in items:
-        lines.append(f"- {item.text}  \n  <small>{ctx.cite(item.source_ids)}</small>")
+        lines.append(f"- {fmt.markdown_text(item.text)}  \n  <small>{fmt.markdown_text(ctx.cite(item.source_ids))}</small>")
     legend = marker_legend(set().union(*(i.statuses for i in items)), ctx.sprache) if items else []
     if legend:
         lines.append("")
@@ -423,7 +439,7 @@ def show_key_figures(ctx: Context) -> None:
     ids = tuple(i for ids in table.pop("source_ids") for i in ids)
     display(Markdown(f"## {t('ov_h_key_figures', ctx.sprache)}"))
     report.table(table)
-    display(Markdown(f"<small>{ctx.cite(ids)}</small>\n\n<small>{t('ov_azr_label', ctx.sprache)}</small>"))
+    display(Markdown(f"<small>{fmt.markdown_text(ctx.cite(ids))}</small>\n\n<small>{t('ov_azr_label', ctx.sprache)}</small>"))
 
 
 # --- sections (one notebook cell each) --------------------------------------------------------

@@ -35,6 +35,7 @@ ROOT = find_root()
 DATA_DIR = ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 PROCESSED_DIR = DATA_DIR / "processed"
+UPDATES_DIR = DATA_DIR / "updates"  # change reports of `data update` (latest.json feeds the briefings index)
 NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
 CATALOGUE_DIR = PACKAGE_DIR / "catalogue"

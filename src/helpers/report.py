@@ -20,7 +20,7 @@ from IPython.display import Markdown, display
 from helpers import charts, data, fmt, maps, narrative, payloads, sources
 from helpers.i18n import check_sprache, t
 from helpers.indicators import CATALOGUE, Comparison, Figure, compare, indicator_series
-from helpers.kommunen import KREIS_AGS, Region, kreis, land, region
+from helpers.kommunen import KREIS_AGS, Region, kommunen, kreis, land, region
 
 TOP_NATIONALITIES = 10
 AZR_INDEX_START = pd.Timestamp("2015-12-31")
@@ -53,6 +53,14 @@ class Profile:
 
 
 # --- parameters ---------------------------------------------------------------------------
+
+def stichtag_span(obs: pd.DataFrame) -> tuple[str, str]:
+    """The ``stichtag`` values every briefing can be built for (ISO): from the first day on which
+    each Kommune has a population figure (the base of every share) to the newest date in the data."""
+    population = obs[obs["variable"] == "population"].groupby("ags")["date"].min()
+    first = population.reindex([r.ags for r in kommunen()]).max()
+    return first.date().isoformat(), obs["date"].max().date().isoformat()
+
 
 def check_stichtag(stichtag: object, obs: pd.DataFrame, sprache: str = "de") -> pd.Timestamp:
     """None → the newest date in the data; otherwise an ISO date no later than the data reach."""
@@ -120,7 +128,7 @@ def _bullets(lines: list[str]) -> None:
 
 # A cell a reader compares as a number or date (``18.034.454``, ``+44,2 %²``, ``31.12.2024``,
 # ``k. A.``): kept on one line and right-aligned, so it is never split across lines.
-NUMERIC_CELL = re.compile(r"^(?:[+\u2212\-±]?\s*\d[\d.,\u00a0\u202f]*(?:\s?[%‰])?|k\. A\.|n/a)[¹²³⁴*]*$")
+NUMERIC_CELL = re.compile(r"^(?:[+\u2212\-±]?\s*\d[\d.,\u00a0\u202f]*(?:\s?[%‰])?|k\. A\.|n/a)[¹²³⁴⁵*]*$")
 # Tokens that may wrap anywhere so they cannot widen a column: URLs, paths, source ids
 # (long, with '/', '_' or ':'); ordinary words only wrap between words.
 BREAKABLE_TOKEN, BREAKABLE_LENGTH = re.compile(r"[/_:]"), 16
@@ -286,18 +294,26 @@ def _note(p: Profile, c: Comparison) -> str:
         notes.append(t("profile_only_kreis", sprache) if only_kreis else narrative.missing_reason(c.kommune, sprache))
     elif c.kommune.base and c.indicator.kind != "change":
         notes.append(t(f"profile_base_{c.kommune.base}", sprache))
+    if c.kommune.lower_bound:
+        notes.append(t("profile_lower_bound", sprache))
     if c.kreis.note == "kreis_from_kommunen":
         notes.append(t("profile_kreis_computed", sprache))
     return "; ".join(notes)
+
+
+def _dated(f: Figure, stand: Figure, sprache: str) -> str:
+    """A cell whose date differs from the row's "Stand" carries its own (Kita: NRW 2019 beside Kreis 2015)."""
+    own = not f.missing and f.date is not None and stand.date is not None and f.date != stand.date
+    return narrative.format_figure(f, sprache) + (f" ({narrative.format_day(f, sprache)})" if own else "")
 
 
 def _comparison_row(p: Profile, c: Comparison) -> dict[str, str]:
     shown = c.kommune if not c.kommune.missing else c.kreis
     return {
         p.t("profile_col_indicator"): c.indicator.label(p.sprache),
-        p.name: narrative.format_figure(c.kommune, p.sprache),
-        p.t("profile_kreis"): narrative.format_figure(c.kreis, p.sprache),
-        p.t("profile_land"): narrative.format_figure(c.land, p.sprache),
+        p.name: _dated(c.kommune, shown, p.sprache),
+        p.t("profile_kreis"): _dated(c.kreis, shown, p.sprache),
+        p.t("profile_land"): _dated(c.land, shown, p.sprache),
         p.t("profile_col_date"): _day(p, shown) if shown.date is not None else "",
         p.t("profile_col_note"): _note(p, c),
     }
@@ -515,6 +531,9 @@ def _field(p: Profile, key: str) -> None:
     sentences = [p.t("profile_kreis_only_sentence", indicator=c.indicator.label(p.sprache), kommune=p.name,
                      date=narrative.format_day(c.kreis, p.sprache))
                  for c in shown if c.kommune.missing]
+    sentences += [p.t("profile_lower_bound_sentence", indicator=c.indicator.label(p.sprache), kommune=p.name,
+                      date=narrative.format_day(c.kommune, p.sprache), value=narrative.format_figure(c.kommune, p.sprache))
+                  for c in shown if c.kommune.lower_bound]
     sentences += [p.t("profile_not_applicable_sentence", indicator=c.indicator.label(p.sprache),
                       reason=c.indicator.text("not_applicable", p.sprache)) if not_applicable(p, c)
                   else t("no_data_sentence", p.sprache, region=p.name, indicator=c.indicator.label(p.sprache))
@@ -526,9 +545,11 @@ def _field(p: Profile, key: str) -> None:
 
 
 def _field_chart(p: Profile, key: str, shown: list[Comparison]) -> None:
-    """Bars of the field's shares that exist for the Kommune, beside Kreis and NRW (a missing
-    Kreis or NRW value stays an empty slot, so each area keeps its colour in every chart)."""
-    rows = [{"indicator": c.indicator.label(p.sprache), "region": name, "value": f.value, "status": f.status,
+    """Bars of the field's shares that exist for the Kommune, beside Kreis and NRW on the
+    Kommune's date (named in each bar group, as the indicators' dates differ; a missing Kreis or
+    NRW value stays an empty slot, so each area keeps its colour in every chart)."""
+    rows = [{"indicator": f"{c.indicator.label(p.sprache)} ({narrative.format_day(c.kommune, p.sprache)})", "region": name,
+             "value": f.value, "status": f.status,
              "source_ids": f.source_ids}
             for c in shown if c.indicator.unit == "percent" and not c.indicator.not_a_share and not c.kommune.missing
             for name, f in zip((p.name, p.t("profile_kreis"), p.t("profile_land")), c.figures)]
@@ -567,7 +588,8 @@ def data_gaps_table(p: Profile) -> pd.DataFrame:
     for c in _gap_comparisons(p):
         availability = _availability(p, c)
         known = {
-            "kommune": lambda: p.t("profile_known_yes", date=narrative.format_day(c.kommune, p.sprache)),
+            "kommune": lambda: p.t("profile_known_lower_bound" if c.kommune.lower_bound else "profile_known_yes",
+                                   date=narrative.format_day(c.kommune, p.sprache)),
             "older": lambda: p.t("profile_known_older", date=narrative.format_day(c.kommune, p.sprache)),
             "kreis": lambda: p.t("profile_known_kreis", date=_day(p, c.kreis)),
             "none": lambda: p.t("profile_known_no"),
@@ -578,7 +600,8 @@ def data_gaps_table(p: Profile) -> pd.DataFrame:
             p.t("profile_col_field"): CATALOGUE.field_label(c.indicator.handlungsfeld, p.sprache),
             p.t("profile_col_indicator"): c.indicator.label(p.sprache),
             p.t("profile_col_known", kommune=p.name): known,
-            p.t("profile_col_fill"): fill.get(availability, c.indicator.text("gap", p.sprache)),
+            p.t("profile_col_fill"): c.indicator.text("gap", p.sprache) if c.kommune.lower_bound
+            else fill.get(availability, c.indicator.text("gap", p.sprache)),
         })
     return pd.DataFrame(rows)
 

@@ -6,17 +6,23 @@ person can repair the input without reading code. Errors stop ``data build``; wa
 """
 from __future__ import annotations
 
+import difflib
+import math
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import pandas as pd
 import yaml
 
+from helpers.i18n import messages
 from helpers.kommunen import KREIS_AGS, all_regions, kommunen
 from helpers.paths import CATALOGUE_DIR
 
 GERMANY_AGS = "DG"
 ERROR, WARNING = "error", "warning"
+# Status of a published total that leaves out a secret part: a lower bound (checks.yaml totals_with_parts).
+INCOMPLETE = "incomplete"
 
 
 @dataclass(frozen=True)
@@ -101,7 +107,9 @@ def check_observations(obs: pd.DataFrame, source_ids: set[str], report: Report,
     _check_parts(valid, rules, report)
     _check_bases(obs, rules, report)
     _check_sums(valid, rules, report)
+    _check_totals_with_parts(obs, rules, report)
     _check_conflicts(valid, report, recorded_reasons(recorded))
+    _check_identity(obs, rules, report)
 
 
 def check_references(frame: pd.DataFrame, source_ids: set[str], report: Report) -> None:
@@ -176,14 +184,17 @@ def _check_parts(obs: pd.DataFrame, rules: dict, report: Report) -> None:
 
 
 def _check_bases(obs: pd.DataFrame, rules: dict, report: Report) -> None:
+    """A population-type row without a base would be mixed with every other count: an error, once per source."""
     unmapped = obs[obs["variable"].isin(rules["base_variables"]) & (obs["base"] == "")]
-    _each(report, unmapped, WARNING, "source_id",
+    _each(report, unmapped.drop_duplicates(["source_id", "variable"]), ERROR, "source_id",
           lambda r: f"keine Statistik/Basis für {r['variable']} aus {r['source_id']} bekannt",
-          "Regel in src/helpers/catalogue/bases.csv ergänzen", "base_mapped")
+          "Regel in src/helpers/catalogue/bases.csv ergänzen (source_id,variable,date,base,why; base eine von "
+          + ", ".join(_codes_with_text("profile_base_")) + ")", "base_mapped")
 
 
 def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:
-    """Compare each complete set of 16 municipal values with the Kreis value(s) of the same key."""
+    """Compare each complete set of 16 municipal values with the Kreis value(s) of the same key
+    (only with the same source's Kreis value when it has one)."""
     spec = rules["sum_to_kreis"]
     municipal_ags = {r.ags for r in kommunen()}
     counts = obs[obs["unit"].isin(spec["units"])]
@@ -196,6 +207,8 @@ def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:
         date, variable, category, base, source_id = group
         match = kreis[(kreis["date"] == date) & (kreis["variable"] == variable)
                       & (kreis["category"] == category) & (kreis["base"] == base)]
+        if (match["source_id"] == source_id).any():  # a table's own Kreis value; another source's may be a revision
+            match = match[match["source_id"] == source_id]
         total = rows.drop_duplicates("ags")["value"].sum()
         for _, k in match.iterrows():
             difference = total - k["value"]
@@ -221,6 +234,48 @@ def _explain(difference: float, rows: pd.DataFrame, spec: dict) -> str | None:
         if abs(difference) <= reason["tolerance"]:
             return reason["reason"]
     return None
+
+
+def _total_parts(obs: pd.DataFrame, rule: dict) -> pd.DataFrame:
+    """One row per (ags, date, source) of a ``totals_with_parts`` rule: the total, the sum of the
+    published parts and how many parts are secret ('.'), with the total's file and line."""
+    mine = obs[obs["source_id"].str.startswith(rule["table"]) & (obs["category"] == "total")]
+    key = ["ags", "date", "source_id"]
+    parts = mine[mine["variable"].isin(rule["parts"])].groupby(key).agg(
+        published=("value", "sum"), secret=("flag", lambda f: int((f == ".").sum())), n=("variable", "nunique"))
+    total = mine[mine["variable"] == rule["total"]].set_index(key)
+    return total.join(parts, how="inner")
+
+
+def incomplete_totals(obs: pd.DataFrame) -> pd.Series:
+    """True for each total that lacks a secret part (a lower bound), by the rules in checks.yaml."""
+    out = pd.Series(False, index=obs.index)
+    for rule in checks().get("totals_with_parts", []):
+        if rule["includes_secret_parts"]:
+            continue
+        rows = _total_parts(obs.reset_index(), rule)
+        out[rows.loc[rows["secret"] > 0, "index"]] = True
+    return out
+
+
+def _check_totals_with_parts(obs: pd.DataFrame, rules: dict, report: Report) -> None:
+    """The catalogue's reading of a table's footnote must match its numbers (see checks.yaml)."""
+    for rule in rules.get("totals_with_parts", []):
+        rows = _total_parts(obs, rule)
+        rows = rows[rows["value"].notna() & (rows["n"] == len(rule["parts"]))]
+        gap = rows["value"] - rows["published"]
+        complete = rows["secret"] == 0
+        if rule["includes_secret_parts"]:
+            wrong = (complete & (gap.abs() > rule["tolerance"])) | (~complete & (gap <= 0))
+        else:
+            wrong = gap.abs() > rule["tolerance"]
+        for (ags, date, source_id), r in rows[wrong].iterrows():
+            secret = "" if r["secret"] == 0 else f", {r['secret']} Teil(e) geheim ('.')"
+            report.add(ERROR, r["_file"], r["_row"], "value",
+                       f"{rule['total']} {r['value']:.10g} ≠ Summe der veröffentlichten Teile {r['published']:.10g} "
+                       f"(AGS {ags}, {date:%Y-%m-%d}, {source_id}{secret})",
+                       "Werte prüfen oder die Regel totals_with_parts in catalogue/checks.yaml nach der Fußnote der "
+                       "Tabelle korrigieren (includes_secret_parts)", "total_parts")
 
 
 CONFLICT_KEY = ["ags", "date", "variable", "category", "source_id"]
@@ -250,3 +305,61 @@ def _check_conflicts(obs: pd.DataFrame, report: Report, reasons: dict[tuple, str
             report.add(ERROR, rows["_file"].iloc[0], None, "value", problem + " – nicht in CONFLICTS.csv erfasst",
                        "Quellen und Anmerkungen lesen, den Grund der Abweichung (andere Zählung, Basis, Rundung, Stand) "
                        "finden und jede Zeile mit Spalte reason in snapshot/CONFLICTS.csv eintragen", "conflict_unrecorded")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_text_cells(frame: pd.DataFrame, columns: list[str], report: Report) -> None:
+    """Control characters (NUL, escape, …) in a raw cell: invisible in an editor, never a valid name or figure."""
+    for column in columns:
+        hit = frame[column].str.contains(_CONTROL)
+        _each(report, frame[hit], ERROR, column,
+              lambda r, c=column: f"Steuerzeichen {_CONTROL.search(r[c]).group()!r} in {r[c]!r}",
+              "Zeichen entfernen (Datei in einem Texteditor prüfen) oder Datei aus git wiederherstellen", "control_character")
+
+
+def _check_identity(obs: pd.DataFrame, rules: dict, report: Report) -> None:
+    """Known variable, finite value, and one value per key and source (a second one is a typo, not a conflict)."""
+    known = set(rules["variables"])
+    _each(report, obs[~obs["variable"].isin(known)], ERROR, "variable",
+          lambda r: f"unbekannte Variable {r['variable']!r}" + "".join(
+              f" – meinten Sie '{m}'?" for m in difflib.get_close_matches(str(r["variable"]), known, n=1)),
+          "Tippfehler korrigieren oder eine neue Variable bewusst in catalogue/checks.yaml (variables) eintragen",
+          "variable_known")
+    infinite = obs["value"].map(lambda v: isinstance(v, float) and math.isinf(v))
+    _each(report, obs[infinite], ERROR, "value", lambda r: f"Wert '{r['_value_raw']}' ist unendlich, keine Zahl",
+          "die veröffentlichte Zahl eintragen oder die Zelle leer lassen (fehlender Wert)", "value_finite")
+    key = ["ags", "date", "variable", "category", "source_id"]
+    valid = obs[obs["value"].notna() & obs["date"].notna()]
+    clash = valid[valid.groupby(key)["value"].transform("nunique") > 1]
+    for _, rows in clash.groupby(key, sort=True):
+        first = rows.iloc[0]
+        others = ", ".join(f"{v:.10g}" + (f" (Zeile {int(n)})" if pd.notna(n) else "")
+                           for v, n in zip(rows["value"].iloc[1:], rows["_row"].iloc[1:]))
+        report.add(ERROR, first["_file"], first["_row"], "value",
+                   f"dieselbe Quelle {first['source_id']} nennt für AGS {first['ags']}, {first['date']:%Y-%m-%d}, "
+                   f"{first['variable']}/{first['category']} {first['value']:.10g} und {others}",
+                   "doppelte Zeile entfernen oder korrigieren: eine Quelle hat je Stichtag nur einen Wert", "duplicate")
+
+
+def _codes_with_text(prefix: str) -> list[str]:
+    return sorted(key[len(prefix):] for key in messages() if key.startswith(prefix))
+
+
+def check_reader_texts(obs: pd.DataFrame, source_table: pd.DataFrame, report: Report) -> None:
+    """Every base, status and family the tables carry has its words in messages.yaml (checks.yaml: reader_texts)."""
+    rules = checks()
+    tables = {"observations": obs, "sources": source_table}
+    for table, columns in rules["reader_texts"].items():
+        frame = tables[table]
+        for column, prefix in columns.items():
+            exempt = set(rules["reader_texts_exempt"].get(column, []))
+            for code in sorted(set(frame[column].dropna()) - exempt):
+                if prefix + code not in messages():
+                    rows = frame[frame[column] == code]
+                    report.add(ERROR, str(rows["_file"].iloc[0]) if "_file" in rows else table,
+                               rows["_row"].iloc[0] if "_row" in rows else None, column,
+                               f"{column} '{code}' hat keinen Lesetext {prefix}{code}",
+                               f"Text {prefix}{code} (de und en) in src/helpers/messages.yaml ergänzen oder einen von "
+                               + ", ".join(_codes_with_text(prefix)) + " verwenden", "reader_text")

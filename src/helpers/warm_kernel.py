@@ -16,6 +16,8 @@ import atexit
 import logging
 import multiprocessing.util
 import os
+import signal
+import tempfile
 from pathlib import Path
 
 import zmq
@@ -25,8 +27,12 @@ from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
+from helpers import lifetime
+from helpers.i18n import t
+
 ENGINE_NAME = "warm"
 RESET_TIMEOUT = 30
+BASELINE_TIMEOUT = 300  # imports every helpers module: on a loaded machine (cron next to others) well over 30 s
 SOCKET_PREFIX = "integrationsmonitor"
 log = logging.getLogger(__name__)
 
@@ -79,15 +85,36 @@ get_ipython().reset(new_session=True)
 """
 
 
-def _remove_stale_sockets(runtime: Path) -> None:
-    """Socket files of workers that were killed (SIGKILL leaves no time to clean up)."""
-    for path in runtime.glob(f"{SOCKET_PREFIX}-*-ipc-*"):
+def _own_files(runtime: Path, pid: int | str = "*") -> list[Path]:
+    """Sockets and connection files of the kernel of worker ``pid``, all named ``<prefix>-<pid>-…``."""
+    return list(runtime.glob(f"{SOCKET_PREFIX}-{pid}-*"))
+
+
+def _remove_stale_files(runtime: Path) -> None:
+    """Sockets and connection files of workers that were killed (SIGKILL leaves no time to clean up)."""
+    for path in _own_files(runtime):
         try:
-            os.kill(int(path.name.split("-")[1]), 0)
-        except ProcessLookupError:
-            path.unlink(missing_ok=True)
-        except (ValueError, PermissionError):  # not ours to judge
+            pid = int(path.name.split("-")[1])
+        except (IndexError, ValueError):  # not ours to judge
             continue
+        if not lifetime.alive(pid):
+            path.unlink(missing_ok=True)
+
+
+def runtime_dir() -> tuple[Path, str | None]:
+    """Jupyter's runtime folder (sockets, connection files) and a note for the log when it had to
+    move: a read-only HOME gets a private temporary folder instead, exported as
+    ``JUPYTER_RUNTIME_DIR`` so that the workers and kernels started afterwards use it too."""
+    runtime = Path(jupyter_runtime_dir())
+    try:
+        runtime.mkdir(parents=True, exist_ok=True)
+        tempfile.TemporaryFile(dir=runtime).close()
+        return runtime, None
+    except OSError as error:
+        fallback = Path(tempfile.gettempdir()) / f"{SOCKET_PREFIX}-{os.getuid()}-jupyter-runtime"
+        fallback.mkdir(mode=0o700, exist_ok=True)  # raises, naming the folder, if /tmp is not writable either
+        os.environ["JUPYTER_RUNTIME_DIR"] = str(fallback)
+        return fallback, t("briefings_folder_fallback", folder=runtime, error=error.strerror or error, fallback=fallback)
 
 
 class _Kernel:
@@ -97,11 +124,11 @@ class _Kernel:
         self.kernel_name = kernel_name
         # IPC sockets (files named per process in Jupyter's runtime folder) instead of TCP ports:
         # no port race between workers (papermill#511), no plain-TCP warning in the cron log.
-        runtime = Path(jupyter_runtime_dir())
-        runtime.mkdir(parents=True, exist_ok=True)
-        _remove_stale_sockets(runtime)
+        runtime, _ = runtime_dir()
+        _remove_stale_files(runtime)
         self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
-                                     ip=str(runtime / f"{SOCKET_PREFIX}-{os.getpid()}-ipc"))
+                                     ip=str(runtime / f"{SOCKET_PREFIX}-{os.getpid()}-ipc"),
+                                     connection_file=str(runtime / f"{SOCKET_PREFIX}-{os.getpid()}-kernel.json"))
         self.kc = None
         self._start(start_timeout, os.getcwd())
 
@@ -116,13 +143,13 @@ class _Kernel:
         self.kc = self.km.client()
         self.kc.start_channels()
         run_sync(self.kc.wait_for_ready)(timeout=start_timeout)
-        if not self.run(BASELINE_CODE):
+        if not self.run(BASELINE_CODE, timeout=BASELINE_TIMEOUT):
             raise RuntimeError("could not prepare the warm kernel (BASELINE_CODE failed)")
 
-    def run(self, code: str) -> bool:
+    def run(self, code: str, timeout: float = RESET_TIMEOUT) -> bool:
         """Run bookkeeping code silently (not stored in history); True if it succeeded."""
         reply = run_sync(self.kc.execute_interactive)(
-            code, silent=True, store_history=False, timeout=RESET_TIMEOUT, output_hook=lambda msg: None
+            code, silent=True, store_history=False, timeout=timeout, output_hook=lambda msg: None
         )
         if reply["content"]["status"] != "ok":
             log.warning("warm kernel bookkeeping failed: %s: %s", reply["content"].get("ename"),
@@ -161,6 +188,20 @@ def shutdown() -> None:
             kernel.shutdown()
         except (RuntimeError, zmq.ZMQError) as error:
             log.warning("could not shut down warm kernel cleanly: %s", error)
+
+
+def kill() -> None:
+    """Kill this process's kernel at once and remove its files: for a signal handler or the orphan
+    watchdog, where waiting for the kernel's shutdown reply is not possible."""
+    kernel = _kernel
+    pid = getattr(getattr(kernel, "km", None) and kernel.km.provisioner, "pid", None)
+    if pid:
+        try:
+            os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session (jupyter_client)
+        except (ProcessLookupError, PermissionError):
+            pass
+    for path in _own_files(Path(jupyter_runtime_dir()), os.getpid()):
+        path.unlink(missing_ok=True)
 
 
 class WarmKernelEngine(NBClientEngine):

@@ -99,7 +99,7 @@ def test_lock_refuses_second_run_and_creates_nothing(toy):
     notebooks, out = toy
     out.mkdir()
     with FileLock(out / batch.LOCK_FILE):
-        with pytest.raises(batch.LockHeld, match="another run is in progress"):
+        with pytest.raises(batch.LockHeld, match="Ein anderer Lauf ist noch aktiv"):
             _run(notebooks, out)
     assert [p.name for p in out.iterdir()] == [batch.LOCK_FILE]
 

@@ -23,6 +23,10 @@ def _cli(*args, root=None, **kwargs):
 @pytest.mark.parametrize("args, message", [
     (["--kommune", "Klewe"], "Meinten Sie 'Kleve'"),
     (["--stichtag", "2023-13-45"], "JJJJ-MM-TT"),
+    (["--stichtag", "20231231"], "JJJJ-MM-TT"),
+    (["--stichtag", "2023-W52-7"], "JJJJ-MM-TT"),
+    (["--stichtag", "1900-01-01"], "außerhalb der Daten: Es gibt Daten vom "),
+    (["--stichtag", "2099-12-31"], "außerhalb der Daten: Es gibt Daten vom "),
     (["--jobs", "0"], "--jobs"),
     (["--sprache", "fr"], "Gültig sind: de, en"),
     (["--all", "--kommune", "Kleve"], "not allowed with"),
@@ -42,18 +46,21 @@ def test_lock_held_exits_75_and_touches_nothing(tmp_path):
     with FileLock(out / batch.LOCK_FILE):
         done = _cli("--kommune", "Kleve", "--out", str(out), root=root)
     assert done.returncode == 75
-    assert "another run is in progress (lock" in done.stderr
+    assert "Ein anderer Lauf ist noch aktiv (Sperrdatei" in done.stderr
     assert [p.name for p in out.iterdir()] == [batch.LOCK_FILE]
 
 
 @pytest.mark.slow
-def test_exit_codes_0_and_1(tmp_path):
-    ok = _cli("--kommune", "Kleve", "--out", str(tmp_path / "out"), root=product_root(tmp_path / "good"))
-    assert ok.returncode == 0, ok.stderr
-    failed = _cli("--kommune", "Kleve", "--out", str(tmp_path / "out"),
-                  root=product_root(tmp_path / "bad", fail="kreis_uebersicht"))
+def test_exit_codes_1_and_0(tmp_path):
+    out = tmp_path / "meine-briefings"
+    failed = _cli("--kommune", "Kleve", "--out", str(out), root=product_root(tmp_path / "bad", fail="kreis_uebersicht"))
     assert failed.returncode == 1
     assert "FEHLER in kreis_uebersicht" in failed.stderr and "absichtlicher Testfehler" in failed.stderr
+    # no earlier run: said so, with the folder actually used, and no "(–)"
+    assert f"Es gibt noch keinen erfolgreichen Lauf; {out / batch.LATEST} wurde nicht angelegt." in failed.stderr
+    assert "(–)" not in failed.stderr and "reports/latest" not in failed.stderr
+    ok = _cli("--kommune", "Kleve", "--out", str(out), root=product_root(tmp_path / "good"))
+    assert ok.returncode == 0, ok.stderr
 
 
 @pytest.mark.slow

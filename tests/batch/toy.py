@@ -54,6 +54,8 @@ def product_root(root: Path, *, fail: str | None = None) -> Path:
     for name, kind in (("kreis_uebersicht", "kreis_uebersicht"), ("kommunen_vergleich", "kommunen_vergleich"),
                        ("kommune_profil", "kommune_profil")):
         cells = briefing_cells(kind)
+        if kind == "kommune_profil":  # IM_TEST_SLEEP: a run slow enough to be interrupted midway
+            cells += ("import os, time\ntime.sleep(float(os.environ.get('IM_TEST_SLEEP', '0')))",)
         if fail == name:
             cells += ("raise RuntimeError('absichtlicher Testfehler')",)
         notebook(notebooks / f"{name}.ipynb", *cells)

@@ -44,3 +44,15 @@ def tree_hashes(folder: Path) -> dict[str, str]:
 def rehash(raw_dir: Path, relative: str) -> None:
     """Record a deliberately edited raw file's new hash, so content checks (not the hash check) must catch it."""
     datapackage.record_curation(raw_dir, relative)
+
+
+@pytest.fixture
+def import_base(tmp_path, monkeypatch) -> str:
+    """A bases.csv rule for the test source ITNRW_12411_15I_IMPORT, as step 3 of the README's import recipe asks."""
+    catalogue = tmp_path / "catalogue"
+    shutil.copytree(data.CATALOGUE_DIR, catalogue)
+    rules = (catalogue / "bases.csv").read_text(encoding="utf-8")
+    (catalogue / "bases.csv").write_text(rules + "ITNRW_12411_15I_IMPORT,*,,update_2022_base,test import of 12411-15i\n",
+                                         encoding="utf-8")
+    monkeypatch.setattr(data, "CATALOGUE_DIR", catalogue)
+    return "ITNRW_12411_15I_IMPORT"

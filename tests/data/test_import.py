@@ -16,14 +16,12 @@ from .conftest import tree_hashes
 LDB_12411_15I = FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__12411-15i.csv"
 
 
-
-
 def _cli(*args, env=None):
     return subprocess.run([sys.executable, "-m", "helpers", "data", *map(str, args)], capture_output=True, text=True,
                           timeout=120, env=env)
 
 
-def test_import_records_provenance_and_build_uses_it(raw_copy, tmp_path):
+def test_import_records_provenance_and_build_uses_it(raw_copy, tmp_path, import_base):
     target = import_file(require(LDB_12411_15I), Provenance("ITNRW_12411_15I_IMPORT", title="Bevölkerung – Gemeinden"),
                          raw_copy)
     assert target.as_posix().startswith("itnrw/")
@@ -52,7 +50,7 @@ def test_import_refuses_unreadable_or_invalid_files_and_changes_nothing(raw_copy
     assert tree_hashes(raw_copy) == before
 
 
-def test_import_refuses_duplicates_and_known_source_ids(raw_copy):
+def test_import_refuses_duplicates_and_known_source_ids(raw_copy, import_base):
     import_file(require(LDB_12411_15I), Provenance("ITNRW_12411_15I_IMPORT"), raw_copy)
     before = tree_hashes(raw_copy)
     with pytest.raises(ImportRefused, match="bereits importiert"):
@@ -96,3 +94,61 @@ def test_fetch_offline_fails_clearly_and_changes_nothing(raw_copy, tmp_path, cre
     assert result.returncode == 1 and "Nicht abgerufen" in result.stderr and "nichts geändert" in result.stderr
     assert tree_hashes(raw_copy) == before
     assert "s3cret-cred" not in (tmp_path / "home" / ".pystatis" / "config.ini").read_text()  # never written
+
+
+def test_readme_recipe_with_a_new_source_id_is_refused_until_its_base_is_known(raw_copy):
+    """The recipe without step 3 (bases.csv) used to pass import and build, then fail in all 16 profiles."""
+    before = tree_hashes(raw_copy)
+    result = _cli("import", require(LDB_12411_15I), "--source-id", "ITNRW_12411_15I_2025", "--publisher", "IT.NRW",
+                  "--title", "Bevölkerung – Gemeinden", "--table", "12411-15i", "--raw-dir", raw_copy)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "base_mapped" in result.stderr and "ITNRW_12411_15I_2025" in result.stderr and "bases.csv" in result.stderr
+    assert tree_hashes(raw_copy) == before
+
+
+def test_a_base_without_reader_text_is_refused_at_import(raw_copy, import_base):
+    rules = data.CATALOGUE_DIR / "bases.csv"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("update_2022_base,test import", "census_2033,test import"),
+                     encoding="utf-8")
+    before = tree_hashes(raw_copy)
+    with pytest.raises(ImportRefused, match="profile_base_census_2033") as refused:
+        import_file(require(LDB_12411_15I), Provenance(import_base), raw_copy)
+    assert "reader_text" in str(refused.value) and "messages.yaml" in str(refused.value)
+    assert tree_hashes(raw_copy) == before
+
+
+@pytest.mark.parametrize("option, value, reason", [
+    ("--source-id", "", "ungültige Quellen-ID"),
+    ("--source-id", "MY SOURCE", "ungültige Quellen-ID"),
+    ("--source-id", 'ITNRW_"X', "ungültige Quellen-ID"),
+    ("--reference-date", "2024-99-99", "ungültiges Datum"),
+    ("--reference-date", "20241231", "ungültiges Datum"),
+    ("--url", "javascript:alert(1)", "ungültige Adresse"),
+])
+def test_bad_provenance_options_exit_2_before_anything_is_read(raw_copy, option, value, reason):
+    before = tree_hashes(raw_copy)
+    args = {"--source-id": "ITNRW_NEW_2025", option: value}
+    result = _cli("import", require(LDB_12411_15I), *[x for pair in args.items() for x in pair], "--raw-dir", raw_copy)
+    assert result.returncode == 2 and reason in result.stderr and "Traceback" not in result.stderr
+    assert tree_hashes(raw_copy) == before
+
+
+def test_an_unclosed_quote_over_128_kb_gives_a_message(raw_copy, tmp_path):
+    export = tmp_path / "12411-15i_broken.csv"
+    export.write_bytes(require(LDB_12411_15I).read_bytes() + b'31.12.2024;"05154004;' + b"x" * 140_000 + b"\n")
+    before = tree_hashes(raw_copy)
+    for command in (["inspect", export], ["import", export, "--source-id", "ITNRW_BROKEN_2025", "--raw-dir", raw_copy]):
+        result = _cli(*command)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+        assert "Anführungszeichen" in result.stderr and "_csv.Error" not in result.stderr
+    assert tree_hashes(raw_copy) == before
+
+
+def test_import_into_raw_data_with_a_device_link_is_refused_quickly(raw_copy):
+    """The trial copy of data/raw once followed a symlink to /dev/zero (endless); now the broken state is named."""
+    (raw_copy / "snapshot" / "values.csv").unlink()
+    os.symlink("/dev/zero", raw_copy / "snapshot" / "values.csv")
+    result = _cli("import", require(LDB_12411_15I), "--source-id", "ITNRW_NEW_2025", "--raw-dir", raw_copy)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "schon vor dem Import" in result.stderr and "symbolische Verknüpfung" in result.stderr
+    assert os.readlink(raw_copy / "snapshot" / "values.csv") == "/dev/zero" and not list(raw_copy.glob("itnrw"))

@@ -178,13 +178,13 @@ def test_raw_file_edited_without_import_fails_the_hash_check(raw_copy):
     path = raw_copy / VALUES
     path.write_text(path.read_text(encoding="utf-8").replace(",13599,", ",13598,"), encoding="utf-8")
     [issue] = _errors(raw_copy, "provenance")
-    assert issue.file == VALUES and "hash" in issue.problem
+    assert issue.file == VALUES and "Hash weicht" in issue.problem and "git checkout" in issue.fix
 
 
 def test_file_without_record_fails(raw_copy):
     (raw_copy / "snapshot" / "extra.csv").write_text("a,b\n1,2\n")
     [issue] = _errors(raw_copy, "provenance")
-    assert issue.file == "snapshot/extra.csv" and "no resource record" in issue.problem
+    assert issue.file == "snapshot/extra.csv" and "ohne Eintrag" in issue.problem
 
 
 @pytest.mark.parametrize("breakage", ["ags", "encoding", "truncate"])
@@ -256,6 +256,16 @@ def test_datapackage_is_valid_frictionless():
         if resource.format == "csv":
             report = resource.validate()
             assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:5]
+
+
+def test_a_total_that_contradicts_its_table_rule_is_an_error(raw_copy):
+    """checks.yaml totals_with_parts: 22811-05i's Gemeinde total adds only the printed parts when
+    SGB II is secret (Rheurdt 125 = 5 + 50 + 70); a total that does not is caught (issue 14)."""
+    line = _set_value(raw_copy, "05154048,Rheurdt,2024-12-31,minimum_benefit_recipients,total", "1125")
+    [issue] = _errors(raw_copy, "total_parts")
+    assert (issue.file, issue.row) == (VALUES, line)
+    assert "1125" in issue.problem and "125" in issue.problem and "geheim" in issue.problem
+    assert "includes_secret_parts" in issue.fix
 
 
 def test_context_fact_needs_known_ags_indicator_and_german_text(raw_copy):

@@ -1,8 +1,10 @@
 """Kommunenvergleich: the table's regions and values, tie-stable rankings, deterministic groups."""
+import math
+
 import pandas as pd
 import pytest
 
-from helpers import charts, comparison as cmp, data, indicators
+from helpers import charts, comparison as cmp, data, fmt, indicators
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 
 
@@ -98,3 +100,72 @@ def test_an_early_stichtag_runs_and_says_why_there_are_no_peers(capsys):
     for section in (cmp.title, cmp.key_table, cmp.changes, cmp.similarity, cmp.indicator_sections, cmp.briefing):
         section(ctx)
     assert any("nicht für alle 16 Kommunen" in note for note in ctx.notes)
+
+
+# --- issue 14: lower bounds (1), ties (2), one date per statement (3) ------------------------
+
+def _texts(ctx, indicator_id):
+    return [s.text for s in cmp.indicator_statements(ctx, indicator_id)]
+
+
+def test_lower_bounds_are_never_ranked_and_the_sentence_says_so(ctx):
+    texts = _texts(ctx, "minimum_benefit_recipients")
+    assert texts[0].startswith("Am höchsten ist der Wert in Kleve (5.187), am niedrigsten in Wachtendonk (516)")
+    assert not any("Rheurdt (125" in t or "Kranenburg (200" in t for t in texts)
+    [note] = [t for t in texts if "Untergrenze" in t]
+    assert "Kranenburg 200⁵" in note and "Rheurdt 125⁵" in note and "geheim gehaltene Teile" in note
+    assert set(cmp.ranked_rows(ctx, "minimum_benefit_recipients")["ags"]).isdisjoint({"05154040", "05154048"})
+
+
+def test_a_lower_bound_is_no_similarity_feature(ctx):
+    feature = cmp.Feature("cmp_feat_population", "minimum_benefit_recipients", "2024-12-31")
+    assert math.isnan(cmp._feature_value(ctx.obs, feature, "05154048"))
+    assert cmp._feature_value(ctx.obs, feature, "05154004") == 837
+
+
+def test_ties_at_the_printed_precision_are_reported_as_ties(ctx):
+    assert "am niedrigsten in Kerken und Straelen (je 5,7\u00a0%)" in _texts(ctx, "minimum_benefit_rate")[0]
+    assert "am niedrigsten in 14 Kommunen (je 0,0\u00a0%²)" in _texts(ctx, "schools_sozialindex_high_share")[0]
+    ind = indicators.catalogue()["minimum_benefit_rate"]
+    rows = pd.DataFrame({"name": ["A", "B", "C"], "value": [5.66, 5.74, 9.0], "status": "published"})
+    top, bottom = cmp.extremes(rows, ind, "de")
+    assert list(top["name"]) == ["C"] and list(bottom["name"]) == ["A", "B"]  # both read 5,7 %
+    ranked = cmp.ranking(rows.set_index("name")["value"], ind.decimals)
+    assert list(ranked["rank"]) == [1, 2, 2]
+
+
+def test_changes_use_one_interval_for_all_kommunen(ctx):
+    """Kleve has an extra 2022 figure; its change must still be 2021–2023 like the others'."""
+    shown = cmp.changes_table(ctx).set_index("Gebiet")
+    [column] = [c for c in shown.columns if c.startswith("Einwohnerinnen und Einwohner")]
+    assert column.endswith("(31.12.2021–31.12.2023)")
+    kommunen_rows = shown.loc[[r.name for r in kommunen()], column]
+    assert not kommunen_rows.str.contains(r"\(").any(), kommunen_rows.to_dict()
+    assert kommunen_rows["Kleve"] == "+988*"  # 53.458 − 52.470, not +70 (2022–2023)
+    assert shown.loc["Kreis Kleve", column].endswith("(31.12.2023–31.12.2024)")  # a row off the interval says so
+
+
+def test_every_ranking_chart_plots_one_date_and_names_it(ctx, monkeypatch):
+    """Rankings never mix dates (Ratswahl: 2020 results, not Geldern's preliminary 2025 figure;
+    FlüAG: Kleve 2019 is not ranked against Rees 2016), and the title names that one date."""
+    bars, panels = [], []
+    monkeypatch.setattr(cmp.charts, "bars", lambda frame, **kw: bars.append((frame, kw["title"])) or "fig")
+    monkeypatch.setattr(cmp.charts, "small_multiples", lambda frame, **kw: panels.append((frame, kw["title"])) or "fig")
+    monkeypatch.setattr(cmp.charts, "show", lambda *a, **k: None)
+    monkeypatch.setattr(cmp, "display", lambda *a, **k: None)
+    for indicator_id in ctx.indicator_ids:
+        cmp.indicator_section(ctx, indicator_id)
+    assert len(bars) >= 10
+    for frame, title in bars:
+        assert frame["date"].nunique() == 1, (title, sorted(frame["date"].unique()))
+        assert title.endswith(fmt.format_date(frame["date"].iloc[0])), title
+        assert "incomplete" not in set(frame["status"]), title
+    titles = [title for _, title in bars]
+    assert "Wahlbeteiligung bei der Ratswahl, 13.09.2020" in titles
+    assert not any(title.startswith("Erfüllungsquote") for title in titles)
+    for frame, title in panels:
+        for _, line in frame.groupby(["name", "line"]):
+            assert line["status"].eq("preliminary").all() or not line["status"].eq("preliminary").any(), title
+        assert title.endswith(f"{fmt.format_date(frame['date'].min())} bis {fmt.format_date(frame['date'].max())}")
+    [turnout] = [f for f, title in panels if title.startswith("Wahlbeteiligung bei der Ratswahl")]
+    assert "vorläufig" in " ".join(turnout.loc[turnout["status"] == "preliminary", "line"])

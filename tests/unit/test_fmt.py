@@ -43,3 +43,20 @@ def test_date_precision_is_the_sources():
     assert fmt.format_date("2022-03-15", "de", "month") == "März 2022"
     assert fmt.format_date("2016-12-31", "de", "year") == "2016"
     assert fmt.format_date("2022-03-15", "en", "month") == "March 2022"
+
+
+@pytest.mark.parametrize("text", [
+    '<h2 id="x">Titel</h2>', '<a href="javascript:alert(1)">a</a>', "<div class='x'>", "**fett** _kursiv_ `code`",
+    "[Verweis](javascript:alert(1))", "# Kopf\n1. Liste", "$x$ ~~weg~~ | a | b |", "&lt;b&gt; &amp;",
+])
+def test_markdown_text_renders_as_the_literal_text(text):
+    """Through the briefing's own Markdown pipeline (nbconvert's renderer, then the output cleaner)."""
+    import html
+
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    from helpers.export import clean_markdown_output
+
+    rendered = clean_markdown_output(markdown2html_mistune(f"- Satz  \n  <small>{fmt.markdown_text(text)}</small>"))
+    inner = rendered.split("<small>", 1)[1].split("</small>", 1)[0]
+    assert html.unescape(inner) == " ".join(text.split())

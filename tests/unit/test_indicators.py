@@ -122,6 +122,58 @@ def test_stichtag_cuts_off_later_figures():
     assert figure(obs, "population", "05154036", stichtag="2024-06-30").value == 1
 
 
+# --- issue 14: lower bounds (1) and rounding claims (9) -------------------------------------
+
+RHEURDT, KRANENBURG, BEDBURG_HAU = "05154048", "05154040", "05154004"
+
+
+def test_a_total_without_its_secret_part_is_a_lower_bound():
+    """22811-05i: SGB II is '.' for Rheurdt and Kranenburg and their 'insgesamt' adds only the
+    printed parts (checks.yaml totals_with_parts), so 125 and 200 are lower bounds."""
+    obs = data.load("observations")
+    for ags, value in ((RHEURDT, 125), (KRANENBURG, 200)):
+        f = figure(obs, "minimum_benefit_recipients", ags)
+        assert (f.value, f.status, f.lower_bound) == (value, "incomplete", True)
+    complete = figure(obs, "minimum_benefit_recipients", BEDBURG_HAU)
+    assert complete.status == "published" and not complete.lower_bound
+    assert figure(obs, "minimum_benefit_recipients", KREIS_AGS).status == "published"  # the Kreis row is whole
+
+
+def test_a_lower_bound_never_enters_a_kreis_value_from_the_kommunen():
+    rows = [(r.ags, "2022-05-15", "foreign_population_share", "total", 10.0, "census_2022") for r in kommunen()]
+    rows += [(r.ags, "2022-05-15", "population", "total", 1000, "census_2022",
+              "incomplete" if r.ags == RHEURDT else "published") for r in kommunen()]
+    assert indicator_series(_obs(rows), "foreign_share_census_2022", KREIS_AGS).empty
+
+
+def test_every_rounding_claim_holds_for_the_values_it_covers():
+    """A definition saying "Vielfache von 5" must be true of every figure it covers
+    (the minimum-benefit total 5.187 of Kleve is not: its SGB II part is not rounded)."""
+    claimed = {i.id for i in CATALOGUE.indicators.values() if indicators.ROUNDING_CLAIM.search(i.definition_de)}
+    assert claimed == {i.id for i in CATALOGUE.indicators.values() if i.rounded_to}
+    violations = indicators.rounding_violations(data.load("observations"))
+    assert violations.empty, violations[["indicator", "ags", "date", "value", "source_id"]].to_string()
+
+
+def test_rounding_violations_are_found():
+    obs = data.load("observations")
+    broken = obs.copy()
+    hit = (broken["variable"] == "asylblg_recipients") & (broken["ags"] == BEDBURG_HAU) & broken["source_id"].str.startswith("ITNRW_22811")
+    broken.loc[hit, "value"] = 61
+    found = indicators.rounding_violations(broken)
+    assert list(found["ags"]) == [BEDBURG_HAU] and list(found["indicator"]) == ["asylblg_recipients"]
+
+
+@pytest.mark.parametrize("mutate", [
+    lambda raw: raw["indicators"]["asylblg_recipients"].pop("rounded_to"),
+    lambda raw: raw["indicators"]["minimum_benefit_recipients"].update(
+        definition_de="Personen mit Mindestsicherung; IT.NRW rundet auf Vielfache von 5."),
+])
+def test_an_undeclared_rounding_claim_fails_the_catalogue(tmp_path, mutate):
+    with pytest.raises(CatalogueError, match="Vielfache von"):
+        load_catalogue(_write(tmp_path, mutate))
+
+
 def test_key_figures_use_secondary_values_only_where_nothing_official_exists():
     """A newer Wikipedia figure does not replace the latest official one; alone, it is used and stays marked."""
     obs = _obs([("05154028", "2019-12-31", "population", "total", 12548, "update_2011_base"),

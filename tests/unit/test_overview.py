@@ -85,3 +85,14 @@ def test_letter_figures_are_quoted_only_as_the_letters(ctx):
     assert "17.199" in only and "keine amtliche Zahl" in only
     assert "41.665" in versus and "41.655" in versus and "Abweichung von 10" in versus
     assert ov.azr_series(quoted.obs).set_index("date").loc["2015-12-31", "value"] == 41665
+
+
+def test_a_lower_bound_gets_no_share_of_the_kreis_and_no_sum(ctx):
+    """Rheurdt's and Kranenburg's minimum-benefit totals lack the secret SGB II part (issue 14)."""
+    shares = ov.kommunen_shares(ctx)
+    minimum = shares[shares["variable"] == "minimum_benefit_recipients"].set_index("ags")
+    assert minimum.loc[["05154040", "05154048"], "share"].isna().all()
+    assert minimum["share"].notna().sum() == 14 and minimum["kommunen_sum"].isna().all()
+    [note] = [s for s in ov.shares_notes(ctx) if "Mindestsicherung" in s.text]
+    assert "Kranenburg und Rheurdt" in note.text and "Untergrenze" in note.text and "incomplete" in note.statuses
+    assert "ergeben zusammen" not in note.text

@@ -164,6 +164,57 @@ def test_table_html_keeps_numbers_whole_and_drops_the_index():
     assert 'class="im-table"' in report.table_html(pd.DataFrame({"a": ['Programm "X" <b>']})).replace("&lt;b&gt;", "")
 
 
+def test_a_lower_bound_is_marked_explained_and_said(monkeypatch):
+    """Rheurdt's minimum-benefit total (125, SGB II secret) carries ⁵, the legend and a sentence (issue 14)."""
+    p = report.setup("Rheurdt")
+    row = report._comparison_row(p, p.comparisons["minimum_benefit_recipients"])
+    assert row["Rheurdt"] == "125⁵" and "Untergrenze" in row["Hinweis"]
+    shown = []
+    monkeypatch.setattr(report, "_markdown", shown.append)
+    monkeypatch.setattr(report, "table", lambda *a, **k: None)
+    monkeypatch.setattr(report.charts, "show", lambda *a, **k: None)
+    report._field(p, "soziale_lage")
+    text = "\n".join(shown)
+    assert "⁵ unvollständig: enthält geheim gehaltene Teile nicht" in text
+    assert "nur als Untergrenze veröffentlicht (125⁵)" in text
+    gaps = report.data_gaps_table(p).set_index("Kennzahl").loc["Empfängerinnen und Empfänger sozialer Mindestsicherung"]
+    assert gaps.iloc[1].startswith("nur Untergrenze") and "22811-05i" in gaps.iloc[2]
+
+
+def test_a_cell_off_the_rows_date_shows_its_own(monkeypatch):
+    """Kita: the row's Stand is the Kreis value's 01.03.2015; NRW's 2019 figure says 2019 (issue 14)."""
+    p = report.setup("Kleve")
+    row = report._comparison_row(p, p.comparisons["kita_nongerman_language_share"])
+    assert row["Stand"].startswith("01.03.2015") and row["Kreis Kleve"] == "18,1\u00a0%"
+    assert row["NRW"] == "25,8\u00a0% (01.03.2019)"
+    p = report.setup("Geldern")  # its newest council turnout is the preliminary 2025 count
+    frames = []
+    monkeypatch.setattr(report.charts, "bars", lambda frame, **kw: frames.append(frame) or "fig")
+    monkeypatch.setattr(report.charts, "show", lambda *a, **k: None)
+    report._field_chart(p, "teilhabe", [p.comparisons["turnout_council_election"]])
+    assert set(frames[0]["indicator"]) == {"Wahlbeteiligung bei der Ratswahl (14.09.2025)"}
+
+
+def test_index_cells_keep_their_marks_and_a_date_that_differs(tmp_path):
+    """index.html: a column without one common date shows each cell's date; marks are kept and
+    explained (a secondary census share must not read as an exact official figure; issue 14)."""
+    from helpers import export
+
+    def entry(name, date):
+        figures = [{"id": "population", "label": "Einwohner", "value": 1000.0, "unit": "persons", "date": date,
+                    "status": "published"},
+                   {"id": "foreign_share_census_2022", "label": "Ausländeranteil", "value": 12.34, "unit": "%",
+                    "date": "2022-05-15", "status": "secondary"}]
+        return {"status": "ok", "output": f"kommune_{name}", "key_figures": {"figures": figures},
+                "briefing": {"kind": export.PROFILE_KIND, "region": name, "stichtag": date}}
+
+    export.write_index(tmp_path, [entry("A", "2024-12-31"), entry("B", "2023-12-31")],
+                       created=dt.datetime(2026, 1, 1), sprache="de", imprint="")
+    page = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "1.000 (31.12.2024)" in page and "1.000 (31.12.2023)" in page
+    assert "12,3\u00a0%³" in page and "³ Sekundärquelle" in page
+
+
 def _gap_row(profile, label):
     gaps = report.data_gaps_table(profile)
     return gaps[gaps["Kennzahl"] == label].iloc[0]

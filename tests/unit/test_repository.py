@@ -20,7 +20,7 @@ def test_ci_runs_the_readme_test_command():
 
 def test_make_targets_exist():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    for target in ["setup", "briefings", "test", "lab", "bench", "clean", "data", "notebooks"]:
+    for target in ["setup", "briefings", "test", "lab", "bench", "clean", "data", "update", "notebooks"]:
         assert re.search(rf"^{target}:", makefile, re.M), target
 
 

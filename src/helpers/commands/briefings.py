@@ -1,21 +1,26 @@
 """`python -m helpers briefings`: execute the product notebooks and write HTML briefings.
 
 Arguments are checked completely before anything is created (exit 2); the work itself is
-:func:`helpers.batch.run` (exit 0 all good, 1 a notebook failed, 75 another run holds the lock).
+:func:`helpers.batch.run` (exit 0 all good, 1 a notebook failed or the run could not be
+written, 75 another run holds the lock, 130/143 stopped by SIGINT/SIGTERM).
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import os
+import re
+import signal
 import sys
 from pathlib import Path
 
+from helpers.fmt import format_date
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import UnknownRegionError, region
 from helpers.paths import NOTEBOOKS_DIR, REPORTS_DIR
 
 EXIT_BAD_ARGUMENTS = 2
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +30,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="nur diese Kommune (mehrfach möglich), z. B. --kommune Kleve --kommune 05154008")
     which.add_argument("--refresh-notebooks", action="store_true",
                        help="die drei Produkt-Notebooks mit Standardparametern neu ausführen und speichern (für nbval)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallele Worker (Voreinstellung: Kerne)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                        help="parallele Worker (Voreinstellung und Obergrenze: Kerne und freier Speicher)")
     parser.add_argument("--force", action="store_true", help="auch unveränderte Notebooks neu ausführen")
     parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="Zielordner (Voreinstellung: reports/)")
     parser.add_argument("--stichtag", help="Stichtag JJJJ-MM-TT (Voreinstellung: neuester Stand)")
@@ -35,6 +41,45 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def _fail(message: str) -> int:
     print(message, file=sys.stderr)
     return EXIT_BAD_ARGUMENTS
+
+
+def _stichtag_problem(value: str) -> str | None:
+    """Only ``JJJJ-MM-TT`` (Python alone would also take ``20231231`` and ``2023-W52-7``), within the data."""
+    from helpers import data, report
+
+    try:
+        if not ISO_DATE.fullmatch(value):
+            raise ValueError(value)
+        dt.date.fromisoformat(value)
+    except ValueError:
+        return t("briefings_bad_stichtag", value=value)
+    first, last = report.stichtag_span(data.load_observations())
+    if not first <= value <= last:
+        return t("briefings_stichtag_outside", value=value, first=format_date(first), last=format_date(last))
+    return None
+
+
+def _outcome(result, latest: Path, sprache: str) -> None:
+    """The summary lines for the log: what ran, what was carried over, what was stopped."""
+    from helpers import batch
+
+    entries = result.entries
+    carried = [e for e in entries if e.get("carried_over")]
+    counts = {s: sum(e["status"] == s for e in entries if not e.get("carried_over")) for s in ("ok", "skipped", "failed")}
+    print(t("briefings_summary", sprache, ran=counts["ok"] + counts["failed"], skipped=counts["skipped"],
+            failed=counts["failed"], path=result.run_dir), file=sys.stderr)
+    if carried:
+        print(t("briefings_carried", sprache, count=len(carried), latest=latest), file=sys.stderr)
+        stale = [e["output"] for e in carried if e.get("stale")]
+        if stale:
+            print(t("briefings_carried_stale", sprache, names=", ".join(stale)), file=sys.stderr)
+    if result.stopped_by:
+        done = [e["output"] for e in entries if e["status"] == "ok" and not e.get("carried_over")]
+        print(t("briefings_interrupted", sprache, signal=signal.Signals(result.stopped_by).name, done=len(done),
+                total=result.planned, names=", ".join(done), path=result.run_dir,
+                latest=batch.latest_text(latest.parent, sprache)), file=sys.stderr)
+    elif counts["failed"]:
+        print(batch.latest_text(latest.parent, sprache), file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -47,32 +92,36 @@ def run(args: argparse.Namespace) -> int:
         selected = [region(k, level="kommune") for k in args.kommune] if args.kommune else None
     except (UnknownRegionError, ValueError) as error:
         return _fail(str(error))
-    if args.stichtag is not None:
-        try:
-            dt.date.fromisoformat(args.stichtag)
-        except ValueError:
-            return _fail(t("briefings_bad_stichtag", value=args.stichtag))
+    if args.stichtag is not None and (problem := _stichtag_problem(args.stichtag)):
+        return _fail(problem)
+    if problem := batch.check_out(args.out, sprache):
+        return _fail(problem)
     missing = [p for p in batch.product_notebooks() if not p.exists()]
     if missing:
         print("\n".join(t("briefings_missing_notebook", path=p) for p in missing), file=sys.stderr)
         return batch.EXIT_FAILED
+    workers, capped = batch.worker_limit(args.jobs)
+    if capped:
+        print(capped, file=sys.stderr)
 
-    if args.refresh_notebooks:
-        for path in batch.product_notebooks():
-            batch.refresh(path)
-            print(t("briefings_refreshed", path=path.relative_to(NOTEBOOKS_DIR.parent)), file=sys.stderr)
-        return batch.EXIT_OK
-
-    jobs = batch.plan(selected, stichtag=args.stichtag, sprache=sprache)
     try:
-        result = batch.run(jobs, args.out, workers=args.jobs, force=args.force, sprache=sprache)
+        if args.refresh_notebooks:
+            with batch.locked(args.out, sprache):
+                for path in batch.product_notebooks():
+                    batch.refresh(path)
+                    print(t("briefings_refreshed", path=path.relative_to(NOTEBOOKS_DIR.parent)), file=sys.stderr)
+            return batch.EXIT_OK
+        jobs = batch.plan(selected, stichtag=args.stichtag, sprache=sprache)
+        result = batch.run(jobs, args.out, workers=workers, force=args.force, sprache=sprache)
     except batch.LockHeld as error:
         print(error, file=sys.stderr)
         return batch.EXIT_LOCKED
-    counts = {s: sum(e["status"] == s for e in result.entries) for s in ("ok", "skipped", "failed")}
-    print(t("briefings_summary", sprache, ran=counts["ok"] + counts["failed"], skipped=counts["skipped"],
-            failed=counts["failed"], path=result.run_dir), file=sys.stderr)
-    if counts["failed"]:
-        latest = args.out / batch.LATEST
-        print(t("briefings_latest_kept", sprache, latest=latest.resolve() if latest.exists() else "–"), file=sys.stderr)
+    except batch.RunError as error:
+        print(error, file=sys.stderr)
+        return batch.EXIT_FAILED
+    except batch.Stopped as stop:
+        print(t("briefings_stopped_early", sprache, signal=signal.Signals(stop.signum).name,
+                latest=batch.latest_text(args.out, sprache)), file=sys.stderr)
+        return 128 + stop.signum
+    _outcome(result, args.out / batch.LATEST, sprache)
     return result.exit_code

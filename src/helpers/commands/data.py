@@ -1,12 +1,15 @@
-"""`python -m helpers data …`: build, validate, inspect, import and fetch official figures."""
+"""`python -m helpers data …`: build, validate, inspect, import, fetch and update official figures."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from helpers import data, ingest, importing
-from helpers.paths import PROCESSED_DIR, RAW_DIR
+import pandas as pd
+
+from helpers import data, ingest, importing, update
+from helpers.ingest.common import TABLES_FILE
+from helpers.paths import PROCESSED_DIR, RAW_DIR, UPDATES_DIR
 from helpers.validation import DataError
 
 
@@ -20,7 +23,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     inspect = actions.add_parser("inspect", help="Format einer Exportdatei erkennen und ihre Zeilen als CSV zeigen")
     inspect.add_argument("file", type=Path)
     inspect.add_argument("--table", help="Tabellencode, falls nicht aus Datei oder Dateiname erkennbar")
-    inspect.add_argument("--reference-date", help="Stichtag JJJJ-MM-TT, falls die Datei keinen nennt")
+    inspect.add_argument("--reference-date", type=_checked(importing.check_date),
+                         help="Stichtag JJJJ-MM-TT, falls die Datei keinen nennt")
     add = actions.add_parser("import", help="amtlichen Export mit Herkunft nach data/raw übernehmen")
     add.add_argument("file", type=Path)
     _provenance(add)
@@ -30,6 +34,19 @@ def configure(parser: argparse.ArgumentParser) -> None:
     fetch.add_argument("--startyear", default="")
     fetch.add_argument("--endyear", default="")
     _provenance(fetch)
+    refresh = actions.add_parser(
+        "update", help="alle deklarierten amtlichen Tabellen neu holen, übernehmen und einen Änderungsbericht zeigen",
+        description="Holt die Tabellen aus src/helpers/catalogue/tables.yaml (pystatis bzw. Download der Landesdatenbank "
+                    "NRW) oder liest Exporte aus --from, prüft alles, übernimmt alles oder nichts nach data/raw, baut "
+                    "data/processed neu und zeigt und speichert den Änderungsbericht (data/updates/latest.json). "
+                    "Exit-Code 0 ok, 1 eine Tabelle oder die Prüfung ist gescheitert (nichts geändert), 2 falsche Argumente.")
+    refresh.add_argument("--table", action="append", metavar="CODE", help="nur diese Tabelle (mehrfach möglich)")
+    refresh.add_argument("--from", dest="source", type=Path, metavar="ORDNER",
+                         help="von Hand heruntergeladene Exporte (CSV oder CSV flat) statt Abruf; erkannt am Tabellencode")
+    refresh.add_argument("--dry-run", action="store_true", help="nur den Änderungsbericht zeigen, nichts schreiben")
+    _dirs(refresh, processed=True)
+    refresh.add_argument("--updates-dir", type=Path, default=UPDATES_DIR, help=argparse.SUPPRESS)
+    refresh.add_argument("--tables-file", type=Path, default=TABLES_FILE, help=argparse.SUPPRESS)
 
 
 def _dirs(parser: argparse.ArgumentParser, processed: bool) -> None:
@@ -38,19 +55,33 @@ def _dirs(parser: argparse.ArgumentParser, processed: bool) -> None:
         parser.add_argument("--out-dir", type=Path, default=PROCESSED_DIR, help=argparse.SUPPRESS)
 
 
+def _checked(check):
+    """An argparse type from one of importing's checks: a bad value exits 2 with the check's German reason."""
+    def convert(text: str) -> str:
+        try:
+            return check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    convert.__name__ = check.__name__.removeprefix("check_")
+    return convert
+
+
 def _provenance(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--source-id", required=True, help="neue, eindeutige Quellen-ID, z. B. ITNRW_12411_01I_2025")
+    parser.add_argument("--source-id", required=True, type=_checked(importing.check_source_id),
+                        help="neue, eindeutige Quellen-ID, z. B. ITNRW_12411_01I_2025")
     parser.add_argument("--publisher", default="IT.NRW", help="Herausgeber (Standard: IT.NRW)")
     parser.add_argument("--title", default="", help="Titel der Tabelle")
     parser.add_argument("--table", default="", help="Tabellencode (sonst aus Datei oder Dateiname)")
-    parser.add_argument("--reference-date", default="", help="Stichtag JJJJ-MM-TT, falls die Datei keinen nennt")
+    parser.add_argument("--reference-date", default="", type=_checked(importing.check_date),
+                        help="Stichtag JJJJ-MM-TT, falls die Datei keinen nennt")
     parser.add_argument("--licence", default="dl-de/by-2-0", help="Lizenz (Standard: dl-de/by-2-0)")
-    parser.add_argument("--url", default="", help="Adresse der Tabelle in der Datenbank")
+    parser.add_argument("--url", default="", type=_checked(importing.check_url), help="Adresse der Tabelle in der Datenbank")
     parser.add_argument("--raw-dir", type=Path, default=RAW_DIR, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"build": _build, "validate": _validate, "inspect": _inspect, "import": _import, "fetch": _fetch}[args.action](args)
+    return {"build": _build, "validate": _validate, "inspect": _inspect, "import": _import, "fetch": _fetch,
+            "update": _update}[args.action](args)
 
 
 def _build(args) -> int:
@@ -60,15 +91,17 @@ def _build(args) -> int:
         print(exc.report.format(), file=sys.stderr)
         print("Abbruch: data/processed bleibt unverändert.", file=sys.stderr)
         return 1
-    observations = data.load("observations", processed_dir=out, raw_dir=args.raw_dir)
+    # The summary comes from manifest.json, not from reading the Parquet files back: a read starts pyarrow's
+    # I/O threads, and one still busy at interpreter exit aborts the process after a correct build
+    # ("terminate called without an active exception", exit 134; apache/arrow#34314).
     manifest = data.manifest(out)
     print(f"{out}: " + ", ".join(f"{name} {n}" for name, n in manifest["rows"].items()))
     print("Warnungen: " + (", ".join(f"{check} {n}" for check, n in manifest["warnings"].items()) or "keine")
           + " (Einzelheiten: python -m helpers data validate)")
-    print("\nZeilen je Quelle:")
-    print(observations["source_id"].value_counts().sort_index().to_string())
-    print("\nZeilen je Region:")
-    print(observations["ags"].value_counts().sort_index().to_string())
+    for heading, key, column in (("Zeilen je Quelle", "observations_by_source", "source_id"),
+                                 ("Zeilen je Region", "observations_by_region", "ags")):
+        print(f"\n{heading}:")
+        print(pd.Series(manifest[key], name="count").rename_axis(column).to_string())
     return 0
 
 
@@ -118,3 +151,14 @@ def _fetch(args) -> int:
         return 1
     print(f"Abgerufen und übernommen: data/raw/{target.as_posix()} (Quelle {args.source_id}).")
     return 0
+
+
+def _update(args) -> int:
+    try:
+        report = update.update(args.table, args.source, args.dry_run, args.raw_dir, args.out_dir, args.updates_dir,
+                               args.tables_file)
+    except update.UnknownTable as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 2
+    print(report.format())
+    return 1 if report.failed else 0

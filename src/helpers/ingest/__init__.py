@@ -2,12 +2,13 @@
 
 One module per format (``genesis_classic``, ``genesis_flat``, ``zensus_flat``), each with
 ``detect(text) -> bool`` and ``read(text, table) -> Extract``; per-table quirks (which column
-is which variable, category and unit) live in ``maps/<table>.csv``, not in code.
+is which variable, category and unit) live in ``catalogue/tables.yaml``, not in code.
 :func:`read_file` picks the format and returns tidy rows
 ``ags, date, variable, category, value, unit, flag``.
 """
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from helpers.ingest import genesis_classic, genesis_flat, zensus_flat
@@ -36,7 +37,7 @@ def detect(path: Path) -> str:
         raise IngestError(f"{path.name} ist ein GENESIS-Datenwürfel (cubefile, Zeilen 'K;'/'D;'); dieses Format wird "
                           "nicht gelesen. Bitte die Tabelle als 'CSV' oder 'CSV flat' exportieren.")
     for name, module in FORMATS.items():
-        if module.detect(text):
+        if _csv_guarded(path, module.detect, text):
             return name
     raise IngestError(f"{path.name}: Format nicht erkannt. Erwartet wird ein CSV-Export von GENESIS-Online, "
                       "Regionalstatistik, Landesdatenbank NRW (klassisch oder flat) oder der Zensus-2022-Datenbank.")
@@ -45,7 +46,18 @@ def detect(path: Path) -> str:
 def read_file(path: Path, table: str | None = None, reference_date: str | None = None) -> Extract:
     """Tidy rows of one export file (all regions it contains) and the problems met on the way."""
     module = FORMATS[detect(path)]
-    return module.read(decode(path.read_bytes()), table=table, reference_date=reference_date, filename=path.name)
+    return _csv_guarded(path, module.read, decode(path.read_bytes()), table=table, reference_date=reference_date,
+                        filename=path.name)
+
+
+def _csv_guarded(path: Path, function, *args, **kwargs):
+    """Run a reader; the csv module's own errors (an unclosed quote swallowing the rest) become an IngestError."""
+    try:
+        return function(*args, **kwargs)
+    except csv.Error as exc:
+        raise IngestError(f"{path.name} ist als CSV nicht lesbar ({exc}): vermutlich ein Anführungszeichen \" ohne "
+                          "schließendes Gegenstück, das den Rest der Datei zu einer Zelle macht. Bitte die Tabelle neu "
+                          "herunterladen und nicht von Hand bearbeiten.") from None
 
 
 def _is_cube(text: str) -> bool:

@@ -1,4 +1,4 @@
-"""What every export format shares: decoding, official special characters, region codes, maps."""
+"""What every export format shares: decoding, official special characters, region codes, column maps."""
 from __future__ import annotations
 
 import csv
@@ -9,8 +9,9 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
-MAPS_DIR = Path(__file__).resolve().parent / "maps"
+TABLES_FILE = Path(__file__).resolve().parents[1] / "catalogue" / "tables.yaml"
 COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "flag"]
 
 # The legend of the Statistische Ämter: sign → (value, flag). '-' is a true zero; the others are missing.
@@ -117,13 +118,16 @@ def table_code_from_name(name: str) -> str:
 
 
 @lru_cache(maxsize=None)
+def declared_tables(path: Path = TABLES_FILE) -> dict:
+    """catalogue/tables.yaml: the services and the official tables with their column maps."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
 def table_map(table: str) -> dict[str, tuple[str, str, str]]:
-    """maps/<table>.csv as {source_header: (variable, category, unit)}; empty when there is none."""
-    path = MAPS_DIR / f"{table}.csv"
-    if not table or not path.is_file():
-        return {}
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return {r.source_header: (r.variable, r.category, r.unit) for r in frame.itertuples(index=False)}
+    """The columns of ``table`` in tables.yaml as {source_header: (variable, category, unit)}; empty when undeclared."""
+    columns = declared_tables()["tables"].get(table, {}).get("columns", {})
+    return {header: tuple(target) for header, target in columns.items()}
 
 
 def slug(text: str) -> str:

@@ -1,0 +1,197 @@
+"""`data update` with --from on real exports of ../shared/genesis-found and against a local stand-in for the
+Landesdatenbank NRW download route (127.0.0.1, real files, 401/500/timeout). No test leaves this machine."""
+import datetime as dt
+import http.server
+import json
+import shutil
+import threading
+import time
+
+import pandas as pd
+import pytest
+
+from helpers import datapackage, export, update
+
+from .conftest import tree_hashes
+from tests.material import require
+
+from .update_support import LDB_12411_15I, LDB_22811_01I, cli, revised_12411_15i
+
+CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens, nothing leaves the machine
+
+
+def _dirs(raw_copy, processed_copy):
+    return {"raw_dir": raw_copy, "processed_dir": processed_copy, "updates_dir": raw_copy.parent / "updates"}
+
+
+def _state(raw_copy, processed_copy):
+    return tree_hashes(raw_copy), tree_hashes(processed_copy)
+
+
+def test_help_names_the_options():
+    result = cli("update", "--help")
+    assert result.returncode == 0
+    for option in ("--table", "--from", "--dry-run"):
+        assert option in result.stdout
+
+
+def test_unknown_table_is_a_bad_argument(raw_copy):
+    result = cli("update", "--table", "99999-0000", "--raw-dir", raw_copy)
+    assert result.returncode == 2 and "Unbekannte Tabelle(n) 99999-0000" in result.stderr and "12411-15i" in result.stderr
+
+
+def test_from_dry_run_recognises_both_exports_and_reports_the_revised_weeze_value(raw_copy, processed_copy, tmp_path):
+    folder = tmp_path / "downloads"
+    revised_12411_15i(folder)
+    shutil.copy(require(LDB_22811_01I), folder / "export.csv")  # any file name: recognised by the header
+    before = _state(raw_copy, processed_copy)
+    result = cli("update", "--from", folder, "--dry-run", "--raw-dir", raw_copy, "--out-dir", processed_copy,
+                 "--updates-dir", tmp_path / "updates")
+    assert result.returncode == 0, result.stderr
+    assert "Tabelle 12411-15i: neu übernommen" in result.stdout and "Tabelle 22811-01i: neu übernommen" in result.stdout
+    assert "Weeze: population (total) 31.12.2024 revidiert: 12.766 → 12.801" in result.stdout
+    assert "Probelauf" in result.stdout
+    assert _state(raw_copy, processed_copy) == before and not (tmp_path / "updates").exists()
+
+
+def test_from_imports_with_provenance_then_a_revision_replaces_the_export(raw_copy, processed_copy, tmp_path,
+                                                                        monkeypatch):
+    first = tmp_path / "first"
+    first.mkdir()
+    shutil.copy(require(LDB_12411_15I), first / LDB_12411_15I.name)
+    report = update.update(source=first, **_dirs(raw_copy, processed_copy))
+    assert report.failed == [] and report.tables["12411-15i"]["status"] == "updated"
+    assert report.changes == []  # the same figures as the snapshot's transcription of this table
+    [resource] = [r for r in datapackage.read_package(raw_copy)["resources"] if r.get("x_table") == "12411-15i"]
+    assert resource["x_retrieved_via"].startswith("python -m helpers data update (--from")
+    assert resource["x_base"] == "update_2022_base" and resource["x_service"] == "landesdatenbank-nrw"
+    assert (raw_copy / resource["path"]).read_bytes() == LDB_12411_15I.read_bytes()  # stored as published
+    assert datapackage.provenance_problems(raw_copy) == []
+
+    second = tmp_path / "second"
+    revised_12411_15i(second)
+    report = update.update(source=second, **_dirs(raw_copy, processed_copy))
+    revised = {(c["name"], c["old"], c["new"]) for c in report.changes if c["kind"] == "revised"}
+    assert revised == {("Weeze", 12766.0, 12801.0), ("Kreis Kleve", 322018.0, 322053.0)}
+    assert report.tables["12411-15i"]["replaces"] == [resource["x_source_id"]]
+    assert not (raw_copy / resource["path"]).exists() or resource["path"] == report.tables["12411-15i"]["file"]
+    obs = pd.read_parquet(processed_copy / "observations.parquet")
+    weeze = obs[(obs.ags == "05154064") & (obs.variable == "population") & (obs.date == "2024-12-31") & obs.preferred]
+    assert weeze["value"].tolist() == [12801.0] and weeze["source_id"].str.startswith("ITNRW_12411_15I_").all()
+    saved = json.loads((raw_copy.parent / "updates" / "latest.json").read_text(encoding="utf-8"))
+    assert saved["changes"] == report.changes and saved["dry_run"] is False
+
+    monkeypatch.setattr(update, "UPDATES_DIR", raw_copy.parent / "updates")  # the briefings index reads the report
+    export.write_index(tmp_path, [], created=dt.datetime(2026, 12, 1, 6, 15), sprache="de", imprint="")
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert "<h2>Neu seit dem letzten Lauf</h2>" in index and "Tabelle 12411-15i (Bevölkerungsstand" in index
+    assert "<li>Weeze: Wert zum 31.12.2024 berichtigt: 12.766 → 12.801</li>" in index
+
+
+@pytest.mark.parametrize("stranger, message", [
+    ("homlador__schulsozialindex-karte__sozialindex_schulliste_schuljahr_2025-26.pdf", "PDF"),
+    ("CorrelAid__pystatis__13111-0005_flat.csv", "Tabelle 13111-0005 ist nicht deklariert"),
+])
+def test_from_with_an_unknown_file_fails_and_changes_nothing(raw_copy, processed_copy, tmp_path, stranger, message):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    shutil.copy(require(LDB_12411_15I), folder / "a.csv")
+    shutil.copy(require(LDB_12411_15I.parent / stranger), folder / stranger)
+    before = _state(raw_copy, processed_copy)
+    result = cli("update", "--from", folder, "--raw-dir", raw_copy, "--out-dir", processed_copy,
+                 "--updates-dir", tmp_path / "updates")
+    assert result.returncode == 1 and message in result.stdout and "Traceback" not in result.stderr
+    assert "bleiben unverändert" in result.stdout
+    assert _state(raw_copy, processed_copy) == before and not (tmp_path / "updates").exists()
+
+
+def test_offline_update_fails_clearly_and_changes_nothing(raw_copy, processed_copy, tmp_path):
+    env = {"HOME": str(tmp_path / "home"), "HTTPS_PROXY": CLOSED, "HTTP_PROXY": CLOSED, "NO_PROXY": "",
+           "https_proxy": CLOSED, "http_proxy": CLOSED, "no_proxy": "", "INTEGRATIONSMONITOR_LDB_URL": CLOSED + "/",
+           **{f"PYSTATIS_{db}_API_{f}": "offline" for db in ("GENESIS", "REGIO", "ZENSUS") for f in ("USERNAME", "PASSWORD")}}
+    before = _state(raw_copy, processed_copy)
+    result = cli("update", "--raw-dir", raw_copy, "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates",
+                 env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "keine Verbindung" in result.stdout and "Tabelle 12411-01-01-4: FEHLGESCHLAGEN" in result.stdout
+    assert "Tabelle 12411-15i: FEHLGESCHLAGEN" in result.stdout
+    assert _state(raw_copy, processed_copy) == before
+
+
+# --- a local stand-in for the Landesdatenbank NRW download route ---------------------------------------------
+
+
+class _Landesdatenbank(http.server.BaseHTTPRequestHandler):
+    """/<code>_00.csv serves the real export; /401/…, /500/… answer with that status; /slow/… waits too long."""
+    files = {}
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        prefix, _, name = self.path.strip("/").rpartition("/")
+        if prefix in ("401", "500"):
+            self.send_error(int(prefix))
+            return
+        if prefix == "slow":
+            time.sleep(3)
+        body = self.files.get(name) if prefix in ("", "slow") else None
+        if body is None:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv; charset=ISO-8859-1")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def landesdatenbank():
+    _Landesdatenbank.files = {"12411-15i_00.csv": require(LDB_12411_15I).read_bytes(),
+                              "22811-01i_00.csv": require(LDB_22811_01I).read_bytes()}
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Landesdatenbank)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_download_route_imports_the_served_exports(raw_copy, processed_copy, landesdatenbank, monkeypatch):
+    monkeypatch.setenv("INTEGRATIONSMONITOR_LDB_URL", landesdatenbank + "/")
+    report = update.update(["12411-15i", "22811-01i"], **_dirs(raw_copy, processed_copy))
+    assert report.failed == [] and {t["status"] for t in report.tables.values()} == {"updated"}
+    resources = {r["x_table"]: r for r in datapackage.read_package(raw_copy)["resources"] if r.get("x_role") == "export"}
+    assert f"Download {landesdatenbank}/22811-01i_00.csv" in resources["22811-01i"]["x_retrieved_via"]
+    obs = pd.read_parquet(processed_copy / "observations.parquet")
+    rate = obs[(obs.ags == "05154064") & (obs.variable == "minimum_benefit_rate_pct") & obs.preferred]
+    assert rate["value"].tolist() == [14.5] and rate["source_id"].str.startswith("ITNRW_22811_01I_").all()
+
+
+@pytest.mark.parametrize("route, message", [
+    ("401", "HTTP 401; Zugang verweigert"),
+    ("500", "HTTP 500; später erneut versuchen"),
+    ("slow", "Zeitüberschreitung nach 1 s"),
+    ("missing", "HTTP 404; Tabelle nicht gefunden"),
+])
+def test_download_failures_name_the_table_and_change_nothing(raw_copy, processed_copy, tmp_path, landesdatenbank,
+                                                             route, message):
+    before = _state(raw_copy, processed_copy)
+    env = {"INTEGRATIONSMONITOR_LDB_URL": f"{landesdatenbank}/{route}/", "INTEGRATIONSMONITOR_HTTP_TIMEOUT": "1"}
+    result = cli("update", "--table", "22811-01i", "--table", "12411-15i", "--raw-dir", raw_copy,
+                 "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates", env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "Tabelle 22811-01i: FEHLGESCHLAGEN" in result.stdout and message in result.stdout
+    assert _state(raw_copy, processed_copy) == before and not (tmp_path / "updates").exists()
+
+
+def test_every_declared_column_maps_to_a_known_variable_and_unit():
+    """tables.yaml and checks.yaml agree: else `data update` would import a table that the next build refuses."""
+    from helpers import validation
+    from helpers.ingest.common import declared_tables
+
+    rules = validation.checks()
+    for code, spec in declared_tables()["tables"].items():
+        assert spec["service"] in declared_tables()["services"], code
+        for header, (variable, _category, unit) in spec["columns"].items():
+            assert variable in rules["variables"], (code, header)
+            assert unit in rules["units"], (code, header)
