@@ -130,6 +130,8 @@ def test_official_origin_is_kept_and_not_repeated_as_the_route():
             assert r.origin not in r.publisher_short and "press release" not in r.publisher_short, r.source_id
     assert sources.cite(["ITNRW_KITA_2019"]).startswith("Quelle: IT.NRW, nach forumwk.de, Stand 01.03.2019")
     assert sources.cite(["RP2018_RHEURDT_AL"]).startswith("Quelle: Bundesagentur für Arbeit, nach Rheinische Post")
+    assert sources.cite(["REGIO_13211_01_03_5"]).startswith(  # the publishing office stays the publisher
+        "Quelle: Statistische Ämter des Bundes und der Länder (Regionalstatistik), Arbeitslose")
 
 
 def test_stand_names_the_dates_of_the_figures_shown():
