@@ -267,7 +267,8 @@ def context_line(fact, name: str, sprache: str) -> str:
 
 def _context(p: Profile, comparisons) -> None:
     """Facts that change the reading of the figures just shown, each with its source line."""
-    lines = [f"{context_line(f, p.name, p.sprache)}  \n  {sources.refer([f.source_id], p.sprache)}"
+    lines = [f"{fmt.markdown_text(context_line(f, p.name, p.sprache))}  \n  "
+             f"{fmt.markdown_text(sources.refer([f.source_id], p.sprache))}"
              for c in comparisons for f in context_facts(p.facts, c.indicator.id).itertuples()]
     _bullets(lines)
 

@@ -94,12 +94,14 @@ def test_jobs_999_is_capped_and_said(project):
 
 @pytest.fixture(scope="module")
 def partial(project, tmp_path_factory):
-    """``--kommune Kleve`` after the complete run, with another boundaries file."""
+    """``--kommune Kleve --sprache de`` after the complete run (both languages), with another
+    boundaries file: the English set is carried over into en/."""
     root, out, _ = project
     before = _latest(out)
     boundaries = tmp_path_factory.mktemp("geo") / "grenzen.geojson"
     boundaries.write_text('{"type": "FeatureCollection", "features": []}')
-    done = _cli("--kommune", "Kleve", "--out", out, env=_env(root, INTEGRATIONSMONITOR_BOUNDARIES=str(boundaries)))
+    done = _cli("--kommune", "Kleve", "--sprache", "de", "--out", out,
+                env=_env(root, INTEGRATIONSMONITOR_BOUNDARIES=str(boundaries)))
     return before, done, out
 
 
@@ -121,12 +123,16 @@ def test_partial_run_keeps_latest_complete(partial):
     assert done.returncode == 0, done.stderr[-3000:]
     latest = _latest(out)
     assert latest != before
-    briefings = {p.name for p in latest.glob("*.html")} - {"index.html"}
-    assert briefings == {p.name for p in before.glob("*.html")} - {"index.html"} and len(briefings) == 18
+    pages = {"index.html", "barrierefreiheit.html"}
+    briefings = {p.name for p in latest.glob("*.html")} - pages
+    assert briefings == {p.name for p in before.glob("*.html")} - pages and len(briefings) == 18
     index = (latest / "index.html").read_text()
     assert len(re.findall(r'<tr><td><a href="kommune_\d{8}_[a-z-]+\.html">', index)) == 16
     assert 'href="kreis_uebersicht.html"' in index
     assert "weitere Briefings aus dem letzten Lauf übernommen" in done.stderr
+    english = {p.name for p in (latest / "en").glob("*.html")}
+    assert english == {p.name for p in (before / "en").glob("*.html")} and len(english) == 19  # with en/index.html
+    assert len(re.findall(r'<tr><td><a href="kommune_\d{8}_[a-z-]+\.html">', (latest / "en" / "index.html").read_text())) == 16
 
 
 def test_boundaries_file_is_part_of_the_cache_key(partial):
