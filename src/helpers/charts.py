@@ -31,7 +31,7 @@ SEPARATORS = {"de": ",.", "en": ".,"}
 SOURCE_LINE_WIDTH, SOURCE_LINE_HEIGHT = 130, 16  # characters per line, pixels per line (12 px text)
 # Below the plot: tick labels (one more line per wrapped label line), the axis title, then a
 # horizontal legend that wraps into rows (estimated from its entries), then the source line.
-AXIS_PX, TICK_LINE_PX, AXIS_TITLE_PX = 30, 15, 26
+AXIS_PX, TICK_LINE_PX, AXIS_TITLE_PX = 30, 18, 26  # a tick line: plotly's 1.3 line spacing of 13 px text, rounded up
 LEGEND_WIDTH_PX, LEGEND_ROW_PX, LEGEND_CHAR_PX, LEGEND_ITEM_PX = 760, 26, 8, 45
 CATEGORY_LABEL_WIDTH = 24  # characters per line of a category under a bar group
 # Text plotly renders (titles, axes, annotations): '<' and '&' escaped so data cannot become

@@ -29,7 +29,7 @@ out = Path(sys.argv[1])
 papermill.execute_notebook(str(NOTEBOOKS_DIR / "kreis_uebersicht.ipynb"), str(out.with_suffix(".ipynb")),
                            kernel_name="integrationsmonitor", cwd=str(NOTEBOOKS_DIR), progress_bar=False)
 export.export_html(nbformat.read(out.with_suffix(".ipynb"), as_version=4), out, created=datetime.datetime(2026, 1, 1),
-                   imprint="Test")
+                   version="Test")
 """
 
 
