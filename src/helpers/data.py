@@ -352,7 +352,6 @@ def _annotate(obs: pd.DataFrame, source_table: pd.DataFrame) -> pd.DataFrame:
     obs = obs.reset_index(drop=True)
     obs["base"] = _bases(obs)
     obs["_family"] = obs["source_id"].map(source_table.set_index("source_id")["family"]).fillna("")
-    obs["_table"] = obs["source_id"].map(source_table.set_index("source_id")["table_code"]).fillna("")
     obs["_family_rank"] = obs["_family"].map(sources.FAMILY_RANK).fillna(len(sources.FAMILY_RANK))
     return obs
 

@@ -79,6 +79,7 @@ class Provenance:
     url: str = ""
     retrieved_via: str = "python -m helpers data import"
     folder: str = ""  # data/raw/<folder>; default: derived from the publisher
+    base: str = ""  # census base of population-type rows (catalogue/tables.yaml), checked with the import
 
 
 def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR) -> Path:
@@ -199,6 +200,7 @@ def _resource(file: Path, target: Path, digest: str, fmt: str, meta: Provenance)
         "licenses": [licence], "x_role": data.EXPORT_ROLE, "x_format": fmt, "x_table": meta.table,
         "x_source_id": meta.source_id, "x_publisher": meta.publisher, "x_reference_date": meta.reference_date,
         "x_date_accessed": date.today().isoformat(), "x_retrieved_via": meta.retrieved_via,
+        **({"x_base": meta.base} if meta.base else {}),
     }
 
 

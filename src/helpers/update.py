@@ -280,7 +280,7 @@ def _stage(answer: Answer, trial: Path, scratch: Path, report: ChangeReport) -> 
         source_id=source_id, publisher=table.service["publisher"], title=table.spec["title"],
         table=table.code, url=table.service["url"].format(code=table.code, statistic=table.code.split("-")[0]),
         retrieved_via=f"{RETRIEVED_VIA} ({answer.via}; {table.service['label']}; abgerufen {answer.retrieved})",
-        folder=table.service["folder"])
+        folder=table.service["folder"], base=table.spec.get("base", ""))
     try:
         target = importing.import_file(file, meta, trial)
     except importing.ImportRefused as exc:  # keep the errors; the warnings of the whole raw folder are noise here
@@ -345,14 +345,12 @@ def _in_regions(cells: list[str], pairs: list[tuple[int, int]], regions: set[str
 
 
 def _annotate_resource(trial: Path, target: Path, answer: Answer) -> None:
-    """Record service, retrieval date, census base and the extract note in the new resource."""
+    """Record service, retrieval date and the extract note in the new resource."""
     package = datapackage.read_package(trial)
     for resource in package["resources"]:
         if resource["path"] == target.as_posix():
             resource["x_date_accessed"] = answer.retrieved
             resource["x_service"] = answer.table.service_name
-            if answer.table.spec.get("base"):
-                resource["x_base"] = answer.table.spec["base"]
             if answer.extract_note:
                 resource["description"] = answer.extract_note
     datapackage.write_package(trial, package)

@@ -298,12 +298,10 @@ def _check_conflicts(obs: pd.DataFrame, report: Report, reasons: dict[tuple, str
                             for v, s, st, b in rows[["value", "source_id", "status", "base"]].itertuples(index=False))
         found = [reasons.get((ags, f"{date:%Y-%m-%d}", variable, category, s)) for s in rows["source_id"]]
         problem = f"AGS {ags}, {date:%Y-%m-%d}, {variable}/{category}: verschiedene Werte: {listing}"
-        per_table = rows[rows["_table"] != ""].groupby("_table")["value"].nunique() if "_table" in rows else pd.Series()
-        revised = [table for table, n in per_table.items() if n > 1]
-        if revised:  # two editions of one official table disagree: a revision, not a conflict of sources
-            report.add(WARNING, rows["_file"].iloc[0], None, "value", f"{problem} – Revision der Tabelle {revised[0]}",
-                       "die neuere Ausgabe prüfen; alle Zeilen bleiben", "conflict_revision")
-        elif all(found):
+        if "_export_rank" in rows and (rows["_export_rank"] == 0).any() and not all(found):
+            # an imported official export disagrees: a revision, reported by `data update`; the export is preferred
+            found = ["neuere amtliche Fassung (importierter Export) – Revision, siehe Änderungsbericht von data update"]
+        if all(found):
             report.add(WARNING, rows["_file"].iloc[0], None, "value", f"{problem} – Grund: {found[0]}",
                        "alle Zeilen bleiben; Notebooks nutzen die Zeile mit preferred=True", "conflict")
         else:

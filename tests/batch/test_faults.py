@@ -274,7 +274,7 @@ def test_unusable_out_exits_2_before_running(project, tmp_path, mount_tmpfs, cas
 
 def test_full_disk_exits_1_removes_the_run_and_keeps_latest(project, tmp_path, mount_tmpfs):
     root, out, _ = project
-    small = mount_tmpfs(tmp_path / "small", "size=12m") / "reports"
+    small = mount_tmpfs(tmp_path / "small", "size=32m") / "reports"
     small.mkdir()
     good = _latest(out)
     shutil.copytree(good, small / good.name)

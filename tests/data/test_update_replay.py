@@ -81,7 +81,8 @@ def _resource(raw, table):
 
 def test_population_by_sex_from_regionalstatistik(replay, raw_copy, processed_copy):
     report = replay("12411-01-01-4")
-    assert report.failed == [] and report.tables["12411-01-01-4"]["source_id"] == "REGIO_12411_01_01_4_20260310"
+    assert report.failed == [], report.format()
+    assert report.tables["12411-01-01-4"]["source_id"] == "REGIO_12411_01_01_4_20260310"
     rows = _observations(processed_copy, "REGIO_12411_01_01_4_")
     kreis = rows.set_index("category")["value"].to_dict()
     assert kreis == {"total": 322018.0, "male": 160893.0, "female": 161125.0}
