@@ -14,7 +14,7 @@ from helpers.paths import ROOT
 pytestmark = pytest.mark.slow
 
 RESOURCES = ("helpers/messages.yaml", "helpers/catalogue/indicators.yaml", "helpers/catalogue/checks.yaml",
-             "helpers/catalogue/regions.csv", "helpers/ingest/maps/12411-15i.csv",
+             "helpers/catalogue/regions.csv", "helpers/catalogue/tables.yaml",
              "helpers/templates/index.html.j2", "helpers/templates/briefing/index.html.j2",
              "helpers/templates/briefing/conf.json", "helpers/templates/briefing/static/briefing.css")
 

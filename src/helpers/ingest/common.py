@@ -11,7 +11,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-TABLES_FILE = Path(__file__).resolve().parents[1] / "catalogue" / "tables.yaml"
+from helpers.paths import CATALOGUE_DIR
+
+TABLES_FILE = CATALOGUE_DIR / "tables.yaml"
 COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "flag"]
 
 # The legend of the Statistische Ämter: sign → (value, flag). '-' is a true zero; the others are missing.
