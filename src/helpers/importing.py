@@ -102,13 +102,13 @@ def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR) -> Path:
     with tempfile.TemporaryDirectory(prefix="raw-import-") as scratch:
         trial = Path(scratch) / "raw"
         shutil.copytree(raw_dir, trial, symlinks=True)
-        _place(file, trial / target)
+        place(file, trial / target)
         datapackage.write_package(trial, {**package, "resources": package["resources"] + [resource]})
         report = data.validate(trial)
         if not report.ok:
             raise ImportRefused("Nach dem Import wären die Rohdaten ungültig:\n"
                                 + "\n".join(issue.line() for issue in report.errors[:20]))
-    _place(file, raw_dir / target)
+    place(file, raw_dir / target)
     try:
         datapackage.write_package(raw_dir, {**package, "resources": package["resources"] + [resource]})
     except BaseException:
@@ -121,7 +121,7 @@ def fetch_table(table: str, meta: Provenance, raw_dir: Path = RAW_DIR, **query) 
     """Download ``table`` with pystatis as flat CSV and import it; clear errors when offline."""
     try:
         from pystatis import Table  # imported late: pystatis writes its config on import
-        _credentials_from_environment()
+        credentials_from_environment()
         result = Table(name=table)
         result.get_data(prettify=False, **query)
     except Exception as exc:  # pystatis raises config, HTTP and connection errors of many kinds
@@ -139,7 +139,7 @@ def fetch_table(table: str, meta: Provenance, raw_dir: Path = RAW_DIR, **query) 
         return import_file(file, meta, raw_dir)
 
 
-def _credentials_from_environment() -> None:
+def credentials_from_environment() -> None:
     """Hand PYSTATIS_<DB>_API_USERNAME/_PASSWORD to pystatis in memory only (never written to disk)."""
     from pystatis import config
 
@@ -204,7 +204,7 @@ def _resource(file: Path, target: Path, digest: str, fmt: str, meta: Provenance)
     }
 
 
-def _place(file: Path, target: Path) -> None:
+def place(file: Path, target: Path) -> None:
     """Copy under a temporary name, then rename: a half-written raw file never exists."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.part")

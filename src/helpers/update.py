@@ -166,7 +166,7 @@ def _fetch_pystatis(table: Table, scratch: Path) -> Answer:
         from pystatis import Table as PystatisTable, config
         from pystatis.exception import PystatisConfigError
 
-        importing._credentials_from_environment()
+        importing.credentials_from_environment()
         cache = scratch / "pystatis-cache" / table.code
         config.config.set("data", "cache_dir", str(cache))  # in memory only: a cached answer is never new data
         result = PystatisTable(name=table.code)
@@ -435,8 +435,8 @@ def _commit(trial: Path, raw_dir: Path, processed_dir: Path) -> None:
                 (backup / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(raw_dir / rel, backup / rel)
             placed.append(rel)
-            importing._place(trial / rel, raw_dir / rel)
-        importing._place(trial / datapackage.PACKAGE_FILE, raw_dir / datapackage.PACKAGE_FILE)
+            importing.place(trial / rel, raw_dir / rel)
+        importing.place(trial / datapackage.PACKAGE_FILE, raw_dir / datapackage.PACKAGE_FILE)
     except BaseException:
         for rel in placed:
             if (backup / rel).exists():
