@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psutil
 
-from helpers import batch
+from helpers.run import batch
 
 BIN = Path(sys.executable).parent
 

@@ -3,7 +3,8 @@ import os
 
 import pytest
 
-from helpers import geo, sources
+from helpers.data import geo
+from helpers.presentation import sources
 from tests.material import GEO, require
 
 SHARED_BOUNDARIES = GEO / "kreis_kleve_gemeinden.geojson"
@@ -48,7 +49,7 @@ def full_run(tmp_path_factory):
     import subprocess
     import sys
 
-    from helpers.batch import LATEST, product_notebooks
+    from helpers.run.batch import LATEST, product_notebooks
 
     missing = [p.name for p in product_notebooks() if not p.exists()]
     if missing:

@@ -6,8 +6,9 @@ import pandas as pd
 import plotly.io as pio
 import pytest
 
-from helpers import charts, geo, maps
+from helpers.data import geo
 from helpers.kommunen import UnknownRegionError, kommunen
+from helpers.presentation import charts, maps
 
 pytestmark = pytest.mark.usefixtures("geo_sandbox")
 AGS = [r.ags for r in kommunen()]

@@ -9,8 +9,10 @@ import nbformat
 import papermill
 import pytest
 
-from helpers import data, payloads, report
+from helpers.briefings import kommune_profil as profil
+from helpers.data import store
 from helpers.paths import NOTEBOOKS_DIR, ROOT
+from helpers.presentation import payloads
 
 NOTEBOOK = NOTEBOOKS_DIR / "kommune_profil.ipynb"
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
@@ -28,9 +30,9 @@ def _run(tmp_path, **parameters):
 def test_key_figures_payload_equals_processed_data(tmp_path, kommune, name):
     book = _run(tmp_path, kommune=kommune)
     figures = payloads.read(book, payloads.KEY_FIGURES)
-    expected = report.key_figures_payload(report.setup(kommune))
+    expected = profil.key_figures_payload(profil.setup(kommune))
     assert figures == expected
-    obs = data.load("observations")
+    obs = store.load("observations")
     rows = obs[(obs["ags"] == expected["ags"]) & (obs["variable"] == "population") & (obs["category"] == "total")]
     newest = rows[rows["date"] == rows["date"].max()]
     assert figures["figures"][0]["id"] == "population"
@@ -69,7 +71,7 @@ def test_nbval_catches_a_changed_key_figure(tmp_path):
     book = nbformat.read(NOTEBOOK, as_version=4)
     cell = next(c for c in book.cells if c.cell_type == "code" and c.source.startswith(CHECK_MARK))
     table = next(o for o in cell.outputs if "text/html" in o.get("data", {}))
-    population = report.key_figures_payload(report.setup("Kleve"))["figures"][0]["value"]
+    population = profil.key_figures_payload(profil.setup("Kleve"))["figures"][0]["value"]
     printed = f"{population:,.0f}".replace(",", ".")
     assert printed in table["data"]["text/html"]
     table["data"]["text/html"] = table["data"]["text/html"].replace(printed, printed[:-1] + "9", 1)

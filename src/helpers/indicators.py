@@ -26,9 +26,9 @@ from types import MappingProxyType
 import pandas as pd
 import yaml
 
+from helpers.data.validation import INCOMPLETE
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.paths import CATALOGUE_DIR
-from helpers.validation import INCOMPLETE
 
 CATALOGUE_PATH = CATALOGUE_DIR / "indicators.yaml"
 LEVELS = ("kommune", "kreis", "land")

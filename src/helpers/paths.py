@@ -39,4 +39,4 @@ UPDATES_DIR = DATA_DIR / "updates"  # change reports of `data update` (latest.js
 NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
 CATALOGUE_DIR = PACKAGE_DIR / "catalogue"
-TEMPLATES_DIR = PACKAGE_DIR / "templates"
+TEMPLATES_DIR = PACKAGE_DIR / "run" / "templates"

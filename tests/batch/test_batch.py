@@ -10,8 +10,9 @@ import nbformat
 import pytest
 from filelock import FileLock
 
-from helpers import batch, kommunen
+from helpers import kommunen
 from helpers.paths import RAW_DIR
+from helpers.run import batch
 from tests.batch.toy import briefing_cells, notebook, product_root
 
 pytestmark = pytest.mark.slow

@@ -10,7 +10,7 @@ import time
 import pytest
 from filelock import FileLock
 
-from helpers import batch
+from helpers.run import batch
 from tests.batch.toy import product_root
 
 

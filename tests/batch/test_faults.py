@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from helpers import batch, export
+from helpers.run import batch, export
 from tests.batch.toy import product_root
 
 pytestmark = pytest.mark.slow
@@ -236,7 +236,7 @@ def test_next_run_removes_what_killed_runs_left(project, tmp_path):
 
 
 def test_data_build_removes_folders_of_killed_builds(tmp_path):
-    from helpers import data
+    from helpers.data import store
     from helpers.paths import RAW_DIR
 
     dead = subprocess.Popen(["true"])
@@ -246,7 +246,7 @@ def test_data_build_removes_folders_of_killed_builds(tmp_path):
     (killed / "observations.parquet").write_bytes(b"half")
     running = tmp_path / f".processed-new-{os.getpid()}-efgh5678"  # a build still alive: not ours to remove
     running.mkdir()
-    data.build(RAW_DIR, tmp_path / "processed")
+    store.build(RAW_DIR, tmp_path / "processed")
     assert not killed.exists() and running.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, "processed"])
 
@@ -311,7 +311,7 @@ def test_refresh_notebooks_takes_the_lock(project):
 
 
 def test_valid_boundaries_in_read_only_cache_pass_their_checks(shared_boundaries, tmp_path, mount_tmpfs, monkeypatch):
-    from helpers import geo
+    from helpers.data import geo
 
     monkeypatch.setenv(geo.CACHE_ENV, str(mount_tmpfs(tmp_path / "ro-cache", "ro,size=1m")))
     geo.reset()

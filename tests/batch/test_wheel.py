@@ -15,8 +15,8 @@ pytestmark = pytest.mark.slow
 
 RESOURCES = ("helpers/messages.yaml", "helpers/catalogue/indicators.yaml", "helpers/catalogue/checks.yaml",
              "helpers/catalogue/regions.csv", "helpers/catalogue/tables.yaml",
-             "helpers/templates/index.html.j2", "helpers/templates/briefing/index.html.j2",
-             "helpers/templates/briefing/conf.json", "helpers/templates/briefing/static/briefing.css")
+             "helpers/run/templates/index.html.j2", "helpers/run/templates/briefing/index.html.j2",
+             "helpers/run/templates/briefing/conf.json", "helpers/run/templates/briefing/static/briefing.css")
 
 
 @pytest.fixture(scope="module")

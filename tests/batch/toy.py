@@ -1,5 +1,5 @@
 """Toy product notebooks for the batch tests: small, fast, and shaped like the real ones
-(parameters cell, BRIEFING/KEY_FIGURES payloads, a plotly chart through helpers.charts.show)."""
+(parameters cell, BRIEFING/KEY_FIGURES payloads, a plotly chart through helpers.presentation.charts.show)."""
 from __future__ import annotations
 
 import shutil
@@ -12,7 +12,7 @@ from helpers.paths import DATA_DIR, NOTEBOOKS_DIR
 KERNELSPEC = {"name": "integrationsmonitor", "display_name": "Integrationsmonitor (.venv)", "language": "python"}
 
 CHART = """import plotly.graph_objects as go
-from helpers import charts
+from helpers.presentation import charts
 charts.show(charts.style(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), title=TITLE, source_line="Quelle: Testamt, Tabelle 1; dl-de/by-2-0"))"""
 
 PAYLOADS = """from helpers import payloads, kommunen

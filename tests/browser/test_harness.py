@@ -102,7 +102,7 @@ def test_german_numbers_pass(cell):
 
 
 def _figure_page(site, name, fig, table=None):
-    from helpers import charts
+    from helpers.presentation import charts
 
     return _write(site, name, charts.figure_bundle(fig, table)["text/html"])
 
@@ -112,7 +112,7 @@ def test_overlap_check_catches_a_legend_on_the_source_line(open_page, site):
     house style with the legend rows counted keeps them apart."""
     import plotly.graph_objects as go
 
-    from helpers import charts
+    from helpers.presentation import charts
 
     traces = [go.Scatter(x=[2019, 2020], y=[i, i + 1], name=f"Fortschreibung auf Basis Zensus {i} (lang)") for i in range(6)]
     fig = charts.style(go.Figure(traces), title="Test", source_line="Quelle: IT.NRW, Test")
@@ -131,7 +131,7 @@ def test_chart_name_and_axe_checks_catch_a_bare_chart(open_page, site):
     import pandas as pd
     import plotly.graph_objects as go
 
-    from helpers import charts
+    from helpers.presentation import charts
 
     fig = charts.style(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), title="Test", source_line="Quelle: Test")
     watched = open_page()
@@ -146,7 +146,8 @@ def test_chart_name_and_axe_checks_catch_a_bare_chart(open_page, site):
 
 
 def test_map_check_catches_the_schematic_map(open_page, site, no_boundaries):
-    from helpers import charts, maps
+    from helpers.presentation import charts
+    from helpers.presentation import maps
 
     watched = open_page()
     watched.page.goto(_write(site, "schematic.html", charts.figure_bundle(maps.locator("Kleve"))["text/html"]))

@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from helpers import charts
+from helpers.presentation import charts
 from tests.browser import checks
 from tests.browser.test_harness import PLOTLY_JS
 

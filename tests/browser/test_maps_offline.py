@@ -1,6 +1,6 @@
 """Maps draw in a real browser with the network blocked, with and without boundaries.
 
-The counter-proof shows why helpers.maps avoids plotly geo traces: a go.Choropleth that brings
+The counter-proof shows why helpers.presentation.maps avoids plotly geo traces: a go.Choropleth that brings
 its own GeoJSON still asks a CDN for a world topojson, which offline means a failed request.
 """
 from __future__ import annotations
@@ -14,8 +14,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from helpers import charts, geo, maps
+from helpers.data import geo
 from helpers.kommunen import kommunen
+from helpers.presentation import charts, maps
 from tests.browser import checks
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -6,22 +6,22 @@ import sys
 import pandas as pd
 import pytest
 
-from helpers import data
+from helpers.data import store
 from helpers.paths import RAW_DIR, ROOT
 
 
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory):
     out = tmp_path_factory.mktemp("build") / "processed"
-    data.build(RAW_DIR, out)
+    store.build(RAW_DIR, out)
     return out
 
 
 def test_build_writes_every_table_and_manifest(processed):
-    for name in data.TABLES:
+    for name in store.TABLES:
         assert (processed / f"{name}.parquet").is_file()
-    manifest = data.manifest(processed)
-    assert manifest["fingerprint"] == data.fingerprint(RAW_DIR)
+    manifest = store.manifest(processed)
+    assert manifest["fingerprint"] == store.fingerprint(RAW_DIR)
     assert manifest["rows"]["observations"] == 5037  # snapshot 4536 + 501 from the tables `data update` brought
 
 
@@ -44,17 +44,17 @@ def test_missing_values_stay_missing_with_a_flag(processed):
 
 def test_load_builds_when_missing_and_reuses_a_fresh_build(tmp_path):
     out = tmp_path / "processed"
-    first = data.load("municipalities", processed_dir=out, raw_dir=RAW_DIR)
-    built_at = data.manifest(out)["built_at"]
+    first = store.load("municipalities", processed_dir=out, raw_dir=RAW_DIR)
+    built_at = store.manifest(out)["built_at"]
     manifest_bytes = (out / "manifest.json").read_bytes()
     assert len(first) == 16 and first["ags"].str.len().eq(8).all()
-    data.load("observations", processed_dir=out, raw_dir=RAW_DIR)
-    assert (out / "manifest.json").read_bytes() == manifest_bytes and data.manifest(out)["built_at"] == built_at
+    store.load("observations", processed_dir=out, raw_dir=RAW_DIR)
+    assert (out / "manifest.json").read_bytes() == manifest_bytes and store.manifest(out)["built_at"] == built_at
 
 
 def test_load_rejects_unknown_tables():
     with pytest.raises(ValueError, match="Gültig sind: observations"):
-        data.load("indicators")
+        store.load("indicators")
 
 
 NATIVE_THREADS = """

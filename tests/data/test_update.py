@@ -10,7 +10,8 @@ import time
 import pandas as pd
 import pytest
 
-from helpers import datapackage, export, update
+from helpers.data import datapackage, update
+from helpers.run import export
 
 from .conftest import tree_hashes
 from tests.material import require
@@ -186,7 +187,7 @@ def test_download_failures_name_the_table_and_change_nothing(raw_copy, processed
 
 def test_every_declared_column_maps_to_a_known_variable_and_unit():
     """tables.yaml and checks.yaml agree: else `data update` would import a table that the next build refuses."""
-    from helpers import validation
+    from helpers.data import validation
     from helpers.ingest.common import declared_tables
 
     rules = validation.checks()

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import vcr
 
-from helpers import datapackage, update
+from helpers.data import datapackage, update
 
 from .conftest import tree_hashes
 from tests.material import CASSETTES, require

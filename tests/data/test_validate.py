@@ -9,8 +9,8 @@ import sys
 import pandas as pd
 import pytest
 
-from helpers import data, datapackage
-from helpers.validation import DataError
+from helpers.data import datapackage, store
+from helpers.data.validation import DataError
 
 from .conftest import rehash, tree_hashes
 
@@ -51,12 +51,12 @@ def _cli(*args):
 
 
 def _errors(raw, check):
-    report = data.validate(raw)
+    report = store.validate(raw)
     return [i for i in report.errors if i.check == check]
 
 
 def test_committed_raw_data_validate_without_errors():
-    report = data.validate()
+    report = store.validate()
     assert report.ok, report.format()
     counts = report.counts_by_check()
     assert counts[("warning", "conflict")] == 10
@@ -71,8 +71,8 @@ def test_third_party_figure_marked_published_is_an_error(raw_copy):
 
 
 def test_no_third_party_figure_is_published_in_the_committed_data():
-    obs = data.load("observations")
-    families = data.load("sources").set_index("source_id")["family"]
+    obs = store.load("observations")
+    families = store.load("sources").set_index("source_id")["family"]
     third_party = obs[obs["source_id"].map(families) == "third_party"]
     assert len(third_party) > 100 and "published" not in set(third_party["status"])
 
@@ -95,7 +95,7 @@ def test_recorded_conflict_needs_a_reason(raw_copy):
 
 
 def test_conflicts_table_carries_the_reason():
-    conflicts = data.load("conflicts")
+    conflicts = store.load("conflicts")
     asyl = conflicts[(conflicts["ags"] == "05154") & (conflicts["variable"] == "asylblg_recipients")]
     assert sorted(asyl["value"]) == [2060, 3645]
     assert asyl["reason"].str.contains("reception facilities").all()
@@ -141,7 +141,7 @@ def test_unknown_source_in_facts(raw_copy):
 
 def test_quota_above_100_is_not_a_share():
     """FlüAG quota fulfilment of 123 % (Kleve) is in the committed data and passes."""
-    obs = data.load("observations")
+    obs = store.load("observations")
     assert obs[obs["variable"] == "fluag_quota_fulfilment_pct"]["value"].max() > 100
 
 
@@ -218,12 +218,12 @@ def test_failure_while_writing_keeps_processed_byte_identical(raw_copy, processe
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", crash_on_third)
     with pytest.raises(OSError, match="simulated"):
-        data.build(raw_copy, processed_copy)
+        store.build(raw_copy, processed_copy)
     assert tree_hashes(processed_copy.parent) == before  # also: no temporary folder left behind
 
 
 def test_successful_build_swaps_and_keeps_committed_readme(raw_copy, processed_copy):
-    data.build(raw_copy, processed_copy)
+    store.build(raw_copy, processed_copy)
     assert (processed_copy / "README.md").read_text() == "kept across builds\n"
     assert sorted(p.name for p in processed_copy.parent.iterdir()) == ["processed", "raw"]
 
@@ -231,7 +231,7 @@ def test_successful_build_swaps_and_keeps_committed_readme(raw_copy, processed_c
 def test_build_error_raises_data_error_with_report(raw_copy, tmp_path):
     _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", "05154004", "05154099")
     with pytest.raises(DataError) as caught:
-        data.build(raw_copy, tmp_path / "out")
+        store.build(raw_copy, tmp_path / "out")
     assert not (tmp_path / "out").exists() and caught.value.report.errors
 
 

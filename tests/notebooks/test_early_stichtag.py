@@ -4,16 +4,17 @@ import nbformat
 import papermill
 import pytest
 
-from helpers import data, payloads
+from helpers.briefings.common import stichtag_span
+from helpers.data import store
 from helpers.paths import NOTEBOOKS_DIR
-from helpers.report import stichtag_span
+from helpers.presentation import payloads
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def earliest():
-    return stichtag_span(data.load("observations"))[0]
+    return stichtag_span(store.load("observations"))[0]
 
 
 def _text(book) -> str:

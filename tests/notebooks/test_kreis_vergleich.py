@@ -3,8 +3,8 @@ import nbformat
 import papermill
 import pytest
 
-from helpers import payloads
 from helpers.paths import NOTEBOOKS_DIR
+from helpers.presentation import payloads
 
 NOTEBOOKS = ("kreis_uebersicht", "kommunen_vergleich")
 

@@ -23,7 +23,7 @@ RUN = """
 import datetime, sys
 from pathlib import Path
 import nbformat, papermill
-from helpers import export
+from helpers.run import export
 from helpers.paths import NOTEBOOKS_DIR
 out = Path(sys.argv[1])
 papermill.execute_notebook(str(NOTEBOOKS_DIR / "kreis_uebersicht.ipynb"), str(out.with_suffix(".ipynb")),

@@ -4,8 +4,11 @@ import math
 import pandas as pd
 import pytest
 
-from helpers import charts, comparison as cmp, data, fmt, indicators
+from helpers import fmt, indicators
+from helpers.briefings import kommunen_vergleich as cmp
+from helpers.data import store
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
+from helpers.presentation import charts
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +27,7 @@ def test_table_holds_the_16_kommunen_kreis_and_nrw(ctx):
 
 def test_table_values_equal_processed_data(ctx):
     table = cmp.comparison_table(ctx, ("population",)).set_index("ags")
-    obs = data.load("observations")
+    obs = store.load("observations")
     published = obs[(obs["variable"] == "population") & (obs["source_id"] == "ITNRW_12411_15I_2024")
                     & (obs["category"] == "total")].set_index("ags")["value"]
     assert len(published) == 18

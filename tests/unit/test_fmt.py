@@ -55,7 +55,7 @@ def test_markdown_text_renders_as_the_literal_text(text):
 
     from nbconvert.filters.markdown_mistune import markdown2html_mistune
 
-    from helpers.export import clean_markdown_output
+    from helpers.run.export import clean_markdown_output
 
     rendered = clean_markdown_output(markdown2html_mistune(f"- Satz  \n  <small>{fmt.markdown_text(text)}</small>"))
     inner = rendered.split("<small>", 1)[1].split("</small>", 1)[0]

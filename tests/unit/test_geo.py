@@ -12,7 +12,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from helpers import geo
+from helpers.data import geo
 from helpers.kommunen import kommunen
 from helpers.paths import ROOT
 
@@ -40,7 +40,7 @@ def test_no_file_and_no_cache_means_shipped_boundaries_without_network():
 
 
 def test_shipped_file_is_recorded_in_the_data_package():
-    from helpers import datapackage
+    from helpers.data import datapackage
 
     record = next(r for r in datapackage.read_package(geo.SHIPPED.parent.parent)["resources"]
                   if r["path"] == "geo/kreis_kleve_gemeinden.geojson")
@@ -57,7 +57,7 @@ def test_derive_rebuilds_the_shipped_file_from_a_source(shared_boundaries, tmp_p
     shutil.copy(geo.SHIPPED.parent.parent / "datapackage.json", raw / "datapackage.json")
     target = geo.derive(shared_boundaries, raw / "geo" / geo.SHIPPED.name)
     assert target.read_bytes() == geo.SHIPPED.read_bytes()  # the shipped file is exactly derive()'s output
-    from helpers import datapackage
+    from helpers.data import datapackage
 
     assert datapackage.provenance_problems(raw) == [
         (p, "Eintrag in datapackage.json ohne Datei", "Datei aus git wiederherstellen oder den Eintrag entfernen")

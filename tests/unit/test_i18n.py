@@ -27,7 +27,8 @@ def test_every_code_the_catalogues_allow_has_its_reader_text():
     so data carrying any allowed code never meets a missing text inside a notebook (the build checks the data)."""
     import pandas as pd
 
-    from helpers import indicators, validation
+    from helpers import indicators
+    from helpers.data import validation
     from helpers.i18n import messages
     from helpers.paths import CATALOGUE_DIR
 

@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from helpers import data, indicators
+from helpers import indicators
+from helpers.data import store
 from helpers.indicators import CATALOGUE, CatalogueError, compare, figure, indicator_series, load_catalogue
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 
@@ -54,8 +55,8 @@ def test_broken_catalogue_fails_clearly(tmp_path, mutate, message):
 
 
 def test_catalogue_matches_the_data():
-    obs = data.load("observations")
-    source_ids = set(data.load("sources")["source_id"])
+    obs = store.load("observations")
+    source_ids = set(store.load("sources")["source_id"])
     assert set(CATALOGUE.variables) <= set(obs["variable"])
     for ind in CATALOGUE.indicators.values():
         for family in ind.sources:
@@ -130,7 +131,7 @@ RHEURDT, KRANENBURG, BEDBURG_HAU = "05154048", "05154040", "05154004"
 def test_a_total_without_its_secret_part_is_a_lower_bound():
     """22811-05i: SGB II is '.' for Rheurdt and Kranenburg and their 'insgesamt' adds only the
     printed parts (checks.yaml totals_with_parts), so 125 and 200 are lower bounds."""
-    obs = data.load("observations")
+    obs = store.load("observations")
     for ags, value in ((RHEURDT, 125), (KRANENBURG, 200)):
         f = figure(obs, "minimum_benefit_recipients", ags)
         assert (f.value, f.status, f.lower_bound) == (value, "incomplete", True)
@@ -151,12 +152,12 @@ def test_every_rounding_claim_holds_for_the_values_it_covers():
     (the minimum-benefit total 5.187 of Kleve is not: its SGB II part is not rounded)."""
     claimed = {i.id for i in CATALOGUE.indicators.values() if indicators.ROUNDING_CLAIM.search(i.definition_de)}
     assert claimed == {i.id for i in CATALOGUE.indicators.values() if i.rounded_to}
-    violations = indicators.rounding_violations(data.load("observations"))
+    violations = indicators.rounding_violations(store.load("observations"))
     assert violations.empty, violations[["indicator", "ags", "date", "value", "source_id"]].to_string()
 
 
 def test_rounding_violations_are_found():
-    obs = data.load("observations")
+    obs = store.load("observations")
     broken = obs.copy()
     hit = (broken["variable"] == "asylblg_recipients") & (broken["ags"] == BEDBURG_HAU) & broken["source_id"].str.startswith("ITNRW_22811")
     broken.loc[hit, "value"] = 61
@@ -185,6 +186,6 @@ def test_key_figures_use_secondary_values_only_where_nothing_official_exists():
 
 
 def test_committed_data_show_the_official_figure_where_a_third_party_one_is_newer():
-    obs = data.load("observations")
+    obs = store.load("observations")
     kerken = figure(obs, "population", "05154028", stichtag="2020-12-31")
     assert (kerken.value, kerken.status, kerken.source_ids) == (12548, "published", ("DESTATIS_GV_2019",))

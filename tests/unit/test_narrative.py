@@ -6,9 +6,10 @@ import re
 import pandas as pd
 import pytest
 
-from helpers import data, narrative
+from helpers.data import store
 from helpers.indicators import CATALOGUE, Figure, compare
 from helpers.kommunen import kommunen
+from helpers.presentation import narrative
 
 # Years and dates are not quantities: "Zensus 2011", "Ende 2015", "31.12.2024".
 _NOT_QUANTITIES = re.compile(r"\b\d{2}\.\d{2}\.\d{4}\b|\b(?:Zensus|Ende|Jahr|census|end of) \d{4}\b")
@@ -26,7 +27,7 @@ def assert_german_numbers(text: str) -> None:
 
 @pytest.fixture(scope="module")
 def sentences_by_kommune():
-    obs = data.load("observations")
+    obs = store.load("observations")
     return {region.name: narrative.key_sentences(
         region.name, {i: compare(obs, i, region.ags) for i in CATALOGUE.key_figures}, "de")
         for region in kommunen()}

@@ -2,7 +2,8 @@
 import pandas as pd
 import pytest
 
-from helpers import data, overview as ov
+from helpers.briefings import kreis_uebersicht as ov
+from helpers.data import store
 
 
 @pytest.fixture(scope="module")
@@ -11,7 +12,7 @@ def ctx():
 
 
 def test_every_statement_has_sources_that_resolve(ctx):
-    known = set(data.load("sources")["source_id"])
+    known = set(store.load("sources")["source_id"])
     items = ov.statements(ctx) + ov.shares_notes(ctx)
     assert len(items) >= 15
     for item in items:

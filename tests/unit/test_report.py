@@ -6,14 +6,17 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from helpers import charts, data, report, sources
+from helpers.briefings import common
+from helpers.briefings import kommune_profil as profil
+from helpers.data import store
 from helpers.indicators import CATALOGUE, compare
 from helpers.kommunen import KREIS_AGS, LAND_AGS, UnknownRegionError, kommunen
+from helpers.presentation import charts, sources, tables
 
 
 @pytest.fixture(scope="module")
 def obs():
-    return data.load("observations")
+    return store.load("observations")
 
 
 def _row(obs, ags, variable, base, date=None):
@@ -26,8 +29,8 @@ def _row(obs, ags, variable, base, date=None):
 
 def _payload(obs, region):
     comparisons = {i: compare(obs, i, region.ags) for i in CATALOGUE.key_figures}
-    profile = report.Profile(region, obs["date"].max(), "de", obs, comparisons, dt.datetime(2026, 1, 1))
-    return {f["id"]: f for f in report.key_figures_payload(profile)["figures"]}
+    profile = profil.Profile(region, obs["date"].max(), "de", obs, comparisons, dt.datetime(2026, 1, 1))
+    return {f["id"]: f for f in profil.key_figures_payload(profile)["figures"]}
 
 
 # IT.NRW 22811-01i, Mindestsicherungsquote 2024 in %, as printed ("." = secret → None)
@@ -78,30 +81,30 @@ def test_secret_figures_stay_missing(obs):
 ])
 def test_wrong_parameters_fail_clearly(kwargs, message):
     with pytest.raises(ValueError, match=message):
-        report.setup(**kwargs)
+        profil.setup(**kwargs)
 
 
 def test_unknown_region_error_is_the_lookup_error():
     with pytest.raises(UnknownRegionError):
-        report.setup("Klewe")
+        profil.setup("Klewe")
 
 
 def test_ags_as_int_and_a_past_stichtag():
-    profile = report.setup(5154016, "2023-12-31", "en")
+    profile = profil.setup(5154016, "2023-12-31", "en")
     assert profile.name == "Goch" and profile.stichtag == pd.Timestamp("2023-12-31")
     # 31.12.2023 exists for Goch only from Wikipedia (secondary): the key figure is the official Zensus 2022 count
     assert profile.comparisons["population"].kommune.value == 34379
-    assert report.briefing_payload(profile)["stichtag"] == "2023-12-31"
+    assert profil.briefing_payload(profile)["stichtag"] == "2023-12-31"
 
 
 def test_payloads_follow_the_contract():
-    profile = report.setup("Kleve")
-    briefing = report.briefing_payload(profile)
+    profile = profil.setup("Kleve")
+    briefing = profil.briefing_payload(profile)
     assert briefing["kind"] == "kommune_profil" and briefing["ags"] == "05154036"
-    assert set(briefing["source_ids"]) <= set(data.load("sources")["source_id"])
+    assert set(briefing["source_ids"]) <= set(store.load("sources")["source_id"])
     keys = {"id", "label", "value", "date", "unit", "source_ids", "status", "kreis", "land"}
-    assert all(set(f) == keys for f in report.key_figures_payload(profile)["figures"])
-    gaps = report.data_gaps_table(profile)
+    assert all(set(f) == keys for f in profil.key_figures_payload(profile)["figures"])
+    gaps = profil.data_gaps_table(profile)
     assert len(gaps) == sum(i.kind != "change" for i in CATALOGUE.indicators.values())
 
 
@@ -115,16 +118,17 @@ def test_chart_builders_require_sources():
         charts.line_with_breaks(frame, title="T", source_ids=[])
 
 
-SECTIONS = (report.title, report.key_figures, report.locator, report.population, report.fields, report.data_gaps,
-            report.source_list)
+SECTIONS = (profil.title, profil.key_figures, profil.locator, profil.population, profil.fields, profil.data_gaps,
+            profil.source_list)
 
 
 def _render(monkeypatch, profile) -> str:
     """Every section, with IPython's display captured as text."""
     shown = []
-    monkeypatch.setattr(report, "display", lambda obj, raw=False: shown.append(obj))
+    for module in (profil, tables, common):
+        monkeypatch.setattr(module, "display", lambda obj, raw=False: shown.append(obj))
     monkeypatch.setattr(charts, "show", lambda fig, table=None, sprache="de": shown.append(table))
-    monkeypatch.setattr(report.payloads, "emit", lambda mime, payload: shown.append(payload))
+    monkeypatch.setattr(profil.payloads, "emit", lambda mime, payload: shown.append(payload))
     for section in SECTIONS:
         section(profile)
     return "\n".join(getattr(o, "data", None) or (o.get("text/plain", "") if isinstance(o, dict) else str(o))
@@ -133,9 +137,9 @@ def _render(monkeypatch, profile) -> str:
 
 @pytest.mark.parametrize("kommune", ["Kleve", "Emmerich am Rhein", "Kranenburg"])
 def test_every_section_renders_in_both_languages(monkeypatch, kommune):
-    german = _render(monkeypatch, report.setup(kommune))
+    german = _render(monkeypatch, profil.setup(kommune))
     assert "Datenlage" in german and "Quellen und Stand" in german
-    english = _render(monkeypatch, report.setup(kommune, sprache="en"))
+    english = _render(monkeypatch, profil.setup(kommune, sprache="en"))
     for word in ("Kennzahl", "nicht veröffentlicht", "Einwohnerinnen", "Stand der Daten", "Kreiswert"):  # source titles stay German
         assert word not in english, word
 
@@ -158,51 +162,51 @@ def test_table_html_keeps_numbers_whole_and_drops_the_index():
     frame = pd.DataFrame({("Kommune", ""): ["Kleve"], ("Einwohner (31.12.2024)", "Anzahl"): ["18.034.454"],
                           ("Einwohner (31.12.2024)", "Anteil"): ["+44,2\u00a0%²"],
                           ("Quelle", "Adresse"): ["https://www.it.nrw/statistik/tabelle_12411"]}, index=[7])
-    page = report.table_html(frame, screen_only=(("Quelle", "Adresse"),))
+    page = tables.table_html(frame, screen_only=(("Quelle", "Adresse"),))
     assert ">7<" not in page and page.count("<tr>") == 3
     assert '<th rowspan="2">Kommune</th><th colspan="2">Einwohner (31.12.2024)</th>' in page
     assert '<td class="im-num">18.034.454</td>' in page and '<td class="im-num">+44,2\u00a0%²</td>' in page
     assert 'class="im-break im-screen-only"' in page
-    assert 'class="im-table"' in report.table_html(pd.DataFrame({"a": ['Programm "X" <b>']})).replace("&lt;b&gt;", "")
+    assert 'class="im-table"' in tables.table_html(pd.DataFrame({"a": ['Programm "X" <b>']})).replace("&lt;b&gt;", "")
 
 
 def test_a_lower_bound_is_marked_explained_and_said(monkeypatch):
     """Rheurdt's minimum-benefit total (125, SGB II secret) carries ⁵, the legend and a sentence (issue 14)."""
-    p = report.setup("Rheurdt")
-    row = report._comparison_row(p, p.comparisons["minimum_benefit_recipients"])
+    p = profil.setup("Rheurdt")
+    row = profil._comparison_row(p, p.comparisons["minimum_benefit_recipients"])
     assert row["Rheurdt"] == "125⁵" and "Untergrenze" in row["Hinweis"]
     shown = []
-    monkeypatch.setattr(report, "_markdown", shown.append)
-    monkeypatch.setattr(report, "table", lambda *a, **k: None)
-    monkeypatch.setattr(report.charts, "show", lambda *a, **k: None)
-    report._field(p, "soziale_lage")
+    monkeypatch.setattr(profil, "_markdown", shown.append)
+    monkeypatch.setattr(profil.tables, "table", lambda *a, **k: None)
+    monkeypatch.setattr(profil.charts, "show", lambda *a, **k: None)
+    profil._field(p, "soziale_lage")
     text = "\n".join(shown)
     assert "⁵ unvollständig: enthält geheim gehaltene Teile nicht" in text
     assert "nur als Untergrenze veröffentlicht (125⁵)" in text
-    gaps = report.data_gaps_table(p).set_index("Kennzahl").loc["Empfängerinnen und Empfänger sozialer Mindestsicherung"]
+    gaps = profil.data_gaps_table(p).set_index("Kennzahl").loc["Empfängerinnen und Empfänger sozialer Mindestsicherung"]
     assert gaps.iloc[1].startswith("nur Untergrenze") and "22811-05i" in gaps.iloc[2]
 
 
 def test_a_cell_off_the_rows_date_shows_its_own(monkeypatch):
     """Kita: the row's Stand is the Kreis value's 01.03.2015; NRW's 2019 figure says 2019 (issue 14)."""
-    p = report.setup("Kleve")
-    row = report._comparison_row(p, p.comparisons["kita_nongerman_language_share"])
+    p = profil.setup("Kleve")
+    row = profil._comparison_row(p, p.comparisons["kita_nongerman_language_share"])
     assert row["Stand"].startswith("01.03.2015") and row["Kreis Kleve"] == "18,1\u00a0%"
     assert row["NRW"] == "25,8\u00a0% (01.03.2019)"
-    p = report.setup("Geldern")  # its newest council turnout is the preliminary 2025 count
+    p = profil.setup("Geldern")  # its newest council turnout is the preliminary 2025 count
     frames = []
-    monkeypatch.setattr(report.charts, "bars", lambda frame, **kw: frames.append(frame) or "fig")
-    monkeypatch.setattr(report.charts, "show", lambda *a, **k: None)
-    report._field_chart(p, "teilhabe", [p.comparisons["turnout_council_election"]])
+    monkeypatch.setattr(profil.charts, "bars", lambda frame, **kw: frames.append(frame) or "fig")
+    monkeypatch.setattr(profil.charts, "show", lambda *a, **k: None)
+    profil._field_chart(p, "teilhabe", [p.comparisons["turnout_council_election"]])
     assert frames == []  # one share alone: the field's table compares it, no chart (issue 18)
-    report._field_chart(p, "teilhabe", [p.comparisons[k] for k in ("turnout_council_election", "foreign_share_census_2022")])
+    profil._field_chart(p, "teilhabe", [p.comparisons[k] for k in ("turnout_council_election", "foreign_share_census_2022")])
     assert "Wahlbeteiligung bei der Ratswahl (14.09.2025)" in set(frames[0]["indicator"])
 
 
 def test_index_cells_keep_their_marks_and_a_date_that_differs(tmp_path):
     """index.html: a column without one common date shows each cell's date; marks are kept and
     explained (a secondary census share must not read as an exact official figure; issue 14)."""
-    from helpers import export
+    from helpers.run import export
 
     def entry(name, date):
         figures = [{"id": "population", "label": "Einwohner", "value": 1000.0, "unit": "persons", "date": date,
@@ -220,21 +224,21 @@ def test_index_cells_keep_their_marks_and_a_date_that_differs(tmp_path):
 
 
 def _gap_row(profile, label):
-    gaps = report.data_gaps_table(profile)
+    gaps = profil.data_gaps_table(profile)
     return gaps[gaps["Kennzahl"] == label].iloc[0]
 
 
 def test_header_states_the_span_of_reference_dates_not_one_stand():
-    profile = report.setup("Weeze")
-    span = report.briefing_payload(profile)["span"]
+    profile = profil.setup("Weeze")
+    span = profil.briefing_payload(profile)["span"]
     assert span == "Zahlen von 2005 bis 2025; jede Zahl nennt ihren Stichtag"  # AZR chart from 2005, Sozialindex 2025/26
     assert "Stand der Daten" not in profile.t("profile_stand", span=span, erstellt="x")
 
 
 def test_old_figures_are_marked_and_vorhanden_means_current():
     """Older than five years before the newest data (15.10.2025 → before 15.10.2020): 'älterer Stand'."""
-    profile = report.setup("Weeze")
-    table = report.key_figures_table(profile).set_index("Kennzahl")
+    profile = profil.setup("Weeze")
+    table = profil.key_figures_table(profile).set_index("Kennzahl")
     assert table.loc["Ausländeranteil (Zensus 2011)", "Stand"] == "09.05.2011 (älterer Stand)"
     assert table.loc["Einwohnerinnen und Einwohner", "Stand"] == "31.12.2024"
     row = _gap_row(profile, "Arbeitslose (Jahresdurchschnitt 2016)")
@@ -244,22 +248,22 @@ def test_old_figures_are_marked_and_vorhanden_means_current():
 
 
 def test_an_indicator_that_does_not_apply_is_entfaellt_not_a_gap():
-    rheurdt = report.setup("Rheurdt")
+    rheurdt = profil.setup("Rheurdt")
     row = _gap_row(rheurdt, "Wahlbeteiligung bei der Integrationsratswahl")
     assert row["für Rheurdt vorhanden"] == "entfällt" and "kein Integrationsrat" in row.iloc[3]
-    kleve = _gap_row(report.setup("Kleve"), "Wahlbeteiligung bei der Integrationsratswahl")
+    kleve = _gap_row(profil.setup("Kleve"), "Wahlbeteiligung bei der Integrationsratswahl")
     assert kleve["für Kleve vorhanden"].startswith(("ja", "nur älterer Stand"))
 
 
 def test_placeholder_days_show_the_precision_the_source_has():
     """Month figures ('day approximate', monthly statistics) and annual averages are dated as such."""
-    obs = data.load("observations")
+    obs = store.load("observations")
     ukraine = obs[(obs["source_id"] == "RP2022_UKR950") & (obs["variable"] == "ukraine_protection_seekers")]
     assert set(ukraine["precision"]) == {"month"}
     assert set(obs.loc[obs["variable"] == "unemployment_rate", "precision"]) == {"month"}
-    weeze = report.setup("Weeze")
-    table = report.key_figures_table(weeze)
-    rows = report.data_gaps_table(weeze).set_index("Kennzahl")
+    weeze = profil.setup("Weeze")
+    table = profil.key_figures_table(weeze)
+    rows = profil.data_gaps_table(weeze).set_index("Kennzahl")
     assert rows.loc["Arbeitslose (Jahresdurchschnitt 2016)", "für Weeze vorhanden"] == "nur älterer Stand (2016)"
     assert rows.loc["Arbeitslosenquote", "für Weeze vorhanden"] == "nur Kreiswert, Stand Januar 2018 (älterer Stand)"
     assert not table["Stand"].str.contains("15.03.2022").any()
@@ -268,9 +272,9 @@ def test_placeholder_days_show_the_precision_the_source_has():
 def test_sourced_context_facts_appear_beside_the_figure():
     """A dated, sourced fact attached to a Kommune and an indicator (facts.csv: ags, indicators) travels
     with the figure: Rees' FlüAG quota of 110 % counts the Land's facility in Rees."""
-    rees = report.setup("Rees")
-    facts = report.context_facts(rees.facts, "fluag_quota_fulfilment")
+    rees = profil.setup("Rees")
+    facts = common.context_facts(rees.facts, "fluag_quota_fulfilment")
     assert list(facts["source_id"]) == ["WKN_RP2016_REES"] and "WKN_RP2016_REES" in rees.cited
-    line = report.context_line(next(facts.itertuples()), rees.name, "de")
+    line = common.context_line(next(facts.itertuples()), rees.name, "de")
     assert line.startswith("Zum Einordnen (Rees, 08.08.2016): ") and "Landeseinrichtung" in line
-    assert report.context_facts(report.setup("Kleve").facts, "fluag_quota_fulfilment").empty
+    assert common.context_facts(profil.setup("Kleve").facts, "fluag_quota_fulfilment").empty

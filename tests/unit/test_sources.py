@@ -4,7 +4,8 @@ import re
 import pandas as pd
 import pytest
 
-from helpers import data, sources
+from helpers.data import provenance, store
+from helpers.presentation import sources
 
 
 def test_official_source_cites_publisher_table_stand_and_licence():
@@ -43,8 +44,8 @@ def test_source_table_has_one_row_per_source():
 
 def test_every_figure_has_publisher_page_date_and_licence():
     """Provenance is complete for every observation: publisher, table or page, reference date, licence."""
-    obs = data.load("observations")
-    table = data.load("sources").set_index("source_id")
+    obs = store.load("observations")
+    table = store.load("sources").set_index("source_id")
     used = table.loc[obs["source_id"].unique()]
     for column in ("publisher", "table_or_page", "licence", "family"):
         assert (used[column].str.strip() != "").all(), column
@@ -56,7 +57,7 @@ def test_every_figure_has_publisher_page_date_and_licence():
 
 def test_sources_table_shows_readers_addresses_not_retrieval_notes():
     """Committee members see where to find a source, not our retrieval route (commits, test copies)."""
-    all_ids = list(data.load("sources")["source_id"])
+    all_ids = list(store.load("sources")["source_id"])
     table = sources.source_table(all_ids)
     kinds, addresses = " ".join(table["Tabelle/Fundstelle"]), " ".join(table["Adresse"])
     for internal in ("commit", "test material", "shared/"):
@@ -97,14 +98,14 @@ def test_outside_a_briefing_the_full_citation_stays():
 
 
 def _press_and_third_party():
-    table = data.load("sources")
+    table = store.load("sources")
     return table[table["family"].isin(["press", "third_party"])]
 
 
 def test_reference_date_is_never_cited_as_publication_date():
     """Over ALL press and third-party sources: a "vom" date is a publication date, never one of the
     source's reference dates, at most once, and the Stand appears once."""
-    obs = data.load("observations")
+    obs = store.load("observations")
     dates = obs.groupby("source_id")["date"].agg(lambda d: {x.strftime("%d.%m.%Y") for x in d})
     checked = 0
     for source_id in _press_and_third_party()["source_id"]:
@@ -121,7 +122,7 @@ def test_reference_date_is_never_cited_as_publication_date():
 def test_official_origin_is_kept_and_not_repeated_as_the_route():
     """Where publisher, page or title name an official statistics office, the line starts with it;
     the route is the carrier ("IT.NRW, nach forumwk.de"), never the office again."""
-    official = "|".join(r.publisher_pattern for r in sources._families().itertuples() if r.family == "official")
+    official = "|".join(r.publisher_pattern for r in provenance._families().itertuples() if r.family == "official")
     for r in _press_and_third_party().itertuples():
         texts = " ".join((r.publisher, r.table_or_page, r.title))
         if re.search(official, texts):

@@ -1,7 +1,7 @@
 """`python -m helpers briefings`: execute the product notebooks and write HTML briefings.
 
 Arguments are checked completely before anything is created (exit 2); the work itself is
-:func:`helpers.batch.run` (exit 0 all good, 1 a notebook failed or the run could not be
+:func:`helpers.run.batch.run` (exit 0 all good, 1 a notebook failed or the run could not be
 written, 75 another run holds the lock, 130/143 stopped by SIGINT/SIGTERM).
 """
 from __future__ import annotations
@@ -45,7 +45,8 @@ def _fail(message: str) -> int:
 
 def _stichtag_problem(value: str) -> str | None:
     """Only ``JJJJ-MM-TT`` (Python alone would also take ``20231231`` and ``2023-W52-7``), within the data."""
-    from helpers import data, report
+    from helpers.data import store
+    from helpers.briefings.common import stichtag_span
 
     try:
         if not ISO_DATE.fullmatch(value):
@@ -53,7 +54,7 @@ def _stichtag_problem(value: str) -> str | None:
         dt.date.fromisoformat(value)
     except ValueError:
         return t("briefings_bad_stichtag", value=value)
-    first, last = report.stichtag_span(data.load_observations())
+    first, last = stichtag_span(store.load("observations"))
     if not first <= value <= last:
         return t("briefings_stichtag_outside", value=value, first=format_date(first), last=format_date(last))
     return None
@@ -61,7 +62,7 @@ def _stichtag_problem(value: str) -> str | None:
 
 def _outcome(result, latest: Path, sprache: str) -> None:
     """The summary lines for the log: what ran, what was carried over, what was stopped."""
-    from helpers import batch
+    from helpers.run import batch
 
     entries = result.entries
     carried = [e for e in entries if e.get("carried_over")]
@@ -83,7 +84,7 @@ def _outcome(result, latest: Path, sprache: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from helpers import batch
+    from helpers.run import batch
 
     if args.jobs < 1:
         return _fail(t("briefings_bad_jobs", value=args.jobs))

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import data, ingest, importing, update
+from helpers import ingest
+from helpers.data import importing, store, update
+from helpers.data.validation import DataError
 from helpers.ingest.common import TABLES_FILE
 from helpers.paths import PROCESSED_DIR, RAW_DIR, UPDATES_DIR
-from helpers.validation import DataError
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _build(args) -> int:
     try:
-        out = data.build(args.raw_dir, args.out_dir)
+        out = store.build(args.raw_dir, args.out_dir)
     except DataError as exc:
         print(exc.report.format(), file=sys.stderr)
         print("Abbruch: data/processed bleibt unverändert.", file=sys.stderr)
@@ -94,7 +95,7 @@ def _build(args) -> int:
     # The summary comes from manifest.json, not from reading the Parquet files back: a read starts pyarrow's
     # I/O threads, and one still busy at interpreter exit aborts the process after a correct build
     # ("terminate called without an active exception", exit 134; apache/arrow#34314).
-    manifest = data.manifest(out)
+    manifest = store.manifest(out)
     print(f"{out}: " + ", ".join(f"{name} {n}" for name, n in manifest["rows"].items()))
     print("Warnungen: " + (", ".join(f"{check} {n}" for check, n in manifest["warnings"].items()) or "keine")
           + " (Einzelheiten: python -m helpers data validate)")
@@ -106,7 +107,7 @@ def _build(args) -> int:
 
 
 def _validate(args) -> int:
-    report = data.validate(args.raw_dir)
+    report = store.validate(args.raw_dir)
     print(report.format(limit=10**9 if args.all_warnings else 50))
     return 0 if report.ok else 1
 

@@ -23,7 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import data, datapackage, fmt, importing, ingest, kommunen, validation
+from helpers import fmt, ingest, kommunen
+from helpers.data import datapackage, importing, store, validation
 from helpers.ingest.common import TABLES_FILE, declared_tables, normalise_ags
 from helpers.ingest.genesis_flat import REGION_DIMENSIONS
 from helpers.paths import PROCESSED_DIR, RAW_DIR, UPDATES_DIR
@@ -132,7 +133,7 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
         updated = any(t["status"] == "updated" for t in report.tables.values())
         if updated:
             try:
-                before, after = data.tables(raw_dir)["observations"], data.tables(trial)["observations"]
+                before, after = store.tables(raw_dir)["observations"], store.tables(trial)["observations"]
             except validation.DataError as exc:
                 report.tables["(alle)"] = {"status": "failed", "message": "Rohdaten nach dem Import ungültig:\n"
                                            + exc.report.format(20)}
@@ -446,7 +447,7 @@ def _commit(trial: Path, raw_dir: Path, processed_dir: Path) -> None:
         raise
     for rel in sorted(old.keys() - new.keys()):
         (raw_dir / rel).unlink(missing_ok=True)
-    data.build(raw_dir, processed_dir)
+    store.build(raw_dir, processed_dir)
 
 
 def _save(report: ChangeReport, updates_dir: Path) -> None:

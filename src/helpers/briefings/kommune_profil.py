@@ -17,10 +17,14 @@ import pandas as pd
 from babel import Locale
 from IPython.display import Markdown, display
 
-from helpers import charts, data, fmt, maps, narrative, payloads, sources
+from helpers import fmt
+from helpers.briefings import common
+from helpers.briefings.common import check_stichtag
+from helpers.data import store
 from helpers.i18n import check_sprache, t
 from helpers.indicators import CATALOGUE, Comparison, Figure, compare, indicator_series
 from helpers.kommunen import KREIS_AGS, Region, kommunen, kreis, land, region
+from helpers.presentation import charts, maps, narrative, payloads, sources, tables
 
 TOP_NATIONALITIES = 10
 AZR_INDEX_START = pd.Timestamp("2015-12-31")
@@ -52,40 +56,12 @@ class Profile:
         return t(key, self.sprache, **values)
 
 
-# --- parameters ---------------------------------------------------------------------------
-
-def stichtag_span(obs: pd.DataFrame) -> tuple[str, str]:
-    """The ``stichtag`` values every briefing can be built for (ISO): from the first day on which
-    each Kommune has a population figure (the base of every share) to the newest date in the data."""
-    population = obs[obs["variable"] == "population"].groupby("ags")["date"].min()
-    first = population.reindex([r.ags for r in kommunen()]).max()
-    return first.date().isoformat(), obs["date"].max().date().isoformat()
-
-
-def check_stichtag(stichtag: object, obs: pd.DataFrame, sprache: str = "de") -> pd.Timestamp:
-    """None → the newest date in the data; otherwise an ISO date no later than the data reach."""
-    latest = obs["date"].max()
-    if stichtag is None:
-        return latest
-    text = stichtag.isoformat() if isinstance(stichtag, dt.date) else stichtag
-    try:
-        if not isinstance(text, str) or len(text) != 10:
-            raise ValueError
-        day = pd.Timestamp(dt.date.fromisoformat(text))
-    except ValueError:
-        raise ValueError(t("profile_bad_stichtag", sprache, value=stichtag)) from None
-    if day > latest:
-        raise ValueError(t("profile_stichtag_too_late", sprache, stichtag=fmt.format_date(day.date(), sprache),
-                           latest=fmt.format_date(latest.date(), sprache)))
-    return day
-
-
 def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = "de") -> Profile:
     """Validate kommune (name or AGS, also as int), stichtag and sprache; compute the profile."""
     sprache = check_sprache(sprache)
     place = region(kommune, level="kommune")
     sources.start_numbering()
-    everything = data.load("observations")
+    everything = store.load("observations")
     day = check_stichtag(stichtag, everything, sprache)
     obs = everything[everything["date"] <= day]
     population = everything[(everything["ags"] == place.ags) & (everything["variable"] == "population")]
@@ -100,7 +76,7 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
     frames = {"population": _population_frame(profile), "foreign_share": _foreign_share_frame(profile),
               "azr": _azr_frame(profile), "own_nationalities": _nationalities_frame(profile, place.ags),
               "kreis_nationalities": _nationalities_frame(profile, KREIS_AGS)}
-    facts = data.load("facts")
+    facts = store.load("facts")
     facts = facts[(facts["ags"] == place.ags) & (facts["date"].isna() | (facts["date"] <= day))]
     cited = _all_source_ids(comparisons, frames) + tuple(facts["source_id"])
     return replace(profile, frames=frames, cited=tuple(dict.fromkeys(cited)), facts=facts)
@@ -125,81 +101,6 @@ def _heading(text: str, level: int = 2) -> None:
 def _bullets(lines: list[str]) -> None:
     if lines:
         _markdown("\n".join(f"- {line}" for line in lines))
-
-
-# A cell a reader compares as a number or date (``18.034.454``, ``+44,2 %²``, ``31.12.2024``,
-# ``k. A.``): kept on one line and right-aligned, so it is never split across lines.
-NUMERIC_CELL = re.compile(r"^(?:[+\u2212\-±]?\s*\d[\d.,\u00a0\u202f]*(?:\s?[%‰])?|k\. A\.|n/a)[¹²³⁴⁵*]*$")
-# Tokens that may wrap anywhere so they cannot widen a column: URLs, paths, source ids
-# (long, with '/', '_' or ':'); ordinary words only wrap between words.
-BREAKABLE_TOKEN, BREAKABLE_LENGTH = re.compile(r"[/_:]"), 16
-WIDE_TABLE_COLUMNS = 7  # from this many columns on, a table uses a smaller font
-
-
-def _cell_class(text: str) -> str:
-    if NUMERIC_CELL.match(text.strip()):
-        return "im-num"
-    return "im-break" if any(len(token) >= BREAKABLE_LENGTH and BREAKABLE_TOKEN.search(token) for token in text.split()) else ""
-
-
-def _text(value: object) -> str:
-    return "" if value is None or (isinstance(value, float) and value != value) else str(value)
-
-
-def _cell(tag: str, value: object, extra: str = "", span: str = "") -> str:
-    text = _text(value)
-    css = " ".join(c for c in ((_cell_class(text) if tag == "td" else ""), extra) if c)
-    attributes = (f' class="{css}"' if css else "") + span
-    return f"<{tag}{attributes}>{html.escape(text, quote=False)}</{tag}>"
-
-
-def _header(columns: pd.Index, extra: list[str]) -> str:
-    """One header row, or two for (group, column) pairs: the group spans its columns, and a
-    column without a second level spans both rows."""
-    if columns.nlevels == 1:
-        return "<tr>" + "".join(_cell("th", c, x) for c, x in zip(columns, extra)) + "</tr>"
-    top: list[list] = []  # [group, number of columns, spans both rows, class]
-    for (group, column), x in zip(columns, extra):
-        if column and top and top[-1][0] == group and not top[-1][2]:
-            top[-1][1] += 1
-        else:
-            top.append([group, 1, not column, x if not column else ""])
-    first = "".join(_cell("th", group, x, ' rowspan="2"' if alone else f' colspan="{n}"') for group, n, alone, x in top)
-    second = "".join(_cell("th", column, x) for (_, column), x in zip(columns, extra) if column)
-    return f"<tr>{first}</tr><tr>{second}</tr>"
-
-
-def table_html(frame: pd.DataFrame, caption: str = "", screen_only: tuple[str, ...] = (), css_class: str = "") -> str:
-    """``frame`` as a plain ``<table class="im-table">`` without the DataFrame index and without
-    random ids (nbval compares it): numeric cells get ``im-num`` (no line break inside a number,
-    right-aligned, as is the header of an all-numeric column), URLs and ids ``im-break``; tables
-    with many columns ``im-wide`` (smaller font); ``screen_only`` columns are left out in print.
-    Columns may be (group, column) pairs: two header rows. ``css_class``: extra table class."""
-    classes = " ".join(c for c in ("im-table", "im-wide" if len(frame.columns) >= WIDE_TABLE_COLUMNS else "", css_class) if c)
-    hidden = [c in screen_only for c in frame.columns]
-    numeric = [bool(texts) and all(_cell_class(v) == "im-num" for v in texts)
-               for texts in ([v for v in map(_text, frame[c]) if v.strip()] for c in frame.columns)]
-    extra = [" ".join(x for x in ("im-screen-only" if h else "", "im-right" if n else "") if x)
-             for h, n in zip(hidden, numeric)]
-    rows = "".join("<tr>" + "".join(_cell("td", v, "im-screen-only" if h else "") for v, h in zip(row, hidden)) + "</tr>"
-                   for row in frame.itertuples(index=False))
-    body = f'<table class="{classes}"><thead>{_header(frame.columns, extra)}</thead><tbody>{rows}</tbody></table>'
-    if caption:
-        body += f'<p class="im-source">{html.escape(caption)}</p>'
-    return body
-
-
-def table(frame: pd.DataFrame, caption: str = "", screen_only: tuple[str, ...] = (), css_class: str = "") -> None:
-    """Show a table to readers: :func:`table_html` with a plain-text twin. The one place where
-    the profile, the overview and the comparison render tables."""
-    display({"text/html": table_html(frame, caption, screen_only, css_class),
-             "text/plain": frame.to_string(index=False) + (f"\n{caption}" if caption else "")}, raw=True)
-
-
-def sources_table(source_ids, sprache: str) -> None:
-    """The "Quellen und Stand" table (printed as a compact list); internal source ids only on screen."""
-    table(sources.source_table(sources.numbered(source_ids), sprache), screen_only=(t("source_col_id", sprache),),
-          css_class="im-sources")
 
 
 def _source_ids(figures) -> list[str]:
@@ -253,23 +154,11 @@ def not_applicable(p: Profile, c: Comparison) -> bool:
     return rows.empty or rows.sort_values("date")["value"].iloc[-1] != 1
 
 
-def context_facts(facts: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
-    """The facts attached to an indicator (facts.csv, columns ags and indicators), oldest first."""
-    attached = facts["indicators"].map(lambda ids: indicator_id in {i.strip() for i in ids.split(";")})
-    return facts.loc[attached.astype(bool)].sort_values("date")
-
-
-def context_line(fact, name: str, sprache: str) -> str:
-    """ "Zum Einordnen (Rees, 08.08.2016): …" — the fact in the reader's language with its date."""
-    when = fmt.format_date(fact.date, sprache) if not fmt.is_missing(fact.date) else t("ov_tl_undated", sprache)
-    return t("context_fact", sprache, region=name, date=when, fact=fact.fact_de if sprache == "de" else fact.fact)
-
-
 def _context(p: Profile, comparisons) -> None:
     """Facts that change the reading of the figures just shown, each with its source line."""
-    lines = [f"{fmt.markdown_text(context_line(f, p.name, p.sprache))}  \n  "
+    lines = [f"{fmt.markdown_text(common.context_line(f, p.name, p.sprache))}  \n  "
              f"{fmt.markdown_text(sources.refer([f.source_id], p.sprache))}"
-             for c in comparisons for f in context_facts(p.facts, c.indicator.id).itertuples()]
+             for c in comparisons for f in common.context_facts(p.facts, c.indicator.id).itertuples()]
     _bullets(lines)
 
 
@@ -371,7 +260,7 @@ def key_figures(p: Profile) -> None:
     _bullets(narrative.key_sentences(p.name, p.comparisons, p.sprache))
     ids = CATALOGUE.key_figures
     shown = [f for i in ids for f in p.comparisons[i].figures]
-    table(key_figures_table(p), sources.refer(_cited(p, shown), p.sprache))
+    tables.table(key_figures_table(p), sources.refer(_cited(p, shown), p.sprache))
     _context(p, [p.comparisons[i] for i in ids])
     legend = narrative.marker_legend(_statuses(p, ids), p.sprache)
     if legend:
@@ -383,7 +272,7 @@ def key_figures(p: Profile) -> None:
 # --- locator map --------------------------------------------------------------------------
 
 def locator(p: Profile) -> None:
-    """Where the Kommune lies in the Kreis (helpers.maps, delivered by the maps stream)."""
+    """Where the Kommune lies in the Kreis (helpers.presentation.maps, delivered by the maps stream)."""
     charts.show(maps.locator(p.region.ags, p.sprache), sprache=p.sprache)
 
 
@@ -538,7 +427,7 @@ def _field(p: Profile, key: str) -> None:
     if not shown:
         _markdown(p.t("profile_field_empty", kommune=p.name))
     else:
-        table(pd.DataFrame([_comparison_row(p, c) for c in shown]),
+        tables.table(pd.DataFrame([_comparison_row(p, c) for c in shown]),
               sources.refer(_cited(p, (f for c in shown for f in c.figures)), p.sprache))
         _context(p, shown)
         _field_chart(p, key, shown)
@@ -633,7 +522,7 @@ def data_gaps(p: Profile) -> None:
     _markdown(p.t("profile_datalage_summary", total=int(counts.sum()), kommune=p.name, known=int(counts.get("kommune", 0)),
                   older=int(counts.get("older", 0)), kreis_only=int(counts.get("kreis", 0)),
                   none=int(counts.get("none", 0)), na=int(counts.get("na", 0))))
-    table(data_gaps_table(p), css_class="im-long")  # longer than a page: breaks between rows
+    tables.table(data_gaps_table(p), css_class="im-long")  # longer than a page: breaks between rows
     _markdown(p.t("older_stand_note", years=OLDER_YEARS, newest=fmt.format_date(newest(p).date(), p.sprache)))
 
 
@@ -641,6 +530,5 @@ def data_gaps(p: Profile) -> None:
 
 def source_list(p: Profile) -> None:
     """Section 5: every source used anywhere in the profile, with table code, date and licence."""
-    _heading(p.t("profile_h_sources"))
-    sources_table(p.cited, p.sprache)
+    common.sources_section("profile_h_sources", p.cited, p.sprache)
 

@@ -3,9 +3,9 @@
 Drawn as plain plotly ``Scatter`` polygons on hidden axes (lon/lat, aspect corrected for the
 Kreis' latitude), not as plotly geo traces: plotly.js fetches a world topojson from a CDN for every
 geo subplot whose first trace has a ``locationmode`` — ``geojson-id`` included — so an offline
-briefing would show an empty map. Without checked boundaries (see helpers.geo) the same functions
+briefing would show an empty map. Without checked boundaries (see helpers.data.geo) the same functions
 draw a schematic map of the town centres and say so under the chart. Display with
-``helpers.charts.show(fig)``.
+``helpers.presentation.charts.show(fig)``.
 """
 from __future__ import annotations
 
@@ -19,12 +19,12 @@ import plotly.graph_objects as go
 import shapely
 from plotly.colors import sample_colorscale
 
-from helpers import geo
-from helpers.charts import CONTEXT, HIGHLIGHT, add_footnote, footnote_text, style
+from helpers.data import geo
 from helpers.fmt import MISSING, format_number, format_percent
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import region
-from helpers.sources import refer
+from helpers.presentation.charts import CONTEXT, HIGHLIGHT, add_footnote, footnote_text, style
+from helpers.presentation.sources import refer
 
 # Blues without its near-white end, so the lowest value still stands out from the page.
 COLORSCALE = [[i / 8, c] for i, c in enumerate(sample_colorscale("Blues", list(np.linspace(0.2, 0.95, 9))))]
@@ -43,7 +43,7 @@ def choropleth(values: pd.Series, *, title: str, unit: str, source_ids: list[str
 
     Missing values are grey and hatched with a "k. A." hover, never drawn as 0. ``highlight``
     (name or AGS) outlines one Kommune. Give the data source as ``source_ids`` (cited through
-    helpers.sources) or a finished ``source_line``; the boundary attribution is added here.
+    helpers.presentation.sources) or a finished ``source_line``; the boundary attribution is added here.
     """
     check_sprache(sprache)
     table = _table(values)

@@ -59,8 +59,7 @@ _sys._im_baseline = dict(
 _sys._im_baseline["warnings"] = list(_warnings.filters)  # last: the lines above import lazily
 for _name in [m for m in _sys.modules if m == "helpers" or m.startswith("helpers.")]:
     del _sys.modules[_name]
-""" % {"not_for_notebooks": ("helpers.__main__", "helpers.cli", "helpers.commands", "helpers.batch",
-                             "helpers.export", "helpers.warm_kernel")}
+""" % {"not_for_notebooks": ("helpers.__main__", "helpers.cli", "helpers.commands", "helpers.run")}
 
 RESET_CODE = """
 import os as _os, sys as _sys, warnings as _warnings

@@ -21,12 +21,14 @@ from sklearn.cluster import AgglomerativeClustering
 from sklearn.metrics import pairwise_distances
 from sklearn.preprocessing import StandardScaler
 
-from helpers import charts, fmt, indicators, maps, narrative, payloads, report
+from helpers import fmt, indicators
+from helpers.briefings import common
+from helpers.briefings.common import Context, Statement, cited_span, render
+from helpers.data.validation import INCOMPLETE
 from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis, land
-from helpers.overview import STATUS_MARKS, Context, Statement, cited_span, render, setup as _setup
-from helpers.overview import sources_section  # noqa: F401 - the notebook calls cmp.sources_section
-from helpers.validation import INCOMPLETE
+from helpers.presentation import charts, maps, narrative, payloads, tables
+from helpers.presentation.narrative import STATUS_MARKS
 
 NEIGHBOURS = 3  # k: the most similar Kommunen named for each Kommune
 MAX_NAMED_TIES = 3  # a tie of more Kommunen is reported by number ("in 14 Kommunen")
@@ -69,10 +71,15 @@ def municipal_indicators(indikatoren: object = None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(wanted))
 
 
+def sources_section(ctx: Context) -> None:
+    """'Quellen und Stand': every source cited above, one row each."""
+    common.sources_section("ov_h_sources", ctx.cited, ctx.sprache)
+
+
 def setup(stichtag: object = None, sprache: str = "de", indikatoren: object = None) -> Context:
     """Validate all parameters at once, then load the data (same context as the overview)."""
     ids = municipal_indicators(indikatoren)
-    ctx = _setup(stichtag=stichtag, sprache=sprache)
+    ctx = common.load_context(stichtag=stichtag, sprache=sprache)
     ctx.indicator_ids = ids
     return ctx
 
@@ -367,8 +374,8 @@ def indicator_section(ctx: Context, indicator_id: str) -> None:
     small multiples over time."""
     s, ind = ctx.sprache, indicators.catalogue()[indicator_id]
     items = indicator_statements(ctx, indicator_id) + [
-        Statement(report.context_line(f, _names()[f.ags], s), (f.source_id,))
-        for f in report.context_facts(ctx.facts[ctx.facts["ags"] != ""], indicator_id).itertuples()]
+        Statement(common.context_line(f, _names()[f.ags], s), (f.source_id,))
+        for f in common.context_facts(ctx.facts[ctx.facts["ags"] != ""], indicator_id).itertuples()]
     body = render(ctx, items) if items else t("cmp_no_municipal_data", s, label=ind.label(s), gap=ind.text("gap", s))
     display(Markdown(f"### {ind.label(s)}\n\n{ind.text('definition', s)}\n\n{body}"))
     table = latest(ctx, indicator_id)
@@ -462,7 +469,7 @@ def key_table(ctx: Context) -> None:
     long = comparison_table(ctx)
     ids = tuple(dict.fromkeys(i for ids in long["source_ids"] for i in ids))
     display(Markdown(f"## {t('cmp_h_table', ctx.sprache)}\n\n{t('cmp_table_note', ctx.sprache)}"))
-    report.table(table_display(ctx))
+    tables.table(table_display(ctx))
     display(Markdown(fmt.markdown_text(ctx.cite(ids))))
 
 
@@ -487,7 +494,7 @@ def changes_table(ctx: Context) -> pd.DataFrame:
 
 def changes(ctx: Context) -> None:
     display(Markdown(f"## {t('cmp_h_changes', ctx.sprache)}\n\n{t('cmp_changes_note', ctx.sprache)}"))
-    report.table(changes_table(ctx))
+    tables.table(changes_table(ctx))
 
 
 def similarity_table(ctx: Context) -> pd.DataFrame:
@@ -513,7 +520,7 @@ def similarity(ctx: Context) -> None:
         display(Markdown(t("cmp_similar_unavailable", s)))
         return
     ids = tuple(dict.fromkeys(i for f in FEATURES for i in _feature_sources(ctx, f)))
-    report.table(similarity_table(ctx))
+    tables.table(similarity_table(ctx))
     display(Markdown(fmt.markdown_text(ctx.cite(ids))))
 
 

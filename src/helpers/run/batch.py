@@ -159,7 +159,9 @@ def execute(job: Job, notebooks_dir: Path, target_dir: Path, created: dt.datetim
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from helpers import export, payloads, warm_kernel
+    from helpers.run import export
+    from helpers.presentation import payloads
+    from helpers.run import warm_kernel
 
     started = time.perf_counter()
     entry = {"output": job.output, "notebook": job.notebook, "parameters": job.parameters, "error": None}
@@ -281,7 +283,7 @@ def _available_memory() -> int | None:
 def _worker_start(parent_pid: int) -> None:
     """Pool initializer: Ctrl+C is the main process's business; SIGTERM and the parent's death
     end the worker together with its kernel."""
-    from helpers import warm_kernel
+    from helpers.run import warm_kernel
 
     def terminate(signum, frame):
         warm_kernel.kill()
@@ -408,8 +410,10 @@ def locked(out: Path, sprache: str = "de"):
 
 def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebooks_dir: Path, raw_dir: Path,
                 sprache: str, progress: bool | None) -> RunResult:
-    from helpers import export, geo, warm_kernel
-    from helpers.data import fingerprint
+    from helpers.run import export
+    from helpers.data import geo
+    from helpers.run import warm_kernel
+    from helpers.data.store import fingerprint
 
     target = None
     handlers = _set_stop_handlers(_raise_stopped)
@@ -535,7 +539,8 @@ def refresh(path: Path) -> None:
     import nbformat
     import papermill
 
-    from helpers import export, warm_kernel
+    from helpers.run import export
+    from helpers.run import warm_kernel
 
     nb = papermill.execute_notebook(path, None, engine_name=warm_kernel.ENGINE_NAME, kernel_name=KERNEL_NAME,
                                     progress_bar=False, cwd=path.parent, execution_timeout=EXECUTION_TIMEOUT)

@@ -19,11 +19,11 @@ import nbformat
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from helpers import payloads
 from helpers.fmt import format_date, format_number, format_percent
 from helpers.i18n import LANGUAGE_FOLDERS, t
-from helpers.narrative import STATUS_MARKS, marker_legend
 from helpers.paths import TEMPLATES_DIR
+from helpers.presentation import payloads
+from helpers.presentation.narrative import STATUS_MARKS, marker_legend
 
 TEMPLATE_NAME = "briefing"
 PLOTLY_JS = "plotly.min.js"
@@ -284,7 +284,7 @@ def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, spr
             "cells": [_index_cell(figures[i], column, sprache) if i in figures else format_figure(None, "", sprache)
                       for i, column in zip(figure_ids, columns)],
         })
-    from helpers import update  # the last change report of `data update`
+    from helpers.data import update  # the last change report of `data update`
 
     stichtage = sorted(e["briefing"]["stichtag"] for e in good if (e.get("briefing") or {}).get("stichtag"))
     failed = [e["output"] for e in entries if e["status"] == "failed"]

@@ -37,7 +37,7 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataSourceError
 
-from helpers import data
+from helpers.data import store
 from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, kommunen
 from helpers.paths import RAW_DIR, ROOT
@@ -109,7 +109,7 @@ def cache_dir() -> Path:
 
 def municipalities() -> pd.DataFrame:
     """Official areas and town centres of the 16 (ags, name, area_km2, lat/lon_town_centre)."""
-    return data.load("municipalities")
+    return store.load("municipalities")
 
 
 def read_boundaries(path: Path) -> gpd.GeoDataFrame:
@@ -196,7 +196,7 @@ def check_boundaries(frame: gpd.GeoDataFrame, official: pd.DataFrame) -> gpd.Geo
 def _refusal(problems: list[str]) -> str:
     return (
         "Gemeindegrenzen zurückgewiesen: " + "; ".join(problems) + ". Bitte eine vollständige VG250-Datei "
-        f"des BKG verwenden ({BOUNDARIES_ENV}) oder den Download wiederholen (helpers.geo.prefetch())."
+        f"des BKG verwenden ({BOUNDARIES_ENV}) oder den Download wiederholen (helpers.data.geo.prefetch())."
     )
 
 
@@ -226,7 +226,7 @@ def _load(path: Path, known_sha256: str | None) -> gpd.GeoDataFrame:
     if known_sha256 and sha256 != known_sha256:
         raise BoundaryError(
             f"Prüfsumme von {path} ist {sha256}, erwartet {known_sha256}: Download beschädigt oder "
-            "geändert. Bitte die Datei löschen und helpers.geo.prefetch() erneut ausführen."
+            "geändert. Bitte die Datei löschen und helpers.data.geo.prefetch() erneut ausführen."
         )
     processed = cache_dir() / f"gemeinden-{KREIS_AGS}-{sha256[:16]}-v{PROCESSING_VERSION}.geojson"
     if processed.is_file():
@@ -305,7 +305,7 @@ def boundaries_status() -> BoundaryStatus:
 def derive(source: Path, target: Path = SHIPPED) -> Path:
     """Write the checked, simplified boundaries of ``source`` (e.g. a VG250 download) as the shipped
     GeoJSON and record its new hash in the data package, so a newer edition replaces the shipped one."""
-    from helpers import datapackage
+    from helpers.data import datapackage
 
     web = simplify_boundaries(check_boundaries(read_boundaries(Path(source)), municipalities()))
     raw_dir = target.parent.parent
@@ -343,7 +343,7 @@ def prefetch(timeout: float = 10.0) -> BoundaryStatus:
             f"Ohne Internet: die Datei anderswo laden und {BOUNDARIES_ENV}=/pfad/zur/datei setzen."
         ) from error
     if VG250.sha256 is None:
-        log.warning("SHA-256 von %s zum Festschreiben in helpers.geo.VG250: %s",
+        log.warning("SHA-256 von %s zum Festschreiben in helpers.data.geo.VG250: %s",
                     VG250.fname, _sha256(cache_dir() / VG250.fname))
     status, _ = _resolve(cache_dir() / VG250.fname, VG250)
     if not status.available:

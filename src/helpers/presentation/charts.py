@@ -20,6 +20,8 @@ import plotly.io as pio
 from IPython.display import display
 
 from helpers.i18n import t
+from helpers.presentation import sources
+from helpers.presentation.tables import table_html
 
 # Okabe–Ito: distinguishable with the common colour-vision deficiencies; paired with
 # dashes and markers so lines stay apart in greyscale print.
@@ -59,7 +61,7 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
     so it is printed, exported and screenshotted together with the chart). ``source_width``
     (characters per line) is smaller where long axis labels narrow the plot, e.g. rankings."""
     if not source_line.strip():
-        raise ValueError("Jede Grafik braucht eine Quellenzeile (source_line); bitte helpers.sources.cite() verwenden.")
+        raise ValueError("Jede Grafik braucht eine Quellenzeile (source_line); bitte helpers.presentation.sources.cite() verwenden.")
     fig.update_layout(
         template="integrationsmonitor",
         title=dict(text=_escape(title), x=0, xanchor="left"),
@@ -162,7 +164,7 @@ def figure_bundle(fig: go.Figure, table: pd.DataFrame | None = None, sprache: st
     which opens with the keyboard as a native ``details`` element). No toolbar: its buttons
     would sit inside that image."""
     if source_line_of(fig) is None:
-        raise ValueError("Grafik ohne Quellenzeile: zuerst helpers.charts.style(...) aufrufen.")
+        raise ValueError("Grafik ohne Quellenzeile: zuerst helpers.presentation.charts.style(...) aufrufen.")
     document = pio.to_json(fig)
     chart_id = "im-chart-" + hashlib.sha1(document.encode()).hexdigest()[:12]  # stable for nbval diffs
     div = pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=chart_id,
@@ -175,7 +177,6 @@ def figure_bundle(fig: go.Figure, table: pd.DataFrame | None = None, sprache: st
             f'aria-describedby="{chart_id}-caption">{div}</div>')
     if table is not None:
         caption = html.escape(t("chart_table_summary", sprache))
-        from helpers.report import table_html  # the one table renderer (report imports charts)
 
         body += f'<details class="im-chart-table"><summary>{caption}</summary>{table_html(table)}</details>'
     body += f'<figcaption id="{chart_id}-caption" class="im-visually-hidden">{html.escape(description)}</figcaption></figure>'
@@ -192,15 +193,13 @@ def show(fig: go.Figure, table: pd.DataFrame | None = None, sprache: str = "de")
 
 
 # --- Kreisübersicht and Kommunenvergleich ---------------------------------------------------
-# Builders take source ids, never a free-text source line, so every chart cites helpers.sources.
+# Builders take source ids, never a free-text source line, so every chart cites helpers.presentation.sources.
 
 STATUS_PATTERN = {"rounded": ".", "derived": "/", "secondary": "x", "preliminary": "-"}
 
 
 def _cite(source_ids: list[str] | tuple[str, ...], sprache: str) -> str:
     """The source line of a chart; a chart without source ids is refused, not left unsourced."""
-    from helpers import sources  # imported late: sources reads the processed data
-
     if not source_ids:
         raise ValueError("Jede Grafik braucht Quellen (source_ids); ohne Quelle wird keine Grafik gezeigt.")
     return sources.refer(list(dict.fromkeys(source_ids)), sprache=sprache)

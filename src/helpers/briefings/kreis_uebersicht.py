@@ -17,12 +17,15 @@ import pandas as pd
 from babel import Locale
 from IPython.display import Markdown, display
 
-from helpers import charts, data, fmt, maps, payloads, report, sources
+from helpers import fmt
+from helpers.briefings import common
+from helpers.briefings.common import Context, Statement, cited_span, render
+from helpers.data import store
+from helpers.data.validation import INCOMPLETE
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis
-from helpers.narrative import STATUS_MARKS, marker_legend, span_text
-from helpers.report import check_stichtag
-from helpers.validation import INCOMPLETE
+from helpers.presentation import charts, maps, payloads, sources, tables
+from helpers.presentation.narrative import STATUS_MARKS, marker_legend, span_text
 
 # The 2017 appeal letter is quoted only when the data layer records it as a source.
 LETTER_SOURCE = "APPEAL_2017"
@@ -50,57 +53,14 @@ SHARE_VARIABLES = ("population", "foreign_population", "asylblg_recipients", "mi
 TOP_NATIONALITIES = 8
 
 
-@dataclass(frozen=True)
-class Statement:
-    """One reader-visible sentence and the sources it rests on (never empty)."""
-
-    text: str
-    source_ids: tuple[str, ...]
-    statuses: frozenset[str] = frozenset()
-
-    def __post_init__(self) -> None:
-        if not self.source_ids:
-            raise ValueError(f"Aussage ohne Quelle: {self.text!r}")
-
-
-@dataclass
-class Context:
-    """Validated parameters and the data a product notebook reads (filtered to ``stichtag``)."""
-
-    sprache: str
-    stichtag: pd.Timestamp | None
-    obs: pd.DataFrame
-    facts: pd.DataFrame
-    cited: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    indicator_ids: tuple[str, ...] = ()  # the comparison's selection
-    memo: dict[str, pd.DataFrame] = field(default_factory=dict)  # figures computed once per run
-
-    def cite(self, source_ids: tuple[str, ...] | list[str]) -> str:
-        """The source line, remembering the ids for the sources table and the BRIEFING payload."""
-        self.cited.extend(i for i in source_ids if i not in self.cited)
-        return sources.refer(list(dict.fromkeys(source_ids)), sprache=self.sprache)
-
-
-def cited_span(ctx: Context) -> str:
-    """The header's span of reference dates over the observations of every source cited."""
-    return span_text(ctx.obs.loc[ctx.obs["source_id"].isin(ctx.cited), "date"], ctx.sprache)
-
-
-def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
-    """Rows dated on or before ``stichtag``; undated rows (some facts) are kept."""
-    if stichtag is None:
-        return frame
-    return frame[frame["date"].isna() | (frame["date"] <= stichtag)]
-
-
 def setup(stichtag: object = None, sprache: str = "de") -> Context:
-    """Validate the parameters at once (as the Kommunenprofil does), then load the data."""
-    sprache = check_sprache(sprache)
-    obs = data.load("observations")
-    day = check_stichtag(stichtag, obs, sprache)
-    sources.start_numbering()
-    return Context(sprache, day, until(obs, day), until(data.load("facts"), day))
+    """Validate the parameters at once, then load the data up to ``stichtag``."""
+    return common.load_context(stichtag, sprache)
+
+
+def sources_section(ctx: Context) -> None:
+    """'Quellen und Stand': every source cited above, one row each."""
+    common.sources_section("ov_h_sources", ctx.cited, ctx.sprache)
 
 
 # --- selection ------------------------------------------------------------------------------
@@ -364,20 +324,6 @@ def shares_notes(ctx: Context) -> list[Statement]:
     return out
 
 
-# --- rendering ------------------------------------------------------------------------------
-
-def render(ctx: Context, items: list[Statement]) -> str:
-    """Markdown bullets, each with its source line, then the legend of the marks used."""
-    lines = []
-    for item in items:
-        lines.append(f"- {fmt.markdown_text(item.text)}  \n  {fmt.markdown_text(ctx.cite(item.source_ids))}")
-    legend = marker_legend(set().union(*(i.statuses for i in items)), ctx.sprache) if items else []
-    if legend:
-        lines.append("")
-        lines.extend(f"<small>{line}</small>  " for line in legend)
-    return "\n".join(lines)
-
-
 def _section(ctx: Context, heading: str, items: list[Statement], empty_key: str = "ov_no_data") -> None:
     body = render(ctx, items) if items else t(empty_key, ctx.sprache)
     display(Markdown(f"## {t(heading, ctx.sprache)}\n\n{body}"))
@@ -439,7 +385,7 @@ def show_key_figures(ctx: Context) -> None:
     table = key_figures(ctx)
     ids = tuple(i for ids in table.pop("source_ids") for i in ids)
     display(Markdown(f"## {t('ov_h_key_figures', ctx.sprache)}"))
-    report.table(table)
+    tables.table(table)
     display(Markdown(f"{fmt.markdown_text(ctx.cite(ids))}\n\n<small>{t('ov_azr_label', ctx.sprache)}</small>"))
 
 
@@ -516,7 +462,7 @@ def shares(ctx: Context) -> None:
     _section(ctx, "ov_h_shares", shares_notes(ctx))
     if long.empty:
         return
-    report.table(shares_table(ctx))
+    tables.table(shares_table(ctx))
     population = long[long["variable"] == "population"]
     if population.empty:
         return
@@ -528,12 +474,6 @@ def shares(ctx: Context) -> None:
     table = pd.DataFrame({t("ov_col_kommune", s): [names[a] for a in values.index],
                           t("ov_col_share", s, what=t("ov_share_population", s)): [fmt.format_percent(v, 1, s) for v in values]})
     charts.show(fig, table, sprache=s)
-
-
-def sources_section(ctx: Context) -> None:
-    """'Quellen und Stand': every source cited above, one row each."""
-    display(Markdown(f"## {t('ov_h_sources', ctx.sprache)}"))
-    report.sources_table(ctx.cited, ctx.sprache)
 
 
 def briefing(ctx: Context) -> None:

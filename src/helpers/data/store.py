@@ -22,9 +22,10 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
-from helpers import datapackage, ingest, lifetime, sources, validation
+from helpers import ingest, lifetime
+from helpers.data import datapackage, provenance, validation
+from helpers.data.validation import DataError, ERROR, Report
 from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
-from helpers.validation import ERROR, DataError, Report
 
 TABLES = ("observations", "municipalities", "sources", "facts", "conflicts")
 OBSERVATION_COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "source_id", "status", "flag", "note",
@@ -36,7 +37,7 @@ EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetc
 # export over the snapshot, when several rows share (ags, date, variable, category, base).
 # A total lacking a secret part (status ``incomplete``, see checks.yaml totals_with_parts) comes last.
 STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4, validation.INCOMPLETE: 5}
-_CODE_FILES = ("data.py", "validation.py", "datapackage.py", "sources.py", "kommunen.py", "ingest",
+_CODE_FILES = ("data", "kommunen.py", "ingest",
                "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/tables.yaml", "catalogue/source_families.csv",
                "catalogue/regions.csv", "catalogue/date_precision.csv")
 
@@ -113,10 +114,6 @@ def load(name: str, processed_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR
             if _is_stale(processed_dir, raw_dir):
                 build(raw_dir, processed_dir)
     return pd.read_parquet(processed_dir / f"{name}.parquet")
-
-
-def load_observations() -> pd.DataFrame:
-    return load("observations")
 
 
 def manifest(processed_dir: Path = PROCESSED_DIR) -> dict:
@@ -352,7 +349,7 @@ def _annotate(obs: pd.DataFrame, source_table: pd.DataFrame) -> pd.DataFrame:
     obs = obs.reset_index(drop=True)
     obs["base"] = _bases(obs)
     obs["_family"] = obs["source_id"].map(source_table.set_index("source_id")["family"]).fillna("")
-    obs["_family_rank"] = obs["_family"].map(sources.FAMILY_RANK).fillna(len(sources.FAMILY_RANK))
+    obs["_family_rank"] = obs["_family"].map(provenance.FAMILY_RANK).fillna(len(provenance.FAMILY_RANK))
     return obs
 
 
@@ -414,7 +411,7 @@ def _tidy_municipalities(raw: pd.DataFrame) -> pd.DataFrame:
 
 def _tidy_sources(raw: pd.DataFrame, report: Report) -> pd.DataFrame:
     """Sources with family, short publisher, origin, table code and licence (catalogue/source_families.csv)."""
-    out = sources.describe(raw)
+    out = provenance.describe(raw)
     for _, r in out[out["family"] == ""].iterrows():
         report.add(ERROR, r["_file"], r["_row"], "publisher", f"Herausgeber '{r['publisher']}' keiner Quellenart zugeordnet",
                    "Regel in src/helpers/catalogue/source_families.csv ergänzen (Art und Lizenz)", "source_family")

@@ -1,0 +1,1 @@
+"""One module per product notebook (named like it), peers over ``common``; none imports another."""

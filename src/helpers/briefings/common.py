@@ -1,0 +1,144 @@
+"""What the three briefings share: parameter checks, the Context of the Kreis-wide briefings,
+sourced statements, and the "Quellen und Stand" section.
+
+The briefing modules (``kommune_profil``, ``kreis_uebersicht``, ``kommunen_vergleich``) are peers
+over this module; none imports another.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from IPython.display import Markdown, display
+
+from helpers import fmt
+from helpers.data import store
+from helpers.i18n import check_sprache, t
+from helpers.kommunen import kommunen
+from helpers.presentation import sources, tables
+from helpers.presentation.narrative import marker_legend, span_text
+
+
+# --- parameters -----------------------------------------------------------------------------
+
+def stichtag_span(obs: pd.DataFrame) -> tuple[str, str]:
+    """The ``stichtag`` values every briefing can be built for (ISO): from the first day on which
+    each Kommune has a population figure (the base of every share) to the newest date in the data."""
+    population = obs[obs["variable"] == "population"].groupby("ags")["date"].min()
+    first = population.reindex([r.ags for r in kommunen()]).max()
+    return first.date().isoformat(), obs["date"].max().date().isoformat()
+
+
+def check_stichtag(stichtag: object, obs: pd.DataFrame, sprache: str = "de") -> pd.Timestamp:
+    """None → the newest date in the data; otherwise an ISO date no later than the data reach."""
+    latest = obs["date"].max()
+    if stichtag is None:
+        return latest
+    text = stichtag.isoformat() if isinstance(stichtag, dt.date) else stichtag
+    try:
+        if not isinstance(text, str) or len(text) != 10:
+            raise ValueError
+        day = pd.Timestamp(dt.date.fromisoformat(text))
+    except ValueError:
+        raise ValueError(t("profile_bad_stichtag", sprache, value=stichtag)) from None
+    if day > latest:
+        raise ValueError(t("profile_stichtag_too_late", sprache, stichtag=fmt.format_date(day.date(), sprache),
+                           latest=fmt.format_date(latest.date(), sprache)))
+    return day
+
+
+# --- the Kreis-wide briefings' context and statements ----------------------------------------
+
+@dataclass(frozen=True)
+class Statement:
+    """One reader-visible sentence and the sources it rests on (never empty)."""
+
+    text: str
+    source_ids: tuple[str, ...]
+    statuses: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        if not self.source_ids:
+            raise ValueError(f"Aussage ohne Quelle: {self.text!r}")
+
+
+@dataclass
+class Context:
+    """Validated parameters and the data a product notebook reads (filtered to ``stichtag``)."""
+
+    sprache: str
+    stichtag: pd.Timestamp | None
+    obs: pd.DataFrame
+    facts: pd.DataFrame
+    cited: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    indicator_ids: tuple[str, ...] = ()  # the comparison's selection
+    memo: dict[str, pd.DataFrame] = field(default_factory=dict)  # figures computed once per run
+
+    def cite(self, source_ids: tuple[str, ...] | list[str]) -> str:
+        """The source line, remembering the ids for the sources table and the BRIEFING payload."""
+        self.cited.extend(i for i in source_ids if i not in self.cited)
+        return sources.refer(list(dict.fromkeys(source_ids)), sprache=self.sprache)
+
+
+def cited_span(ctx: Context) -> str:
+    """The header's span of reference dates over the observations of every source cited."""
+    return span_text(ctx.obs.loc[ctx.obs["source_id"].isin(ctx.cited), "date"], ctx.sprache)
+
+
+def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
+    """Rows dated on or before ``stichtag``; undated rows (some facts) are kept."""
+    if stichtag is None:
+        return frame
+    return frame[frame["date"].isna() | (frame["date"] <= stichtag)]
+
+
+def load_context(stichtag: object = None, sprache: str = "de") -> Context:
+    """The overview's and the comparison's start: validate the parameters at once (as the
+    Kommunenprofil does), then load the data up to ``stichtag``."""
+    sprache = check_sprache(sprache)
+    obs = store.load("observations")
+    day = check_stichtag(stichtag, obs, sprache)
+    sources.start_numbering()
+    return Context(sprache, day, until(obs, day), until(store.load("facts"), day))
+
+
+def render(ctx: Context, items: list[Statement]) -> str:
+    """Markdown bullets, each with its source line, then the legend of the marks used."""
+    lines = []
+    for item in items:
+        lines.append(f"- {fmt.markdown_text(item.text)}  \n  {fmt.markdown_text(ctx.cite(item.source_ids))}")
+    legend = marker_legend(set().union(*(i.statuses for i in items)), ctx.sprache) if items else []
+    if legend:
+        lines.append("")
+        lines.extend(f"<small>{line}</small>  " for line in legend)
+    return "\n".join(lines)
+
+
+# --- context facts ("Zum Einordnen") ---------------------------------------------------------
+
+def context_facts(facts: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """The facts attached to an indicator (facts.csv, columns ags and indicators), oldest first."""
+    attached = facts["indicators"].map(lambda ids: indicator_id in {i.strip() for i in ids.split(";")})
+    return facts.loc[attached.astype(bool)].sort_values("date")
+
+
+def context_line(fact, name: str, sprache: str) -> str:
+    """ "Zum Einordnen (Rees, 08.08.2016): …" — the fact in the reader's language with its date."""
+    when = fmt.format_date(fact.date, sprache) if not fmt.is_missing(fact.date) else t("ov_tl_undated", sprache)
+    return t("context_fact", sprache, region=name, date=when, fact=fact.fact_de if sprache == "de" else fact.fact)
+
+
+# --- Quellen und Stand ------------------------------------------------------------------------
+
+def sources_table(source_ids, sprache: str) -> None:
+    """The "Quellen und Stand" table (printed as a compact list); internal source ids only on screen."""
+    tables.table(sources.source_table(sources.numbered(source_ids), sprache), screen_only=(t("source_col_id", sprache),),
+          css_class="im-sources")
+
+
+def sources_section(heading_key: str, cited, sprache: str) -> None:
+    """'Quellen und Stand': every source cited above, one row each, under its heading."""
+    display(Markdown(f"## {t(heading_key, sprache)}"))
+    sources_table(cited, sprache)

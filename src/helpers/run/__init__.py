@@ -1,0 +1,1 @@
+"""Executing the notebooks: the batch over warm kernels, and the export to HTML briefings."""
