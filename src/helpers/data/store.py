@@ -39,7 +39,7 @@ EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetc
 STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4, validation.INCOMPLETE: 5}
 _CODE_FILES = ("data", "kommunen.py", "ingest",
                "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/tables.yaml", "catalogue/source_families.csv",
-               "catalogue/regions.csv", "catalogue/date_precision.csv")
+               "catalogue/region_aliases.csv", "catalogue/date_precision.csv")
 
 
 def fingerprint(raw_dir: Path = RAW_DIR) -> str:

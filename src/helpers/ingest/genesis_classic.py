@@ -107,3 +107,15 @@ def _columns(rows: list[list[str]], start: int, width: int) -> dict[int, tuple[s
         labels = [c for c in cells if not _HEADER_DATE.match(c) and c != unit]
         columns[j] = (date, labels, unit)
     return columns
+
+
+def region_names(text: str) -> dict[str, str]:
+    """{AGS: name as printed} of the data rows, for a region directory (the observations carry no names)."""
+    names: dict[str, str] = {}
+    for row in split_rows(text):
+        if row and row[0].startswith("__________"):
+            break
+        offset = _value_start(row)
+        if offset is not None:
+            names.setdefault(normalise_ags(row[offset - 2]), row[offset - 1].strip())
+    return names
