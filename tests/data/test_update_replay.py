@@ -11,6 +11,7 @@ import vcr
 from helpers.data import datapackage, update
 
 from .conftest import tree_hashes
+from .update_support import without_exports
 from tests.material import CASSETTES, require
 
 
@@ -30,22 +31,13 @@ REPLAY = vcr.VCR(record_mode="none", match_on=["method", "host", "path", "same_q
 REPLAY.register_matcher("same_query", _same_query)
 
 
-def _without_exports(raw_dir):
-    """data/raw as before any `data update`: the snapshot only."""
-    package = datapackage.read_package(raw_dir)
-    for resource in [r for r in package["resources"] if r.get("x_role") == "export"]:
-        (raw_dir / resource["path"]).unlink()
-        package["resources"].remove(resource)
-    datapackage.write_package(raw_dir, package)
-
-
 @pytest.fixture
 def replay(monkeypatch, tmp_path, raw_copy, processed_copy):
     """Run `update` for one table against its cassette, starting from the snapshot alone; dummy credentials (the
     cassettes hold none), no waiting between the polls of a background job."""
     from pystatis import http_helper
 
-    _without_exports(raw_copy)
+    without_exports(raw_copy)
 
     for db in ("GENESIS", "REGIO", "ZENSUS"):
         for field in ("USERNAME", "PASSWORD"):

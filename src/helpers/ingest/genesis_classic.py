@@ -119,3 +119,13 @@ def region_names(text: str) -> dict[str, str]:
         if offset is not None:
             names.setdefault(normalise_ags(row[offset - 2]), row[offset - 1].strip())
     return names
+
+
+def row_code(line: str) -> str | None:
+    """The region code of one data line of a classic export ('05154036;Kleve;…', also 11-digit
+    Verbandsgemeinde codes), None for title, header and footer lines."""
+    rows = split_rows(line)
+    row = rows[0] if len(rows) == 1 else []
+    at = 1 if len(row) >= 4 and iso_date(row[0]) else 0
+    code = row[at].strip() if len(row) > at + 2 else ""
+    return normalise_ags(code) if is_region_code(code) and not (at == 0 and iso_date(code)) else None
