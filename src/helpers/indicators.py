@@ -26,7 +26,7 @@ from types import MappingProxyType
 import pandas as pd
 import yaml
 
-from helpers.data.validation import INCOMPLETE
+from helpers.data.status import Status, worst
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.paths import CATALOGUE_DIR
 
@@ -34,9 +34,6 @@ CATALOGUE_PATH = CATALOGUE_DIR / "indicators.yaml"
 LEVELS = ("kommune", "kreis", "land")
 DIRECTIONS = ("higher_is_better", "higher_is_worse", "neutral")
 UNITS = ("persons", "percent", "schools")
-# From certain to uncertain: a figure combined from several rows inherits the last one present;
-# ``incomplete`` (a total without its secret part, a lower bound) is the least certain of all.
-STATUS_PREFERENCE = ("published", "derived", "rounded", "secondary", "preliminary", INCOMPLETE)
 
 _INDICATOR_KEYS = {
     "label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "value",
@@ -162,7 +159,7 @@ class Figure:
     @property
     def lower_bound(self) -> bool:
         """A published total without its secret part: shown with its mark, never ranked or summed."""
-        return self.status == INCOMPLETE
+        return self.status == Status.INCOMPLETE
 
     def as_dict(self) -> dict[str, object]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -316,12 +313,6 @@ def rounding_violations(obs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
 
 
-def worst_status(statuses: Iterable[str]) -> str:
-    """The least certain status among the inputs of a combined figure."""
-    ranked = [s for s in STATUS_PREFERENCE if s in set(statuses)]
-    return ranked[-1] if ranked else "published"
-
-
 PRECISIONS = ("day", "month", "year")
 
 
@@ -350,7 +341,7 @@ def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
     grouped = best.groupby(["date", "base"], sort=True)
     out = pd.DataFrame({
         "value": grouped["value"].sum(min_count=1).where(~grouped["value"].apply(lambda v: v.isna().any())),
-        "status": grouped["status"].agg(worst_status),
+        "status": grouped["status"].agg(worst),
         "source_ids": grouped["source_id"].agg(lambda s: tuple(dict.fromkeys(s))),
         "note": grouped["note"].agg(_join),
         "flag": grouped["flag"].agg(_join),
@@ -364,7 +355,7 @@ def _ratio(num: pd.DataFrame, den: pd.DataFrame, scale: float) -> pd.DataFrame:
     value = merged["value_n"] / merged["value_d"].where(merged["value_d"] != 0) * scale
     return pd.DataFrame({
         "date": merged["date"], "base": merged["base"], "value": value,
-        "status": [worst_status(p) for p in zip(merged["status_n"], merged["status_d"])],
+        "status": [worst(p) for p in zip(merged["status_n"], merged["status_d"])],
         "source_ids": [tuple(dict.fromkeys(a + b)) for a, b in zip(merged["source_ids_n"], merged["source_ids_d"])],
         "note": [_join(p) for p in zip(merged["note_n"], merged["note_d"])],
         "flag": [_join(p) for p in zip(merged["flag_n"], merged["flag_d"])],
@@ -397,7 +388,7 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     rows = pd.concat(parts) if parts else pd.DataFrame(columns=["date", "ags", "value_n", "value_d"])
     complete = rows.groupby("date").filter(
         lambda g: g["ags"].nunique() == len(kommunen()) and g[["value_n", "value_d"]].notna().all().all()
-        and not g[["status_n", "status_d"]].isin([INCOMPLETE]).any().any()  # a lower bound never enters a sum
+        and not g[["status_n", "status_d"]].isin([Status.INCOMPLETE]).any().any()  # a lower bound never enters a sum
     )
     if complete.empty:
         return pd.DataFrame(columns=["date", "base", "value", "status", "source_ids", "note", "flag", "precision"])
@@ -405,7 +396,7 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     return pd.DataFrame({
         "base": grouped["base_n"].first(),
         "value": grouped["value_n"].sum() / grouped["value_d"].sum(),  # the share is already × 100
-        "status": grouped["status_n"].agg(lambda s: worst_status([*s, "derived"])),
+        "status": grouped["status_n"].agg(lambda s: worst([*s, Status.DERIVED])),
         "source_ids": grouped.apply(lambda g: tuple(dict.fromkeys(sum(g["source_ids_n"], ()) + sum(g["source_ids_d"], ()))),
                                     include_groups=False),
         "note": "kreis_from_kommunen",
@@ -465,7 +456,7 @@ def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date 
 def _official_first(series: pd.DataFrame) -> pd.DataFrame:
     """The latest figure comes from official rows; third-party (secondary) rows only where no
     official value exists at all — they then keep their status, so the briefing marks them."""
-    official = series[series["status"] != "secondary"]
+    official = series[series["status"] != Status.SECONDARY]
     return official if not official.empty else series
 
 
@@ -493,7 +484,7 @@ def _change(obs: pd.DataFrame, ind: Indicator, ags: str, *, stichtag, at) -> Fig
     start = _figure_from_row(CATALOGUE[ind.change_of], ags, same_base.iloc[0])
     return Figure(
         ind.id, ags, (end.value / start.value - 1) * 100, end.date,
-        worst_status([end.status, start.status]), end.base,
+        worst([end.status, start.status]), end.base,
         tuple(dict.fromkeys(start.source_ids + end.source_ids)), _join([start.note, end.note]),
         start_value=start.value, start_date=since,
     )

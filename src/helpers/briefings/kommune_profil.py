@@ -21,6 +21,7 @@ from helpers import fmt
 from helpers.briefings import common
 from helpers.briefings.common import check_stichtag
 from helpers.data import store
+from helpers.data.status import mark
 from helpers.i18n import check_sprache, t
 from helpers.indicators import CATALOGUE, Comparison, Figure, compare, indicator_series
 from helpers.kommunen import KREIS_AGS, Region, kommunen, kreis, land, region
@@ -341,7 +342,7 @@ def _formatted(values, decimals: int, sprache: str, percent: bool = False) -> li
 
 
 def _with_marks(frame: pd.DataFrame, decimals: int, sprache: str, percent: bool = False) -> list[str]:
-    return [v + narrative.STATUS_MARKS.get(s, "") for v, s in
+    return [v + mark(s) for v, s in
             zip(_formatted(frame["value"], decimals, sprache, percent), frame["status"])]
 
 

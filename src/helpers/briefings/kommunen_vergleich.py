@@ -24,11 +24,10 @@ from sklearn.preprocessing import StandardScaler
 from helpers import fmt, indicators
 from helpers.briefings import common
 from helpers.briefings.common import Context, Statement, cited_span, render
-from helpers.data.validation import INCOMPLETE
+from helpers.data.status import Status, mark, worst
 from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis, land
 from helpers.presentation import charts, maps, narrative, payloads, tables
-from helpers.presentation.narrative import STATUS_MARKS
 
 NEIGHBOURS = 3  # k: the most similar Kommunen named for each Kommune
 MAX_NAMED_TIES = 3  # a tie of more Kommunen is reported by number ("in 14 Kommunen")
@@ -159,7 +158,7 @@ def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, sticht
     base, (start, end) = pairs[0][0], (row for _, row in pairs[0][1].iterrows())
     return {"start": start["date"], "end": end["date"], "start_value": start["value"], "end_value": end["value"],
             "change": end["value"] - start["value"], "base": base, "comparable_with_latest": end["date"] == newest,
-            "status": indicators.worst_status([start["status"], end["status"]]),
+            "status": worst([start["status"], end["status"]]),
             "source_ids": tuple(dict.fromkeys((*start["source_ids"], *end["source_ids"])))}
 
 
@@ -183,7 +182,7 @@ def _feature_value(obs: pd.DataFrame, feat: Feature, ags: str) -> float:
         values = [None if f.lower_bound else f.value for f in figures]
     else:  # a published observation that is not (yet) a catalogue indicator, e.g. density
         rows = obs[(obs["ags"] == ags) & (obs["variable"] == feat.indicator) & (obs["date"] == feat.at) & obs["preferred"]
-                   & (obs["status"] != INCOMPLETE)]
+                   & (obs["status"] != Status.INCOMPLETE)]
         values = [rows["value"].iloc[0] if len(rows) else None]
     if any(v is None or pd.isna(v) for v in values):
         return math.nan
@@ -230,7 +229,7 @@ def _format(value: float | None, status: str, ind: indicators.Indicator, sprache
     """As the Kommunenprofil prints a figure: unit, decimals, status mark; missing → k. A."""
     if value is None or pd.isna(value):
         return fmt.MISSING[sprache]
-    return narrative.format_value(value, ind.id, sprache) + STATUS_MARKS.get(status, "")
+    return narrative.format_value(value, ind.id, sprache) + mark(status)
 
 
 def _period(start, end, sprache: str) -> str:
@@ -242,7 +241,7 @@ def _format_change(change: dict[str, object], ind: indicators.Indicator, sprache
     if not change:
         return fmt.MISSING[sprache]
     unit = t("cmp_unit_points", sprache) if ind.unit == "percent" else ""
-    text = fmt.format_change(change["change"], ind.decimals, sprache, unit) + STATUS_MARKS.get(change["status"], "")
+    text = fmt.format_change(change["change"], ind.decimals, sprache, unit) + mark(change["status"])
     own = interval is None or (change["start"], change["end"]) != tuple(interval[:2])
     return text + (f" ({_period(change['start'], change['end'], sprache)})" if own else "") + (
         "" if change["comparable_with_latest"] else "*")
@@ -319,7 +318,7 @@ def ranked_rows(ctx: Context, indicator_id: str) -> pd.DataFrame:
     """The Kommunen that enter rankings: a figure on the reference date that is not a lower bound."""
     table = on_reference_date(ctx, indicator_id)
     local = table[(table["ags"].str.len() == 8) & table["value"].notna()]
-    return local[local["status"] != INCOMPLETE]
+    return local[local["status"] != Status.INCOMPLETE]
 
 
 def indicator_statements(ctx: Context, indicator_id: str) -> list[Statement]:
@@ -343,7 +342,7 @@ def indicator_statements(ctx: Context, indicator_id: str) -> list[Statement]:
         only = ranked.iloc[0]
         out.append(_stated(t("cmp_single", s, name=only["name"], value=_format(only["value"], only["status"], ind, s), date=date),
                            [only]))
-    lower = local[local["status"] == INCOMPLETE]
+    lower = local[local["status"] == Status.INCOMPLETE]
     if len(lower):
         out.append(_stated(t("cmp_lower_bounds", s, listing=_listed(lower, ind, s, dated=False), date=date), [r for _, r in lower.iterrows()]))
     own = newest[(newest["ags"].str.len() == 8) & newest["value"].notna()]
@@ -365,7 +364,7 @@ def indicator_statements(ctx: Context, indicator_id: str) -> list[Statement]:
 
 def _stated(text: str, rows: list[pd.Series]) -> Statement:
     ids = tuple(dict.fromkeys(i for r in rows for i in r["source_ids"]))
-    return Statement(text, ids, frozenset(r["status"] for r in rows) & set(STATUS_MARKS))
+    return Statement(text, ids, frozenset(r["status"] for r in rows if mark(r["status"])))
 
 
 def indicator_section(ctx: Context, indicator_id: str) -> None:
@@ -407,7 +406,7 @@ def _line(base: str, status: str, ind: indicators.Indicator, sprache: str) -> st
     """The series a point belongs to: its census base (or the indicator); preliminary figures
     (election-night counts) form their own series, never one line with final results."""
     name = t(f"profile_base_{base}", sprache) if base else ind.label(sprache)
-    return name + (t("cmp_line_preliminary", sprache) if status == "preliminary" else "")
+    return name + (t("cmp_line_preliminary", sprache) if status == Status.PRELIMINARY else "")
 
 
 def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
@@ -538,7 +537,7 @@ def map_section(ctx: Context) -> None:
     s, ind = ctx.sprache, indicators.catalogue()[MAP_INDICATOR]
     table = on_reference_date(ctx, MAP_INDICATOR)
     local = table[table["ags"].str.len() == 8].set_index("ags")
-    local = local.assign(value=local["value"].where(local["status"] != INCOMPLETE))
+    local = local.assign(value=local["value"].where(local["status"] != Status.INCOMPLETE))
     if local["value"].isna().all():
         return
     ids = tuple(dict.fromkeys(i for ids in local["source_ids"] for i in ids))

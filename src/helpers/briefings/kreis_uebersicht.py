@@ -21,11 +21,11 @@ from helpers import fmt
 from helpers.briefings import common
 from helpers.briefings.common import Context, Statement, cited_span, render
 from helpers.data import store
-from helpers.data.validation import INCOMPLETE
+from helpers.data.status import Status, mark
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis
 from helpers.presentation import charts, maps, payloads, sources, tables
-from helpers.presentation.narrative import STATUS_MARKS, marker_legend, span_text
+from helpers.presentation.narrative import marker_legend, span_text
 
 # The 2017 appeal letter is quoted only when the data layer records it as a source.
 LETTER_SOURCE = "APPEAL_2017"
@@ -99,7 +99,7 @@ def letter_figures(obs: pd.DataFrame, variable: str) -> pd.DataFrame:
 def figure(value: float, status: str, sprache: str, decimals: int = 0, percent: bool = False) -> str:
     """A value with its status mark (``67.505²``), so derived or rounded values stay visible."""
     text = fmt.format_percent(value, decimals, sprache) if percent else fmt.format_number(value, decimals, sprache)
-    return text + STATUS_MARKS.get(status, "")
+    return text + mark(status)
 
 
 def when(date: pd.Timestamp, sprache: str) -> str:
@@ -127,7 +127,7 @@ def statement(text: str, rows: pd.DataFrame | list[pd.Series], extra_ids: tuple[
     """A statement sourced by the observation rows its numbers come from (plus fact sources)."""
     frame = pd.DataFrame(rows) if isinstance(rows, list) else rows
     ids = tuple(dict.fromkeys([*frame.get("source_id", []), *extra_ids]))
-    marks = (set(frame.get("status", [])) | set(statuses)) & set(STATUS_MARKS)
+    marks = {s for s in (*frame.get("status", []), *statuses) if mark(s)}
     return Statement(text, ids, frozenset(marks))
 
 
@@ -159,9 +159,9 @@ def foreigner_statements(ctx: Context) -> list[Statement]:
     same_day = series(ctx.obs, "population").query("date == @last.date and base.str.startswith('update')")
     if not same_day.empty:
         p = same_day.iloc[0]
-        share = figure(100 * last["value"] / p["value"], "derived", s, decimals=1, percent=True)
+        share = figure(100 * last["value"] / p["value"], Status.DERIVED, s, decimals=1, percent=True)
         out.append(statement(t("ov_azr_ratio", s, year=last["date"].year, share=share,
-                               population=figure(p["value"], p["status"], s)), [last, p], statuses=("derived",)))
+                               population=figure(p["value"], p["status"], s)), [last, p], statuses=(Status.DERIVED,)))
     missing = sorted(set(range(first["date"].year, last["date"].year + 1)) - set(azr["date"].dt.year))
     if missing:
         out.append(statement(t("ov_azr_gaps", s, years=", ".join(map(str, missing))), azr))
@@ -281,7 +281,7 @@ def kommunen_shares(ctx: Context) -> pd.DataFrame:
         total = chosen.loc[KREIS_AGS, "value"]
         part = chosen.drop(index=KREIS_AGS).reset_index()
         # A lower bound (a total without its secret part) gets no share, and the 16 are not summed.
-        complete = part["status"] != INCOMPLETE
+        complete = part["status"] != Status.INCOMPLETE
         sums[variable] = part["value"].sum() if complete.all() else math.nan
         frames.append(part.assign(share=(100 * part["value"] / total).where(complete), kreis_value=total))
     if not frames:
@@ -311,7 +311,7 @@ def shares_notes(ctx: Context) -> list[Statement]:
     names = {r.ags: r.name for r in kommunen()}
     for variable, rows in kommunen_shares(ctx).groupby("variable", sort=False):
         r = rows.iloc[0]
-        lower = rows[rows["status"] == INCOMPLETE]
+        lower = rows[rows["status"] == Status.INCOMPLETE]
         if len(lower):
             out.append(statement(t("ov_sum_lower_bounds", s, what=t("ov_share_" + variable, s), date=fmt.format_date(r["date"], s),
                                    names=fmt.format_list([names[a] for a in lower["ags"]], s),

@@ -24,6 +24,7 @@ from filelock import FileLock
 
 from helpers import ingest, lifetime
 from helpers.data import datapackage, provenance, validation
+from helpers.data.status import Status
 from helpers.data.validation import DataError, ERROR, Report
 from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 
@@ -33,10 +34,6 @@ OBSERVATION_COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "
 MANIFEST = "manifest.json"
 REQUIRED_ROLES = ("observations", "sources", "municipalities")
 EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetch`, read by helpers.ingest
-# Prefer published over preliminary over derived …, then official over press …, then an imported
-# export over the snapshot, when several rows share (ags, date, variable, category, base).
-# A total lacking a secret part (status ``incomplete``, see checks.yaml totals_with_parts) comes last.
-STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4, validation.INCOMPLETE: 5}
 _CODE_FILES = ("data", "kommunen.py", "ingest",
                "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/tables.yaml", "catalogue/source_families.csv",
                "catalogue/regions.csv", "catalogue/date_precision.csv")
@@ -229,7 +226,7 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
     known_sources = set(source_table["source_id"])
     recorded = pd.concat(raw["conflicts"], ignore_index=True) if raw.get("conflicts") else None
     validation.check_observations(observations, known_sources, report, recorded)
-    observations.loc[validation.incomplete_totals(observations), "status"] = validation.INCOMPLETE
+    observations.loc[validation.incomplete_totals(observations), "status"] = Status.INCOMPLETE.value
     validation.check_reader_texts(observations, source_table, report)
     for role in ("facts", "municipalities"):
         for frame in raw.get(role, []):
@@ -335,7 +332,7 @@ def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.Da
     rows["date"] = pd.to_datetime(rows["date"], format="%Y-%m-%d", errors="coerce")
     rows["_value_raw"] = rows["value"].map(lambda v: "" if pd.isna(v) else repr(v))
     rows["source_id"] = resource["x_source_id"]
-    rows["status"] = "published"
+    rows["status"] = Status.PUBLISHED.value
     rows["note"] = f"{extract.format} {extract.table}"
     rows["_declared_base"] = resource.get("x_base", "")
     rows["_export_rank"] = 0  # the table as published wins over a transcription of it in the snapshot
@@ -372,7 +369,9 @@ def _bases(obs: pd.DataFrame) -> pd.Series:
 
 def _finish_observations(obs: pd.DataFrame) -> pd.DataFrame:
     out = obs[obs["date"].notna()].copy()
-    out["_rank"] = out["status"].map(STATUS_RANK).fillna(len(STATUS_RANK))
+    # Several rows with one key (ags, date, variable, category, base): the most certain status
+    # (Status.conflict_rank) wins, then official over press, then an imported export over the snapshot.
+    out["_rank"] = out["status"].map({s.value: s.conflict_rank for s in Status}).fillna(len(Status))
     out["_export_rank"] = out["_export_rank"].fillna(1) if "_export_rank" in out else 1
     out = out.sort_values(["ags", "variable", "category", "date", "base", "_rank", "_family_rank", "_export_rank",
                            "source_id"], kind="stable")

@@ -15,14 +15,13 @@ from functools import lru_cache
 import pandas as pd
 import yaml
 
+from helpers.data.status import Status
 from helpers.i18n import messages
 from helpers.kommunen import KREIS_AGS, all_regions, kommunen
 from helpers.paths import CATALOGUE_DIR
 
 GERMANY_AGS = "DG"
 ERROR, WARNING = "error", "warning"
-# Status of a published total that leaves out a secret part: a lower bound (checks.yaml totals_with_parts).
-INCOMPLETE = "incomplete"
 
 
 @dataclass(frozen=True)
@@ -146,8 +145,8 @@ def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Re
     bad_value = obs["value"].isna() & ~obs["_value_raw"].isin(rules["missing_markers"]) & (obs["flag"] == "")
     _each(report, obs[bad_value], ERROR, "value", lambda r: f"Wert '{r['_value_raw']}' ist keine Zahl",
           "Zahl mit Dezimalpunkt eintragen oder die Zelle leer lassen (fehlender Wert)", "value_numeric")
-    _each(report, obs[~obs["status"].isin(rules["statuses"])], ERROR, "status", lambda r: f"unbekannter Status '{r['status']}'",
-          "einen von " + ", ".join(rules["statuses"]) + " verwenden", "status_known")
+    _each(report, obs[~obs["status"].isin(Status.raw())], ERROR, "status", lambda r: f"unbekannter Status '{r['status']}'",
+          "einen von " + ", ".join(Status.raw()) + " verwenden", "status_known")
     _each(report, obs[~obs["source_id"].isin(source_ids)], ERROR, "source_id",
           lambda r: f"Quelle '{r['source_id']}' fehlt in sources.csv", "Quelle in sources.csv ergänzen oder source_id korrigieren",
           "source_known")
@@ -164,7 +163,7 @@ def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Re
 def _check_status_family(obs: pd.DataFrame, rules: dict, report: Report) -> None:
     """A figure relayed by a third party (Wikipedia, citypopulation.de, research packages) is never `published`."""
     families = rules["secondary_families"]
-    wrong = obs[obs["_family"].isin(families) & (obs["status"] == "published")]
+    wrong = obs[obs["_family"].isin(families) & (obs["status"] == Status.PUBLISHED)]
     _each(report, wrong, ERROR, "status",
           lambda r: f"Quelle {r['source_id']} ist eine Zusammenstellung Dritter ({r['_family']}), Status 'published'",
           "Status auf 'secondary' setzen (Kurationskorrektur in snapshot/README.md festhalten) "

@@ -19,11 +19,12 @@ import nbformat
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
+from helpers.data.status import mark
 from helpers.fmt import format_date, format_number, format_percent
 from helpers.i18n import LANGUAGE_FOLDERS, t
 from helpers.paths import TEMPLATES_DIR
 from helpers.presentation import payloads
-from helpers.presentation.narrative import STATUS_MARKS, marker_legend
+from helpers.presentation.narrative import marker_legend
 
 TEMPLATE_NAME = "briefing"
 PLOTLY_JS = "plotly.min.js"
@@ -205,7 +206,7 @@ def format_figure(value: float | None, unit: str, sprache: str) -> str:
 
 def _index_cell(figure: dict, column: dict, sprache: str) -> str:
     """The figure with its status mark, and its own date where the column has none in common."""
-    text = format_figure(figure["value"], figure["unit"], sprache) + STATUS_MARKS.get(figure.get("status", ""), "")
+    text = format_figure(figure["value"], figure["unit"], sprache) + mark(figure.get("status", ""))
     return text + (f" ({format_date(figure['date'], sprache)})" if not column["date"] and figure.get("date") else "")
 
 
