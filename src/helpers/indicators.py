@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -405,6 +406,19 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
     }).reset_index()
 
 
+# Series computed once per observation frame (a profile asks for the population series of one
+# region in five indicators); an entry goes when its frame is garbage-collected.
+_SERIES: dict[int, dict[tuple[str, str], pd.DataFrame]] = {}
+
+
+def _memo(obs: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+    key = id(obs)
+    if key not in _SERIES:
+        _SERIES[key] = {}
+        weakref.finalize(obs, _SERIES.pop, key, None)
+    return _SERIES[key]
+
+
 def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataFrame:
     """All dates of a value or ratio indicator for one region.
 
@@ -414,10 +428,96 @@ def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataF
     ind = CATALOGUE[indicator_id]
     if ind.kind == "change":
         raise ValueError(f"{indicator_id} ist eine Veränderung; bitte figure() verwenden.")
-    series = _own_series(obs, ind, ags)
-    if series.empty and ags == KREIS_AGS and ind.kreis_from_kommunen is not None:
-        series = _kreis_from_kommunen(obs, ind)
-    return series.sort_values(["date", "base"]).reset_index(drop=True)
+    memo = _memo(obs)
+    if (indicator_id, ags) not in memo:
+        series = _own_series(obs, ind, ags)
+        if series.empty and ags == KREIS_AGS and ind.kreis_from_kommunen is not None:
+            series = _kreis_from_kommunen(obs, ind)
+        memo[indicator_id, ags] = series.sort_values(["date", "base"]).reset_index(drop=True)
+    return memo[indicator_id, ags].copy()
+
+
+def dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> pd.DataFrame:
+    """The dates of :func:`indicator_series` that have a value, up to ``stichtag``."""
+    series = indicator_series(obs, indicator_id, ags).dropna(subset=["value"])
+    return series if stichtag is None else series[series["date"] <= stichtag]
+
+
+def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, stichtag=None) -> list[pd.Timestamp]:
+    """The dates on which all 16 Kommunen have a value (on ``base`` if given), oldest first;
+    ``indicator_id`` is a catalogue indicator or a published variable (e.g. population_density)."""
+    if indicator_id in CATALOGUE.indicators:
+        frames = [dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen()]
+    else:
+        frames = [preferred_series(obs, indicator_id, ags=r.ags) for r in kommunen()]
+    return sorted(set.intersection(*(set(f["date"] if base is None else f.loc[f["base"] == base, "date"])
+                                     for f in frames)))
+
+
+# --- observation rows that are not (yet) catalogue indicators ------------------------------
+
+def year_end(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows dated 31 December (year-end stocks), in their order."""
+    return rows[(rows["date"].dt.month == 12) & (rows["date"].dt.day == 31)].reset_index(drop=True)
+
+
+def preferred_series(obs: pd.DataFrame, variable: str, category: str = "total", ags: str = KREIS_AGS,
+                     base: str | None = None) -> pd.DataFrame:
+    """One value per date for a region, from the rows the data layer marks ``preferred``
+    (conflicts stay visible in data/processed/conflicts); ties go to the smaller source id."""
+    rows = obs[(obs["ags"] == ags) & (obs["variable"] == variable) & (obs["category"] == category) & obs["preferred"]]
+    if base is not None:
+        rows = rows[rows["base"] == base]
+    rows = rows.dropna(subset=["value"]).sort_values(["date", "source_id"]).drop_duplicates("date")
+    return rows.reset_index(drop=True)
+
+
+def azr_series(obs: pd.DataFrame, ags: str = KREIS_AGS) -> pd.DataFrame:
+    """Foreign nationals from the Ausländerzentralregister (base ``azr``), at year end."""
+    return year_end(preferred_series(obs, "foreign_population", ags=ags, base="azr"))
+
+
+def nationality_rows(obs: pd.DataFrame, ags: str = KREIS_AGS) -> pd.DataFrame:
+    """Foreign nationals by country of nationality (ISO codes only; continents and
+    'stateless'/'unclear' rows are left out of rankings), every date. Kreis rows come from the
+    AZR, Kommune rows from the registers of the town."""
+    variable = "foreign_population_by_nationality" if ags == KREIS_AGS else "foreign_population"
+    rows = obs[(obs["ags"] == ags) & (obs["variable"] == variable) & obs["preferred"]]
+    return rows[rows["category"].str.fullmatch(r"[A-Z]{2}")].dropna(subset=["value"])
+
+
+def largest(rows: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` largest values at the newest date of ``rows`` (e.g. the top nationalities)."""
+    return rows[rows["date"] == rows["date"].max()].nlargest(n, "value")
+
+
+def newest_complete_table(obs: pd.DataFrame, variable: str, regions: set[str]) -> pd.DataFrame:
+    """The totals of ``variable`` for ``regions`` from the newest (date, source) that has all of
+    them, one row per region indexed by AGS (so parts and whole come from one table); empty if none."""
+    rows = obs[(obs["variable"] == variable) & (obs["category"] == "total")].dropna(subset=["value"])
+    complete = rows.groupby(["date", "source_id"])["ags"].apply(lambda a: regions <= set(a))
+    if not complete.any():
+        return rows.iloc[:0].set_index("ags")
+    date, source_id = max(complete[complete].index)
+    chosen = rows[(rows["date"] == date) & (rows["source_id"] == source_id) & rows["ags"].isin(regions)]
+    return chosen.drop_duplicates("ags").set_index("ags")
+
+
+def source_rows(obs: pd.DataFrame, source_id: str, variable: str) -> pd.DataFrame:
+    """The figures one source gives for a variable, oldest first (e.g. those quoted in a letter)."""
+    return obs[(obs["source_id"] == source_id) & (obs["variable"] == variable)].sort_values("date")
+
+
+def observation_rows(obs: pd.DataFrame, variable: str, at: pd.Timestamp, ags: str | None = None) -> pd.DataFrame:
+    """The preferred rows of a variable on one date (one region, or every region)."""
+    rows = obs[(obs["variable"] == variable) & (obs["date"] == at) & obs["preferred"]]
+    return rows if ags is None else rows[rows["ags"] == ags]
+
+
+def latest_flag(obs: pd.DataFrame, variable: str, ags: str) -> float | None:
+    """The newest value of a flag variable (e.g. integration_council) for one region, None if none."""
+    rows = obs[(obs["ags"] == ags) & (obs["variable"] == variable) & obs["preferred"]]
+    return None if rows.empty else rows.sort_values("date")["value"].iloc[-1]
 
 
 def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:

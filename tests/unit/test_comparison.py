@@ -121,9 +121,9 @@ def test_lower_bounds_are_never_ranked_and_the_sentence_says_so(ctx):
 
 
 def test_a_lower_bound_is_no_similarity_feature(ctx):
-    feature = cmp.Feature("cmp_feat_population", "minimum_benefit_recipients", "2024-12-31")
-    assert math.isnan(cmp._feature_value(ctx.obs, feature, "05154048"))
-    assert cmp._feature_value(ctx.obs, feature, "05154004") == 837
+    feature, day = cmp.Feature("cmp_feat_population", "minimum_benefit_recipients"), (pd.Timestamp("2024-12-31"),)
+    assert math.isnan(cmp._feature_value(ctx.obs, feature, day, "05154048"))
+    assert cmp._feature_value(ctx.obs, feature, day, "05154004") == 837
 
 
 def test_ties_at_the_printed_precision_are_reported_as_ties(ctx):
@@ -172,3 +172,13 @@ def test_every_ranking_chart_plots_one_date_and_names_it(ctx, monkeypatch):
         assert title.endswith(f"{fmt.format_date(frame['date'].min())} bis {fmt.format_date(frame['date'].max())}")
     [turnout] = [f for f, title in panels if title.startswith("Wahlbeteiligung bei der Ratswahl")]
     assert "vorläufig" in " ".join(turnout.loc[turnout["status"] == "preliminary", "line"])
+
+
+def test_similarity_features_take_their_dates_from_the_data(ctx):
+    """The newest date all 16 share on the feature's base (growth: from the oldest), not literals."""
+    dates = {f.key: [d.date().isoformat() for d in cmp.feature_dates(ctx.obs, f)] for f in cmp.FEATURES}
+    assert dates == {"cmp_feat_population": ["2024-12-31"], "cmp_feat_density": ["2024-12-31"],
+                     "cmp_feat_growth": ["2023-12-31", "2019-12-31"], "cmp_feat_foreign_share": ["2022-05-15"]}
+    earlier = ctx.obs[ctx.obs["date"] <= "2021-12-31"]
+    growth = next(f for f in cmp.FEATURES if f.growth)
+    assert [d.year for d in cmp.feature_dates(earlier, growth)] == [2021, 2019]

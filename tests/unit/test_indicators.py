@@ -189,3 +189,14 @@ def test_committed_data_show_the_official_figure_where_a_third_party_one_is_newe
     obs = store.load("observations")
     kerken = figure(obs, "population", "05154028", stichtag="2020-12-31")
     assert (kerken.value, kerken.status, kerken.source_ids) == (12548, "published", ("DESTATIS_GV_2019",))
+
+
+def test_compare_computes_each_series_once(monkeypatch):
+    """Population and both of its changes for a Kommune, the Kreis and NRW: one series per region."""
+    obs = store.load("observations")
+    calls = []
+    real = indicators._own_series
+    monkeypatch.setattr(indicators, "_own_series", lambda o, ind, ags: calls.append((ind.id, ags)) or real(o, ind, ags))
+    for indicator_id in ("population", "population_change_2015", "population_change_previous_year"):
+        compare(obs, indicator_id, "05154036")
+    assert sorted(calls) == sorted({("population", a) for a in ("05154036", KREIS_AGS, LAND_AGS)})

@@ -23,7 +23,8 @@ from helpers.briefings.common import check_stichtag
 from helpers.data import store
 from helpers.data.status import mark
 from helpers.i18n import check_sprache, t
-from helpers.indicators import CATALOGUE, Comparison, Figure, compare, indicator_series
+from helpers.indicators import (CATALOGUE, Comparison, Figure, compare, dated_series, largest, latest_flag,
+                                nationality_rows, year_end)
 from helpers.kommunen import KREIS_AGS, Region, kommunen, kreis, land, region
 from helpers.presentation import charts, maps, narrative, payloads, sources, tables
 
@@ -151,8 +152,7 @@ def not_applicable(p: Profile, c: Comparison) -> bool:
     flag = c.indicator.applies_where
     if not flag:
         return False
-    rows = p.obs[(p.obs["ags"] == p.region.ags) & (p.obs["variable"] == flag) & p.obs["preferred"]]
-    return rows.empty or rows.sort_values("date")["value"].iloc[-1] != 1
+    return latest_flag(p.obs, flag, p.region.ags) != 1
 
 
 def _context(p: Profile, comparisons) -> None:
@@ -280,7 +280,7 @@ def locator(p: Profile) -> None:
 # --- 2 Bevölkerung und Zuwanderung --------------------------------------------------------
 
 def _population_frame(p: Profile) -> pd.DataFrame:
-    series = indicator_series(p.obs, "population", p.region.ags).dropna(subset=["value"])
+    series = dated_series(p.obs, "population", p.region.ags)
     return series.assign(series=p.name, segment=[p.t(f"profile_base_{b}") for b in series["base"]])
 
 
@@ -307,8 +307,7 @@ def _azr_frame(p: Profile) -> pd.DataFrame:
     """Kreis and NRW AZR counts as an index (31.12.2015 = 100): one statistic, no base break."""
     parts = []
     for place in (kreis(), land()):
-        series = indicator_series(p.obs, "foreign_population_azr", place.ags).dropna(subset=["value"])
-        series = series[series["date"].dt.strftime("%m-%d") == "12-31"]
+        series = year_end(dated_series(p.obs, "foreign_population_azr", place.ags))
         start = series.loc[series["date"] == AZR_INDEX_START, "value"]
         if start.empty:
             continue
@@ -320,10 +319,7 @@ def _azr_frame(p: Profile) -> pd.DataFrame:
 def _nationalities_frame(p: Profile, ags: str) -> pd.DataFrame:
     """Foreign nationals by country (ISO codes) at the latest date; Kommune rows come from
     registers of the town, Kreis rows from the AZR."""
-    variable = "foreign_population_by_nationality" if ags == KREIS_AGS else "foreign_population"
-    rows = p.obs[(p.obs["ags"] == ags) & (p.obs["variable"] == variable) & p.obs["preferred"]
-                 & p.obs["category"].str.fullmatch(r"[A-Z]{2}") & p.obs["value"].notna()]
-    rows = rows[rows["date"] == rows["date"].max()].nlargest(TOP_NATIONALITIES, "value")
+    rows = largest(nationality_rows(p.obs, ags), TOP_NATIONALITIES)
     names = Locale.parse(fmt.LOCALES[p.sprache]).territories
     return pd.DataFrame({
         "country": [names.get(code, code) for code in rows["category"]], "value": rows["value"],

@@ -37,21 +37,21 @@ MAP_INDICATOR = "foreign_share_census_2022"
 
 @dataclass(frozen=True)
 class Feature:
-    """One structural characteristic used for similarity; ``log`` tames Kleve's size."""
+    """One structural characteristic used for similarity; ``log`` tames Kleve's size. Its dates
+    come from the data (:func:`feature_dates`): the newest date all 16 Kommunen share on ``base``."""
 
     key: str  # message key of the label
-    indicator: str
-    at: str  # reference date, YYYY-MM-DD
+    indicator: str  # a catalogue indicator or a published variable
     base: str | None = None
-    since: str | None = None  # growth in % from this date on the same base
+    growth: bool = False  # growth in % from the oldest to the newest date the 16 share on ``base``
     log: bool = False
 
 
 FEATURES = (
-    Feature("cmp_feat_population", "population", "2024-12-31", "update_2022_base", log=True),
-    Feature("cmp_feat_density", "population_density", "2024-12-31", log=True),
-    Feature("cmp_feat_growth", "population", "2023-12-31", "update_2011_base", since="2019-12-31"),
-    Feature("cmp_feat_foreign_share", "foreign_share_census_2022", "2022-05-15"),
+    Feature("cmp_feat_population", "population", "update_2022_base", log=True),
+    Feature("cmp_feat_density", "population_density", log=True),
+    Feature("cmp_feat_growth", "population", "update_2011_base", growth=True),
+    Feature("cmp_feat_foreign_share", "foreign_share_census_2022"),
 )
 
 
@@ -119,19 +119,14 @@ def ranking(values: pd.Series, decimals: int | None = None) -> pd.DataFrame:
     return frame.drop(columns="_key").reset_index(drop=True)
 
 
-def _dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> pd.DataFrame:
-    series = indicators.indicator_series(obs, indicator_id, ags).dropna(subset=["value"])
-    return series if stichtag is None else series[series["date"] <= stichtag]
-
-
 def common_interval(obs: pd.DataFrame, indicator_id: str, stichtag=None) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:
     """(start, end, base): the two newest reference dates on one census base that all 16 Kommunen
     have, so one column of changes covers one interval (Kleve's extra 2022 figure must not give
     Kleve 2022–2023 beside 2021–2023 for the others). None when the 16 share no such pair."""
-    series = [_dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen()]
+    series = [indicators.dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen()]
     best = None
     for base in set().union(*(set(f["base"]) for f in series)):
-        dates = sorted(set.intersection(*(set(f.loc[f["base"] == base, "date"]) for f in series)))
+        dates = indicators.common_dates(obs, indicator_id, base, stichtag)
         if len(dates) >= 2 and (best is None or (dates[-1], dates[-2]) > best[1::-1]):
             best = (dates[-2], dates[-1], base)
     return best
@@ -142,7 +137,7 @@ def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, sticht
     """Change between two reference dates on one census base: those of ``interval`` where the
     region has both, else its own two newest. When the newest date starts a new base, the newest
     comparable pair is used and ``comparable_with_latest`` is False."""
-    series = _dated_series(obs, indicator_id, ags, stichtag)
+    series = indicators.dated_series(obs, indicator_id, ags, stichtag)
     if series.empty:
         return {}
     newest = series["date"].max()
@@ -169,24 +164,33 @@ def features(ctx: Context) -> pd.DataFrame:
     ags = sorted(r.ags for r in kommunen())
     table = pd.DataFrame(index=pd.Index(ags, name="ags"))
     for feat in FEATURES:
-        table[feat.key] = [_feature_value(ctx.obs, feat, a) for a in ags]
+        days = feature_dates(ctx.obs, feat)
+        table[feat.key] = [_feature_value(ctx.obs, feat, days, a) if days else math.nan for a in ags]
     return table
 
 
-def _feature_value(obs: pd.DataFrame, feat: Feature, ags: str) -> float:
+def feature_dates(obs: pd.DataFrame, feat: Feature) -> tuple[pd.Timestamp, ...]:
+    """(newest,) or, for growth, (newest, oldest) of the dates all 16 Kommunen share on the
+    feature's base; empty when they share none (or, for growth, fewer than two)."""
+    dates = indicators.common_dates(obs, feat.indicator, feat.base)
+    if len(dates) < (2 if feat.growth else 1):
+        return ()
+    return (dates[-1], dates[0]) if feat.growth else (dates[-1],)
+
+
+def _feature_value(obs: pd.DataFrame, feat: Feature, days: tuple[pd.Timestamp, ...], ags: str) -> float:
     """The feature for one Kommune; NaN where it is missing or only a lower bound (a total
     without its secret part must not make two Kommunen look alike)."""
     if feat.indicator in indicators.catalogue().indicators:
-        figures = [indicators.figure(obs, feat.indicator, ags, at=pd.Timestamp(day), base=feat.base)
-                   for day in (feat.at, feat.since) if day]
+        figures = [indicators.figure(obs, feat.indicator, ags, at=day, base=feat.base) for day in days]
         values = [None if f.lower_bound else f.value for f in figures]
     else:  # a published observation that is not (yet) a catalogue indicator, e.g. density
-        rows = obs[(obs["ags"] == ags) & (obs["variable"] == feat.indicator) & (obs["date"] == feat.at) & obs["preferred"]
-                   & (obs["status"] != Status.INCOMPLETE)]
+        rows = indicators.observation_rows(obs, feat.indicator, days[0], ags)
+        rows = rows[rows["status"] != Status.INCOMPLETE]
         values = [rows["value"].iloc[0] if len(rows) else None]
     if any(v is None or pd.isna(v) for v in values):
         return math.nan
-    return 100 * (values[0] / values[1] - 1) if feat.since else values[0]
+    return 100 * (values[0] / values[1] - 1) if feat.growth else values[0]
 
 
 def _scaled(table: pd.DataFrame) -> pd.DataFrame:
@@ -263,7 +267,7 @@ def reference_date(ctx: Context, indicator_id: str) -> pd.Timestamp | None:
             dates = list(table.loc[(table["ags"].str.len() == 8) & table["value"].notna(), "date"])
         else:
             dates = [d for r in kommunen() for d in
-                     indicators.indicator_series(ctx.obs, indicator_id, r.ags).dropna(subset=["value"])["date"].unique()]
+                     indicators.dated_series(ctx.obs, indicator_id, r.ags)["date"].unique()]
         counts = pd.Series(pd.to_datetime(dates)).value_counts()
         ctx.memo[indicator_id + "@date"] = max(counts.index, key=lambda d: (counts[d], d)) if len(counts) else None
     return ctx.memo[indicator_id + "@date"]
@@ -416,8 +420,7 @@ def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
     if ind.kind == "change":
         return
     for r in kommunen():
-        series = indicators.indicator_series(ctx.obs, ind.id, r.ags).dropna(subset=["value"])
-        series = series if ctx.stichtag is None else series[series["date"] <= ctx.stichtag]
+        series = indicators.dated_series(ctx.obs, ind.id, r.ags, ctx.stichtag)
         if not series.empty:
             frames.append(series.assign(name=r.name, line=[_line(b, st, ind, s) for b, st in zip(series["base"], series["status"])]))
     if not frames or max(f["date"].nunique() for f in frames) < 2:
@@ -524,11 +527,11 @@ def similarity(ctx: Context) -> None:
 
 
 def _feature_sources(ctx: Context, feat: Feature) -> list[str]:
+    at = feature_dates(ctx.obs, feat)[0]
     if feat.indicator in indicators.catalogue().indicators:
-        return [i for r in kommunen() for i in indicators.figure(ctx.obs, feat.indicator, r.ags, at=pd.Timestamp(feat.at),
+        return [i for r in kommunen() for i in indicators.figure(ctx.obs, feat.indicator, r.ags, at=at,
                                                                   base=feat.base).source_ids]
-    rows = ctx.obs[(ctx.obs["variable"] == feat.indicator) & (ctx.obs["date"] == feat.at) & ctx.obs["preferred"]]
-    return list(rows["source_id"])
+    return list(indicators.observation_rows(ctx.obs, feat.indicator, at)["source_id"])
 
 
 def map_section(ctx: Context) -> None:
