@@ -94,12 +94,13 @@ def test_ags_as_int_and_a_past_stichtag():
     assert profile.name == "Goch" and profile.stichtag == pd.Timestamp("2023-12-31")
     # 31.12.2023 exists for Goch only from Wikipedia (secondary): the key figure is the official Zensus 2022 count
     assert profile.comparisons["population"].kommune.value == 34379
-    assert profil.briefing_payload(profile)["stichtag"] == "2023-12-31"
+    assert profil.briefing_payload(profile).stichtag == "2023-12-31"
 
 
 def test_payloads_follow_the_contract():
     profile = profil.setup("Kleve")
-    briefing = profil.briefing_payload(profile)
+    briefing = profil.briefing_payload(profile).as_dict()
+    assert set(briefing) == {"kind", "title", "region", "ags", "stichtag", "sprache", "span", "source_ids", "data_notes"}
     assert briefing["kind"] == "kommune_profil" and briefing["ags"] == "05154036"
     assert set(briefing["source_ids"]) <= set(store.load("sources")["source_id"])
     keys = {"id", "label", "value", "date", "unit", "source_ids", "status", "kreis", "land"}
@@ -230,7 +231,7 @@ def _gap_row(profile, label):
 
 def test_header_states_the_span_of_reference_dates_not_one_stand():
     profile = profil.setup("Weeze")
-    span = profil.briefing_payload(profile)["span"]
+    span = profil.briefing_payload(profile).span
     assert span == "Zahlen von 2005 bis 2025; jede Zahl nennt ihren Stichtag"  # AZR chart from 2005, Sozialindex 2025/26
     assert "Stand der Daten" not in profile.t("profile_stand", span=span, erstellt="x")
 

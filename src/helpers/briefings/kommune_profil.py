@@ -246,13 +246,11 @@ def data_notes(p: Profile) -> list[str]:
         p.t("profile_population_break_note"), p.t("profile_azr_note")]
 
 
-def briefing_payload(p: Profile) -> dict:
-    return {
-        "kind": "kommune_profil", "title": p.t("profile_title", kommune=p.name), "region": p.name,
-        "ags": p.region.ags, "stichtag": p.stand.date().isoformat(), "sprache": p.sprache,
-        "span": narrative.span_text(_shown_dates(p), p.sprache),
-        "source_ids": list(p.cited), "data_notes": data_notes(p),
-    }
+def briefing_payload(p: Profile) -> payloads.Briefing:
+    return payloads.Briefing(
+        kind="kommune_profil", title=p.t("profile_title", kommune=p.name), region=p.name, ags=p.region.ags,
+        stichtag=p.stand.date().isoformat(), sprache=p.sprache, span=narrative.span_text(_shown_dates(p), p.sprache),
+        source_ids=tuple(p.cited), data_notes=tuple(data_notes(p)))
 
 
 def key_figures(p: Profile) -> None:
@@ -267,7 +265,7 @@ def key_figures(p: Profile) -> None:
     if legend:
         _markdown(p.t("profile_markers_legend") + "  \n" + "  \n".join(legend))
     payloads.emit(payloads.KEY_FIGURES, key_figures_payload(p))
-    payloads.emit(payloads.BRIEFING, briefing_payload(p))
+    briefing_payload(p).emit()
 
 
 # --- locator map --------------------------------------------------------------------------

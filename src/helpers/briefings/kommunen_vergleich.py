@@ -23,11 +23,11 @@ from sklearn.preprocessing import StandardScaler
 
 from helpers import fmt, indicators
 from helpers.briefings import common
-from helpers.briefings.common import Context, Statement, cited_span, render
+from helpers.briefings.common import Context, Statement, render
 from helpers.data.status import Status, mark, worst
 from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis, land
-from helpers.presentation import charts, maps, narrative, payloads, tables
+from helpers.presentation import charts, maps, narrative, tables
 
 NEIGHBOURS = 3  # k: the most similar Kommunen named for each Kommune
 MAX_NAMED_TIES = 3  # a tie of more Kommunen is reported by number ("in 14 Kommunen")
@@ -555,9 +555,6 @@ def map_section(ctx: Context) -> None:
 def briefing(ctx: Context) -> None:
     """The BRIEFING payload (contract in CONTRACTS.md)."""
     newest = comparison_table(ctx)["date"].dropna().max()
-    payloads.emit(payloads.BRIEFING, {
-        "kind": "kommunen_vergleich", "title": t("cmp_title", ctx.sprache), "region": kreis().name, "ags": KREIS_AGS,
-        "stichtag": pd.Timestamp(newest).date().isoformat(), "sprache": ctx.sprache, "source_ids": list(ctx.cited),
-        "span": cited_span(ctx),
-        "data_notes": [t("cmp_changes_note", ctx.sprache), t("cmp_similar_method", ctx.sprache, k=NEIGHBOURS, n=N_GROUPS)],
-    })
+    common.kreis_briefing(ctx, "kommunen_vergleich", t("cmp_title", ctx.sprache), pd.Timestamp(newest),
+                          [t("cmp_changes_note", ctx.sprache), t("cmp_similar_method", ctx.sprache, k=NEIGHBOURS, n=N_GROUPS)]
+                          ).emit()

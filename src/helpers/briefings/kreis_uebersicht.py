@@ -19,14 +19,14 @@ from IPython.display import Markdown, display
 
 from helpers import fmt
 from helpers.briefings import common
-from helpers.briefings.common import Context, Statement, cited_span, render
+from helpers.briefings.common import Context, Statement, render
 from helpers.data import store
 from helpers.data.status import Status, mark
 from helpers.i18n import check_sprache, t
 from helpers.indicators import (CATALOGUE, azr_series, largest, newest_complete_table, nationality_rows, preferred_series,
                                 source_rows)
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis
-from helpers.presentation import charts, maps, payloads, sources, tables
+from helpers.presentation import charts, maps, sources, tables
 from helpers.presentation.narrative import marker_legend, span_text
 
 # The 2017 appeal letter is quoted only when the data layer records it as a source.
@@ -451,8 +451,5 @@ def shares(ctx: Context) -> None:
 
 def briefing(ctx: Context) -> None:
     """The BRIEFING payload for the HTML template and index page (contract in CONTRACTS.md)."""
-    payloads.emit(payloads.BRIEFING, {
-        "kind": "kreis_uebersicht", "title": t("ov_title", ctx.sprache), "region": kreis().name, "ags": KREIS_AGS,
-        "stichtag": stand(ctx).date().isoformat(), "sprache": ctx.sprache, "source_ids": list(ctx.cited),
-        "span": cited_span(ctx), "data_notes": [t("ov_azr_label", ctx.sprache), *ctx.notes],
-    })
+    common.kreis_briefing(ctx, "kreis_uebersicht", t("ov_title", ctx.sprache), stand(ctx),
+                          [t("ov_azr_label", ctx.sprache), *ctx.notes]).emit()
