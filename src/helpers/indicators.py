@@ -147,15 +147,21 @@ class Figure:
     status: str
     base: str = ""
     source_ids: tuple[str, ...] = ()
-    note: str = ""
+    notes: tuple[str, ...] = ()  # the notes of the rows it is made from, once each
     start_value: float | None = None
     start_date: pd.Timestamp | None = None
-    flag: str = ""
+    flags: tuple[str, ...] = ()  # official special characters of those rows ("." secret, …)
     precision: str = "day"  # how exactly the source dates it: day, month or year (data/processed)
+    start_base: str = ""  # a change that is not comparable: the census base of its start
 
     @property
     def missing(self) -> bool:
         return self.value is None
+
+    @property
+    def from_kommunen(self) -> bool:
+        """A Kreis value recomputed from the 16 Kommunen (``kreis_from_kommunen``), not published."""
+        return KREIS_FROM_KOMMUNEN in self.notes
 
     @property
     def lower_bound(self) -> bool:
@@ -166,7 +172,8 @@ class Figure:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         for key in ("date", "start_date"):
             out[key] = None if out[key] is None else out[key].date().isoformat()
-        out["source_ids"] = list(self.source_ids)
+        for key in ("source_ids", "notes", "flags"):
+            out[key] = list(out[key])
         return out
 
 
@@ -322,8 +329,13 @@ def coarsest(precisions: Iterable[str]) -> str:
     return max(precisions, key=PRECISIONS.index, default="day")
 
 
-def _join(values: Iterable[str]) -> str:
-    return " | ".join(dict.fromkeys(v for v in values if v))
+KREIS_FROM_KOMMUNEN = "kreis_from_kommunen"
+SERIES_COLUMNS = ["date", "base", "value", "status", "source_ids", "notes", "flags", "precision"]
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    """Non-empty values once each, in order (notes and flags of combined rows)."""
+    return tuple(dict.fromkeys(v for v in values if v))
 
 
 def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
@@ -332,20 +344,21 @@ def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
     Where one key has several rows (see CONFLICTS.csv), ``helpers.data`` marks the most certain
     one ``preferred``; the others stay in the data for the conflict report.
     """
-    columns = ["date", "base", "value", "status", "source_ids", "note", "flag", "precision"]
+    columns = SERIES_COLUMNS
     best = rows[rows["preferred"]]
     if best.empty:
         return pd.DataFrame(columns=columns)
     if not best.duplicated(["date", "base"]).any():  # one category: nothing to sum (the common, fast case)
-        single = best.assign(source_ids=[(s,) for s in best["source_id"]])
+        single = best.assign(source_ids=[(s,) for s in best["source_id"]], notes=[_unique([n]) for n in best["note"]],
+                             flags=[_unique([f]) for f in best["flag"]])
         return single[columns].sort_values(["date", "base"]).reset_index(drop=True)
     grouped = best.groupby(["date", "base"], sort=True)
     out = pd.DataFrame({
         "value": grouped["value"].sum(min_count=1).where(~grouped["value"].apply(lambda v: v.isna().any())),
         "status": grouped["status"].agg(worst),
         "source_ids": grouped["source_id"].agg(lambda s: tuple(dict.fromkeys(s))),
-        "note": grouped["note"].agg(_join),
-        "flag": grouped["flag"].agg(_join),
+        "notes": grouped["note"].agg(_unique),
+        "flags": grouped["flag"].agg(_unique),
         "precision": grouped["precision"].agg(coarsest),
     }).reset_index()
     return out[columns]
@@ -358,8 +371,8 @@ def _ratio(num: pd.DataFrame, den: pd.DataFrame, scale: float) -> pd.DataFrame:
         "date": merged["date"], "base": merged["base"], "value": value,
         "status": [worst(p) for p in zip(merged["status_n"], merged["status_d"])],
         "source_ids": [tuple(dict.fromkeys(a + b)) for a, b in zip(merged["source_ids_n"], merged["source_ids_d"])],
-        "note": [_join(p) for p in zip(merged["note_n"], merged["note_d"])],
-        "flag": [_join(p) for p in zip(merged["flag_n"], merged["flag_d"])],
+        "notes": [_unique(a + b) for a, b in zip(merged["notes_n"], merged["notes_d"])],
+        "flags": [_unique(a + b) for a, b in zip(merged["flags_n"], merged["flags_d"])],
         "precision": [coarsest(p) for p in zip(merged["precision_n"], merged["precision_d"])],
     })
 
@@ -392,7 +405,7 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
         and not g[["status_n", "status_d"]].isin([Status.INCOMPLETE]).any().any()  # a lower bound never enters a sum
     )
     if complete.empty:
-        return pd.DataFrame(columns=["date", "base", "value", "status", "source_ids", "note", "flag", "precision"])
+        return pd.DataFrame(columns=SERIES_COLUMNS)
     grouped = complete.groupby("date")
     return pd.DataFrame({
         "base": grouped["base_n"].first(),
@@ -400,8 +413,8 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
         "status": grouped["status_n"].agg(lambda s: worst([*s, Status.DERIVED])),
         "source_ids": grouped.apply(lambda g: tuple(dict.fromkeys(sum(g["source_ids_n"], ()) + sum(g["source_ids_d"], ()))),
                                     include_groups=False),
-        "note": "kreis_from_kommunen",
-        "flag": "",
+        "notes": [(KREIS_FROM_KOMMUNEN,)] * grouped.ngroups,
+        "flags": [()] * grouped.ngroups,
         "precision": "day",
     }).reset_index()
 
@@ -525,9 +538,9 @@ def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:
     precision = row.get("precision", "day")
     if pd.isna(row["value"]):
         return Figure(ind.id, ags, None, row["date"], "not_available", row["base"], tuple(row["source_ids"]),
-                      row["note"], flag=row["flag"], precision=precision)
+                      tuple(row["notes"]), flags=tuple(row["flags"]), precision=precision)
     return Figure(ind.id, ags, float(row["value"]), row["date"], row["status"], row["base"],
-                  tuple(row["source_ids"]), row["note"], flag=row["flag"], precision=precision)
+                  tuple(row["source_ids"]), tuple(row["notes"]), flags=tuple(row["flags"]), precision=precision)
 
 
 def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date | str | None = None,
@@ -578,14 +591,14 @@ def _change(obs: pd.DataFrame, ind: Indicator, ags: str, *, stichtag, at) -> Fig
     same_base = start_rows[start_rows["base"] == end.base]
     if not start_rows.empty and same_base.empty:
         return Figure(ind.id, ags, None, end.date, "not_comparable", end.base,
-                      note=_join(start_rows["base"]), start_date=since)
+                      start_date=since, start_base=next((b for b in start_rows["base"] if b), ""))
     if same_base["value"].isna().all():
         return Figure(ind.id, ags, None, end.date, "not_available", end.base, start_date=since)
     start = _figure_from_row(CATALOGUE[ind.change_of], ags, same_base.iloc[0])
     return Figure(
         ind.id, ags, (end.value / start.value - 1) * 100, end.date,
         worst([end.status, start.status]), end.base,
-        tuple(dict.fromkeys(start.source_ids + end.source_ids)), _join([start.note, end.note]),
+        tuple(dict.fromkeys(start.source_ids + end.source_ids)), _unique(start.notes + end.notes),
         start_value=start.value, start_date=since,
     )
 

@@ -113,7 +113,7 @@ def test_change_across_a_census_base_is_not_comparable():
 def test_missing_values_stay_missing():
     obs = _obs([("05154040", "2024-12-31", "minimum_benefit_rate_pct", "total", None, "", "published", ".")])
     result = figure(obs, "minimum_benefit_rate", "05154040")
-    assert result.value is None and result.status == "not_available" and result.flag == "."
+    assert result.value is None and result.status == "not_available" and result.flags == (".",)
     assert figure(obs, "minimum_benefit_rate", "05154036").value is None
 
 

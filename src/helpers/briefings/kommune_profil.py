@@ -188,7 +188,7 @@ def _note(p: Profile, c: Comparison) -> str:
         notes.append(t(f"profile_base_{c.kommune.base}", sprache))
     if c.kommune.lower_bound:
         notes.append(t("profile_lower_bound", sprache))
-    if c.kreis.note == "kreis_from_kommunen":
+    if c.kreis.from_kommunen:
         notes.append(t("profile_kreis_computed", sprache))
     return "; ".join(notes)
 

@@ -29,7 +29,7 @@ def missing_reason(figure: Figure, sprache: str = "de") -> str:
     """Why a figure is absent, in words a reader understands."""
     if figure.status == "not_comparable":
         return t("profile_not_comparable", sprache)
-    if "." in figure.flag.split(" | "):
+    if "." in figure.flags:
         return t("profile_secret", sprache)
     return t("profile_not_published", sprache)
 
@@ -101,9 +101,8 @@ def change_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
         return None
     since = fmt.format_date(fig.start_date.date(), sprache)
     if fig.status == "not_comparable":
-        start_base = fig.note.split(" | ")[0]
         return t("profile_s_change_not_comparable", sprache, since=since, date=format_day(fig, sprache),
-                 base_end=_base_label(fig.base, sprache), base_start=_base_label(start_base, sprache))
+                 base_end=_base_label(fig.base, sprache), base_start=_base_label(fig.start_base, sprache))
     if fig.missing:
         return t("profile_s_change_missing", sprache, since=since, kommune=kommune)
     population = CATALOGUE[fig.indicator].change_of
