@@ -255,14 +255,14 @@ def _environment():
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
 
 
-def write_indexes(run_dir: Path, entries: list[dict], *, created: dt.datetime, version: str | None) -> None:
+def write_indexes(run_dir: Path, entries: list, *, created: dt.datetime, version: str | None) -> None:
     """One index.html per language of the run (German at the top, English in en/), each linking
     the other, and the German accessibility statement they both link."""
-    languages = [s for s in LANGUAGE_FOLDERS if any(e["parameters"].get("sprache", "de") == s for e in entries)]
+    languages = [s for s in LANGUAGE_FOLDERS if any(e.parameters.get("sprache", "de") == s for e in entries)]
     for sprache in languages:
         others = [{"href": _to_root(sprache) + LANGUAGE_FOLDERS[other] + "index.html",
                    "label": t("index_other_language", other), "lang": other} for other in languages if other != sprache]
-        write_index(run_dir / LANGUAGE_FOLDERS[sprache], [e for e in entries if e["parameters"].get("sprache", "de") == sprache],
+        write_index(run_dir / LANGUAGE_FOLDERS[sprache], [e for e in entries if e.parameters.get("sprache", "de") == sprache],
                     created=created, sprache=sprache, version=version, others=others)
     page = _environment().get_template("barrierefreiheit.html.j2").render(
         t=partial(t, sprache="de"), css=CSS_FILE.read_text(encoding="utf-8"), created=_created(created, "de"),
@@ -270,25 +270,25 @@ def write_indexes(run_dir: Path, entries: list[dict], *, created: dt.datetime, v
     write_atomic(run_dir / ACCESSIBILITY_PAGE, page)
 
 
-def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, sprache: str, version: str | None,
+def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: str, version: str | None,
                 others: list[dict] = ()) -> None:
     """index.html: every briefing of one language, relative links, key figures of the 16 Kommunen."""
-    good = [e for e in entries if e["status"] != "failed"]
-    profiles = [e for e in good if (e.get("briefing") or {}).get("kind") == PROFILE_KIND and e.get("key_figures")]
-    by_profile = [{f["id"]: f for f in e["key_figures"]["figures"]} for e in profiles]
+    good = [e for e in entries if e.status != "failed"]
+    profiles = [e for e in good if (e.briefing or {}).get("kind") == PROFILE_KIND and e.key_figures]
+    by_profile = [{f["id"]: f for f in e.key_figures["figures"]} for e in profiles]
     figure_ids, columns = _index_columns(by_profile, sprache)
     rows = []
     for entry, figures in zip(profiles, by_profile):
         rows.append({
-            "name": (entry.get("briefing") or {}).get("region", entry["output"]),
+            "name": (entry.briefing or {}).get("region", entry.output),
             "href": _page_href(entry),
             "cells": [_index_cell(figures[i], column, sprache) if i in figures else format_figure(None, "", sprache)
                       for i, column in zip(figure_ids, columns)],
         })
     from helpers.data import update  # the last change report of `data update`
 
-    stichtage = sorted(e["briefing"]["stichtag"] for e in good if (e.get("briefing") or {}).get("stichtag"))
-    failed = [e["output"] for e in entries if e["status"] == "failed"]
+    stichtage = sorted(e.briefing["stichtag"] for e in good if (e.briefing or {}).get("stichtag"))
+    failed = [e.output for e in entries if e.status == "failed"]
     page = _environment().get_template("index.html.j2").render(
         lang=sprache,
         title=t("index_title", sprache),
@@ -299,8 +299,8 @@ def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, spr
         news_heading=t("index_news_heading", sprache),
         news=_news(update.last_report(), sprache),
         kreis_heading=t("index_kreis_heading", sprache),
-        kreis_links=[{"href": _page_href(e), "title": (e.get("briefing") or {}).get("title", e["output"])}
-                     for e in good if (e.get("briefing") or {}).get("kind") != PROFILE_KIND],
+        kreis_links=[{"href": _page_href(e), "title": (e.briefing or {}).get("title", e.output)}
+                     for e in good if (e.briefing or {}).get("kind") != PROFILE_KIND],
         kommunen_heading=t("index_kommunen_heading", sprache),
         kommune_column=t("index_kommune_column", sprache),
         languages_label=t("index_languages", sprache),
@@ -315,6 +315,6 @@ def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, spr
     write_atomic(run_dir / "index.html", page)
 
 
-def _page_href(entry: dict) -> str:
+def _page_href(entry) -> str:
     """A briefing's link from the index of its own language folder."""
-    return f"{entry['output'].rsplit('/', 1)[-1]}.html"
+    return f"{entry.output.rsplit('/', 1)[-1]}.html"
