@@ -420,7 +420,8 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
 
 
 # Series computed once per observation frame (a profile asks for the population series of one
-# region in five indicators); an entry goes when its frame is garbage-collected.
+# region in five indicators); an entry goes when its frame is garbage-collected. Observation
+# frames are never changed in place (every filter makes a new frame), which the cache relies on.
 _SERIES: dict[int, dict[tuple[str, str], pd.DataFrame]] = {}
 
 
