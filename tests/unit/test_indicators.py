@@ -40,7 +40,7 @@ def test_catalogue_validates_and_names_every_key_figure():
 
 
 @pytest.mark.parametrize("mutate, message", [
-    (lambda raw: raw["indicators"]["population"].update(colour="red"), "unbekannte Schlüssel"),
+    (lambda raw: raw["indicators"]["population"].update(colour="red"), "unbekannter Schlüssel"),
     (lambda raw: raw["indicators"]["population"].pop("label_en"), "label_en"),
     (lambda raw: raw["indicators"]["population"]["value"].update(variable="no_such_variable"), "no_such_variable"),
     (lambda raw: raw["indicators"]["foreign_share_census_2011"]["denominator"].update(bases=["update_2022_base"]),
