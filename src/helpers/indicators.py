@@ -196,7 +196,7 @@ class _ChangeEntry(catalogue.Strict):
     @field_validator("since", mode="before")
     @classmethod
     def _date_or_previous_year(cls, value: object) -> str:
-        return "previous_year" if value == "previous_year" else catalogue._iso_date(value)
+        return "previous_year" if value == "previous_year" else catalogue.as_iso_date(value)
 
 
 class _RoundingEntry(catalogue.Strict):

@@ -50,7 +50,7 @@ class Strict(BaseModel):
 Text = Annotated[str, StringConstraints(min_length=1)]
 
 
-def _iso_date(value: Any) -> str:
+def as_iso_date(value: Any) -> str:
     """A date as YAML gives it (quoted or not) → 'YYYY-MM-DD'; anything else is refused."""
     if isinstance(value, dt.date):
         return value.isoformat()
@@ -60,7 +60,7 @@ def _iso_date(value: Any) -> str:
         raise ValueError(f"{value!r} ist kein Datum der Form JJJJ-MM-TT") from None
 
 
-IsoDate = Annotated[str, BeforeValidator(_iso_date)]
+IsoDate = Annotated[str, BeforeValidator(as_iso_date)]
 
 
 class CatalogueError(ValueError):
