@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 import pandas as pd
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import ValidationInfo, field_validator, model_validator
 
 from helpers import catalogue
 from helpers.paths import CATALOGUE_DIR
@@ -147,8 +147,8 @@ class _Table(catalogue.Strict):
     title: catalogue.Text
     regions: Literal["kreis", "nrw"] = "kreis"
     base: str = ""
-    cadence: catalogue.Text
-    columns: dict[str, tuple[str, str, str]] = Field(min_length=1)  # header → [variable, category, unit]
+    cadence: str = ""
+    columns: dict[str, tuple[str, str, str]] = {}  # header → [variable, category, unit]
 
     @field_validator("service")
     @classmethod
