@@ -22,14 +22,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal
+from typing import Annotated, Literal
 
 import pandas as pd
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from helpers import catalogue
 from helpers.catalogue import CatalogueError
 from helpers.data.validation import INCOMPLETE
+from helpers.ingest.common import declared_tables
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.paths import CATALOGUE_DIR
 
@@ -74,8 +75,9 @@ class Indicator:
     sources: tuple[str, ...]
     levels: tuple[str, ...]
     decimals: int
-    gap_de: str
-    gap_en: str
+    gap_de: str = ""  # what would fill a missing Kommune value; ``{table}`` = the first of ``tables``
+    gap_en: str = ""
+    tables: tuple[str, ...] = ()  # official table codes of catalogue/tables.yaml
     value: Selection | None = None
     numerator: Selection | None = None
     denominator: Selection | None = None
@@ -215,8 +217,9 @@ class _IndicatorEntry(catalogue.Strict):
     sources: tuple[catalogue.Text, ...] = Field(min_length=1)
     levels: tuple[Literal[LEVELS], ...] = Field(min_length=1)
     decimals: int = Field(ge=0)
-    gap_de: catalogue.Text
-    gap_en: catalogue.Text
+    tables: tuple[Annotated[str, BeforeValidator(str)], ...]  # required; [] only without an official table
+    gap_de: str = ""  # optional where the first table says it; ``{table}`` stands for that table
+    gap_en: str = ""
     value: _SelectionEntry | None = None
     numerator: _SelectionEntry | None = None
     denominator: _SelectionEntry | None = None
@@ -239,6 +242,17 @@ class _IndicatorEntry(catalogue.Strict):
     def _flag_declared(cls, value: str, info: ValidationInfo) -> str:
         return _known(value, info, "variables", "applies_where nennt eine Variable") if value else value
 
+    @field_validator("tables")
+    @classmethod
+    def _tables_declared(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        """The Datenlage names a table from tables.yaml, so every code must be declared there."""
+        if undeclared := [code for code in value if info.context is not None and code not in info.context["tables"]]:
+            raise ValueError(
+                f"Tabelle {', '.join(map(repr, undeclared))} ist in src/helpers/catalogue/tables.yaml nicht deklariert: dort unter 'tables' "
+                "eintragen (Datenbank, Titel, Regionen, Turnus; fetch: manual mit manual_route, wenn sie nicht "
+                "automatisch abgerufen wird) oder den Code korrigieren")
+        return value
+
     @model_validator(mode="after")
     def _consistent(self) -> _IndicatorEntry:
         kinds = [k for k in ("value", "numerator", "change") if getattr(self, k) is not None]
@@ -249,6 +263,10 @@ class _IndicatorEntry(catalogue.Strict):
         if self.numerator is not None and self.numerator.bases != self.denominator.bases:
             raise ValueError("Zähler und Nenner müssen dieselbe Statistik/Zensus-Grundlage haben "
                              f"(bases {self.numerator.bases} ≠ {self.denominator.bases})")
+        if bool(self.gap_de) != bool(self.gap_en) or (not self.tables and (
+                not self.gap_de or "{table}" in self.gap_de + self.gap_en)):
+            raise ValueError("gap_de und gap_en gehören zusammen; ohne Tabelle (tables: []) sind beide nötig "
+                             "und dürfen {table} nicht enthalten")
         if self.applies_where and not (self.not_applicable_de and self.not_applicable_en):
             raise ValueError("applies_where braucht not_applicable_de/_en (warum die Kennzahl sonst entfällt)")
         claims = {int(a or b) for text in (self.definition_de, self.definition_en) for a, b in ROUNDING_CLAIM.findall(text)}
@@ -266,6 +284,7 @@ class _IndicatorEntry(catalogue.Strict):
                       if getattr(self, k) is not None}
         return Indicator(
             id=key, **{k: getattr(self, k) for k in texts}, **selections, sources=self.sources, levels=self.levels,
+            tables=self.tables,
             change_of=self.change.of if self.change else None, change_since=self.change.since if self.change else None,
             rounded_to=MappingProxyType(self.rounded_to.model_dump(exclude_unset=True)) if self.rounded_to else None,
         )
@@ -296,8 +315,9 @@ def _where(loc) -> str:
 
 
 def _sections(raw: dict) -> dict:
-    return {name: raw.get(name) if isinstance(raw.get(name), dict) else {}
-            for name in ("variables", "indicators", "handlungsfelder")}
+    """What the validators compare against; tables.yaml is read here, so its own errors surface as such."""
+    return {"tables": declared_tables()["tables"], **{name: raw.get(name) if isinstance(raw.get(name), dict) else {}
+                                                     for name in ("variables", "indicators", "handlungsfelder")}}
 
 
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:

@@ -149,6 +149,15 @@ class _Table(catalogue.Strict):
     base: str = ""
     cadence: str = ""
     columns: dict[str, tuple[str, str, str]] = {}  # header → [variable, category, unit]
+    statistic: bool = False  # the code names a whole statistic, not one table (the citation says so)
+    fetch: Literal["auto", "manual"] = "auto"
+    manual_route: str = ""
+
+    @model_validator(mode="after")
+    def _manual_says_how(self) -> _Table:
+        if self.fetch == "manual" and not self.manual_route:
+            raise ValueError("fetch: manual braucht manual_route (warum nicht automatisch und wie man die Tabelle von Hand holt)")
+        return self
 
     @field_validator("service")
     @classmethod
