@@ -436,5 +436,7 @@ def _conflicts(observations: pd.DataFrame, recorded: pd.DataFrame | None) -> pd.
     reasons = validation.recorded_reasons(recorded)
     rows["reason"] = [reasons.get((a, f"{d:%Y-%m-%d}", v, c, s), "")
                       for a, d, v, c, s in rows[validation.CONFLICT_KEY].itertuples(index=False)]
+    # an imported export repeating a transcribed figure shares the reason recorded for that figure
+    rows["reason"] = rows.groupby(key + ["value"])["reason"].transform(lambda r: next((x for x in r if x), ""))
     rows["different_base"] = rows.groupby(key)["base"].transform("nunique") > 1
     return rows.reset_index(drop=True)

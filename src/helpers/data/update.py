@@ -51,8 +51,12 @@ class Table:
 
     @property
     def regions(self) -> set[str] | None:
-        """The region codes kept from a flat answer; None keeps every NRW region."""
-        return validation.known_ags() if self.spec.get("regions", "kreis") == "kreis" else None
+        """The region codes kept from an answer; None keeps every row."""
+        scope = self.spec.get("regions", "kreis")
+        if scope == "home":  # a table too large to keep for all of NRW: the default Kreis only
+            home = (*kommunen.kommunen(), kommunen.kreis(), kommunen.land())
+            return {r.ags for r in home} | {validation.GERMANY_AGS}
+        return validation.known_ags() if scope == "kreis" else None
 
 
 @dataclass
