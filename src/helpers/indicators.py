@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 
 from helpers.data.validation import INCOMPLETE
+from helpers.ingest.common import declared_tables
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreise
 from helpers.paths import CATALOGUE_DIR
 
@@ -42,10 +43,10 @@ _INDICATOR_KEYS = {
     "label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "value",
     "numerator", "denominator", "scale", "change", "direction", "sources", "levels", "decimals",
     "kreis_from_kommunen", "gap_de", "gap_en", "not_a_share", "applies_where", "not_applicable_de",
-    "not_applicable_en", "rounded_to",
+    "not_applicable_en", "rounded_to", "tables",
 }
 _REQUIRED_KEYS = {"label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit",
-                  "direction", "sources", "levels", "decimals", "gap_de", "gap_en"}
+                  "direction", "sources", "levels", "decimals"}
 _SELECTION_KEYS = {"variable", "categories", "bases", "dates"}
 _ROUNDING_KEYS = {"multiple", "sources", "since"}
 # A definition that says the figures are rounded to multiples of N ("Vielfache von 5").
@@ -87,8 +88,9 @@ class Indicator:
     sources: tuple[str, ...]
     levels: tuple[str, ...]
     decimals: int
-    gap_de: str
-    gap_en: str
+    gap_de: str = ""  # what would fill a missing Kommune value; ``{table}`` = the first of ``tables``
+    gap_en: str = ""
+    tables: tuple[str, ...] = ()  # official table codes of catalogue/tables.yaml
     value: Selection | None = None
     numerator: Selection | None = None
     denominator: Selection | None = None
@@ -225,6 +227,7 @@ def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
             f"(bases {sel['numerator'].bases} ≠ {sel['denominator'].bases})."
         )
     _check_rounding(where, entry)
+    _check_tables(where, entry)
     change = entry.get("change") or {}
     if change and (set(change) != {"of", "since"} or change["of"] not in raw["indicators"]):
         raise CatalogueError(f"{where}: change braucht 'of' (ein Indikator) und 'since'.")
@@ -237,8 +240,11 @@ def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
     return Indicator(
         id=key,
         **{k: entry[k] for k in ("label_de", "label_en", "definition_de", "definition_en",
-                                 "handlungsfeld", "unit", "direction", "gap_de", "gap_en")},
+                                 "handlungsfeld", "unit", "direction")},
+        gap_de=entry.get("gap_de", ""),
+        gap_en=entry.get("gap_en", ""),
         sources=tuple(entry["sources"]),
+        tables=tuple(str(code) for code in entry["tables"]),
         levels=tuple(entry["levels"]),
         decimals=int(entry["decimals"]),
         value=sel.get("value"),
@@ -267,6 +273,26 @@ def _check_rounding(where: str, entry: dict) -> None:
         raise CatalogueError(
             f"{where}: die Definition nennt Rundung auf Vielfache von {sorted(claims) or '–'}, rounded_to sagt "
             f"{declared.get('multiple', '–')}; beides muss übereinstimmen (und für alle erfassten Werte gelten).")
+
+
+def _check_tables(where: str, entry: dict) -> None:
+    """Every table an indicator names is declared in tables.yaml (the Datenlage names it from there);
+    without a table, or with ``{table}`` in it, the gap text must say the rest in both languages."""
+    if not isinstance(entry.get("tables"), list):
+        raise CatalogueError(f"{where}: 'tables' fehlt: die amtlichen Tabellen der Kennzahl als Liste von Codes aus "
+                             "src/helpers/catalogue/tables.yaml angeben (tables: [] nur ohne amtliche Tabelle, mit gap_de/_en).")
+    declared = declared_tables()["tables"]
+    for code in entry["tables"]:
+        if str(code) not in declared:
+            raise CatalogueError(
+                f"{where}: Tabelle {code!r} ist in src/helpers/catalogue/tables.yaml nicht deklariert. Dort unter "
+                "'tables' eintragen (Datenbank, Titel, Regionen, Turnus; fetch: manual mit manual_route, wenn sie nicht "
+                "automatisch abgerufen wird) oder den Code in indicators.yaml korrigieren.")
+    gaps = [entry.get("gap_de", ""), entry.get("gap_en", "")]
+    if bool(gaps[0]) != bool(gaps[1]) or (not entry["tables"] and not gaps[0]) or (
+            not entry["tables"] and any("{table}" in g for g in gaps)):
+        raise CatalogueError(f"{where}: gap_de und gap_en gehören zusammen; ohne Tabelle (tables: []) sind beide nötig "
+                             "und dürfen {table} nicht enthalten.")
 
 
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:

@@ -6,9 +6,9 @@ import pytest
 
 from helpers import fmt, indicators
 from helpers.briefings import kommunen_vergleich as cmp
-from helpers.data import store
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.presentation import charts
+from tests import expected
 
 
 @pytest.fixture(scope="module")
@@ -25,17 +25,17 @@ def test_table_holds_the_16_kommunen_kreis_and_nrw(ctx):
     assert len(shown) == 18 and shown.iloc[-2, 0] == "Kreis Kleve" and shown.iloc[-1, 0] == "Nordrhein-Westfalen"
 
 
-def test_table_values_equal_processed_data(ctx):
-    table = cmp.comparison_table(ctx, ("population",)).set_index("ags")
-    obs = store.load("observations")
-    published = obs[(obs["variable"] == "population") & (obs["source_id"] == "ITNRW_12411_15I_2024")
-                    & (obs["category"] == "total")].set_index("ags")["value"]
-    assert len(published) == 18
-    for ags, value in published.items():
-        assert table.loc[ags, "value"] == value
+def test_table_values_equal_the_raw_data(ctx):
+    """Population (IT.NRW 12411-15i) and Mindestsicherungsquote (IT.NRW 22811-01i) as the raw CSV prints them;
+    the two secret cells (Kranenburg, Rheurdt) stay missing."""
+    table = cmp.comparison_table(ctx, ("population",)).set_index("ags")["value"]
+    population = expected.published_by_region("ITNRW_12411_15I_2024", "population", "2024-12-31")
+    assert len(population) == 18 and population["05154064"] == 12766  # Weeze, as published
+    assert table.to_dict() == population
     shares = cmp.comparison_table(ctx, ("minimum_benefit_rate",)).set_index("ags")["value"]
-    expected = indicators.compute_indicators(obs, ["minimum_benefit_rate"]).set_index("ags")["value"]
-    pd.testing.assert_series_equal(shares, expected, check_names=False)
+    rate = expected.published_by_region("ITNRW_22811_01I_2024", "minimum_benefit_rate_pct", "2024-12-31")
+    assert len(rate) == 18 and rate["05154040"] is None and rate["05154048"] is None
+    assert {ags: None if math.isnan(value) else value for ags, value in shares.items()} == rate
 
 
 def test_ranking_breaks_ties_by_ags():

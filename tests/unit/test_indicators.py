@@ -35,7 +35,7 @@ def _write(tmp_path, mutate):
 def test_catalogue_validates_and_names_every_key_figure():
     assert set(CATALOGUE.key_figures) <= set(CATALOGUE.indicators)
     for ind in CATALOGUE.indicators.values():
-        assert ind.label("de") and ind.label("en") and ind.text("gap", "de")
+        assert ind.label("de") and ind.label("en") and (ind.tables or ind.text("gap", "de"))
         assert ind.handlungsfeld in CATALOGUE.handlungsfelder
 
 
@@ -48,10 +48,31 @@ def test_catalogue_validates_and_names_every_key_figure():
     (lambda raw: raw["key_figures"].append("no_such_indicator"), "no_such_indicator"),
     (lambda raw: raw["indicators"]["foreign_share_census_2011"].update(kreis_from_kommunen={"variable": "population"}),
      "kreis_from_kommunen"),
+    (lambda raw: raw["indicators"]["minimum_benefit_rate"]["tables"].append("22811-99i"),
+     r"Indikator 'minimum_benefit_rate': Tabelle '22811-99i' ist in src/helpers/catalogue/tables.yaml nicht deklariert"),
+    (lambda raw: raw["indicators"]["population"].pop("tables"), "'tables' fehlt"),
+    (lambda raw: raw["indicators"]["sgb2_rate"].pop("gap_en"), "gap_de und gap_en gehören zusammen"),
+    (lambda raw: raw["indicators"]["population"].update(tables=[]), "ohne Tabelle"),
 ])
 def test_broken_catalogue_fails_clearly(tmp_path, mutate, message):
     with pytest.raises(CatalogueError, match=message):
         load_catalogue(_write(tmp_path, mutate))
+
+
+def test_every_table_an_indicator_names_is_declared():
+    """Read from the two YAML files themselves: each indicator names its tables, each of them is in tables.yaml,
+    and a table not fetched automatically says why; an indicator without a table explains its gap."""
+    raw = yaml.safe_load(indicators.CATALOGUE_PATH.read_text(encoding="utf-8"))["indicators"]
+    declared = yaml.safe_load((indicators.CATALOGUE_PATH.parent / "tables.yaml").read_text(encoding="utf-8"))["tables"]
+    for key, entry in raw.items():
+        assert isinstance(entry.get("tables"), list), key
+        assert set(entry["tables"]) <= set(declared), (key, set(entry["tables"]) - set(declared))
+        assert entry["tables"] or (entry.get("gap_de") and entry.get("gap_en")), key
+    for code, spec in declared.items():
+        assert spec.get("fetch", "auto") in ("auto", "manual"), code
+        assert (spec.get("fetch") == "manual") == bool(spec.get("manual_route")), code
+        assert spec.get("fetch") == "manual" or spec.get("columns"), code
+    assert {"12111-01-01-5", "12521-03i", "22811-05i", "13211-01-03-5", "21111-9k21"} <= set(declared)
 
 
 def test_catalogue_matches_the_data():

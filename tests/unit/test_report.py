@@ -243,8 +243,23 @@ def test_old_figures_are_marked_and_vorhanden_means_current():
     assert table.loc["Einwohnerinnen und Einwohner", "Stand"] == "31.12.2024"
     row = _gap_row(profile, "Arbeitslose (Jahresdurchschnitt 2016)")
     assert row["für Weeze vorhanden"] == "nur älterer Stand (2016)"
-    assert row.iloc[3] == CATALOGUE["unemployed_2016"].gap_de  # the table that would bring it up to date
+    assert row.iloc[3] == ("Regionalstatistik (Regionaldatenbank Deutschland), Tabelle 13211-01-03-5: Arbeitslose nach "
+                           "ausgewählten Personengruppen – Jahresdurchschnitt – Gemeinden; Bundesagentur für Arbeit, "
+                           "Arbeitslose nach Gemeinden")  # the table that would bring it up to date, from tables.yaml
     assert _gap_row(profile, "Einwohnerinnen und Einwohner")["für Weeze vorhanden"] == "ja, Stand 31.12.2024"
+
+
+def test_a_kreis_only_figure_names_its_table_from_tables_yaml():
+    """Kranenburg's secret Mindestsicherungsquote: the Datenlage names table 22811-01i with its title from
+    tables.yaml and keeps the note that says more; in English too."""
+    row = _gap_row(profil.setup("Kranenburg"), "Mindestsicherungsquote")
+    assert row["für Kranenburg vorhanden"] == "nur Kreiswert, Stand 31.12.2024"
+    assert row.iloc[3] == ("Landesdatenbank NRW, Tabelle 22811-01i: Mindestsicherungsquote – Gemeinden (Wohnortprinzip), "
+                           "Jahr; für Kranenburg und Rheurdt geheim gehalten")
+    english = profil.data_gaps_table(profil.setup("Kranenburg", sprache="en"))
+    [fill] = english.loc[english.iloc[:, 1] == "Minimum benefit rate"].iloc[:, 3]
+    assert fill == ("Landesdatenbank NRW, table 22811-01i: Mindestsicherungsquote – Gemeinden (Wohnortprinzip), Jahr; "
+                    "confidential for Kranenburg and Rheurdt")
 
 
 def test_an_indicator_that_does_not_apply_is_entfaellt_not_a_gap():

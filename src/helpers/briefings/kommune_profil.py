@@ -507,8 +507,8 @@ def data_gaps_table(p: Profile) -> pd.DataFrame:
             p.t("profile_col_field"): "" if label == field else label,
             p.t("profile_col_indicator"): c.indicator.label(p.sprache),
             p.t("profile_col_known", kommune=p.name): known,
-            p.t("profile_col_fill"): c.indicator.text("gap", p.sprache) if c.kommune.lower_bound
-            else fill.get(availability, c.indicator.text("gap", p.sprache)),
+            p.t("profile_col_fill"): sources.gap(c.indicator, p.sprache) if c.kommune.lower_bound
+            else fill.get(availability) or sources.gap(c.indicator, p.sprache),
         })
         field = label
     return pd.DataFrame(rows)

@@ -27,7 +27,7 @@ from helpers.briefings.common import Context, Statement, cited_span, render
 from helpers.data.validation import INCOMPLETE
 from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis, land
-from helpers.presentation import charts, maps, narrative, payloads, tables
+from helpers.presentation import charts, maps, narrative, payloads, sources, tables
 from helpers.presentation.narrative import STATUS_MARKS
 
 NEIGHBOURS = 3  # k: the most similar Kommunen named for each Kommune
@@ -358,7 +358,7 @@ def indicator_statements(ctx: Context, indicator_id: str) -> list[Statement]:
                              date=fmt.format_date(k["date"], s)), [k]))
     missing = newest[(newest["ags"].str.len() == 8) & newest["value"].isna()]
     if len(missing) and len(own):
-        out.append(_stated(t("cmp_missing", s, n=len(missing), names=", ".join(missing["name"]), gap=ind.text("gap", s)),
+        out.append(_stated(t("cmp_missing", s, n=len(missing), names=", ".join(missing["name"]), gap=sources.gap(ind, s)),
                            [own.iloc[0]]))
     return out
 
@@ -376,7 +376,7 @@ def indicator_section(ctx: Context, indicator_id: str) -> None:
     items = indicator_statements(ctx, indicator_id) + [
         Statement(common.context_line(f, _names()[f.ags], s), (f.source_id,))
         for f in common.context_facts(ctx.facts[ctx.facts["ags"] != ""], indicator_id).itertuples()]
-    body = render(ctx, items) if items else t("cmp_no_municipal_data", s, label=ind.label(s), gap=ind.text("gap", s))
+    body = render(ctx, items) if items else t("cmp_no_municipal_data", s, label=ind.label(s), gap=sources.gap(ind, s))
     display(Markdown(f"### {ind.label(s)}\n\n{ind.text('definition', s)}\n\n{body}"))
     table = latest(ctx, indicator_id)
     if table[(table["ags"].str.len() == 8)]["value"].notna().sum() < 2:
