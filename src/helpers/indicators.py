@@ -22,10 +22,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from types import MappingProxyType
+from typing import Annotated, Literal
 
 import pandas as pd
-import yaml
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
+from helpers import catalogue
+from helpers.catalogue import CatalogueError
 from helpers.data.validation import INCOMPLETE
 from helpers.ingest.common import declared_tables
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreise
@@ -33,28 +36,13 @@ from helpers.paths import CATALOGUE_DIR
 
 CATALOGUE_PATH = CATALOGUE_DIR / "indicators.yaml"
 LEVELS = ("kommune", "kreis", "land")
-DIRECTIONS = ("higher_is_better", "higher_is_worse", "neutral")
 UNITS = ("persons", "percent", "schools")
 # From certain to uncertain: a figure combined from several rows inherits the last one present;
 # ``incomplete`` (a total without its secret part, a lower bound) is the least certain of all.
 STATUS_PREFERENCE = ("published", "derived", "rounded", "secondary", "preliminary", INCOMPLETE)
 
-_INDICATOR_KEYS = {
-    "label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "value",
-    "numerator", "denominator", "scale", "change", "direction", "sources", "levels", "decimals",
-    "kreis_from_kommunen", "gap_de", "gap_en", "not_a_share", "applies_where", "not_applicable_de",
-    "not_applicable_en", "rounded_to", "tables",
-}
-_REQUIRED_KEYS = {"label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit",
-                  "direction", "sources", "levels", "decimals"}
-_SELECTION_KEYS = {"variable", "categories", "bases", "dates"}
-_ROUNDING_KEYS = {"multiple", "sources", "since"}
 # A definition that says the figures are rounded to multiples of N ("Vielfache von 5").
 ROUNDING_CLAIM = re.compile(r"Vielfache\w* von (\d+)|multiples? of (\d+)")
-
-
-class CatalogueError(ValueError):
-    """The indicator catalogue is inconsistent; the message names the entry and the key."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +72,6 @@ class Indicator:
     definition_en: str
     handlungsfeld: str
     unit: str
-    direction: str
     sources: tuple[str, ...]
     levels: tuple[str, ...]
     decimals: int
@@ -175,153 +162,176 @@ class Figure:
 
 
 # --- loading and validation ----------------------------------------------------------------
+# The schema of indicators.yaml: the pydantic models say what each key may hold; the validators
+# check what a schema cannot (references between sections, one kind per indicator, rounding claims).
 
-def _selection(entry: object, where: str, variables: Mapping[str, str]) -> Selection:
-    if not isinstance(entry, dict) or "variable" not in entry:
-        raise CatalogueError(f"{where}: braucht ein Mapping mit 'variable'.")
-    unknown = set(entry) - _SELECTION_KEYS
-    if unknown:
-        raise CatalogueError(f"{where}: unbekannte Schlüssel {sorted(unknown)}.")
-    if entry["variable"] not in variables:
-        raise CatalogueError(
-            f"{where}: Variable {entry['variable']!r} ist nicht unter 'variables' verzeichnet "
-            "(bitte dort mit ihrer Bedeutung eintragen)."
+def _known(value: str, info: ValidationInfo, section: str, hint: str) -> str:
+    if info.context is not None and value not in info.context[section]:
+        raise ValueError(f"{value!r} ist nicht unter {section!r} verzeichnet ({hint})")
+    return value
+
+
+class _SelectionEntry(catalogue.Strict):
+    variable: str
+    categories: tuple[str, ...] = ("total",)
+    bases: tuple[str, ...] = ()
+    dates: tuple[catalogue.IsoDate, ...] = ()
+
+    @field_validator("variable")
+    @classmethod
+    def _declared(cls, value: str, info: ValidationInfo) -> str:
+        return _known(value, info, "variables", "bitte dort mit ihrer Bedeutung eintragen")
+
+    def selection(self) -> Selection:
+        return Selection(self.variable, self.categories, self.bases, self.dates)
+
+
+class _ChangeEntry(catalogue.Strict):
+    of: str
+    since: str
+
+    @field_validator("of")
+    @classmethod
+    def _indicator(cls, value: str, info: ValidationInfo) -> str:
+        return _known(value, info, "indicators", "change.of nennt einen Indikator dieses Katalogs")
+
+    @field_validator("since", mode="before")
+    @classmethod
+    def _date_or_previous_year(cls, value: object) -> str:
+        return "previous_year" if value == "previous_year" else catalogue.as_iso_date(value)
+
+
+class _RoundingEntry(catalogue.Strict):
+    multiple: int = Field(ge=1)
+    sources: tuple[str, ...] = ()
+    since: catalogue.IsoDate | None = None
+
+
+class _IndicatorEntry(catalogue.Strict):
+    label_de: catalogue.Text
+    label_en: catalogue.Text
+    definition_de: catalogue.Text
+    definition_en: catalogue.Text
+    handlungsfeld: str
+    unit: Literal[UNITS]
+    sources: tuple[catalogue.Text, ...] = Field(min_length=1)
+    levels: tuple[Literal[LEVELS], ...] = Field(min_length=1)
+    decimals: int = Field(ge=0)
+    tables: tuple[Annotated[str, BeforeValidator(str)], ...]  # required; [] only without an official table
+    gap_de: str = ""  # optional where the first table says it; ``{table}`` stands for that table
+    gap_en: str = ""
+    value: _SelectionEntry | None = None
+    numerator: _SelectionEntry | None = None
+    denominator: _SelectionEntry | None = None
+    scale: float = 1.0
+    change: _ChangeEntry | None = None
+    kreis_from_kommunen: _SelectionEntry | None = None
+    not_a_share: bool = False
+    applies_where: str = ""
+    not_applicable_de: str = ""
+    not_applicable_en: str = ""
+    rounded_to: _RoundingEntry | None = None
+
+    @field_validator("handlungsfeld")
+    @classmethod
+    def _field_defined(cls, value: str, info: ValidationInfo) -> str:
+        return _known(value, info, "handlungsfelder", "ein Handlungsfeld ist dort mit label_de/label_en zu definieren")
+
+    @field_validator("applies_where")
+    @classmethod
+    def _flag_declared(cls, value: str, info: ValidationInfo) -> str:
+        return _known(value, info, "variables", "applies_where nennt eine Variable") if value else value
+
+    @field_validator("tables")
+    @classmethod
+    def _tables_declared(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        """The Datenlage names a table from tables.yaml, so every code must be declared there."""
+        if undeclared := [code for code in value if info.context is not None and code not in info.context["tables"]]:
+            raise ValueError(
+                f"Tabelle {', '.join(map(repr, undeclared))} ist in src/helpers/catalogue/tables.yaml nicht deklariert: dort unter 'tables' "
+                "eintragen (Datenbank, Titel, Regionen, Turnus; fetch: manual mit manual_route, wenn sie nicht "
+                "automatisch abgerufen wird) oder den Code korrigieren")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _IndicatorEntry:
+        kinds = [k for k in ("value", "numerator", "change") if getattr(self, k) is not None]
+        if len(kinds) != 1 or (self.numerator is None) != (self.denominator is None):
+            raise ValueError("genau eines von value, numerator+denominator oder change angeben")
+        if self.kreis_from_kommunen is not None and self.value is None:
+            raise ValueError("kreis_from_kommunen gewichtet einen veröffentlichten Anteil (value)")
+        if self.numerator is not None and self.numerator.bases != self.denominator.bases:
+            raise ValueError("Zähler und Nenner müssen dieselbe Statistik/Zensus-Grundlage haben "
+                             f"(bases {self.numerator.bases} ≠ {self.denominator.bases})")
+        if bool(self.gap_de) != bool(self.gap_en) or (not self.tables and (
+                not self.gap_de or "{table}" in self.gap_de + self.gap_en)):
+            raise ValueError("gap_de und gap_en gehören zusammen; ohne Tabelle (tables: []) sind beide nötig "
+                             "und dürfen {table} nicht enthalten")
+        if self.applies_where and not (self.not_applicable_de and self.not_applicable_en):
+            raise ValueError("applies_where braucht not_applicable_de/_en (warum die Kennzahl sonst entfällt)")
+        claims = {int(a or b) for text in (self.definition_de, self.definition_en) for a, b in ROUNDING_CLAIM.findall(text)}
+        declared = {self.rounded_to.multiple} if self.rounded_to else set()
+        if claims != declared:
+            # A claimed rounding must be declared with the figures it covers, so rounding_violations can hold it against the data.
+            raise ValueError(f"die Definition nennt Rundung auf Vielfache von {sorted(claims) or '–'}, rounded_to sagt "
+                             f"{sorted(declared) or '–'}; beides muss übereinstimmen (und für alle erfassten Werte gelten)")
+        return self
+
+    def indicator(self, key: str) -> Indicator:
+        texts = ("label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "gap_de", "gap_en",
+                 "not_a_share", "applies_where", "not_applicable_de", "not_applicable_en", "scale", "decimals")
+        selections = {k: getattr(self, k).selection() for k in ("value", "numerator", "denominator", "kreis_from_kommunen")
+                      if getattr(self, k) is not None}
+        return Indicator(
+            id=key, **{k: getattr(self, k) for k in texts}, **selections, sources=self.sources, levels=self.levels,
+            tables=self.tables,
+            change_of=self.change.of if self.change else None, change_since=self.change.since if self.change else None,
+            rounded_to=MappingProxyType(self.rounded_to.model_dump(exclude_unset=True)) if self.rounded_to else None,
         )
-    for date in entry.get("dates", ()):
-        dt.date.fromisoformat(str(date))
-    return Selection(
-        variable=entry["variable"],
-        categories=tuple(entry.get("categories", ("total",))),
-        bases=tuple(entry.get("bases", ())),
-        dates=tuple(str(d) for d in entry.get("dates", ())),
-    )
 
 
-def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
-    where = f"indicators.yaml, Indikator {key!r}"
-    unknown = set(entry) - _INDICATOR_KEYS
-    if unknown:
-        raise CatalogueError(f"{where}: unbekannte Schlüssel {sorted(unknown)}.")
-    missing = sorted(k for k in _REQUIRED_KEYS if not entry.get(k) and entry.get(k) != 0)
-    if missing:
-        raise CatalogueError(f"{where}: es fehlen {missing}.")
-    variables = raw["variables"]
-    kinds = [k for k in ("value", "numerator", "change") if k in entry]
-    if len(kinds) != 1 or ("numerator" in entry) != ("denominator" in entry):
-        raise CatalogueError(f"{where}: genau eines von value, numerator+denominator oder change angeben.")
-    if entry["handlungsfeld"] not in raw["handlungsfelder"]:
-        raise CatalogueError(f"{where}: Handlungsfeld {entry['handlungsfeld']!r} ist nicht definiert.")
-    if entry["direction"] not in DIRECTIONS:
-        raise CatalogueError(f"{where}: direction muss eines von {DIRECTIONS} sein.")
-    if entry["unit"] not in UNITS:
-        raise CatalogueError(f"{where}: unit muss eines von {UNITS} sein.")
-    if not set(entry["levels"]) <= set(LEVELS):
-        raise CatalogueError(f"{where}: levels nur aus {LEVELS}.")
-    sel = {k: _selection(entry[k], f"{where}.{k}", variables)
-           for k in ("value", "numerator", "denominator", "kreis_from_kommunen") if k in entry}
-    if "kreis_from_kommunen" in sel and "value" not in sel:
-        raise CatalogueError(f"{where}: kreis_from_kommunen gewichtet einen veröffentlichten Anteil (value).")
-    if "numerator" in sel and sel["numerator"].bases != sel["denominator"].bases:
-        raise CatalogueError(
-            f"{where}: Zähler und Nenner müssen dieselbe Statistik/Zensus-Grundlage haben "
-            f"(bases {sel['numerator'].bases} ≠ {sel['denominator'].bases})."
-        )
-    _check_rounding(where, entry)
-    _check_tables(where, entry)
-    change = entry.get("change") or {}
-    if change and (set(change) != {"of", "since"} or change["of"] not in raw["indicators"]):
-        raise CatalogueError(f"{where}: change braucht 'of' (ein Indikator) und 'since'.")
-    if change and change["since"] != "previous_year":
-        dt.date.fromisoformat(str(change["since"]))
-    if "applies_where" in entry and (entry["applies_where"] not in variables
-                                     or not entry.get("not_applicable_de") or not entry.get("not_applicable_en")):
-        raise CatalogueError(f"{where}: applies_where braucht eine Variable unter 'variables' und "
-                             "not_applicable_de/_en (warum die Kennzahl sonst entfällt).")
-    return Indicator(
-        id=key,
-        **{k: entry[k] for k in ("label_de", "label_en", "definition_de", "definition_en",
-                                 "handlungsfeld", "unit", "direction")},
-        gap_de=entry.get("gap_de", ""),
-        gap_en=entry.get("gap_en", ""),
-        sources=tuple(entry["sources"]),
-        tables=tuple(str(code) for code in entry["tables"]),
-        levels=tuple(entry["levels"]),
-        decimals=int(entry["decimals"]),
-        value=sel.get("value"),
-        numerator=sel.get("numerator"),
-        denominator=sel.get("denominator"),
-        scale=float(entry.get("scale", 1)),
-        change_of=change.get("of"),
-        change_since=str(change["since"]) if change else None,
-        kreis_from_kommunen=sel.get("kreis_from_kommunen"),
-        not_a_share=bool(entry.get("not_a_share", False)),
-        applies_where=entry.get("applies_where", ""),
-        not_applicable_de=entry.get("not_applicable_de", ""),
-        not_applicable_en=entry.get("not_applicable_en", ""),
-        rounded_to=MappingProxyType(dict(entry["rounded_to"])) if entry.get("rounded_to") else None,
-    )
+class _FieldEntry(catalogue.Strict):
+    label_de: catalogue.Text
+    label_en: catalogue.Text
 
 
-def _check_rounding(where: str, entry: dict) -> None:
-    """A definition that claims rounding to multiples of N must declare it (``rounded_to``) with
-    the figures it covers, so :func:`rounding_violations` can hold the claim against the data."""
-    claims = {int(a or b) for key in ("definition_de", "definition_en") for a, b in ROUNDING_CLAIM.findall(entry[key])}
-    declared = entry.get("rounded_to") or {}
-    if set(declared) - _ROUNDING_KEYS or (declared and "multiple" not in declared):
-        raise CatalogueError(f"{where}: rounded_to braucht 'multiple' und optional 'sources', 'since'.")
-    if claims != ({int(declared["multiple"])} if declared else set()):
-        raise CatalogueError(
-            f"{where}: die Definition nennt Rundung auf Vielfache von {sorted(claims) or '–'}, rounded_to sagt "
-            f"{declared.get('multiple', '–')}; beides muss übereinstimmen (und für alle erfassten Werte gelten).")
+class _CatalogueFile(catalogue.Strict):
+    handlungsfelder: dict[str, _FieldEntry]
+    variables: dict[str, str]
+    indicators: dict[str, _IndicatorEntry]
+    key_figures: tuple[str, ...]
+
+    @field_validator("key_figures")
+    @classmethod
+    def _key_figures_exist(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        dangling = [k for k in value if info.context is not None and k not in info.context["indicators"]]
+        if dangling:
+            raise ValueError(f"nennt unbekannte Indikatoren {dangling}")
+        return value
 
 
-def _check_tables(where: str, entry: dict) -> None:
-    """Every table an indicator names is declared in tables.yaml (the Datenlage names it from there);
-    without a table, or with ``{table}`` in it, the gap text must say the rest in both languages."""
-    if not isinstance(entry.get("tables"), list):
-        raise CatalogueError(f"{where}: 'tables' fehlt: die amtlichen Tabellen der Kennzahl als Liste von Codes aus "
-                             "src/helpers/catalogue/tables.yaml angeben (tables: [] nur ohne amtliche Tabelle, mit gap_de/_en).")
-    declared = declared_tables()["tables"]
-    for code in entry["tables"]:
-        if str(code) not in declared:
-            raise CatalogueError(
-                f"{where}: Tabelle {code!r} ist in src/helpers/catalogue/tables.yaml nicht deklariert. Dort unter "
-                "'tables' eintragen (Datenbank, Titel, Regionen, Turnus; fetch: manual mit manual_route, wenn sie nicht "
-                "automatisch abgerufen wird) oder den Code in indicators.yaml korrigieren.")
-    gaps = [entry.get("gap_de", ""), entry.get("gap_en", "")]
-    if bool(gaps[0]) != bool(gaps[1]) or (not entry["tables"] and not gaps[0]) or (
-            not entry["tables"] and any("{table}" in g for g in gaps)):
-        raise CatalogueError(f"{where}: gap_de und gap_en gehören zusammen; ohne Tabelle (tables: []) sind beide nötig "
-                             "und dürfen {table} nicht enthalten.")
+def _where(loc) -> str:
+    return catalogue.location(loc, {"indicators": "Indikator", "handlungsfelder": "Handlungsfeld"})
+
+
+def _sections(raw: dict) -> dict:
+    """What the validators compare against; tables.yaml is read here, so its own errors surface as such."""
+    return {"tables": declared_tables()["tables"], **{name: raw.get(name) if isinstance(raw.get(name), dict) else {}
+                                                     for name in ("variables", "indicators", "handlungsfelder")}}
 
 
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
-    """Read and validate the catalogue; raises :class:`CatalogueError` naming the bad entry."""
-    with open(path, encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
-    unknown = set(raw) - {"handlungsfelder", "variables", "indicators", "key_figures"}
-    if unknown:
-        raise CatalogueError(f"indicators.yaml: unbekannte Abschnitte {sorted(unknown)}.")
-    for key, field in raw["handlungsfelder"].items():
-        if not field.get("label_de") or not field.get("label_en"):
-            raise CatalogueError(f"indicators.yaml: Handlungsfeld {key!r} braucht label_de und label_en.")
-    indicators = {key: _indicator(key, entry, raw) for key, entry in raw["indicators"].items()}
-    dangling = [k for k in raw["key_figures"] if k not in indicators]
-    if dangling:
-        raise CatalogueError(f"indicators.yaml: key_figures nennt unbekannte Indikatoren {dangling}.")
+    """Read and validate the catalogue; raises :class:`CatalogueError` naming each bad entry and field."""
+    parsed = catalogue.load(Path(path), _CatalogueFile, _where, _sections)
     return Catalogue(
-        indicators=MappingProxyType(indicators),
-        handlungsfelder=MappingProxyType(raw["handlungsfelder"]),
-        variables=MappingProxyType(raw["variables"]),
-        key_figures=tuple(raw["key_figures"]),
+        indicators=MappingProxyType({key: entry.indicator(key) for key, entry in parsed.indicators.items()}),
+        handlungsfelder=MappingProxyType({k: f.model_dump() for k, f in parsed.handlungsfelder.items()}),
+        variables=MappingProxyType(parsed.variables),
+        key_figures=parsed.key_figures,
     )
 
 
 CATALOGUE = load_catalogue()
-
-
-def catalogue() -> Catalogue:
-    return CATALOGUE
 
 
 # --- computation --------------------------------------------------------------------------

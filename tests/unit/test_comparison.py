@@ -129,7 +129,7 @@ def test_a_lower_bound_is_no_similarity_feature(ctx):
 def test_ties_at_the_printed_precision_are_reported_as_ties(ctx):
     assert "am niedrigsten in Kerken und Straelen (je 5,7\u00a0%)" in _texts(ctx, "minimum_benefit_rate")[0]
     assert "am niedrigsten in 14 Kommunen (je 0,0\u00a0%²)" in _texts(ctx, "schools_sozialindex_high_share")[0]
-    ind = indicators.catalogue()["minimum_benefit_rate"]
+    ind = indicators.CATALOGUE["minimum_benefit_rate"]
     rows = pd.DataFrame({"name": ["A", "B", "C"], "value": [5.66, 5.74, 9.0], "status": "published"})
     top, bottom = cmp.extremes(rows, ind, "de")
     assert list(top["name"]) == ["C"] and list(bottom["name"]) == ["A", "B"]  # both read 5,7 %

@@ -40,7 +40,7 @@ def test_catalogue_validates_and_names_every_key_figure():
 
 
 @pytest.mark.parametrize("mutate, message", [
-    (lambda raw: raw["indicators"]["population"].update(colour="red"), "unbekannte Schlüssel"),
+    (lambda raw: raw["indicators"]["population"].update(colour="red"), "unbekannter Schlüssel"),
     (lambda raw: raw["indicators"]["population"].pop("label_en"), "label_en"),
     (lambda raw: raw["indicators"]["population"]["value"].update(variable="no_such_variable"), "no_such_variable"),
     (lambda raw: raw["indicators"]["foreign_share_census_2011"]["denominator"].update(bases=["update_2022_base"]),
@@ -49,8 +49,8 @@ def test_catalogue_validates_and_names_every_key_figure():
     (lambda raw: raw["indicators"]["foreign_share_census_2011"].update(kreis_from_kommunen={"variable": "population"}),
      "kreis_from_kommunen"),
     (lambda raw: raw["indicators"]["minimum_benefit_rate"]["tables"].append("22811-99i"),
-     r"Indikator 'minimum_benefit_rate': Tabelle '22811-99i' ist in src/helpers/catalogue/tables.yaml nicht deklariert"),
-    (lambda raw: raw["indicators"]["population"].pop("tables"), "'tables' fehlt"),
+     r"Indikator 'minimum_benefit_rate', Feld 'tables': Tabelle '22811-99i' ist in src/helpers/catalogue/tables.yaml nicht deklariert"),
+    (lambda raw: raw["indicators"]["population"].pop("tables"), "Feld 'tables': fehlt"),
     (lambda raw: raw["indicators"]["sgb2_rate"].pop("gap_en"), "gap_de und gap_en gehören zusammen"),
     (lambda raw: raw["indicators"]["population"].update(tables=[]), "ohne Tabelle"),
 ])

@@ -60,7 +60,7 @@ FEATURES = (
 
 def municipal_indicators(indikatoren: object = None) -> tuple[str, ...]:
     """Catalogue ids published per Kommune (``None`` = all of them, in catalogue order)."""
-    available = tuple(i.id for i in indicators.catalogue().indicators.values() if "kommune" in i.levels)
+    available = tuple(i.id for i in indicators.CATALOGUE.indicators.values() if "kommune" in i.levels)
     if indikatoren is None:
         return available
     wanted = [indikatoren] if isinstance(indikatoren, str) else list(indikatoren)
@@ -103,7 +103,7 @@ def comparison_table(ctx: Context, indicator_ids: tuple[str, ...] | None = None)
     """Long numeric table: key indicators (or, if none is selected, the selection) × (16
     Kommunen, Kreis, NRW), AGS order; an indicator without any Kommune value (e.g. a change
     across a census break) is left out."""
-    keys = tuple(i for i in indicators.catalogue().key_figures if i in ctx.indicator_ids)
+    keys = tuple(i for i in indicators.CATALOGUE.key_figures if i in ctx.indicator_ids)
     tables = [latest(ctx, i) for i in indicator_ids or keys or ctx.indicator_ids]
     tables = [tab for tab in tables if tab.loc[tab["ags"].str.len() == 8, "value"].notna().any()]
     return pd.concat(tables, ignore_index=True) if tables else latest(ctx, "population").iloc[:0]
@@ -177,7 +177,7 @@ def features(ctx: Context) -> pd.DataFrame:
 def _feature_value(obs: pd.DataFrame, feat: Feature, ags: str) -> float:
     """The feature for one Kommune; NaN where it is missing or only a lower bound (a total
     without its secret part must not make two Kommunen look alike)."""
-    if feat.indicator in indicators.catalogue().indicators:
+    if feat.indicator in indicators.CATALOGUE.indicators:
         figures = [indicators.figure(obs, feat.indicator, ags, at=pd.Timestamp(day), base=feat.base)
                    for day in (feat.at, feat.since) if day]
         values = [None if f.lower_bound else f.value for f in figures]
@@ -250,7 +250,7 @@ def _format_change(change: dict[str, object], ind: indicators.Indicator, sprache
 
 def title(ctx: Context) -> None:
     s = ctx.sprache
-    labels = ", ".join(indicators.catalogue()[i].label(s) for i in ctx.indicator_ids)
+    labels = ", ".join(indicators.CATALOGUE[i].label(s) for i in ctx.indicator_ids)
     display(Markdown(f"# {t('cmp_title', s)}\n\n{t('cmp_intro', s, n=len(ctx.indicator_ids), labels=labels)}"))
 
 
@@ -260,7 +260,7 @@ def reference_date(ctx: Context, indicator_id: str) -> pd.Timestamp | None:
     result beside final 2020 results, or a 2016 quota beside a 2019 one."""
     if indicator_id + "@date" not in ctx.memo:
         table = latest(ctx, indicator_id)
-        if indicators.catalogue()[indicator_id].kind == "change":  # a change exists only at its newest date
+        if indicators.CATALOGUE[indicator_id].kind == "change":  # a change exists only at its newest date
             dates = list(table.loc[(table["ags"].str.len() == 8) & table["value"].notna(), "date"])
         else:
             dates = [d for r in kommunen() for d in
@@ -325,7 +325,7 @@ def ranked_rows(ctx: Context, indicator_id: str) -> pd.DataFrame:
 def indicator_statements(ctx: Context, indicator_id: str) -> list[Statement]:
     """Highest and lowest on one date (ties named as ties), lower bounds and figures of other
     dates kept out of the ranking and said so, the Kreis value and the Kommunen without a figure."""
-    s, ind = ctx.sprache, indicators.catalogue()[indicator_id]
+    s, ind = ctx.sprache, indicators.CATALOGUE[indicator_id]
     newest, day = latest(ctx, indicator_id), reference_date(ctx, indicator_id)
     table = on_reference_date(ctx, indicator_id)
     local = table[(table["ags"].str.len() == 8) & table["value"].notna()]
@@ -372,7 +372,7 @@ def indicator_section(ctx: Context, indicator_id: str) -> None:
     """One indicator: sentences, sorted bars of the figures on the reference date (with the Kreis
     value of that date as a line for shares and rates; a Kreis total would dwarf the 16 counts),
     small multiples over time."""
-    s, ind = ctx.sprache, indicators.catalogue()[indicator_id]
+    s, ind = ctx.sprache, indicators.CATALOGUE[indicator_id]
     items = indicator_statements(ctx, indicator_id) + [
         Statement(common.context_line(f, _names()[f.ags], s), (f.source_id,))
         for f in common.context_facts(ctx.facts[ctx.facts["ags"] != ""], indicator_id).itertuples()]
@@ -451,7 +451,7 @@ def table_display(ctx: Context) -> pd.DataFrame:
     order = [r.ags for r in kommunen()] + [KREIS_AGS, LAND_AGS]
     shown = pd.DataFrame({t("cmp_col_region", s): [names[a] for a in order]})
     for indicator_id, rows in long.groupby("indicator", sort=False):
-        ind = indicators.catalogue()[indicator_id]
+        ind = indicators.CATALOGUE[indicator_id]
         rows = rows.set_index("ags").reindex(order)
         usual = rows["date"].mode()
         usual = usual.iloc[-1] if len(usual) else None
@@ -480,7 +480,7 @@ def changes_table(ctx: Context) -> pd.DataFrame:
     order = [r.ags for r in kommunen()] + [KREIS_AGS, LAND_AGS]
     shown = pd.DataFrame({t("cmp_col_region", s): [names[a] for a in order]})
     for indicator_id in comparison_table(ctx)["indicator"].unique():
-        ind = indicators.catalogue()[indicator_id]
+        ind = indicators.CATALOGUE[indicator_id]
         if ind.kind == "change":
             continue
         interval = common_interval(ctx.obs, indicator_id, ctx.stichtag)
@@ -525,7 +525,7 @@ def similarity(ctx: Context) -> None:
 
 
 def _feature_sources(ctx: Context, feat: Feature) -> list[str]:
-    if feat.indicator in indicators.catalogue().indicators:
+    if feat.indicator in indicators.CATALOGUE.indicators:
         return [i for r in kommunen() for i in indicators.figure(ctx.obs, feat.indicator, r.ags, at=pd.Timestamp(feat.at),
                                                                   base=feat.base).source_ids]
     rows = ctx.obs[(ctx.obs["variable"] == feat.indicator) & (ctx.obs["date"] == feat.at) & ctx.obs["preferred"]]
@@ -535,7 +535,7 @@ def _feature_sources(ctx: Context, feat: Feature) -> list[str]:
 def map_section(ctx: Context) -> None:
     """Choropleth of one key indicator (the Zensus 2022 foreign share, marked secondary) on its
     reference date; like a ranking, the colours leave out other dates and lower bounds."""
-    s, ind = ctx.sprache, indicators.catalogue()[MAP_INDICATOR]
+    s, ind = ctx.sprache, indicators.CATALOGUE[MAP_INDICATOR]
     table = on_reference_date(ctx, MAP_INDICATOR)
     local = table[table["ags"].str.len() == 8].set_index("ags")
     local = local.assign(value=local["value"].where(local["status"] != INCOMPLETE))

@@ -24,6 +24,7 @@ from filelock import FileLock
 
 from helpers import ingest, lifetime
 from helpers.data import datapackage, provenance, validation
+from helpers.data.hashing import tree_sha256
 from helpers.data.validation import DataError, ERROR, Report
 from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 
@@ -44,21 +45,14 @@ _CODE_FILES = ("data", "kommunen.py", "ingest",
 
 def fingerprint(raw_dir: Path = RAW_DIR) -> str:
     """Content hash of every file under data/raw (names and bytes), for caches."""
-    digest = hashlib.sha256()
-    for rel in datapackage.raw_files(raw_dir) + [Path(datapackage.PACKAGE_FILE)]:
-        digest.update(rel.as_posix().encode() + b"\0" + datapackage.file_hash(raw_dir / rel).encode() + b"\n")
-    return digest.hexdigest()
+    return tree_sha256(raw_dir, datapackage.raw_files(raw_dir) + [Path(datapackage.PACKAGE_FILE)])
 
 
 def code_hash() -> str:
     """Hash of the code and catalogue that shape the processed data (a change means rebuild)."""
-    digest = hashlib.sha256()
-    for name in _CODE_FILES:
-        path = PACKAGE_DIR / name
-        for file in sorted(path.rglob("*") if path.is_dir() else [path]):
-            if file.is_file() and file.suffix in {".py", ".csv", ".yaml"}:
-                digest.update(file.relative_to(PACKAGE_DIR).as_posix().encode() + file.read_bytes())
-    return digest.hexdigest()
+    paths = [PACKAGE_DIR / name for name in _CODE_FILES]
+    return tree_sha256(PACKAGE_DIR, [file for path in paths for file in (path.rglob("*") if path.is_dir() else [path])
+                                     if file.is_file() and file.suffix in {".py", ".csv", ".yaml"}])
 
 
 def validate(raw_dir: Path = RAW_DIR) -> Report:

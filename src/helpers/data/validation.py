@@ -11,10 +11,12 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
-import yaml
+from pydantic import Field
 
+from helpers import catalogue
 from helpers.i18n import messages
 from helpers.kommunen import KREIS_AGS, all_regions, kommunen
 from helpers.paths import CATALOGUE_DIR
@@ -84,10 +86,60 @@ class DataError(Exception):
         self.report = report
 
 
-@lru_cache(maxsize=1)
-def checks() -> dict:
-    with open(CATALOGUE_DIR / "checks.yaml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+class _TotalWithParts(catalogue.Strict):
+    table: catalogue.Text  # source-id prefix
+    total: catalogue.Text
+    parts: tuple[str, ...] = Field(min_length=1)
+    includes_secret_parts: bool
+    tolerance: int | float = Field(ge=0)
+
+
+class _PartOfWhole(catalogue.Strict):
+    part: catalogue.Text
+    whole: catalogue.Text
+
+
+class _KnownReason(catalogue.Strict):
+    variables: tuple[str, ...] | None = None
+    note_matches: str | None = None
+    status: str | None = None
+    tolerance: int | float = Field(ge=0)
+    reason: catalogue.Text
+
+
+class _SumToKreis(catalogue.Strict):
+    units: tuple[str, ...]
+    exact: tuple[str, ...]
+    known_reasons: tuple[_KnownReason, ...] = ()
+
+
+class _ChecksFile(catalogue.Strict):
+    units: tuple[str, ...]
+    variables: tuple[str, ...]
+    reader_texts: dict[str, dict[str, str]]
+    reader_texts_exempt: dict[str, tuple[str, ...]] = {}
+    missing_markers: tuple[str, ...]
+    statuses: tuple[str, ...] = Field(min_length=1)
+    secondary_families: tuple[str, ...]
+    share_unit: catalogue.Text
+    share_range: tuple[int | float, int | float]
+    percent_not_share: tuple[str, ...] = ()
+    totals_with_parts: tuple[_TotalWithParts, ...] = ()
+    non_negative_units: tuple[str, ...]
+    part_of_whole: tuple[_PartOfWhole, ...] = ()
+    base_variables: tuple[str, ...]
+    sum_to_kreis: _SumToKreis
+
+
+CHECKS_FILE = CATALOGUE_DIR / "checks.yaml"
+
+
+@lru_cache(maxsize=None)
+def checks(path: Path = CHECKS_FILE) -> dict:
+    """catalogue/checks.yaml, validated (a misspelt rule key fails here, not as a KeyError mid-build)."""
+    parsed = catalogue.load(Path(path), _ChecksFile,
+                            lambda loc: catalogue.location(loc, {"totals_with_parts": "Regel", "part_of_whole": "Regel"}))
+    return parsed.model_dump(exclude_unset=True)
 
 
 def known_ags() -> set[str]:

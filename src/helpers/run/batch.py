@@ -38,6 +38,7 @@ from filelock import FileLock, Timeout
 
 from helpers import kommunen as kommunen_module
 from helpers import lifetime
+from helpers.data.hashing import file_sha256, tree_sha256
 from helpers.fmt import MISSING, format_number
 from helpers.i18n import LANGUAGE_FOLDERS, t
 from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, RAW_DIR
@@ -114,15 +115,13 @@ def plan(kommunen: list[kommunen_module.Region] | None = None, *, stichtag: str 
 
 def code_fingerprint() -> str:
     """Content hash of the helpers package: code, catalogue, messages, templates."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return tree_sha256(PACKAGE_DIR, (p for p in PACKAGE_DIR.rglob("*")
+                                     if p.is_file() and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts))
 
 
 def input_hash(job: Job, notebooks_dir: Path, data_hash: str, code_hash: str, boundaries_hash: str = "") -> str:
     """Everything a briefing is made from: notebook, parameters, data, code, map boundaries."""
-    digest = hashlib.sha256((notebooks_dir / job.notebook).read_bytes())
+    digest = hashlib.sha256(file_sha256(notebooks_dir / job.notebook).encode())
     digest.update(json.dumps(job.parameters, sort_keys=True).encode())
     digest.update(f"{data_hash}\0{code_hash}\0{boundaries_hash}".encode())
     return digest.hexdigest()

@@ -11,11 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 from functools import lru_cache, partial
 from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+import nh3
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
@@ -34,8 +36,10 @@ HIDDEN_CELL_TAGS = {"injected-parameters", "parameters", "lab-only"}
 MARKDOWN_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4",
                  "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "small", "span", "strong", "sub", "summary", "sup",
                  "table", "tbody", "td", "th", "thead", "tr", "ul"}
-MARKDOWN_ATTRIBUTES = {"*": ["class", "id", "title"], "a": ["href", "class", "title"], "td": ["align", "colspan", "rowspan"],
-                       "th": ["align", "colspan", "rowspan"]}
+MARKDOWN_ATTRIBUTES = {"*": {"class", "id", "title"}, "a": {"href", "class", "title"}, "td": {"align", "colspan", "rowspan"},
+                       "th": {"align", "colspan", "rowspan"}}
+MARKDOWN_URL_SCHEMES = {"http", "https", "mailto"}
+_ANY_TAG = re.compile(r"</?([A-Za-z][^\s/>]*)[^>]*>")
 INDEX_COLUMNS = 4
 PROFILE_KIND = "kommune_profil"
 ACCESSIBILITY_PAGE = "barrierefreiheit.html"  # German only: the statement BITV NRW asks for
@@ -130,10 +134,13 @@ def _exporter(sprache: str) -> HTMLExporter:
 
 def clean_markdown_output(rendered: str) -> str:
     """Markdown *outputs* are generated from data: keep the formatting tags helpers use, show
-    anything else (``<script>``, ``<img onerror=…>``) as text instead of running it."""
-    import bleach
+    anything else (``<script>``, ``<img onerror=…>``) as text instead of running it.
 
-    return bleach.clean(rendered, tags=MARKDOWN_TAGS, attributes=MARKDOWN_ATTRIBUTES, protocols=["http", "https", "mailto"])
+    nh3 (ammonia) sanitises attributes and URLs but drops unknown tags silently, so those are
+    escaped to text first — the reader sees what the data said, as bleach showed it."""
+    shown = _ANY_TAG.sub(lambda m: m[0] if m[1].lower() in MARKDOWN_TAGS else html.escape(m[0], quote=False), rendered)
+    return nh3.clean(shown, tags=MARKDOWN_TAGS, attributes=MARKDOWN_ATTRIBUTES, url_schemes=MARKDOWN_URL_SCHEMES,
+                     link_rel=None, strip_comments=True)
 
 
 def _created(moment: dt.datetime, sprache: str) -> str:
