@@ -32,7 +32,7 @@ from helpers import catalogue
 from helpers.catalogue import CatalogueError
 from helpers.data.status import Status, worst
 from helpers.ingest.common import declared_tables
-from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
+from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreise
 from helpers.paths import CATALOGUE_DIR
 
 CATALOGUE_PATH = CATALOGUE_DIR / "indicators.yaml"
@@ -420,13 +420,13 @@ def _own_series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
     return _ratio(_collapse(ind.numerator.rows(here)), _collapse(ind.denominator.rows(here)), ind.scale)
 
 
-def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    """Kreis value of a published share from all 16 Kommunen: summed numerators over summed
+def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator, kreis_ags: str = KREIS_AGS) -> pd.DataFrame:
+    """Kreis value of a published share from all its Kommunen: summed numerators over summed
     denominators, the numerator being share × weight (e.g. the census population) — so the result
-    is the share of the summed counts, not an average of the 16 shares.
+    is the share of the summed counts, not an average of the Kommunen's shares.
     """
-    parts = []
-    for region in kommunen():
+    parts, members = [], kommunen(kreis_ags)
+    for region in members:
         here = obs[obs["ags"] == region.ags]
         den = _collapse(ind.kreis_from_kommunen.rows(here))
         share = _collapse(ind.value.rows(here))
@@ -437,7 +437,7 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
             parts.append(both.assign(ags=region.ags))
     rows = pd.concat(parts) if parts else pd.DataFrame(columns=["date", "ags", "value_n", "value_d"])
     complete = rows.groupby("date").filter(
-        lambda g: g["ags"].nunique() == len(kommunen()) and g[["value_n", "value_d"]].notna().all().all()
+        lambda g: g["ags"].nunique() == len(members) and g[["value_n", "value_d"]].notna().all().all()
         and not g[["status_n", "status_d"]].isin([Status.INCOMPLETE]).any().any()  # a lower bound never enters a sum
     )
     if complete.empty:
@@ -481,8 +481,8 @@ def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataF
     memo = _memo(obs)
     if (indicator_id, ags) not in memo:
         series = _own_series(obs, ind, ags)
-        if series.empty and ags == KREIS_AGS and ind.kreis_from_kommunen is not None:
-            series = _kreis_from_kommunen(obs, ind)
+        if series.empty and ind.kreis_from_kommunen is not None and ags in {k.ags for k in kreise()}:
+            series = _kreis_from_kommunen(obs, ind, ags)
         memo[indicator_id, ags] = series.sort_values(["date", "base"]).reset_index(drop=True)
     return memo[indicator_id, ags].copy()
 
@@ -655,7 +655,7 @@ class Comparison:
 
 
 def compare(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> Comparison:
-    """Kommune, Kreis and NRW; Kreis/NRW on the Kommune's date and base so the three are comparable.
+    """Kommune, its Kreis and NRW; Kreis/NRW on the Kommune's date and base so the three are comparable.
 
     Where the Kommune has no figure, Kreis and NRW show their own latest figure up to ``stichtag``
     (the profile labels it "Kreiswert").
@@ -664,7 +664,7 @@ def compare(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> Co
     kommune = (figure(obs, indicator_id, ags, stichtag=stichtag) if "kommune" in ind.levels
                else Figure(ind.id, ags, None, None, "not_available"))
     others = []
-    for region_ags in (KREIS_AGS, LAND_AGS):
+    for region_ags in (ags[:5] if len(ags) == 8 else KREIS_AGS, LAND_AGS):
         if kommune.date is not None and not kommune.missing:
             other = figure(obs, indicator_id, region_ags, at=kommune.date,
                            base=kommune.base if ind.kind != "change" else None)

@@ -1,25 +1,42 @@
-"""The 16 Kommunen of Kreis Kleve, the Kreis and NRW, with a forgiving lookup by name or AGS.
+"""Every Kreis and Gemeinde of NRW from the official directory, with a forgiving lookup by name or AGS.
 
-The table lives in ``catalogue/regions.csv``; everything else (notebooks, batch runs,
-charts) asks this module, so a name is spelled in exactly one place.
+The directory is the newest export of IT.NRW table 12411-15i (all NRW Gemeinden, population, area)
+in ``data/raw``, brought in by ``data update``; no region is listed by hand. Display names follow
+one rule (:func:`display_name`); ``catalogue/region_aliases.csv`` only adds other spellings.
+Kreis Kleve is the default Kreis; everything else (notebooks, batch runs, charts) asks this
+module, so a name is spelled in exactly one place.
 """
 from __future__ import annotations
 
 import csv
 import difflib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from helpers.paths import CATALOGUE_DIR
+from helpers.ingest import genesis_classic
+from helpers.ingest.common import decode
+from helpers.paths import CATALOGUE_DIR, RAW_DIR
 
 KREIS_AGS = "05154"
 LAND_AGS = "05"
+DIRECTORY_TABLE = "12411-15i"
+_LEVELS = {2: "land", 5: "kreis", 8: "kommune"}  # Regierungsbezirke (3 digits) are not briefing regions
+_NOTE = re.compile(r"\s*\((?:ab|bis) \d{2}\.\d{2}\.\d{4}\)|\s*\(einschl\. [^)]*\)")
 
 
 class UnknownRegionError(ValueError):
     """A name or AGS that matches no region; the message suggests the closest valid names."""
+
+
+class NotAKreisError(UnknownRegionError):
+    """A region that exists but is no Kreis (a kreisfreie Stadt or a Gemeinde) where a Kreis is needed."""
+
+
+class DirectoryMissingError(RuntimeError):
+    """data/raw holds no export of the directory table."""
 
 
 @dataclass(frozen=True)
@@ -27,13 +44,18 @@ class Region:
     ags: str
     name: str
     level: str  # "kommune" | "kreis" | "land"
-    kind: str  # Stadt, Gemeinde, Kreis, Land
+    kind: str  # Stadt, Gemeinde, Kreis, kreisfreie Stadt, Land
     aliases: tuple[str, ...] = ()
 
     @property
     def slug(self) -> str:
         """Lowercase ASCII with hyphens, for file names (``emmerich-am-rhein``)."""
         return re.sub(r"[^a-z0-9]+", "-", _fold(self.name)).strip("-")
+
+    @property
+    def kreis_ags(self) -> str:
+        """The AGS of the Kreis (or kreisfreie Stadt) the region lies in; the Land's own AGS for NRW."""
+        return self.ags[:5]
 
 
 def _fold(text: str) -> str:
@@ -45,41 +67,118 @@ def _fold(text: str) -> str:
     return re.sub(r"[\s.\-_,()]+", " ", text).strip()
 
 
+def display_name(official: str, ags: str) -> tuple[str, str]:
+    """(display name, kind) from the directory's official name, by one rule.
+
+    Validity and inclusion notes ('(ab 21.10.2009)', '(einschl. Stadt Aachen)') are dropped;
+    'X, krfr. Stadt' is X, a kreisfreie Stadt (an 8-digit one, Aachen in the Städteregion, a Stadt);
+    'X, Stadt' is the Stadt X; any other Gemeinde is a Gemeinde; 'X, Kreis' is 'Kreis X', and a name
+    that already says what it is ('Rhein-Kreis Neuss', 'Städteregion Aachen') stays.
+    """
+    name = _NOTE.sub("", official).strip()
+    level = _LEVELS.get(len(ags))
+    if level == "land":
+        return name, "Land"
+    stem, _, suffix = name.rpartition(", ")
+    if suffix == "krfr. Stadt":
+        return stem, "kreisfreie Stadt" if level == "kreis" else "Stadt"
+    if suffix == "Stadt":
+        return stem, "Stadt"
+    if level == "kommune":
+        return name, "Gemeinde"
+    return (f"Kreis {stem}" if suffix == "Kreis" else name), "Kreis"
+
+
+def _directory_text() -> str:
+    """The newest directory export in data/raw (by reference date in the file name order of imports)."""
+    package = json.loads((RAW_DIR / "datapackage.json").read_text(encoding="utf-8"))
+    exports = [r for r in package["resources"] if r.get("x_table") == DIRECTORY_TABLE]
+    if not exports:
+        raise DirectoryMissingError(
+            f"Gemeindeverzeichnis fehlt: data/raw enthält keinen Export der Tabelle {DIRECTORY_TABLE} (IT.NRW). "
+            f"Tabelle herunterladen und mit `python -m helpers data update --from ORDNER --table {DIRECTORY_TABLE}` übernehmen.")
+    newest = max(exports, key=lambda r: (r.get("x_date_accessed", ""), r["path"]))
+    return decode((RAW_DIR / newest["path"]).read_bytes())
+
+
 @lru_cache(maxsize=1)
 def all_regions() -> tuple[Region, ...]:
-    with open(CATALOGUE_DIR / "regions.csv", encoding="utf-8", newline="") as handle:
-        return tuple(
-            Region(
-                ags=row["ags"],
-                name=row["name"],
-                level=row["level"],
-                kind=row["kind"],
-                aliases=tuple(a for a in row["aliases"].split("|") if a),
-            )
-            for row in csv.DictReader(handle)
-        )
+    """NRW, its Kreise and kreisfreie Städte and their Gemeinden in AGS order; regions the table shows
+    only as '-' (dissolved, like the old Kreis Aachen) are left out."""
+    text = _directory_text()
+    rows = genesis_classic.read(text, table=DIRECTORY_TABLE).rows
+    newest = rows[rows["date"] == rows["date"].max()]
+    alive = set(newest.loc[newest["flag"] != "-", "ags"])
+    with open(CATALOGUE_DIR / "region_aliases.csv", encoding="utf-8", newline="") as handle:
+        extra = {row["ags"]: tuple(a for a in row["aliases"].split("|") if a) for row in csv.DictReader(handle)}
+    regions = []
+    for ags, official in sorted(genesis_classic.region_names(text).items()):
+        if ags not in alive or len(ags) not in _LEVELS:
+            continue
+        name, kind = display_name(official, ags)
+        regions.append(Region(ags, name, _LEVELS[len(ags)], kind,
+                              tuple(dict.fromkeys(a for a in (official, *extra.get(ags, ())) if a != name))))
+    return tuple(regions)
 
 
-def kommunen() -> tuple[Region, ...]:
-    """The 16 Kommunen in official (AGS) order."""
-    return tuple(r for r in all_regions() if r.level == "kommune")
+def kommunen(kreis: str | int = KREIS_AGS) -> tuple[Region, ...]:
+    """The Gemeinden of a Kreis (default Kreis Kleve: its 16 Kommunen) in official (AGS) order."""
+    home = _find_kreis(kreis)
+    return tuple(r for r in all_regions() if r.level == "kommune" and r.kreis_ags == home.ags)
 
 
-def kreis() -> Region:
-    return region(KREIS_AGS)
+def kreise() -> tuple[Region, ...]:
+    """The Kreise of NRW in AGS order (the Städteregion Aachen counts; kreisfreie Städte are no Kreise)."""
+    return tuple(r for r in all_regions() if r.kind == "Kreis")
+
+
+def kreis(name_or_key: str | int = KREIS_AGS) -> Region:
+    """A Kreis by name or AGS ('Kreis Viersen', 'viersen', '05166'); Kreis Kleve by default.
+
+    Raises :class:`NotAKreisError` for a kreisfreie Stadt or a Gemeinde, naming what it is.
+    """
+    return _find_kreis(name_or_key)
 
 
 def land() -> Region:
     return region(LAND_AGS)
 
 
-@lru_cache(maxsize=1)
-def _index() -> dict[str, Region]:
-    index: dict[str, Region] = {}
-    for r in all_regions():
-        index[r.ags] = r
+def _find_kreis(name_or_key: str | int) -> Region:
+    try:
+        found = region(name_or_key, level="kreis")
+    except UnknownRegionError:
+        other = _lookup(name_or_key, None)
+        if other is None or other.level != "kommune":
+            raise
+        home = region(other.kreis_ags)
+        raise NotAKreisError(f"{other.name} ({other.ags}) ist eine Gemeinde, kein Kreis. "
+                             f"Meinten Sie {home.name!r} ({home.ags})?") from None
+    if found.kind != "Kreis":
+        near = [r for r in kreise() if r.ags[:3] == found.ags[:3]]
+        raise NotAKreisError(f"{found.name} ({found.ags}) ist eine kreisfreie Stadt, kein Kreis: sie hat keine "
+                             f"kreisangehörigen Gemeinden. Meinten Sie einen Kreis im selben Regierungsbezirk: "
+                             f"{', '.join(f'{r.name} ({r.ags})' for r in near)}?")
+    return found
+
+
+def _short_forms(r: Region) -> tuple[str, ...]:
+    """'Viersen' and 'Landkreis Viersen' for Kreis Viersen, 'Aachen' for the Städteregion Aachen."""
+    stem = re.sub(r"^(?:Kreis|Städteregion) ", "", r.name)
+    return (stem, f"Landkreis {stem}") if stem != r.name else ()
+
+
+@lru_cache(maxsize=None)
+def _index(level: str | None) -> dict[str, Region]:
+    """Keys → region; names and aliases come before a Kreis's short form, so 'Kleve' is the Stadt."""
+    candidates = [r for r in all_regions() if level is None or r.level == level]
+    index: dict[str, Region] = {r.ags: r for r in candidates}
+    for r in candidates:
         for key in (r.name, *r.aliases):
-            index[_fold(key)] = r
+            index.setdefault(_fold(key), r)
+    for r in candidates:
+        for key in _short_forms(r):
+            index.setdefault(_fold(key), r)
     return index
 
 
@@ -94,30 +193,46 @@ def _normalise_ags(value: str) -> str | None:
     return digits
 
 
+def _lookup(name_or_ags: str | int, level: str | None) -> Region | None:
+    if isinstance(name_or_ags, bool) or not isinstance(name_or_ags, (str, int)):
+        return None
+    text = str(name_or_ags)
+    ags = _normalise_ags(text)
+    return _index(level).get(ags) if ags else _index(level).get(_fold(text))
+
+
 def region(name_or_ags: str | int, *, level: str | None = None) -> Region:
     """Find a region by name or AGS, forgiving case, spaces, umlauts and a lost leading zero.
 
-    ``level`` restricts the answer (e.g. ``"kommune"`` for a Kommunenprofil).
-    Raises :class:`UnknownRegionError` with suggestions and the list of valid names.
+    ``level`` restricts the answer (e.g. ``"kommune"`` for a Kommunenprofil, ``"kreis"``).
+    Raises :class:`UnknownRegionError` with suggestions and valid names.
     """
+    found = _lookup(name_or_ags, level)
+    if found is not None:
+        return found
     candidates = [r for r in all_regions() if level is None or r.level == level]
     if isinstance(name_or_ags, bool) or not isinstance(name_or_ags, (str, int)):
         raise UnknownRegionError(
             f"Kommune muss als Name oder AGS angegeben werden, nicht als {type(name_or_ags).__name__} "
-            f"({name_or_ags!r}). Gültig: {', '.join(r.name for r in candidates)}."
-        )
-    text = str(name_or_ags)
-    ags = _normalise_ags(text)
-    found = _index().get(ags) if ags else _index().get(_fold(text))
-    if found is not None and (level is None or found.level == level):
-        return found
-    raise UnknownRegionError(_unknown_message(text, candidates))
+            f"({name_or_ags!r}). Gültig: {_valid(candidates)}.")
+    raise UnknownRegionError(_unknown_message(str(name_or_ags), candidates, level))
 
 
-def _unknown_message(text: str, candidates: list[Region]) -> str:
-    keys = {_fold(k): r.name for r in candidates for k in (r.name, *r.aliases)}
+def _valid(candidates: list[Region]) -> str:
+    """All valid names when few; else those of Kreis Kleve, saying that every NRW region can be asked for."""
+    if len(candidates) <= 60:
+        return ", ".join(f"{r.name} ({r.ags})" for r in candidates)
+    local = [r for r in candidates if r.ags.startswith(KREIS_AGS)]
+    return (", ".join(f"{r.name} ({r.ags})" for r in local)
+            + f" und alle weiteren {len(candidates) - len(local)} Regionen Nordrhein-Westfalens (Name oder AGS)")
+
+
+def _unknown_message(text: str, candidates: list[Region], level: str | None) -> str:
+    if level == "kreis":  # a kreisfreie Stadt would only lead to NotAKreisError
+        candidates = [r for r in candidates if r.kind == "Kreis"]
+    keys = {_fold(k): r.name for r in candidates for k in (r.name, *r.aliases, *_short_forms(r))}
     close = difflib.get_close_matches(_fold(text), list(keys), n=3, cutoff=0.6)
     suggestions = list(dict.fromkeys(keys[c] for c in close))
     hint = f" Meinten Sie {' oder '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-    valid = ", ".join(f"{r.name} ({r.ags})" for r in candidates)
-    return f"Unbekannte Kommune {text.strip()!r}.{hint} Gültig sind: {valid}."
+    what = "Unbekannter Kreis" if level == "kreis" else "Unbekannte Kommune"
+    return f"{what} {text.strip()!r}.{hint} Gültig sind: {_valid(candidates)}."

@@ -14,7 +14,7 @@ from helpers.paths import ROOT
 pytestmark = pytest.mark.slow
 
 RESOURCES = ("helpers/messages.yaml", "helpers/catalogue/indicators.yaml", "helpers/catalogue/checks.yaml",
-             "helpers/catalogue/regions.csv", "helpers/catalogue/tables.yaml",
+             "helpers/catalogue/region_aliases.csv", "helpers/catalogue/tables.yaml",
              "helpers/run/templates/index.html.j2", "helpers/run/templates/briefing/index.html.j2",
              "helpers/run/templates/briefing/conf.json", "helpers/run/templates/briefing/static/briefing.css")
 

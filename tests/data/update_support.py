@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from helpers.data import datapackage
 from tests.material import FOUND, require
 
 LDB_12411_15I = FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__12411-15i.csv"
@@ -20,6 +21,16 @@ def revised_12411_15i(folder: Path, weeze: int = 12801) -> Path:
     target = folder / "12411-15i_revidiert.csv"
     target.write_bytes(raw)
     return target
+
+
+def without_exports(raw_dir: Path, *tables: str) -> None:
+    """data/raw as before `data update` brought in ``tables`` (every export when none is named)."""
+    package = datapackage.read_package(raw_dir)
+    for resource in [r for r in package["resources"] if r.get("x_role") == "export"
+                     and (not tables or r.get("x_table") in tables)]:
+        (raw_dir / resource["path"]).unlink()
+        package["resources"].remove(resource)
+    datapackage.write_package(raw_dir, package)
 
 
 def cli(*args, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:

@@ -180,7 +180,8 @@ def test_every_rounding_claim_holds_for_the_values_it_covers():
 def test_rounding_violations_are_found():
     obs = store.load("observations")
     broken = obs.copy()
-    hit = (broken["variable"] == "asylblg_recipients") & (broken["ags"] == BEDBURG_HAU) & broken["source_id"].str.startswith("ITNRW_22811")
+    hit = ((broken["variable"] == "asylblg_recipients") & (broken["ags"] == BEDBURG_HAU)
+           & broken["source_id"].str.startswith("ITNRW_22811") & broken["preferred"])
     broken.loc[hit, "value"] = 61
     found = indicators.rounding_violations(broken)
     assert list(found["ags"]) == [BEDBURG_HAU] and list(found["indicator"]) == ["asylblg_recipients"]
@@ -221,3 +222,13 @@ def test_compare_computes_each_series_once(monkeypatch):
     for indicator_id in ("population", "population_change_2015", "population_change_previous_year"):
         compare(obs, indicator_id, "05154036")
     assert sorted(calls) == sorted({("population", a) for a in ("05154036", KREIS_AGS, LAND_AGS)})
+
+
+def test_other_kreise_get_their_official_figures_and_their_own_kreis():
+    """Moers (Kreis Wesel): population 31.12.2024 from IT.NRW 12411-15i, compared with Kreis Wesel, not Kleve."""
+    obs = store.load("observations")
+    moers = indicators.compare(obs, "population", "05170024")
+    assert moers.kommune.value == 101503 and str(moers.kommune.date.date()) == "2024-12-31"
+    assert moers.kreis.ags == "05170" and moers.kreis.value == 457918
+    unemployed = indicators.compare(obs, "unemployed_foreigners_share_2016", "05166032")  # Stadt Viersen
+    assert unemployed.kommune.ags == "05166032" and not unemployed.kommune.missing and unemployed.kreis.ags == "05166"

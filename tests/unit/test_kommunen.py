@@ -58,3 +58,29 @@ def test_slugs_are_ascii_and_unique():
     assert len(set(slugs)) == 16
     assert k.region("Emmerich").slug == "emmerich-am-rhein"
     assert all(s.isascii() and " " not in s for s in slugs)
+
+
+@pytest.mark.parametrize("query", ["Kreis Viersen", "viersen", "05166", "5166", "Viersen, Kreis", "Landkreis Viersen"])
+def test_kreis_by_name_or_key(query):
+    assert k.kreis(query).ags == "05166"
+
+
+def test_kreis_default_and_members():
+    assert k.kreis().ags == "05154" and k.kommunen() == k.kommunen("Kreis Kleve")
+    assert len(k.kommunen("05170")) == 13 and len(k.kommunen("Viersen")) == 9
+    assert k.region("Kleve").ags == "05154036" and k.kreis("Kleve").ags == "05154"  # the Stadt, the Kreis
+
+
+def test_misspelt_kreis_suggests_the_closest():
+    with pytest.raises(k.UnknownRegionError) as err:
+        k.kreis("Wessel")
+    assert "Meinten Sie 'Kreis Wesel'?" in str(err.value)
+    with pytest.raises(k.UnknownRegionError, match="Meinten Sie 'Wesel'"):
+        k.region("Wessel")
+
+
+@pytest.mark.parametrize("query, hint", [("Düsseldorf", "kreisfreie Stadt"), ("05111", "kreisfreie Stadt"),
+                                         ("Goch", "Meinten Sie 'Kreis Kleve'")])
+def test_no_kreis_where_a_kreis_is_needed(query, hint):
+    with pytest.raises(k.NotAKreisError, match=hint):
+        k.kreis(query)

@@ -30,7 +30,7 @@ def test_outside_any_checkout_the_editable_checkout_is_used(tmp_path, monkeypatc
 
 
 def test_package_resources_sit_in_the_package():
-    for resource in ("messages.yaml", "catalogue/indicators.yaml", "catalogue/regions.csv",
+    for resource in ("messages.yaml", "catalogue/indicators.yaml", "catalogue/region_aliases.csv",
                      "run/templates/index.html.j2", "run/templates/briefing/static/briefing.css"):
         assert (paths.PACKAGE_DIR / resource).is_file(), resource
 

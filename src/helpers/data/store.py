@@ -37,7 +37,7 @@ REQUIRED_ROLES = ("observations", "sources", "municipalities")
 EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetch`, read by helpers.ingest
 _CODE_FILES = ("data", "kommunen.py", "ingest",
                "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/tables.yaml", "catalogue/source_families.csv",
-               "catalogue/regions.csv", "catalogue/date_precision.csv")
+               "catalogue/region_aliases.csv", "catalogue/date_precision.csv")
 
 
 def fingerprint(raw_dir: Path = RAW_DIR) -> str:
@@ -429,5 +429,7 @@ def _conflicts(observations: pd.DataFrame, recorded: pd.DataFrame | None) -> pd.
     reasons = validation.recorded_reasons(recorded)
     rows["reason"] = [reasons.get((a, f"{d:%Y-%m-%d}", v, c, s), "")
                       for a, d, v, c, s in rows[validation.CONFLICT_KEY].itertuples(index=False)]
+    # an imported export repeating a transcribed figure shares the reason recorded for that figure
+    rows["reason"] = rows.groupby(key + ["value"])["reason"].transform(lambda r: next((x for x in r if x), ""))
     rows["different_base"] = rows.groupby(key)["base"].transform("nunique") > 1
     return rows.reset_index(drop=True)

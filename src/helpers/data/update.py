@@ -51,8 +51,12 @@ class Table:
 
     @property
     def regions(self) -> set[str] | None:
-        """The region codes kept from a flat answer; None keeps every NRW region."""
-        return validation.known_ags() if self.spec.get("regions", "kreis") == "kreis" else None
+        """The region codes kept from an answer; None keeps every row."""
+        scope = self.spec.get("regions", "kreis")
+        if scope == "home":  # a table too large to keep for all of NRW: the default Kreis only
+            home = (*kommunen.kommunen(), kommunen.kreis(), kommunen.land())
+            return {r.ags for r in home} | {validation.GERMANY_AGS}
+        return validation.known_ags() if scope == "kreis" else None
 
     @property
     def manual(self) -> bool:
@@ -331,8 +335,10 @@ def _check_newest_period(table: Table, rows: pd.DataFrame) -> None:
 def _extract_regions(answer: Answer, scratch: Path) -> Path:
     """A flat answer cut to the declared regions (lines byte-unchanged), so data/raw stays small."""
     regions = answer.table.regions
-    if regions is None or ingest.detect(answer.file) == "genesis_classic":
+    if regions is None:
         return answer.file
+    if ingest.detect(answer.file) == "genesis_classic":
+        return _extract_classic(answer, scratch, regions)
     raw = answer.file.read_bytes()
     bom = raw.startswith(b"\xef\xbb\xbf")
     lines = ingest.common.decode(raw).splitlines(keepends=True)
@@ -342,11 +348,37 @@ def _extract_regions(answer: Answer, scratch: Path) -> Path:
     kept = [line for line in lines[1:] if _in_regions(line.split(";"), pairs, regions)]
     if len(kept) == len(lines) - 1:
         return answer.file
-    answer.extract_note = (f"Auszug der Serverantwort: {len(kept)} von {len(lines) - 1} Datenzeilen (die Regionen des "
-                           "Monitors), Zeilen unverändert")
+    _note_extract(answer, len(kept), len(lines) - 1, "Serverantwort")
+    return _write_extract(answer, scratch, ((b"\xef\xbb\xbf" if bom else b"")
+                                            + "".join([lines[0].lstrip("\ufeff")] + kept).encode("utf-8")))
+
+
+def _extract_classic(answer: Answer, scratch: Path, regions: set[str]) -> Path:
+    """A classic export (all German Gemeinden) cut to the declared regions' data lines; title, header and
+    footer lines and the bytes of every kept line unchanged."""
+    lines = answer.file.read_bytes().splitlines(keepends=True)
+    kept, data_lines, footer = [], 0, False
+    for line in lines:
+        footer = footer or line.startswith(b"__________")
+        code = None if footer else ingest.genesis_classic.row_code(line.decode("latin-1").rstrip("\r\n"))
+        data_lines += code is not None
+        if code is None or code in regions:
+            kept.append(line)
+    if len(kept) == len(lines):
+        return answer.file
+    _note_extract(answer, data_lines - (len(lines) - len(kept)), data_lines, "Datei")
+    return _write_extract(answer, scratch, b"".join(kept))
+
+
+def _note_extract(answer: Answer, kept: int, total: int, what: str) -> None:
+    answer.extract_note = (f"Auszug der {what}: {kept} von {total} Datenzeilen (die Regionen des Monitors), "
+                           "Zeilen unverändert")
+
+
+def _write_extract(answer: Answer, scratch: Path, body: bytes) -> Path:
     out = scratch / "extracts" / answer.file.name
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes((b"\xef\xbb\xbf" if bom else b"") + "".join([lines[0].lstrip("\ufeff")] + kept).encode("utf-8"))
+    out.write_bytes(body)
     return out
 
 

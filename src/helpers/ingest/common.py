@@ -93,10 +93,16 @@ def decimal_style(cells) -> str:
 
 
 def normalise_ags(code: str) -> str:
-    """Region code as a string AGS: a 12-digit ARS becomes the 8-digit AGS; 'DG' stays."""
+    """Region code as a string AGS: a 12-digit ARS becomes the 8-digit AGS; 'DG' stays.
+
+    Gemeinde number 000 marks a kreisfreie Stadt, which is Kreis and Gemeinde at once: its 8-digit
+    AGS (05111000, Düsseldorf in the Zensus tables) becomes the Kreis key (05111) the other tables use.
+    """
     code = code.strip()
     if re.fullmatch(r"\d{12}", code):
-        return code[:5] + code[9:]
+        code = code[:5] + code[9:]
+    if re.fullmatch(r"\d{5}000", code):
+        return code[:5]
     return code
 
 
@@ -145,7 +151,7 @@ class _Service(catalogue.Strict):
 class _Table(catalogue.Strict):
     service: str
     title: catalogue.Text
-    regions: Literal["kreis", "nrw"] = "kreis"
+    regions: Literal["kreis", "nrw", "home"] = "kreis"
     base: str = ""
     cadence: str = ""
     columns: dict[str, tuple[str, str, str]] = {}  # header → [variable, category, unit]

@@ -107,3 +107,25 @@ def _columns(rows: list[list[str]], start: int, width: int) -> dict[int, tuple[s
         labels = [c for c in cells if not _HEADER_DATE.match(c) and c != unit]
         columns[j] = (date, labels, unit)
     return columns
+
+
+def region_names(text: str) -> dict[str, str]:
+    """{AGS: name as printed} of the data rows, for a region directory (the observations carry no names)."""
+    names: dict[str, str] = {}
+    for row in split_rows(text):
+        if row and row[0].startswith("__________"):
+            break
+        offset = _value_start(row)
+        if offset is not None:
+            names.setdefault(normalise_ags(row[offset - 2]), row[offset - 1].strip())
+    return names
+
+
+def row_code(line: str) -> str | None:
+    """The region code of one data line of a classic export ('05154036;Kleve;…', also 11-digit
+    Verbandsgemeinde codes), None for title, header and footer lines."""
+    rows = split_rows(line)
+    row = rows[0] if len(rows) == 1 else []
+    at = 1 if len(row) >= 4 and iso_date(row[0]) else 0
+    code = row[at].strip() if len(row) > at + 2 else ""
+    return normalise_ags(code) if is_region_code(code) and not (at == 0 and iso_date(code)) else None
