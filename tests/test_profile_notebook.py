@@ -9,10 +9,9 @@ import nbformat
 import papermill
 import pytest
 
-from helpers.briefings import kommune_profil as profil
-from helpers.data import store
 from helpers.paths import NOTEBOOKS_DIR, ROOT
 from helpers.presentation import payloads
+from tests import expected
 
 NOTEBOOK = NOTEBOOKS_DIR / "kommune_profil.ipynb"
 CHECK_MARK = "# NBVAL_CHECK_OUTPUT"
@@ -26,19 +25,18 @@ def _run(tmp_path, **parameters):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kommune, name", [("Goch", "Goch"), (5154008, "Emmerich am Rhein")])
-def test_key_figures_payload_equals_processed_data(tmp_path, kommune, name):
+@pytest.mark.parametrize("kommune, name, ags", [("Goch", "Goch", "05154016"), (5154008, "Emmerich am Rhein", "05154008")])
+def test_key_figures_payload_equals_the_raw_data(tmp_path, kommune, name, ags):
+    """The payload's key figures are the published cells of the raw files (read here as plain CSV)."""
     book = _run(tmp_path, kommune=kommune)
     figures = payloads.read(book, payloads.KEY_FIGURES)
-    expected = profil.key_figures_payload(profil.setup(kommune))
-    assert figures == expected
-    obs = store.load("observations")
-    rows = obs[(obs["ags"] == expected["ags"]) & (obs["variable"] == "population") & (obs["category"] == "total")]
-    newest = rows[rows["date"] == rows["date"].max()]
-    assert figures["figures"][0]["id"] == "population"
-    assert figures["figures"][0]["value"] == newest["value"].item()
+    assert figures["ags"] == ags and figures["figures"][0]["id"] == "population"
+    values = {f["id"]: f["value"] for f in figures["figures"]}
+    raw = expected.published(ags)
+    for key, (origin, _format) in expected.PUBLISHED_KEY_FIGURES.items():
+        assert values[key] == raw[origin], key
     briefing = payloads.read(book, payloads.BRIEFING)
-    assert briefing["region"] == name and briefing["ags"] == expected["ags"]
+    assert briefing["region"] == name and briefing["ags"] == ags
     emitted = sum(payloads.BRIEFING in o.get("data", {}) for c in book.cells for o in c.get("outputs", []))
     assert emitted == 1
 
@@ -71,7 +69,7 @@ def test_nbval_catches_a_changed_key_figure(tmp_path):
     book = nbformat.read(NOTEBOOK, as_version=4)
     cell = next(c for c in book.cells if c.cell_type == "code" and c.source.startswith(CHECK_MARK))
     table = next(o for o in cell.outputs if "text/html" in o.get("data", {}))
-    population = profil.key_figures_payload(profil.setup("Kleve"))["figures"][0]["value"]
+    population = expected.published("05154036")[expected.PUBLISHED_KEY_FIGURES["population"][0]]  # Kleve, 12411-15i
     printed = f"{population:,.0f}".replace(",", ".")
     assert printed in table["data"]["text/html"]
     table["data"]["text/html"] = table["data"]["text/html"].replace(printed, printed[:-1] + "9", 1)

@@ -18,42 +18,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from types import MappingProxyType
+from typing import Annotated, Literal
 
 import pandas as pd
-import yaml
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
-from helpers.data.validation import INCOMPLETE
-from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
+from helpers import catalogue
+from helpers.catalogue import CatalogueError
+from helpers.data.status import Status, worst
+from helpers.ingest.common import declared_tables
+from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreise
 from helpers.paths import CATALOGUE_DIR
 
 CATALOGUE_PATH = CATALOGUE_DIR / "indicators.yaml"
 LEVELS = ("kommune", "kreis", "land")
-DIRECTIONS = ("higher_is_better", "higher_is_worse", "neutral")
 UNITS = ("persons", "percent", "schools")
-# From certain to uncertain: a figure combined from several rows inherits the last one present;
-# ``incomplete`` (a total without its secret part, a lower bound) is the least certain of all.
-STATUS_PREFERENCE = ("published", "derived", "rounded", "secondary", "preliminary", INCOMPLETE)
 
-_INDICATOR_KEYS = {
-    "label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "value",
-    "numerator", "denominator", "scale", "change", "direction", "sources", "levels", "decimals",
-    "kreis_from_kommunen", "gap_de", "gap_en", "not_a_share", "applies_where", "not_applicable_de",
-    "not_applicable_en", "rounded_to",
-}
-_REQUIRED_KEYS = {"label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit",
-                  "direction", "sources", "levels", "decimals", "gap_de", "gap_en"}
-_SELECTION_KEYS = {"variable", "categories", "bases", "dates"}
-_ROUNDING_KEYS = {"multiple", "sources", "since"}
 # A definition that says the figures are rounded to multiples of N ("Vielfache von 5").
 ROUNDING_CLAIM = re.compile(r"Vielfache\w* von (\d+)|multiples? of (\d+)")
-
-
-class CatalogueError(ValueError):
-    """The indicator catalogue is inconsistent; the message names the entry and the key."""
 
 
 @dataclass(frozen=True)
@@ -83,12 +70,12 @@ class Indicator:
     definition_en: str
     handlungsfeld: str
     unit: str
-    direction: str
     sources: tuple[str, ...]
     levels: tuple[str, ...]
     decimals: int
-    gap_de: str
-    gap_en: str
+    gap_de: str = ""  # what would fill a missing Kommune value; ``{table}`` = the first of ``tables``
+    gap_en: str = ""
+    tables: tuple[str, ...] = ()  # official table codes of catalogue/tables.yaml
     value: Selection | None = None
     numerator: Selection | None = None
     denominator: Selection | None = None
@@ -149,153 +136,207 @@ class Figure:
     status: str
     base: str = ""
     source_ids: tuple[str, ...] = ()
-    note: str = ""
+    notes: tuple[str, ...] = ()  # the notes of the rows it is made from, once each
     start_value: float | None = None
     start_date: pd.Timestamp | None = None
-    flag: str = ""
+    flags: tuple[str, ...] = ()  # official special characters of those rows ("." secret, …)
     precision: str = "day"  # how exactly the source dates it: day, month or year (data/processed)
+    start_base: str = ""  # a change that is not comparable: the census base of its start
 
     @property
     def missing(self) -> bool:
         return self.value is None
 
     @property
+    def from_kommunen(self) -> bool:
+        """A Kreis value recomputed from the 16 Kommunen (``kreis_from_kommunen``), not published."""
+        return KREIS_FROM_KOMMUNEN in self.notes
+
+    @property
     def lower_bound(self) -> bool:
         """A published total without its secret part: shown with its mark, never ranked or summed."""
-        return self.status == INCOMPLETE
+        return self.status == Status.INCOMPLETE
 
     def as_dict(self) -> dict[str, object]:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         for key in ("date", "start_date"):
             out[key] = None if out[key] is None else out[key].date().isoformat()
-        out["source_ids"] = list(self.source_ids)
+        for key in ("source_ids", "notes", "flags"):
+            out[key] = list(out[key])
         return out
 
 
 # --- loading and validation ----------------------------------------------------------------
+# The schema of indicators.yaml: the pydantic models say what each key may hold; the validators
+# check what a schema cannot (references between sections, one kind per indicator, rounding claims).
 
-def _selection(entry: object, where: str, variables: Mapping[str, str]) -> Selection:
-    if not isinstance(entry, dict) or "variable" not in entry:
-        raise CatalogueError(f"{where}: braucht ein Mapping mit 'variable'.")
-    unknown = set(entry) - _SELECTION_KEYS
-    if unknown:
-        raise CatalogueError(f"{where}: unbekannte Schlüssel {sorted(unknown)}.")
-    if entry["variable"] not in variables:
-        raise CatalogueError(
-            f"{where}: Variable {entry['variable']!r} ist nicht unter 'variables' verzeichnet "
-            "(bitte dort mit ihrer Bedeutung eintragen)."
+def _known(value: str, info: ValidationInfo, section: str, hint: str) -> str:
+    if info.context is not None and value not in info.context[section]:
+        raise ValueError(f"{value!r} ist nicht unter {section!r} verzeichnet ({hint})")
+    return value
+
+
+class _SelectionEntry(catalogue.Strict):
+    variable: str
+    categories: tuple[str, ...] = ("total",)
+    bases: tuple[str, ...] = ()
+    dates: tuple[catalogue.IsoDate, ...] = ()
+
+    @field_validator("variable")
+    @classmethod
+    def _declared(cls, value: str, info: ValidationInfo) -> str:
+        return _known(value, info, "variables", "bitte dort mit ihrer Bedeutung eintragen")
+
+    def selection(self) -> Selection:
+        return Selection(self.variable, self.categories, self.bases, self.dates)
+
+
+class _ChangeEntry(catalogue.Strict):
+    of: str
+    since: str
+
+    @field_validator("of")
+    @classmethod
+    def _indicator(cls, value: str, info: ValidationInfo) -> str:
+        return _known(value, info, "indicators", "change.of nennt einen Indikator dieses Katalogs")
+
+    @field_validator("since", mode="before")
+    @classmethod
+    def _date_or_previous_year(cls, value: object) -> str:
+        return "previous_year" if value == "previous_year" else catalogue.as_iso_date(value)
+
+
+class _RoundingEntry(catalogue.Strict):
+    multiple: int = Field(ge=1)
+    sources: tuple[str, ...] = ()
+    since: catalogue.IsoDate | None = None
+
+
+class _IndicatorEntry(catalogue.Strict):
+    label_de: catalogue.Text
+    label_en: catalogue.Text
+    definition_de: catalogue.Text
+    definition_en: catalogue.Text
+    handlungsfeld: str
+    unit: Literal[UNITS]
+    sources: tuple[catalogue.Text, ...] = Field(min_length=1)
+    levels: tuple[Literal[LEVELS], ...] = Field(min_length=1)
+    decimals: int = Field(ge=0)
+    tables: tuple[Annotated[str, BeforeValidator(str)], ...]  # required; [] only without an official table
+    gap_de: str = ""  # optional where the first table says it; ``{table}`` stands for that table
+    gap_en: str = ""
+    value: _SelectionEntry | None = None
+    numerator: _SelectionEntry | None = None
+    denominator: _SelectionEntry | None = None
+    scale: float = 1.0
+    change: _ChangeEntry | None = None
+    kreis_from_kommunen: _SelectionEntry | None = None
+    not_a_share: bool = False
+    applies_where: str = ""
+    not_applicable_de: str = ""
+    not_applicable_en: str = ""
+    rounded_to: _RoundingEntry | None = None
+
+    @field_validator("handlungsfeld")
+    @classmethod
+    def _field_defined(cls, value: str, info: ValidationInfo) -> str:
+        return _known(value, info, "handlungsfelder", "ein Handlungsfeld ist dort mit label_de/label_en zu definieren")
+
+    @field_validator("applies_where")
+    @classmethod
+    def _flag_declared(cls, value: str, info: ValidationInfo) -> str:
+        return _known(value, info, "variables", "applies_where nennt eine Variable") if value else value
+
+    @field_validator("tables")
+    @classmethod
+    def _tables_declared(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        """The Datenlage names a table from tables.yaml, so every code must be declared there."""
+        if undeclared := [code for code in value if info.context is not None and code not in info.context["tables"]]:
+            raise ValueError(
+                f"Tabelle {', '.join(map(repr, undeclared))} ist in src/helpers/catalogue/tables.yaml nicht deklariert: dort unter 'tables' "
+                "eintragen (Datenbank, Titel, Regionen, Turnus; fetch: manual mit manual_route, wenn sie nicht "
+                "automatisch abgerufen wird) oder den Code korrigieren")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> _IndicatorEntry:
+        kinds = [k for k in ("value", "numerator", "change") if getattr(self, k) is not None]
+        if len(kinds) != 1 or (self.numerator is None) != (self.denominator is None):
+            raise ValueError("genau eines von value, numerator+denominator oder change angeben")
+        if self.kreis_from_kommunen is not None and self.value is None:
+            raise ValueError("kreis_from_kommunen gewichtet einen veröffentlichten Anteil (value)")
+        if self.numerator is not None and self.numerator.bases != self.denominator.bases:
+            raise ValueError("Zähler und Nenner müssen dieselbe Statistik/Zensus-Grundlage haben "
+                             f"(bases {self.numerator.bases} ≠ {self.denominator.bases})")
+        if bool(self.gap_de) != bool(self.gap_en) or (not self.tables and (
+                not self.gap_de or "{table}" in self.gap_de + self.gap_en)):
+            raise ValueError("gap_de und gap_en gehören zusammen; ohne Tabelle (tables: []) sind beide nötig "
+                             "und dürfen {table} nicht enthalten")
+        if self.applies_where and not (self.not_applicable_de and self.not_applicable_en):
+            raise ValueError("applies_where braucht not_applicable_de/_en (warum die Kennzahl sonst entfällt)")
+        claims = {int(a or b) for text in (self.definition_de, self.definition_en) for a, b in ROUNDING_CLAIM.findall(text)}
+        declared = {self.rounded_to.multiple} if self.rounded_to else set()
+        if claims != declared:
+            # A claimed rounding must be declared with the figures it covers, so rounding_violations can hold it against the data.
+            raise ValueError(f"die Definition nennt Rundung auf Vielfache von {sorted(claims) or '–'}, rounded_to sagt "
+                             f"{sorted(declared) or '–'}; beides muss übereinstimmen (und für alle erfassten Werte gelten)")
+        return self
+
+    def indicator(self, key: str) -> Indicator:
+        texts = ("label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "gap_de", "gap_en",
+                 "not_a_share", "applies_where", "not_applicable_de", "not_applicable_en", "scale", "decimals")
+        selections = {k: getattr(self, k).selection() for k in ("value", "numerator", "denominator", "kreis_from_kommunen")
+                      if getattr(self, k) is not None}
+        return Indicator(
+            id=key, **{k: getattr(self, k) for k in texts}, **selections, sources=self.sources, levels=self.levels,
+            tables=self.tables,
+            change_of=self.change.of if self.change else None, change_since=self.change.since if self.change else None,
+            rounded_to=MappingProxyType(self.rounded_to.model_dump(exclude_unset=True)) if self.rounded_to else None,
         )
-    for date in entry.get("dates", ()):
-        dt.date.fromisoformat(str(date))
-    return Selection(
-        variable=entry["variable"],
-        categories=tuple(entry.get("categories", ("total",))),
-        bases=tuple(entry.get("bases", ())),
-        dates=tuple(str(d) for d in entry.get("dates", ())),
-    )
 
 
-def _indicator(key: str, entry: dict, raw: dict) -> Indicator:
-    where = f"indicators.yaml, Indikator {key!r}"
-    unknown = set(entry) - _INDICATOR_KEYS
-    if unknown:
-        raise CatalogueError(f"{where}: unbekannte Schlüssel {sorted(unknown)}.")
-    missing = sorted(k for k in _REQUIRED_KEYS if not entry.get(k) and entry.get(k) != 0)
-    if missing:
-        raise CatalogueError(f"{where}: es fehlen {missing}.")
-    variables = raw["variables"]
-    kinds = [k for k in ("value", "numerator", "change") if k in entry]
-    if len(kinds) != 1 or ("numerator" in entry) != ("denominator" in entry):
-        raise CatalogueError(f"{where}: genau eines von value, numerator+denominator oder change angeben.")
-    if entry["handlungsfeld"] not in raw["handlungsfelder"]:
-        raise CatalogueError(f"{where}: Handlungsfeld {entry['handlungsfeld']!r} ist nicht definiert.")
-    if entry["direction"] not in DIRECTIONS:
-        raise CatalogueError(f"{where}: direction muss eines von {DIRECTIONS} sein.")
-    if entry["unit"] not in UNITS:
-        raise CatalogueError(f"{where}: unit muss eines von {UNITS} sein.")
-    if not set(entry["levels"]) <= set(LEVELS):
-        raise CatalogueError(f"{where}: levels nur aus {LEVELS}.")
-    sel = {k: _selection(entry[k], f"{where}.{k}", variables)
-           for k in ("value", "numerator", "denominator", "kreis_from_kommunen") if k in entry}
-    if "kreis_from_kommunen" in sel and "value" not in sel:
-        raise CatalogueError(f"{where}: kreis_from_kommunen gewichtet einen veröffentlichten Anteil (value).")
-    if "numerator" in sel and sel["numerator"].bases != sel["denominator"].bases:
-        raise CatalogueError(
-            f"{where}: Zähler und Nenner müssen dieselbe Statistik/Zensus-Grundlage haben "
-            f"(bases {sel['numerator'].bases} ≠ {sel['denominator'].bases})."
-        )
-    _check_rounding(where, entry)
-    change = entry.get("change") or {}
-    if change and (set(change) != {"of", "since"} or change["of"] not in raw["indicators"]):
-        raise CatalogueError(f"{where}: change braucht 'of' (ein Indikator) und 'since'.")
-    if change and change["since"] != "previous_year":
-        dt.date.fromisoformat(str(change["since"]))
-    if "applies_where" in entry and (entry["applies_where"] not in variables
-                                     or not entry.get("not_applicable_de") or not entry.get("not_applicable_en")):
-        raise CatalogueError(f"{where}: applies_where braucht eine Variable unter 'variables' und "
-                             "not_applicable_de/_en (warum die Kennzahl sonst entfällt).")
-    return Indicator(
-        id=key,
-        **{k: entry[k] for k in ("label_de", "label_en", "definition_de", "definition_en",
-                                 "handlungsfeld", "unit", "direction", "gap_de", "gap_en")},
-        sources=tuple(entry["sources"]),
-        levels=tuple(entry["levels"]),
-        decimals=int(entry["decimals"]),
-        value=sel.get("value"),
-        numerator=sel.get("numerator"),
-        denominator=sel.get("denominator"),
-        scale=float(entry.get("scale", 1)),
-        change_of=change.get("of"),
-        change_since=str(change["since"]) if change else None,
-        kreis_from_kommunen=sel.get("kreis_from_kommunen"),
-        not_a_share=bool(entry.get("not_a_share", False)),
-        applies_where=entry.get("applies_where", ""),
-        not_applicable_de=entry.get("not_applicable_de", ""),
-        not_applicable_en=entry.get("not_applicable_en", ""),
-        rounded_to=MappingProxyType(dict(entry["rounded_to"])) if entry.get("rounded_to") else None,
-    )
+class _FieldEntry(catalogue.Strict):
+    label_de: catalogue.Text
+    label_en: catalogue.Text
 
 
-def _check_rounding(where: str, entry: dict) -> None:
-    """A definition that claims rounding to multiples of N must declare it (``rounded_to``) with
-    the figures it covers, so :func:`rounding_violations` can hold the claim against the data."""
-    claims = {int(a or b) for key in ("definition_de", "definition_en") for a, b in ROUNDING_CLAIM.findall(entry[key])}
-    declared = entry.get("rounded_to") or {}
-    if set(declared) - _ROUNDING_KEYS or (declared and "multiple" not in declared):
-        raise CatalogueError(f"{where}: rounded_to braucht 'multiple' und optional 'sources', 'since'.")
-    if claims != ({int(declared["multiple"])} if declared else set()):
-        raise CatalogueError(
-            f"{where}: die Definition nennt Rundung auf Vielfache von {sorted(claims) or '–'}, rounded_to sagt "
-            f"{declared.get('multiple', '–')}; beides muss übereinstimmen (und für alle erfassten Werte gelten).")
+class _CatalogueFile(catalogue.Strict):
+    handlungsfelder: dict[str, _FieldEntry]
+    variables: dict[str, str]
+    indicators: dict[str, _IndicatorEntry]
+    key_figures: tuple[str, ...]
+
+    @field_validator("key_figures")
+    @classmethod
+    def _key_figures_exist(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+        dangling = [k for k in value if info.context is not None and k not in info.context["indicators"]]
+        if dangling:
+            raise ValueError(f"nennt unbekannte Indikatoren {dangling}")
+        return value
+
+
+def _where(loc) -> str:
+    return catalogue.location(loc, {"indicators": "Indikator", "handlungsfelder": "Handlungsfeld"})
+
+
+def _sections(raw: dict) -> dict:
+    """What the validators compare against; tables.yaml is read here, so its own errors surface as such."""
+    return {"tables": declared_tables()["tables"], **{name: raw.get(name) if isinstance(raw.get(name), dict) else {}
+                                                     for name in ("variables", "indicators", "handlungsfelder")}}
 
 
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
-    """Read and validate the catalogue; raises :class:`CatalogueError` naming the bad entry."""
-    with open(path, encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
-    unknown = set(raw) - {"handlungsfelder", "variables", "indicators", "key_figures"}
-    if unknown:
-        raise CatalogueError(f"indicators.yaml: unbekannte Abschnitte {sorted(unknown)}.")
-    for key, field in raw["handlungsfelder"].items():
-        if not field.get("label_de") or not field.get("label_en"):
-            raise CatalogueError(f"indicators.yaml: Handlungsfeld {key!r} braucht label_de und label_en.")
-    indicators = {key: _indicator(key, entry, raw) for key, entry in raw["indicators"].items()}
-    dangling = [k for k in raw["key_figures"] if k not in indicators]
-    if dangling:
-        raise CatalogueError(f"indicators.yaml: key_figures nennt unbekannte Indikatoren {dangling}.")
+    """Read and validate the catalogue; raises :class:`CatalogueError` naming each bad entry and field."""
+    parsed = catalogue.load(Path(path), _CatalogueFile, _where, _sections)
     return Catalogue(
-        indicators=MappingProxyType(indicators),
-        handlungsfelder=MappingProxyType(raw["handlungsfelder"]),
-        variables=MappingProxyType(raw["variables"]),
-        key_figures=tuple(raw["key_figures"]),
+        indicators=MappingProxyType({key: entry.indicator(key) for key, entry in parsed.indicators.items()}),
+        handlungsfelder=MappingProxyType({k: f.model_dump() for k, f in parsed.handlungsfelder.items()}),
+        variables=MappingProxyType(parsed.variables),
+        key_figures=parsed.key_figures,
     )
 
 
 CATALOGUE = load_catalogue()
-
-
-def catalogue() -> Catalogue:
-    return CATALOGUE
 
 
 # --- computation --------------------------------------------------------------------------
@@ -316,12 +357,6 @@ def rounding_violations(obs: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
 
 
-def worst_status(statuses: Iterable[str]) -> str:
-    """The least certain status among the inputs of a combined figure."""
-    ranked = [s for s in STATUS_PREFERENCE if s in set(statuses)]
-    return ranked[-1] if ranked else "published"
-
-
 PRECISIONS = ("day", "month", "year")
 
 
@@ -330,8 +365,13 @@ def coarsest(precisions: Iterable[str]) -> str:
     return max(precisions, key=PRECISIONS.index, default="day")
 
 
-def _join(values: Iterable[str]) -> str:
-    return " | ".join(dict.fromkeys(v for v in values if v))
+KREIS_FROM_KOMMUNEN = "kreis_from_kommunen"
+SERIES_COLUMNS = ["date", "base", "value", "status", "source_ids", "notes", "flags", "precision"]
+
+
+def _unique(values: Iterable[str]) -> tuple[str, ...]:
+    """Non-empty values once each, in order (notes and flags of combined rows)."""
+    return tuple(dict.fromkeys(v for v in values if v))
 
 
 def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
@@ -340,20 +380,21 @@ def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
     Where one key has several rows (see CONFLICTS.csv), ``helpers.data`` marks the most certain
     one ``preferred``; the others stay in the data for the conflict report.
     """
-    columns = ["date", "base", "value", "status", "source_ids", "note", "flag", "precision"]
+    columns = SERIES_COLUMNS
     best = rows[rows["preferred"]]
     if best.empty:
         return pd.DataFrame(columns=columns)
     if not best.duplicated(["date", "base"]).any():  # one category: nothing to sum (the common, fast case)
-        single = best.assign(source_ids=[(s,) for s in best["source_id"]])
+        single = best.assign(source_ids=[(s,) for s in best["source_id"]], notes=[_unique([n]) for n in best["note"]],
+                             flags=[_unique([f]) for f in best["flag"]])
         return single[columns].sort_values(["date", "base"]).reset_index(drop=True)
     grouped = best.groupby(["date", "base"], sort=True)
     out = pd.DataFrame({
         "value": grouped["value"].sum(min_count=1).where(~grouped["value"].apply(lambda v: v.isna().any())),
-        "status": grouped["status"].agg(worst_status),
+        "status": grouped["status"].agg(worst),
         "source_ids": grouped["source_id"].agg(lambda s: tuple(dict.fromkeys(s))),
-        "note": grouped["note"].agg(_join),
-        "flag": grouped["flag"].agg(_join),
+        "notes": grouped["note"].agg(_unique),
+        "flags": grouped["flag"].agg(_unique),
         "precision": grouped["precision"].agg(coarsest),
     }).reset_index()
     return out[columns]
@@ -364,10 +405,10 @@ def _ratio(num: pd.DataFrame, den: pd.DataFrame, scale: float) -> pd.DataFrame:
     value = merged["value_n"] / merged["value_d"].where(merged["value_d"] != 0) * scale
     return pd.DataFrame({
         "date": merged["date"], "base": merged["base"], "value": value,
-        "status": [worst_status(p) for p in zip(merged["status_n"], merged["status_d"])],
+        "status": [worst(p) for p in zip(merged["status_n"], merged["status_d"])],
         "source_ids": [tuple(dict.fromkeys(a + b)) for a, b in zip(merged["source_ids_n"], merged["source_ids_d"])],
-        "note": [_join(p) for p in zip(merged["note_n"], merged["note_d"])],
-        "flag": [_join(p) for p in zip(merged["flag_n"], merged["flag_d"])],
+        "notes": [_unique(a + b) for a, b in zip(merged["notes_n"], merged["notes_d"])],
+        "flags": [_unique(a + b) for a, b in zip(merged["flags_n"], merged["flags_d"])],
         "precision": [coarsest(p) for p in zip(merged["precision_n"], merged["precision_d"])],
     })
 
@@ -379,13 +420,13 @@ def _own_series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
     return _ratio(_collapse(ind.numerator.rows(here)), _collapse(ind.denominator.rows(here)), ind.scale)
 
 
-def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    """Kreis value of a published share from all 16 Kommunen: summed numerators over summed
+def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator, kreis_ags: str = KREIS_AGS) -> pd.DataFrame:
+    """Kreis value of a published share from all its Kommunen: summed numerators over summed
     denominators, the numerator being share × weight (e.g. the census population) — so the result
-    is the share of the summed counts, not an average of the 16 shares.
+    is the share of the summed counts, not an average of the Kommunen's shares.
     """
-    parts = []
-    for region in kommunen():
+    parts, members = [], kommunen(kreis_ags)
+    for region in members:
         here = obs[obs["ags"] == region.ags]
         den = _collapse(ind.kreis_from_kommunen.rows(here))
         share = _collapse(ind.value.rows(here))
@@ -396,22 +437,36 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
             parts.append(both.assign(ags=region.ags))
     rows = pd.concat(parts) if parts else pd.DataFrame(columns=["date", "ags", "value_n", "value_d"])
     complete = rows.groupby("date").filter(
-        lambda g: g["ags"].nunique() == len(kommunen()) and g[["value_n", "value_d"]].notna().all().all()
-        and not g[["status_n", "status_d"]].isin([INCOMPLETE]).any().any()  # a lower bound never enters a sum
+        lambda g: g["ags"].nunique() == len(members) and g[["value_n", "value_d"]].notna().all().all()
+        and not g[["status_n", "status_d"]].isin([Status.INCOMPLETE]).any().any()  # a lower bound never enters a sum
     )
     if complete.empty:
-        return pd.DataFrame(columns=["date", "base", "value", "status", "source_ids", "note", "flag", "precision"])
+        return pd.DataFrame(columns=SERIES_COLUMNS)
     grouped = complete.groupby("date")
     return pd.DataFrame({
         "base": grouped["base_n"].first(),
         "value": grouped["value_n"].sum() / grouped["value_d"].sum(),  # the share is already × 100
-        "status": grouped["status_n"].agg(lambda s: worst_status([*s, "derived"])),
+        "status": grouped["status_n"].agg(lambda s: worst([*s, Status.DERIVED])),
         "source_ids": grouped.apply(lambda g: tuple(dict.fromkeys(sum(g["source_ids_n"], ()) + sum(g["source_ids_d"], ()))),
                                     include_groups=False),
-        "note": "kreis_from_kommunen",
-        "flag": "",
+        "notes": [(KREIS_FROM_KOMMUNEN,)] * grouped.ngroups,
+        "flags": [()] * grouped.ngroups,
         "precision": "day",
     }).reset_index()
+
+
+# Series computed once per observation frame (a profile asks for the population series of one
+# region in five indicators); an entry goes when its frame is garbage-collected. Observation
+# frames are never changed in place (every filter makes a new frame), which the cache relies on.
+_SERIES: dict[int, dict[tuple[str, str], pd.DataFrame]] = {}
+
+
+def _memo(obs: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+    key = id(obs)
+    if key not in _SERIES:
+        _SERIES[key] = {}
+        weakref.finalize(obs, _SERIES.pop, key, None)
+    return _SERIES[key]
 
 
 def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataFrame:
@@ -423,10 +478,96 @@ def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataF
     ind = CATALOGUE[indicator_id]
     if ind.kind == "change":
         raise ValueError(f"{indicator_id} ist eine Veränderung; bitte figure() verwenden.")
-    series = _own_series(obs, ind, ags)
-    if series.empty and ags == KREIS_AGS and ind.kreis_from_kommunen is not None:
-        series = _kreis_from_kommunen(obs, ind)
-    return series.sort_values(["date", "base"]).reset_index(drop=True)
+    memo = _memo(obs)
+    if (indicator_id, ags) not in memo:
+        series = _own_series(obs, ind, ags)
+        if series.empty and ind.kreis_from_kommunen is not None and ags in {k.ags for k in kreise()}:
+            series = _kreis_from_kommunen(obs, ind, ags)
+        memo[indicator_id, ags] = series.sort_values(["date", "base"]).reset_index(drop=True)
+    return memo[indicator_id, ags].copy()
+
+
+def dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> pd.DataFrame:
+    """The dates of :func:`indicator_series` that have a value, up to ``stichtag``."""
+    series = indicator_series(obs, indicator_id, ags).dropna(subset=["value"])
+    return series if stichtag is None else series[series["date"] <= stichtag]
+
+
+def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, stichtag=None) -> list[pd.Timestamp]:
+    """The dates on which all 16 Kommunen have a value (on ``base`` if given), oldest first;
+    ``indicator_id`` is a catalogue indicator or a published variable (e.g. population_density)."""
+    if indicator_id in CATALOGUE.indicators:
+        frames = [dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen()]
+    else:
+        frames = [preferred_series(obs, indicator_id, ags=r.ags) for r in kommunen()]
+    return sorted(set.intersection(*(set(f["date"] if base is None else f.loc[f["base"] == base, "date"])
+                                     for f in frames)))
+
+
+# --- observation rows that are not (yet) catalogue indicators ------------------------------
+
+def year_end(rows: pd.DataFrame) -> pd.DataFrame:
+    """Rows dated 31 December (year-end stocks), in their order."""
+    return rows[(rows["date"].dt.month == 12) & (rows["date"].dt.day == 31)].reset_index(drop=True)
+
+
+def preferred_series(obs: pd.DataFrame, variable: str, category: str = "total", ags: str = KREIS_AGS,
+                     base: str | None = None) -> pd.DataFrame:
+    """One value per date for a region, from the rows the data layer marks ``preferred``
+    (conflicts stay visible in data/processed/conflicts); ties go to the smaller source id."""
+    rows = obs[(obs["ags"] == ags) & (obs["variable"] == variable) & (obs["category"] == category) & obs["preferred"]]
+    if base is not None:
+        rows = rows[rows["base"] == base]
+    rows = rows.dropna(subset=["value"]).sort_values(["date", "source_id"]).drop_duplicates("date")
+    return rows.reset_index(drop=True)
+
+
+def azr_series(obs: pd.DataFrame, ags: str = KREIS_AGS) -> pd.DataFrame:
+    """Foreign nationals from the Ausländerzentralregister (base ``azr``), at year end."""
+    return year_end(preferred_series(obs, "foreign_population", ags=ags, base="azr"))
+
+
+def nationality_rows(obs: pd.DataFrame, ags: str = KREIS_AGS) -> pd.DataFrame:
+    """Foreign nationals by country of nationality (ISO codes only; continents and
+    'stateless'/'unclear' rows are left out of rankings), every date. Kreis rows come from the
+    AZR, Kommune rows from the registers of the town."""
+    variable = "foreign_population_by_nationality" if ags == KREIS_AGS else "foreign_population"
+    rows = obs[(obs["ags"] == ags) & (obs["variable"] == variable) & obs["preferred"]]
+    return rows[rows["category"].str.fullmatch(r"[A-Z]{2}")].dropna(subset=["value"])
+
+
+def largest(rows: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The ``n`` largest values at the newest date of ``rows`` (e.g. the top nationalities)."""
+    return rows[rows["date"] == rows["date"].max()].nlargest(n, "value")
+
+
+def newest_complete_table(obs: pd.DataFrame, variable: str, regions: set[str]) -> pd.DataFrame:
+    """The totals of ``variable`` for ``regions`` from the newest (date, source) that has all of
+    them, one row per region indexed by AGS (so parts and whole come from one table); empty if none."""
+    rows = obs[(obs["variable"] == variable) & (obs["category"] == "total")].dropna(subset=["value"])
+    complete = rows.groupby(["date", "source_id"])["ags"].apply(lambda a: regions <= set(a))
+    if not complete.any():
+        return rows.iloc[:0].set_index("ags")
+    date, source_id = max(complete[complete].index)
+    chosen = rows[(rows["date"] == date) & (rows["source_id"] == source_id) & rows["ags"].isin(regions)]
+    return chosen.drop_duplicates("ags").set_index("ags")
+
+
+def source_rows(obs: pd.DataFrame, source_id: str, variable: str) -> pd.DataFrame:
+    """The figures one source gives for a variable, oldest first (e.g. those quoted in a letter)."""
+    return obs[(obs["source_id"] == source_id) & (obs["variable"] == variable)].sort_values("date")
+
+
+def observation_rows(obs: pd.DataFrame, variable: str, at: pd.Timestamp, ags: str | None = None) -> pd.DataFrame:
+    """The preferred rows of a variable on one date (one region, or every region)."""
+    rows = obs[(obs["variable"] == variable) & (obs["date"] == at) & obs["preferred"]]
+    return rows if ags is None else rows[rows["ags"] == ags]
+
+
+def latest_flag(obs: pd.DataFrame, variable: str, ags: str) -> float | None:
+    """The newest value of a flag variable (e.g. integration_council) for one region, None if none."""
+    rows = obs[(obs["ags"] == ags) & (obs["variable"] == variable) & obs["preferred"]]
+    return None if rows.empty else rows.sort_values("date")["value"].iloc[-1]
 
 
 def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:
@@ -434,9 +575,9 @@ def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:
     precision = row.get("precision", "day")
     if pd.isna(row["value"]):
         return Figure(ind.id, ags, None, row["date"], "not_available", row["base"], tuple(row["source_ids"]),
-                      row["note"], flag=row["flag"], precision=precision)
+                      tuple(row["notes"]), flags=tuple(row["flags"]), precision=precision)
     return Figure(ind.id, ags, float(row["value"]), row["date"], row["status"], row["base"],
-                  tuple(row["source_ids"]), row["note"], flag=row["flag"], precision=precision)
+                  tuple(row["source_ids"]), tuple(row["notes"]), flags=tuple(row["flags"]), precision=precision)
 
 
 def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date | str | None = None,
@@ -465,7 +606,7 @@ def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date 
 def _official_first(series: pd.DataFrame) -> pd.DataFrame:
     """The latest figure comes from official rows; third-party (secondary) rows only where no
     official value exists at all — they then keep their status, so the briefing marks them."""
-    official = series[series["status"] != "secondary"]
+    official = series[series["status"] != Status.SECONDARY]
     return official if not official.empty else series
 
 
@@ -487,14 +628,14 @@ def _change(obs: pd.DataFrame, ind: Indicator, ags: str, *, stichtag, at) -> Fig
     same_base = start_rows[start_rows["base"] == end.base]
     if not start_rows.empty and same_base.empty:
         return Figure(ind.id, ags, None, end.date, "not_comparable", end.base,
-                      note=_join(start_rows["base"]), start_date=since)
+                      start_date=since, start_base=next((b for b in start_rows["base"] if b), ""))
     if same_base["value"].isna().all():
         return Figure(ind.id, ags, None, end.date, "not_available", end.base, start_date=since)
     start = _figure_from_row(CATALOGUE[ind.change_of], ags, same_base.iloc[0])
     return Figure(
         ind.id, ags, (end.value / start.value - 1) * 100, end.date,
-        worst_status([end.status, start.status]), end.base,
-        tuple(dict.fromkeys(start.source_ids + end.source_ids)), _join([start.note, end.note]),
+        worst([end.status, start.status]), end.base,
+        tuple(dict.fromkeys(start.source_ids + end.source_ids)), _unique(start.notes + end.notes),
         start_value=start.value, start_date=since,
     )
 
@@ -514,7 +655,7 @@ class Comparison:
 
 
 def compare(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> Comparison:
-    """Kommune, Kreis and NRW; Kreis/NRW on the Kommune's date and base so the three are comparable.
+    """Kommune, its Kreis and NRW; Kreis/NRW on the Kommune's date and base so the three are comparable.
 
     Where the Kommune has no figure, Kreis and NRW show their own latest figure up to ``stichtag``
     (the profile labels it "Kreiswert").
@@ -523,7 +664,7 @@ def compare(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> Co
     kommune = (figure(obs, indicator_id, ags, stichtag=stichtag) if "kommune" in ind.levels
                else Figure(ind.id, ags, None, None, "not_available"))
     others = []
-    for region_ags in (KREIS_AGS, LAND_AGS):
+    for region_ags in (ags[:5] if len(ags) == 8 else KREIS_AGS, LAND_AGS):
         if kommune.date is not None and not kommune.missing:
             other = figure(obs, indicator_id, region_ags, at=kommune.date,
                            base=kommune.base if ind.kind != "change" else None)

@@ -34,7 +34,7 @@ def _run(notebooks, out, selection=KLEVE, **options):
 
 
 def _statuses(result):
-    return {e["output"]: e["status"] for e in result.entries}
+    return {e.output: e.status for e in result.entries}
 
 
 def test_run_writes_briefings_index_and_record(toy):
@@ -66,7 +66,7 @@ def test_failing_notebook_is_reported_and_latest_kept(toy):
     assert bad.exit_code == 1
     assert _statuses(bad) == {"kreis_uebersicht": "skipped", "kommunen_vergleich": "skipped",
                               "kommune_05154036_kleve": "failed"}
-    error = next(e for e in bad.entries if e["status"] == "failed")["error"]
+    error = next(e for e in bad.entries if e.status == "failed").error
     assert error["ename"] == "RuntimeError" and "Testfehler" in error["evalue"]
     assert error["source"].startswith("raise RuntimeError") and error["cell"] == 6  # after the injected cell
     assert (out / "latest").resolve() == good.run_dir

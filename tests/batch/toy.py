@@ -15,7 +15,8 @@ CHART = """import plotly.graph_objects as go
 from helpers.presentation import charts
 charts.show(charts.style(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), title=TITLE, source_line="Quelle: Testamt, Tabelle 1; dl-de/by-2-0"))"""
 
-PAYLOADS = """from helpers import payloads, kommunen
+PAYLOADS = """from helpers import kommunen
+from helpers.presentation import payloads
 region = kommunen.region(kommune) if kommune else kommunen.kreis()
 payloads.emit(payloads.BRIEFING, {"kind": KIND, "title": TITLE, "region": region.name, "ags": region.ags,
     "stichtag": stichtag or "2023-12-31", "sprache": sprache, "source_ids": ["DESTATIS_GV_2019"], "data_notes": NOTES})

@@ -14,7 +14,8 @@ from urllib.parse import unquote, urlparse
 import pytest
 
 from helpers.kommunen import region
-from tests.browser import checks, expected
+from tests import expected
+from tests.browser import checks
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from helpers.paths import ROOT
-from tests.browser import checks, expected, lab
+from tests import expected
+from tests.browser import checks, lab
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

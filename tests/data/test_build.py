@@ -22,7 +22,7 @@ def test_build_writes_every_table_and_manifest(processed):
         assert (processed / f"{name}.parquet").is_file()
     manifest = store.manifest(processed)
     assert manifest["fingerprint"] == store.fingerprint(RAW_DIR)
-    assert manifest["rows"]["observations"] == 5037  # snapshot 4536 + 501 from the tables `data update` brought
+    assert manifest["rows"]["observations"] == 22137  # snapshot 4536 + 17601 from the statewide tables `data update` brought
 
 
 def test_observations_follow_the_contract(processed):
@@ -32,7 +32,7 @@ def test_observations_follow_the_contract(processed):
     assert obs["date"].dtype == "datetime64[ns]" and obs["value"].dtype == "float64"
     assert obs["ags"].map(type).eq(str).all() and (obs["category"] != "").all()
     kleve = obs[(obs.ags == "05154036") & (obs.variable == "population") & (obs.date == "2024-12-31")
-                & (obs.category == "total")]
+                & (obs.category == "total") & obs.preferred]
     assert kleve["value"].tolist() == [53028.0] and kleve["base"].tolist() == ["update_2022_base"]
 
 

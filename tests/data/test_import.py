@@ -6,12 +6,21 @@ import sys
 import pandas as pd
 import pytest
 
+from helpers import kommunen
 from helpers.data import datapackage, store
 from helpers.data.importing import ImportRefused, Provenance, import_file
 
 from tests.material import FOUND, SAMPLES, require
 
 from .conftest import tree_hashes
+from .update_support import without_exports
+
+
+@pytest.fixture
+def raw_copy(raw_copy):
+    """data/raw as before the user's first import of 12411-15i (the README recipe these tests follow)."""
+    without_exports(raw_copy, "12411-15i")
+    return raw_copy
 
 LDB_12411_15I = FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__12411-15i.csv"
 
@@ -33,7 +42,8 @@ def test_import_records_provenance_and_build_uses_it(raw_copy, tmp_path, import_
     imported = obs[obs["source_id"] == "ITNRW_12411_15I_IMPORT"]
     bedburg = imported[(imported["ags"] == "05154004") & (imported["variable"] == "population")]
     assert bedburg["value"].tolist() == [13599.0] and bedburg["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-12-31"]
-    assert set(imported["ags"]) <= {r for r in obs["ags"]} and len(imported) == 18 * 3  # 16 + Kreis + NRW
+    assert set(imported["ags"]) <= {r for r in obs["ags"]}
+    assert len(imported) == len(kommunen.all_regions()) * 3  # every region of the NRW directory
     sources = pd.read_parquet(out / "sources.parquet").set_index("source_id")
     assert sources.loc["ITNRW_12411_15I_IMPORT", "family"] == "official"
 
@@ -65,8 +75,8 @@ def test_import_refuses_a_file_that_would_break_validation(raw_copy):
     """Units the checks do not know (here 'Anzahl' without a table map) stop the import."""
     before = tree_hashes(raw_copy)
     with pytest.raises(ImportRefused, match="unit_known"):
-        import_file(require(FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__22811-05i.csv"),
-                    Provenance("ITNRW_22811_05I_NEW"), raw_copy)
+        import_file(require(FOUND / "datenguide__genesapi-data__12411-02-03-5_00.csv"),
+                    Provenance("REGIO_12411_02_03_5_NEW"), raw_copy)
     assert tree_hashes(raw_copy) == before
 
 
@@ -151,4 +161,4 @@ def test_import_into_raw_data_with_a_device_link_is_refused_quickly(raw_copy):
     result = _cli("import", require(LDB_12411_15I), "--source-id", "ITNRW_NEW_2025", "--raw-dir", raw_copy)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "schon vor dem Import" in result.stderr and "symbolische Verknüpfung" in result.stderr
-    assert os.readlink(raw_copy / "snapshot" / "values.csv") == "/dev/zero" and not list(raw_copy.glob("itnrw"))
+    assert os.readlink(raw_copy / "snapshot" / "values.csv") == "/dev/zero" and not list(raw_copy.glob("itnrw/*12411-15i*"))

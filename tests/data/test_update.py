@@ -41,6 +41,16 @@ def test_unknown_table_is_a_bad_argument(raw_copy):
     assert result.returncode == 2 and "Unbekannte Tabelle(n) 99999-0000" in result.stderr and "12411-15i" in result.stderr
 
 
+def test_a_table_not_fetched_automatically_is_skipped_and_the_report_says_why(raw_copy, processed_copy, tmp_path):
+    before = _state(raw_copy, processed_copy)
+    result = cli("update", "--table", "12111-01-01-5", "--table", "12511", "--dry-run", "--raw-dir", raw_copy,
+                 "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates")
+    assert result.returncode == 0, result.stderr
+    assert "Tabelle 12111-01-01-5: übersprungen, wird nicht automatisch abgerufen – keine Spaltenzuordnung" in result.stdout
+    assert "Tabelle 12511: übersprungen, wird nicht automatisch abgerufen – Tabellencode noch nicht ermittelt" in result.stdout
+    assert _state(raw_copy, processed_copy) == before and not (tmp_path / "updates").exists()
+
+
 def test_from_dry_run_recognises_both_exports_and_reports_the_revised_weeze_value(raw_copy, processed_copy, tmp_path):
     without_exports(raw_copy, "12411-15i", "22811-01i")
     folder = tmp_path / "downloads"
@@ -198,6 +208,6 @@ def test_every_declared_column_maps_to_a_known_variable_and_unit():
     rules = validation.checks()
     for code, spec in declared_tables()["tables"].items():
         assert spec["service"] in declared_tables()["services"], code
-        for header, (variable, _category, unit) in spec["columns"].items():
+        for header, (variable, _category, unit) in spec.get("columns", {}).items():
             assert variable in rules["variables"], (code, header)
             assert unit in rules["units"], (code, header)

@@ -13,6 +13,7 @@ from helpers.data import datapackage, store
 from helpers.data.validation import DataError
 
 from .conftest import rehash, tree_hashes
+from .update_support import without_exports
 
 VALUES = "snapshot/values.csv"
 
@@ -60,7 +61,7 @@ def test_committed_raw_data_validate_without_errors():
     assert report.ok, report.format()
     counts = report.counts_by_check()
     assert counts[("warning", "conflict")] == 10
-    assert counts[("warning", "sum_to_kreis_explained")] == 28
+    assert counts[("warning", "sum_to_kreis_explained")] == 37  # 28 in the snapshot, 9 again in the statewide exports
 
 
 def test_third_party_figure_marked_published_is_an_error(raw_copy):
@@ -79,6 +80,7 @@ def test_no_third_party_figure_is_published_in_the_committed_data():
 
 def test_unrecorded_same_key_disagreement_is_an_error(raw_copy):
     """A second source with another value for a key is an error until CONFLICTS.csv records it with a reason."""
+    without_exports(raw_copy, "22811-05i")  # the snapshot's own pair, without the export's third copy
     _set_value(raw_copy, "05154036,Kleve,2024-12-31,asylblg_recipients,total", "230")
     _rewrite_line(raw_copy, VALUES, "05154036,Kleve,2024-12-31,asylblg_recipients,total",
                   lambda line: line + "\n" + line.replace(",230,", ",225,").replace("ITNRW_22811_05I_2024", "AN_ASYLBLG_KK"))
@@ -88,6 +90,7 @@ def test_unrecorded_same_key_disagreement_is_an_error(raw_copy):
 
 def test_recorded_conflict_needs_a_reason(raw_copy):
     """Deleting the curated reason of a listed pair (asylum-benefit recipients Kreis 2024) turns it into an error."""
+    without_exports(raw_copy, "22811-05i")
     _rewrite_line(raw_copy, "snapshot/CONFLICTS.csv", "05154,Kreis Kleve,2024-12-31,asylblg_recipients,total,2060",
                   lambda line: line.rsplit(',"', 1)[0] + ",")
     [issue] = _errors(raw_copy, "conflict_unrecorded")
@@ -97,9 +100,9 @@ def test_recorded_conflict_needs_a_reason(raw_copy):
 def test_conflicts_table_carries_the_reason():
     conflicts = store.load("conflicts")
     asyl = conflicts[(conflicts["ags"] == "05154") & (conflicts["variable"] == "asylblg_recipients")]
-    assert sorted(asyl["value"]) == [2060, 3645]
+    assert sorted(set(asyl["value"])) == [2060, 3645]  # 3645 twice: the snapshot's transcription and the export
     assert asyl["reason"].str.contains("reception facilities").all()
-    assert asyl.loc[asyl["preferred"], "source_id"].tolist() == ["ITNRW_22811_05I_2024"]
+    assert asyl.loc[asyl["preferred"], "source_id"].str.startswith("ITNRW_22811_05I_2026").tolist() == [True]
     assert (conflicts["reason"] != "").all()
 
 
@@ -128,6 +131,7 @@ def test_share_of_140(raw_copy):
 
 
 def test_foreigners_above_population_on_the_same_base(raw_copy):
+    without_exports(raw_copy, "12111-01-01-5")  # else the export's own population row is compared too
     line = _set_value(raw_copy, "05154036,Kleve,2011-05-09,foreign_population,total", "60000")
     [issue] = _errors(raw_copy, "part_of_whole")
     assert issue.row == line and "census_2011" in issue.problem
@@ -252,8 +256,10 @@ def test_datapackage_is_valid_frictionless():
     from helpers.paths import RAW_DIR
 
     package = Package(str(RAW_DIR / "datapackage.json"))
+    classic = {r["path"] for r in datapackage.read_package(RAW_DIR)["resources"] if r.get("x_format") == "genesis_classic"}
     for resource in package.resources:
-        if resource.format == "csv":
+        if resource.format == "csv" and resource.path not in classic:  # a classic export has a title block, no header
+            # row; its rows are read and checked by helpers.ingest in every build
             report = resource.validate()
             assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:5]
 

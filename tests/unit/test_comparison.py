@@ -6,9 +6,9 @@ import pytest
 
 from helpers import fmt, indicators
 from helpers.briefings import kommunen_vergleich as cmp
-from helpers.data import store
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.presentation import charts
+from tests import expected
 
 
 @pytest.fixture(scope="module")
@@ -25,17 +25,17 @@ def test_table_holds_the_16_kommunen_kreis_and_nrw(ctx):
     assert len(shown) == 18 and shown.iloc[-2, 0] == "Kreis Kleve" and shown.iloc[-1, 0] == "Nordrhein-Westfalen"
 
 
-def test_table_values_equal_processed_data(ctx):
-    table = cmp.comparison_table(ctx, ("population",)).set_index("ags")
-    obs = store.load("observations")
-    published = obs[(obs["variable"] == "population") & (obs["source_id"] == "ITNRW_12411_15I_2024")
-                    & (obs["category"] == "total")].set_index("ags")["value"]
-    assert len(published) == 18
-    for ags, value in published.items():
-        assert table.loc[ags, "value"] == value
+def test_table_values_equal_the_raw_data(ctx):
+    """Population (IT.NRW 12411-15i) and Mindestsicherungsquote (IT.NRW 22811-01i) as the raw CSV prints them;
+    the two secret cells (Kranenburg, Rheurdt) stay missing."""
+    table = cmp.comparison_table(ctx, ("population",)).set_index("ags")["value"]
+    population = expected.published_by_region("ITNRW_12411_15I_2024", "population", "2024-12-31")
+    assert len(population) == 18 and population["05154064"] == 12766  # Weeze, as published
+    assert table.to_dict() == population
     shares = cmp.comparison_table(ctx, ("minimum_benefit_rate",)).set_index("ags")["value"]
-    expected = indicators.compute_indicators(obs, ["minimum_benefit_rate"]).set_index("ags")["value"]
-    pd.testing.assert_series_equal(shares, expected, check_names=False)
+    rate = expected.published_by_region("ITNRW_22811_01I_2024", "minimum_benefit_rate_pct", "2024-12-31")
+    assert len(rate) == 18 and rate["05154040"] is None and rate["05154048"] is None
+    assert {ags: None if math.isnan(value) else value for ags, value in shares.items()} == rate
 
 
 def test_ranking_breaks_ties_by_ags():
@@ -121,15 +121,15 @@ def test_lower_bounds_are_never_ranked_and_the_sentence_says_so(ctx):
 
 
 def test_a_lower_bound_is_no_similarity_feature(ctx):
-    feature = cmp.Feature("cmp_feat_population", "minimum_benefit_recipients", "2024-12-31")
-    assert math.isnan(cmp._feature_value(ctx.obs, feature, "05154048"))
-    assert cmp._feature_value(ctx.obs, feature, "05154004") == 837
+    feature, day = cmp.Feature("cmp_feat_population", "minimum_benefit_recipients"), (pd.Timestamp("2024-12-31"),)
+    assert math.isnan(cmp._feature_value(ctx.obs, feature, day, "05154048"))
+    assert cmp._feature_value(ctx.obs, feature, day, "05154004") == 837
 
 
 def test_ties_at_the_printed_precision_are_reported_as_ties(ctx):
     assert "am niedrigsten in Kerken und Straelen (je 5,7\u00a0%)" in _texts(ctx, "minimum_benefit_rate")[0]
     assert "am niedrigsten in 14 Kommunen (je 0,0\u00a0%²)" in _texts(ctx, "schools_sozialindex_high_share")[0]
-    ind = indicators.catalogue()["minimum_benefit_rate"]
+    ind = indicators.CATALOGUE["minimum_benefit_rate"]
     rows = pd.DataFrame({"name": ["A", "B", "C"], "value": [5.66, 5.74, 9.0], "status": "published"})
     top, bottom = cmp.extremes(rows, ind, "de")
     assert list(top["name"]) == ["C"] and list(bottom["name"]) == ["A", "B"]  # both read 5,7 %
@@ -172,3 +172,13 @@ def test_every_ranking_chart_plots_one_date_and_names_it(ctx, monkeypatch):
         assert title.endswith(f"{fmt.format_date(frame['date'].min())} bis {fmt.format_date(frame['date'].max())}")
     [turnout] = [f for f, title in panels if title.startswith("Wahlbeteiligung bei der Ratswahl")]
     assert "vorläufig" in " ".join(turnout.loc[turnout["status"] == "preliminary", "line"])
+
+
+def test_similarity_features_take_their_dates_from_the_data(ctx):
+    """The newest date all 16 share on the feature's base (growth: from the oldest), not literals."""
+    dates = {f.key: [d.date().isoformat() for d in cmp.feature_dates(ctx.obs, f)] for f in cmp.FEATURES}
+    assert dates == {"cmp_feat_population": ["2024-12-31"], "cmp_feat_density": ["2024-12-31"],
+                     "cmp_feat_growth": ["2023-12-31", "2019-12-31"], "cmp_feat_foreign_share": ["2022-05-15"]}
+    earlier = ctx.obs[ctx.obs["date"] <= "2021-12-31"]
+    growth = next(f for f in cmp.FEATURES if f.growth)
+    assert [d.year for d in cmp.feature_dates(earlier, growth)] == [2021, 2019]

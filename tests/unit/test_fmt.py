@@ -60,3 +60,15 @@ def test_markdown_text_renders_as_the_literal_text(text):
     rendered = clean_markdown_output(markdown2html_mistune(f"- Satz  \n  <small>{fmt.markdown_text(text)}</small>"))
     inner = rendered.split("<small>", 1)[1].split("</small>", 1)[0]
     assert html.unescape(inner) == " ".join(text.split())
+
+
+def test_markdown_output_keeps_formatting_and_shows_other_markup_as_text():
+    """The cleaner (nh3) keeps helpers' tags and safe links, drops event handlers and javascript: links,
+    and shows a tag it does not allow as text, the way the briefings always showed it."""
+    from helpers.run.export import clean_markdown_output
+
+    rendered = clean_markdown_output('<p class="k">a &amp; b <script>alert(1)</script><img src=x onerror=alert(1)></p>'
+                                     '<a href="javascript:alert(1)" title="t">j</a><a href="https://x.de/?a=1&b=2">l</a>'
+                                     '<td align="right" onclick="x()">1</td><!-- c -->')
+    assert rendered == ('<p class="k">a &amp; b &lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</p>'
+                        '<a title="t">j</a><a href="https://x.de/?a=1&amp;b=2">l</a>1')

@@ -35,12 +35,12 @@ def _write(tmp_path, mutate):
 def test_catalogue_validates_and_names_every_key_figure():
     assert set(CATALOGUE.key_figures) <= set(CATALOGUE.indicators)
     for ind in CATALOGUE.indicators.values():
-        assert ind.label("de") and ind.label("en") and ind.text("gap", "de")
+        assert ind.label("de") and ind.label("en") and (ind.tables or ind.text("gap", "de"))
         assert ind.handlungsfeld in CATALOGUE.handlungsfelder
 
 
 @pytest.mark.parametrize("mutate, message", [
-    (lambda raw: raw["indicators"]["population"].update(colour="red"), "unbekannte Schlüssel"),
+    (lambda raw: raw["indicators"]["population"].update(colour="red"), "unbekannter Schlüssel"),
     (lambda raw: raw["indicators"]["population"].pop("label_en"), "label_en"),
     (lambda raw: raw["indicators"]["population"]["value"].update(variable="no_such_variable"), "no_such_variable"),
     (lambda raw: raw["indicators"]["foreign_share_census_2011"]["denominator"].update(bases=["update_2022_base"]),
@@ -48,10 +48,31 @@ def test_catalogue_validates_and_names_every_key_figure():
     (lambda raw: raw["key_figures"].append("no_such_indicator"), "no_such_indicator"),
     (lambda raw: raw["indicators"]["foreign_share_census_2011"].update(kreis_from_kommunen={"variable": "population"}),
      "kreis_from_kommunen"),
+    (lambda raw: raw["indicators"]["minimum_benefit_rate"]["tables"].append("22811-99i"),
+     r"Indikator 'minimum_benefit_rate', Feld 'tables': Tabelle '22811-99i' ist in src/helpers/catalogue/tables.yaml nicht deklariert"),
+    (lambda raw: raw["indicators"]["population"].pop("tables"), "Feld 'tables': fehlt"),
+    (lambda raw: raw["indicators"]["sgb2_rate"].pop("gap_en"), "gap_de und gap_en gehören zusammen"),
+    (lambda raw: raw["indicators"]["population"].update(tables=[]), "ohne Tabelle"),
 ])
 def test_broken_catalogue_fails_clearly(tmp_path, mutate, message):
     with pytest.raises(CatalogueError, match=message):
         load_catalogue(_write(tmp_path, mutate))
+
+
+def test_every_table_an_indicator_names_is_declared():
+    """Read from the two YAML files themselves: each indicator names its tables, each of them is in tables.yaml,
+    and a table not fetched automatically says why; an indicator without a table explains its gap."""
+    raw = yaml.safe_load(indicators.CATALOGUE_PATH.read_text(encoding="utf-8"))["indicators"]
+    declared = yaml.safe_load((indicators.CATALOGUE_PATH.parent / "tables.yaml").read_text(encoding="utf-8"))["tables"]
+    for key, entry in raw.items():
+        assert isinstance(entry.get("tables"), list), key
+        assert set(entry["tables"]) <= set(declared), (key, set(entry["tables"]) - set(declared))
+        assert entry["tables"] or (entry.get("gap_de") and entry.get("gap_en")), key
+    for code, spec in declared.items():
+        assert spec.get("fetch", "auto") in ("auto", "manual"), code
+        assert (spec.get("fetch") == "manual") == bool(spec.get("manual_route")), code
+        assert spec.get("fetch") == "manual" or spec.get("columns"), code
+    assert {"12111-01-01-5", "12521-03i", "22811-05i", "13211-01-03-5", "21111-9k21"} <= set(declared)
 
 
 def test_catalogue_matches_the_data():
@@ -113,7 +134,7 @@ def test_change_across_a_census_base_is_not_comparable():
 def test_missing_values_stay_missing():
     obs = _obs([("05154040", "2024-12-31", "minimum_benefit_rate_pct", "total", None, "", "published", ".")])
     result = figure(obs, "minimum_benefit_rate", "05154040")
-    assert result.value is None and result.status == "not_available" and result.flag == "."
+    assert result.value is None and result.status == "not_available" and result.flags == (".",)
     assert figure(obs, "minimum_benefit_rate", "05154036").value is None
 
 
@@ -159,7 +180,8 @@ def test_every_rounding_claim_holds_for_the_values_it_covers():
 def test_rounding_violations_are_found():
     obs = store.load("observations")
     broken = obs.copy()
-    hit = (broken["variable"] == "asylblg_recipients") & (broken["ags"] == BEDBURG_HAU) & broken["source_id"].str.startswith("ITNRW_22811")
+    hit = ((broken["variable"] == "asylblg_recipients") & (broken["ags"] == BEDBURG_HAU)
+           & broken["source_id"].str.startswith("ITNRW_22811") & broken["preferred"])
     broken.loc[hit, "value"] = 61
     found = indicators.rounding_violations(broken)
     assert list(found["ags"]) == [BEDBURG_HAU] and list(found["indicator"]) == ["asylblg_recipients"]
@@ -189,3 +211,24 @@ def test_committed_data_show_the_official_figure_where_a_third_party_one_is_newe
     obs = store.load("observations")
     kerken = figure(obs, "population", "05154028", stichtag="2020-12-31")
     assert (kerken.value, kerken.status, kerken.source_ids) == (12548, "published", ("DESTATIS_GV_2019",))
+
+
+def test_compare_computes_each_series_once(monkeypatch):
+    """Population and both of its changes for a Kommune, the Kreis and NRW: one series per region."""
+    obs = store.load("observations")
+    calls = []
+    real = indicators._own_series
+    monkeypatch.setattr(indicators, "_own_series", lambda o, ind, ags: calls.append((ind.id, ags)) or real(o, ind, ags))
+    for indicator_id in ("population", "population_change_2015", "population_change_previous_year"):
+        compare(obs, indicator_id, "05154036")
+    assert sorted(calls) == sorted({("population", a) for a in ("05154036", KREIS_AGS, LAND_AGS)})
+
+
+def test_other_kreise_get_their_official_figures_and_their_own_kreis():
+    """Moers (Kreis Wesel): population 31.12.2024 from IT.NRW 12411-15i, compared with Kreis Wesel, not Kleve."""
+    obs = store.load("observations")
+    moers = indicators.compare(obs, "population", "05170024")
+    assert moers.kommune.value == 101503 and str(moers.kommune.date.date()) == "2024-12-31"
+    assert moers.kreis.ags == "05170" and moers.kreis.value == 457918
+    unemployed = indicators.compare(obs, "unemployed_foreigners_share_2016", "05166032")  # Stadt Viersen
+    assert unemployed.kommune.ags == "05166032" and not unemployed.kommune.missing and unemployed.kreis.ags == "05166"

@@ -62,7 +62,7 @@ def test_marks_and_missing_values():
     assert narrative.format_figure(_figure("foreign_share_census_2022", 22.5, "secondary")) == "22,5\u00a0%³"
     assert narrative.format_figure(_figure("population", 53028)) == "53.028"
     assert narrative.format_figure(_figure("population", 53028), "en") == "53,028"
-    missing = Figure("minimum_benefit_rate", "05154040", None, pd.Timestamp("2024-12-31"), "not_available", flag=".")
+    missing = Figure("minimum_benefit_rate", "05154040", None, pd.Timestamp("2024-12-31"), "not_available", flags=(".",))
     assert narrative.format_figure(missing) == "k. A."
     assert narrative.format_figure(missing, reason=True) == "geheim gehalten"
     assert narrative.marker_legend({"published", "secondary"}) == [
@@ -73,7 +73,7 @@ def test_marks_and_missing_values():
 
 def test_change_sentence_refuses_a_base_change():
     fig = Figure("population_change_previous_year", "05154036", None, pd.Timestamp("2024-12-31"), "not_comparable",
-                 "update_2022_base", note="update_2011_base", start_date=pd.Timestamp("2023-12-31"))
+                 "update_2022_base", start_base="update_2011_base", start_date=pd.Timestamp("2023-12-31"))
     comparison = type("C", (), {"kommune": fig})()
     text = narrative.change_sentence("Kleve", comparison, "de")
     assert "lässt sich nicht angeben" in text and "Zensus 2011" in text and "Zensus 2022" in text

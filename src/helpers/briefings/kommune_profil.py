@@ -21,8 +21,10 @@ from helpers import fmt
 from helpers.briefings import common
 from helpers.briefings.common import check_stichtag
 from helpers.data import store
+from helpers.data.status import mark
 from helpers.i18n import check_sprache, t
-from helpers.indicators import CATALOGUE, Comparison, Figure, compare, indicator_series
+from helpers.indicators import (CATALOGUE, Comparison, Figure, compare, dated_series, largest, latest_flag,
+                                nationality_rows, year_end)
 from helpers.kommunen import KREIS_AGS, Region, kommunen, kreis, land, region
 from helpers.presentation import charts, maps, narrative, payloads, sources, tables
 
@@ -150,8 +152,7 @@ def not_applicable(p: Profile, c: Comparison) -> bool:
     flag = c.indicator.applies_where
     if not flag:
         return False
-    rows = p.obs[(p.obs["ags"] == p.region.ags) & (p.obs["variable"] == flag) & p.obs["preferred"]]
-    return rows.empty or rows.sort_values("date")["value"].iloc[-1] != 1
+    return latest_flag(p.obs, flag, p.region.ags) != 1
 
 
 def _context(p: Profile, comparisons) -> None:
@@ -187,7 +188,7 @@ def _note(p: Profile, c: Comparison) -> str:
         notes.append(t(f"profile_base_{c.kommune.base}", sprache))
     if c.kommune.lower_bound:
         notes.append(t("profile_lower_bound", sprache))
-    if c.kreis.note == "kreis_from_kommunen":
+    if c.kreis.from_kommunen:
         notes.append(t("profile_kreis_computed", sprache))
     return "; ".join(notes)
 
@@ -245,13 +246,11 @@ def data_notes(p: Profile) -> list[str]:
         p.t("profile_population_break_note"), p.t("profile_azr_note")]
 
 
-def briefing_payload(p: Profile) -> dict:
-    return {
-        "kind": "kommune_profil", "title": p.t("profile_title", kommune=p.name), "region": p.name,
-        "ags": p.region.ags, "stichtag": p.stand.date().isoformat(), "sprache": p.sprache,
-        "span": narrative.span_text(_shown_dates(p), p.sprache),
-        "source_ids": list(p.cited), "data_notes": data_notes(p),
-    }
+def briefing_payload(p: Profile) -> payloads.Briefing:
+    return payloads.Briefing(
+        kind="kommune_profil", title=p.t("profile_title", kommune=p.name), region=p.name, ags=p.region.ags,
+        stichtag=p.stand.date().isoformat(), sprache=p.sprache, span=narrative.span_text(_shown_dates(p), p.sprache),
+        source_ids=tuple(p.cited), data_notes=tuple(data_notes(p)))
 
 
 def key_figures(p: Profile) -> None:
@@ -266,7 +265,7 @@ def key_figures(p: Profile) -> None:
     if legend:
         _markdown(p.t("profile_markers_legend") + "  \n" + "  \n".join(legend))
     payloads.emit(payloads.KEY_FIGURES, key_figures_payload(p))
-    payloads.emit(payloads.BRIEFING, briefing_payload(p))
+    briefing_payload(p).emit()
 
 
 # --- locator map --------------------------------------------------------------------------
@@ -279,7 +278,7 @@ def locator(p: Profile) -> None:
 # --- 2 Bevölkerung und Zuwanderung --------------------------------------------------------
 
 def _population_frame(p: Profile) -> pd.DataFrame:
-    series = indicator_series(p.obs, "population", p.region.ags).dropna(subset=["value"])
+    series = dated_series(p.obs, "population", p.region.ags)
     return series.assign(series=p.name, segment=[p.t(f"profile_base_{b}") for b in series["base"]])
 
 
@@ -306,8 +305,7 @@ def _azr_frame(p: Profile) -> pd.DataFrame:
     """Kreis and NRW AZR counts as an index (31.12.2015 = 100): one statistic, no base break."""
     parts = []
     for place in (kreis(), land()):
-        series = indicator_series(p.obs, "foreign_population_azr", place.ags).dropna(subset=["value"])
-        series = series[series["date"].dt.strftime("%m-%d") == "12-31"]
+        series = year_end(dated_series(p.obs, "foreign_population_azr", place.ags))
         start = series.loc[series["date"] == AZR_INDEX_START, "value"]
         if start.empty:
             continue
@@ -319,10 +317,7 @@ def _azr_frame(p: Profile) -> pd.DataFrame:
 def _nationalities_frame(p: Profile, ags: str) -> pd.DataFrame:
     """Foreign nationals by country (ISO codes) at the latest date; Kommune rows come from
     registers of the town, Kreis rows from the AZR."""
-    variable = "foreign_population_by_nationality" if ags == KREIS_AGS else "foreign_population"
-    rows = p.obs[(p.obs["ags"] == ags) & (p.obs["variable"] == variable) & p.obs["preferred"]
-                 & p.obs["category"].str.fullmatch(r"[A-Z]{2}") & p.obs["value"].notna()]
-    rows = rows[rows["date"] == rows["date"].max()].nlargest(TOP_NATIONALITIES, "value")
+    rows = largest(nationality_rows(p.obs, ags), TOP_NATIONALITIES)
     names = Locale.parse(fmt.LOCALES[p.sprache]).territories
     return pd.DataFrame({
         "country": [names.get(code, code) for code in rows["category"]], "value": rows["value"],
@@ -341,7 +336,7 @@ def _formatted(values, decimals: int, sprache: str, percent: bool = False) -> li
 
 
 def _with_marks(frame: pd.DataFrame, decimals: int, sprache: str, percent: bool = False) -> list[str]:
-    return [v + narrative.STATUS_MARKS.get(s, "") for v, s in
+    return [v + mark(s) for v, s in
             zip(_formatted(frame["value"], decimals, sprache, percent), frame["status"])]
 
 
@@ -507,8 +502,8 @@ def data_gaps_table(p: Profile) -> pd.DataFrame:
             p.t("profile_col_field"): "" if label == field else label,
             p.t("profile_col_indicator"): c.indicator.label(p.sprache),
             p.t("profile_col_known", kommune=p.name): known,
-            p.t("profile_col_fill"): c.indicator.text("gap", p.sprache) if c.kommune.lower_bound
-            else fill.get(availability, c.indicator.text("gap", p.sprache)),
+            p.t("profile_col_fill"): sources.gap(c.indicator, p.sprache) if c.kommune.lower_bound
+            else fill.get(availability) or sources.gap(c.indicator, p.sprache),
         })
         field = label
     return pd.DataFrame(rows)

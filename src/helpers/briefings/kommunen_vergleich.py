@@ -23,12 +23,11 @@ from sklearn.preprocessing import StandardScaler
 
 from helpers import fmt, indicators
 from helpers.briefings import common
-from helpers.briefings.common import Context, Statement, cited_span, render
-from helpers.data.validation import INCOMPLETE
+from helpers.briefings.common import Context, Statement, render
+from helpers.data.status import Status, mark, worst
 from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis, land
-from helpers.presentation import charts, maps, narrative, payloads, tables
-from helpers.presentation.narrative import STATUS_MARKS
+from helpers.presentation import charts, maps, narrative, sources, tables
 
 NEIGHBOURS = 3  # k: the most similar Kommunen named for each Kommune
 MAX_NAMED_TIES = 3  # a tie of more Kommunen is reported by number ("in 14 Kommunen")
@@ -38,21 +37,21 @@ MAP_INDICATOR = "foreign_share_census_2022"
 
 @dataclass(frozen=True)
 class Feature:
-    """One structural characteristic used for similarity; ``log`` tames Kleve's size."""
+    """One structural characteristic used for similarity; ``log`` tames Kleve's size. Its dates
+    come from the data (:func:`feature_dates`): the newest date all 16 Kommunen share on ``base``."""
 
     key: str  # message key of the label
-    indicator: str
-    at: str  # reference date, YYYY-MM-DD
+    indicator: str  # a catalogue indicator or a published variable
     base: str | None = None
-    since: str | None = None  # growth in % from this date on the same base
+    growth: bool = False  # growth in % from the oldest to the newest date the 16 share on ``base``
     log: bool = False
 
 
 FEATURES = (
-    Feature("cmp_feat_population", "population", "2024-12-31", "update_2022_base", log=True),
-    Feature("cmp_feat_density", "population_density", "2024-12-31", log=True),
-    Feature("cmp_feat_growth", "population", "2023-12-31", "update_2011_base", since="2019-12-31"),
-    Feature("cmp_feat_foreign_share", "foreign_share_census_2022", "2022-05-15"),
+    Feature("cmp_feat_population", "population", "update_2022_base", log=True),
+    Feature("cmp_feat_density", "population_density", log=True),
+    Feature("cmp_feat_growth", "population", "update_2011_base", growth=True),
+    Feature("cmp_feat_foreign_share", "foreign_share_census_2022"),
 )
 
 
@@ -60,7 +59,7 @@ FEATURES = (
 
 def municipal_indicators(indikatoren: object = None) -> tuple[str, ...]:
     """Catalogue ids published per Kommune (``None`` = all of them, in catalogue order)."""
-    available = tuple(i.id for i in indicators.catalogue().indicators.values() if "kommune" in i.levels)
+    available = tuple(i.id for i in indicators.CATALOGUE.indicators.values() if "kommune" in i.levels)
     if indikatoren is None:
         return available
     wanted = [indikatoren] if isinstance(indikatoren, str) else list(indikatoren)
@@ -103,7 +102,7 @@ def comparison_table(ctx: Context, indicator_ids: tuple[str, ...] | None = None)
     """Long numeric table: key indicators (or, if none is selected, the selection) × (16
     Kommunen, Kreis, NRW), AGS order; an indicator without any Kommune value (e.g. a change
     across a census break) is left out."""
-    keys = tuple(i for i in indicators.catalogue().key_figures if i in ctx.indicator_ids)
+    keys = tuple(i for i in indicators.CATALOGUE.key_figures if i in ctx.indicator_ids)
     tables = [latest(ctx, i) for i in indicator_ids or keys or ctx.indicator_ids]
     tables = [tab for tab in tables if tab.loc[tab["ags"].str.len() == 8, "value"].notna().any()]
     return pd.concat(tables, ignore_index=True) if tables else latest(ctx, "population").iloc[:0]
@@ -120,19 +119,14 @@ def ranking(values: pd.Series, decimals: int | None = None) -> pd.DataFrame:
     return frame.drop(columns="_key").reset_index(drop=True)
 
 
-def _dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> pd.DataFrame:
-    series = indicators.indicator_series(obs, indicator_id, ags).dropna(subset=["value"])
-    return series if stichtag is None else series[series["date"] <= stichtag]
-
-
 def common_interval(obs: pd.DataFrame, indicator_id: str, stichtag=None) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:
     """(start, end, base): the two newest reference dates on one census base that all 16 Kommunen
     have, so one column of changes covers one interval (Kleve's extra 2022 figure must not give
     Kleve 2022–2023 beside 2021–2023 for the others). None when the 16 share no such pair."""
-    series = [_dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen()]
+    series = [indicators.dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen()]
     best = None
     for base in set().union(*(set(f["base"]) for f in series)):
-        dates = sorted(set.intersection(*(set(f.loc[f["base"] == base, "date"]) for f in series)))
+        dates = indicators.common_dates(obs, indicator_id, base, stichtag)
         if len(dates) >= 2 and (best is None or (dates[-1], dates[-2]) > best[1::-1]):
             best = (dates[-2], dates[-1], base)
     return best
@@ -143,7 +137,7 @@ def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, sticht
     """Change between two reference dates on one census base: those of ``interval`` where the
     region has both, else its own two newest. When the newest date starts a new base, the newest
     comparable pair is used and ``comparable_with_latest`` is False."""
-    series = _dated_series(obs, indicator_id, ags, stichtag)
+    series = indicators.dated_series(obs, indicator_id, ags, stichtag)
     if series.empty:
         return {}
     newest = series["date"].max()
@@ -159,7 +153,7 @@ def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, sticht
     base, (start, end) = pairs[0][0], (row for _, row in pairs[0][1].iterrows())
     return {"start": start["date"], "end": end["date"], "start_value": start["value"], "end_value": end["value"],
             "change": end["value"] - start["value"], "base": base, "comparable_with_latest": end["date"] == newest,
-            "status": indicators.worst_status([start["status"], end["status"]]),
+            "status": worst([start["status"], end["status"]]),
             "source_ids": tuple(dict.fromkeys((*start["source_ids"], *end["source_ids"])))}
 
 
@@ -170,24 +164,33 @@ def features(ctx: Context) -> pd.DataFrame:
     ags = sorted(r.ags for r in kommunen())
     table = pd.DataFrame(index=pd.Index(ags, name="ags"))
     for feat in FEATURES:
-        table[feat.key] = [_feature_value(ctx.obs, feat, a) for a in ags]
+        days = feature_dates(ctx.obs, feat)
+        table[feat.key] = [_feature_value(ctx.obs, feat, days, a) if days else math.nan for a in ags]
     return table
 
 
-def _feature_value(obs: pd.DataFrame, feat: Feature, ags: str) -> float:
+def feature_dates(obs: pd.DataFrame, feat: Feature) -> tuple[pd.Timestamp, ...]:
+    """(newest,) or, for growth, (newest, oldest) of the dates all 16 Kommunen share on the
+    feature's base; empty when they share none (or, for growth, fewer than two)."""
+    dates = indicators.common_dates(obs, feat.indicator, feat.base)
+    if len(dates) < (2 if feat.growth else 1):
+        return ()
+    return (dates[-1], dates[0]) if feat.growth else (dates[-1],)
+
+
+def _feature_value(obs: pd.DataFrame, feat: Feature, days: tuple[pd.Timestamp, ...], ags: str) -> float:
     """The feature for one Kommune; NaN where it is missing or only a lower bound (a total
     without its secret part must not make two Kommunen look alike)."""
-    if feat.indicator in indicators.catalogue().indicators:
-        figures = [indicators.figure(obs, feat.indicator, ags, at=pd.Timestamp(day), base=feat.base)
-                   for day in (feat.at, feat.since) if day]
+    if feat.indicator in indicators.CATALOGUE.indicators:
+        figures = [indicators.figure(obs, feat.indicator, ags, at=day, base=feat.base) for day in days]
         values = [None if f.lower_bound else f.value for f in figures]
     else:  # a published observation that is not (yet) a catalogue indicator, e.g. density
-        rows = obs[(obs["ags"] == ags) & (obs["variable"] == feat.indicator) & (obs["date"] == feat.at) & obs["preferred"]
-                   & (obs["status"] != INCOMPLETE)]
+        rows = indicators.observation_rows(obs, feat.indicator, days[0], ags)
+        rows = rows[rows["status"] != Status.INCOMPLETE]
         values = [rows["value"].iloc[0] if len(rows) else None]
     if any(v is None or pd.isna(v) for v in values):
         return math.nan
-    return 100 * (values[0] / values[1] - 1) if feat.since else values[0]
+    return 100 * (values[0] / values[1] - 1) if feat.growth else values[0]
 
 
 def _scaled(table: pd.DataFrame) -> pd.DataFrame:
@@ -230,7 +233,7 @@ def _format(value: float | None, status: str, ind: indicators.Indicator, sprache
     """As the Kommunenprofil prints a figure: unit, decimals, status mark; missing → k. A."""
     if value is None or pd.isna(value):
         return fmt.MISSING[sprache]
-    return narrative.format_value(value, ind.id, sprache) + STATUS_MARKS.get(status, "")
+    return narrative.format_value(value, ind.id, sprache) + mark(status)
 
 
 def _period(start, end, sprache: str) -> str:
@@ -242,7 +245,7 @@ def _format_change(change: dict[str, object], ind: indicators.Indicator, sprache
     if not change:
         return fmt.MISSING[sprache]
     unit = t("cmp_unit_points", sprache) if ind.unit == "percent" else ""
-    text = fmt.format_change(change["change"], ind.decimals, sprache, unit) + STATUS_MARKS.get(change["status"], "")
+    text = fmt.format_change(change["change"], ind.decimals, sprache, unit) + mark(change["status"])
     own = interval is None or (change["start"], change["end"]) != tuple(interval[:2])
     return text + (f" ({_period(change['start'], change['end'], sprache)})" if own else "") + (
         "" if change["comparable_with_latest"] else "*")
@@ -250,7 +253,7 @@ def _format_change(change: dict[str, object], ind: indicators.Indicator, sprache
 
 def title(ctx: Context) -> None:
     s = ctx.sprache
-    labels = ", ".join(indicators.catalogue()[i].label(s) for i in ctx.indicator_ids)
+    labels = ", ".join(indicators.CATALOGUE[i].label(s) for i in ctx.indicator_ids)
     display(Markdown(f"# {t('cmp_title', s)}\n\n{t('cmp_intro', s, n=len(ctx.indicator_ids), labels=labels)}"))
 
 
@@ -260,11 +263,11 @@ def reference_date(ctx: Context, indicator_id: str) -> pd.Timestamp | None:
     result beside final 2020 results, or a 2016 quota beside a 2019 one."""
     if indicator_id + "@date" not in ctx.memo:
         table = latest(ctx, indicator_id)
-        if indicators.catalogue()[indicator_id].kind == "change":  # a change exists only at its newest date
+        if indicators.CATALOGUE[indicator_id].kind == "change":  # a change exists only at its newest date
             dates = list(table.loc[(table["ags"].str.len() == 8) & table["value"].notna(), "date"])
         else:
             dates = [d for r in kommunen() for d in
-                     indicators.indicator_series(ctx.obs, indicator_id, r.ags).dropna(subset=["value"])["date"].unique()]
+                     indicators.dated_series(ctx.obs, indicator_id, r.ags)["date"].unique()]
         counts = pd.Series(pd.to_datetime(dates)).value_counts()
         ctx.memo[indicator_id + "@date"] = max(counts.index, key=lambda d: (counts[d], d)) if len(counts) else None
     return ctx.memo[indicator_id + "@date"]
@@ -319,13 +322,13 @@ def ranked_rows(ctx: Context, indicator_id: str) -> pd.DataFrame:
     """The Kommunen that enter rankings: a figure on the reference date that is not a lower bound."""
     table = on_reference_date(ctx, indicator_id)
     local = table[(table["ags"].str.len() == 8) & table["value"].notna()]
-    return local[local["status"] != INCOMPLETE]
+    return local[local["status"] != Status.INCOMPLETE]
 
 
 def indicator_statements(ctx: Context, indicator_id: str) -> list[Statement]:
     """Highest and lowest on one date (ties named as ties), lower bounds and figures of other
     dates kept out of the ranking and said so, the Kreis value and the Kommunen without a figure."""
-    s, ind = ctx.sprache, indicators.catalogue()[indicator_id]
+    s, ind = ctx.sprache, indicators.CATALOGUE[indicator_id]
     newest, day = latest(ctx, indicator_id), reference_date(ctx, indicator_id)
     table = on_reference_date(ctx, indicator_id)
     local = table[(table["ags"].str.len() == 8) & table["value"].notna()]
@@ -343,7 +346,7 @@ def indicator_statements(ctx: Context, indicator_id: str) -> list[Statement]:
         only = ranked.iloc[0]
         out.append(_stated(t("cmp_single", s, name=only["name"], value=_format(only["value"], only["status"], ind, s), date=date),
                            [only]))
-    lower = local[local["status"] == INCOMPLETE]
+    lower = local[local["status"] == Status.INCOMPLETE]
     if len(lower):
         out.append(_stated(t("cmp_lower_bounds", s, listing=_listed(lower, ind, s, dated=False), date=date), [r for _, r in lower.iterrows()]))
     own = newest[(newest["ags"].str.len() == 8) & newest["value"].notna()]
@@ -358,25 +361,25 @@ def indicator_statements(ctx: Context, indicator_id: str) -> list[Statement]:
                              date=fmt.format_date(k["date"], s)), [k]))
     missing = newest[(newest["ags"].str.len() == 8) & newest["value"].isna()]
     if len(missing) and len(own):
-        out.append(_stated(t("cmp_missing", s, n=len(missing), names=", ".join(missing["name"]), gap=ind.text("gap", s)),
+        out.append(_stated(t("cmp_missing", s, n=len(missing), names=", ".join(missing["name"]), gap=sources.gap(ind, s)),
                            [own.iloc[0]]))
     return out
 
 
 def _stated(text: str, rows: list[pd.Series]) -> Statement:
     ids = tuple(dict.fromkeys(i for r in rows for i in r["source_ids"]))
-    return Statement(text, ids, frozenset(r["status"] for r in rows) & set(STATUS_MARKS))
+    return Statement(text, ids, frozenset(r["status"] for r in rows if mark(r["status"])))
 
 
 def indicator_section(ctx: Context, indicator_id: str) -> None:
     """One indicator: sentences, sorted bars of the figures on the reference date (with the Kreis
     value of that date as a line for shares and rates; a Kreis total would dwarf the 16 counts),
     small multiples over time."""
-    s, ind = ctx.sprache, indicators.catalogue()[indicator_id]
+    s, ind = ctx.sprache, indicators.CATALOGUE[indicator_id]
     items = indicator_statements(ctx, indicator_id) + [
         Statement(common.context_line(f, _names()[f.ags], s), (f.source_id,))
         for f in common.context_facts(ctx.facts[ctx.facts["ags"] != ""], indicator_id).itertuples()]
-    body = render(ctx, items) if items else t("cmp_no_municipal_data", s, label=ind.label(s), gap=ind.text("gap", s))
+    body = render(ctx, items) if items else t("cmp_no_municipal_data", s, label=ind.label(s), gap=sources.gap(ind, s))
     display(Markdown(f"### {ind.label(s)}\n\n{ind.text('definition', s)}\n\n{body}"))
     table = latest(ctx, indicator_id)
     if table[(table["ags"].str.len() == 8)]["value"].notna().sum() < 2:
@@ -407,7 +410,7 @@ def _line(base: str, status: str, ind: indicators.Indicator, sprache: str) -> st
     """The series a point belongs to: its census base (or the indicator); preliminary figures
     (election-night counts) form their own series, never one line with final results."""
     name = t(f"profile_base_{base}", sprache) if base else ind.label(sprache)
-    return name + (t("cmp_line_preliminary", sprache) if status == "preliminary" else "")
+    return name + (t("cmp_line_preliminary", sprache) if status == Status.PRELIMINARY else "")
 
 
 def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
@@ -417,8 +420,7 @@ def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
     if ind.kind == "change":
         return
     for r in kommunen():
-        series = indicators.indicator_series(ctx.obs, ind.id, r.ags).dropna(subset=["value"])
-        series = series if ctx.stichtag is None else series[series["date"] <= ctx.stichtag]
+        series = indicators.dated_series(ctx.obs, ind.id, r.ags, ctx.stichtag)
         if not series.empty:
             frames.append(series.assign(name=r.name, line=[_line(b, st, ind, s) for b, st in zip(series["base"], series["status"])]))
     if not frames or max(f["date"].nunique() for f in frames) < 2:
@@ -451,7 +453,7 @@ def table_display(ctx: Context) -> pd.DataFrame:
     order = [r.ags for r in kommunen()] + [KREIS_AGS, LAND_AGS]
     shown = pd.DataFrame({t("cmp_col_region", s): [names[a] for a in order]})
     for indicator_id, rows in long.groupby("indicator", sort=False):
-        ind = indicators.catalogue()[indicator_id]
+        ind = indicators.CATALOGUE[indicator_id]
         rows = rows.set_index("ags").reindex(order)
         usual = rows["date"].mode()
         usual = usual.iloc[-1] if len(usual) else None
@@ -480,7 +482,7 @@ def changes_table(ctx: Context) -> pd.DataFrame:
     order = [r.ags for r in kommunen()] + [KREIS_AGS, LAND_AGS]
     shown = pd.DataFrame({t("cmp_col_region", s): [names[a] for a in order]})
     for indicator_id in comparison_table(ctx)["indicator"].unique():
-        ind = indicators.catalogue()[indicator_id]
+        ind = indicators.CATALOGUE[indicator_id]
         if ind.kind == "change":
             continue
         interval = common_interval(ctx.obs, indicator_id, ctx.stichtag)
@@ -525,20 +527,20 @@ def similarity(ctx: Context) -> None:
 
 
 def _feature_sources(ctx: Context, feat: Feature) -> list[str]:
-    if feat.indicator in indicators.catalogue().indicators:
-        return [i for r in kommunen() for i in indicators.figure(ctx.obs, feat.indicator, r.ags, at=pd.Timestamp(feat.at),
+    at = feature_dates(ctx.obs, feat)[0]
+    if feat.indicator in indicators.CATALOGUE.indicators:
+        return [i for r in kommunen() for i in indicators.figure(ctx.obs, feat.indicator, r.ags, at=at,
                                                                   base=feat.base).source_ids]
-    rows = ctx.obs[(ctx.obs["variable"] == feat.indicator) & (ctx.obs["date"] == feat.at) & ctx.obs["preferred"]]
-    return list(rows["source_id"])
+    return list(indicators.observation_rows(ctx.obs, feat.indicator, at)["source_id"])
 
 
 def map_section(ctx: Context) -> None:
     """Choropleth of one key indicator (the Zensus 2022 foreign share, marked secondary) on its
     reference date; like a ranking, the colours leave out other dates and lower bounds."""
-    s, ind = ctx.sprache, indicators.catalogue()[MAP_INDICATOR]
+    s, ind = ctx.sprache, indicators.CATALOGUE[MAP_INDICATOR]
     table = on_reference_date(ctx, MAP_INDICATOR)
     local = table[table["ags"].str.len() == 8].set_index("ags")
-    local = local.assign(value=local["value"].where(local["status"] != INCOMPLETE))
+    local = local.assign(value=local["value"].where(local["status"] != Status.INCOMPLETE))
     if local["value"].isna().all():
         return
     ids = tuple(dict.fromkeys(i for ids in local["source_ids"] for i in ids))
@@ -553,9 +555,6 @@ def map_section(ctx: Context) -> None:
 def briefing(ctx: Context) -> None:
     """The BRIEFING payload (contract in CONTRACTS.md)."""
     newest = comparison_table(ctx)["date"].dropna().max()
-    payloads.emit(payloads.BRIEFING, {
-        "kind": "kommunen_vergleich", "title": t("cmp_title", ctx.sprache), "region": kreis().name, "ags": KREIS_AGS,
-        "stichtag": pd.Timestamp(newest).date().isoformat(), "sprache": ctx.sprache, "source_ids": list(ctx.cited),
-        "span": cited_span(ctx),
-        "data_notes": [t("cmp_changes_note", ctx.sprache), t("cmp_similar_method", ctx.sprache, k=NEIGHBOURS, n=N_GROUPS)],
-    })
+    common.kreis_briefing(ctx, "kommunen_vergleich", t("cmp_title", ctx.sprache), pd.Timestamp(newest),
+                          [t("cmp_changes_note", ctx.sprache), t("cmp_similar_method", ctx.sprache, k=NEIGHBOURS, n=N_GROUPS)]
+                          ).emit()

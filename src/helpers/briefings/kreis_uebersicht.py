@@ -19,13 +19,15 @@ from IPython.display import Markdown, display
 
 from helpers import fmt
 from helpers.briefings import common
-from helpers.briefings.common import Context, Statement, cited_span, render
+from helpers.briefings.common import Context, Statement, render
 from helpers.data import store
-from helpers.data.validation import INCOMPLETE
+from helpers.data.status import Status, mark
 from helpers.i18n import check_sprache, t
+from helpers.indicators import (CATALOGUE, azr_series, largest, newest_complete_table, nationality_rows, preferred_series,
+                                source_rows)
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis
-from helpers.presentation import charts, maps, payloads, sources, tables
-from helpers.presentation.narrative import STATUS_MARKS, marker_legend, span_text
+from helpers.presentation import charts, maps, sources, tables
+from helpers.presentation.narrative import marker_legend, span_text
 
 # The 2017 appeal letter is quoted only when the data layer records it as a source.
 LETTER_SOURCE = "APPEAL_2017"
@@ -63,35 +65,9 @@ def sources_section(ctx: Context) -> None:
     common.sources_section("ov_h_sources", ctx.cited, ctx.sprache)
 
 
-# --- selection ------------------------------------------------------------------------------
-
-def series(obs: pd.DataFrame, variable: str, category: str = "total", ags: str = KREIS_AGS,
-           base: str | None = None) -> pd.DataFrame:
-    """One value per date for a region, from the rows the data layer marks ``preferred``
-    (conflicts stay visible in data/processed/conflicts); ties go to the smaller source id."""
-    rows = obs[(obs["ags"] == ags) & (obs["variable"] == variable) & (obs["category"] == category) & obs["preferred"]]
-    if base is not None:
-        rows = rows[rows["base"] == base]
-    rows = rows.dropna(subset=["value"]).sort_values(["date", "source_id"]).drop_duplicates("date")
-    return rows.reset_index(drop=True)
-
-
-def azr_series(obs: pd.DataFrame, ags: str = KREIS_AGS) -> pd.DataFrame:
-    """Foreign nationals from the Ausländerzentralregister (base ``azr``), at year end."""
-    rows = series(obs, "foreign_population", ags=ags, base="azr")
-    return rows[(rows["date"].dt.month == 12) & (rows["date"].dt.day == 31)].reset_index(drop=True)
-
-
-def nationalities(obs: pd.DataFrame) -> pd.DataFrame:
-    """Kreis foreigners by country of nationality (ISO codes only; continents and
-    'stateless'/'unclear' rows are left out of rankings)."""
-    rows = obs[(obs["ags"] == KREIS_AGS) & (obs["variable"] == "foreign_population_by_nationality") & obs["preferred"]]
-    return rows[rows["category"].str.fullmatch(r"[A-Z]{2}")].dropna(subset=["value"])
-
-
 def letter_figures(obs: pd.DataFrame, variable: str) -> pd.DataFrame:
     """Figures quoted from the 2017 appeal letter (empty when the data do not hold them)."""
-    return obs[(obs["source_id"] == LETTER_SOURCE) & (obs["variable"] == variable)].sort_values("date")
+    return source_rows(obs, LETTER_SOURCE, variable)
 
 
 # --- formatting -----------------------------------------------------------------------------
@@ -99,7 +75,7 @@ def letter_figures(obs: pd.DataFrame, variable: str) -> pd.DataFrame:
 def figure(value: float, status: str, sprache: str, decimals: int = 0, percent: bool = False) -> str:
     """A value with its status mark (``67.505²``), so derived or rounded values stay visible."""
     text = fmt.format_percent(value, decimals, sprache) if percent else fmt.format_number(value, decimals, sprache)
-    return text + STATUS_MARKS.get(status, "")
+    return text + mark(status)
 
 
 def when(date: pd.Timestamp, sprache: str) -> str:
@@ -127,7 +103,7 @@ def statement(text: str, rows: pd.DataFrame | list[pd.Series], extra_ids: tuple[
     """A statement sourced by the observation rows its numbers come from (plus fact sources)."""
     frame = pd.DataFrame(rows) if isinstance(rows, list) else rows
     ids = tuple(dict.fromkeys([*frame.get("source_id", []), *extra_ids]))
-    marks = (set(frame.get("status", [])) | set(statuses)) & set(STATUS_MARKS)
+    marks = {s for s in (*frame.get("status", []), *statuses) if mark(s)}
     return Statement(text, ids, frozenset(marks))
 
 
@@ -156,12 +132,12 @@ def foreigner_statements(ctx: Context) -> list[Statement]:
             out.append(statement(t("ov_letter_vs_official", s, year=o["date"].year, letter=letter,
                                    official=figure(o["value"], o["status"], s),
                                    difference=fmt.format_number(abs(o["value"] - quoted["value"]), 0, s)), [o, quoted]))
-    same_day = series(ctx.obs, "population").query("date == @last.date and base.str.startswith('update')")
+    same_day = preferred_series(ctx.obs, "population").query("date == @last.date and base.str.startswith('update')")
     if not same_day.empty:
         p = same_day.iloc[0]
-        share = figure(100 * last["value"] / p["value"], "derived", s, decimals=1, percent=True)
+        share = figure(100 * last["value"] / p["value"], Status.DERIVED, s, decimals=1, percent=True)
         out.append(statement(t("ov_azr_ratio", s, year=last["date"].year, share=share,
-                               population=figure(p["value"], p["status"], s)), [last, p], statuses=("derived",)))
+                               population=figure(p["value"], p["status"], s)), [last, p], statuses=(Status.DERIVED,)))
     missing = sorted(set(range(first["date"].year, last["date"].year + 1)) - set(azr["date"].dt.year))
     if missing:
         out.append(statement(t("ov_azr_gaps", s, years=", ".join(map(str, missing))), azr))
@@ -170,11 +146,11 @@ def foreigner_statements(ctx: Context) -> list[Statement]:
 
 def nationality_table(ctx: Context) -> pd.DataFrame:
     """Wide table: the largest nationalities at each date (rows) × reference dates (columns)."""
-    nat = nationalities(ctx.obs)
+    nat = nationality_rows(ctx.obs)
     if nat.empty:
         return pd.DataFrame()
     top = nat.sort_values(["value", "category"], ascending=[False, True]).groupby("date").head(TOP_NATIONALITIES // 2)
-    latest = nat[nat["date"] == nat["date"].max()].nlargest(TOP_NATIONALITIES, "value")
+    latest = largest(nat, TOP_NATIONALITIES)
     codes = list(dict.fromkeys([*latest["category"], *top["category"]]))
     return nat[nat["category"].isin(codes)].pivot(index="category", columns="date", values="value").reindex(codes)
 
@@ -182,7 +158,7 @@ def nationality_table(ctx: Context) -> pd.DataFrame:
 def nationality_statements(ctx: Context) -> list[Statement]:
     """The largest groups at the newest complete table, what each earlier source names,
     and the change between the two newest dates."""
-    s, nat = ctx.sprache, nationalities(ctx.obs)
+    s, nat = ctx.sprache, nationality_rows(ctx.obs)
     if nat.empty:
         return []
     name = lambda r: country(r["category"], s)  # noqa: E731 - one-line label for listing()
@@ -205,22 +181,22 @@ def nationality_statements(ctx: Context) -> list[Statement]:
 def refugee_statements(ctx: Context) -> list[Statement]:
     """2015–2016 (asylum procedures, Syrian nationals) and 2022 (Ukraine), each as published."""
     s, obs, out = ctx.sprache, ctx.obs, []
-    asylum = series(obs, "persons_in_ongoing_asylum_procedure")
+    asylum = preferred_series(obs, "persons_in_ongoing_asylum_procedure")
     if not asylum.empty:
         out.append(statement(t("ov_ref_asylum_procedures", s, values=listing(asylum, s)), asylum))
     for _, quoted in letter_figures(obs, "asylum_seekers").iterrows():
         out.append(statement(t("ov_letter_asylum", s, value=fmt.format_number(quoted["value"], 0, s)), [quoted]))
-    nat = nationalities(obs)
+    nat = nationality_rows(obs)
     for code in ("SY", "UA"):
         rows = nat[nat["category"] == code].sort_values("date")
         if not rows.empty:
             out.append(statement(t("ov_ref_nationality", s, country=country(code, s), values=listing(rows, s)), rows))
-    ukraine = series(obs, "ukraine_refugees")
+    ukraine = preferred_series(obs, "ukraine_refugees")
     if not ukraine.empty:
         u = ukraine.iloc[-1]
         out.append(statement(t("ov_ref_ukraine_registered", s, date=fmt.format_date(u["date"], s, u["precision"]),
                                value=figure(u["value"], u["status"], s)), [u]))
-    asylblg = series(obs, "asylblg_recipients")
+    asylblg = preferred_series(obs, "asylblg_recipients")
     if not asylblg.empty:
         a = asylblg.iloc[-1]
         out.append(statement(t("ov_ref_asylblg", s, year=when(a["date"], s), value=figure(a["value"], a["status"], s)), [a]))
@@ -229,7 +205,7 @@ def refugee_statements(ctx: Context) -> list[Statement]:
 
 def naturalisation_statements(ctx: Context) -> list[Statement]:
     """Yearly naturalisations as published (with the gaps named) and IT.NRW's note on origins."""
-    s, rows = ctx.sprache, series(ctx.obs, "naturalisations")
+    s, rows = ctx.sprache, preferred_series(ctx.obs, "naturalisations")
     if rows.empty:
         return []
     out = [statement(t("ov_nat_series", s, values=listing(rows, s)), rows)]
@@ -270,18 +246,13 @@ def kommunen_shares(ctx: Context) -> pd.DataFrame:
     (none for a lower bound), and the sum of the 16 (NaN when one of them is a lower bound)."""
     frames, sums = [], {}
     for variable in SHARE_VARIABLES:
-        rows = ctx.obs[(ctx.obs["variable"] == variable) & (ctx.obs["category"] == "total")].dropna(subset=["value"])
-        ags_all = {r.ags for r in kommunen()} | {KREIS_AGS}
-        complete = rows.groupby(["date", "source_id"])["ags"].apply(lambda a: ags_all <= set(a))
-        if not complete.any():
+        chosen = newest_complete_table(ctx.obs, variable, {r.ags for r in kommunen()} | {KREIS_AGS})
+        if chosen.empty:
             continue
-        date, source_id = max(complete[complete].index)
-        chosen = rows[(rows["date"] == date) & (rows["source_id"] == source_id) & rows["ags"].isin(ags_all)]
-        chosen = chosen.drop_duplicates("ags").set_index("ags")
         total = chosen.loc[KREIS_AGS, "value"]
         part = chosen.drop(index=KREIS_AGS).reset_index()
         # A lower bound (a total without its secret part) gets no share, and the 16 are not summed.
-        complete = part["status"] != INCOMPLETE
+        complete = part["status"] != Status.INCOMPLETE
         sums[variable] = part["value"].sum() if complete.all() else math.nan
         frames.append(part.assign(share=(100 * part["value"] / total).where(complete), kreis_value=total))
     if not frames:
@@ -311,7 +282,7 @@ def shares_notes(ctx: Context) -> list[Statement]:
     names = {r.ags: r.name for r in kommunen()}
     for variable, rows in kommunen_shares(ctx).groupby("variable", sort=False):
         r = rows.iloc[0]
-        lower = rows[rows["status"] == INCOMPLETE]
+        lower = rows[rows["status"] == Status.INCOMPLETE]
         if len(lower):
             out.append(statement(t("ov_sum_lower_bounds", s, what=t("ov_share_" + variable, s), date=fmt.format_date(r["date"], s),
                                    names=fmt.format_list([names[a] for a in lower["ags"]], s),
@@ -347,12 +318,13 @@ def title(ctx: Context) -> None:
     ))
 
 
+# (message key, catalogue indicator): the unit and decimals come from the catalogue.
 KEY_FIGURES = (
-    ("ov_kf_foreigners_azr", "foreign_population"),
+    ("ov_kf_foreigners_azr", "foreign_population_azr"),
     ("ov_kf_population", "population"),
     ("ov_kf_naturalisations", "naturalisations"),
     ("ov_kf_asylblg", "asylblg_recipients"),
-    ("ov_kf_minimum_benefit_rate", "minimum_benefit_rate_pct"),
+    ("ov_kf_minimum_benefit_rate", "minimum_benefit_rate"),
 )
 
 
@@ -360,19 +332,20 @@ def key_figures(ctx: Context) -> pd.DataFrame:
     """The newest Kreis value of each key figure, with NRW beside it where NRW has the same
     date (foreigners: AZR year-end counts on both sides)."""
     s, rows = ctx.sprache, []
-    for key, variable in KEY_FIGURES:
-        pick = (lambda ags: azr_series(ctx.obs, ags)) if variable == "foreign_population" else (
-            lambda ags, v=variable: series(ctx.obs, v, ags=ags))
+    for key, indicator_id in KEY_FIGURES:
+        ind = CATALOGUE[indicator_id]
+        pick = (lambda ags: azr_series(ctx.obs, ags)) if ind.value.bases == ("azr",) else (
+            lambda ags, v=ind.value.variable: preferred_series(ctx.obs, v, ags=ags))
         k = pick(KREIS_AGS)
         if k.empty:
             continue
         last = k.iloc[-1]
         nrw = pick(LAND_AGS).query("date == @last.date")
-        percent = variable.endswith("_pct")
+        percent = ind.unit == "percent"
         rows.append({
             t("ov_col_figure", s): t(key, s),
-            kreis().name: figure(last["value"], last["status"], s, 1 if percent else 0, percent),
-            t("ov_col_nrw", s): figure(nrw.iloc[0]["value"], nrw.iloc[0]["status"], s, 1 if percent else 0, percent)
+            kreis().name: figure(last["value"], last["status"], s, ind.decimals, percent),
+            t("ov_col_nrw", s): figure(nrw.iloc[0]["value"], nrw.iloc[0]["status"], s, ind.decimals, percent)
             if not nrw.empty else fmt.MISSING[s],
             t("ov_col_date", s): fmt.format_date(last["date"], s),
             "source_ids": tuple(dict.fromkeys([last["source_id"], *nrw["source_id"]])),
@@ -417,7 +390,7 @@ def nationalities_section(ctx: Context) -> None:
     _section(ctx, "ov_h_nationalities", nationality_statements(ctx))
     if wide.empty:
         return
-    nat = nationalities(ctx.obs)
+    nat = nationality_rows(ctx.obs)
     rows = nat[nat["category"].isin(wide.index)].assign(
         country=lambda f: [country(c, s) for c in f["category"]], when=lambda f: [fmt.format_date(d, s) for d in f["date"]],
         order=lambda f: f["category"].map({c: i for i, c in enumerate(wide.index)})).sort_values(["date", "order"])
@@ -439,7 +412,7 @@ def refugees(ctx: Context) -> None:
 
 def naturalisations(ctx: Context) -> None:
     """Naturalisations per year as published, with the missing years visible as gaps."""
-    s, rows = ctx.sprache, series(ctx.obs, "naturalisations")
+    s, rows = ctx.sprache, preferred_series(ctx.obs, "naturalisations")
     _section(ctx, "ov_h_naturalisations", naturalisation_statements(ctx))
     if rows.empty:
         return
@@ -478,8 +451,5 @@ def shares(ctx: Context) -> None:
 
 def briefing(ctx: Context) -> None:
     """The BRIEFING payload for the HTML template and index page (contract in CONTRACTS.md)."""
-    payloads.emit(payloads.BRIEFING, {
-        "kind": "kreis_uebersicht", "title": t("ov_title", ctx.sprache), "region": kreis().name, "ags": KREIS_AGS,
-        "stichtag": stand(ctx).date().isoformat(), "sprache": ctx.sprache, "source_ids": list(ctx.cited),
-        "span": cited_span(ctx), "data_notes": [t("ov_azr_label", ctx.sprache), *ctx.notes],
-    })
+    common.kreis_briefing(ctx, "kreis_uebersicht", t("ov_title", ctx.sprache), stand(ctx),
+                          [t("ov_azr_label", ctx.sprache), *ctx.notes]).emit()

@@ -87,17 +87,17 @@ def _outcome(result, latest: Path, sprache: str) -> None:
     from helpers.run import batch
 
     entries = result.entries
-    carried = [e for e in entries if e.get("carried_over")]
-    counts = {s: sum(e["status"] == s for e in entries if not e.get("carried_over")) for s in ("ok", "skipped", "failed")}
+    carried = [e for e in entries if e.carried_over]
+    counts = {s: sum(e.status == s for e in entries if not e.carried_over) for s in ("ok", "skipped", "failed")}
     print(t("briefings_summary", sprache, ran=counts["ok"] + counts["failed"], skipped=counts["skipped"],
             failed=counts["failed"], path=result.run_dir), file=sys.stderr)
     if carried:
         print(t("briefings_carried", sprache, count=len(carried), latest=latest), file=sys.stderr)
-        stale = [e["output"] for e in carried if e.get("stale")]
+        stale = [e.output for e in carried if e.stale]
         if stale:
             print(t("briefings_carried_stale", sprache, names=", ".join(stale)), file=sys.stderr)
     if result.stopped_by:
-        done = [e["output"] for e in entries if e["status"] == "ok" and not e.get("carried_over")]
+        done = [e.output for e in entries if e.status == "ok" and not e.carried_over]
         print(t("briefings_interrupted", sprache, signal=signal.Signals(result.stopped_by).name, done=len(done),
                 total=result.planned, names=", ".join(done), path=result.run_dir,
                 latest=batch.latest_text(latest.parent, sprache)), file=sys.stderr)

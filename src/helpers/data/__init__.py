@@ -2,5 +2,6 @@
 
 ``store`` builds and loads, ``validation`` checks, ``importing``/``update`` bring in new exports,
 ``provenance`` describes where each source comes from, ``geo`` derives the boundaries, and
-``datapackage`` keeps the inventory of raw files with their hashes.
+``datapackage`` keeps the inventory of raw files with their hashes (computed by ``hashing``, like
+every file hash and cache key of the package).
 """

@@ -6,12 +6,13 @@ ones arrive only through :func:`add_resource` (used by ``python -m helpers data 
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import stat
 import tempfile
 from pathlib import Path
+
+from helpers.data.hashing import file_sha256
 
 PACKAGE_FILE = "datapackage.json"
 _RESTORE_PACKAGE = "datapackage.json aus git wiederherstellen (`git checkout -- data/raw/datapackage.json`)"
@@ -23,11 +24,7 @@ class PackageError(ValueError):
 
 def file_hash(path: Path) -> str:
     """``sha256:<hex>`` of the file's bytes (the form stored in the resource's ``hash``)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return "sha256:" + digest.hexdigest()
+    return "sha256:" + file_sha256(path)
 
 
 def read_package(raw_dir: Path) -> dict:

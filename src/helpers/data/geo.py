@@ -21,7 +21,6 @@ directory, keyed by the source's SHA-256; the shipped file is already simplified
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import warnings
@@ -38,6 +37,7 @@ import shapely
 from pyogrio.errors import DataSourceError
 
 from helpers.data import store
+from helpers.data.hashing import file_sha256
 from helpers.i18n import t
 from helpers.kommunen import KREIS_AGS, kommunen
 from helpers.paths import RAW_DIR, ROOT
@@ -208,21 +208,13 @@ def simplify_boundaries(projected: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(projected[["ags", "name"]], geometry=geometry, crs=WEB_CRS)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _load(path: Path, known_sha256: str | None) -> gpd.GeoDataFrame:
     """Checked, simplified boundaries of one source file, from the processed cache when possible."""
     if path == SHIPPED:  # simplified by derive() already: check it, never write a cache for it
         shipped = read_boundaries(path)
         check_boundaries(shipped, municipalities())
         return shipped.sort_values("ags").reset_index(drop=True)
-    sha256 = _sha256(path)
+    sha256 = file_sha256(path)
     if known_sha256 and sha256 != known_sha256:
         raise BoundaryError(
             f"Prüfsumme von {path} ist {sha256}, erwartet {known_sha256}: Download beschädigt oder "
@@ -260,7 +252,7 @@ def _source() -> tuple[Path | None, Download | None]:
 def source_fingerprint() -> str:
     """Content hash of the boundary file the maps would use (``"none"``): part of the briefings' cache key."""
     path, _ = _source()
-    return _sha256(path) if path is not None and path.is_file() else "none"
+    return file_sha256(path) if path is not None and path.is_file() else "none"
 
 
 def _resolve(path: Path | None, download: Download | None) -> tuple[BoundaryStatus, gpd.GeoDataFrame | None]:
@@ -344,7 +336,7 @@ def prefetch(timeout: float = 10.0) -> BoundaryStatus:
         ) from error
     if VG250.sha256 is None:
         log.warning("SHA-256 von %s zum Festschreiben in helpers.data.geo.VG250: %s",
-                    VG250.fname, _sha256(cache_dir() / VG250.fname))
+                    VG250.fname, file_sha256(cache_dir() / VG250.fname))
     status, _ = _resolve(cache_dir() / VG250.fname, VG250)
     if not status.available:
         raise BoundaryError(status.problem)

@@ -24,6 +24,8 @@ from filelock import FileLock
 
 from helpers import ingest, lifetime
 from helpers.data import datapackage, provenance, validation
+from helpers.data.hashing import tree_sha256
+from helpers.data.status import Status
 from helpers.data.validation import DataError, ERROR, Report
 from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 
@@ -33,10 +35,6 @@ OBSERVATION_COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "
 MANIFEST = "manifest.json"
 REQUIRED_ROLES = ("observations", "sources", "municipalities")
 EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetch`, read by helpers.ingest
-# Prefer published over preliminary over derived …, then official over press …, then an imported
-# export over the snapshot, when several rows share (ags, date, variable, category, base).
-# A total lacking a secret part (status ``incomplete``, see checks.yaml totals_with_parts) comes last.
-STATUS_RANK = {"published": 0, "preliminary": 1, "derived": 2, "rounded": 3, "secondary": 4, validation.INCOMPLETE: 5}
 _CODE_FILES = ("data", "kommunen.py", "ingest",
                "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/tables.yaml", "catalogue/source_families.csv",
                "catalogue/region_aliases.csv", "catalogue/date_precision.csv")
@@ -44,21 +42,14 @@ _CODE_FILES = ("data", "kommunen.py", "ingest",
 
 def fingerprint(raw_dir: Path = RAW_DIR) -> str:
     """Content hash of every file under data/raw (names and bytes), for caches."""
-    digest = hashlib.sha256()
-    for rel in datapackage.raw_files(raw_dir) + [Path(datapackage.PACKAGE_FILE)]:
-        digest.update(rel.as_posix().encode() + b"\0" + datapackage.file_hash(raw_dir / rel).encode() + b"\n")
-    return digest.hexdigest()
+    return tree_sha256(raw_dir, datapackage.raw_files(raw_dir) + [Path(datapackage.PACKAGE_FILE)])
 
 
 def code_hash() -> str:
     """Hash of the code and catalogue that shape the processed data (a change means rebuild)."""
-    digest = hashlib.sha256()
-    for name in _CODE_FILES:
-        path = PACKAGE_DIR / name
-        for file in sorted(path.rglob("*") if path.is_dir() else [path]):
-            if file.is_file() and file.suffix in {".py", ".csv", ".yaml"}:
-                digest.update(file.relative_to(PACKAGE_DIR).as_posix().encode() + file.read_bytes())
-    return digest.hexdigest()
+    paths = [PACKAGE_DIR / name for name in _CODE_FILES]
+    return tree_sha256(PACKAGE_DIR, [file for path in paths for file in (path.rglob("*") if path.is_dir() else [path])
+                                     if file.is_file() and file.suffix in {".py", ".csv", ".yaml"}])
 
 
 def validate(raw_dir: Path = RAW_DIR) -> Report:
@@ -229,7 +220,7 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
     known_sources = set(source_table["source_id"])
     recorded = pd.concat(raw["conflicts"], ignore_index=True) if raw.get("conflicts") else None
     validation.check_observations(observations, known_sources, report, recorded)
-    observations.loc[validation.incomplete_totals(observations), "status"] = validation.INCOMPLETE
+    observations.loc[validation.incomplete_totals(observations), "status"] = Status.INCOMPLETE.value
     validation.check_reader_texts(observations, source_table, report)
     for role in ("facts", "municipalities"):
         for frame in raw.get(role, []):
@@ -335,7 +326,7 @@ def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.Da
     rows["date"] = pd.to_datetime(rows["date"], format="%Y-%m-%d", errors="coerce")
     rows["_value_raw"] = rows["value"].map(lambda v: "" if pd.isna(v) else repr(v))
     rows["source_id"] = resource["x_source_id"]
-    rows["status"] = "published"
+    rows["status"] = Status.PUBLISHED.value
     rows["note"] = f"{extract.format} {extract.table}"
     rows["_declared_base"] = resource.get("x_base", "")
     rows["_export_rank"] = 0  # the table as published wins over a transcription of it in the snapshot
@@ -372,7 +363,9 @@ def _bases(obs: pd.DataFrame) -> pd.Series:
 
 def _finish_observations(obs: pd.DataFrame) -> pd.DataFrame:
     out = obs[obs["date"].notna()].copy()
-    out["_rank"] = out["status"].map(STATUS_RANK).fillna(len(STATUS_RANK))
+    # Several rows with one key (ags, date, variable, category, base): the most certain status
+    # (Status.conflict_rank) wins, then official over press, then an imported export over the snapshot.
+    out["_rank"] = out["status"].map({s.value: s.conflict_rank for s in Status}).fillna(len(Status))
     out["_export_rank"] = out["_export_rank"].fillna(1) if "_export_rank" in out else 1
     out = out.sort_values(["ags", "variable", "category", "date", "base", "_rank", "_family_rank", "_export_rank",
                            "source_id"], kind="stable")
@@ -436,5 +429,7 @@ def _conflicts(observations: pd.DataFrame, recorded: pd.DataFrame | None) -> pd.
     reasons = validation.recorded_reasons(recorded)
     rows["reason"] = [reasons.get((a, f"{d:%Y-%m-%d}", v, c, s), "")
                       for a, d, v, c, s in rows[validation.CONFLICT_KEY].itertuples(index=False)]
+    # an imported export repeating a transcribed figure shares the reason recorded for that figure
+    rows["reason"] = rows.groupby(key + ["value"])["reason"].transform(lambda r: next((x for x in r if x), ""))
     rows["different_base"] = rows.groupby(key)["base"].transform("nunique") > 1
     return rows.reset_index(drop=True)

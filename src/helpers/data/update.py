@@ -51,8 +51,17 @@ class Table:
 
     @property
     def regions(self) -> set[str] | None:
-        """The region codes kept from a flat answer; None keeps every NRW region."""
-        return validation.known_ags() if self.spec.get("regions", "kreis") == "kreis" else None
+        """The region codes kept from an answer; None keeps every row."""
+        scope = self.spec.get("regions", "kreis")
+        if scope == "home":  # a table too large to keep for all of NRW: the default Kreis only
+            home = (*kommunen.kommunen(), kommunen.kreis(), kommunen.land())
+            return {r.ags for r in home} | {validation.GERMANY_AGS}
+        return validation.known_ags() if scope == "kreis" else None
+
+    @property
+    def manual(self) -> bool:
+        """Declared for the indicators but not fetched (``fetch: manual``): the report says why."""
+        return self.spec.get("fetch", "auto") == "manual"
 
 
 @dataclass
@@ -96,7 +105,8 @@ class ChangeReport:
 
 
 STATUS_DE = {"updated": "neu übernommen", "unchanged": "unverändert (gleiche Daten wie zuletzt)",
-             "failed": "FEHLGESCHLAGEN", "skipped": "nicht angefragt"}
+             "failed": "FEHLGESCHLAGEN", "skipped": "nicht angefragt",
+             "manual": "übersprungen, wird nicht automatisch abgerufen"}
 
 
 def declared(tables_file: Path = TABLES_FILE) -> dict[str, Table]:
@@ -119,7 +129,8 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
     report = ChangeReport(dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), dry_run)
     with tempfile.TemporaryDirectory(prefix="data-update-") as scratch_name:
         scratch = Path(scratch_name)
-        answers = _from_folder(Path(source), catalogue, wanted, report) if source else _fetch_all(wanted, scratch, report)
+        answers = (_from_folder(Path(source), catalogue, wanted, report) if source
+                   else _fetch_all([t for t in wanted if not t.manual], scratch, report))
         trial = scratch / "raw"
         shutil.copytree(raw_dir, trial)
         replaced = {}
@@ -128,6 +139,8 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
                 replaced[answer.table.code] = _stage(answer, trial, scratch, report)
             except UpdateFailed as exc:
                 report.tables[answer.table.code] = {"status": "failed", "message": str(exc)}
+        for table in (t for t in wanted if t.manual):
+            report.tables.setdefault(table.code, {"status": "manual", "message": table.spec["manual_route"]})
         if report.failed:
             return report
         updated = any(t["status"] == "updated" for t in report.tables.values())
@@ -296,6 +309,9 @@ def _stage(answer: Answer, trial: Path, scratch: Path, report: ChangeReport) -> 
 def _check_layout(table: Table, rows: pd.DataFrame) -> None:
     """Every column of the export must be declared: an unknown one means the table's layout changed."""
     targets = {variable for variable, _, _ in ingest.common.table_map(table.code).values()}
+    if not targets:
+        raise UpdateFailed("für diese Tabelle ist noch keine Spaltenzuordnung deklariert (fetch: manual); "
+                           "columns in src/helpers/catalogue/tables.yaml ergänzen.")
     strange = sorted(set(rows["variable"]) - targets)
     if strange:
         raise UpdateFailed(f"Aufbau der Tabelle geändert: Merkmal(e) {', '.join(strange[:5])} sind in "

@@ -11,18 +11,19 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 import pandas as pd
-import yaml
+from pydantic import Field
 
+from helpers import catalogue
+from helpers.data.status import Status
 from helpers.i18n import messages
 from helpers.kommunen import KREIS_AGS, all_regions, kommunen
 from helpers.paths import CATALOGUE_DIR
 
 GERMANY_AGS = "DG"
 ERROR, WARNING = "error", "warning"
-# Status of a published total that leaves out a secret part: a lower bound (checks.yaml totals_with_parts).
-INCOMPLETE = "incomplete"
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,59 @@ class DataError(Exception):
         self.report = report
 
 
-@lru_cache(maxsize=1)
-def checks() -> dict:
-    with open(CATALOGUE_DIR / "checks.yaml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+class _TotalWithParts(catalogue.Strict):
+    table: catalogue.Text  # source-id prefix
+    total: catalogue.Text
+    parts: tuple[str, ...] = Field(min_length=1)
+    includes_secret_parts: bool
+    tolerance: int | float = Field(ge=0)
+
+
+class _PartOfWhole(catalogue.Strict):
+    part: catalogue.Text
+    whole: catalogue.Text
+
+
+class _KnownReason(catalogue.Strict):
+    variables: tuple[str, ...] | None = None
+    note_matches: str | None = None
+    status: str | None = None
+    tolerance: int | float = Field(ge=0)
+    reason: catalogue.Text
+
+
+class _SumToKreis(catalogue.Strict):
+    units: tuple[str, ...]
+    exact: tuple[str, ...]
+    known_reasons: tuple[_KnownReason, ...] = ()
+
+
+class _ChecksFile(catalogue.Strict):
+    units: tuple[str, ...]
+    variables: tuple[str, ...]
+    reader_texts: dict[str, dict[str, str]]
+    reader_texts_exempt: dict[str, tuple[str, ...]] = {}
+    missing_markers: tuple[str, ...]
+    secondary_families: tuple[str, ...]
+    share_unit: catalogue.Text
+    share_range: tuple[int | float, int | float]
+    percent_not_share: tuple[str, ...] = ()
+    totals_with_parts: tuple[_TotalWithParts, ...] = ()
+    non_negative_units: tuple[str, ...]
+    part_of_whole: tuple[_PartOfWhole, ...] = ()
+    base_variables: tuple[str, ...]
+    sum_to_kreis: _SumToKreis
+
+
+CHECKS_FILE = CATALOGUE_DIR / "checks.yaml"
+
+
+@lru_cache(maxsize=None)
+def checks(path: Path = CHECKS_FILE) -> dict:
+    """catalogue/checks.yaml, validated (a misspelt rule key fails here, not as a KeyError mid-build)."""
+    parsed = catalogue.load(Path(path), _ChecksFile,
+                            lambda loc: catalogue.location(loc, {"totals_with_parts": "Regel", "part_of_whole": "Regel"}))
+    return parsed.model_dump(exclude_unset=True)
 
 
 def known_ags() -> set[str]:
@@ -146,8 +196,8 @@ def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Re
     bad_value = obs["value"].isna() & ~obs["_value_raw"].isin(rules["missing_markers"]) & (obs["flag"] == "")
     _each(report, obs[bad_value], ERROR, "value", lambda r: f"Wert '{r['_value_raw']}' ist keine Zahl",
           "Zahl mit Dezimalpunkt eintragen oder die Zelle leer lassen (fehlender Wert)", "value_numeric")
-    _each(report, obs[~obs["status"].isin(rules["statuses"])], ERROR, "status", lambda r: f"unbekannter Status '{r['status']}'",
-          "einen von " + ", ".join(rules["statuses"]) + " verwenden", "status_known")
+    _each(report, obs[~obs["status"].isin(Status.raw())], ERROR, "status", lambda r: f"unbekannter Status '{r['status']}'",
+          "einen von " + ", ".join(Status.raw()) + " verwenden", "status_known")
     _each(report, obs[~obs["source_id"].isin(source_ids)], ERROR, "source_id",
           lambda r: f"Quelle '{r['source_id']}' fehlt in sources.csv", "Quelle in sources.csv ergänzen oder source_id korrigieren",
           "source_known")
@@ -164,7 +214,7 @@ def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Re
 def _check_status_family(obs: pd.DataFrame, rules: dict, report: Report) -> None:
     """A figure relayed by a third party (Wikipedia, citypopulation.de, research packages) is never `published`."""
     families = rules["secondary_families"]
-    wrong = obs[obs["_family"].isin(families) & (obs["status"] == "published")]
+    wrong = obs[obs["_family"].isin(families) & (obs["status"] == Status.PUBLISHED)]
     _each(report, wrong, ERROR, "status",
           lambda r: f"Quelle {r['source_id']} ist eine Zusammenstellung Dritter ({r['_family']}), Status 'published'",
           "Status auf 'secondary' setzen (Kurationskorrektur in snapshot/README.md festhalten) "

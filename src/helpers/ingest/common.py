@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import pandas as pd
-import yaml
+from typing import Literal
 
+import pandas as pd
+from pydantic import ValidationInfo, field_validator, model_validator
+
+from helpers import catalogue
 from helpers.paths import CATALOGUE_DIR
 
 TABLES_FILE = CATALOGUE_DIR / "tables.yaml"
@@ -125,11 +128,62 @@ def table_code_from_name(name: str) -> str:
     return match.group(0) if match else ""
 
 
+class _Service(catalogue.Strict):
+    label: catalogue.Text
+    publisher: catalogue.Text
+    folder: catalogue.Text
+    prefix: catalogue.Text
+    route: Literal["pystatis", "download"]
+    url: catalogue.Text
+    pystatis: str | None = None
+    base_url: str | None = None
+    base_url_env: str | None = None
+    file: str | None = None
+
+    @model_validator(mode="after")
+    def _route_complete(self) -> _Service:
+        needs = {"pystatis": ("pystatis",), "download": ("base_url", "file")}[self.route]
+        if missing := [k for k in needs if not getattr(self, k)]:
+            raise ValueError(f"route {self.route} braucht {', '.join(missing)}")
+        return self
+
+
+class _Table(catalogue.Strict):
+    service: str
+    title: catalogue.Text
+    regions: Literal["kreis", "nrw", "home"] = "kreis"
+    base: str = ""
+    cadence: str = ""
+    columns: dict[str, tuple[str, str, str]] = {}  # header → [variable, category, unit]
+    statistic: bool = False  # the code names a whole statistic, not one table (the citation says so)
+    fetch: Literal["auto", "manual"] = "auto"
+    manual_route: str = ""
+
+    @model_validator(mode="after")
+    def _manual_says_how(self) -> _Table:
+        if self.fetch == "manual" and not self.manual_route:
+            raise ValueError("fetch: manual braucht manual_route (warum nicht automatisch und wie man die Tabelle von Hand holt)")
+        return self
+
+    @field_validator("service")
+    @classmethod
+    def _service_declared(cls, value: str, info: ValidationInfo) -> str:
+        if info.context is not None and value not in info.context["services"]:
+            raise ValueError(f"Dienst {value!r} ist nicht unter 'services' verzeichnet (dort eintragen oder Tippfehler korrigieren)")
+        return value
+
+
+class _TablesFile(catalogue.Strict):
+    services: dict[str, _Service]
+    tables: dict[str, _Table]
+
+
 @lru_cache(maxsize=None)
 def declared_tables(path: Path = TABLES_FILE) -> dict:
-    """catalogue/tables.yaml: the services and the official tables with their column maps."""
-    with open(path, encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    """catalogue/tables.yaml, validated: the services and the official tables with their column maps."""
+    parsed = catalogue.load(Path(path), _TablesFile, lambda loc: catalogue.location(loc, {"services": "Dienst", "tables": "Tabelle"}),
+                            lambda raw: {"services": raw.get("services") or {}})
+    return parsed.model_dump(exclude_unset=True)
 
 
 def table_map(table: str) -> dict[str, tuple[str, str, str]]:

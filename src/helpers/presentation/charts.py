@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from IPython.display import display
 
+from helpers.data.status import Status, pattern
 from helpers.i18n import t
 from helpers.presentation import sources
 from helpers.presentation.tables import table_html
@@ -195,9 +196,6 @@ def show(fig: go.Figure, table: pd.DataFrame | None = None, sprache: str = "de")
 # --- Kreisübersicht and Kommunenvergleich ---------------------------------------------------
 # Builders take source ids, never a free-text source line, so every chart cites helpers.presentation.sources.
 
-STATUS_PATTERN = {"rounded": ".", "derived": "/", "secondary": "x", "preliminary": "-"}
-
-
 def _cite(source_ids: list[str] | tuple[str, ...], sprache: str) -> str:
     """The source line of a chart; a chart without source ids is refused, not left unsourced."""
     if not source_ids:
@@ -222,14 +220,14 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
     for i, name in enumerate(groups):
         part = frame if name is None else frame[frame[group] == name]
         colours = [HIGHLIGHT if highlight is None or label == highlight else CONTEXT for label in part[x]]
-        patterns = [STATUS_PATTERN.get(s, "") for s in part[status]] if status in part else [""] * len(part)
+        patterns = [pattern(s) for s in part[status]] if status in part else [""] * len(part)
         values, labels = part[y].tolist(), part[x].tolist()
         fig.add_trace(go.Bar(
             x=values if horizontal else labels, y=labels if horizontal else values, name=str(name or ""),
             orientation="h" if horizontal else "v", showlegend=group is not None,
             marker=dict(color=PALETTE[i % len(PALETTE)] if group else colours, pattern=dict(shape=patterns)),
         ))
-    if status in frame and frame[status].isin(STATUS_PATTERN).any():
+    if status in frame and any(pattern(s) for s in frame[status]):
         fig.add_annotation(text=_escape(t("cmp_chart_hatched", sprache)), showarrow=False, xref="paper",
                            yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom", font=dict(size=10, color="#444444"))
     if reference is not None:
@@ -261,7 +259,7 @@ def _dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids, sprach
     """One value per area as a lollipop: a thin stem from zero and a dot, one row per area, so
     16 values read at a glance without 16 heavy bars; non-published values are hollow dots."""
     labels, values = frame[x].tolist(), frame[y].tolist()
-    hollow = [s in STATUS_PATTERN for s in frame[status]] if status in frame else [False] * len(frame)
+    hollow = [bool(pattern(s)) for s in frame[status]] if status in frame else [False] * len(frame)
     colours = [HIGHLIGHT if highlight is None or label == highlight else CONTEXT for label in labels]
     stems_x = [v for value in values for v in (0, value, None)]
     stems_y = [v for label in labels for v in (label, label, None)]
@@ -346,7 +344,7 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
         segments = list(dict.fromkeys(part[segment]))
         for j, seg in enumerate(segments):
             points = part[part[segment] == seg]
-            hollow = points[status].ne("published") if status in points else pd.Series(False, index=points.index)
+            hollow = points[status].ne(Status.PUBLISHED) if status in points else pd.Series(False, index=points.index)
             fig.add_trace(go.Scatter(
                 x=points[x], y=points[y], name=str(seg) if len(names) == 1 else f"{name}: {seg}", mode="lines+markers",
                 line=dict(color=PALETTE[i % len(PALETTE)], dash=DASHES[j % len(DASHES)]),

@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from helpers import fmt
+from helpers.data.status import Status, mark
 from helpers.i18n import t
 from helpers.indicators import CATALOGUE, Comparison, Figure
 
-# Marks for figures that are not exact official prints; :func:`marker_legend` explains them.
-STATUS_MARKS = {"rounded": "¹", "derived": "²", "secondary": "³", "preliminary": "⁴", "incomplete": "⁵"}
 
 
 def format_value(value: float | None, indicator_id: str, sprache: str = "de") -> str:
@@ -30,7 +29,7 @@ def missing_reason(figure: Figure, sprache: str = "de") -> str:
     """Why a figure is absent, in words a reader understands."""
     if figure.status == "not_comparable":
         return t("profile_not_comparable", sprache)
-    if "." in figure.flag.split(" | "):
+    if "." in figure.flags:
         return t("profile_secret", sprache)
     return t("profile_not_published", sprache)
 
@@ -39,7 +38,7 @@ def format_figure(figure: Figure, sprache: str = "de", *, reason: bool = False) 
     """Value with its status mark; a missing figure reads ``k. A.`` (or its reason)."""
     if figure.missing:
         return missing_reason(figure, sprache) if reason else fmt.MISSING[sprache]
-    return format_value(figure.value, figure.indicator, sprache) + STATUS_MARKS.get(figure.status, "")
+    return format_value(figure.value, figure.indicator, sprache) + mark(figure.status)
 
 
 def format_day(figure: Figure, sprache: str = "de") -> str:
@@ -61,9 +60,9 @@ def compare_word(figure: Figure, other: Figure, sprache: str = "de") -> str:
 
 
 def marker_legend(statuses: Iterable[str], sprache: str = "de") -> list[str]:
-    """One explanation line per mark that actually occurs, in a fixed order."""
+    """One explanation line per mark that actually occurs, in the order of the marks (¹ … ⁵)."""
     present = set(statuses)
-    return [f"{mark} {t(f'profile_status_{status}', sprache)}" for status, mark in STATUS_MARKS.items()
+    return [f"{status.mark} {t(f'profile_status_{status}', sprache)}" for status in Status.marked()
             if status in present]
 
 
@@ -102,9 +101,8 @@ def change_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
         return None
     since = fmt.format_date(fig.start_date.date(), sprache)
     if fig.status == "not_comparable":
-        start_base = fig.note.split(" | ")[0]
         return t("profile_s_change_not_comparable", sprache, since=since, date=format_day(fig, sprache),
-                 base_end=_base_label(fig.base, sprache), base_start=_base_label(start_base, sprache))
+                 base_end=_base_label(fig.base, sprache), base_start=_base_label(fig.start_base, sprache))
     if fig.missing:
         return t("profile_s_change_missing", sprache, since=since, kommune=kommune)
     population = CATALOGUE[fig.indicator].change_of

@@ -8,6 +8,7 @@ these types, so readers never see them; the HTML exporter drops them explicitly.
 """
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import nbformat
@@ -23,6 +24,28 @@ def emit(mime_type: str, data: dict[str, Any]) -> None:
     if mime_type not in PRIVATE_TYPES:
         raise ValueError(f"unknown payload type {mime_type!r}; use one of {PRIVATE_TYPES}")
     display({mime_type: data}, raw=True)
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """The BRIEFING payload, built the same way by every briefing: what the HTML template's head
+    and footer and the run's index.html read (``stichtag`` ISO, ``span`` the header's span text)."""
+
+    kind: str
+    title: str
+    region: str
+    ags: str
+    stichtag: str
+    sprache: str
+    span: str
+    source_ids: tuple[str, ...]
+    data_notes: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "source_ids": list(self.source_ids), "data_notes": list(self.data_notes)}
+
+    def emit(self) -> None:
+        emit(BRIEFING, self.as_dict())
 
 
 def read(notebook: nbformat.NotebookNode, mime_type: str) -> dict[str, Any] | None:

@@ -14,6 +14,8 @@ import pandas as pd
 from helpers.data import store
 from helpers.fmt import format_date, is_missing
 from helpers.i18n import check_sprache, t
+from helpers.indicators import Indicator
+from helpers.ingest.common import declared_tables
 
 LICENCE_KEYS = {
     "dl-de/by-2-0": "licence_dl_de_by_2_0",
@@ -36,6 +38,22 @@ def _select(source_ids) -> pd.DataFrame:
     if unknown:
         raise KeyError(f"Unbekannte Quelle(n) {', '.join(unknown)}: nicht in data/raw/snapshot/sources.csv")
     return sources.loc[ids].reset_index()
+
+
+def table_reference(code: str, sprache: str = "de") -> str:
+    """An official table as catalogue/tables.yaml declares it: code, database and German title."""
+    declared = declared_tables()
+    spec = declared["tables"][code]
+    key = "source_statistic_reference" if spec.get("statistic") else "source_table_reference"
+    return t(key, sprache, code=code, database=declared["services"][spec["service"]]["label"], title=spec["title"])
+
+
+def gap(indicator: Indicator, sprache: str = "de") -> str:
+    """What would fill a missing or Kreis-only figure: the indicator's first table from tables.yaml,
+    within its gap text where that says more (``{table}``), or the gap text alone without a table."""
+    table = table_reference(indicator.tables[0], sprache) if indicator.tables else ""
+    text = indicator.text("gap", sprache)
+    return text.format(table=table) if text else table
 
 
 def _stand(dates, sprache: str) -> str:

@@ -29,7 +29,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from filelock import FileLock, Timeout
 
 from helpers import kommunen as kommunen_module
 from helpers import lifetime
+from helpers.data.hashing import file_sha256, tree_sha256
 from helpers.fmt import MISSING, format_number
 from helpers.i18n import LANGUAGE_FOLDERS, t
 from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, RAW_DIR
@@ -82,10 +83,40 @@ class Job:
 
 
 @dataclass
+class Entry:
+    """One notebook of a run: what ``run.json`` records under ``notebooks`` and index.html reads."""
+
+    output: str
+    notebook: str
+    parameters: dict = field(default_factory=dict)
+    status: str = "failed"  # ok, skipped (reused or carried over) or failed
+    error: dict | None = None  # cell, ename, evalue … of a failed notebook
+    briefing: dict | None = None  # the BRIEFING payload
+    key_figures: dict | None = None  # the KEY_FIGURES payload
+    seconds: float = 0.0
+    input_hash: str = ""
+    reused_from: str | None = None  # the run whose files were linked over
+    carried_over: bool = False  # not planned in this run, kept from the latest so it stays complete
+    stale: bool = False  # carried over although its data or code has changed since
+
+    @classmethod
+    def from_record(cls, record: dict) -> Entry:
+        """An entry of an earlier run's run.json (keys it lacks keep their defaults)."""
+        return cls(**{f.name: record[f.name] for f in fields(cls) if f.name in record})
+
+    def record(self) -> dict:
+        return asdict(self)
+
+    def skipped(self, previous_dir: Path, **changes) -> Entry:
+        """This entry of the latest run, its files linked into the new run."""
+        return replace(self, status="skipped", seconds=0.0, reused_from=self.reused_from or previous_dir.name, **changes)
+
+
+@dataclass
 class RunResult:
     exit_code: int
     run_dir: Path
-    entries: list[dict]
+    entries: list[Entry]
     planned: int = 0
     stopped_by: int | None = None  # the signal that interrupted the run
 
@@ -147,15 +178,13 @@ def shard(jobs: list[Job], index: int, count: int) -> list[Job]:
 
 def code_fingerprint() -> str:
     """Content hash of the helpers package: code, catalogue, messages, templates."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in PACKAGE_DIR.rglob("*") if p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    return tree_sha256(PACKAGE_DIR, (p for p in PACKAGE_DIR.rglob("*")
+                                     if p.is_file() and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts))
 
 
 def input_hash(job: Job, notebooks_dir: Path, data_hash: str, code_hash: str, boundaries_hash: str = "") -> str:
     """Everything a briefing is made from: notebook, parameters, data, code, map boundaries."""
-    digest = hashlib.sha256((notebooks_dir / job.notebook).read_bytes())
+    digest = hashlib.sha256(file_sha256(notebooks_dir / job.notebook).encode())
     digest.update(json.dumps(job.parameters, sort_keys=True).encode())
     digest.update(f"{data_hash}\0{code_hash}\0{boundaries_hash}".encode())
     return digest.hexdigest()
@@ -183,7 +212,7 @@ def package_versions() -> dict[str, str]:
 
 # --- executing one notebook (in a pool worker) ---------------------------------------------
 
-def execute(job: Job, notebooks_dir: Path, target_dir: Path, created: dt.datetime, version: str | None) -> dict:
+def execute(job: Job, notebooks_dir: Path, target_dir: Path, created: dt.datetime, version: str | None) -> Entry:
     """Run one notebook with papermill on this worker's warm kernel and export its HTML.
 
     Never raises: a failure is returned as ``status="failed"`` with the cell and the error,
@@ -197,7 +226,7 @@ def execute(job: Job, notebooks_dir: Path, target_dir: Path, created: dt.datetim
     from helpers.run import warm_kernel
 
     started = time.perf_counter()
-    entry = {"output": job.output, "notebook": job.notebook, "parameters": job.parameters, "error": None}
+    entry = Entry(job.output, job.notebook, job.parameters)
     try:
         nb = papermill.execute_notebook(
             notebooks_dir / job.notebook, target_dir / f"{job.output}.ipynb", parameters=job.parameters,
@@ -205,28 +234,27 @@ def execute(job: Job, notebooks_dir: Path, target_dir: Path, created: dt.datetim
             request_save_on_cell_execute=False, cwd=notebooks_dir, execution_timeout=EXECUTION_TIMEOUT,
         )
         export.export_html(nb, target_dir / f"{job.output}.html", created=created, version=version)
-        entry.update(status="ok", briefing=payloads.read(nb, payloads.BRIEFING),
-                     key_figures=payloads.read(nb, payloads.KEY_FIGURES))
+        entry.status = "ok"
+        entry.briefing, entry.key_figures = payloads.read(nb, payloads.BRIEFING), payloads.read(nb, payloads.KEY_FIGURES)
     except PapermillExecutionError as error:
-        entry.update(status="failed", error={
-            "cell": error.cell_index, "execution_count": error.exec_count, "source": error.source,
-            "ename": error.ename, "evalue": error.evalue})
+        entry.error = {"cell": error.cell_index, "execution_count": error.exec_count, "source": error.source,
+                       "ename": error.ename, "evalue": error.evalue}
     except Exception as error:  # kernel died, timeout, export failed: record it, keep the run going
-        entry.update(status="failed", error={"cell": None, "ename": type(error).__name__, "evalue": str(error)})
-    entry["seconds"] = round(time.perf_counter() - started, 2)
+        entry.error = {"cell": None, "ename": type(error).__name__, "evalue": str(error)}
+    entry.seconds = round(time.perf_counter() - started, 2)
     return entry
 
 
 # --- a whole run ---------------------------------------------------------------------------
 
-def _previous_entries(out: Path) -> tuple[Path | None, dict[str, dict]]:
+def _previous_entries(out: Path) -> tuple[Path | None, dict[str, Entry]]:
     """The latest good run folder and its notebooks by output name (the cache)."""
     latest = out / LATEST
     try:
         record = json.loads((latest / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None, {}
-    return latest.resolve(), {e["output"]: e for e in record["notebooks"] if e["status"] != "failed"}
+    return latest.resolve(), {e["output"]: Entry.from_record(e) for e in record["notebooks"] if e["status"] != "failed"}
 
 
 def _link(source: Path, target: Path) -> None:
@@ -238,20 +266,19 @@ def _link(source: Path, target: Path) -> None:
 
 
 def _reuse_unchanged(jobs: list[Job], digests: dict[str, str], previous_dir: Path | None,
-                     previous: dict[str, dict], target: Path, force: bool) -> tuple[list[dict], list[Job]]:
+                     previous: dict[str, Entry], target: Path, force: bool) -> tuple[list[Entry], list[Job]]:
     """Link the files of jobs whose input hash matches the latest good run; the rest is to do."""
     reused, todo = [], []
     for job in jobs:
         old = previous.get(job.output)
         files = [f"{job.output}.ipynb", f"{job.output}.html"]
-        if force or not old or old.get("input_hash") != digests[job.output] \
+        if force or not old or old.input_hash != digests[job.output] \
                 or not all((previous_dir / f).exists() for f in files):
             todo.append(job)
             continue
         for name in files:
             _link(previous_dir / name, target / name)
-        reused.append({**old, "status": "skipped", "seconds": 0.0,
-                       "reused_from": old.get("reused_from") or previous_dir.name})
+        reused.append(old.skipped(previous_dir))
     return reused, todo
 
 
@@ -272,18 +299,18 @@ def _switch_latest(out: Path, run_name: str) -> None:
     os.replace(tmp, out / LATEST)
 
 
-def _report(entry: dict, done: int, total: int, bar) -> None:
-    line = t("briefings_progress", done=done, total=total, name=entry["output"], status=entry["status"],
-             seconds=entry["seconds"])
-    if entry["status"] == "failed":
-        error = entry["error"]
-        line += "\n" + t("briefings_failed_line", name=entry["output"], cell=error.get("cell"),
+def _report(entry: Entry, done: int, total: int, bar) -> None:
+    line = t("briefings_progress", done=done, total=total, name=entry.output, status=entry.status,
+             seconds=entry.seconds)
+    if entry.status == "failed":
+        error = entry.error
+        line += "\n" + t("briefings_failed_line", name=entry.output, cell=error.get("cell"),
                          error=f"{error['ename']}: {error['evalue']}")
     if bar is None:
         print(line, file=sys.stderr, flush=True)
     else:
         bar.update(1)
-        if entry["status"] == "failed":
+        if entry.status == "failed":
             bar.write(line, file=sys.stderr)
 
 
@@ -346,7 +373,7 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
 
 
 def _execute_all(todo: list[Job], notebooks_dir: Path, target: Path, created: dt.datetime, version: str | None,
-                 workers: int, progress: bool, finished: list[dict]) -> None:
+                 workers: int, progress: bool, finished: list[Entry]) -> None:
     """Run the jobs in a pool of ``workers`` spawned processes, each with its own warm kernel;
     each result is appended to ``finished`` as it arrives (the caller keeps them when stopped)."""
     if not todo:
@@ -391,24 +418,22 @@ def _set_stop_handlers(handler) -> dict:
     return {signum: signal.signal(signum, handler) for signum in STOP_SIGNALS}
 
 
-def _carry_over(jobs: list[Job], digests_for, previous_dir: Path | None, previous: dict[str, dict],
-                target: Path, notebooks_dir: Path) -> list[dict]:
+def _carry_over(jobs: list[Job], digests_for, previous_dir: Path | None, previous: dict[str, Entry],
+                target: Path, notebooks_dir: Path) -> list[Entry]:
     """The latest run's briefings that this (partial) run does not make, linked over unchanged,
     so ``latest`` stays complete; ``stale`` when their data or code has changed since."""
     planned = {job.output for job in jobs}
     carried = []
     for name, old in previous.items():
         files = [f"{name}.ipynb", f"{name}.html"]
-        if name in planned or not (notebooks_dir / old["notebook"]).exists() \
+        if name in planned or not (notebooks_dir / old.notebook).exists() \
                 or not all((previous_dir / f).exists() for f in files):
             continue
         (target / name).parent.mkdir(parents=True, exist_ok=True)  # en/ when only German is made now
         for file in files:
             _link(previous_dir / file, target / file)
-        digest = digests_for(Job(old["notebook"], name, old.get("parameters") or {}))
-        carried.append({**old, "status": "skipped", "seconds": 0.0, "carried_over": True,
-                        "stale": digest != old.get("input_hash"),
-                        "reused_from": old.get("reused_from") or previous_dir.name})
+        digest = digests_for(Job(old.notebook, name, old.parameters or {}))
+        carried.append(old.skipped(previous_dir, carried_over=True, stale=digest != old.input_hash))
     return carried
 
 
@@ -474,7 +499,7 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             _link(shared_js, target / export.PLOTLY_JS)
         else:  # a copy, never a link into the installed package
             shutil.copyfile(export.plotly_js_path(), target / export.PLOTLY_JS)
-        sites = sorted({site_of(job.output) for job in jobs} | {site_of(e["output"]) for e in carried} - {""})
+        sites = sorted({site_of(job.output) for job in jobs} | {site_of(e.output) for e in carried} - {""})
         for site in sites:  # each Kreis folder is a complete site of its own (hard links: no extra space)
             (target / site).mkdir(exist_ok=True)
             _link(target / export.PLOTLY_JS, target / site / export.PLOTLY_JS)
@@ -492,16 +517,16 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             stopped_by = stop.signum
         _set_stop_handlers(signal.SIG_IGN)  # writing the record takes a moment: no second interrupt
         for entry in executed:
-            entry["input_hash"] = digests[entry["output"]]
+            entry.input_hash = digests[entry.output]
         position = {name: i for i, name in enumerate(previous)}
         position.update({job.output: position.get(job.output, len(previous) + i) for i, job in enumerate(jobs)})
-        entries = sorted(reused + executed + carried, key=lambda e: position[e["output"]])
-        failed = [e for e in entries if e["status"] == "failed"]
+        entries = sorted(reused + executed + carried, key=lambda e: position[e.output])
+        failed = [e for e in entries if e.status == "failed"]
         status = "interrupted" if stopped_by else "failed" if failed else "ok"
 
         if sites:
             for site in sites:
-                export.write_indexes(target / site, [e for e in entries if site_of(e["output"]) == site],
+                export.write_indexes(target / site, [e for e in entries if site_of(e.output) == site],
                                      created=created, version=version_text)
             export.write_sites_index(target, sites, entries, created=created, version=version_text)
         else:
@@ -511,7 +536,7 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             "created": created.isoformat(), "seconds": round((dt.datetime.now().astimezone() - created).total_seconds(), 2),
             "data_hash": data_hash, "code_hash": code_hash, "boundaries_hash": boundaries_hash, "code_version": version_text,
             "packages": package_versions(), "kernel": KERNEL_NAME,
-            "options": {"workers": workers, "force": force}, "notebooks": entries,
+            "options": {"workers": workers, "force": force}, "notebooks": [e.record() for e in entries],
         }
         export.write_atomic(target / "run.json", json.dumps(record, ensure_ascii=False, indent=1, default=str))
         final = out / run_name

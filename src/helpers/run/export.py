@@ -11,19 +11,22 @@ from __future__ import annotations
 import datetime as dt
 import html
 import os
+import re
 from functools import lru_cache, partial
 from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+import nh3
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
+from helpers.data.status import mark
 from helpers.fmt import format_date, format_number, format_percent
 from helpers.i18n import LANGUAGE_FOLDERS, t
 from helpers.paths import TEMPLATES_DIR
 from helpers.presentation import payloads
-from helpers.presentation.narrative import STATUS_MARKS, marker_legend
+from helpers.presentation.narrative import marker_legend
 
 TEMPLATE_NAME = "briefing"
 PLOTLY_JS = "plotly.min.js"
@@ -34,8 +37,10 @@ HIDDEN_CELL_TAGS = {"injected-parameters", "parameters", "lab-only"}
 MARKDOWN_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4",
                  "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "small", "span", "strong", "sub", "summary", "sup",
                  "table", "tbody", "td", "th", "thead", "tr", "ul"}
-MARKDOWN_ATTRIBUTES = {"*": ["class", "id", "title"], "a": ["href", "class", "title"], "td": ["align", "colspan", "rowspan"],
-                       "th": ["align", "colspan", "rowspan"]}
+MARKDOWN_ATTRIBUTES = {"*": {"class", "id", "title"}, "a": {"href", "class", "title"}, "td": {"align", "colspan", "rowspan"},
+                       "th": {"align", "colspan", "rowspan"}}
+MARKDOWN_URL_SCHEMES = {"http", "https", "mailto"}
+_ANY_TAG = re.compile(r"</?([A-Za-z][^\s/>]*)[^>]*>")
 INDEX_COLUMNS = 4
 PROFILE_KIND = "kommune_profil"
 ACCESSIBILITY_PAGE = "barrierefreiheit.html"  # German only: the statement BITV NRW asks for
@@ -130,10 +135,13 @@ def _exporter(sprache: str) -> HTMLExporter:
 
 def clean_markdown_output(rendered: str) -> str:
     """Markdown *outputs* are generated from data: keep the formatting tags helpers use, show
-    anything else (``<script>``, ``<img onerror=…>``) as text instead of running it."""
-    import bleach
+    anything else (``<script>``, ``<img onerror=…>``) as text instead of running it.
 
-    return bleach.clean(rendered, tags=MARKDOWN_TAGS, attributes=MARKDOWN_ATTRIBUTES, protocols=["http", "https", "mailto"])
+    nh3 (ammonia) sanitises attributes and URLs but drops unknown tags silently, so those are
+    escaped to text first — the reader sees what the data said, as bleach showed it."""
+    shown = _ANY_TAG.sub(lambda m: m[0] if m[1].lower() in MARKDOWN_TAGS else html.escape(m[0], quote=False), rendered)
+    return nh3.clean(shown, tags=MARKDOWN_TAGS, attributes=MARKDOWN_ATTRIBUTES, url_schemes=MARKDOWN_URL_SCHEMES,
+                     link_rel=None, strip_comments=True)
 
 
 def _created(moment: dt.datetime, sprache: str) -> str:
@@ -205,7 +213,7 @@ def format_figure(value: float | None, unit: str, sprache: str) -> str:
 
 def _index_cell(figure: dict, column: dict, sprache: str) -> str:
     """The figure with its status mark, and its own date where the column has none in common."""
-    text = format_figure(figure["value"], figure["unit"], sprache) + STATUS_MARKS.get(figure.get("status", ""), "")
+    text = format_figure(figure["value"], figure["unit"], sprache) + mark(figure.get("status", ""))
     return text + (f" ({format_date(figure['date'], sprache)})" if not column["date"] and figure.get("date") else "")
 
 
@@ -254,14 +262,14 @@ def _environment():
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
 
 
-def write_indexes(run_dir: Path, entries: list[dict], *, created: dt.datetime, version: str | None) -> None:
+def write_indexes(run_dir: Path, entries: list, *, created: dt.datetime, version: str | None) -> None:
     """One index.html per language of the run (German at the top, English in en/), each linking
     the other, and the German accessibility statement they both link."""
-    languages = [s for s in LANGUAGE_FOLDERS if any(e["parameters"].get("sprache", "de") == s for e in entries)]
+    languages = [s for s in LANGUAGE_FOLDERS if any(e.parameters.get("sprache", "de") == s for e in entries)]
     for sprache in languages:
         others = [{"href": _to_root(sprache) + LANGUAGE_FOLDERS[other] + "index.html",
                    "label": t("index_other_language", other), "lang": other} for other in languages if other != sprache]
-        write_index(run_dir / LANGUAGE_FOLDERS[sprache], [e for e in entries if e["parameters"].get("sprache", "de") == sprache],
+        write_index(run_dir / LANGUAGE_FOLDERS[sprache], [e for e in entries if e.parameters.get("sprache", "de") == sprache],
                     created=created, sprache=sprache, version=version, others=others)
     page = _environment().get_template("barrierefreiheit.html.j2").render(
         t=partial(t, sprache="de"), css=CSS_FILE.read_text(encoding="utf-8"), created=_created(created, "de"),
@@ -269,25 +277,25 @@ def write_indexes(run_dir: Path, entries: list[dict], *, created: dt.datetime, v
     write_atomic(run_dir / ACCESSIBILITY_PAGE, page)
 
 
-def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, sprache: str, version: str | None,
+def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: str, version: str | None,
                 others: list[dict] = ()) -> None:
     """index.html: every briefing of one language, relative links, key figures of the 16 Kommunen."""
-    good = [e for e in entries if e["status"] != "failed"]
-    profiles = [e for e in good if (e.get("briefing") or {}).get("kind") == PROFILE_KIND and e.get("key_figures")]
-    by_profile = [{f["id"]: f for f in e["key_figures"]["figures"]} for e in profiles]
+    good = [e for e in entries if e.status != "failed"]
+    profiles = [e for e in good if (e.briefing or {}).get("kind") == PROFILE_KIND and e.key_figures]
+    by_profile = [{f["id"]: f for f in e.key_figures["figures"]} for e in profiles]
     figure_ids, columns = _index_columns(by_profile, sprache)
     rows = []
     for entry, figures in zip(profiles, by_profile):
         rows.append({
-            "name": (entry.get("briefing") or {}).get("region", entry["output"]),
+            "name": (entry.briefing or {}).get("region", entry.output),
             "href": _page_href(entry),
             "cells": [_index_cell(figures[i], column, sprache) if i in figures else format_figure(None, "", sprache)
                       for i, column in zip(figure_ids, columns)],
         })
     from helpers.data import update  # the last change report of `data update`
 
-    stichtage = sorted(e["briefing"]["stichtag"] for e in good if (e.get("briefing") or {}).get("stichtag"))
-    failed = [e["output"] for e in entries if e["status"] == "failed"]
+    stichtage = sorted(e.briefing["stichtag"] for e in good if (e.briefing or {}).get("stichtag"))
+    failed = [e.output for e in entries if e.status == "failed"]
     page = _environment().get_template("index.html.j2").render(
         lang=sprache,
         title=t("index_title", sprache),
@@ -298,8 +306,8 @@ def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, spr
         news_heading=t("index_news_heading", sprache),
         news=_news(update.last_report(), sprache),
         kreis_heading=t("index_kreis_heading", sprache),
-        kreis_links=[{"href": _page_href(e), "title": (e.get("briefing") or {}).get("title", e["output"])}
-                     for e in good if (e.get("briefing") or {}).get("kind") != PROFILE_KIND],
+        kreis_links=[{"href": _page_href(e), "title": (e.briefing or {}).get("title", e.output)}
+                     for e in good if (e.briefing or {}).get("kind") != PROFILE_KIND],
         kommunen_heading=t("index_kommunen_heading", sprache),
         kommune_column=t("index_kommune_column", sprache),
         languages_label=t("index_languages", sprache),
@@ -314,19 +322,19 @@ def write_index(run_dir: Path, entries: list[dict], *, created: dt.datetime, spr
     write_atomic(run_dir / "index.html", page)
 
 
-def write_sites_index(run_dir: Path, sites: list[str], entries: list[dict], *, created: dt.datetime,
+def write_sites_index(run_dir: Path, sites: list[str], entries: list, *, created: dt.datetime,
                       version: str | None) -> None:
     """The top index.html of a run over several Kreise: one link per Kreis folder (its own index), in
     German; each Kreis folder links its English set itself."""
     sprache = "de"
     links = []
     for site in sites:
-        mine = [e for e in entries if e["output"].startswith(f"{site}/") and e["parameters"].get("sprache", "de") == sprache]
-        profiles = sum((e.get("briefing") or {}).get("kind") == PROFILE_KIND for e in mine)
-        name = next(((e.get("briefing") or {}).get("region") for e in mine
-                     if (e.get("briefing") or {}).get("kind") not in (None, PROFILE_KIND)), site)
+        mine = [e for e in entries if e.output.startswith(f"{site}/") and e.parameters.get("sprache", "de") == sprache]
+        profiles = sum((e.briefing or {}).get("kind") == PROFILE_KIND for e in mine)
+        name = next(((e.briefing or {}).get("region") for e in mine
+                     if (e.briefing or {}).get("kind") not in (None, PROFILE_KIND)), site)
         links.append({"href": f"{site}/index.html", "title": t("index_site_link", sprache, kreis=name, count=profiles)})
-    failed = [e["output"] for e in entries if e["status"] == "failed"]
+    failed = [e.output for e in entries if e.status == "failed"]
     page = _environment().get_template("index.html.j2").render(
         lang=sprache, title=t("index_title", sprache), data_as_of="", created=_created(created, sprache),
         intro=t("index_sites_intro", sprache, count=len(sites)),
@@ -339,6 +347,6 @@ def write_sites_index(run_dir: Path, sites: list[str], entries: list[dict], *, c
     write_atomic(run_dir / "index.html", page)
 
 
-def _page_href(entry: dict) -> str:
+def _page_href(entry) -> str:
     """A briefing's link from the index of its own language folder."""
-    return f"{entry['output'].rsplit('/', 1)[-1]}.html"
+    return f"{entry.output.rsplit('/', 1)[-1]}.html"

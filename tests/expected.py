@@ -23,20 +23,31 @@ def normalise(text: str) -> str:
     return re.sub(r"[\u00a0\u202f]", " ", text)
 
 
-def _published(ags: str) -> dict[tuple[str, str, str], float]:
+def _total_rows() -> list[dict[str, str]]:
+    """The rows of category total in the committed snapshot, read as plain CSV."""
     with open(RAW_DIR / "snapshot" / "values.csv", encoding="utf-8", newline="") as handle:
-        return {(row["source_id"], row["variable"], row["date"]): float(row["value"])
-                for row in csv.DictReader(handle)
-                if row["ags"] == ags and row["category"] == "total" and row["value"]}
+        return [row for row in csv.DictReader(handle) if row["category"] == "total"]
+
+
+def published(ags: str) -> dict[tuple[str, str, str], float]:
+    """{(source id, variable, date): value} of one region; a secret or missing cell is left out."""
+    return {(row["source_id"], row["variable"], row["date"]): float(row["value"])
+            for row in _total_rows() if row["ags"] == ags and row["value"]}
+
+
+def published_by_region(source_id: str, variable: str, date: str) -> dict[str, float | None]:
+    """{ags: value} of one published table column on one date; None where the cell is empty (secret)."""
+    return {row["ags"]: float(row["value"]) if row["value"] else None for row in _total_rows()
+            if (row["source_id"], row["variable"], row["date"]) == (source_id, variable, date)}
 
 
 def key_figure_strings(kommune: str) -> dict[str, str]:
     """{key figure: formatted value} for the published key figures that exist for the Kommune, plus
     the Zensus 2011 foreign share computed here from the two published counts."""
-    published = _published(region(kommune, level="kommune").ags)
-    expected = {key: format_value(published[origin]) for key, (origin, format_value) in PUBLISHED_KEY_FIGURES.items()
-                if origin in published}
-    census = [published.get(("REGIO_12111_01_01_5", variable, "2011-05-09")) for variable in ("foreign_population", "population")]
+    raw = published(region(kommune, level="kommune").ags)
+    expected = {key: format_value(raw[origin]) for key, (origin, format_value) in PUBLISHED_KEY_FIGURES.items()
+                if origin in raw}
+    census = [raw.get(("REGIO_12111_01_01_5", variable, "2011-05-09")) for variable in ("foreign_population", "population")]
     if None not in census:
         expected["foreign_share_census_2011"] = fmt.format_percent(census[0] / census[1] * 100, 1)
     return {key: normalise(value) for key, value in expected.items()}

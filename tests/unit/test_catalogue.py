@@ -1,0 +1,68 @@
+"""A broken YAML catalogue fails with one German line per problem: file, entry, field, what is wrong.
+
+The catalogues are validated by schema (pydantic) models; the reader of the error is whoever edited
+the YAML, so the message must point at the place to fix — never pydantic's English dump, never a
+bare KeyError or "Invalid isoformat string" from deep inside the build.
+"""
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from helpers.data import validation
+from helpers.indicators import CATALOGUE_PATH, load_catalogue
+from helpers.ingest.common import TABLES_FILE, declared_tables
+
+NOT_A_DUMP = ("validation error", "pydantic", "Input should", "Traceback")
+
+
+def _indicator_types(raw):
+    raw["indicators"]["population"].update(unit="prozent", decimals="zwei")
+    raw["indicators"]["unemployed_2016"]["value"]["dates"] = ["2016-13-31"]
+
+
+def _indicator_references(raw):
+    raw["handlungsfelder"]["arbeit"].pop("label_en")
+    raw["indicators"]["population"]["handlungsfeld"] = "wohnen"
+
+
+def _table(raw):
+    table = raw["tables"]["12411-15i"]
+    table["service"] = "landesdatenbank"
+    table.pop("title")
+    table["columns"][next(iter(table["columns"]))] = ["population", "persons"]
+
+
+def _checks(raw):
+    raw["totals_with_parts"][0].pop("tolerance")
+    raw["unitss"] = raw.pop("units")
+
+
+@pytest.mark.parametrize("source, load, mutate, expected", [
+    (CATALOGUE_PATH, load_catalogue, _indicator_types, [
+        "Indikator 'population', Feld 'unit': muss eines von 'persons', 'percent' oder 'schools' sein, ist 'prozent'",
+        "Indikator 'population', Feld 'decimals': muss eine ganze Zahl sein",
+        "Indikator 'unemployed_2016', Feld 'value.dates.0': '2016-13-31' ist kein Datum der Form JJJJ-MM-TT"]),
+    (CATALOGUE_PATH, load_catalogue, _indicator_references, [
+        "Handlungsfeld 'arbeit', Feld 'label_en': fehlt",
+        "Indikator 'population', Feld 'handlungsfeld': 'wohnen' ist nicht unter 'handlungsfelder' verzeichnet"]),
+    (TABLES_FILE, declared_tables, _table, [
+        "Tabelle '12411-15i', Feld 'service': Dienst 'landesdatenbank' ist nicht unter 'services' verzeichnet",
+        "Tabelle '12411-15i', Feld 'title': fehlt",
+        "Tabelle '12411-15i', Feld 'columns.Bevölkerungsstand (Basis Zensus 2022 und früher).2': fehlt"]),
+    (validation.CHECKS_FILE, validation.checks, _checks, [
+        "Regel Nr. 1, Feld 'tolerance': fehlt", "Abschnitt 'units': fehlt",
+        "Abschnitt 'unitss': unbekannter Schlüssel"]),
+], ids=["indicator-types", "indicator-references", "tables", "checks"])
+def test_every_problem_is_named_with_entry_and_field(tmp_path, source, load, mutate, expected):
+    raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+    mutate(raw)
+    path = tmp_path / source.name
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with pytest.raises(ValueError) as caught:
+        load(path)
+    text = str(caught.value)
+    assert not any(dump in text for dump in NOT_A_DUMP), text
+    assert text.startswith(f"{path.name} ist fehlerhaft") and "korrigieren" in text, text
+    for line in expected:
+        assert f"- {line}" in text, text
