@@ -541,13 +541,13 @@ def map_section(ctx: Context) -> None:
     """Choropleth of one key indicator (the Zensus 2022 foreign share, marked secondary) on its
     reference date; like a ranking, the colours leave out other dates and lower bounds."""
     s, ind = ctx.sprache, indicators.CATALOGUE[MAP_INDICATOR]
+    if not common.map_covers(ctx):
+        display(Markdown(f"## {ctx.t('cmp_h_map')}\n\n{ctx.t('briefing_no_map')}"))
+        return
     table = on_reference_date(ctx, MAP_INDICATOR)
     local = table[table["ags"].str.len() == 8].set_index("ags")
     local = local.assign(value=local["value"].where(local["status"] != Status.INCOMPLETE))
     if local["value"].isna().all():
-        return
-    if not common.map_covers(ctx):
-        display(Markdown(f"## {ctx.t('cmp_h_map')}\n\n{ctx.t('briefing_no_map')}"))
         return
     ids = tuple(dict.fromkeys(i for ids in local["source_ids"] for i in ids))
     fig = maps.choropleth(local["value"].astype(float), title=f"{ind.label(s)}, {fmt.format_date(reference_date(ctx, MAP_INDICATOR), s)}",
