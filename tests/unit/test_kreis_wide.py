@@ -50,6 +50,8 @@ def test_overview_of_another_kreis_renders_and_names_only_that_kreis(shown, key,
     assert t("ov_not_recorded", "de", what=t("ov_lacks_ov_h_timeline", "de")) in text
     assert t("briefing_no_map", "de") in text  # the shares' map: boundaries cover Kreis Kleve only
     assert len(ov.shares_table(ctx)) == n
+    own = ctx.obs[ctx.obs["ags"].str.startswith(ctx.kreis.ags)]
+    assert ov.stand(ctx) == own["date"].max()  # the Kreis's newest figure, not a statewide one
 
 
 @pytest.mark.parametrize("key,name,n", KREISE)

@@ -318,9 +318,11 @@ def _section(ctx: Context, heading: str, items: list[Statement]) -> None:
 
 def stand(ctx: Context) -> pd.Timestamp:
     """The reference date of the overview: the newest AZR count (its main series) up to
-    ``stichtag`` — never the parameter itself, which may lie after the newest data."""
+    ``stichtag``, else the Kreis's newest figure (not NRW's) — never the parameter itself, which
+    may lie after the newest data."""
     azr = azr_series(ctx.obs, ctx.kreis.ags)
-    return azr["date"].max() if len(azr) else ctx.obs["date"].max()
+    own = ctx.obs.loc[ctx.obs["ags"].astype(str).str.startswith(ctx.kreis.ags), "date"]
+    return azr["date"].max() if len(azr) else own.max()
 
 
 def title(ctx: Context) -> None:
