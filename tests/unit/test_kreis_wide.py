@@ -34,16 +34,17 @@ def shown(monkeypatch):
     return out
 
 
-def _text(out: list) -> str:
-    return "\n".join(x for x in out if isinstance(x, str))
+def _rendered(shown: list, setup, sections, key: str):
+    """The context of ``key`` and the text of every section, rendered in notebook order."""
+    ctx = setup(kreis=key)
+    for section in sections:
+        section(ctx)
+    return ctx, "\n".join(x for x in shown if isinstance(x, str))
 
 
 @pytest.mark.parametrize("key,name,n", KREISE)
 def test_overview_of_another_kreis_renders_and_names_only_that_kreis(shown, key, name, n):
-    ctx = ov.setup(kreis=key)
-    for section in OVERVIEW:
-        section(ctx)
-    text = _text(shown)
+    ctx, text = _rendered(shown, ov.setup, OVERVIEW, key)
     assert text.startswith(f"# {name} – ")
     assert "Kleve" not in text and "Nassauerallee" not in text
     assert ov.timeline(ctx).empty and ov.kreis_facts(ctx)["ags"].ne("").all()
@@ -56,10 +57,7 @@ def test_overview_of_another_kreis_renders_and_names_only_that_kreis(shown, key,
 
 @pytest.mark.parametrize("key,name,n", KREISE)
 def test_comparison_of_another_kreis_has_its_kommunen_kreis_and_nrw(shown, key, name, n):
-    ctx = cmp.setup(kreis=key)
-    for section in COMPARISON:
-        section(ctx)
-    text = _text(shown)
+    ctx, text = _rendered(shown, cmp.setup, COMPARISON, key)
     assert text.startswith(f"# Die {n} Kommunen des Kreises {name.split()[-1]} im Vergleich")
     # (a catalogue definition speaks of the Stadt Kleve's own asylum figures; the Kreis never appears)
     assert "Kreis Kleve" not in text and "Kreises Kleve" not in text
