@@ -321,6 +321,8 @@ def test_a_kommune_of_another_kreis_renders_with_its_own_kreis(monkeypatch, komm
         for indicator in CATALOGUE.indicators.values():
             body = body.replace(indicator.text("definition", sprache), "")
         assert "Kleve" not in body, body
+        # Kleve's register of Integrationsräte says nothing about another Kreis: a gap, not "entfällt".
+        assert not any(profil.not_applicable(profile, c) for c in profile.comparisons.values())
         title_and_intro = [profile.t("profile_stand", span="", erstellt=""), profile.t("profile_intro", kommune=profile.name)]
         assert all(kreis_name in line for line in title_and_intro), title_and_intro
 

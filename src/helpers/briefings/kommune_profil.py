@@ -165,11 +165,13 @@ def _day(p: Profile, f: Figure) -> str:
 
 def not_applicable(p: Profile, c: Comparison) -> bool:
     """The indicator applies only where its ``applies_where`` flag is 1 for the Kommune (no
-    Integrationsrat recorded → no Integrationsrat turnout: "entfällt", not a gap)."""
+    Integrationsrat recorded → no Integrationsrat turnout: "entfällt", not a gap). A Kreis whose
+    Kommunen have no flag recorded at all is not covered by the register: there it is a gap."""
     flag = c.indicator.applies_where
-    if not flag:
+    if not flag or latest_flag(p.obs, flag, p.region.ags) == 1:
         return False
-    return latest_flag(p.obs, flag, p.region.ags) != 1
+    recorded = p.obs.loc[p.obs["variable"] == flag, "ags"].astype(str)
+    return bool(recorded.str.startswith(p.kreis.ags).any())
 
 
 def _context(p: Profile, comparisons) -> None:
