@@ -468,7 +468,8 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             shutil.copyfile(export.plotly_js_path(), target / export.PLOTLY_JS)
 
         progress = sys.stderr.isatty() if progress is None else progress
-        _, moved = warm_kernel.runtime_dir()  # before the workers start: they inherit the choice
+        runtime, moved = warm_kernel.runtime_dir()  # before the workers start: they inherit the choice
+        warm_kernel.remove_stale_files(runtime)  # of killed runs, also when this run starts no kernel
         if moved:
             print(moved, file=sys.stderr)
         executed, stopped_by = [], None
