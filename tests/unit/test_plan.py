@@ -62,3 +62,14 @@ def test_one_kreis_is_split_by_briefing():
     jobs = batch.plan()
     parts = [batch.shard(jobs, i, 2) for i in (1, 2)]
     assert [len(p) for p in parts] == [9, 9]
+
+
+@pytest.mark.parametrize("value", ["3/2", "0/2", "1", "a/b"])
+def test_a_bad_shard_stops_before_anything_is_written(tmp_path, value):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "helpers", "briefings", "--shard", value, "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "--shard" in done.stderr and "I/N" in done.stderr
+    assert not (tmp_path / "out").exists()
