@@ -499,7 +499,7 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             _link(shared_js, target / export.PLOTLY_JS)
         else:  # a copy, never a link into the installed package
             shutil.copyfile(export.plotly_js_path(), target / export.PLOTLY_JS)
-        sites = sorted({site_of(job.output) for job in jobs} | {site_of(e.output) for e in carried} - {""})
+        sites = sorted(({site_of(job.output) for job in jobs} | {site_of(e.output) for e in carried}) - {""})
         for site in sites:  # each Kreis folder is a complete site of its own (hard links: no extra space)
             (target / site).mkdir(exist_ok=True)
             _link(target / export.PLOTLY_JS, target / site / export.PLOTLY_JS)
