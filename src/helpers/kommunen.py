@@ -236,3 +236,21 @@ def _unknown_message(text: str, candidates: list[Region], level: str | None) -> 
     hint = f" Meinten Sie {' oder '.join(repr(s) for s in suggestions)}?" if suggestions else ""
     what = "Unbekannter Kreis" if level == "kreis" else "Unbekannte Kommune"
     return f"{what} {text.strip()!r}.{hint} Gültig sind: {_valid(candidates)}."
+
+
+def kreis_phrases(kreis_region: Region, sprache: str = "de") -> dict[str, str]:
+    """The Kreis name as a sentence needs it, by rule, for texts written once for every Kreis:
+    ``kreis`` (Kreis Wesel), ``im_kreis`` (im Kreis Wesel, im Märkischen Kreis, in der Städteregion
+    Aachen) and ``des_kreises`` (des Kreises Wesel, des Hochsauerlandkreises, der Städteregion Aachen)."""
+    name = kreis_region.name
+    if sprache != "de":
+        return {"kreis": name, "im_kreis": f"in {name}", "des_kreises": f"of {name}"}
+    if name.startswith("Städteregion "):
+        return {"kreis": name, "im_kreis": f"in der {name}", "des_kreises": f"der {name}"}
+    if name.startswith("Kreis "):
+        return {"kreis": name, "im_kreis": f"im {name}", "des_kreises": f"des Kreises {name[len('Kreis '):]}"}
+    # "Märkischer Kreis" → "im Märkischen Kreis"; "Rhein-Kreis Neuss" → "des Rhein-Kreises Neuss";
+    # "Hochsauerlandkreis" → "des Hochsauerlandkreises"
+    dative = re.sub(r"er (Kreis)\b", r"en \1", name)
+    genitive = re.sub(r"([Kk]reis)\b", r"\1es", dative, count=1)
+    return {"kreis": name, "im_kreis": f"im {dative}", "des_kreises": f"des {genitive}"}

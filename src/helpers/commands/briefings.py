@@ -25,17 +25,27 @@ ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 def configure(parser: argparse.ArgumentParser) -> None:
     which = parser.add_mutually_exclusive_group()
-    which.add_argument("--all", action="store_true", help="alle 16 Kommunen (Voreinstellung)")
+    which.add_argument("--all", action="store_true", help="alle Kommunen des Kreises (Voreinstellung)")
     which.add_argument("--kommune", action="append", metavar="NAME_ODER_AGS",
                        help="nur diese Kommune (mehrfach möglich), z. B. --kommune Kleve --kommune 05154008")
     which.add_argument("--refresh-notebooks", action="store_true",
                        help="die drei Produkt-Notebooks mit Standardparametern neu ausführen und speichern (für nbval)")
+    parser.add_argument("--shard", metavar="I/N", type=_shard,
+                        help="nur Teil I von N (z. B. 2/4), auf jedem Rechner gleich: für eine CI-Matrix oder einen Cluster")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="parallele Worker (Voreinstellung und Obergrenze: Kerne und freier Speicher)")
     parser.add_argument("--force", action="store_true", help="auch unveränderte Notebooks neu ausführen")
     parser.add_argument("--out", type=Path, default=REPORTS_DIR, help="Zielordner (Voreinstellung: reports/)")
     parser.add_argument("--stichtag", help="Stichtag JJJJ-MM-TT (Voreinstellung: neuester Stand)")
     parser.add_argument("--sprache", help="nur de oder nur en (Voreinstellung: beide; Englisch in en/)")
+
+
+def _shard(text: str) -> tuple[int, int]:
+    """``I/N`` with 1 <= I <= N."""
+    match = re.fullmatch(r"(\d+)/(\d+)", text.strip())
+    if not match or not 1 <= int(match[1]) <= int(match[2]):
+        raise argparse.ArgumentTypeError(t("briefings_bad_shard", value=text))
+    return int(match[1]), int(match[2])
 
 
 def _fail(message: str) -> int:
@@ -114,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
                     print(t("briefings_refreshed", path=path.relative_to(NOTEBOOKS_DIR.parent)), file=sys.stderr)
             return batch.EXIT_OK
         jobs = [job for each in sprachen for job in batch.plan(selected, stichtag=args.stichtag, sprache=each)]
+        if args.shard:
+            jobs = batch.shard(jobs, *args.shard)
         result = batch.run(jobs, args.out, workers=workers, force=args.force, sprache=sprache)
     except batch.LockHeld as error:
         print(error, file=sys.stderr)

@@ -123,22 +123,57 @@ class RunResult:
 
 # --- what to run ---------------------------------------------------------------------------
 
-def plan(kommunen: list[kommunen_module.Region] | None = None, *, stichtag: str | None = None,
-         sprache: str = "de", notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Job]:
-    """Expand ``runs.yaml`` into jobs; ``each: kommune`` rows repeat for the selected Kommunen."""
+def plan(kommunen: list[kommunen_module.Region] | None = None, *, kreise: list[kommunen_module.Region] | None = None,
+         stichtag: str | None = None, sprache: str = "de", notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Job]:
+    """Expand ``runs.yaml`` into jobs, per Kreis: its rows with ``kreis=<AGS>``, and ``each: kommune``
+    rows for its Gemeinden (or only the selected ``kommunen``; their Kreise then are the run's Kreise).
+
+    One Kreis (Kreis Kleve by default) fills the run folder as always; several Kreise get a folder
+    each (:func:`site_of`), laid out like a one-Kreis run.
+    """
     # dict.fromkeys: "--kommune Kleve --kommune 05154036" is one job, not two writing one file
-    selected = list(dict.fromkeys(kommunen if kommunen is not None else kommunen_module.kommunen()))
+    selected = list(dict.fromkeys(kommunen or ()))
+    homes = list(dict.fromkeys(kreise or [kommunen_module.region(r.kreis_ags) for r in selected]
+                               or [kommunen_module.kreis()]))
     rows = yaml.safe_load((notebooks_dir / RUN_TABLE).read_text(encoding="utf-8"))
     common = {"stichtag": stichtag, "sprache": sprache}
-    folder = LANGUAGE_FOLDERS[sprache]  # English pages go to en/ of the run
     jobs = []
-    for row in rows:
-        if row.get("each") == "kommune":
-            jobs += [Job(row["notebook"], folder + row["output"].format(ags=r.ags, slug=r.slug),
-                         {"kommune": r.ags, **common}) for r in selected]
-        else:
-            jobs.append(Job(row["notebook"], folder + row["output"], dict(common)))
+    for home in homes:
+        folder = (f"{home.slug}/" if len(homes) > 1 else "") + LANGUAGE_FOLDERS[sprache]  # English in en/
+        members = [r for r in selected if r.kreis_ags == home.ags] if selected else kommunen_module.kommunen(home.ags)
+        for row in rows:
+            if row.get("each") == "kommune":
+                jobs += [Job(row["notebook"], folder + row["output"].format(ags=r.ags, slug=r.slug),
+                             {"kommune": r.ags, **common}) for r in members]
+            else:
+                # the notebooks' own default is Kreis Kleve: only another Kreis is passed as a parameter
+                overrides = {} if home == kommunen_module.kreis() else {"kreis": home.ags}
+                jobs.append(Job(row["notebook"], folder + row["output"], {**overrides, **common}))
     return jobs
+
+
+def site_of(output: str) -> str:
+    """The Kreis folder a briefing belongs to in a run over several Kreise; "" in a one-Kreis run."""
+    first, _, rest = output.partition("/")
+    return first if rest and f"{first}/" not in LANGUAGE_FOLDERS.values() else ""
+
+
+def shard(jobs: list[Job], index: int, count: int) -> list[Job]:
+    """Part ``index`` (1 … ``count``) of ``jobs``, the same on every machine: whole Kreis folders when
+    the run has several (so each part's folders are complete), else single briefings; each part
+    gets the next unit (largest first) while it has the fewest briefings, ties by name."""
+    units: dict[str, list[Job]] = {}
+    several = len({site_of(j.output) for j in jobs}) > 1
+    for job in sorted(jobs, key=lambda j: j.output):
+        units.setdefault(site_of(job.output) if several else job.output, []).append(job)
+    loads = [0] * count
+    mine = []
+    for name in sorted(units, key=lambda n: (-len(units[n]), n)):
+        part = min(range(count), key=lambda i: (loads[i], i))
+        loads[part] += len(units[name])
+        if part == index - 1:
+            mine += units[name]
+    return [job for job in jobs if job in mine]
 
 
 # --- what has changed ----------------------------------------------------------------------
@@ -396,7 +431,7 @@ def _carry_over(jobs: list[Job], digests_for, previous_dir: Path | None, previou
         if name in planned or not (notebooks_dir / old.notebook).exists() \
                 or not all((previous_dir / f).exists() for f in files):
             continue
-        (target / name).parent.mkdir(exist_ok=True)  # en/ when only German is made now
+        (target / name).parent.mkdir(parents=True, exist_ok=True)  # en/ when only German is made now
         for file in files:
             _link(previous_dir / file, target / file)
         digest = digests_for(Job(old.notebook, name, old.parameters or {}))
@@ -449,8 +484,8 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         run_name = _run_name(out, created)
         target = out / f"{TMP_PREFIX}{run_name}"
         target.mkdir()
-        for folder in {(target / job.output).parent for job in jobs}:  # en/ for the English set
-            folder.mkdir(exist_ok=True)
+        for folder in {(target / job.output).parent for job in jobs}:  # en/, Kreis folders
+            folder.mkdir(parents=True, exist_ok=True)
         version_text = code_version()
         data_hash, code_hash, boundaries_hash = fingerprint(raw_dir), code_fingerprint(), geo.source_fingerprint()
         previous_dir, previous = _previous_entries(out)
@@ -466,6 +501,10 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             _link(shared_js, target / export.PLOTLY_JS)
         else:  # a copy, never a link into the installed package
             shutil.copyfile(export.plotly_js_path(), target / export.PLOTLY_JS)
+        sites = sorted(({site_of(job.output) for job in jobs} | {site_of(e.output) for e in carried}) - {""})
+        for site in sites:  # each Kreis folder is a complete site of its own (hard links: no extra space)
+            (target / site).mkdir(exist_ok=True)
+            _link(target / export.PLOTLY_JS, target / site / export.PLOTLY_JS)
 
         progress = sys.stderr.isatty() if progress is None else progress
         runtime, moved = warm_kernel.runtime_dir()  # before the workers start: they inherit the choice
@@ -488,7 +527,13 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         failed = [e for e in entries if e.status == "failed"]
         status = "interrupted" if stopped_by else "failed" if failed else "ok"
 
-        export.write_indexes(target, entries, created=created, version=version_text)
+        if sites:
+            for site in sites:
+                export.write_indexes(target / site, [e for e in entries if site_of(e.output) == site],
+                                     created=created, version=version_text)
+            export.write_sites_index(target, sites, entries, created=created, version=version_text)
+        else:
+            export.write_indexes(target, entries, created=created, version=version_text)
         record = {
             "run": run_name, "status": status,
             "created": created.isoformat(), "seconds": round((dt.datetime.now().astimezone() - created).total_seconds(), 2),

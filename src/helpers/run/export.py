@@ -322,6 +322,31 @@ def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: 
     write_atomic(run_dir / "index.html", page)
 
 
+def write_sites_index(run_dir: Path, sites: list[str], entries: list, *, created: dt.datetime,
+                      version: str | None) -> None:
+    """The top index.html of a run over several Kreise: one link per Kreis folder (its own index), in
+    German; each Kreis folder links its English set itself."""
+    sprache = "de"
+    links = []
+    for site in sites:
+        mine = [e for e in entries if e.output.startswith(f"{site}/") and e.parameters.get("sprache", "de") == sprache]
+        profiles = sum((e.briefing or {}).get("kind") == PROFILE_KIND for e in mine)
+        name = next(((e.briefing or {}).get("region") for e in mine
+                     if (e.briefing or {}).get("kind") not in (None, PROFILE_KIND)), site)
+        links.append({"href": f"{site}/index.html", "title": t("index_site_link", sprache, kreis=name, count=profiles)})
+    failed = [e.output for e in entries if e.status == "failed"]
+    page = _environment().get_template("index.html.j2").render(
+        lang=sprache, title=t("index_title", sprache), data_as_of="", created=_created(created, sprache),
+        intro=t("index_sites_intro", sprache, count=len(sites)),
+        failed=t("index_failed", sprache, names=", ".join(failed)) if failed else "",
+        kreis_heading=t("index_sites_heading", sprache), kreis_links=links, rows=[], columns=[], legend=[],
+        css=CSS_FILE.read_text(encoding="utf-8"), imprint=imprint(version, sprache), others=[],
+        languages_label=t("index_languages", sprache),
+        accessibility={"href": f"{sites[0]}/{ACCESSIBILITY_PAGE}", "label": t("index_accessibility", sprache)},
+    )
+    write_atomic(run_dir / "index.html", page)
+
+
 def _page_href(entry) -> str:
     """A briefing's link from the index of its own language folder."""
     return f"{entry.output.rsplit('/', 1)[-1]}.html"

@@ -1,0 +1,75 @@
+"""Which briefings a run makes: per Kreis, and split into shards for several machines."""
+from __future__ import annotations
+
+import pytest
+
+from helpers import kommunen
+from helpers.run import batch
+
+
+def outputs(jobs) -> list[str]:
+    return [job.output for job in jobs]
+
+
+def test_the_default_run_is_kreis_kleve_in_the_run_folder_itself():
+    jobs = batch.plan()
+    assert outputs(jobs)[:2] == ["kreis_uebersicht", "kommunen_vergleich"]
+    assert len(jobs) == 18 and all("/" not in o for o in outputs(jobs))
+    assert jobs[0].parameters == {"stichtag": None, "sprache": "de"}  # the notebooks' default Kreis
+
+
+@pytest.mark.parametrize("name, profiles", [("05170", 13), ("Viersen", 9)])
+def test_one_kreis_gets_a_profile_per_gemeinde(name, profiles):
+    jobs = batch.plan(kreise=[kommunen.kreis(name)])
+    assert sum(job.notebook == "kommune_profil.ipynb" for job in jobs) == profiles
+    assert sum(job.notebook != "kommune_profil.ipynb" for job in jobs) == 2
+
+
+def test_several_kreise_get_a_folder_each_and_english_inside_it():
+    jobs = batch.plan(kreise=[kommunen.kreis("Wesel"), kommunen.kreis("Viersen")], sprache="en")
+    assert "kreis-wesel/en/kommune_05170024_moers" in outputs(jobs)
+    assert {batch.site_of(o) for o in outputs(jobs)} == {"kreis-wesel", "kreis-viersen"}
+    assert batch.site_of("en/kommune_05154036_kleve") == batch.site_of("kreis_uebersicht") == ""
+
+
+def test_selected_kommunen_bring_their_own_kreis():
+    jobs = batch.plan([kommunen.region("Moers")])
+    assert outputs(jobs) == ["kreis_uebersicht", "kommunen_vergleich", "kommune_05170024_moers"]
+    assert jobs[0].parameters["kreis"] == "05170"
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7])
+def test_shards_are_disjoint_complete_and_the_same_every_time(count):
+    jobs = batch.plan(kreise=list(kommunen.kreise()))
+    parts = [batch.shard(jobs, i, count) for i in range(1, count + 1)]
+    names = [o for part in parts for o in outputs(part)]
+    assert sorted(names) == sorted(outputs(jobs)) and len(set(names)) == len(names)
+    # the same split whatever order the jobs come in (another machine plans in its own order)
+    assert [set(outputs(p)) for p in parts] == [set(outputs(batch.shard(jobs[::-1], i, count))) for i in range(1, count + 1)]
+    sizes = [len(p) for p in parts]
+    assert max(sizes) - min(sizes) <= 19  # whole Kreise: at most one Kreis (the largest has 19 Gemeinden) apart
+
+
+def test_a_shard_of_several_kreise_keeps_each_kreis_whole():
+    jobs = batch.plan(kreise=list(kommunen.kreise()))
+    for i in (1, 2, 3):
+        part = batch.shard(jobs, i, 3)
+        for site in {batch.site_of(o) for o in outputs(part)}:
+            assert sum(batch.site_of(o) == site for o in outputs(part)) == sum(batch.site_of(o) == site for o in outputs(jobs))
+
+
+def test_one_kreis_is_split_by_briefing():
+    jobs = batch.plan()
+    parts = [batch.shard(jobs, i, 2) for i in (1, 2)]
+    assert [len(p) for p in parts] == [9, 9]
+
+
+@pytest.mark.parametrize("value", ["3/2", "0/2", "1", "a/b"])
+def test_a_bad_shard_stops_before_anything_is_written(tmp_path, value):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "helpers", "briefings", "--shard", value, "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "--shard" in done.stderr and "I/N" in done.stderr
+    assert not (tmp_path / "out").exists()
