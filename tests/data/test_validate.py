@@ -9,8 +9,9 @@ import sys
 import pandas as pd
 import pytest
 
-from helpers.data import datapackage, store
+from helpers.data import datapackage, store, validation
 from helpers.data.validation import DataError
+from helpers.paths import RAW_DIR
 
 from .conftest import rehash, tree_hashes
 from .update_support import without_exports
@@ -249,19 +250,20 @@ def test_every_raw_file_has_a_record_with_matching_hash():
         assert resource["licenses"] and resource.get("x_publisher") and resource.get("title")
 
 
-def test_datapackage_is_valid_frictionless():
-    """The descriptor and every CSV resource pass Frictionless' own validation (schema, hash, bytes)."""
-    from frictionless import Package
+def test_committed_raw_files_follow_their_table_schemas():
+    """Frictionless finds nothing in the committed files (``data validate`` runs it)."""
+    report = validation.Report()
+    validation.check_schemas(RAW_DIR, report)
+    assert report.issues == []
 
-    from helpers.paths import RAW_DIR
 
-    package = Package(str(RAW_DIR / "datapackage.json"))
-    classic = {r["path"] for r in datapackage.read_package(RAW_DIR)["resources"] if r.get("x_format") == "genesis_classic"}
-    for resource in package.resources:
-        if resource.format == "csv" and resource.path not in classic:  # a classic export has a title block, no header
-            # row; its rows are read and checked by helpers.ingest in every build
-            report = resource.validate()
-            assert report.valid, report.flatten(["rowNumber", "fieldName", "message"])[:5]
+def test_data_validate_names_a_schema_violation_with_file_row_and_column(raw_copy):
+    """A date that is no date, in values.csv: ``data validate`` exits 1 naming file, row and column."""
+    line = _edit_line(raw_copy, VALUES, "05154048,Rheurdt,2024-12-31,minimum_benefit_recipients,total",
+                      "2024-12-31", "2024-13-31")
+    done = _cli("validate", "--raw-dir", raw_copy)
+    assert done.returncode == 1
+    assert "Tabellenschema verletzt" in done.stdout and VALUES in done.stdout and str(line) in done.stdout
 
 
 def test_a_total_that_contradicts_its_table_rule_is_an_error(raw_copy):

@@ -15,7 +15,7 @@ def test_the_default_run_is_kreis_kleve_in_the_run_folder_itself():
     jobs = batch.plan()
     assert outputs(jobs)[:2] == ["kreis_uebersicht", "kommunen_vergleich"]
     assert len(jobs) == 18 and all("/" not in o for o in outputs(jobs))
-    assert jobs[0].parameters == {"kreis": "05154", "stichtag": None, "sprache": "de"}
+    assert jobs[0].parameters == {"stichtag": None, "sprache": "de"}  # the notebooks' default Kreis
 
 
 @pytest.mark.parametrize("name, profiles", [("05170", 13), ("Viersen", 9)])
@@ -62,3 +62,14 @@ def test_one_kreis_is_split_by_briefing():
     jobs = batch.plan()
     parts = [batch.shard(jobs, i, 2) for i in (1, 2)]
     assert [len(p) for p in parts] == [9, 9]
+
+
+@pytest.mark.parametrize("value", ["3/2", "0/2", "1", "a/b"])
+def test_a_bad_shard_stops_before_anything_is_written(tmp_path, value):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "helpers", "briefings", "--shard", value, "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and "--shard" in done.stderr and "I/N" in done.stderr
+    assert not (tmp_path / "out").exists()

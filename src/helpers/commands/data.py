@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import ingest
-from helpers.data import importing, store, update
+from helpers.data import importing, store, update, validation
 from helpers.data.validation import DataError
 from helpers.ingest.common import TABLES_FILE
 from helpers.paths import PROCESSED_DIR, RAW_DIR, UPDATES_DIR
@@ -108,6 +108,7 @@ def _build(args) -> int:
 
 def _validate(args) -> int:
     report = store.validate(args.raw_dir)
+    validation.check_schemas(args.raw_dir, report)
     print(report.format(limit=10**9 if args.all_warnings else 50))
     return 0 if report.ok else 1
 

@@ -140,6 +140,24 @@ def checks(path: Path = CHECKS_FILE) -> dict:
     return parsed.model_dump(exclude_unset=True)
 
 
+SCHEMA_FIX = ("Die Datei so lassen, wie sie veröffentlicht wurde, oder die Abweichung berichtigen; stimmt die Datei, "
+              "das Tabellenschema der Ressource in data/raw/datapackage.json anpassen.")
+
+
+def check_schemas(raw_dir: Path, report: Report) -> None:
+    """Every CSV resource that declares a table schema in datapackage.json, validated by Frictionless
+    (types, required, unique, patterns, row lengths). Run by ``data validate``: it costs about as
+    much as a whole build, so ``data build`` relies on its own row checks."""
+    from frictionless import Package  # heavy import, needed only here
+
+    package = Package(str(raw_dir / "datapackage.json"))
+    for resource in package.resources:
+        if resource.format != "csv" or not resource.to_descriptor().get("schema"):
+            continue  # official exports are read and checked by helpers.ingest
+        for row, column, message in resource.validate().flatten(["rowNumber", "fieldName", "message"]):
+            report.add(ERROR, resource.path, row, column or "", f"Tabellenschema verletzt: {message}", SCHEMA_FIX, "schema")
+
+
 def known_ags() -> set[str]:
     return {r.ags for r in all_regions()} | {GERMANY_AGS}
 

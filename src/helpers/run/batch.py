@@ -146,7 +146,9 @@ def plan(kommunen: list[kommunen_module.Region] | None = None, *, kreise: list[k
                 jobs += [Job(row["notebook"], folder + row["output"].format(ags=r.ags, slug=r.slug),
                              {"kommune": r.ags, **common}) for r in members]
             else:
-                jobs.append(Job(row["notebook"], folder + row["output"], {"kreis": home.ags, **common}))
+                # the notebooks' own default is Kreis Kleve: only another Kreis is passed as a parameter
+                overrides = {} if home == kommunen_module.kreis() else {"kreis": home.ags}
+                jobs.append(Job(row["notebook"], folder + row["output"], {**overrides, **common}))
     return jobs
 
 
@@ -505,7 +507,8 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             _link(target / export.PLOTLY_JS, target / site / export.PLOTLY_JS)
 
         progress = sys.stderr.isatty() if progress is None else progress
-        _, moved = warm_kernel.runtime_dir()  # before the workers start: they inherit the choice
+        runtime, moved = warm_kernel.runtime_dir()  # before the workers start: they inherit the choice
+        warm_kernel.remove_stale_files(runtime)  # of killed runs, also when this run starts no kernel
         if moved:
             print(moved, file=sys.stderr)
         executed, stopped_by = [], None

@@ -89,7 +89,7 @@ def _own_files(runtime: Path, pid: int | str = "*") -> list[Path]:
     return list(runtime.glob(f"{SOCKET_PREFIX}-{pid}-*"))
 
 
-def _remove_stale_files(runtime: Path) -> None:
+def remove_stale_files(runtime: Path) -> None:
     """Sockets and connection files of workers that were killed (SIGKILL leaves no time to clean up)."""
     for path in _own_files(runtime):
         try:
@@ -124,7 +124,7 @@ class _Kernel:
         # IPC sockets (files named per process in Jupyter's runtime folder) instead of TCP ports:
         # no port race between workers (papermill#511), no plain-TCP warning in the cron log.
         runtime, _ = runtime_dir()
-        _remove_stale_files(runtime)
+        remove_stale_files(runtime)
         self.km = AsyncKernelManager(kernel_name=kernel_name, transport="ipc",
                                      ip=str(runtime / f"{SOCKET_PREFIX}-{os.getpid()}-ipc"),
                                      connection_file=str(runtime / f"{SOCKET_PREFIX}-{os.getpid()}-kernel.json"))
