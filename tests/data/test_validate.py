@@ -257,13 +257,15 @@ def test_committed_raw_files_follow_their_table_schemas():
     assert report.issues == []
 
 
-def test_data_validate_names_a_schema_violation_with_file_row_and_column(raw_copy):
-    """A date that is no date, in values.csv: ``data validate`` exits 1 naming file, row and column."""
+def test_a_schema_violation_is_reported_with_file_row_and_column(raw_copy):
+    """A date that is no date, in values.csv: Frictionless' finding enters the project's report."""
     line = _edit_line(raw_copy, VALUES, "05154048,Rheurdt,2024-12-31,minimum_benefit_recipients,total",
                       "2024-12-31", "2024-13-31")
-    done = _cli("validate", "--raw-dir", raw_copy)
-    assert done.returncode == 1
-    assert "Tabellenschema verletzt" in done.stdout and VALUES in done.stdout and str(line) in done.stdout
+    report = validation.Report()
+    validation.check_schemas(raw_copy, report)
+    [issue] = [i for i in report.errors if i.check == "schema"]
+    assert (issue.file, issue.row, issue.column) == (VALUES, line, "date")
+    assert issue.problem.startswith("Tabellenschema verletzt")
 
 
 def test_a_total_that_contradicts_its_table_rule_is_an_error(raw_copy):

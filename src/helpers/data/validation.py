@@ -147,10 +147,14 @@ SCHEMA_FIX = ("Die Datei so lassen, wie sie veröffentlicht wurde, oder die Abwe
 def check_schemas(raw_dir: Path, report: Report) -> None:
     """Every CSV resource that declares a table schema in datapackage.json, validated by Frictionless
     (types, required, unique, patterns, row lengths). Run by ``data validate``: it costs about as
-    much as a whole build, so ``data build`` relies on its own row checks."""
-    from frictionless import Package  # heavy import, needed only here
+    much as a whole build, so ``data build`` relies on its own row checks; and only once the project's
+    own checks pass, so a file they refused is never read again."""
+    from frictionless import FrictionlessException, Package  # heavy import, needed only here
 
-    package = Package(str(raw_dir / "datapackage.json"))
+    try:
+        package = Package(str(raw_dir / "datapackage.json"))
+    except FrictionlessException:
+        return  # an unreadable datapackage.json is already reported (and explained) by the project's own checks
     for resource in package.resources:
         if resource.format != "csv" or not resource.to_descriptor().get("schema"):
             continue  # official exports are read and checked by helpers.ingest
