@@ -13,7 +13,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 
 from helpers import fmt
-from helpers.data import geo, store
+from helpers.data import store
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import KREIS_AGS, LAND_AGS, Region, kommunen, kreis, kreis_phrases
 from helpers.presentation import payloads, sources, tables
@@ -102,12 +102,6 @@ class Context:
         """The source line, remembering the ids for the sources table and the BRIEFING payload."""
         self.cited.extend(i for i in source_ids if i not in self.cited)
         return sources.refer(list(dict.fromkeys(source_ids)), sprache=self.sprache)
-
-
-def map_covers(ctx: Context) -> bool:
-    """Whether the shipped boundaries hold every Kommune of the Kreis (they cover Kreis Kleve only;
-    another Kreis gets no map rather than a wrong one)."""
-    return {r.ags for r in ctx.kommunen()} <= set(geo.municipalities()["ags"])
 
 
 def cited_span(ctx: Context) -> str:

@@ -541,7 +541,7 @@ def map_section(ctx: Context) -> None:
     """Choropleth of one key indicator (the Zensus 2022 foreign share, marked secondary) on its
     reference date; like a ranking, the colours leave out other dates and lower bounds."""
     s, ind = ctx.sprache, indicators.CATALOGUE[MAP_INDICATOR]
-    if not common.map_covers(ctx):
+    if not maps.covers(ctx.kreis.ags):
         display(Markdown(f"## {ctx.t('cmp_h_map')}\n\n{ctx.t('briefing_no_map')}"))
         return
     table = on_reference_date(ctx, MAP_INDICATOR)

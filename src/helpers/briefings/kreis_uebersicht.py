@@ -459,7 +459,7 @@ def shares(ctx: Context) -> None:
     population = long[long["variable"] == "population"]
     if population.empty:
         return
-    if not common.map_covers(ctx):
+    if not maps.covers(ctx.kreis.ags):
         display(Markdown(ctx.t("briefing_no_map")))
         return
     values = population.set_index("ags")["share"]

@@ -173,7 +173,7 @@ def _kreis_texts(ags: str | None, sprache: str) -> dict[str, object]:
 
 def _run_kreis(entries: list) -> str | None:
     """The AGS of the Kreis a (one-Kreis) set of entries belongs to, from their BRIEFING payloads."""
-    return next(((e.briefing or {}).get("ags") for e in entries if len((e.briefing or {}).get("ags") or "") >= 5), None)
+    return next(((e.briefing or {})["ags"][:5] for e in entries if len((e.briefing or {}).get("ags") or "") >= 5), None)
 
 
 def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime, version: str | None) -> None:
@@ -244,8 +244,16 @@ def _index_columns(by_profile: list[dict[str, dict]], sprache: str) -> tuple[lis
 NEWS_ITEMS = 8  # per table in "Neu seit dem letzten Lauf"; the full list is in data/updates/latest.json
 
 
-def _news(report: dict | None, sprache: str) -> list[dict]:
-    """Per updated table of the last `data update`: what is new, revised or gone, in reader words."""
+def _concerns(change: dict, kreis_ags: str | None) -> bool:
+    """Whether a change belongs on the index of this Kreis: its own regions and the levels above
+    (Land, Bund); every change when the run has no single Kreis."""
+    ags = change.get("ags") or ""
+    return kreis_ags is None or len(ags) < 5 or ags.startswith(kreis_ags)
+
+
+def _news(report: dict | None, sprache: str, kreis_ags: str | None = None) -> list[dict]:
+    """Per updated table of the last `data update`: what is new, revised or gone for this Kreis, in
+    reader words."""
     if not report:
         return []
     from helpers.ingest.common import declared_tables
@@ -256,7 +264,7 @@ def _news(report: dict | None, sprache: str) -> list[dict]:
         if info.get("status") != "updated":
             continue
         items = []
-        for c in (c for c in report.get("changes", []) if c["table"] == code):
+        for c in (c for c in report.get("changes", []) if c["table"] == code and _concerns(c, kreis_ags)):
             values = {"region": c["name"], "date": format_date(c["date"], sprache), "count": c.get("count"),
                       "old": format_figure(c["old"], "", sprache), "new": format_figure(c["new"], "", sprache)}
             items.append(t(f"index_news_{c['kind']}", sprache, **values))
@@ -317,7 +325,7 @@ def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: 
         intro=t("index_intro", sprache),
         failed=t("index_failed", sprache, names=", ".join(failed)) if failed else "",
         news_heading=t("index_news_heading", sprache),
-        news=_news(update.last_report(), sprache),
+        news=_news(update.last_report(), sprache, _run_kreis(entries)),
         kreis_heading=t("index_kreis_heading", sprache, **texts),
         kreis_links=[{"href": _page_href(e), "title": (e.briefing or {}).get("title", e.output)}
                      for e in good if (e.briefing or {}).get("kind") != PROFILE_KIND],
