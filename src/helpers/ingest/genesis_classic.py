@@ -42,7 +42,9 @@ def _is_code(cell: str) -> bool:
     return is_region_code(code) and (code == "DG" or len(code) in (2, 3, 5, 8, 9, 12))
 
 
-def read(text: str, table: str | None = None, reference_date: str | None = None, filename: str = "") -> Extract:
+def read(text: str, table: str | None = None, reference_date: str | None = None, filename: str = "",
+         regions=None) -> Extract:
+    """Tidy rows; ``regions`` is not needed (every row carries its code) but kept for one reader signature."""
     rows = split_rows(text)
     title = _TITLE.match(rows[0][0]) if rows and rows[0] else None
     table = table or (title.group(1) if title else "") or table_code_from_name(filename)
@@ -86,12 +88,13 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
 
 
 def _title_date(title_rows: list[list[str]]) -> str:
-    """A reference date printed in the title block ('09.05.2011', 'Stichtag 09.05.2011', 'Jahr: 2016')."""
+    """A reference date printed in the title block ('09.05.2011', 'Stichtag 09.05.2011', 'Jahr: 2016', '2015':
+    a year is dated 31.12., the calendar-year convention of :func:`iso_date`)."""
     for row in title_rows:
         cell = row[0] if row else ""
         if match := re.search(r"\b(\d{2}\.\d{2}\.\d{4})\b", cell):
             return iso_date(match.group(1))
-        if match := re.match(r"^Jahr:\s*(\d{4})\s*$", cell.strip()):
+        if match := re.match(r"^(?:Jahr:\s*)?(\d{4})\s*$", cell.strip()):  # 'Jahr: 2016' or a year alone
             return iso_date(match.group(1))
     return ""
 
