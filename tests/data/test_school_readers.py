@@ -36,11 +36,11 @@ def test_kommunalprofil_reads_every_nrw_gemeinde_by_name(profile):
     rows = profile.rows
     assert _value(rows, KLEVE_STADT, date="2022-10-15", variable="pupils", category="allgemeinbildend") == (6460.0, "")
     assert _value(rows, KLEVE_STADT, date="2021-10-15", variable="school_leavers", category="allgemeinbildend") == (600.0, "")
-    assert _value(rows, KLEVE_STADT, date="2022-10-15", variable="pupils", category="hauptschule") == (0.0, "-")  # true zero
+    assert _value(rows, "05154020", date="2020-10-15", variable="school_leavers", category="allgemeinbildend") == (0.0, "-")  # Kranenburg: a true zero
     assert _value(rows, MOERS, date="2022-10-15", variable="pupils", category="allgemeinbildend")[0] > 0
     wanted = {r.ags for r in kommunen.all_regions() if r.level in ("kommune", "kreis")}
     assert wanted <= set(rows.loc[rows["variable"] == "pupils", "ags"])
-    assert set(rows["variable"]) == {"pupils", "school_leavers"}  # Schulen and Lehrkräfte are left out (tables.yaml)
+    assert set(rows["variable"]) == {"pupils", "school_leavers"} and set(rows["category"]) == {"allgemeinbildend"}  # leave_out
 
 
 def _excerpt(tmp_path, edit):
@@ -134,3 +134,6 @@ def test_imported_school_figures_serve_every_kreis():
     official = obs[obs["preferred"] & (obs["variable"] == "pupils") & (obs["ags"] == KLEVE_STADT)
                    & (obs["date"] == "2022-10-15") & (obs["category"] == "allgemeinbildend")]
     assert official["source_id"].str.startswith("ITNRW_21111_9K21").all() and len(official) == 1
+    footnote = obs[obs["preferred"] & (obs["variable"] == "pupils") & (obs["date"] == "2018-10-15")
+                   & (obs["category"] == "allgemeinbildend") & obs["ags"].isin([KLEVE_STADT, KREIS_KLEVE])]
+    assert footnote.set_index("ags")["status"].to_dict() == {KLEVE_STADT: "rounded", KREIS_KLEVE: "published"}

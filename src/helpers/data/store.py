@@ -328,6 +328,8 @@ def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.Da
     rows["_value_raw"] = rows["value"].map(lambda v: "" if pd.isna(v) else repr(v))
     rows["source_id"] = resource["x_source_id"]
     rows["status"] = Status(extract.status).value  # derived where the reader counted a list
+    rounded = ingest.common.declared_tables()["tables"].get(resource["x_table"], {}).get("rounded_gemeinden", [])
+    rows.loc[rows["_date_raw"].isin(rounded) & (rows["ags"].str.len() == 8), "status"] = Status.ROUNDED.value
     rows["note"] = f"{extract.format} {extract.table}"
     rows["_declared_base"] = resource.get("x_base", "")
     rows["_export_rank"] = 0  # the table as published wins over a transcription of it in the snapshot

@@ -173,6 +173,7 @@ class _Table(catalogue.Strict):
     fetch: Literal["auto", "manual"] = "auto"
     manual_route: str = ""
     leave_out: list[str] = []  # features the monitor does not use: no rows, no lines kept in data/raw
+    rounded_gemeinden: list[str] = []  # reference dates (YYYY-MM-DD) whose Gemeinde figures the footnote says are rounded
 
     @model_validator(mode="after")
     def _manual_says_how(self) -> _Table:

@@ -34,7 +34,8 @@ def _is_data_row(row: list[str]) -> bool:
 
 
 def left_out(table: str) -> set[str]:
-    """The features (``Lehrkräfte``) tables.yaml says the import leaves out: no rows, no lines in data/raw."""
+    """The features (``Lehrkräfte``: no rows, no lines in data/raw) and columns (``Grundschulen``: no rows; the
+    line stays whole) tables.yaml says the import leaves out."""
     return set(declared_tables()["tables"].get(table, {}).get("leave_out", []))
 
 
@@ -54,9 +55,11 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
         reason = ("keine Datenzeilen (Region;Schuljahr;Merkmal;…;Werte) gefunden" if first is None else
                   "die Regionen stehen nur als Namen: zum Lesen wird das amtliche Gemeindeverzeichnis gebraucht")
         return Extract(frame([]), [reason], table, FORMAT)
-    columns = [" ".join(c.strip() for c in cells if c.strip()) for cells in zip_longest(*[r for r in body[:first] if len(r) > _LABELS], fillvalue="")]
+    columns = [" ".join(c.strip() for c in cells if c.strip()).removeprefix("Schulform ").strip() or "Insgesamt"
+               for cells in zip_longest(*[r for r in body[:first] if len(r) > _LABELS], fillvalue="")]
     width = len(columns)
     skipped = left_out(table)
+    kept = [position for position in range(_LABELS, width) if columns[position] not in skipped]
     data = [(i, r) for i, r in enumerate(body) if i >= first and any(c.strip() for c in r)]
     decimal = decimal_style(c for _, r in data for c in r[_LABELS:])
     records, problems, unknown = [], [], {}
@@ -75,14 +78,14 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
             unknown.setdefault(name, line + 1)
             continue
         prefix = feature if sub in ("", "Insgesamt") else f"{feature} | {sub}"
-        for position in range(_LABELS, width):
+        for position in kept:
             try:
                 value, flag = parse_cell(row[position], decimal)
             except ValueError as exc:
                 problems.append(f"{where}, Spalte {position + 1}: {exc}")
                 continue
             if (prefix, position) not in targets:
-                label = columns[position].removeprefix("Schulform ").strip() or "Insgesamt"
+                label = columns[position]
                 targets[prefix, position] = mapped(table, [f"{prefix} | {label}"], slug(f"{prefix} {label}"), "total", unit)
             variable, category, unit_out = targets[prefix, position]
             records.append({"ags": ags, "date": f"{_SCHOOL_YEAR.match(year).group(1)}-10-15", "variable": variable,
