@@ -14,7 +14,7 @@ from helpers.ingest.common import (
 )
 
 FORMAT = "genesis_classic"
-_TITLE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*(\S+)")
+TITLE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*(\S+)")
 # A header row made only of these words is the unit row.
 UNIT_WORDS = {"Anzahl", "qkm", "EW pro qkm", "%", "Prozent", "Tsd.", "EUR", "Tsd. EUR", "Mill. EUR", "dt/ha", "ha",
               "Personen", "Jahre", "1000"}
@@ -23,7 +23,7 @@ _HEADER_DATE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$|^\d{4}$")
 
 def detect(text: str) -> bool:
     rows = split_rows(text)[:60]
-    if rows and rows[0] and _TITLE.match(rows[0][0]):
+    if rows and rows[0] and TITLE.match(rows[0][0]):
         return True
     return sum(_value_start(r) is not None for r in rows) >= 3
 
@@ -45,14 +45,7 @@ def _is_code(cell: str) -> bool:
 def read(text: str, table: str | None = None, reference_date: str | None = None, filename: str = "",
          regions=None) -> Extract:
     """Tidy rows; ``regions`` is not needed (every row carries its code) but kept for one reader signature."""
-    rows = split_rows(text)
-    title = _TITLE.match(rows[0][0]) if rows and rows[0] else None
-    table = table or (title.group(1) if title else "") or table_code_from_name(filename)
-    body = []
-    for row in rows:
-        if row and row[0].startswith("__________"):
-            break  # footer: notes, ©, Stand
-        body.append(row)
+    table, body = table_and_body(text, table, filename)
     first = next((i for i, r in enumerate(body) if _value_start(r) is not None), None)
     if first is None:
         return Extract(frame([]), ["keine Datenzeilen mit Regionalschlüssel gefunden (Regionalschlüssel;Name;Werte); "
@@ -85,6 +78,18 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
                             "category": category, "value": value, "unit": unit_out, "flag": flag})
     out = frame(records).drop_duplicates(ignore_index=True)
     return Extract(out, problems, table, FORMAT)
+
+
+def table_and_body(text: str, table: str | None, filename: str) -> tuple[str, list[list[str]]]:
+    """The table code (given, from the title line or the file name) and the rows before the footer."""
+    rows = split_rows(text)
+    title = TITLE.match(rows[0][0]) if rows and rows[0] else None
+    body = []
+    for row in rows:
+        if row and row[0].startswith("__________"):
+            break  # footer: notes, ©, Stand
+        body.append(row)
+    return table or (title.group(1) if title else "") or table_code_from_name(filename), body
 
 
 def _title_date(title_rows: list[list[str]]) -> str:

@@ -13,19 +13,17 @@ from __future__ import annotations
 import re
 from itertools import zip_longest
 
-from helpers.ingest.common import (
-    Extract, Regions, declared_tables, decimal_style, frame, mapped, parse_cell, slug, split_rows, table_code_from_name,
-)
+from helpers.ingest import genesis_classic
+from helpers.ingest.common import Extract, Regions, declared_tables, decimal_style, frame, mapped, parse_cell, slug, split_rows
 
 FORMAT = "kommunalprofil"
-_TITLE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*(\S+)")
 _SCHOOL_YEAR = re.compile(r"^(\d{4})/\d{2}$")
 _LABELS = 5  # name; year; feature; sub-feature; unit
 
 
 def detect(text: str) -> bool:
     rows = split_rows(text)[:40]
-    titled = bool(rows and rows[0] and _TITLE.match(rows[0][0]))
+    titled = bool(rows and rows[0] and genesis_classic.TITLE.match(rows[0][0]))
     return titled and sum(_is_data_row(r) for r in rows) >= 3
 
 
@@ -42,14 +40,7 @@ def left_out(table: str) -> set[str]:
 def read(text: str, table: str | None = None, reference_date: str | None = None, filename: str = "",
          regions: Regions | None = None) -> Extract:
     """Tidy rows of every named region; ``regions`` turns names into AGS (required: the file has no keys)."""
-    rows = split_rows(text)
-    title = _TITLE.match(rows[0][0]) if rows and rows[0] else None
-    table = table or (title.group(1) if title else "") or table_code_from_name(filename)
-    body = []
-    for row in rows:
-        if row and row[0].startswith("__________"):
-            break  # footer: notes, ©, Stand
-        body.append(row)
+    table, body = genesis_classic.table_and_body(text, table, filename)
     first = next((i for i, r in enumerate(body) if _is_data_row(r)), None)
     if first is None or regions is None:
         reason = ("keine Datenzeilen (Region;Schuljahr;Merkmal;…;Werte) gefunden" if first is None else
