@@ -120,3 +120,15 @@ def test_bad_arguments_fail_clearly():
         maps.choropleth(pd.Series([1.0, 2.0], index=["Kleve", "05154036"]), title="x", unit="", source_line="Q")
     with pytest.raises(ValueError, match="genau eines"):
         maps.choropleth(_values(), title="x", unit="%")
+
+
+def test_a_kreis_without_boundaries_gets_no_map_never_kleve_instead():
+    """The shipped town centres and boundaries hold Kreis Kleve only: a Kommune of another Kreis
+    (Moers, Kreis Wesel) is refused with the fix named, never drawn as an empty Kleve map."""
+    assert maps.covers("Kleve") and maps.covers("05154") and not maps.covers("Moers") and not maps.covers("05170")
+    with pytest.raises(ValueError, match="Keine Karte für Moers: .*des Kreises Kleve.*covers"):
+        maps.locator("Moers")
+    with pytest.raises(ValueError, match="Keine Karte für Moers"):
+        maps.choropleth(pd.Series([1.0], index=["05170024"]), title="x", unit="", source_line="Quelle: x")
+    fig = maps.locator("Goch")
+    assert fig.layout.meta["description"] == "Karte der 16 Kommunen des Kreises Kleve, Goch farbig hervorgehoben."

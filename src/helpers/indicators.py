@@ -493,13 +493,14 @@ def dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) 
     return series if stichtag is None else series[series["date"] <= stichtag]
 
 
-def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, stichtag=None) -> list[pd.Timestamp]:
-    """The dates on which all 16 Kommunen have a value (on ``base`` if given), oldest first;
+def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, stichtag=None,
+                 kreis_ags: str = KREIS_AGS) -> list[pd.Timestamp]:
+    """The dates on which all Kommunen of the Kreis have a value (on ``base`` if given), oldest first;
     ``indicator_id`` is a catalogue indicator or a published variable (e.g. population_density)."""
     if indicator_id in CATALOGUE.indicators:
-        frames = [dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen()]
+        frames = [dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen(kreis_ags)]
     else:
-        frames = [preferred_series(obs, indicator_id, ags=r.ags) for r in kommunen()]
+        frames = [preferred_series(obs, indicator_id, ags=r.ags) for r in kommunen(kreis_ags)]
     return sorted(set.intersection(*(set(f["date"] if base is None else f.loc[f["base"] == base, "date"])
                                      for f in frames)))
 
@@ -529,9 +530,9 @@ def azr_series(obs: pd.DataFrame, ags: str = KREIS_AGS) -> pd.DataFrame:
 
 def nationality_rows(obs: pd.DataFrame, ags: str = KREIS_AGS) -> pd.DataFrame:
     """Foreign nationals by country of nationality (ISO codes only; continents and
-    'stateless'/'unclear' rows are left out of rankings), every date. Kreis rows come from the
-    AZR, Kommune rows from the registers of the town."""
-    variable = "foreign_population_by_nationality" if ags == KREIS_AGS else "foreign_population"
+    'stateless'/'unclear' rows are left out of rankings), every date. Kreis rows (five-digit AGS) come
+    from the AZR, Kommune rows from the registers of the town."""
+    variable = "foreign_population_by_nationality" if len(ags) == 5 else "foreign_population"
     rows = obs[(obs["ags"] == ags) & (obs["variable"] == variable) & obs["preferred"]]
     return rows[rows["category"].str.fullmatch(r"[A-Z]{2}")].dropna(subset=["value"])
 
@@ -677,13 +678,13 @@ def compare(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> Co
 
 
 def compute_indicators(obs: pd.DataFrame, indicator_ids: Iterable[str] | None = None,
-                       ags: Iterable[str] | None = None, stichtag=None) -> pd.DataFrame:
+                       ags: Iterable[str] | None = None, stichtag=None, kreis_ags: str = KREIS_AGS) -> pd.DataFrame:
     """Latest figure (up to ``stichtag``) of each indicator for each region, as a long table.
 
     Columns: indicator, ags, value, date, status, base, source_ids, note, start_value, start_date.
-    Regions default to the 16 Kommunen, the Kreis and NRW; missing figures are rows with value None.
+    Regions default to the Kommunen of ``kreis_ags``, that Kreis and NRW; missing figures are rows with value None.
     """
     ids = list(indicator_ids or CATALOGUE.indicators)
-    regions = list(ags or [r.ags for r in kommunen()] + [KREIS_AGS, LAND_AGS])
+    regions = list(ags or [r.ags for r in kommunen(kreis_ags)] + [kreis_ags, LAND_AGS])
     rows = [figure(obs, i, a, stichtag=stichtag).as_dict() for i in ids for a in regions]
     return pd.DataFrame(rows)

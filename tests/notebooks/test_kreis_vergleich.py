@@ -36,13 +36,27 @@ def test_unknown_language_fails_clearly(name, tmp_path):
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_is_thin(name):
-    """Parameters first, at most 12 code cells of 1–3 lines, no logic, German first cell."""
+    """Parameters first (one assignment per line), then at most 12 code cells of 1–3 lines, no logic,
+    German first cell."""
     book = nbformat.read(NOTEBOOKS_DIR / f"{name}.ipynb", as_version=4)
     code = [c for c in book.cells if c.cell_type == "code"]
     assert book.cells[0].cell_type == "markdown" and "Kreis Kleve" in book.cells[0].source
     assert "parameters" in code[0].metadata.get("tags", []) and len(code) <= 12
     assert book.metadata.kernelspec.name == "integrationsmonitor"
-    for cell in code:
+    assert all(" = " in line for line in code[0].source.splitlines())
+    for cell in code[1:]:
         lines = [line for line in cell.source.splitlines() if line.strip() and not line.startswith("# NBVAL")]
         assert len(lines) <= 3, cell.source
         assert not any(line.lstrip().startswith(("def ", "for ", "try:", "class ", "while ")) for line in lines)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_another_kreis_by_its_key(name, tmp_path):
+    """The batch passes ``kreis=<AGS>``: the briefing is that Kreis's, and never says Kreis Kleve."""
+    book = _run(name, tmp_path, kreis="05170")
+    briefing = payloads.read(book, payloads.BRIEFING)
+    assert briefing["region"] == "Kreis Wesel" and briefing["ags"] == "05170"
+    assert "Wesel" in briefing["title"] and "Kleve" not in briefing["title"]
+    text = [o["data"]["text/markdown"] for c in book.cells for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+    assert not any("Kreis Kleve" in x for x in text)

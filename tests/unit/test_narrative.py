@@ -6,6 +6,7 @@ import re
 import pandas as pd
 import pytest
 
+from helpers.briefings import kommune_profil
 from helpers.data import store
 from helpers.indicators import CATALOGUE, Figure, compare
 from helpers.kommunen import kommunen
@@ -28,8 +29,9 @@ def assert_german_numbers(text: str) -> None:
 @pytest.fixture(scope="module")
 def sentences_by_kommune():
     obs = store.load("observations")
+    places = kommune_profil.setup("Kleve").kreis_texts
     return {region.name: narrative.key_sentences(
-        region.name, {i: compare(obs, i, region.ags) for i in CATALOGUE.key_figures}, "de")
+        region.name, {i: compare(obs, i, region.ags) for i in CATALOGUE.key_figures}, "de", places=places)
         for region in kommunen()}
 
 

@@ -15,7 +15,7 @@ def test_the_default_run_is_kreis_kleve_in_the_run_folder_itself():
     jobs = batch.plan()
     assert outputs(jobs)[:2] == ["kreis_uebersicht", "kommunen_vergleich"]
     assert len(jobs) == 18 and all("/" not in o for o in outputs(jobs))
-    assert jobs[0].parameters == {"stichtag": None, "sprache": "de"}  # the notebooks' default Kreis
+    assert jobs[0].parameters == {"kreis": "05154", "stichtag": None, "sprache": "de"}
 
 
 @pytest.mark.parametrize("name, profiles", [("05170", 13), ("Viersen", 9)])

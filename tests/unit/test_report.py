@@ -1,7 +1,9 @@
 """The Kommunenprofil's parameters fail clearly, and its key figures equal the processed data."""
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pandas as pd
 import pytest
@@ -11,6 +13,7 @@ from helpers.briefings import kommune_profil as profil
 from helpers.data import store
 from helpers.indicators import CATALOGUE, compare
 from helpers.kommunen import KREIS_AGS, LAND_AGS, UnknownRegionError, kommunen
+from helpers.paths import RAW_DIR
 from helpers.presentation import charts, sources, tables
 
 
@@ -294,3 +297,49 @@ def test_sourced_context_facts_appear_beside_the_figure():
     line = common.context_line(next(facts.itertuples()), rees.name, "de")
     assert line.startswith("Zum Einordnen (Rees, 08.08.2016): ") and "Landeseinrichtung" in line
     assert common.context_facts(profil.setup("Kleve").facts, "fluag_quota_fulfilment").empty
+
+
+# --- a Kommune of any NRW Kreis (issue 19) ---------------------------------------------------
+
+def _official_population(ags: str, day: str = "31.12.2024") -> str:
+    """The population IT.NRW table 12411-15i gives in data/raw, read without the project's code,
+    in German format (101.503)."""
+    text = (RAW_DIR / "itnrw" / "12411-15i.csv").read_text(encoding="latin-1")
+    row = next(r for r in csv.reader(io.StringIO(text), delimiter=";") if r[:2] == [day, ags])
+    return f"{int(row[3]):,}".replace(",", ".")
+
+
+@pytest.mark.parametrize(("kommune", "kreis_name"), [("Moers", "Kreis Wesel"), ("05166032", "Kreis Viersen")])
+def test_a_kommune_of_another_kreis_renders_with_its_own_kreis(monkeypatch, kommune, kreis_name):
+    for sprache in ("de", "en"):
+        profile = profil.setup(kommune, sprache=sprache)
+        text = _render(monkeypatch, profile)
+        assert profile.kreis.name == kreis_name
+        # No Kleve wording, figure or map. Left aside: the source list (an NRW figure's press source may be
+        # titled "Kreis Kleve: …") and the catalogue's definitions, which every Kreis shares.
+        body = text.split(f"## {profile.t('profile_h_sources')}")[0]
+        for indicator in CATALOGUE.indicators.values():
+            body = body.replace(indicator.text("definition", sprache), "")
+        assert "Kleve" not in body, body
+        # Kleve's register of Integrationsräte says nothing about another Kreis: a gap, not "entfällt".
+        assert not any(profil.not_applicable(profile, c) for c in profile.comparisons.values())
+        title_and_intro = [profile.t("profile_stand", span="", erstellt=""), profile.t("profile_intro", kommune=profile.name)]
+        assert all(kreis_name in line for line in title_and_intro), title_and_intro
+
+
+def test_moers_population_is_the_official_figure_in_german_format(monkeypatch):
+    expected = _official_population("05170024")
+    assert expected == "101.503"
+    text = _render(monkeypatch, profil.setup("Moers"))
+    assert f"In Moers lebten am 31.12.2024 {expected} Menschen (Kreis Wesel: " in text
+
+
+def test_the_locator_of_a_kreis_without_boundaries_says_the_map_is_missing(monkeypatch):
+    shown = []
+    monkeypatch.setattr(profil, "display", lambda obj, raw=False: shown.append(obj.data))
+    monkeypatch.setattr(charts, "show", lambda fig, table=None, sprache="de": shown.append(fig))
+    profil.locator(profil.setup("Moers"))
+    assert shown == ["Geprüfte Gemeindegrenzen des Kreises Wesel liegen nicht vor; die Lagekarte entfällt."]
+    shown.clear()
+    profil.locator(profil.setup("Kleve"))
+    assert len(shown) == 1 and "Lage von Kleve im Kreis Kleve" in shown[0].layout.title.text

@@ -15,18 +15,18 @@ from IPython.display import Markdown, display
 from helpers import fmt
 from helpers.data import store
 from helpers.i18n import check_sprache, t
-from helpers.kommunen import KREIS_AGS, kommunen, kreis
+from helpers.kommunen import KREIS_AGS, LAND_AGS, Region, kommunen, kreis, kreis_phrases
 from helpers.presentation import payloads, sources, tables
 from helpers.presentation.narrative import marker_legend, span_text
 
 
 # --- parameters -----------------------------------------------------------------------------
 
-def stichtag_span(obs: pd.DataFrame) -> tuple[str, str]:
-    """The ``stichtag`` values every briefing can be built for (ISO): from the first day on which
-    each Kommune has a population figure (the base of every share) to the newest date in the data."""
+def stichtag_span(obs: pd.DataFrame, kreis_ags: str = KREIS_AGS) -> tuple[str, str]:
+    """The ``stichtag`` values every briefing of a Kreis can be built for (ISO): from the first day on
+    which each of its Kommunen has a population figure (the base of every share) to the newest date."""
     population = obs[obs["variable"] == "population"].groupby("ags")["date"].min()
-    first = population.reindex([r.ags for r in kommunen()]).max()
+    first = population.reindex([r.ags for r in kommunen(kreis_ags)]).max()
     return first.date().isoformat(), obs["date"].max().date().isoformat()
 
 
@@ -46,6 +46,19 @@ def check_stichtag(stichtag: object, obs: pd.DataFrame, sprache: str = "de") -> 
         raise ValueError(t("profile_stichtag_too_late", sprache, stichtag=fmt.format_date(day.date(), sprache),
                            latest=fmt.format_date(latest.date(), sprache)))
     return day
+
+
+def regional(frame: pd.DataFrame, kreis_ags: str) -> pd.DataFrame:
+    """The rows a briefing of one Kreis can show: the Kreis, its Gemeinden, NRW and Germany (so a
+    briefing's cost does not grow with the statewide tables of the other Kreise)."""
+    ags = frame["ags"].astype(str)
+    return frame[ags.str.startswith(kreis_ags) | ags.isin([LAND_AGS, "DG", ""])]
+
+
+def kreis_texts(kreis_region: Region, sprache: str) -> dict[str, object]:
+    """The placeholders every reader text may use for its Kreis: ``kreis``, ``im_kreis``,
+    ``des_kreises`` and ``n_kommunen`` (how many Gemeinden it has)."""
+    return {**kreis_phrases(kreis_region, sprache), "n_kommunen": len(kommunen(kreis_region.ags))}
 
 
 # --- the Kreis-wide briefings' context and statements ----------------------------------------
@@ -75,6 +88,15 @@ class Context:
     notes: list[str] = field(default_factory=list)
     indicator_ids: tuple[str, ...] = ()  # the comparison's selection
     memo: dict[str, pd.DataFrame] = field(default_factory=dict)  # figures computed once per run
+    kreis: Region = field(default_factory=kreis)
+
+    def t(self, key: str, **values: object) -> str:
+        """A reader text in the briefing's language, its Kreis placeholders filled in."""
+        return t(key, self.sprache, **{**kreis_texts(self.kreis, self.sprache), **values})
+
+    def kommunen(self) -> tuple[Region, ...]:
+        """The Gemeinden of the briefing's Kreis."""
+        return kommunen(self.kreis.ags)
 
     def cite(self, source_ids: tuple[str, ...] | list[str]) -> str:
         """The source line, remembering the ids for the sources table and the BRIEFING payload."""
@@ -89,7 +111,7 @@ def cited_span(ctx: Context) -> str:
 
 def kreis_briefing(ctx: Context, kind: str, title: str, stand: pd.Timestamp, data_notes: list[str]) -> payloads.Briefing:
     """The BRIEFING payload of a Kreis-wide briefing: the sources cited so far and their span."""
-    return payloads.Briefing(kind=kind, title=title, region=kreis().name, ags=KREIS_AGS, stichtag=stand.date().isoformat(),
+    return payloads.Briefing(kind=kind, title=title, region=ctx.kreis.name, ags=ctx.kreis.ags, stichtag=stand.date().isoformat(),
                              sprache=ctx.sprache, span=cited_span(ctx), source_ids=tuple(ctx.cited),
                              data_notes=tuple(data_notes))
 
@@ -101,14 +123,15 @@ def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
     return frame[frame["date"].isna() | (frame["date"] <= stichtag)]
 
 
-def load_context(stichtag: object = None, sprache: str = "de") -> Context:
+def load_context(stichtag: object = None, sprache: str = "de", kreis_name: str | int | None = None) -> Context:
     """The overview's and the comparison's start: validate the parameters at once (as the
-    Kommunenprofil does), then load the data up to ``stichtag``."""
+    Kommunenprofil does), then load the data of the Kreis (default Kreis Kleve) up to ``stichtag``."""
     sprache = check_sprache(sprache)
-    obs = store.load("observations")
+    home = kreis(KREIS_AGS if kreis_name is None else kreis_name)
+    obs = regional(store.load("observations"), home.ags)
     day = check_stichtag(stichtag, obs, sprache)
     sources.start_numbering()
-    return Context(sprache, day, until(obs, day), until(store.load("facts"), day))
+    return Context(sprache, day, until(obs, day), until(regional(store.load("facts"), home.ags), day), kreis=home)
 
 
 def render(ctx: Context, items: list[Statement]) -> str:

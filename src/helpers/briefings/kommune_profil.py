@@ -12,6 +12,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import pandas as pd
 from babel import Locale
@@ -25,7 +26,7 @@ from helpers.data.status import mark
 from helpers.i18n import check_sprache, t
 from helpers.indicators import (CATALOGUE, Comparison, Figure, compare, dated_series, largest, latest_flag,
                                 nationality_rows, year_end)
-from helpers.kommunen import KREIS_AGS, Region, kommunen, kreis, land, region
+from helpers.kommunen import Region, land, region
 from helpers.presentation import charts, maps, narrative, payloads, sources, tables
 
 TOP_NATIONALITIES = 10
@@ -54,8 +55,24 @@ class Profile:
     def name(self) -> str:
         return self.region.name
 
+    @property
+    def kreis(self) -> Region:
+        """The Kreis the Kommune lies in: every Kreis value, chart and sentence of the profile is its."""
+        return region(self.region.kreis_ags)
+
+    @cached_property
+    def kreis_texts(self) -> dict[str, object]:
+        """The Kreis placeholders of every reader text (common.kreis_texts), plus the two forms the
+        profile's sentences need: ``dem_kreis`` ("neben dem Kreis Kleve", "neben der Städteregion
+        Aachen") and ``Im_kreis`` for a sentence's start ("Im Kreis Kleve …")."""
+        texts = common.kreis_texts(self.kreis, self.sprache)
+        im_kreis = str(texts["im_kreis"])
+        dem_kreis = "dem " + im_kreis.removeprefix("im ") if im_kreis.startswith("im ") else im_kreis.removeprefix("in ")
+        return {**texts, "dem_kreis": dem_kreis, "Im_kreis": im_kreis[:1].upper() + im_kreis[1:]}
+
     def t(self, key: str, **values: object) -> str:
-        return t(key, self.sprache, **values)
+        """A reader text in the profile's language, its Kreis placeholders filled in."""
+        return t(key, self.sprache, **{**self.kreis_texts, **values})
 
 
 def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = "de") -> Profile:
@@ -63,7 +80,7 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
     sprache = check_sprache(sprache)
     place = region(kommune, level="kommune")
     sources.start_numbering()
-    everything = store.load("observations")
+    everything = common.regional(store.load("observations"), place.kreis_ags)
     day = check_stichtag(stichtag, everything, sprache)
     obs = everything[everything["date"] <= day]
     population = everything[(everything["ags"] == place.ags) & (everything["variable"] == "population")]
@@ -77,7 +94,7 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
     profile = Profile(place, day, sprache, obs, comparisons, dt.datetime.now(), stand)
     frames = {"population": _population_frame(profile), "foreign_share": _foreign_share_frame(profile),
               "azr": _azr_frame(profile), "own_nationalities": _nationalities_frame(profile, place.ags),
-              "kreis_nationalities": _nationalities_frame(profile, KREIS_AGS)}
+              "kreis_nationalities": _nationalities_frame(profile, place.kreis_ags)}
     facts = store.load("facts")
     facts = facts[(facts["ags"] == place.ags) & (facts["date"].isna() | (facts["date"] <= day))]
     cited = _all_source_ids(comparisons, frames) + tuple(facts["source_id"])
@@ -148,11 +165,13 @@ def _day(p: Profile, f: Figure) -> str:
 
 def not_applicable(p: Profile, c: Comparison) -> bool:
     """The indicator applies only where its ``applies_where`` flag is 1 for the Kommune (no
-    Integrationsrat recorded → no Integrationsrat turnout: "entfällt", not a gap)."""
+    Integrationsrat recorded → no Integrationsrat turnout: "entfällt", not a gap). A Kreis whose
+    Kommunen have no flag recorded at all is not covered by the register: there it is a gap."""
     flag = c.indicator.applies_where
-    if not flag:
+    if not flag or latest_flag(p.obs, flag, p.region.ags) == 1:
         return False
-    return latest_flag(p.obs, flag, p.region.ags) != 1
+    recorded = p.obs.loc[p.obs["variable"] == flag, "ags"].astype(str)
+    return bool(recorded.str.startswith(p.kreis.ags).any())
 
 
 def _context(p: Profile, comparisons) -> None:
@@ -180,16 +199,16 @@ def _note(p: Profile, c: Comparison) -> str:
     sprache = p.sprache
     notes = []
     if c.kommune.missing and not_applicable(p, c):
-        return t("profile_not_applicable", sprache, reason=c.indicator.text("not_applicable", sprache))
+        return p.t("profile_not_applicable", reason=c.indicator.text("not_applicable", sprache))
     if c.kommune.missing:
         only_kreis = "kommune" not in c.indicator.levels and not c.kreis.missing
-        notes.append(t("profile_only_kreis", sprache) if only_kreis else narrative.missing_reason(c.kommune, sprache))
+        notes.append(p.t("profile_only_kreis") if only_kreis else narrative.missing_reason(c.kommune, sprache))
     elif c.kommune.base and c.indicator.kind != "change":
-        notes.append(t(f"profile_base_{c.kommune.base}", sprache))
+        notes.append(p.t(f"profile_base_{c.kommune.base}"))
     if c.kommune.lower_bound:
-        notes.append(t("profile_lower_bound", sprache))
+        notes.append(p.t("profile_lower_bound"))
     if c.kreis.from_kommunen:
-        notes.append(t("profile_kreis_computed", sprache))
+        notes.append(p.t("profile_kreis_computed"))
     return "; ".join(notes)
 
 
@@ -256,7 +275,7 @@ def briefing_payload(p: Profile) -> payloads.Briefing:
 def key_figures(p: Profile) -> None:
     """Section 1: sentences, the key-figure table, the marks explained, and both payloads."""
     _heading(p.t("profile_h_glance"))
-    _bullets(narrative.key_sentences(p.name, p.comparisons, p.sprache))
+    _bullets(narrative.key_sentences(p.name, p.comparisons, p.sprache, places=p.kreis_texts))
     ids = CATALOGUE.key_figures
     shown = [f for i in ids for f in p.comparisons[i].figures]
     tables.table(key_figures_table(p), sources.refer(_cited(p, shown), p.sprache))
@@ -271,8 +290,12 @@ def key_figures(p: Profile) -> None:
 # --- locator map --------------------------------------------------------------------------
 
 def locator(p: Profile) -> None:
-    """Where the Kommune lies in the Kreis (helpers.presentation.maps, delivered by the maps stream)."""
-    charts.show(maps.locator(p.region.ags, p.sprache), sprache=p.sprache)
+    """Where the Kommune lies in the Kreis (helpers.presentation.maps); for a Kreis the maps do not
+    cover, one sentence says the map is missing, as a map of another Kreis would mislead."""
+    if maps.covers(p.region.ags):
+        charts.show(maps.locator(p.region.ags, p.sprache), sprache=p.sprache)
+    else:
+        _markdown(p.t("map_not_covered"))
 
 
 # --- 2 Bevölkerung und Zuwanderung --------------------------------------------------------
@@ -302,11 +325,15 @@ def _foreign_share_frame(p: Profile) -> pd.DataFrame:
 
 
 def _azr_frame(p: Profile) -> pd.DataFrame:
-    """Kreis and NRW AZR counts as an index (31.12.2015 = 100): one statistic, no base break."""
+    """Kreis and NRW AZR counts as an index (31.12.2015 = 100): one statistic, no base break.
+    Without the Kreis's counts there is no chart (an NRW line alone says nothing about the Kommune)."""
     parts = []
-    for place in (kreis(), land()):
-        series = year_end(dated_series(p.obs, "foreign_population_azr", place.ags))
+    for place in (p.kreis, land()):
+        series = dated_series(p.obs, "foreign_population_azr", place.ags)
+        series = year_end(series) if not series.empty else series
         start = series.loc[series["date"] == AZR_INDEX_START, "value"]
+        if start.empty and place == p.kreis:
+            break
         if start.empty:
             continue
         parts.append(series.assign(series=place.name, segment=p.t("profile_base_azr"), count=series["value"],
@@ -367,7 +394,9 @@ def population(p: Profile) -> None:
                               p.t("profile_col_value"): _with_marks(shares, 1, p.sprache, percent=True)})
         charts.show(fig, table=table, sprache=p.sprache)
     azr = p.frames["azr"]
-    if not azr.empty:
+    if azr.empty:
+        _markdown(p.t("profile_azr_kreis_missing"))
+    else:
         fig = charts.line_with_breaks(azr, title=p.t("profile_azr_chart"), source_ids=_ids(azr), sprache=p.sprache,
                                       breaks=[], y_title=p.t("profile_index_axis"))
         table = pd.DataFrame({p.t("profile_col_date"): [fmt.format_date(d.date(), p.sprache) for d in azr["date"]],
@@ -384,14 +413,16 @@ def population(p: Profile) -> None:
 
 
 def _nationalities(p: Profile) -> None:
-    own = p.frames["own_nationalities"]
+    own, kreis_rows = p.frames["own_nationalities"], p.frames["kreis_nationalities"]
     if own.empty:
-        _markdown(p.t("profile_nationalities_note", kommune=p.name))
+        _markdown(p.t("profile_nationalities_note" if not kreis_rows.empty else "profile_nationalities_none",
+                      kommune=p.name))
     else:
         _nationality_chart(p, own, p.t("profile_own_nationalities_chart", kommune=p.name,
                                        date=fmt.format_date(own["date"].iloc[0].date(), p.sprache),
                                        base=p.t(f"profile_base_{own['base'].iloc[0]}")))
-    kreis_rows = p.frames["kreis_nationalities"]
+    if kreis_rows.empty and not own.empty:
+        _markdown(p.t("profile_kreis_nationalities_missing"))
     if not kreis_rows.empty:
         _nationality_chart(p, kreis_rows, p.t("profile_nationalities_chart",
                                               date=fmt.format_date(kreis_rows["date"].iloc[0].date(), p.sprache)))

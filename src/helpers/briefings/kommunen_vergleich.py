@@ -1,4 +1,4 @@
-"""Kommunenvergleich: the 16 Kommunen side by side for every municipal catalogue indicator,
+"""Kommunenvergleich: the Kommunen of a Kreis (default Kreis Kleve) side by side for every municipal catalogue indicator,
 a table of the key indicators with Kreis and NRW, the change since the previous reference
 date on the same census base, and groups of structurally similar Kommunen.
 
@@ -26,7 +26,7 @@ from helpers.briefings import common
 from helpers.briefings.common import Context, Statement, render
 from helpers.data.status import Status, mark, worst
 from helpers.i18n import t
-from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis, land
+from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, land
 from helpers.presentation import charts, maps, narrative, sources, tables
 
 NEIGHBOURS = 3  # k: the most similar Kommunen named for each Kommune
@@ -38,12 +38,12 @@ MAP_INDICATOR = "foreign_share_census_2022"
 @dataclass(frozen=True)
 class Feature:
     """One structural characteristic used for similarity; ``log`` tames Kleve's size. Its dates
-    come from the data (:func:`feature_dates`): the newest date all 16 Kommunen share on ``base``."""
+    come from the data (:func:`feature_dates`): the newest date all Kommunen share on ``base``."""
 
     key: str  # message key of the label
     indicator: str  # a catalogue indicator or a published variable
     base: str | None = None
-    growth: bool = False  # growth in % from the oldest to the newest date the 16 share on ``base``
+    growth: bool = False  # growth in % from the oldest to the newest date the Kommunen share on ``base``
     log: bool = False
 
 
@@ -75,31 +75,33 @@ def sources_section(ctx: Context) -> None:
     common.sources_section("ov_h_sources", ctx.cited, ctx.sprache)
 
 
-def setup(stichtag: object = None, sprache: str = "de", indikatoren: object = None) -> Context:
-    """Validate all parameters at once, then load the data (same context as the overview)."""
+def setup(stichtag: object = None, sprache: str = "de", indikatoren: object = None,
+          kreis: str | int | None = None) -> Context:
+    """Validate all parameters at once, then load the data of ``kreis`` (name or AGS; None = Kreis
+    Kleve; same context as the overview)."""
     ids = municipal_indicators(indikatoren)
-    ctx = common.load_context(stichtag=stichtag, sprache=sprache)
+    ctx = common.load_context(stichtag=stichtag, sprache=sprache, kreis_name=kreis)
     ctx.indicator_ids = ids
     return ctx
 
 
-def _names() -> dict[str, str]:
-    return {r.ags: r.name for r in (*kommunen(), kreis(), land())}
+def _names(ctx: Context) -> dict[str, str]:
+    return {r.ags: r.name for r in (*ctx.kommunen(), ctx.kreis, land())}
 
 
 # --- figures ----------------------------------------------------------------------------------
 
 def latest(ctx: Context, indicator_id: str) -> pd.DataFrame:
-    """Newest figure up to ``stichtag`` for the 16, the Kreis and NRW (values equal the
+    """Newest figure up to ``stichtag`` for the Kommunen, the Kreis and NRW (values equal the
     profile's: :func:`helpers.indicators.compute_indicators`)."""
     if indicator_id not in ctx.memo:
-        table = indicators.compute_indicators(ctx.obs, [indicator_id], stichtag=ctx.stichtag)
-        ctx.memo[indicator_id] = table.assign(name=table["ags"].map(_names()))
+        table = indicators.compute_indicators(ctx.obs, [indicator_id], stichtag=ctx.stichtag, kreis_ags=ctx.kreis.ags)
+        ctx.memo[indicator_id] = table.assign(name=table["ags"].map(_names(ctx)))
     return ctx.memo[indicator_id]
 
 
 def comparison_table(ctx: Context, indicator_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Long numeric table: key indicators (or, if none is selected, the selection) × (16
+    """Long numeric table: key indicators (or, if none is selected, the selection) × (the
     Kommunen, Kreis, NRW), AGS order; an indicator without any Kommune value (e.g. a change
     across a census break) is left out."""
     keys = tuple(i for i in indicators.CATALOGUE.key_figures if i in ctx.indicator_ids)
@@ -119,14 +121,15 @@ def ranking(values: pd.Series, decimals: int | None = None) -> pd.DataFrame:
     return frame.drop(columns="_key").reset_index(drop=True)
 
 
-def common_interval(obs: pd.DataFrame, indicator_id: str, stichtag=None) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:
-    """(start, end, base): the two newest reference dates on one census base that all 16 Kommunen
+def common_interval(obs: pd.DataFrame, indicator_id: str, stichtag=None,
+                    kreis_ags: str = KREIS_AGS) -> tuple[pd.Timestamp, pd.Timestamp, str] | None:
+    """(start, end, base): the two newest reference dates on one census base that all Kommunen
     have, so one column of changes covers one interval (Kleve's extra 2022 figure must not give
-    Kleve 2022–2023 beside 2021–2023 for the others). None when the 16 share no such pair."""
-    series = [indicators.dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen()]
+    Kleve 2022–2023 beside 2021–2023 for the others). None when the Kommunen share no such pair."""
+    series = [indicators.dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen(kreis_ags)]
     best = None
     for base in set().union(*(set(f["base"]) for f in series)):
-        dates = indicators.common_dates(obs, indicator_id, base, stichtag)
+        dates = indicators.common_dates(obs, indicator_id, base, stichtag, kreis_ags)
         if len(dates) >= 2 and (best is None or (dates[-1], dates[-2]) > best[1::-1]):
             best = (dates[-2], dates[-1], base)
     return best
@@ -161,18 +164,18 @@ def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, sticht
 
 def features(ctx: Context) -> pd.DataFrame:
     """One row per Kommune (AGS order), one column per :data:`FEATURES` entry, unscaled."""
-    ags = sorted(r.ags for r in kommunen())
+    ags = sorted(r.ags for r in ctx.kommunen())
     table = pd.DataFrame(index=pd.Index(ags, name="ags"))
     for feat in FEATURES:
-        days = feature_dates(ctx.obs, feat)
+        days = feature_dates(ctx.obs, feat, ctx.kreis.ags)
         table[feat.key] = [_feature_value(ctx.obs, feat, days, a) if days else math.nan for a in ags]
     return table
 
 
-def feature_dates(obs: pd.DataFrame, feat: Feature) -> tuple[pd.Timestamp, ...]:
-    """(newest,) or, for growth, (newest, oldest) of the dates all 16 Kommunen share on the
+def feature_dates(obs: pd.DataFrame, feat: Feature, kreis_ags: str = KREIS_AGS) -> tuple[pd.Timestamp, ...]:
+    """(newest,) or, for growth, (newest, oldest) of the dates all Kommunen share on the
     feature's base; empty when they share none (or, for growth, fewer than two)."""
-    dates = indicators.common_dates(obs, feat.indicator, feat.base)
+    dates = indicators.common_dates(obs, feat.indicator, feat.base, kreis_ags=kreis_ags)
     if len(dates) < (2 if feat.growth else 1):
         return ()
     return (dates[-1], dates[0]) if feat.growth else (dates[-1],)
@@ -194,7 +197,7 @@ def _feature_value(obs: pd.DataFrame, feat: Feature, days: tuple[pd.Timestamp, .
 
 
 def _scaled(table: pd.DataFrame) -> pd.DataFrame:
-    """z-scores over the 16 after log where the feature says so; rows sorted by AGS so the
+    """z-scores over the Kommunen after log where the feature says so; rows sorted by AGS so the
     result never depends on the order rows arrive in."""
     table = table.sort_index()
     logged = table.apply(lambda col: np.log(col) if _feature(col.name).log else col)
@@ -254,7 +257,7 @@ def _format_change(change: dict[str, object], ind: indicators.Indicator, sprache
 def title(ctx: Context) -> None:
     s = ctx.sprache
     labels = ", ".join(indicators.CATALOGUE[i].label(s) for i in ctx.indicator_ids)
-    display(Markdown(f"# {t('cmp_title', s)}\n\n{t('cmp_intro', s, n=len(ctx.indicator_ids), labels=labels)}"))
+    display(Markdown(f"# {ctx.t('cmp_title')}\n\n{ctx.t('cmp_intro', n=len(ctx.indicator_ids), labels=labels)}"))
 
 
 def reference_date(ctx: Context, indicator_id: str) -> pd.Timestamp | None:
@@ -266,7 +269,7 @@ def reference_date(ctx: Context, indicator_id: str) -> pd.Timestamp | None:
         if indicators.CATALOGUE[indicator_id].kind == "change":  # a change exists only at its newest date
             dates = list(table.loc[(table["ags"].str.len() == 8) & table["value"].notna(), "date"])
         else:
-            dates = [d for r in kommunen() for d in
+            dates = [d for r in ctx.kommunen() for d in
                      indicators.dated_series(ctx.obs, indicator_id, r.ags)["date"].unique()]
         counts = pd.Series(pd.to_datetime(dates)).value_counts()
         ctx.memo[indicator_id + "@date"] = max(counts.index, key=lambda d: (counts[d], d)) if len(counts) else None
@@ -274,15 +277,15 @@ def reference_date(ctx: Context, indicator_id: str) -> pd.Timestamp | None:
 
 
 def on_reference_date(ctx: Context, indicator_id: str) -> pd.DataFrame:
-    """Each of the 16 Kommunen and the Kreis on :func:`reference_date` (rows as :func:`latest`;
+    """Each Kommune and the Kreis on :func:`reference_date` (rows as :func:`latest`;
     value None where that date has no figure)."""
     if indicator_id + "@reference" not in ctx.memo:
         day = reference_date(ctx, indicator_id)
-        regions = [r.ags for r in kommunen()] + [KREIS_AGS]
+        regions = [r.ags for r in ctx.kommunen()] + [ctx.kreis.ags]
         rows = [indicators.figure(ctx.obs, indicator_id, a, at=day).as_dict() if day is not None
                 else indicators.Figure(indicator_id, a, None, None, "not_available").as_dict() for a in regions]
         table = pd.DataFrame(rows)
-        ctx.memo[indicator_id + "@reference"] = table.assign(name=table["ags"].map(_names()))
+        ctx.memo[indicator_id + "@reference"] = table.assign(name=table["ags"].map(_names(ctx)))
     return ctx.memo[indicator_id + "@reference"]
 
 
@@ -337,31 +340,31 @@ def indicator_statements(ctx: Context, indicator_id: str) -> list[Statement]:
     if len(ranked) >= 2:
         top, bottom = extremes(ranked, ind, s)
         if len(top) == len(ranked):
-            out.append(_stated(t("cmp_range_equal", s, n=len(ranked), value=_format(top["value"].iloc[0], top["status"].iloc[0], ind, s),
+            out.append(_stated(ctx.t("cmp_range_equal", n=len(ranked), value=_format(top["value"].iloc[0], top["status"].iloc[0], ind, s),
                                  date=date), [top.iloc[0]]))
         else:
-            out.append(_stated(t("cmp_range", s, top=_places(top, ind, s), bottom=_places(bottom, ind, s), date=date),
+            out.append(_stated(ctx.t("cmp_range", top=_places(top, ind, s), bottom=_places(bottom, ind, s), date=date),
                                [*(r for _, r in top.iterrows()), *(r for _, r in bottom.iterrows())]))
     elif len(ranked) == 1:
         only = ranked.iloc[0]
-        out.append(_stated(t("cmp_single", s, name=only["name"], value=_format(only["value"], only["status"], ind, s), date=date),
+        out.append(_stated(ctx.t("cmp_single", name=only["name"], value=_format(only["value"], only["status"], ind, s), date=date),
                            [only]))
     lower = local[local["status"] == Status.INCOMPLETE]
     if len(lower):
-        out.append(_stated(t("cmp_lower_bounds", s, listing=_listed(lower, ind, s, dated=False), date=date), [r for _, r in lower.iterrows()]))
+        out.append(_stated(ctx.t("cmp_lower_bounds", listing=_listed(lower, ind, s, dated=False), date=date), [r for _, r in lower.iterrows()]))
     own = newest[(newest["ags"].str.len() == 8) & newest["value"].notna()]
     elsewhere = own[own["date"] != (None if day is None else day.date().isoformat())]
     if len(elsewhere):
-        out.append(_stated(t("cmp_other_dates", s, listing=_listed(elsewhere, ind, s), date=date),
+        out.append(_stated(ctx.t("cmp_other_dates", listing=_listed(elsewhere, ind, s), date=date),
                            [r for _, r in elsewhere.iterrows()]))
-    k = table[table["ags"] == KREIS_AGS].iloc[0]
-    k = k if not pd.isna(k["value"]) else newest[newest["ags"] == KREIS_AGS].iloc[0]
+    k = table[table["ags"] == ctx.kreis.ags].iloc[0]
+    k = k if not pd.isna(k["value"]) else newest[newest["ags"] == ctx.kreis.ags].iloc[0]
     if not pd.isna(k["value"]):
-        out.append(_stated(t("cmp_kreis_value", s, value=_format(k["value"], k["status"], ind, s),
+        out.append(_stated(ctx.t("cmp_kreis_value", value=_format(k["value"], k["status"], ind, s),
                              date=fmt.format_date(k["date"], s)), [k]))
     missing = newest[(newest["ags"].str.len() == 8) & newest["value"].isna()]
     if len(missing) and len(own):
-        out.append(_stated(t("cmp_missing", s, n=len(missing), names=", ".join(missing["name"]), gap=sources.gap(ind, s)),
+        out.append(_stated(ctx.t("cmp_missing", n=len(missing), names=", ".join(missing["name"]), gap=sources.gap(ind, s)),
                            [own.iloc[0]]))
     return out
 
@@ -373,13 +376,13 @@ def _stated(text: str, rows: list[pd.Series]) -> Statement:
 
 def indicator_section(ctx: Context, indicator_id: str) -> None:
     """One indicator: sentences, sorted bars of the figures on the reference date (with the Kreis
-    value of that date as a line for shares and rates; a Kreis total would dwarf the 16 counts),
+    value of that date as a line for shares and rates; a Kreis total would dwarf the Kommunen's counts),
     small multiples over time."""
     s, ind = ctx.sprache, indicators.CATALOGUE[indicator_id]
     items = indicator_statements(ctx, indicator_id) + [
-        Statement(common.context_line(f, _names()[f.ags], s), (f.source_id,))
+        Statement(common.context_line(f, _names(ctx)[f.ags], s), (f.source_id,))
         for f in common.context_facts(ctx.facts[ctx.facts["ags"] != ""], indicator_id).itertuples()]
-    body = render(ctx, items) if items else t("cmp_no_municipal_data", s, label=ind.label(s), gap=sources.gap(ind, s))
+    body = render(ctx, items) if items else ctx.t("cmp_no_municipal_data", label=ind.label(s), gap=sources.gap(ind, s))
     display(Markdown(f"### {ind.label(s)}\n\n{ind.text('definition', s)}\n\n{body}"))
     table = latest(ctx, indicator_id)
     if table[(table["ags"].str.len() == 8)]["value"].notna().sum() < 2:
@@ -387,13 +390,13 @@ def indicator_section(ctx: Context, indicator_id: str) -> None:
     local = ranked_rows(ctx, indicator_id)
     if len(local) >= 2:
         ranked = ranking(local.set_index("ags")["value"], ind.decimals).merge(local.drop(columns="value"), on="ags")
-        k = on_reference_date(ctx, indicator_id).set_index("ags").loc[KREIS_AGS]
+        k = on_reference_date(ctx, indicator_id).set_index("ags").loc[ctx.kreis.ags]
         ids = tuple(dict.fromkeys(i for ids in ranked["source_ids"] for i in ids))
-        unit_word = t("cmp_unit_percent", s) if ind.unit == "percent" else t("cmp_unit_" + ind.unit, s)
+        unit_word = ctx.t("cmp_unit_percent") if ind.unit == "percent" else ctx.t("cmp_unit_" + ind.unit)
         title = f"{ind.label(s)}, {fmt.format_date(reference_date(ctx, indicator_id), s)}"
         fig = charts.bars(ranked, x="name", y="value", horizontal=True, title=title, source_ids=ids, sprache=s,
                           reference=k["value"] if ind.unit == "percent" and not pd.isna(k["value"]) else None,
-                          reference_label=t("kreis_value_label", s), x_title=unit_word)
+                          reference_label=ctx.t("kreis_value_label"), x_title=unit_word)
         ctx.cite(ids)
         charts.show(fig, _ranking_table(ranked, ind, s), sprache=s)
     _small_multiples(ctx, ind)
@@ -419,7 +422,7 @@ def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
     s, frames = ctx.sprache, []
     if ind.kind == "change":
         return
-    for r in kommunen():
+    for r in ctx.kommunen():
         series = indicators.dated_series(ctx.obs, ind.id, r.ags, ctx.stichtag)
         if not series.empty:
             frames.append(series.assign(name=r.name, line=[_line(b, st, ind, s) for b, st in zip(series["base"], series["status"])]))
@@ -428,30 +431,30 @@ def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
     data = pd.concat(frames, ignore_index=True)
     ids = tuple(dict.fromkeys(i for ids in data["source_ids"] for i in ids))
     fig = charts.small_multiples(data, facet="name", x="date", y="value", split="line", sprache=s, source_ids=ids,
-                                 title=t("cmp_chart_over_time", s, label=ind.label(s), start=fmt.format_date(data["date"].min(), s),
+                                 title=ctx.t("cmp_chart_over_time", label=ind.label(s), start=fmt.format_date(data["date"].min(), s),
                                          end=fmt.format_date(data["date"].max(), s)))
     # The data behind the panels, one row per Kommune and date (16 columns would not fit a page).
-    shown = pd.DataFrame({t("cmp_col_kommune", s): data["name"], t("cmp_col_date", s): [fmt.format_date(d, s) for d in data["date"]],
+    shown = pd.DataFrame({ctx.t("cmp_col_kommune"): data["name"], ctx.t("cmp_col_date"): [fmt.format_date(d, s) for d in data["date"]],
                           ind.label(s): [_format(v, st, ind, s) for v, st in zip(data["value"], data["status"])]})
     if data["line"].nunique() > 1:  # several census bases: say which one each value belongs to
-        shown.insert(2, t("profile_col_series", s), data["line"])
+        shown.insert(2, ctx.t("profile_col_series"), data["line"])
     ctx.cite(ids)
     charts.show(fig, shown, sprache=s)
 
 
 def indicator_sections(ctx: Context) -> None:
     """Every selected indicator in catalogue order, each as :func:`indicator_section`."""
-    display(Markdown(f"## {t('cmp_h_indicators', ctx.sprache)}\n\n{t('cmp_over_time_note', ctx.sprache)}"))
+    display(Markdown(f"## {ctx.t('cmp_h_indicators')}\n\n{ctx.t('cmp_over_time_note')}"))
     for indicator_id in ctx.indicator_ids:
         indicator_section(ctx, indicator_id)
 
 
 def table_display(ctx: Context) -> pd.DataFrame:
-    """The key-indicator table as read: 16 Kommunen, Kreis, NRW; German formats and marks."""
+    """The key-indicator table as read: the Kommunen, Kreis, NRW; German formats and marks."""
     s, long = ctx.sprache, comparison_table(ctx)
-    names = _names()
-    order = [r.ags for r in kommunen()] + [KREIS_AGS, LAND_AGS]
-    shown = pd.DataFrame({t("cmp_col_region", s): [names[a] for a in order]})
+    names = _names(ctx)
+    order = [r.ags for r in ctx.kommunen()] + [ctx.kreis.ags, LAND_AGS]
+    shown = pd.DataFrame({ctx.t("cmp_col_region"): [names[a] for a in order]})
     for indicator_id, rows in long.groupby("indicator", sort=False):
         ind = indicators.CATALOGUE[indicator_id]
         rows = rows.set_index("ags").reindex(order)
@@ -470,7 +473,7 @@ def key_table(ctx: Context) -> None:
     """Section: the key-indicator table and its sources (the nbval anchor)."""
     long = comparison_table(ctx)
     ids = tuple(dict.fromkeys(i for ids in long["source_ids"] for i in ids))
-    display(Markdown(f"## {t('cmp_h_table', ctx.sprache)}\n\n{t('cmp_table_note', ctx.sprache)}"))
+    display(Markdown(f"## {ctx.t('cmp_h_table')}\n\n{ctx.t('cmp_table_note')}"))
     tables.table(table_display(ctx))
     display(Markdown(fmt.markdown_text(ctx.cite(ids))))
 
@@ -478,14 +481,14 @@ def key_table(ctx: Context) -> None:
 def changes_table(ctx: Context) -> pd.DataFrame:
     """Change since the previous reference date for each key indicator with a time series: one
     interval per column (:func:`common_interval`, in the header); a row that lacks it shows its own."""
-    s, names = ctx.sprache, _names()
-    order = [r.ags for r in kommunen()] + [KREIS_AGS, LAND_AGS]
-    shown = pd.DataFrame({t("cmp_col_region", s): [names[a] for a in order]})
+    s, names = ctx.sprache, _names(ctx)
+    order = [r.ags for r in ctx.kommunen()] + [ctx.kreis.ags, LAND_AGS]
+    shown = pd.DataFrame({ctx.t("cmp_col_region"): [names[a] for a in order]})
     for indicator_id in comparison_table(ctx)["indicator"].unique():
         ind = indicators.CATALOGUE[indicator_id]
         if ind.kind == "change":
             continue
-        interval = common_interval(ctx.obs, indicator_id, ctx.stichtag)
+        interval = common_interval(ctx.obs, indicator_id, ctx.stichtag, ctx.kreis.ags)
         changes = [change_since_previous(ctx.obs, indicator_id, a, ctx.stichtag, interval) for a in order]
         if any(changes):
             head = ind.label(s) + (f" ({_period(*interval[:2], s)})" if interval else "")
@@ -495,17 +498,17 @@ def changes_table(ctx: Context) -> pd.DataFrame:
 
 
 def changes(ctx: Context) -> None:
-    display(Markdown(f"## {t('cmp_h_changes', ctx.sprache)}\n\n{t('cmp_changes_note', ctx.sprache)}"))
+    display(Markdown(f"## {ctx.t('cmp_h_changes')}\n\n{ctx.t('cmp_changes_note')}"))
     tables.table(changes_table(ctx))
 
 
 def similarity_table(ctx: Context) -> pd.DataFrame:
     """Kommune, group, the three most similar Kommunen and the features as read."""
-    s, table, names = ctx.sprache, features(ctx), _names()
+    s, table, names = ctx.sprache, features(ctx), _names(ctx)
     near, group = similar(table).set_index("ags"), groups(table)
-    shown = pd.DataFrame({t("cmp_col_kommune", s): [names[a] for a in table.index],
-                          t("cmp_col_group", s): [str(group.get(a, fmt.MISSING[s])) for a in table.index],
-                          t("cmp_col_similar", s): [", ".join(names[n] for n in near.loc[a, "neighbours"]) if a in near.index
+    shown = pd.DataFrame({ctx.t("cmp_col_kommune"): [names[a] for a in table.index],
+                          ctx.t("cmp_col_group"): [str(group.get(a, fmt.MISSING[s])) for a in table.index],
+                          ctx.t("cmp_col_similar"): [", ".join(names[n] for n in near.loc[a, "neighbours"]) if a in near.index
                                                     else fmt.MISSING[s] for a in table.index]})
     for feat in FEATURES:
         decimals = 0 if feat.log else 1
@@ -516,10 +519,10 @@ def similarity_table(ctx: Context) -> pd.DataFrame:
 def similarity(ctx: Context) -> None:
     """Section: the plain-language method paragraph, then the table of groups and peers."""
     s, table = ctx.sprache, features(ctx)
-    display(Markdown(f"## {t('cmp_h_similar', s)}\n\n{t('cmp_similar_method', s, k=NEIGHBOURS, n=N_GROUPS)}"))
+    display(Markdown(f"## {ctx.t('cmp_h_similar')}\n\n{ctx.t('cmp_similar_method', k=NEIGHBOURS, n=N_GROUPS)}"))
     if len(table.dropna()) < len(table):  # e.g. a stichtag before the features' reference dates
-        ctx.notes.append(t("cmp_similar_unavailable", s))
-        display(Markdown(t("cmp_similar_unavailable", s)))
+        ctx.notes.append(ctx.t("cmp_similar_unavailable"))
+        display(Markdown(ctx.t("cmp_similar_unavailable")))
         return
     ids = tuple(dict.fromkeys(i for f in FEATURES for i in _feature_sources(ctx, f)))
     tables.table(similarity_table(ctx))
@@ -527,9 +530,9 @@ def similarity(ctx: Context) -> None:
 
 
 def _feature_sources(ctx: Context, feat: Feature) -> list[str]:
-    at = feature_dates(ctx.obs, feat)[0]
+    at = feature_dates(ctx.obs, feat, ctx.kreis.ags)[0]
     if feat.indicator in indicators.CATALOGUE.indicators:
-        return [i for r in kommunen() for i in indicators.figure(ctx.obs, feat.indicator, r.ags, at=at,
+        return [i for r in ctx.kommunen() for i in indicators.figure(ctx.obs, feat.indicator, r.ags, at=at,
                                                                   base=feat.base).source_ids]
     return list(indicators.observation_rows(ctx.obs, feat.indicator, at)["source_id"])
 
@@ -538,6 +541,9 @@ def map_section(ctx: Context) -> None:
     """Choropleth of one key indicator (the Zensus 2022 foreign share, marked secondary) on its
     reference date; like a ranking, the colours leave out other dates and lower bounds."""
     s, ind = ctx.sprache, indicators.CATALOGUE[MAP_INDICATOR]
+    if not maps.covers(ctx.kreis.ags):
+        display(Markdown(f"## {ctx.t('cmp_h_map')}\n\n{ctx.t('briefing_no_map')}"))
+        return
     table = on_reference_date(ctx, MAP_INDICATOR)
     local = table[table["ags"].str.len() == 8].set_index("ags")
     local = local.assign(value=local["value"].where(local["status"] != Status.INCOMPLETE))
@@ -546,15 +552,15 @@ def map_section(ctx: Context) -> None:
     ids = tuple(dict.fromkeys(i for ids in local["source_ids"] for i in ids))
     fig = maps.choropleth(local["value"].astype(float), title=f"{ind.label(s)}, {fmt.format_date(reference_date(ctx, MAP_INDICATOR), s)}",
                           unit="%", source_line=ctx.cite(ids), sprache=s)
-    shown = pd.DataFrame({t("cmp_col_kommune", s): local["name"],
+    shown = pd.DataFrame({ctx.t("cmp_col_kommune"): local["name"],
                           ind.label(s): [_format(v, st, ind, s) for v, st in zip(local["value"], local["status"])]})
-    display(Markdown(f"## {t('cmp_h_map', s)}\n\n{ind.text('definition', s)}"))
+    display(Markdown(f"## {ctx.t('cmp_h_map')}\n\n{ind.text('definition', s)}"))
     charts.show(fig, shown, sprache=s)
 
 
 def briefing(ctx: Context) -> None:
     """The BRIEFING payload (contract in CONTRACTS.md)."""
     newest = comparison_table(ctx)["date"].dropna().max()
-    common.kreis_briefing(ctx, "kommunen_vergleich", t("cmp_title", ctx.sprache), pd.Timestamp(newest),
-                          [t("cmp_changes_note", ctx.sprache), t("cmp_similar_method", ctx.sprache, k=NEIGHBOURS, n=N_GROUPS)]
+    common.kreis_briefing(ctx, "kommunen_vergleich", ctx.t("cmp_title"), pd.Timestamp(newest),
+                          [ctx.t("cmp_changes_note"), ctx.t("cmp_similar_method", k=NEIGHBOURS, n=N_GROUPS)]
                           ).emit()

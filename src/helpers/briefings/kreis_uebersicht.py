@@ -1,4 +1,4 @@
-"""Kreisübersicht: foreign nationals in Kreis Kleve over time, their nationalities, refugees,
+"""Kreisübersicht: foreign nationals in a Kreis (default Kreis Kleve) over time, their nationalities, refugees,
 naturalisations, the institutional timeline and the Kommunen's shares of Kreis totals.
 
 Every sentence is a :class:`Statement` carrying the source ids of the figures or facts it
@@ -6,6 +6,10 @@ rests on; rendering prints the source line under it, so nothing reaches a reader
 The Kreis count of foreigners comes from the Ausländerzentralregister (AZR), not from the
 population update (Fortschreibung) published per Gemeinde: the texts say so, and the one
 ratio across the two statistics is labelled as such.
+
+Figures belong to a Kreis by their ``ags``. The facts without one (the timeline, the 2017 letter,
+IT.NRW's note on naturalisations) come from Kreis Kleve's sources and belong to Kreis Kleve
+(:data:`FACTS_KREIS`); another Kreis's overview says in one sentence per section what it lacks.
 """
 from __future__ import annotations
 
@@ -22,12 +26,14 @@ from helpers.briefings import common
 from helpers.briefings.common import Context, Statement, render
 from helpers.data import store
 from helpers.data.status import Status, mark
-from helpers.i18n import check_sprache, t
 from helpers.indicators import (CATALOGUE, azr_series, largest, newest_complete_table, nationality_rows, preferred_series,
                                 source_rows)
-from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreis
+from helpers.kommunen import KREIS_AGS, LAND_AGS
 from helpers.presentation import charts, maps, sources, tables
 from helpers.presentation.narrative import marker_legend, span_text
+
+# The Kreis whose curated sources the facts without an ags (facts.csv) come from.
+FACTS_KREIS = KREIS_AGS
 
 # The 2017 appeal letter is quoted only when the data layer records it as a source.
 LETTER_SOURCE = "APPEAL_2017"
@@ -55,9 +61,16 @@ SHARE_VARIABLES = ("population", "foreign_population", "asylblg_recipients", "mi
 TOP_NATIONALITIES = 8
 
 
-def setup(stichtag: object = None, sprache: str = "de") -> Context:
-    """Validate the parameters at once, then load the data up to ``stichtag``."""
-    return common.load_context(stichtag, sprache)
+def setup(stichtag: object = None, sprache: str = "de", kreis: str | int | None = None) -> Context:
+    """Validate the parameters at once, then load the data of ``kreis`` (name or AGS; None = Kreis
+    Kleve) up to ``stichtag``."""
+    return common.load_context(stichtag, sprache, kreis_name=kreis)
+
+
+def kreis_facts(ctx: Context) -> pd.DataFrame:
+    """The facts of the briefing's Kreis: those with its ags, and for :data:`FACTS_KREIS` also those
+    without one (they come from its sources)."""
+    return ctx.facts if ctx.kreis.ags == FACTS_KREIS else ctx.facts[ctx.facts["ags"] != ""]
 
 
 def sources_section(ctx: Context) -> None:
@@ -112,13 +125,13 @@ def statement(text: str, rows: pd.DataFrame | list[pd.Series], extra_ids: tuple[
 def foreigner_statements(ctx: Context) -> list[Statement]:
     """Earliest and latest official AZR count, the letter's figures beside the official ones,
     the labelled AZR/Fortschreibung ratio and the years without a figure."""
-    s, azr = ctx.sprache, azr_series(ctx.obs)
+    s, azr = ctx.sprache, azr_series(ctx.obs, ctx.kreis.ags)
     if azr.empty:
         return []
     first, last = azr.iloc[0], azr.iloc[-1]
     out = [
-        statement(t("ov_azr_first", s, year=first["date"].year, value=figure(first["value"], first["status"], s)), [first]),
-        statement(t("ov_azr_last", s, year=last["date"].year, value=figure(last["value"], last["status"], s),
+        statement(ctx.t("ov_azr_first", year=first["date"].year, value=figure(first["value"], first["status"], s)), [first]),
+        statement(ctx.t("ov_azr_last", year=last["date"].year, value=figure(last["value"], last["status"], s),
                     factor=fmt.format_number(last["value"] / first["value"], 1, s), first_year=first["date"].year,
                     change=fmt.format_change(last["value"] - first["value"], 0, s)), [first, last]),
     ]
@@ -126,27 +139,27 @@ def foreigner_statements(ctx: Context) -> list[Statement]:
         official = azr[azr["date"] == quoted["date"]]
         letter = fmt.format_number(quoted["value"], 0, s)
         if official.empty:
-            out.append(statement(t("ov_letter_only", s, year=quoted["date"].year, value=letter), [quoted]))
+            out.append(statement(ctx.t("ov_letter_only", year=quoted["date"].year, value=letter), [quoted]))
         else:
             o = official.iloc[0]
-            out.append(statement(t("ov_letter_vs_official", s, year=o["date"].year, letter=letter,
+            out.append(statement(ctx.t("ov_letter_vs_official", year=o["date"].year, letter=letter,
                                    official=figure(o["value"], o["status"], s),
                                    difference=fmt.format_number(abs(o["value"] - quoted["value"]), 0, s)), [o, quoted]))
-    same_day = preferred_series(ctx.obs, "population").query("date == @last.date and base.str.startswith('update')")
+    same_day = preferred_series(ctx.obs, "population", ags=ctx.kreis.ags).query("date == @last.date and base.str.startswith('update')")
     if not same_day.empty:
         p = same_day.iloc[0]
         share = figure(100 * last["value"] / p["value"], Status.DERIVED, s, decimals=1, percent=True)
-        out.append(statement(t("ov_azr_ratio", s, year=last["date"].year, share=share,
+        out.append(statement(ctx.t("ov_azr_ratio", year=last["date"].year, share=share,
                                population=figure(p["value"], p["status"], s)), [last, p], statuses=(Status.DERIVED,)))
     missing = sorted(set(range(first["date"].year, last["date"].year + 1)) - set(azr["date"].dt.year))
     if missing:
-        out.append(statement(t("ov_azr_gaps", s, years=", ".join(map(str, missing))), azr))
+        out.append(statement(ctx.t("ov_azr_gaps", years=", ".join(map(str, missing))), azr))
     return out
 
 
 def nationality_table(ctx: Context) -> pd.DataFrame:
     """Wide table: the largest nationalities at each date (rows) × reference dates (columns)."""
-    nat = nationality_rows(ctx.obs)
+    nat = nationality_rows(ctx.obs, ctx.kreis.ags)
     if nat.empty:
         return pd.DataFrame()
     top = nat.sort_values(["value", "category"], ascending=[False, True]).groupby("date").head(TOP_NATIONALITIES // 2)
@@ -158,7 +171,7 @@ def nationality_table(ctx: Context) -> pd.DataFrame:
 def nationality_statements(ctx: Context) -> list[Statement]:
     """The largest groups at the newest complete table, what each earlier source names,
     and the change between the two newest dates."""
-    s, nat = ctx.sprache, nationality_rows(ctx.obs)
+    s, nat = ctx.sprache, nationality_rows(ctx.obs, ctx.kreis.ags)
     if nat.empty:
         return []
     name = lambda r: country(r["category"], s)  # noqa: E731 - one-line label for listing()
@@ -166,14 +179,14 @@ def nationality_statements(ctx: Context) -> list[Statement]:
     for date, rows in sorted(nat.groupby("date"), reverse=True):
         ranked = rows.sort_values(["value", "category"], ascending=[False, True]).head(5)
         key = "ov_nat_largest" if date == nat["date"].max() else "ov_nat_named"
-        out.append(statement(t(key, s, date=fmt.format_date(date, s), groups=listing(ranked, s, name)), ranked))
+        out.append(statement(ctx.t(key, date=fmt.format_date(date, s), groups=listing(ranked, s, name)), ranked))
     dates = sorted(nat["date"].unique())
     if len(dates) >= 2:
         old, new = (nat[nat["date"] == d].set_index("category") for d in dates[-2:])
         both = old.index.intersection(new.index)
         change = (new.loc[both, "value"] - old.loc[both, "value"]).sort_values(ascending=False)
         text = ", ".join(f"{country(c, s)} {fmt.format_change(v, 0, s)}" for c, v in change.items())
-        out.append(statement(t("ov_nat_change", s, start=fmt.format_date(dates[-2], s), end=fmt.format_date(dates[-1], s),
+        out.append(statement(ctx.t("ov_nat_change", start=fmt.format_date(dates[-2], s), end=fmt.format_date(dates[-1], s),
                                changes=text), pd.concat([old.loc[both], new.loc[both]])))
     return out
 
@@ -181,37 +194,37 @@ def nationality_statements(ctx: Context) -> list[Statement]:
 def refugee_statements(ctx: Context) -> list[Statement]:
     """2015–2016 (asylum procedures, Syrian nationals) and 2022 (Ukraine), each as published."""
     s, obs, out = ctx.sprache, ctx.obs, []
-    asylum = preferred_series(obs, "persons_in_ongoing_asylum_procedure")
+    asylum = preferred_series(obs, "persons_in_ongoing_asylum_procedure", ags=ctx.kreis.ags)
     if not asylum.empty:
-        out.append(statement(t("ov_ref_asylum_procedures", s, values=listing(asylum, s)), asylum))
+        out.append(statement(ctx.t("ov_ref_asylum_procedures", values=listing(asylum, s)), asylum))
     for _, quoted in letter_figures(obs, "asylum_seekers").iterrows():
-        out.append(statement(t("ov_letter_asylum", s, value=fmt.format_number(quoted["value"], 0, s)), [quoted]))
-    nat = nationality_rows(obs)
+        out.append(statement(ctx.t("ov_letter_asylum", value=fmt.format_number(quoted["value"], 0, s)), [quoted]))
+    nat = nationality_rows(obs, ctx.kreis.ags)
     for code in ("SY", "UA"):
         rows = nat[nat["category"] == code].sort_values("date")
         if not rows.empty:
-            out.append(statement(t("ov_ref_nationality", s, country=country(code, s), values=listing(rows, s)), rows))
-    ukraine = preferred_series(obs, "ukraine_refugees")
+            out.append(statement(ctx.t("ov_ref_nationality", country=country(code, s), values=listing(rows, s)), rows))
+    ukraine = preferred_series(obs, "ukraine_refugees", ags=ctx.kreis.ags)
     if not ukraine.empty:
         u = ukraine.iloc[-1]
-        out.append(statement(t("ov_ref_ukraine_registered", s, date=fmt.format_date(u["date"], s, u["precision"]),
+        out.append(statement(ctx.t("ov_ref_ukraine_registered", date=fmt.format_date(u["date"], s, u["precision"]),
                                value=figure(u["value"], u["status"], s)), [u]))
-    asylblg = preferred_series(obs, "asylblg_recipients")
+    asylblg = preferred_series(obs, "asylblg_recipients", ags=ctx.kreis.ags)
     if not asylblg.empty:
         a = asylblg.iloc[-1]
-        out.append(statement(t("ov_ref_asylblg", s, year=when(a["date"], s), value=figure(a["value"], a["status"], s)), [a]))
+        out.append(statement(ctx.t("ov_ref_asylblg", year=when(a["date"], s), value=figure(a["value"], a["status"], s)), [a]))
     return out
 
 
 def naturalisation_statements(ctx: Context) -> list[Statement]:
     """Yearly naturalisations as published (with the gaps named) and IT.NRW's note on origins."""
-    s, rows = ctx.sprache, preferred_series(ctx.obs, "naturalisations")
+    s, rows = ctx.sprache, preferred_series(ctx.obs, "naturalisations", ags=ctx.kreis.ags)
     if rows.empty:
         return []
-    out = [statement(t("ov_nat_series", s, values=listing(rows, s)), rows)]
+    out = [statement(ctx.t("ov_nat_series", values=listing(rows, s)), rows)]
     key, source_id = NATURALISATION_FACT
-    if (ctx.facts["source_id"] == source_id).any():
-        out.append(Statement(t(key, s), (source_id,)))
+    if (kreis_facts(ctx)["source_id"] == source_id).any():
+        out.append(Statement(ctx.t(key), (source_id,)))
     return out
 
 
@@ -219,12 +232,12 @@ def timeline(ctx: Context) -> pd.DataFrame:
     """Institutional facts in the order of :data:`TIMELINE`: date, date text, sentence, source id."""
     rows = []
     for key, source_id, precision in TIMELINE:
-        facts = ctx.facts[ctx.facts["source_id"] == source_id]
+        facts = kreis_facts(ctx)[kreis_facts(ctx)["source_id"] == source_id]
         if facts.empty or (precision != "undated" and facts["date"].isna().all()):
             continue
         day = facts["date"].min()
-        text = t("ov_tl_undated", ctx.sprache) if precision == "undated" else fmt.format_date(day, ctx.sprache, precision)
-        rows.append({"date": day, "when": text, "text": t(key, ctx.sprache), "source_id": source_id})
+        text = ctx.t("ov_tl_undated") if precision == "undated" else fmt.format_date(day, ctx.sprache, precision)
+        rows.append({"date": day, "when": text, "text": ctx.t(key), "source_id": source_id})
     return pd.DataFrame(rows, columns=["date", "when", "text", "source_id"])
 
 
@@ -241,17 +254,17 @@ def statements(ctx: Context) -> list[Statement]:
 # --- shares of the Kreis --------------------------------------------------------------------
 
 def kommunen_shares(ctx: Context) -> pd.DataFrame:
-    """For each Kreis total, the newest date where all 16 Kommunen and the Kreis are
+    """For each Kreis total, the newest date where all Kommunen and the Kreis are
     published in one table: each Kommune's value and share of the published Kreis value
-    (none for a lower bound), and the sum of the 16 (NaN when one of them is a lower bound)."""
-    frames, sums = [], {}
+    (none for a lower bound), and the sum of the Kommunen (NaN when one of them is a lower bound)."""
+    frames, sums, home = [], {}, ctx.kreis.ags
     for variable in SHARE_VARIABLES:
-        chosen = newest_complete_table(ctx.obs, variable, {r.ags for r in kommunen()} | {KREIS_AGS})
+        chosen = newest_complete_table(ctx.obs, variable, {r.ags for r in ctx.kommunen()} | {home})
         if chosen.empty:
             continue
-        total = chosen.loc[KREIS_AGS, "value"]
-        part = chosen.drop(index=KREIS_AGS).reset_index()
-        # A lower bound (a total without its secret part) gets no share, and the 16 are not summed.
+        total = chosen.loc[home, "value"]
+        part = chosen.drop(index=home).reset_index()
+        # A lower bound (a total without its secret part) gets no share, and the Kommunen are not summed.
         complete = part["status"] != Status.INCOMPLETE
         sums[variable] = part["value"].sum() if complete.all() else math.nan
         frames.append(part.assign(share=(100 * part["value"] / total).where(complete), kreis_value=total))
@@ -265,46 +278,51 @@ def shares_table(ctx: Context) -> pd.DataFrame:
     """The reader's table: one row per Kommune, value and share per Kreis total (two header
     levels: the total and its date, then number and share)."""
     s, shares = ctx.sprache, kommunen_shares(ctx)
-    names = {r.ags: r.name for r in kommunen()}
-    columns = {(t("ov_col_kommune", s), ""): [names[a] for a in sorted(names)]}
+    names = {r.ags: r.name for r in ctx.kommunen()}
+    columns = {(ctx.t("ov_col_kommune"), ""): [names[a] for a in sorted(names)]}
     for (variable, date), rows in shares.groupby(["variable", "date"], sort=False):
         rows = rows.set_index("ags").reindex(sorted(names))
-        head = f"{t('ov_share_' + variable, s)} ({fmt.format_date(date, s)})"
+        head = f"{ctx.t('ov_share_' + variable)} ({fmt.format_date(date, s)})"
         # Two header rows (the total, then number and share), so nine columns fit a page.
-        columns[(head, t("ov_col_count", s))] = [figure(v, st, s) for v, st in zip(rows["value"], rows["status"])]
-        columns[(head, t("ov_col_share_of_kreis", s))] = [fmt.format_percent(v, 1, s) for v in rows["share"]]
+        columns[(head, ctx.t("ov_col_count"))] = [figure(v, st, s) for v, st in zip(rows["value"], rows["status"])]
+        columns[(head, ctx.t("ov_col_share_of_kreis"))] = [fmt.format_percent(v, 1, s) for v in rows["share"]]
     return pd.DataFrame(columns)
 
 
 def shares_notes(ctx: Context) -> list[Statement]:
-    """Sum of the 16 vs the published Kreis value, per total, with the publisher's reasons."""
+    """Sum of the Kommunen vs the published Kreis value, per total, with the publisher's reasons."""
     s, out = ctx.sprache, []
-    names = {r.ags: r.name for r in kommunen()}
+    names = {r.ags: r.name for r in ctx.kommunen()}
     for variable, rows in kommunen_shares(ctx).groupby("variable", sort=False):
         r = rows.iloc[0]
         lower = rows[rows["status"] == Status.INCOMPLETE]
         if len(lower):
-            out.append(statement(t("ov_sum_lower_bounds", s, what=t("ov_share_" + variable, s), date=fmt.format_date(r["date"], s),
+            out.append(statement(ctx.t("ov_sum_lower_bounds", what=ctx.t("ov_share_" + variable), date=fmt.format_date(r["date"], s),
                                    names=fmt.format_list([names[a] for a in lower["ags"]], s),
                                    kreis=fmt.format_number(r["kreis_value"], 0, s)), rows))
             continue
         key = "ov_sum_equal" if r["kommunen_sum"] == r["kreis_value"] else "ov_sum_differs"
-        out.append(statement(t(key, s, what=t("ov_share_" + variable, s), date=fmt.format_date(r["date"], s),
+        out.append(statement(ctx.t(key, what=ctx.t("ov_share_" + variable), date=fmt.format_date(r["date"], s),
                                total=fmt.format_number(r["kommunen_sum"], 0, s), kreis=fmt.format_number(r["kreis_value"], 0, s),
                                difference=fmt.format_change(r["kommunen_sum"] - r["kreis_value"], 0, s)), rows))
     return out
 
 
-def _section(ctx: Context, heading: str, items: list[Statement], empty_key: str = "ov_no_data") -> None:
-    body = render(ctx, items) if items else t(empty_key, ctx.sprache)
-    display(Markdown(f"## {t(heading, ctx.sprache)}\n\n{body}"))
+def _section(ctx: Context, heading: str, items: list[Statement]) -> None:
+    """A section's heading and statements; without any, Kreis Kleve says the data hold none (e.g.
+    for an early stichtag), another Kreis names what is not recorded for it."""
+    empty = ctx.t("ov_no_data") if ctx.kreis.ags == FACTS_KREIS else ctx.t("ov_not_recorded", what=ctx.t("ov_lacks_" + heading))
+    body = render(ctx, items) if items else empty
+    display(Markdown(f"## {ctx.t(heading)}\n\n{body}"))
 
 
 def stand(ctx: Context) -> pd.Timestamp:
     """The reference date of the overview: the newest AZR count (its main series) up to
-    ``stichtag`` — never the parameter itself, which may lie after the newest data."""
-    azr = azr_series(ctx.obs)
-    return azr["date"].max() if len(azr) else ctx.obs["date"].max()
+    ``stichtag``, else the Kreis's newest figure (not NRW's) — never the parameter itself, which
+    may lie after the newest data."""
+    azr = azr_series(ctx.obs, ctx.kreis.ags)
+    own = ctx.obs.loc[ctx.obs["ags"].astype(str).str.startswith(ctx.kreis.ags), "date"]
+    return azr["date"].max() if len(azr) else own.max()
 
 
 def title(ctx: Context) -> None:
@@ -312,9 +330,9 @@ def title(ctx: Context) -> None:
     s, now = ctx.sprache, dt.datetime.now()
     created = f"{fmt.format_date(now, s)}, {now:%H:%M}"
     display(Markdown(
-        f"# {t('ov_title', s)}\n\n"
-        f"{t('ov_stand', s, stand=fmt.format_date(stand(ctx), s), created=created)}\n\n"
-        f"{t('ov_intro', s)}"
+        f"# {ctx.t('ov_title')}\n\n"
+        f"{ctx.t('ov_stand', stand=fmt.format_date(stand(ctx), s), created=created)}\n\n"
+        f"{ctx.t('ov_intro')}"
     ))
 
 
@@ -336,18 +354,18 @@ def key_figures(ctx: Context) -> pd.DataFrame:
         ind = CATALOGUE[indicator_id]
         pick = (lambda ags: azr_series(ctx.obs, ags)) if ind.value.bases == ("azr",) else (
             lambda ags, v=ind.value.variable: preferred_series(ctx.obs, v, ags=ags))
-        k = pick(KREIS_AGS)
+        k = pick(ctx.kreis.ags)
         if k.empty:
             continue
         last = k.iloc[-1]
         nrw = pick(LAND_AGS).query("date == @last.date")
         percent = ind.unit == "percent"
         rows.append({
-            t("ov_col_figure", s): t(key, s),
-            kreis().name: figure(last["value"], last["status"], s, ind.decimals, percent),
-            t("ov_col_nrw", s): figure(nrw.iloc[0]["value"], nrw.iloc[0]["status"], s, ind.decimals, percent)
+            ctx.t("ov_col_figure"): ctx.t(key),
+            ctx.kreis.name: figure(last["value"], last["status"], s, ind.decimals, percent),
+            ctx.t("ov_col_nrw"): figure(nrw.iloc[0]["value"], nrw.iloc[0]["status"], s, ind.decimals, percent)
             if not nrw.empty else fmt.MISSING[s],
-            t("ov_col_date", s): fmt.format_date(last["date"], s),
+            ctx.t("ov_col_date"): fmt.format_date(last["date"], s),
             "source_ids": tuple(dict.fromkeys([last["source_id"], *nrw["source_id"]])),
         })
     return pd.DataFrame(rows)
@@ -357,9 +375,9 @@ def show_key_figures(ctx: Context) -> None:
     """'Auf einen Blick': the key-figure table and its source line (the nbval anchor)."""
     table = key_figures(ctx)
     ids = tuple(i for ids in table.pop("source_ids") for i in ids)
-    display(Markdown(f"## {t('ov_h_key_figures', ctx.sprache)}"))
+    display(Markdown(f"## {ctx.t('ov_h_key_figures')}"))
     tables.table(table)
-    display(Markdown(f"{fmt.markdown_text(ctx.cite(ids))}\n\n<small>{t('ov_azr_label', ctx.sprache)}</small>"))
+    display(Markdown(f"{fmt.markdown_text(ctx.cite(ids))}\n\n<small>{ctx.t('ov_azr_label')}</small>"))
 
 
 # --- sections (one notebook cell each) --------------------------------------------------------
@@ -372,16 +390,16 @@ def _chart_table(rows: pd.DataFrame, label: str, value_head: str, sprache: str, 
 
 def foreigners(ctx: Context) -> None:
     """AZR series since the earliest official figure: text with sources, bar chart, table."""
-    s, azr = ctx.sprache, azr_series(ctx.obs)
+    s, azr = ctx.sprache, azr_series(ctx.obs, ctx.kreis.ags)
     _section(ctx, "ov_h_foreigners", foreigner_statements(ctx))
-    display(Markdown(f"<small>{t('ov_azr_label', s)}</small>"))
+    display(Markdown(f"<small>{ctx.t('ov_azr_label')}</small>"))
     if azr.empty:
         return
     years = azr.assign(year=azr["date"].dt.year)
-    fig = charts.bars(years, x="year", y="value", title=t("ov_chart_foreigners", s), source_ids=tuple(azr["source_id"]),
-                      sprache=s, y_title=t("ov_axis_persons", s), x_title=t("ov_axis_year", s))
+    fig = charts.bars(years, x="year", y="value", title=ctx.t("ov_chart_foreigners"), source_ids=tuple(azr["source_id"]),
+                      sprache=s, y_title=ctx.t("ov_axis_persons"), x_title=ctx.t("ov_axis_year"))
     ctx.cite(tuple(azr["source_id"]))
-    charts.show(fig, _chart_table(years, "year", t("ov_col_foreigners_azr", s), s, t("ov_axis_year", s)), sprache=s)
+    charts.show(fig, _chart_table(years, "year", ctx.t("ov_col_foreigners_azr"), s, ctx.t("ov_axis_year")), sprache=s)
 
 
 def nationalities_section(ctx: Context) -> None:
@@ -390,14 +408,14 @@ def nationalities_section(ctx: Context) -> None:
     _section(ctx, "ov_h_nationalities", nationality_statements(ctx))
     if wide.empty:
         return
-    nat = nationality_rows(ctx.obs)
+    nat = nationality_rows(ctx.obs, ctx.kreis.ags)
     rows = nat[nat["category"].isin(wide.index)].assign(
         country=lambda f: [country(c, s) for c in f["category"]], when=lambda f: [fmt.format_date(d, s) for d in f["date"]],
         order=lambda f: f["category"].map({c: i for i, c in enumerate(wide.index)})).sort_values(["date", "order"])
-    fig = charts.bars(rows, x="country", y="value", group="when", title=t("ov_chart_nationalities", s),
+    fig = charts.bars(rows, x="country", y="value", group="when", title=ctx.t("ov_chart_nationalities"),
                       categories=[country(c, s) for c in wide.index],
-                      source_ids=tuple(rows["source_id"]), sprache=s, y_title=t("ov_axis_persons", s))
-    table = pd.DataFrame({t("ov_col_nationality", s): [country(c, s) for c in wide.index]})
+                      source_ids=tuple(rows["source_id"]), sprache=s, y_title=ctx.t("ov_axis_persons"))
+    table = pd.DataFrame({ctx.t("ov_col_nationality"): [country(c, s) for c in wide.index]})
     for date in wide.columns:
         statuses = nat[nat["date"] == date].set_index("category")["status"]
         table[fmt.format_date(date, s)] = [
@@ -412,21 +430,23 @@ def refugees(ctx: Context) -> None:
 
 def naturalisations(ctx: Context) -> None:
     """Naturalisations per year as published, with the missing years visible as gaps."""
-    s, rows = ctx.sprache, preferred_series(ctx.obs, "naturalisations")
+    s, rows = ctx.sprache, preferred_series(ctx.obs, "naturalisations", ags=ctx.kreis.ags)
     _section(ctx, "ov_h_naturalisations", naturalisation_statements(ctx))
     if rows.empty:
         return
     years = rows.assign(year=rows["date"].dt.year)
-    fig = charts.bars(years, x="year", y="value", title=t("ov_chart_naturalisations", s), source_ids=tuple(rows["source_id"]),
-                      sprache=s, y_title=t("ov_axis_persons", s), x_title=t("ov_axis_year", s))
-    charts.show(fig, _chart_table(years, "year", t("ov_col_naturalisations", s), s, t("ov_axis_year", s)), sprache=s)
+    fig = charts.bars(years, x="year", y="value", title=ctx.t("ov_chart_naturalisations"), source_ids=tuple(rows["source_id"]),
+                      sprache=s, y_title=ctx.t("ov_axis_persons"), x_title=ctx.t("ov_axis_year"))
+    charts.show(fig, _chart_table(years, "year", ctx.t("ov_col_naturalisations"), s, ctx.t("ov_axis_year")), sprache=s)
 
 
 def timeline_section(ctx: Context) -> None:
     _section(ctx, "ov_h_timeline", timeline_statements(ctx))
+    if ctx.kreis.ags != FACTS_KREIS:  # the letter was written to Kreis Kleve
+        return
     if letter_figures(ctx.obs, "foreign_population").empty and not (ctx.facts["source_id"] == LETTER_SOURCE).any():
-        ctx.notes.append(t("ov_letter_missing", ctx.sprache))
-        display(Markdown(f"<small>{t('ov_letter_missing', ctx.sprache)}</small>"))
+        ctx.notes.append(ctx.t("ov_letter_missing"))
+        display(Markdown(f"<small>{ctx.t('ov_letter_missing')}</small>"))
 
 
 def shares(ctx: Context) -> None:
@@ -439,17 +459,20 @@ def shares(ctx: Context) -> None:
     population = long[long["variable"] == "population"]
     if population.empty:
         return
+    if not maps.covers(ctx.kreis.ags):
+        display(Markdown(ctx.t("briefing_no_map")))
+        return
     values = population.set_index("ags")["share"]
     day = fmt.format_date(population["date"].iloc[0], s)
-    fig = maps.choropleth(values, title=t("ov_chart_population_share", s, date=day), unit="%",
+    fig = maps.choropleth(values, title=ctx.t("ov_chart_population_share", date=day), unit="%",
                           source_line=ctx.cite(tuple(population["source_id"])), sprache=s)
-    names = {r.ags: r.name for r in kommunen()}
-    table = pd.DataFrame({t("ov_col_kommune", s): [names[a] for a in values.index],
-                          t("ov_col_share", s, what=t("ov_share_population", s)): [fmt.format_percent(v, 1, s) for v in values]})
+    names = {r.ags: r.name for r in ctx.kommunen()}
+    table = pd.DataFrame({ctx.t("ov_col_kommune"): [names[a] for a in values.index],
+                          ctx.t("ov_col_share", what=ctx.t("ov_share_population")): [fmt.format_percent(v, 1, s) for v in values]})
     charts.show(fig, table, sprache=s)
 
 
 def briefing(ctx: Context) -> None:
     """The BRIEFING payload for the HTML template and index page (contract in CONTRACTS.md)."""
-    common.kreis_briefing(ctx, "kreis_uebersicht", t("ov_title", ctx.sprache), stand(ctx),
-                          [t("ov_azr_label", ctx.sprache), *ctx.notes]).emit()
+    common.kreis_briefing(ctx, "kreis_uebersicht", ctx.t("ov_title"), stand(ctx),
+                          [ctx.t("ov_azr_label"), *ctx.notes]).emit()

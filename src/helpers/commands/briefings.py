@@ -16,7 +16,7 @@ from pathlib import Path
 
 from helpers.fmt import format_date
 from helpers.i18n import SPRACHEN, check_sprache, t
-from helpers.kommunen import UnknownRegionError, region
+from helpers.kommunen import UnknownRegionError, kreis, kreise, region
 from helpers.paths import NOTEBOOKS_DIR, REPORTS_DIR
 
 EXIT_BAD_ARGUMENTS = 2
@@ -30,6 +30,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                        help="nur diese Kommune (mehrfach möglich), z. B. --kommune Kleve --kommune 05154008")
     which.add_argument("--refresh-notebooks", action="store_true",
                        help="die drei Produkt-Notebooks mit Standardparametern neu ausführen und speichern (für nbval)")
+    parser.add_argument("--kreis", action="append", metavar="NAME_ODER_AGS",
+                        help="Kreis (Voreinstellung: Kreis Kleve; mehrfach möglich, je Kreis ein Unterordner; "
+                             "'all' für alle Kreise in NRW), z. B. --kreis Wesel --kreis 05166")
     parser.add_argument("--shard", metavar="I/N", type=_shard,
                         help="nur Teil I von N (z. B. 2/4), auf jedem Rechner gleich: für eine CI-Matrix oder einen Cluster")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
@@ -46,6 +49,15 @@ def _shard(text: str) -> tuple[int, int]:
     if not match or not 1 <= int(match[1]) <= int(match[2]):
         raise argparse.ArgumentTypeError(t("briefings_bad_shard", value=text))
     return int(match[1]), int(match[2])
+
+
+def _kreise(values: list[str] | None) -> list | None:
+    """The Kreise named on the command line (``all``: every Kreis of NRW), or None for the default."""
+    if not values:
+        return None
+    if any(v.strip().lower() == "all" for v in values):
+        return list(kreise())
+    return list(dict.fromkeys(kreis(v) for v in values))
 
 
 def _fail(message: str) -> int:
@@ -101,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         sprachen = [check_sprache(args.sprache)] if args.sprache else list(SPRACHEN)
         selected = [region(k, level="kommune") for k in args.kommune] if args.kommune else None
+        chosen = _kreise(args.kreis)
     except (UnknownRegionError, ValueError) as error:
         return _fail(str(error))
     sprache = sprachen[0]  # of the messages on the terminal
@@ -123,7 +136,7 @@ def run(args: argparse.Namespace) -> int:
                     batch.refresh(path)
                     print(t("briefings_refreshed", path=path.relative_to(NOTEBOOKS_DIR.parent)), file=sys.stderr)
             return batch.EXIT_OK
-        jobs = [job for each in sprachen for job in batch.plan(selected, stichtag=args.stichtag, sprache=each)]
+        jobs = [job for each in sprachen for job in batch.plan(selected, kreise=chosen, stichtag=args.stichtag, sprache=each)]
         if args.shard:
             jobs = batch.shard(jobs, *args.shard)
         result = batch.run(jobs, args.out, workers=workers, force=args.force, sprache=sprache)

@@ -1,11 +1,12 @@
-"""Maps of the 16 Kommunen: a choropleth for any municipal indicator and a small locator map.
+"""Maps of the Kommunen of Kreis Kleve: a choropleth for any municipal indicator and a small locator map.
 
 Drawn as plain plotly ``Scatter`` polygons on hidden axes (lon/lat, aspect corrected for the
 Kreis' latitude), not as plotly geo traces: plotly.js fetches a world topojson from a CDN for every
 geo subplot whose first trace has a ``locationmode`` — ``geojson-id`` included — so an offline
 briefing would show an empty map. Without checked boundaries (see helpers.data.geo) the same functions
-draw a schematic map of the town centres and say so under the chart. Display with
-``helpers.presentation.charts.show(fig)``.
+draw a schematic map of the town centres and say so under the chart. Both cover only the Kreis of the
+shipped town centres and boundaries (Kreis Kleve): ask :func:`covers` first, since another Kreis gets
+no map rather than a wrong one. Display with ``helpers.presentation.charts.show(fig)``.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from plotly.colors import sample_colorscale
 from helpers.data import geo
 from helpers.fmt import MISSING, format_number, format_percent
 from helpers.i18n import check_sprache, t
-from helpers.kommunen import region
+from helpers.kommunen import Region, kommunen, kreis, kreis_phrases, region
 from helpers.presentation.charts import CONTEXT, HIGHLIGHT, add_footnote, footnote_text, style
 from helpers.presentation.sources import refer
 
@@ -68,7 +69,8 @@ def choropleth(values: pd.Series, *, title: str, unit: str, source_ids: list[str
         fig.add_trace(_colorbar(table, low, high, unit))
     if table["value"].isna().any():
         fig.add_trace(_missing_legend(sprache))
-    fig.update_layout(meta={"description": t("map_describe_choropleth", sprache, title=title)})
+    fig.update_layout(meta={"description": t("map_describe_choropleth", sprache, **_kreis_texts(table, sprache),
+                                              title=title)})
     return _finish(fig, title=title, source_line=_data_source(source_ids, source_line, sprache),
                    sprache=sprache, height=height)
 
@@ -78,6 +80,8 @@ def locator(ags: str | int, sprache: str = "de", height: int = 340) -> go.Figure
     check_sprache(sprache)
     target = region(ags, level="kommune")
     table = _table(pd.Series(dtype=float))
+    if target.ags not in table.index:
+        raise ValueError(_not_drawn([target], table))
     table["label"] = ""
     shapes = geo.boundaries()
     fig = go.Figure()
@@ -91,21 +95,48 @@ def locator(ags: str | int, sprache: str = "de", height: int = 340) -> go.Figure
         table["fill"] = [HIGHLIGHT if code == target.ags else CONTEXT for code in table.index]
         sizes = [18 if code == target.ags else 10 for code in table.index]
         fig.add_trace(_tiles(table, None, labelled={target.ags}, size=sizes))
-    fig.update_layout(meta={"description": t("map_describe_locator", sprache, name=target.name)})
-    return _finish(fig, title=t("map_locator_title", sprache, name=target.name), source_line="",
+    places = _kreis_texts(table, sprache)
+    fig.update_layout(meta={"description": t("map_describe_locator", sprache, **places, name=target.name)})
+    return _finish(fig, title=t("map_locator_title", sprache, **places, name=target.name), source_line="",
                    sprache=sprache, height=height)
+
+
+def covers(name_or_ags: str | int) -> bool:
+    """Whether the maps can draw this Kommune or every Kommune of this Kreis (name or AGS): the
+    shipped town centres and boundaries hold Kreis Kleve only."""
+    target = region(name_or_ags)
+    wanted = {target.ags} if target.level == "kommune" else {r.ags for r in kommunen(target.ags)}
+    return bool(wanted) and wanted <= set(_kommunen_table().index)
 
 
 def _kommunen_table() -> pd.DataFrame:
     return geo.municipalities().set_index("ags")
 
 
+def _kreis_texts(table: pd.DataFrame, sprache: str) -> dict[str, object]:
+    """The Kreis placeholders of the map texts, for the Kreis drawn (``n_kommunen``: the areas drawn)."""
+    drawn = kreis(region(table.index[0]).kreis_ags)
+    return {**kreis_phrases(drawn, sprache), "n_kommunen": len(table)}
+
+
+def _not_drawn(regions: list[Region], table: pd.DataFrame) -> str:
+    """The refusal for Kommunen outside the map's Kreis (a programming error: callers ask covers())."""
+    names = ", ".join(r.name for r in regions)
+    return (f"Keine Karte für {names}: Ortsmitten und Gemeindegrenzen liegen nur für die Kommunen "
+            f"{_kreis_texts(table, 'de')['des_kreises']} vor. "
+            "Bitte vorher helpers.presentation.maps.covers() fragen und ohne Karte auskommen.")
+
+
 def _table(values: pd.Series) -> pd.DataFrame:
-    """Values on the 16 AGS (names, int AGS accepted); absent Kommunen become missing, not 0."""
-    index = [region(key, level="kommune").ags for key in values.index]
+    """Values on the AGS of the Kommunen drawn (names, int AGS accepted); absent Kommunen become
+    missing, not 0; a Kommune the map does not hold is refused, never silently dropped."""
+    regions = [region(key, level="kommune") for key in values.index]
+    index = [r.ags for r in regions]
     if len(set(index)) != len(index):
         raise ValueError(f"Kommunen doppelt in den Kartenwerten: {list(values.index)}; bitte je Kommune einen Wert.")
     table = _kommunen_table()[["name", "lon_town_centre", "lat_town_centre"]].set_axis(["name", "x", "y"], axis=1)
+    if outside := [r for r in regions if r.ags not in table.index]:
+        raise ValueError(_not_drawn(outside, table))
     table["value"] = pd.Series(pd.to_numeric(values, errors="raise").to_numpy(dtype=float), index=index)
     table["fill"] = None
     return table

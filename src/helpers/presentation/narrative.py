@@ -13,6 +13,7 @@ from helpers.data.status import Status, mark
 from helpers.i18n import t
 from helpers.indicators import CATALOGUE, Comparison, Figure
 
+Places = Mapping[str, object]  # a Kreis's placeholders: kreis, im_kreis, Im_kreis, n_kommunen, …
 
 
 def format_value(value: float | None, indicator_id: str, sprache: str = "de") -> str:
@@ -66,11 +67,11 @@ def marker_legend(statuses: Iterable[str], sprache: str = "de") -> list[str]:
             if status in present]
 
 
-def _population_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
+def _population_sentence(kommune: str, c: Comparison, sprache: str, places: Places) -> str | None:
     if c.kommune.missing:
         return None
-    return t("profile_s_population", sprache, kommune=kommune, date=format_day(c.kommune, sprache),
-             value=format_figure(c.kommune, sprache), kreis=format_figure(c.kreis, sprache),
+    return t("profile_s_population", sprache, **places, kommune=kommune, date=format_day(c.kommune, sprache),
+             value=format_figure(c.kommune, sprache), kreis_value=format_figure(c.kreis, sprache),
              land=format_figure(c.land, sprache))
 
 
@@ -79,15 +80,15 @@ def _foreign_2011_sentence(kommune: str, count: Comparison, share: Comparison, s
         return None
     return t("profile_s_foreign_2011", sprache, kommune=kommune, date=format_day(count.kommune, sprache),
              count=format_figure(count.kommune, sprache), share=format_figure(share.kommune, sprache),
-             comparison=compare_word(share.kommune, share.kreis, sprache), kreis=format_figure(share.kreis, sprache))
+             comparison=compare_word(share.kommune, share.kreis, sprache), kreis_value=format_figure(share.kreis, sprache))
 
 
-def _foreign_2022_sentence(c: Comparison, sprache: str) -> str | None:
+def _foreign_2022_sentence(c: Comparison, sprache: str, places: Places) -> str | None:
     if c.kommune.missing or c.kreis.missing:
         return None
-    return t("profile_s_foreign_2022", sprache, date=format_day(c.kommune, sprache),
+    return t("profile_s_foreign_2022", sprache, **places, date=format_day(c.kommune, sprache),
              share=format_figure(c.kommune, sprache), comparison=compare_word(c.kommune, c.kreis, sprache),
-             kreis=format_figure(c.kreis, sprache))
+             kreis_value=format_figure(c.kreis, sprache))
 
 
 def _base_label(base: str, sprache: str) -> str:
@@ -112,11 +113,11 @@ def change_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
              end=format_value(fig.start_value * (1 + fig.value / 100), population, sprache))
 
 
-def _azr_sentence(kommune: str, count: Comparison, change: Comparison, sprache: str) -> str | None:
+def _azr_sentence(kommune: str, count: Comparison, change: Comparison, sprache: str, places: Places) -> str | None:
     kreis_count, kreis_change = count.kreis, change.kreis
     if not count.kommune.missing or kreis_count.missing or kreis_change.missing:
         return None
-    return t("profile_s_azr", sprache, kommune=kommune,
+    return t("profile_s_azr", sprache, **places, kommune=kommune,
              verb=t("profile_rose" if kreis_change.value > 0 else "profile_fell", sprache),
              change=format_figure(kreis_change, sprache).lstrip("+\u2212"),
              value=format_figure(kreis_count, sprache), date=format_day(kreis_count, sprache))
@@ -127,11 +128,11 @@ def _minimum_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
         if c.kreis.missing or c.kommune.date is None:
             return None
         return t("profile_s_minimum_missing", sprache, kommune=kommune, reason=missing_reason(c.kommune, sprache),
-                 date=format_day(c.kreis, sprache), kreis=format_figure(c.kreis, sprache))
+                 date=format_day(c.kreis, sprache), kreis_value=format_figure(c.kreis, sprache))
     if c.kreis.missing or c.land.missing:
         return None
     return t("profile_s_minimum", sprache, kommune=kommune, date=format_day(c.kommune, sprache),
-             value=format_figure(c.kommune, sprache), kreis=format_figure(c.kreis, sprache),
+             value=format_figure(c.kommune, sprache), kreis_value=format_figure(c.kreis, sprache),
              land=format_figure(c.land, sprache), cmp_kreis=compare_word(c.kommune, c.kreis, sprache),
              cmp_land=compare_word(c.kommune, c.land, sprache))
 
@@ -143,19 +144,21 @@ def _change_sentence(kommune: str, since_2015: Comparison, previous_year: Compar
     return change_sentence(kommune, best, sprache)
 
 
-def key_sentences(kommune: str, comparisons: Mapping[str, Comparison], sprache: str = "de") -> list[str]:
+def key_sentences(kommune: str, comparisons: Mapping[str, Comparison], sprache: str = "de", *,
+                  places: Places) -> list[str]:
     """Up to five plain statements for "Auf einen Blick", each only where its figures exist
-    (the two census sentences on foreign nationals form one statement)."""
+    (the two census sentences on foreign nationals form one statement). ``places`` are the Kreis
+    placeholders of the Kommune's Kreis (``kreis``, ``Im_kreis``, ``n_kommunen``, …)."""
     c = comparisons
     census = " ".join(s for s in (
         _foreign_2011_sentence(kommune, c["foreign_population_census_2011"], c["foreign_share_census_2011"], sprache),
-        _foreign_2022_sentence(c["foreign_share_census_2022"], sprache),
+        _foreign_2022_sentence(c["foreign_share_census_2022"], sprache, places),
     ) if s)
     sentences = [
-        _population_sentence(kommune, c["population"], sprache),
+        _population_sentence(kommune, c["population"], sprache, places),
         _change_sentence(kommune, c["population_change_2015"], c["population_change_previous_year"], sprache),
         census,
-        _azr_sentence(kommune, c["foreign_population_azr"], c["foreign_population_azr_change_2015"], sprache),
+        _azr_sentence(kommune, c["foreign_population_azr"], c["foreign_population_azr_change_2015"], sprache, places),
         _minimum_sentence(kommune, c["minimum_benefit_rate"], sprache),
     ]
     return [s for s in sentences if s]

@@ -146,9 +146,7 @@ def plan(kommunen: list[kommunen_module.Region] | None = None, *, kreise: list[k
                 jobs += [Job(row["notebook"], folder + row["output"].format(ags=r.ags, slug=r.slug),
                              {"kommune": r.ags, **common}) for r in members]
             else:
-                # the notebooks' own default is Kreis Kleve: only another Kreis is passed as a parameter
-                overrides = {} if home == kommunen_module.kreis() else {"kreis": home.ags}
-                jobs.append(Job(row["notebook"], folder + row["output"], {**overrides, **common}))
+                jobs.append(Job(row["notebook"], folder + row["output"], {"kreis": home.ags, **common}))
     return jobs
 
 

@@ -21,9 +21,11 @@ import nh3
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
+from helpers.briefings.common import kreis_texts
 from helpers.data.status import mark
 from helpers.fmt import format_date, format_number, format_percent
 from helpers.i18n import LANGUAGE_FOLDERS, t
+from helpers.kommunen import KREIS_AGS, region
 from helpers.paths import TEMPLATES_DIR
 from helpers.presentation import payloads
 from helpers.presentation.narrative import marker_legend
@@ -164,6 +166,16 @@ def imprint(version: str | None, sprache: str) -> str:
     return t("briefing_imprint", sprache, version=version or MISSING[sprache])
 
 
+def _kreis_texts(ags: str | None, sprache: str) -> dict[str, object]:
+    """The Kreis placeholders (``kreis``, ``n_kommunen`` …) for the Kreis of a briefing's region AGS."""
+    return kreis_texts(region(ags[:5] if ags and len(ags) >= 5 else KREIS_AGS), sprache)
+
+
+def _run_kreis(entries: list) -> str | None:
+    """The AGS of the Kreis a (one-Kreis) set of entries belongs to, from their BRIEFING payloads."""
+    return next(((e.briefing or {})["ags"][:5] for e in entries if len((e.briefing or {}).get("ags") or "") >= 5), None)
+
+
 def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime, version: str | None) -> None:
     """Write the HTML briefing (in the notebook's ``sprache``) of an executed notebook to ``target``."""
     briefing = payloads.read(nb, payloads.BRIEFING) or {}
@@ -173,7 +185,7 @@ def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime
     context = {
         "plotly_js": _to_root(sprache) + PLOTLY_JS,
         "css": CSS_FILE.read_text(encoding="utf-8"),
-        "site": t("briefing_site_title", sprache),
+        "site": t("briefing_site_title", sprache, **_kreis_texts(briefing.get("ags"), sprache)),
         "region": briefing.get("region", ""),
         "data_as_of": briefing.get("span") or _data_as_of(briefing.get("stichtag"), sprache),
         "created": _created(created, sprache),
@@ -232,8 +244,16 @@ def _index_columns(by_profile: list[dict[str, dict]], sprache: str) -> tuple[lis
 NEWS_ITEMS = 8  # per table in "Neu seit dem letzten Lauf"; the full list is in data/updates/latest.json
 
 
-def _news(report: dict | None, sprache: str) -> list[dict]:
-    """Per updated table of the last `data update`: what is new, revised or gone, in reader words."""
+def _concerns(change: dict, kreis_ags: str | None) -> bool:
+    """Whether a change belongs on the index of this Kreis: its own regions and the levels above
+    (Land, Bund); every change when the run has no single Kreis."""
+    ags = change.get("ags") or ""
+    return kreis_ags is None or len(ags) < 5 or ags.startswith(kreis_ags)
+
+
+def _news(report: dict | None, sprache: str, kreis_ags: str | None = None) -> list[dict]:
+    """Per updated table of the last `data update`: what is new, revised or gone for this Kreis, in
+    reader words."""
     if not report:
         return []
     from helpers.ingest.common import declared_tables
@@ -244,7 +264,7 @@ def _news(report: dict | None, sprache: str) -> list[dict]:
         if info.get("status") != "updated":
             continue
         items = []
-        for c in (c for c in report.get("changes", []) if c["table"] == code):
+        for c in (c for c in report.get("changes", []) if c["table"] == code and _concerns(c, kreis_ags)):
             values = {"region": c["name"], "date": format_date(c["date"], sprache), "count": c.get("count"),
                       "old": format_figure(c["old"], "", sprache), "new": format_figure(c["new"], "", sprache)}
             items.append(t(f"index_news_{c['kind']}", sprache, **values))
@@ -272,7 +292,7 @@ def write_indexes(run_dir: Path, entries: list, *, created: dt.datetime, version
         write_index(run_dir / LANGUAGE_FOLDERS[sprache], [e for e in entries if e.parameters.get("sprache", "de") == sprache],
                     created=created, sprache=sprache, version=version, others=others)
     page = _environment().get_template("barrierefreiheit.html.j2").render(
-        t=partial(t, sprache="de"), css=CSS_FILE.read_text(encoding="utf-8"), created=_created(created, "de"),
+        t=partial(t, sprache="de", **_kreis_texts(_run_kreis(entries), "de")), css=CSS_FILE.read_text(encoding="utf-8"), created=_created(created, "de"),
         imprint=imprint(version, "de"))
     write_atomic(run_dir / ACCESSIBILITY_PAGE, page)
 
@@ -296,19 +316,20 @@ def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: 
 
     stichtage = sorted(e.briefing["stichtag"] for e in good if (e.briefing or {}).get("stichtag"))
     failed = [e.output for e in entries if e.status == "failed"]
+    texts = _kreis_texts(_run_kreis(entries), sprache)
     page = _environment().get_template("index.html.j2").render(
         lang=sprache,
-        title=t("index_title", sprache),
+        title=t("index_title", sprache, **texts),
         data_as_of=_data_as_of(stichtage[-1] if stichtage else None, sprache),
         created=_created(created, sprache),
         intro=t("index_intro", sprache),
         failed=t("index_failed", sprache, names=", ".join(failed)) if failed else "",
         news_heading=t("index_news_heading", sprache),
-        news=_news(update.last_report(), sprache),
-        kreis_heading=t("index_kreis_heading", sprache),
+        news=_news(update.last_report(), sprache, _run_kreis(entries)),
+        kreis_heading=t("index_kreis_heading", sprache, **texts),
         kreis_links=[{"href": _page_href(e), "title": (e.briefing or {}).get("title", e.output)}
                      for e in good if (e.briefing or {}).get("kind") != PROFILE_KIND],
-        kommunen_heading=t("index_kommunen_heading", sprache),
+        kommunen_heading=t("index_kommunen_heading", sprache, **texts),
         kommune_column=t("index_kommune_column", sprache),
         languages_label=t("index_languages", sprache),
         columns=columns,
@@ -336,7 +357,7 @@ def write_sites_index(run_dir: Path, sites: list[str], entries: list, *, created
         links.append({"href": f"{site}/index.html", "title": t("index_site_link", sprache, kreis=name, count=profiles)})
     failed = [e.output for e in entries if e.status == "failed"]
     page = _environment().get_template("index.html.j2").render(
-        lang=sprache, title=t("index_title", sprache), data_as_of="", created=_created(created, sprache),
+        lang=sprache, title=t("index_sites_title", sprache), data_as_of="", created=_created(created, sprache),
         intro=t("index_sites_intro", sprache, count=len(sites)),
         failed=t("index_failed", sprache, names=", ".join(failed)) if failed else "",
         kreis_heading=t("index_sites_heading", sprache), kreis_links=links, rows=[], columns=[], legend=[],
