@@ -3,8 +3,9 @@
 One run = ``out/<YYYYMMDD-HHMMSS>/`` with the executed notebooks, one HTML briefing per notebook,
 ``index.html``, ``plotly.min.js`` and ``run.json``. The folder is built as ``out/.tmp-…`` and
 renamed when complete; ``out/latest`` is switched (symlink + ``os.replace``) only when every
-notebook succeeded. A notebook whose inputs (notebook file, parameters, data fingerprint, helpers
-code) hash as in the latest run is not executed again; its files are hard-linked over.
+notebook succeeded. A notebook whose inputs (notebook file, parameters, the data of its Kreis, helpers
+code) hash as in the latest run is not executed again; its files are hard-linked over: a changed value
+in one Kreis re-makes only that Kreis's briefings (:func:`data_hashes`).
 A non-blocking file lock in ``out`` keeps two runs (cron + a person) apart.
 
 A partial run (``--kommune``) carries the other briefings of the latest run over, so ``latest``
@@ -41,7 +42,7 @@ from helpers import lifetime
 from helpers.data.hashing import file_sha256, tree_sha256
 from helpers.fmt import MISSING, format_number
 from helpers.i18n import LANGUAGE_FOLDERS, t
-from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, RAW_DIR
+from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 
 KERNEL_NAME = "integrationsmonitor"
 RUN_TABLE = "runs.yaml"
@@ -51,6 +52,7 @@ TMP_PREFIX = ".tmp-"
 EXECUTION_TIMEOUT = 900  # seconds per cell: a hung cell must not block cron forever
 PACKAGES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "plotly", "pandas")
 CODE_SUFFIXES = {".py", ".yaml", ".csv", ".j2", ".css", ".json"}
+ROW_TABLES = ("observations", "facts", "conflicts", "municipalities")  # processed tables with an ``ags`` per row
 EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 75
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 STOP_SECONDS = 2.0  # a worker gets this long to kill its kernel before it is killed itself
@@ -182,8 +184,48 @@ def code_fingerprint() -> str:
                                      if p.is_file() and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts))
 
 
+def kreis_of(job: Job) -> str:
+    """The AGS of the Kreis whose data a briefing reads (its ``kreis``, or its ``kommune``'s Kreis)."""
+    return str(job.parameters.get("kreis") or job.parameters.get("kommune") or kommunen_module.KREIS_AGS)[:5]
+
+
+def data_hashes(kreise: set[str], raw_dir: Path = RAW_DIR) -> dict[str, str]:
+    """Per Kreis AGS, a hash of the data its briefings can read: the processed rows that
+    :func:`helpers.briefings.common.regional` lets through (its regions, NRW, Germany), the sources
+    those rows cite plus those no row cites (cited by code), and its part of the region directory.
+    A changed value of one Gemeinde changes only its Kreis's hash; a changed NRW value changes all."""
+    import numpy as np
+    import pandas as pd
+
+    from helpers.briefings.common import regional
+    from helpers.data import store
+
+    processed = raw_dir.parent / PROCESSED_DIR.name  # data/raw → data/processed (built first if stale)
+    frames = {name: store.load(name, processed, raw_dir) for name in ROW_TABLES}
+    sources = store.load("sources", processed, raw_dir)
+    rows = {name: pd.util.hash_pandas_object(frame, index=False) for name, frame in frames.items()}
+    cited_anywhere = set().union(*(frame["source_id"] for frame in frames.values()))
+    directory = pd.DataFrame({"ags": [r.ags for r in kommunen_module.all_regions()],
+                              "region": [repr(r) for r in kommunen_module.all_regions()]})
+    hashes = {}
+    for kreis_ags in sorted(kreise):
+        digest = hashlib.sha256()
+        cited = set()
+        for name, frame in frames.items():
+            visible = regional(frame, kreis_ags)
+            cited.update(visible["source_id"])
+            digest.update(f"{name}\0{dict(frame.dtypes)}\0".encode())
+            digest.update(np.sort(rows[name].loc[visible.index].to_numpy()).tobytes())
+        own = sources[sources["source_id"].isin(cited) | ~sources["source_id"].isin(cited_anywhere)]
+        digest.update(np.sort(pd.util.hash_pandas_object(own, index=False).to_numpy()).tobytes())
+        digest.update("\n".join(regional(directory, kreis_ags)["region"]).encode())
+        hashes[kreis_ags] = digest.hexdigest()
+    return hashes
+
+
 def input_hash(job: Job, notebooks_dir: Path, data_hash: str, code_hash: str, boundaries_hash: str = "") -> str:
-    """Everything a briefing is made from: notebook, parameters, data, code, map boundaries."""
+    """Everything a briefing is made from: notebook, parameters, the data of its Kreis
+    (:func:`data_hashes`), code, map boundaries."""
     digest = hashlib.sha256(file_sha256(notebooks_dir / job.notebook).encode())
     digest.update(json.dumps(job.parameters, sort_keys=True).encode())
     digest.update(f"{data_hash}\0{code_hash}\0{boundaries_hash}".encode())
@@ -487,9 +529,11 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         version_text = code_version()
         data_hash, code_hash, boundaries_hash = fingerprint(raw_dir), code_fingerprint(), geo.source_fingerprint()
         previous_dir, previous = _previous_entries(out)
+        kreis_hashes = data_hashes({kreis_of(job) for job in jobs}
+                                   | {kreis_of(Job(e.notebook, e.output, e.parameters or {})) for e in previous.values()}, raw_dir)
 
         def digest_of(job: Job) -> str:
-            return input_hash(job, notebooks_dir, data_hash, code_hash, boundaries_hash)
+            return input_hash(job, notebooks_dir, kreis_hashes[kreis_of(job)], code_hash, boundaries_hash)
 
         digests = {job.output: digest_of(job) for job in jobs}
         reused, todo = _reuse_unchanged(jobs, digests, previous_dir, previous, target, force)
@@ -535,7 +579,7 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         record = {
             "run": run_name, "status": status,
             "created": created.isoformat(), "seconds": round((dt.datetime.now().astimezone() - created).total_seconds(), 2),
-            "data_hash": data_hash, "code_hash": code_hash, "boundaries_hash": boundaries_hash, "code_version": version_text,
+            "data_hash": data_hash, "kreis_data_hashes": kreis_hashes, "code_hash": code_hash, "boundaries_hash": boundaries_hash, "code_version": version_text,
             "packages": package_versions(), "kernel": KERNEL_NAME,
             "options": {"workers": workers, "force": force}, "notebooks": [e.record() for e in entries],
         }
