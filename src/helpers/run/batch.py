@@ -537,6 +537,9 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
 
         digests = {job.output: digest_of(job) for job in jobs}
         reused, todo = _reuse_unchanged(jobs, digests, previous_dir, previous, target, force)
+        # a Kreis's briefings (both languages) one after the other: the pool's two or so workers then
+        # share each Kreis and its data while it is warm in their kernels, instead of meeting it twice
+        todo.sort(key=kreis_of)
         carried = _carry_over(jobs, digest_of, previous_dir, previous, target, notebooks_dir)
         shared_js = previous_dir / export.PLOTLY_JS if previous_dir else None
         if shared_js and shared_js.exists():
