@@ -134,6 +134,17 @@ def test_a_changed_value_rebuilds_only_the_briefings_of_its_kreis(toy, tmp_path)
         "kreis-kleve": {"ok": 4, "skipped": 0}, "kreis-wesel": {"ok": 4, "skipped": 0}}
 
 
+def test_data_that_fails_validation_stops_the_run_and_keeps_nothing(toy, tmp_path):
+    notebooks, out = toy
+    raw = tmp_path / "data" / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    values = raw / "snapshot" / "values.csv"
+    values.write_bytes(values.read_bytes() + b"\n05154036,Kleve,2024-12-31,population,total,kaputt\n")
+    with pytest.raises(batch.RunError, match="konnte nicht abgeschlossen werden"):
+        _run(notebooks, out, raw_dir=raw)
+    assert [p.name for p in out.iterdir()] == [batch.LOCK_FILE]
+
+
 def test_lock_refuses_second_run_and_creates_nothing(toy):
     notebooks, out = toy
     out.mkdir()

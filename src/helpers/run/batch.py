@@ -40,6 +40,7 @@ from filelock import FileLock, Timeout
 from helpers import kommunen as kommunen_module
 from helpers import lifetime
 from helpers.data.hashing import file_sha256, tree_sha256
+from helpers.data.validation import DataError
 from helpers.fmt import MISSING, format_number
 from helpers.i18n import LANGUAGE_FOLDERS, t
 from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
@@ -594,7 +595,7 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             _switch_latest(out, run_name)
         exit_code = 128 + stopped_by if stopped_by else EXIT_FAILED if failed else EXIT_OK
         return RunResult(exit_code, final, entries, planned=len(jobs), stopped_by=stopped_by)
-    except OSError as error:
+    except (OSError, DataError) as error:  # DataError: data/raw fails validation, so nothing can be hashed or made
         raise RunError(t("briefings_run_failed", sprache, out=out, error=error,
                          latest=latest_text(out, sprache))) from error
     finally:
