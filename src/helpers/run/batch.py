@@ -15,6 +15,7 @@ Workers and kernels also end on their own when the main process is killed (helpe
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import hashlib
@@ -29,7 +30,7 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -398,14 +399,15 @@ def _worker_start(parent_pid: int) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked since the spawn, see _execute_all
 
 
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """End the workers now (each kills its kernel on SIGTERM); kill whoever is still there after
-    :data:`STOP_SECONDS`."""
-    processes = list((pool._processes or {}).values())  # noqa: SLF001 – the executor has no public handle
+def _stop_pools(pools: list[ProcessPoolExecutor]) -> None:
+    """End the workers now, all at once (each kills its kernel on SIGTERM); kill whoever is still
+    there after :data:`STOP_SECONDS`."""
+    processes = [p for pool in pools for p in (pool._processes or {}).values()]  # noqa: SLF001 – no public handle
     for process in processes:
         if process.is_alive():
             process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
+    for pool in pools:
+        pool.shutdown(wait=False, cancel_futures=True)
     deadline = time.monotonic() + STOP_SECONDS
     for process in processes:
         process.join(max(0.0, deadline - time.monotonic()))
@@ -415,10 +417,33 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
             process.join(1)
 
 
+class _Lanes:
+    """Which job each worker does next: whole Kreise in turn (a Kreis's data stays warm in one kernel);
+    a worker without a Kreis left takes the later half of the longest other lane (the run ends together)."""
+
+    def __init__(self, todo: list[Job], workers: int) -> None:
+        groups: dict[str, list[Job]] = {}
+        for job in todo:
+            groups.setdefault(kreis_of(job), []).append(job)
+        self.kreise = collections.deque(groups.values())
+        self.lanes = [collections.deque() for _ in range(workers)]
+
+    def next(self, worker: int) -> Job | None:
+        lane = self.lanes[worker]
+        if not lane and self.kreise:
+            lane.extend(self.kreise.popleft())
+        elif not lane:
+            longest = max(self.lanes, key=len)
+            for _ in range(len(longest) // 2):
+                lane.appendleft(longest.pop())
+        return lane.popleft() if lane else None
+
+
 def _execute_all(todo: list[Job], notebooks_dir: Path, target: Path, created: dt.datetime, version: str | None,
                  workers: int, progress: bool, finished: list[Entry]) -> None:
-    """Run the jobs in a pool of ``workers`` spawned processes, each with its own warm kernel;
-    each result is appended to ``finished`` as it arrives (the caller keeps them when stopped)."""
+    """Run the jobs in ``workers`` spawned processes, each with its own warm kernel and one job at a
+    time (:class:`_Lanes`); each result is appended to ``finished`` as it arrives (the caller keeps
+    them when stopped)."""
     if not todo:
         return
     bar = None
@@ -427,27 +452,41 @@ def _execute_all(todo: list[Job], notebooks_dir: Path, target: Path, created: dt
 
         bar = tqdm(total=len(todo), unit="Notebook", file=sys.stderr)
     context = multiprocessing.get_context("spawn")  # no forked zmq/asyncio state in the workers
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context,
-                               initializer=_worker_start, initargs=(os.getpid(),))
+    lanes = _Lanes(todo, min(workers, len(todo)))
+    pools = [ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),))
+             for _ in lanes.lanes]
+    running: dict = {}
+
+    def submit(worker: int) -> None:
+        job = lanes.next(worker)
+        if job is not None:
+            running[pools[worker].submit(execute, job, notebooks_dir, target, created, version)] = worker
+
     try:
         # The workers are spawned here and inherit the signal mask: blocked, a Ctrl+C cannot hit a
         # worker before its initializer has chosen to ignore it (no traceback from a half-started worker).
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
-            futures = [pool.submit(execute, job, notebooks_dir, target, created, version) for job in todo]
+            for worker in range(len(pools)):
+                submit(worker)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        for future in as_completed(futures):
-            finished.append(future.result())
-            _report(finished[-1], len(finished), len(todo), bar)
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                worker = running.pop(future)
+                finished.append(future.result())
+                _report(finished[-1], len(finished), len(todo), bar)
+                submit(worker)
     except BaseException:
         _set_stop_handlers(signal.SIG_IGN)  # a second Ctrl+C must not cut the cleanup short
-        _stop_pool(pool)
+        _stop_pools(pools)
         raise
     finally:
         if bar is not None:
             bar.close()
-    pool.shutdown()
+    for pool in pools:
+        pool.shutdown()
 
 
 def _raise_stopped(signum, frame):
@@ -538,9 +577,6 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
 
         digests = {job.output: digest_of(job) for job in jobs}
         reused, todo = _reuse_unchanged(jobs, digests, previous_dir, previous, target, force)
-        # a Kreis's briefings (both languages) one after the other: the pool's two or so workers then
-        # share each Kreis and its data while it is warm in their kernels, instead of meeting it twice
-        todo.sort(key=kreis_of)
         carried = _carry_over(jobs, digest_of, previous_dir, previous, target, notebooks_dir)
         shared_js = previous_dir / export.PLOTLY_JS if previous_dir else None
         if shared_js and shared_js.exists():
