@@ -168,7 +168,9 @@ def figure_bundle(fig: go.Figure, table: pd.DataFrame | None = None, sprache: st
         raise ValueError("Grafik ohne Quellenzeile: zuerst helpers.presentation.charts.style(...) aufrufen.")
     document = pio.to_json(fig)
     chart_id = "im-chart-" + hashlib.sha1(document.encode()).hexdigest()[:12]  # stable for nbval diffs
-    div = pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=chart_id,
+    # The div from the JSON just written: validating and converting the figure a second time
+    # would cost as much again and give the same text.
+    div = pio.to_html(json.loads(document), validate=False, include_plotlyjs=False, full_html=False, div_id=chart_id,
                       config={"displaylogo": False, "responsive": True, "displayModeBar": False})
     title = html.unescape(fig.layout.title.text or "")
     description = describe(fig, sprache)
@@ -297,20 +299,22 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
     rows = -(-len(names) // columns)
     fig = make_subplots(rows=rows, cols=columns, subplot_titles=[_escape(n) for n in names],
                         vertical_spacing=0.11, horizontal_spacing=0.06)
-    for i, name in enumerate(names):
-        cell = dict(row=i // columns + 1, col=i % columns + 1)
-        panel = frame[frame[facet] == name]
+    traces, cells = [], []
+    for i, (name, panel) in enumerate(frame.groupby(facet, sort=False)):
         for line, part in (panel.groupby(split, sort=False) if split else [(name, panel)]):
             j = lines.index(line) if split else 0
-            fig.add_trace(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=str(line), legendgroup=str(line),
+            traces.append(go.Scatter(x=part[x], y=part[y], mode="lines+markers", name=str(line), legendgroup=str(line),
                                      showlegend=bool(split) and line not in shown,
                                      line=dict(color=PALETTE[j % len(PALETTE)], dash=DASHES[j % len(DASHES)]),
-                                     marker=dict(size=5, symbol=MARKERS[j % len(MARKERS)])), **cell)
+                                     marker=dict(size=5, symbol=MARKERS[j % len(MARKERS)])))
+            cells.append((i // columns + 1, i % columns + 1))
             shown.add(line)
+    # All traces and each axis setting in one call: plotly validates per call, not per value.
+    fig.add_traces(traces, rows=[r for r, _ in cells], cols=[c for _, c in cells])
     fig.update_annotations(font_size=11)
     fig.update_yaxes(tickformat=",~f", rangemode="normal")
-    fig.update_xaxes(tickangle=0, nticks=4, tickformat="%Y")  # narrow panels: a few year labels, never turned
-    year_ticks(fig, frame[x], most=3)
+    # Narrow panels: a few year labels, never turned.
+    fig.update_xaxes(tickangle=0, nticks=4, tickformat="%Y", **year_tick_settings(frame[x], most=3))
     fig = style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, sprache=sprache,
                 height=120 * rows + 190)
     # The legend (one entry per census base) goes above the panels, clear of the source line.
@@ -366,10 +370,17 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
 def year_ticks(fig: go.Figure, dates: pd.Series, most: int = 12) -> None:
     """Label a date axis of reference-date data with the years of its year-end dates, at those
     dates (plotly's own ticks put "2025" on 1 January, right beside a 31.12.2024 point)."""
+    settings = year_tick_settings(dates, most)
+    if settings:
+        fig.update_xaxes(**settings)
+
+
+def year_tick_settings(dates: pd.Series, most: int = 12) -> dict[str, object]:
+    """The axis settings of :func:`year_ticks` (empty without a year-end date)."""
     stamps = pd.to_datetime(pd.Series(dates), errors="coerce").dropna()
     year_ends = sorted({d for d in stamps if d.month == 12 and d.day == 31})
     if not year_ends:
-        return
+        return {}
     step = -(-len(year_ends) // most)
     chosen = year_ends[::-1][::step][::-1]  # keep the latest year labelled
-    fig.update_xaxes(tickmode="array", tickvals=chosen, ticktext=[str(d.year) for d in chosen])
+    return dict(tickmode="array", tickvals=chosen, ticktext=[str(d.year) for d in chosen])
