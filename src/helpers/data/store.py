@@ -16,6 +16,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
 import weakref
 from datetime import datetime, timezone
@@ -118,21 +119,28 @@ _FRAMES: dict[tuple[Path, str], tuple[str, pd.DataFrame]] = {}
 _VERIFIED: dict[tuple[Path, Path], tuple[list[Path], tuple, str]] = {}
 
 
+_RACY_NS = 2_000_000_000  # files changed this recently may change again unseen (see _current_build)
+
+
 def _current_build(processed_dir: Path, raw_dir: Path) -> str:
     """The id of a fresh build of ``raw_dir`` in ``processed_dir``, building it first if needed.
 
     Hashing the raw data and the code costs milliseconds, so the full check runs again only when a
     file it reads (the manifest, a raw file, a code file or a folder holding them) changed its
-    modification time, size or inode since the last check found the build fresh.
+    modification time, size or inode since the last check found the build fresh. A file changed
+    less than ``_RACY_NS`` before a check may change again within the same clock tick, unseen
+    (as in git's "racy clean" case), so such a check is not remembered.
     """
     known = _VERIFIED.get((processed_dir, raw_dir))
     if known is not None and _stats(known[0]) == known[1]:
         return known[2]
+    started = time.time_ns()
     watched = _watched(processed_dir, raw_dir)
     before = _stats(watched)  # taken before the check: a change during it is seen by the next call
     build_id = _fresh_build_id(processed_dir, raw_dir)
     if build_id is not None:
-        _VERIFIED[processed_dir, raw_dir] = (watched, before, build_id)
+        if all(stat is None or stat[0] < started - _RACY_NS for stat in before):
+            _VERIFIED[processed_dir, raw_dir] = (watched, before, build_id)
         return build_id
     processed_dir.parent.mkdir(parents=True, exist_ok=True)
     with _lock(processed_dir):
@@ -148,7 +156,7 @@ def _watched(processed_dir: Path, raw_dir: Path) -> list[Path]:
     for root in [raw_dir] + [PACKAGE_DIR / name for name in _CODE_FILES]:
         paths.append(root)
         if root.is_dir():
-            paths.extend(sorted(root.rglob("*")))
+            paths.extend(sorted(path for path in root.rglob("*") if "__pycache__" not in path.parts))
     return paths
 
 
