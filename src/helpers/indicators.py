@@ -24,6 +24,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
@@ -432,12 +433,30 @@ def _collapsed(obs: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     return memo["collapsed", selection]
 
 
-def _by_region(obs: pd.DataFrame, key: tuple, compute) -> Mapping[str, pd.DataFrame]:
-    """The frame ``compute()`` (with an ``ags`` column) as one frame per region, memoised under ``key``."""
+class _ByRegion:
+    """A frame with an ``ags`` column, one region's rows (without it) at a time, each cut once."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._rows = frame.drop(columns="ags")
+        self._positions = frame.groupby("ags", sort=False).indices
+        self._cut: dict[str, pd.DataFrame] = {}
+
+    def __contains__(self, ags: str) -> bool:
+        return ags in self._positions
+
+    def get(self, ags: str) -> pd.DataFrame | None:
+        if ags not in self._positions:
+            return None
+        if ags not in self._cut:
+            self._cut[ags] = self._rows.take(self._positions[ags]).reset_index(drop=True)
+        return self._cut[ags]
+
+
+def _by_region(obs: pd.DataFrame, key: tuple, compute) -> _ByRegion:
+    """The frame ``compute()`` split by region, memoised under ``key``."""
     memo = store.derived(obs)
     if key not in memo:
-        memo[key] = {ags: part.drop(columns="ags").reset_index(drop=True)
-                     for ags, part in compute().groupby("ags", sort=False)}
+        memo[key] = _ByRegion(compute())
     return memo[key]
 
 
@@ -453,7 +472,7 @@ def _own_series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
     ratios = _by_region(obs, ("ratios", ind.id), lambda: _ratio(_collapsed(obs, ind.numerator),
                                                                 _collapsed(obs, ind.denominator), ind.scale, _BY_REGION))
     if ags in ratios:
-        return ratios[ags]
+        return ratios.get(ags)
     # no date with both parts: computed alone, so the empty frame is exactly the one-region one
     return _ratio(_region_rows(obs, ind.numerator, ags), _region_rows(obs, ind.denominator, ags), ind.scale)
 
@@ -516,21 +535,30 @@ def _series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
 
 
 def dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> pd.DataFrame:
-    """The dates of :func:`indicator_series` that have a value, up to ``stichtag``."""
-    series = indicator_series(obs, indicator_id, ags).dropna(subset=["value"])
-    return series if stichtag is None else series[series["date"] <= stichtag]
+    """The dates of :func:`indicator_series` that have a value, up to ``stichtag`` (once per frame)."""
+    key = ("dated", indicator_id, ags, None if stichtag is None else pd.Timestamp(stichtag))
+    memo = store.derived(obs)
+    if key not in memo:
+        series = indicator_series(obs, indicator_id, ags)
+        series = series[series["value"].notna()]
+        memo[key] = series if stichtag is None else series[series["date"] <= stichtag]
+    return memo[key].copy()
 
 
 def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, stichtag=None,
                  kreis_ags: str = KREIS_AGS) -> list[pd.Timestamp]:
     """The dates on which all Kommunen of the Kreis have a value (on ``base`` if given), oldest first;
     ``indicator_id`` is a catalogue indicator or a published variable (e.g. population_density)."""
-    if indicator_id in CATALOGUE.indicators:
-        frames = [dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen(kreis_ags)]
-    else:
-        frames = [preferred_series(obs, indicator_id, ags=r.ags) for r in kommunen(kreis_ags)]
-    return sorted(set.intersection(*(set(f["date"] if base is None else f.loc[f["base"] == base, "date"])
-                                     for f in frames)))
+    key = ("common_dates", indicator_id, base, None if stichtag is None else pd.Timestamp(stichtag), kreis_ags)
+    memo = store.derived(obs)
+    if key not in memo:
+        if indicator_id in CATALOGUE.indicators:
+            frames = [dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen(kreis_ags)]
+        else:
+            frames = [preferred_series(obs, indicator_id, ags=r.ags) for r in kommunen(kreis_ags)]
+        memo[key] = sorted(set.intersection(*(set(f["date"] if base is None else f.loc[f["base"] == base, "date"])
+                                              for f in frames)))
+    return list(memo[key])
 
 
 # --- observation rows that are not (yet) catalogue indicators ------------------------------
@@ -627,26 +655,42 @@ def _figure(obs: pd.DataFrame, ind: Indicator, ags: str, *, stichtag, at, base) 
     if ind.kind == "change":
         return _change(obs, ind, ags, stichtag=stichtag, at=at)
     series = _series(obs, ind, ags)
-    if at is not None:
-        series = series[series["date"] == at]
-        if base is not None:
-            series = series[series["base"] == base]
-    else:
-        if stichtag is not None:
-            series = series[series["date"] <= pd.Timestamp(stichtag)]
-        series = _official_first(series)
     if series.empty:
         return Figure(ind.id, ags, None, at, "not_available")
+    dates, bases = _columns(obs, ind, ags)
+    if at is not None:
+        keep = dates == pd.Timestamp(at).value
+        if base is not None:
+            keep &= bases == base
+        rows = np.flatnonzero(keep)
+    else:
+        rows = np.arange(len(series)) if stichtag is None else np.flatnonzero(dates <= pd.Timestamp(stichtag).value)
+        rows = _official_first(series, rows)
+    if not len(rows):
+        return Figure(ind.id, ags, None, at, "not_available")
+    newest = rows[dates[rows] == dates[rows].max()]
+    if len(newest) == 1:
+        return _figure_from_row(ind, ags, series.iloc[newest[0]])
     # On one date with two bases, the newer base (listed last in bases.csv order of time) wins.
-    latest = series[series["date"] == series["date"].max()].sort_values("base", key=_base_order)
+    latest = series.iloc[newest].sort_values("base", key=_base_order)
     return _figure_from_row(ind, ags, latest.iloc[-1])
 
 
-def _official_first(series: pd.DataFrame) -> pd.DataFrame:
+def _columns(obs: pd.DataFrame, ind: Indicator, ags: str) -> tuple[np.ndarray, np.ndarray]:
+    """The dates (as int64 nanoseconds) and bases of a series, for the many look-ups of :func:`figure`."""
+    memo = store.derived(obs)
+    if ("columns", ind.id, ags) not in memo:
+        series = _series(obs, ind, ags)
+        memo["columns", ind.id, ags] = (pd.to_datetime(series["date"]).to_numpy("datetime64[ns]").view("int64"),
+                                        series["base"].to_numpy(object))
+    return memo["columns", ind.id, ags]
+
+
+def _official_first(series: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     """The latest figure comes from official rows; third-party (secondary) rows only where no
     official value exists at all — they then keep their status, so the briefing marks them."""
-    official = series[series["status"] != Status.SECONDARY]
-    return official if not official.empty else series
+    official = rows[series["status"].to_numpy(object)[rows] != Status.SECONDARY]
+    return official if len(official) else rows
 
 
 _BASE_ORDER = ("update_1987_base", "census_2011", "update_2011_base", "census_2022", "update_2022_base")
