@@ -9,7 +9,7 @@ import pytest
 
 from helpers import indicators
 from helpers.briefings import common, kommune_profil
-from helpers.data import store
+from helpers.data import memo, store
 from helpers.indicators import CATALOGUE
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.presentation import sources
@@ -76,10 +76,10 @@ def test_a_memo_goes_with_its_frame():
     figure = indicators.figure(frame, "population", "05154036")
     assert indicators.figure(frame, "population", "05154036") is figure
     key = id(frame)
-    assert key in store._DERIVED
+    assert key in memo.DERIVED
     del frame
     gc.collect()
-    assert key not in store._DERIVED
+    assert key not in memo.DERIVED
 
 
 def test_sources_are_indexed_once_per_build():
@@ -87,3 +87,12 @@ def test_sources_are_indexed_once_per_build():
     assert sources._ids(["DESTATIS_GV_2019", "DESTATIS_GV_2019"]) == ["DESTATIS_GV_2019"]
     with pytest.raises(KeyError, match="Unbekannte Quelle.*NO_SUCH_SOURCE"):
         sources.refer(["NO_SUCH_SOURCE"])
+
+
+def test_values_computed_by_other_code_are_dropped():
+    """After a warm kernel's reset with an edited module or catalogue, store's code stamp differs."""
+    frame = common.regional(store.load("observations"), KREIS_AGS)
+    figure = indicators.figure(frame, "population", "05154036")
+    memo.GENERATION[0] = ("an edited catalogue",)
+    assert indicators.figure(frame, "population", "05154036") is not figure
+    assert memo.GENERATION[0] == store._GENERATION

@@ -27,7 +27,7 @@ import pandas as pd
 from filelock import FileLock
 
 from helpers import ingest, lifetime
-from helpers.data import datapackage, provenance, validation
+from helpers.data import datapackage, memo, provenance, validation
 from helpers.data.hashing import tree_sha256
 from helpers.data.status import Status
 from helpers.data.validation import DataError, ERROR, Report
@@ -107,16 +107,10 @@ def load(name: str, processed_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR
     if name not in TABLES:
         raise ValueError(f"Unbekannte Tabelle '{name}'. Gültig sind: {', '.join(TABLES)}")
     build_id = _current_build(processed_dir, raw_dir)
-    cached = _FRAMES.get((processed_dir, name))
+    cached = memo.FRAMES.get((processed_dir, name))
     if cached is None or cached[0] != build_id:
-        cached = _FRAMES[processed_dir, name] = (build_id, pd.read_parquet(processed_dir / f"{name}.parquet"))
+        cached = memo.FRAMES[processed_dir, name] = (build_id, pd.read_parquet(processed_dir / f"{name}.parquet"))
     return cached[1]
-
-
-# (processed_dir, name) -> (build id, frame): the tables read so far in this process.
-_FRAMES: dict[tuple[Path, str], tuple[str, pd.DataFrame]] = {}
-# (processed_dir, raw_dir) -> (watched paths, their stat, build id) of the last build found fresh.
-_VERIFIED: dict[tuple[Path, Path], tuple[list[Path], tuple, str]] = {}
 
 
 _RACY_NS = 2_000_000_000  # files changed this recently may change again unseen (see _current_build)
@@ -131,7 +125,7 @@ def _current_build(processed_dir: Path, raw_dir: Path) -> str:
     less than ``_RACY_NS`` before a check may change again within the same clock tick, unseen
     (as in git's "racy clean" case), so such a check is not remembered.
     """
-    known = _VERIFIED.get((processed_dir, raw_dir))
+    known = memo.VERIFIED.get((processed_dir, raw_dir))
     if known is not None and _stats(known[0]) == known[1]:
         return known[2]
     started = time.time_ns()
@@ -140,13 +134,13 @@ def _current_build(processed_dir: Path, raw_dir: Path) -> str:
     build_id = _fresh_build_id(processed_dir, raw_dir)
     if build_id is not None:
         if all(stat is None or stat[0] < started - _RACY_NS for stat in before):
-            _VERIFIED[processed_dir, raw_dir] = (watched, before, build_id)
+            memo.VERIFIED[processed_dir, raw_dir] = (watched, before, build_id)
         return build_id
     processed_dir.parent.mkdir(parents=True, exist_ok=True)
     with _lock(processed_dir):
         if _fresh_build_id(processed_dir, raw_dir) is None:
             build(raw_dir, processed_dir)
-    _VERIFIED.pop((processed_dir, raw_dir), None)  # the next call checks the new build once
+    memo.VERIFIED.pop((processed_dir, raw_dir), None)  # the next call checks the new build once
     return _build_id(manifest(processed_dir))
 
 
@@ -187,18 +181,29 @@ def _fresh_build_id(processed_dir: Path, raw_dir: Path) -> str | None:
     return _build_id(recorded)
 
 
-# Values derived from one loaded frame (a Kreis's rows, an indicator's series), kept while the frame
-# lives: an entry goes when its frame is garbage-collected, so a new build never meets an old answer.
-_DERIVED: dict[int, dict] = {}
+def _code_stamp() -> tuple:
+    """Name, modification time and size of every code and catalogue file of the package."""
+    files = sorted(path for path in PACKAGE_DIR.rglob("*") if path.suffix in {".py", ".yaml", ".csv"}
+                   and "__pycache__" not in path.parts)
+    return tuple(zip(map(str, files), _stats(files)))
+
+
+_GENERATION = _code_stamp()  # taken when this module is imported (again after a warm kernel's reset)
 
 
 def derived(frame: pd.DataFrame) -> dict:
-    """The memo of values computed from ``frame``; relies on frames never being changed in place."""
+    """The memo of values computed from ``frame`` (a Kreis's rows, an indicator's series): kept while
+    the frame lives, dropped with it, so a new build never meets an old answer; relies on frames
+    never being changed in place. Values computed by other code (an edited module or catalogue
+    seen after a warm kernel's reset) are dropped first."""
+    if memo.GENERATION[0] != _GENERATION:
+        memo.DERIVED.clear()
+        memo.GENERATION[0] = _GENERATION
     key = id(frame)
-    if key not in _DERIVED:
-        _DERIVED[key] = {}
-        weakref.finalize(frame, _DERIVED.pop, key, None)
-    return _DERIVED[key]
+    if key not in memo.DERIVED:
+        memo.DERIVED[key] = {}
+        weakref.finalize(frame, memo.DERIVED.pop, key, None)
+    return memo.DERIVED[key]
 
 
 def manifest(processed_dir: Path = PROCESSED_DIR) -> dict:
