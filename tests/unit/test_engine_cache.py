@@ -96,3 +96,11 @@ def test_values_computed_by_other_code_are_dropped():
     memo.GENERATION[0] = ("an edited catalogue",)
     assert indicators.figure(frame, "population", "05154036") is not figure
     assert memo.GENERATION[0] == store._GENERATION
+
+
+def test_only_the_newest_kreise_are_kept():
+    obs = store.load("observations")
+    kleve = common.regional(obs, KREIS_AGS)
+    for kreis_ags in ("05170", "05166", "05158")[:common.KEPT_KREISE]:
+        common.regional(obs, kreis_ags)
+    assert common.regional(obs, KREIS_AGS) is not kleve

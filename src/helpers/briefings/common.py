@@ -20,6 +20,9 @@ from helpers.presentation import payloads, sources, tables
 from helpers.presentation.narrative import marker_legend, span_text
 
 
+KEPT_KREISE = 3  # Kreise whose rows and figures a process keeps (about 5 MB each)
+
+
 # --- parameters -----------------------------------------------------------------------------
 
 def stichtag_span(obs: pd.DataFrame, kreis_ags: str = KREIS_AGS) -> tuple[str, str]:
@@ -52,9 +55,13 @@ def regional(frame: pd.DataFrame, kreis_ags: str) -> pd.DataFrame:
     """The rows a briefing of one Kreis can show: the Kreis, its Gemeinden, NRW and Germany (so a
     briefing's cost does not grow with the statewide tables of the other Kreise). The same frame
     for the same Kreis while ``frame`` lives, so the figures computed from it (helpers.indicators)
-    serve every briefing of the Kreis that a warm kernel runs."""
+    serve every briefing of the Kreis that a warm kernel runs; only the newest ``KEPT_KREISE`` are
+    kept (a batch runs a Kreis's briefings one after the other), the others go with what came of them."""
     memo = store.derived(frame)
     if ("regional", kreis_ags) not in memo:
+        held = [key for key in memo if key[0] == "regional"]
+        for key in held[:max(0, len(held) + 1 - KEPT_KREISE)]:
+            del memo[key]
         ags = frame["ags"].astype(str)
         memo["regional", kreis_ags] = frame[ags.str.startswith(kreis_ags) | ags.isin([LAND_AGS, "DG", ""])]
     return memo["regional", kreis_ags]
