@@ -70,7 +70,7 @@ RESET_CODE = """
 import os as _os, sys as _sys, warnings as _warnings
 import pandas as _pd, plotly.io as _pio
 _b = _sys._im_baseline
-for _name in [m for m in _sys.modules if m == "helpers" or m.startswith("helpers.")]:
+for _name in [m for m in _sys.modules if (m == "helpers" or m.startswith("helpers.")) and m != "helpers.data.memo"]:
     del _sys.modules[_name]
 for _name in set(_pio.templates) - _b["templates"]:
     del _pio.templates[_name]
