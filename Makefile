@@ -53,9 +53,9 @@ lab: setup
 	  --LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate \
 	  $(if $(LAB_TOKEN),--IdentityProvider.token=$(LAB_TOKEN),) $(ROOT_FLAG)
 
-## Benchmarks: print timings, memory and HTML sizes of a full briefing run
+## Benchmarks: --kreis all, growth over the Kreise, Kreis Kleve against a papermill pool (BENCH="--only kleve")
 bench: setup
-	$(PY) benchmarks/bench_briefings.py
+	$(PY) benchmarks/bench_briefings.py $(BENCH)
 
 ## Re-execute the product notebooks in place (after a deliberate data update), for nbval
 notebooks: setup

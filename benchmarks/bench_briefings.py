@@ -1,27 +1,41 @@
-"""Time the briefing batch against the naive loop, in one sitting on this machine (`make bench`).
+"""Time the briefing batch in one sitting on this machine (`make bench`; parts with --only).
 
-(a) the full set cold: `python -m helpers briefings --all --force` into an empty folder
-(b) a rerun with nothing changed (everything should be reused from (a))
-(c) the naive baseline: papermill CLI, then `jupyter nbconvert --to html` CLI, notebook after notebook
-Prints wall-clock seconds, the ratio (c)/(a), per-notebook seconds of (a), the peak memory of each
-process tree (sampled every 0.2 s) and the HTML sizes.
+kreis-all  `briefings --kreis all --sprache de --jobs 2 --force` into an empty folder: wall time,
+           peak memory of the whole process tree (sampled every 0.2 s), seconds per profile /
+           overview / comparison inside the workers (papermill + HTML export, from run.json) and the
+           run's overhead (2 × wall − worker seconds: start, planning, hashing, index, record).
+growth     the same for the first N Kreise in key order (N = 1, 4, 8, 16; `--kreis` given N times),
+           with 31 taken from kreis-all when that part ran too: how the total grows with the Kreise.
+kleve      Kreis Kleve `--all --force` (German and English) against a papermill process pool
+           (2 processes, a fresh kernel per notebook via `papermill.execute_notebook`, then the same
+           HTML export), side by side, and the ratio (goal >= 3x); then a rerun with nothing
+           changed (everything reused).
 """
 from __future__ import annotations
 
+import argparse
+import datetime as dt
 import json
-import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import psutil
 
+from helpers import kommunen
 from helpers.run import batch
 
-BIN = Path(sys.executable).parent
+PARTS = ("kreis-all", "growth", "kleve")
+GROWTH = (1, 4, 8, 16)
+WORKERS = 2
+MIB = 2**20
+KINDS = {"kommune_profil.ipynb": "profile", "kreis_uebersicht.ipynb": "overview",
+         "kommunen_vergleich.ipynb": "comparison"}
 
 
 def measure(command: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
@@ -48,56 +62,107 @@ def measure(command: list[str]) -> tuple[float, int, subprocess.CompletedProcess
     seconds = time.perf_counter() - started
     done.set()
     sampler.join()
+    if process.returncode:
+        raise SystemExit(f"{' '.join(command[:6])} … failed with {process.returncode}:\n{stderr[-3000:]}")
     return seconds, peak, subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
-def briefings(out: Path, *extra: str) -> tuple[float, int, subprocess.CompletedProcess]:
-    return measure([sys.executable, "-m", "helpers", "briefings", "--all", "--out", str(out), *extra])
+def briefings(out: Path, *args: str) -> tuple[float, int, dict]:
+    """One `python -m helpers briefings` run with 2 workers: wall seconds, peak memory, its run.json."""
+    seconds, peak, _ = measure([sys.executable, "-m", "helpers", "briefings", "--jobs", str(WORKERS),
+                                "--out", str(out), *args])
+    return seconds, peak, json.loads(((out / batch.LATEST).resolve() / "run.json").read_text(encoding="utf-8"))
 
 
-def naive(out: Path) -> tuple[float, int]:
-    """The loop a person would write: one papermill CLI call, then one nbconvert CLI call, per notebook."""
-    script = [f"set -e; cd {out}"]
-    for job in batch.plan():
-        params = [arg for key, value in job.parameters.items() if value is not None
-                  for arg in ("-r", key, str(value))]
-        script.append(" ".join([str(BIN / "papermill"), "-k", batch.KERNEL_NAME, "--no-progress-bar", "--log-level", "ERROR",
-                                str(batch.NOTEBOOKS_DIR / job.notebook), f"{job.output}.ipynb", *params]))
-        script.append(f"{BIN / 'jupyter'} nbconvert --to html --no-input --log-level ERROR {job.output}.ipynb")
-    seconds, peak, done = measure(["bash", "-c", "\n".join(script)])
-    if done.returncode:
-        raise SystemExit(f"naive baseline failed:\n{done.stderr[-3000:]}")
-    return seconds, peak
+def per_kind(record: dict) -> dict[str, tuple[int, float]]:
+    """{kind: (count, mean seconds inside the worker)} of the notebooks a run executed."""
+    seconds: dict[str, list[float]] = {}
+    for entry in record["notebooks"]:
+        if entry["status"] == "ok":
+            seconds.setdefault(KINDS[entry["notebook"]], []).append(entry["seconds"])
+    return {kind: (len(values), statistics.mean(values)) for kind, values in seconds.items()}
 
 
-def main() -> int:
-    mib = 1024 * 1024
+def summary(label: str, seconds: float, peak: int, record: dict) -> str:
+    worker_seconds = sum(e["seconds"] for e in record["notebooks"] if e["status"] == "ok")
+    kinds = "  ".join(f"{kind} {count}× {mean:5.2f} s" for kind, (count, mean) in sorted(per_kind(record).items()))
+    return (f"{label}: {seconds:7.1f} s wall, peak memory {peak / MIB:6.0f} MiB, {len(record['notebooks'])} notebooks, "
+            f"worker time {worker_seconds:7.1f} s, overhead {WORKERS * seconds - worker_seconds:6.1f} worker-s\n"
+            f"    per notebook (papermill + export): {kinds}")
+
+
+def kreis_all(tmp: Path) -> float:
+    seconds, peak, record = briefings(tmp / "kreis-all", "--kreis", "all", "--sprache", "de", "--force")
+    print(summary("kreis-all (--kreis all --sprache de, 2 workers)", seconds, peak, record), flush=True)
+    return seconds
+
+
+def growth(tmp: Path, all_seconds: float | None) -> None:
+    keys = [k.ags for k in kommunen.kreise()]  # key order
+    print("growth (first N Kreise in key order, --sprache de, 2 workers, --force):", flush=True)
+    for n in GROWTH:
+        chosen = [arg for ags in keys[:n] for arg in ("--kreis", ags)]
+        seconds, peak, record = briefings(tmp / f"growth-{n}", *chosen, "--sprache", "de", "--force")
+        print(f"  {n:2d} Kreise: {seconds:7.1f} s  ({len(record['notebooks'])} notebooks, "
+              f"{seconds / len(record['notebooks']):.2f} s each, peak {peak / MIB:.0f} MiB)", flush=True)
+    if all_seconds is not None:
+        print(f"  {len(keys):2d} Kreise: {all_seconds:7.1f} s  (kreis-all above)")
+
+
+def _pool_job(job: batch.Job, target: str, created: dt.datetime) -> None:
+    """One notebook the plain way: papermill with a fresh kernel, then the batch's HTML export."""
+    import papermill
+
+    from helpers.run import export
+
+    out = Path(target)
+    nb = papermill.execute_notebook(batch.NOTEBOOKS_DIR / job.notebook, out / f"{job.output}.ipynb",
+                                    parameters=job.parameters, kernel_name=batch.KERNEL_NAME, progress_bar=False,
+                                    cwd=batch.NOTEBOOKS_DIR)
+    export.export_html(nb, out / f"{job.output}.html", created=created, version=None)
+
+
+def papermill_pool(target: Path) -> None:
+    """The baseline of `kleve`: Kreis Kleve in both languages in a pool of 2 processes."""
+    jobs = [job for sprache in ("de", "en") for job in batch.plan(sprache=sprache)]
+    for folder in {(target / job.output).parent for job in jobs}:
+        folder.mkdir(parents=True, exist_ok=True)
+    created = dt.datetime.now().astimezone().replace(microsecond=0)
+    with ProcessPoolExecutor(WORKERS) as pool:
+        for future in [pool.submit(_pool_job, job, str(target), created) for job in jobs]:
+            future.result()
+
+
+def kleve(tmp: Path) -> None:
+    warm_s, warm_mem, record = briefings(tmp / "kleve", "--all", "--force")
+    (tmp / "pool").mkdir()
+    pool_s, pool_mem, _ = measure([sys.executable, __file__, "--pool-baseline", str(tmp / "pool")])
+    rerun_s, _, rerun = briefings(tmp / "kleve", "--all")
+    reused = sum(e["status"] == "skipped" for e in rerun["notebooks"])
+    print(summary("kleve (--all --force, de + en, warm workers)", warm_s, warm_mem, record))
+    print(f"kleve papermill pool (2 processes, fresh kernel per notebook, same export): {pool_s:7.1f} s wall, "
+          f"peak memory {pool_mem / MIB:6.0f} MiB")
+    print(f"kleve ratio pool / warm batch: {pool_s / warm_s:.2f}x (goal >= 3x)")
+    print(f"kleve rerun, nothing changed: {rerun_s:7.1f} s ({reused}/{len(rerun['notebooks'])} reused)", flush=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", action="append", choices=PARTS, help="only this part (repeatable); default all")
+    parser.add_argument("--pool-baseline", type=Path, help=argparse.SUPPRESS)  # the kleve baseline, as a subprocess
+    args = parser.parse_args(argv)
+    if args.pool_baseline:
+        papermill_pool(args.pool_baseline)
+        return 0
+    parts = args.only or PARTS
+    print(f"machine: {psutil.cpu_count()} cores, {WORKERS} workers, code {batch.code_version()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-briefings-") as tmp:
         tmp = Path(tmp)
-        cold_s, cold_mem, cold = briefings(tmp / "reports", "--force")
-        if cold.returncode:
-            raise SystemExit(f"(a) failed with {cold.returncode}:\n{cold.stderr[-3000:]}")
-        run_dir = (tmp / "reports" / batch.LATEST).resolve()
-        record = json.loads((run_dir / "run.json").read_text())
-        rerun_s, rerun_mem, rerun = briefings(tmp / "reports")
-        rerun_record = json.loads(((tmp / "reports" / batch.LATEST).resolve() / "run.json").read_text())
-        skipped = sum(e["status"] == "skipped" for e in rerun_record["notebooks"])
-        (tmp / "naive").mkdir()
-        naive_s, naive_mem = naive(tmp / "naive")
-
-        print(f"machine: {os.cpu_count()} cores, jobs={record['options']['workers']}, "
-              f"{len(record['notebooks'])} notebooks, code {record['code_version']}")
-        print(f"(a) full set cold, --force : {cold_s:7.1f} s   peak memory {cold_mem / mib:7.0f} MiB")
-        print(f"(b) rerun, nothing changed : {rerun_s:7.1f} s   peak memory {rerun_mem / mib:7.0f} MiB"
-              f"   ({skipped}/{len(rerun_record['notebooks'])} reused, exit {rerun.returncode})")
-        print(f"(c) naive papermill+nbconvert CLI loop: {naive_s:7.1f} s   peak memory {naive_mem / mib:7.0f} MiB")
-        print(f"ratio (c)/(a): {naive_s / cold_s:.2f}x")
-        print("\nper notebook in (a) (seconds inside the worker: papermill + HTML export) and HTML size:")
-        for entry in record["notebooks"]:
-            size = (run_dir / f"{entry['output']}.html").stat().st_size
-            print(f"  {entry['output']:<40} {entry['seconds']:6.2f} s  {size / 1024:7.0f} KiB")
-        print(f"  {'index.html':<40} {'':8}  {(run_dir / 'index.html').stat().st_size / 1024:7.0f} KiB")
-        print(f"  {'plotly.min.js (once per run folder)':<40} {'':8}  {(run_dir / 'plotly.min.js').stat().st_size / 1024:7.0f} KiB")
+        all_seconds = kreis_all(tmp) if "kreis-all" in parts else None
+        if "growth" in parts:
+            growth(tmp, all_seconds)
+        if "kleve" in parts:
+            kleve(tmp)
     return 0
 
 

@@ -3,6 +3,7 @@ named official tables), not from the helpers under test; formatted with helpers.
 from __future__ import annotations
 
 import csv
+import io
 import re
 
 from helpers import fmt
@@ -51,3 +52,11 @@ def key_figure_strings(kommune: str) -> dict[str, str]:
     if None not in census:
         expected["foreign_share_census_2011"] = fmt.format_percent(census[0] / census[1] * 100, 1)
     return {key: normalise(value) for key, value in expected.items()}
+
+
+def official_population(ags: str, day: str = "31.12.2024") -> str:
+    """The population IT.NRW table 12411-15i gives in data/raw, read without the project's code,
+    in German format (101.503)."""
+    text = (RAW_DIR / "itnrw" / "12411-15i.csv").read_text(encoding="latin-1")
+    row = next(r for r in csv.reader(io.StringIO(text), delimiter=";") if r[:2] == [day, ags])
+    return fmt.format_number(int(row[3]))

@@ -18,18 +18,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import weakref
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Literal
 
+import numpy as np
 import pandas as pd
 from pydantic import BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from helpers import catalogue
 from helpers.catalogue import CatalogueError
+from helpers.data import store
 from helpers.data.status import Status, worst
 from helpers.ingest.common import declared_tables
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreise
@@ -374,21 +375,22 @@ def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v))
 
 
-def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
+def _collapse(rows: pd.DataFrame, keys: tuple[str, ...] = ("date", "base")) -> pd.DataFrame:
     """One row per (date, base): the data layer's preferred row per category, categories summed.
 
     Where one key has several rows (see CONFLICTS.csv), ``helpers.data`` marks the most certain
-    one ``preferred``; the others stay in the data for the conflict report.
+    one ``preferred``; the others stay in the data for the conflict report. With ``keys``
+    ("ags", "date", "base") it collapses every region at once (see :func:`_collapsed`).
     """
-    columns = SERIES_COLUMNS
+    columns = [*keys[:-2], *SERIES_COLUMNS]
     best = rows[rows["preferred"]]
     if best.empty:
         return pd.DataFrame(columns=columns)
-    if not best.duplicated(["date", "base"]).any():  # one category: nothing to sum (the common, fast case)
+    if not best.duplicated(list(keys)).any():  # one category: nothing to sum (the common, fast case)
         single = best.assign(source_ids=[(s,) for s in best["source_id"]], notes=[_unique([n]) for n in best["note"]],
                              flags=[_unique([f]) for f in best["flag"]])
-        return single[columns].sort_values(["date", "base"]).reset_index(drop=True)
-    grouped = best.groupby(["date", "base"], sort=True)
+        return single[columns].sort_values(list(keys)).reset_index(drop=True)
+    grouped = best.groupby(list(keys), sort=True)
     out = pd.DataFrame({
         "value": grouped["value"].sum(min_count=1).where(~grouped["value"].apply(lambda v: v.isna().any())),
         "status": grouped["status"].agg(worst),
@@ -400,11 +402,11 @@ def _collapse(rows: pd.DataFrame) -> pd.DataFrame:
     return out[columns]
 
 
-def _ratio(num: pd.DataFrame, den: pd.DataFrame, scale: float) -> pd.DataFrame:
-    merged = num.merge(den, on=["date", "base"], suffixes=("_n", "_d"))
+def _ratio(num: pd.DataFrame, den: pd.DataFrame, scale: float, keys: tuple[str, ...] = ("date", "base")) -> pd.DataFrame:
+    merged = num.merge(den, on=list(keys), suffixes=("_n", "_d"))
     value = merged["value_n"] / merged["value_d"].where(merged["value_d"] != 0) * scale
     return pd.DataFrame({
-        "date": merged["date"], "base": merged["base"], "value": value,
+        **{key: merged[key] for key in keys}, "value": value,
         "status": [worst(p) for p in zip(merged["status_n"], merged["status_d"])],
         "source_ids": [tuple(dict.fromkeys(a + b)) for a, b in zip(merged["source_ids_n"], merged["source_ids_d"])],
         "notes": [_unique(a + b) for a, b in zip(merged["notes_n"], merged["notes_d"])],
@@ -413,11 +415,66 @@ def _ratio(num: pd.DataFrame, den: pd.DataFrame, scale: float) -> pd.DataFrame:
     })
 
 
+_BY_REGION = ("ags", "date", "base")
+
+
+def _collapsed(obs: pd.DataFrame, selection: Selection) -> pd.DataFrame:
+    """:func:`_collapse` of a selection for every region of ``obs`` in one pass (a Kreis's briefings
+    ask for the same selection in each of its regions), with an ``ags`` column."""
+    memo = store.derived(obs)
+    if ("collapsed", selection) not in memo:
+        rows = selection.rows(obs)
+        best = rows[rows["preferred"]]
+        summed = rows["ags"].isin(best.loc[best.duplicated(list(_BY_REGION)), "ags"])  # as _collapse decides per region
+        parts = [part for part in (_collapse(rows[~summed], _BY_REGION), _collapse(rows[summed], _BY_REGION))
+                 if not part.empty]  # an empty part would change the column types of the other
+        memo["collapsed", selection] = (pd.concat(parts, ignore_index=True) if parts
+                                        else pd.DataFrame(columns=["ags", *SERIES_COLUMNS]))
+    return memo["collapsed", selection]
+
+
+class _ByRegion:
+    """A frame with an ``ags`` column, one region's rows (without it) at a time, each cut once."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self._rows = frame.drop(columns="ags")
+        self._positions = frame.groupby("ags", sort=False).indices
+        self._cut: dict[str, pd.DataFrame] = {}
+
+    def __contains__(self, ags: str) -> bool:
+        return ags in self._positions
+
+    def get(self, ags: str) -> pd.DataFrame | None:
+        if ags not in self._positions:
+            return None
+        if ags not in self._cut:
+            self._cut[ags] = self._rows.take(self._positions[ags]).reset_index(drop=True)
+        return self._cut[ags]
+
+
+def _by_region(obs: pd.DataFrame, key: tuple, compute) -> _ByRegion:
+    """The frame ``compute()`` split by region, memoised under ``key``."""
+    memo = store.derived(obs)
+    if key not in memo:
+        memo[key] = _ByRegion(compute())
+    return memo[key]
+
+
+def _region_rows(obs: pd.DataFrame, selection: Selection, ags: str) -> pd.DataFrame:
+    """``_collapse(selection.rows(obs of ags))``, from :func:`_collapsed`."""
+    found = _by_region(obs, ("regions", selection), lambda: _collapsed(obs, selection)).get(ags)
+    return pd.DataFrame(columns=SERIES_COLUMNS) if found is None else found
+
+
 def _own_series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
-    here = obs[obs["ags"] == ags]
     if ind.kind == "value":
-        return _collapse(ind.value.rows(here))
-    return _ratio(_collapse(ind.numerator.rows(here)), _collapse(ind.denominator.rows(here)), ind.scale)
+        return _region_rows(obs, ind.value, ags)
+    ratios = _by_region(obs, ("ratios", ind.id), lambda: _ratio(_collapsed(obs, ind.numerator),
+                                                                _collapsed(obs, ind.denominator), ind.scale, _BY_REGION))
+    if ags in ratios:
+        return ratios.get(ags)
+    # no date with both parts: computed alone, so the empty frame is exactly the one-region one
+    return _ratio(_region_rows(obs, ind.numerator, ags), _region_rows(obs, ind.denominator, ags), ind.scale)
 
 
 def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator, kreis_ags: str = KREIS_AGS) -> pd.DataFrame:
@@ -427,9 +484,8 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator, kreis_ags: str = KRE
     """
     parts, members = [], kommunen(kreis_ags)
     for region in members:
-        here = obs[obs["ags"] == region.ags]
-        den = _collapse(ind.kreis_from_kommunen.rows(here))
-        share = _collapse(ind.value.rows(here))
+        den = _region_rows(obs, ind.kreis_from_kommunen, region.ags)
+        share = _region_rows(obs, ind.value, region.ags)
         num = share.merge(den[["date", "value"]], on="date", suffixes=("", "_w"))
         num = num.assign(value=num["value"] * num["value_w"]).drop(columns="value_w")
         both = num.merge(den, on="date", suffixes=("_n", "_d"))
@@ -455,20 +511,6 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator, kreis_ags: str = KRE
     }).reset_index()
 
 
-# Series computed once per observation frame (a profile asks for the population series of one
-# region in five indicators); an entry goes when its frame is garbage-collected. Observation
-# frames are never changed in place (every filter makes a new frame), which the cache relies on.
-_SERIES: dict[int, dict[tuple[str, str], pd.DataFrame]] = {}
-
-
-def _memo(obs: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
-    key = id(obs)
-    if key not in _SERIES:
-        _SERIES[key] = {}
-        weakref.finalize(obs, _SERIES.pop, key, None)
-    return _SERIES[key]
-
-
 def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataFrame:
     """All dates of a value or ratio indicator for one region.
 
@@ -478,31 +520,45 @@ def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataF
     ind = CATALOGUE[indicator_id]
     if ind.kind == "change":
         raise ValueError(f"{indicator_id} ist eine Veränderung; bitte figure() verwenden.")
-    memo = _memo(obs)
-    if (indicator_id, ags) not in memo:
+    return _series(obs, ind, ags).copy()
+
+
+def _series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
+    """:func:`indicator_series`, computed once per observation frame and shared: never change it."""
+    memo = store.derived(obs)
+    if ("series", ind.id, ags) not in memo:
         series = _own_series(obs, ind, ags)
         if series.empty and ind.kreis_from_kommunen is not None and ags in {k.ags for k in kreise()}:
             series = _kreis_from_kommunen(obs, ind, ags)
-        memo[indicator_id, ags] = series.sort_values(["date", "base"]).reset_index(drop=True)
-    return memo[indicator_id, ags].copy()
+        memo["series", ind.id, ags] = series.sort_values(["date", "base"]).reset_index(drop=True)
+    return memo["series", ind.id, ags]
 
 
 def dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> pd.DataFrame:
-    """The dates of :func:`indicator_series` that have a value, up to ``stichtag``."""
-    series = indicator_series(obs, indicator_id, ags).dropna(subset=["value"])
-    return series if stichtag is None else series[series["date"] <= stichtag]
+    """The dates of :func:`indicator_series` that have a value, up to ``stichtag`` (once per frame)."""
+    key = ("dated", indicator_id, ags, None if stichtag is None else pd.Timestamp(stichtag))
+    memo = store.derived(obs)
+    if key not in memo:
+        series = indicator_series(obs, indicator_id, ags)
+        series = series[series["value"].notna()]
+        memo[key] = series if stichtag is None else series[series["date"] <= stichtag]
+    return memo[key].copy()
 
 
 def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, stichtag=None,
                  kreis_ags: str = KREIS_AGS) -> list[pd.Timestamp]:
     """The dates on which all Kommunen of the Kreis have a value (on ``base`` if given), oldest first;
     ``indicator_id`` is a catalogue indicator or a published variable (e.g. population_density)."""
-    if indicator_id in CATALOGUE.indicators:
-        frames = [dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen(kreis_ags)]
-    else:
-        frames = [preferred_series(obs, indicator_id, ags=r.ags) for r in kommunen(kreis_ags)]
-    return sorted(set.intersection(*(set(f["date"] if base is None else f.loc[f["base"] == base, "date"])
-                                     for f in frames)))
+    key = ("common_dates", indicator_id, base, None if stichtag is None else pd.Timestamp(stichtag), kreis_ags)
+    memo = store.derived(obs)
+    if key not in memo:
+        if indicator_id in CATALOGUE.indicators:
+            frames = [dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen(kreis_ags)]
+        else:
+            frames = [preferred_series(obs, indicator_id, ags=r.ags) for r in kommunen(kreis_ags)]
+        memo[key] = sorted(set.intersection(*(set(f["date"] if base is None else f.loc[f["base"] == base, "date"])
+                                              for f in frames)))
+    return list(memo[key])
 
 
 # --- observation rows that are not (yet) catalogue indicators ------------------------------
@@ -584,31 +640,57 @@ def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:
 def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date | str | None = None,
            at: pd.Timestamp | None = None, base: str | None = None) -> Figure:
     """The figure at ``at`` (exact date, optionally on ``base``) or the latest up to ``stichtag``
-    (the latest official one where the series has any; see :func:`_official_first`)."""
-    ind = CATALOGUE[indicator_id]
+    (the latest official one where the series has any; see :func:`_official_first`).
+
+    Computed once per observation frame and arguments (a Kreis's briefings share their frame).
+    """
+    key = ("figure", indicator_id, ags, None if stichtag is None else pd.Timestamp(stichtag), at, base)
+    memo = store.derived(obs)
+    if key not in memo:
+        memo[key] = _figure(obs, CATALOGUE[indicator_id], ags, stichtag=stichtag, at=at, base=base)
+    return memo[key]
+
+
+def _figure(obs: pd.DataFrame, ind: Indicator, ags: str, *, stichtag, at, base) -> Figure:
     if ind.kind == "change":
         return _change(obs, ind, ags, stichtag=stichtag, at=at)
-    series = indicator_series(obs, indicator_id, ags)
-    if at is not None:
-        series = series[series["date"] == at]
-        if base is not None:
-            series = series[series["base"] == base]
-    else:
-        if stichtag is not None:
-            series = series[series["date"] <= pd.Timestamp(stichtag)]
-        series = _official_first(series)
+    series = _series(obs, ind, ags)
     if series.empty:
         return Figure(ind.id, ags, None, at, "not_available")
+    dates, bases = _columns(obs, ind, ags)
+    if at is not None:
+        keep = dates == pd.Timestamp(at).value
+        if base is not None:
+            keep &= bases == base
+        rows = np.flatnonzero(keep)
+    else:
+        rows = np.arange(len(series)) if stichtag is None else np.flatnonzero(dates <= pd.Timestamp(stichtag).value)
+        rows = _official_first(series, rows)
+    if not len(rows):
+        return Figure(ind.id, ags, None, at, "not_available")
+    newest = rows[dates[rows] == dates[rows].max()]
+    if len(newest) == 1:
+        return _figure_from_row(ind, ags, series.iloc[newest[0]])
     # On one date with two bases, the newer base (listed last in bases.csv order of time) wins.
-    latest = series[series["date"] == series["date"].max()].sort_values("base", key=_base_order)
+    latest = series.iloc[newest].sort_values("base", key=_base_order)
     return _figure_from_row(ind, ags, latest.iloc[-1])
 
 
-def _official_first(series: pd.DataFrame) -> pd.DataFrame:
+def _columns(obs: pd.DataFrame, ind: Indicator, ags: str) -> tuple[np.ndarray, np.ndarray]:
+    """The dates (as int64 nanoseconds) and bases of a series, for the many look-ups of :func:`figure`."""
+    memo = store.derived(obs)
+    if ("columns", ind.id, ags) not in memo:
+        series = _series(obs, ind, ags)
+        memo["columns", ind.id, ags] = (pd.to_datetime(series["date"]).to_numpy("datetime64[ns]").view("int64"),
+                                        series["base"].to_numpy(object))
+    return memo["columns", ind.id, ags]
+
+
+def _official_first(series: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
     """The latest figure comes from official rows; third-party (secondary) rows only where no
     official value exists at all — they then keep their status, so the briefing marks them."""
-    official = series[series["status"] != Status.SECONDARY]
-    return official if not official.empty else series
+    official = rows[series["status"].to_numpy(object)[rows] != Status.SECONDARY]
+    return official if len(official) else rows
 
 
 _BASE_ORDER = ("update_1987_base", "census_2011", "update_2011_base", "census_2022", "update_2022_base")
@@ -624,7 +706,7 @@ def _change(obs: pd.DataFrame, ind: Indicator, ags: str, *, stichtag, at) -> Fig
         return Figure(ind.id, ags, None, end.date, "not_available")
     since = (end.date - pd.DateOffset(years=1) if ind.change_since == "previous_year"
              else pd.Timestamp(ind.change_since))
-    start_rows = indicator_series(obs, ind.change_of, ags)
+    start_rows = _series(obs, CATALOGUE[ind.change_of], ags)
     start_rows = start_rows[start_rows["date"] == since]
     same_base = start_rows[start_rows["base"] == end.base]
     if not start_rows.empty and same_base.empty:
@@ -659,9 +741,17 @@ def compare(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> Co
     """Kommune, its Kreis and NRW; Kreis/NRW on the Kommune's date and base so the three are comparable.
 
     Where the Kommune has no figure, Kreis and NRW show their own latest figure up to ``stichtag``
-    (the profile labels it "Kreiswert").
+    (the profile labels it "Kreiswert"). Computed once per observation frame, like :func:`figure`.
     """
-    ind = CATALOGUE[indicator_id]
+    key = ("compare", indicator_id, ags, None if stichtag is None else pd.Timestamp(stichtag))
+    memo = store.derived(obs)
+    if key not in memo:
+        memo[key] = _compare(obs, CATALOGUE[indicator_id], ags, stichtag)
+    return memo[key]
+
+
+def _compare(obs: pd.DataFrame, ind: Indicator, ags: str, stichtag) -> Comparison:
+    indicator_id = ind.id
     kommune = (figure(obs, indicator_id, ags, stichtag=stichtag) if "kommune" in ind.levels
                else Figure(ind.id, ags, None, None, "not_available"))
     others = []

@@ -11,6 +11,7 @@ import pytest
 from filelock import FileLock
 
 from helpers import kommunen
+from helpers.data import datapackage
 from helpers.paths import RAW_DIR
 from helpers.run import batch
 from tests.batch.toy import briefing_cells, notebook, product_root
@@ -87,13 +88,61 @@ def test_rerun_skips_unchanged_and_reruns_what_changed(toy, tmp_path):
     profile.write_text(profile.read_text().replace("Text.", "Anderer Text."))  # one notebook
     assert _statuses(_run(notebooks, out, stichtag="2022-12-31")) == {"kreis_uebersicht": "skipped", "kommunen_vergleich": "skipped",
                                                 "kommune_05154036_kleve": "ok"}
-    raw = tmp_path / "raw"
+    assert set(_statuses(_run(notebooks, out)).values()) == {"ok"}  # stichtag back to default
+    assert set(_statuses(_run(notebooks, out, force=True)).values()) == {"ok"}  # --force
+
+
+def _edit_raw(raw, relative, line_start, old, new):
+    """Change one cell of an official export in a copy of data/raw, its provenance hash updated
+    with the project's own helper (as a documented curation would)."""
+    path = raw / relative
+    lines = path.read_bytes().split(b"\n")
+    [i] = [i for i, line in enumerate(lines) if line.startswith(line_start.encode())]
+    assert lines[i].endswith(old.encode())
+    lines[i] = lines[i][: -len(old)] + new.encode()
+    path.write_bytes(b"\n".join(lines))
+    datapackage.record_curation(raw, relative)
+
+
+def _counts(result):
+    done = {}
+    for entry in result.entries:
+        done.setdefault(batch.site_of(entry.output), {"ok": 0, "skipped": 0})[entry.status] += 1
+    return done
+
+
+def test_a_changed_value_rebuilds_only_the_briefings_of_its_kreis(toy, tmp_path):
+    """The reuse key is the data a briefing reads: a Gemeinde of Kreis Wesel changes Wesel's
+    briefings only, an NRW value changes all (data/raw copied, its processed build made from it)."""
+    notebooks, out = toy
+    raw = tmp_path / "data" / "raw"
     shutil.copytree(RAW_DIR, raw)
-    assert set(_statuses(_run(notebooks, out, raw_dir=raw)).values()) == {"ok"}  # stichtag back to default
-    changed = next(p for p in sorted(raw.rglob("*.csv")))
-    changed.write_bytes(changed.read_bytes() + b"\n")  # data of the run changed
-    assert set(_statuses(_run(notebooks, out, raw_dir=raw)).values()) == {"ok"}
-    assert set(_statuses(_run(notebooks, out, force=True, raw_dir=raw)).values()) == {"ok"}  # --force
+    selection = [*kommunen.kommunen("Kleve")[:2], *kommunen.kommunen("Wesel")[:2]]
+    first = _run(notebooks, out, selection, raw_dir=raw)
+    assert _counts(first) == {"kreis-kleve": {"ok": 4, "skipped": 0}, "kreis-wesel": {"ok": 4, "skipped": 0}}
+    assert _counts(_run(notebooks, out, selection, raw_dir=raw)) == {
+        "kreis-kleve": {"ok": 0, "skipped": 4}, "kreis-wesel": {"ok": 0, "skipped": 4}}
+
+    _edit_raw(raw, "itnrw/22811-01i.csv", "05170024;", ";11,6", ";11,7")  # Moers, Kreis Wesel
+    moers = _run(notebooks, out, selection, raw_dir=raw)
+    assert _counts(moers) == {"kreis-kleve": {"ok": 0, "skipped": 4}, "kreis-wesel": {"ok": 4, "skipped": 0}}
+    record = json.loads((moers.run_dir / "run.json").read_text())
+    assert sum(e["status"] == "ok" for e in record["notebooks"]) == 4 and record["kreis_data_hashes"].keys() == {"05154", "05170"}
+
+    _edit_raw(raw, "itnrw/22811-01i.csv", "05;", ";11,1", ";11,2")  # Nordrhein-Westfalen
+    assert _counts(_run(notebooks, out, selection, raw_dir=raw)) == {
+        "kreis-kleve": {"ok": 4, "skipped": 0}, "kreis-wesel": {"ok": 4, "skipped": 0}}
+
+
+def test_data_that_fails_validation_stops_the_run_and_keeps_nothing(toy, tmp_path):
+    notebooks, out = toy
+    raw = tmp_path / "data" / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    values = raw / "snapshot" / "values.csv"
+    values.write_bytes(values.read_bytes() + b"\n05154036,Kleve,2024-12-31,population,total,kaputt\n")
+    with pytest.raises(batch.RunError, match="konnte nicht abgeschlossen werden"):
+        _run(notebooks, out, raw_dir=raw)
+    assert [p.name for p in out.iterdir()] == [batch.LOCK_FILE]
 
 
 def test_lock_refuses_second_run_and_creates_nothing(toy):

@@ -182,3 +182,18 @@ def test_similarity_features_take_their_dates_from_the_data(ctx):
     earlier = ctx.obs[ctx.obs["date"] <= "2021-12-31"]
     growth = next(f for f in cmp.FEATURES if f.growth)
     assert [d.year for d in cmp.feature_dates(earlier, growth)] == [2021, 2019]
+
+
+def test_series_and_features_are_computed_once_per_briefing_and_never_reach_another(ctx):
+    """The reference date, the panels and the similarity read one computation per briefing; a
+    briefing built on other data (here Goch's population doubled) gets its own."""
+    from helpers.briefings.common import Context
+
+    table = cmp.features(ctx)
+    assert cmp.features(ctx) is table and cmp._dated(ctx, "population", "05154016") is cmp._dated(ctx, "population", "05154016")
+    goch = (ctx.obs["ags"] == "05154016") & (ctx.obs["variable"] == "population")
+    changed = ctx.obs.assign(value=ctx.obs["value"].where(~goch, ctx.obs["value"] * 2))
+    other = Context(ctx.sprache, ctx.stichtag, changed, ctx.facts, kreis=ctx.kreis, indicator_ids=ctx.indicator_ids)
+    assert cmp.features(other).loc["05154016", "cmp_feat_population"] == 2 * table.loc["05154016", "cmp_feat_population"]
+    old, new = cmp._dated(ctx, "population", "05154016"), cmp._dated(other, "population", "05154016")
+    assert list(new["value"]) == [2 * v for v in old["value"]]

@@ -98,3 +98,18 @@ def test_a_lower_bound_gets_no_share_of_the_kreis_and_no_sum(ctx):
     [note] = [s for s in ov.shares_notes(ctx) if "Mindestsicherung" in s.text]
     assert "Kranenburg und Rheurdt" in note.text and "Untergrenze" in note.text and "incomplete" in note.statuses
     assert "ergeben zusammen" not in note.text
+
+
+def test_shares_are_computed_once_per_briefing_and_never_reach_another(ctx):
+    """The table, the sum check and the map read one computation; a briefing built on other
+    data (here Goch's published population doubled) gets its own, never the first one's."""
+    from helpers.briefings.common import Context
+
+    shares = ov.kommunen_shares(ctx)
+    assert ov.kommunen_shares(ctx) is shares
+    goch = (ctx.obs["ags"] == "05154016") & (ctx.obs["variable"] == "population")
+    changed = ctx.obs.assign(value=ctx.obs["value"].where(~goch, ctx.obs["value"] * 2))
+    other = Context(ctx.sprache, ctx.stichtag, changed, ctx.facts, kreis=ctx.kreis)
+    before = shares[(shares["variable"] == "population") & (shares["ags"] == "05154016")]["value"].iloc[0]
+    after = ov.kommunen_shares(other)
+    assert after[(after["variable"] == "population") & (after["ags"] == "05154016")]["value"].iloc[0] == 2 * before

@@ -73,3 +73,30 @@ def test_a_bad_shard_stops_before_anything_is_written(tmp_path, value):
                           capture_output=True, text=True)
     assert done.returncode == 2 and "--shard" in done.stderr and "I/N" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _deal(jobs, workers=2):
+    """The jobs each worker gets when they take turns (as if every job took as long)."""
+    lanes, got = batch._Lanes(jobs, workers), [[] for _ in range(workers)]
+    while True:
+        taken = [(w, lanes.next(w)) for w in range(workers)]
+        if all(job is None for _, job in taken):
+            return got
+        for worker, job in taken:
+            if job is not None:
+                got[worker].append(job)
+
+
+def test_a_kreis_stays_with_one_worker_while_other_kreise_are_left():
+    jobs = batch.plan(kreise=list(kommunen.kreise())[:6], sprache="de")
+    got = _deal(jobs)
+    assert sorted(j.output for lane in got for j in lane) == sorted(outputs(jobs))  # each job once
+    kreise = [[batch.kreis_of(j) for j in lane] for lane in got]
+    shared = set(kreise[0]) & set(kreise[1])
+    assert len(shared) <= 1  # only the last Kreis is split, so both workers finish together
+    assert abs(len(got[0]) - len(got[1])) <= 2
+
+
+def test_one_kreis_is_shared_by_the_workers():
+    got = _deal([j for sprache in ("de", "en") for j in batch.plan(sprache=sprache)])
+    assert [len(lane) for lane in got] == [19, 17]

@@ -1,9 +1,7 @@
 """The Kommunenprofil's parameters fail clearly, and its key figures equal the processed data."""
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 
 import pandas as pd
 import pytest
@@ -13,8 +11,8 @@ from helpers.briefings import kommune_profil as profil
 from helpers.data import store
 from helpers.indicators import CATALOGUE, compare
 from helpers.kommunen import KREIS_AGS, LAND_AGS, UnknownRegionError, kommunen
-from helpers.paths import RAW_DIR
 from helpers.presentation import charts, sources, tables
+from tests.expected import official_population
 
 
 @pytest.fixture(scope="module")
@@ -301,14 +299,6 @@ def test_sourced_context_facts_appear_beside_the_figure():
 
 # --- a Kommune of any NRW Kreis (issue 19) ---------------------------------------------------
 
-def _official_population(ags: str, day: str = "31.12.2024") -> str:
-    """The population IT.NRW table 12411-15i gives in data/raw, read without the project's code,
-    in German format (101.503)."""
-    text = (RAW_DIR / "itnrw" / "12411-15i.csv").read_text(encoding="latin-1")
-    row = next(r for r in csv.reader(io.StringIO(text), delimiter=";") if r[:2] == [day, ags])
-    return f"{int(row[3]):,}".replace(",", ".")
-
-
 @pytest.mark.parametrize(("kommune", "kreis_name"), [("Moers", "Kreis Wesel"), ("05166032", "Kreis Viersen")])
 def test_a_kommune_of_another_kreis_renders_with_its_own_kreis(monkeypatch, kommune, kreis_name):
     for sprache in ("de", "en"):
@@ -328,7 +318,7 @@ def test_a_kommune_of_another_kreis_renders_with_its_own_kreis(monkeypatch, komm
 
 
 def test_moers_population_is_the_official_figure_in_german_format(monkeypatch):
-    expected = _official_population("05170024")
+    expected = official_population("05170024")
     assert expected == "101.503"
     text = _render(monkeypatch, profil.setup("Moers"))
     assert f"In Moers lebten am 31.12.2024 {expected} Menschen (Kreis Wesel: " in text

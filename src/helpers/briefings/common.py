@@ -20,6 +20,9 @@ from helpers.presentation import payloads, sources, tables
 from helpers.presentation.narrative import marker_legend, span_text
 
 
+KEPT_KREISE = 3  # Kreise whose rows and figures a process keeps (about 5 MB each)
+
+
 # --- parameters -----------------------------------------------------------------------------
 
 def stichtag_span(obs: pd.DataFrame, kreis_ags: str = KREIS_AGS) -> tuple[str, str]:
@@ -50,9 +53,18 @@ def check_stichtag(stichtag: object, obs: pd.DataFrame, sprache: str = "de") -> 
 
 def regional(frame: pd.DataFrame, kreis_ags: str) -> pd.DataFrame:
     """The rows a briefing of one Kreis can show: the Kreis, its Gemeinden, NRW and Germany (so a
-    briefing's cost does not grow with the statewide tables of the other Kreise)."""
-    ags = frame["ags"].astype(str)
-    return frame[ags.str.startswith(kreis_ags) | ags.isin([LAND_AGS, "DG", ""])]
+    briefing's cost does not grow with the statewide tables of the other Kreise). The same frame
+    for the same Kreis while ``frame`` lives, so the figures computed from it (helpers.indicators)
+    serve every briefing of the Kreis that a warm kernel runs; only the newest ``KEPT_KREISE`` are
+    kept (a batch runs a Kreis's briefings one after the other), the others go with what came of them."""
+    memo = store.derived(frame)
+    if ("regional", kreis_ags) not in memo:
+        held = [key for key in memo if key[0] == "regional"]
+        for key in held[:max(0, len(held) + 1 - KEPT_KREISE)]:
+            del memo[key]
+        ags = frame["ags"].astype(str)
+        memo["regional", kreis_ags] = frame[ags.str.startswith(kreis_ags) | ags.isin([LAND_AGS, "DG", ""])]
+    return memo["regional", kreis_ags]
 
 
 def kreis_texts(kreis_region: Region, sprache: str) -> dict[str, object]:
@@ -117,10 +129,14 @@ def kreis_briefing(ctx: Context, kind: str, title: str, stand: pd.Timestamp, dat
 
 
 def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
-    """Rows dated on or before ``stichtag``; undated rows (some facts) are kept."""
+    """Rows dated on or before ``stichtag``; undated rows (some facts) are kept. The same frame for
+    the same day while ``frame`` lives (see :func:`regional`)."""
     if stichtag is None:
         return frame
-    return frame[frame["date"].isna() | (frame["date"] <= stichtag)]
+    memo = store.derived(frame)
+    if ("until", stichtag) not in memo:
+        memo["until", stichtag] = frame[frame["date"].isna() | (frame["date"] <= stichtag)]
+    return memo["until", stichtag]
 
 
 def load_context(stichtag: object = None, sprache: str = "de", kreis_name: str | int | None = None) -> Context:

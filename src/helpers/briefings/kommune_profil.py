@@ -82,7 +82,7 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
     sources.start_numbering()
     everything = common.regional(store.load("observations"), place.kreis_ags)
     day = check_stichtag(stichtag, everything, sprache)
-    obs = everything[everything["date"] <= day]
+    obs = common.until(everything, day)
     population = everything[(everything["ags"] == place.ags) & (everything["variable"] == "population")]
     if population["date"].min() > day:
         first = population["date"].min()

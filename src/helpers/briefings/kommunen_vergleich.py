@@ -100,6 +100,15 @@ def latest(ctx: Context, indicator_id: str) -> pd.DataFrame:
     return ctx.memo[indicator_id]
 
 
+def _dated(ctx: Context, indicator_id: str, ags: str) -> pd.DataFrame:
+    """:func:`helpers.indicators.dated_series` up to ``stichtag``, once per briefing (the reference
+    date, the panels over time and the ranking all read the same series). Callers must not change it."""
+    key = f"{indicator_id}@series@{ags}"
+    if key not in ctx.memo:
+        ctx.memo[key] = indicators.dated_series(ctx.obs, indicator_id, ags, ctx.stichtag)
+    return ctx.memo[key]
+
+
 def comparison_table(ctx: Context, indicator_ids: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Long numeric table: key indicators (or, if none is selected, the selection) × (the
     Kommunen, Kreis, NRW), AGS order; an indicator without any Kommune value (e.g. a change
@@ -163,13 +172,16 @@ def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, sticht
 # --- similarity -------------------------------------------------------------------------------
 
 def features(ctx: Context) -> pd.DataFrame:
-    """One row per Kommune (AGS order), one column per :data:`FEATURES` entry, unscaled."""
-    ags = sorted(r.ags for r in ctx.kommunen())
-    table = pd.DataFrame(index=pd.Index(ags, name="ags"))
-    for feat in FEATURES:
-        days = feature_dates(ctx.obs, feat, ctx.kreis.ags)
-        table[feat.key] = [_feature_value(ctx.obs, feat, days, a) if days else math.nan for a in ags]
-    return table
+    """One row per Kommune (AGS order), one column per :data:`FEATURES` entry, unscaled
+    (computed once per briefing; callers must not change it)."""
+    if "@features" not in ctx.memo:
+        ags = sorted(r.ags for r in ctx.kommunen())
+        table = pd.DataFrame(index=pd.Index(ags, name="ags"))
+        for feat in FEATURES:
+            days = feature_dates(ctx.obs, feat, ctx.kreis.ags)
+            table[feat.key] = [_feature_value(ctx.obs, feat, days, a) if days else math.nan for a in ags]
+        ctx.memo["@features"] = table
+    return ctx.memo["@features"]
 
 
 def feature_dates(obs: pd.DataFrame, feat: Feature, kreis_ags: str = KREIS_AGS) -> tuple[pd.Timestamp, ...]:
@@ -269,8 +281,7 @@ def reference_date(ctx: Context, indicator_id: str) -> pd.Timestamp | None:
         if indicators.CATALOGUE[indicator_id].kind == "change":  # a change exists only at its newest date
             dates = list(table.loc[(table["ags"].str.len() == 8) & table["value"].notna(), "date"])
         else:
-            dates = [d for r in ctx.kommunen() for d in
-                     indicators.dated_series(ctx.obs, indicator_id, r.ags)["date"].unique()]
+            dates = [d for r in ctx.kommunen() for d in _dated(ctx, indicator_id, r.ags)["date"].unique()]
         counts = pd.Series(pd.to_datetime(dates)).value_counts()
         ctx.memo[indicator_id + "@date"] = max(counts.index, key=lambda d: (counts[d], d)) if len(counts) else None
     return ctx.memo[indicator_id + "@date"]
@@ -423,9 +434,9 @@ def _small_multiples(ctx: Context, ind: indicators.Indicator) -> None:
     if ind.kind == "change":
         return
     for r in ctx.kommunen():
-        series = indicators.dated_series(ctx.obs, ind.id, r.ags, ctx.stichtag)
-        if not series.empty:
-            frames.append(series.assign(name=r.name, line=[_line(b, st, ind, s) for b, st in zip(series["base"], series["status"])]))
+        dated = _dated(ctx, ind.id, r.ags)
+        if not dated.empty:
+            frames.append(dated.assign(name=r.name, line=[_line(b, st, ind, s) for b, st in zip(dated["base"], dated["status"])]))
     if not frames or max(f["date"].nunique() for f in frames) < 2:
         return
     data = pd.concat(frames, ignore_index=True)

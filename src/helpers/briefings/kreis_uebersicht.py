@@ -256,7 +256,14 @@ def statements(ctx: Context) -> list[Statement]:
 def kommunen_shares(ctx: Context) -> pd.DataFrame:
     """For each Kreis total, the newest date where all Kommunen and the Kreis are
     published in one table: each Kommune's value and share of the published Kreis value
-    (none for a lower bound), and the sum of the Kommunen (NaN when one of them is a lower bound)."""
+    (none for a lower bound), and the sum of the Kommunen (NaN when one of them is a lower bound).
+    Computed once per briefing (the table, the sum check and the map read it; callers must not change it)."""
+    if "@shares" not in ctx.memo:
+        ctx.memo["@shares"] = _kommunen_shares(ctx)
+    return ctx.memo["@shares"]
+
+
+def _kommunen_shares(ctx: Context) -> pd.DataFrame:
     frames, sums, home = [], {}, ctx.kreis.ags
     for variable in SHARE_VARIABLES:
         chosen = newest_complete_table(ctx.obs, variable, {r.ags for r in ctx.kommunen()} | {home})

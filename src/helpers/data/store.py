@@ -2,7 +2,9 @@
 
 ``build`` writes Parquet into a temporary folder next to ``data/processed`` and swaps it in
 by rename, so on any error the previous build stays byte-identical. ``load`` rebuilds
-first when the build is missing or older than the raw data or this code.
+first when the build is missing or older than the raw data or this code; within a process it
+reads each table once per build and hands out the same frame while the build is unchanged (a
+briefing asks for the sources dozens of times), so loaded frames are never changed in place.
 """
 from __future__ import annotations
 
@@ -14,7 +16,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
+import weakref
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +27,7 @@ import pandas as pd
 from filelock import FileLock
 
 from helpers import ingest, kommunen, lifetime
-from helpers.data import datapackage, provenance, validation
+from helpers.data import datapackage, memo, provenance, validation
 from helpers.data.hashing import tree_sha256
 from helpers.data.status import Status
 from helpers.data.validation import DataError, ERROR, Report
@@ -96,15 +100,110 @@ def _remove_dead_builds(out_dir: Path) -> None:
 
 
 def load(name: str, processed_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR) -> pd.DataFrame:
-    """One processed table as a DataFrame, building first when missing or stale."""
+    """One processed table as a DataFrame, building first when missing or stale.
+
+    The same object while the build is unchanged: treat it as read-only (filters make new frames).
+    """
     if name not in TABLES:
         raise ValueError(f"Unbekannte Tabelle '{name}'. Gültig sind: {', '.join(TABLES)}")
-    if _is_stale(processed_dir, raw_dir):
-        processed_dir.parent.mkdir(parents=True, exist_ok=True)
-        with _lock(processed_dir):
-            if _is_stale(processed_dir, raw_dir):
-                build(raw_dir, processed_dir)
-    return pd.read_parquet(processed_dir / f"{name}.parquet")
+    build_id = _current_build(processed_dir, raw_dir)
+    cached = memo.FRAMES.get((processed_dir, name))
+    if cached is None or cached[0] != build_id:
+        cached = memo.FRAMES[processed_dir, name] = (build_id, pd.read_parquet(processed_dir / f"{name}.parquet"))
+    return cached[1]
+
+
+_RACY_NS = 2_000_000_000  # files changed this recently may change again unseen (see _current_build)
+
+
+def _current_build(processed_dir: Path, raw_dir: Path) -> str:
+    """The id of a fresh build of ``raw_dir`` in ``processed_dir``, building it first if needed.
+
+    Hashing the raw data and the code costs milliseconds, so the full check runs again only when a
+    file it reads (the manifest, a raw file, a code file or a folder holding them) changed its
+    modification time, size or inode since the last check found the build fresh. A file changed
+    less than ``_RACY_NS`` before a check may change again within the same clock tick, unseen
+    (as in git's "racy clean" case), so such a check is not remembered.
+    """
+    known = memo.VERIFIED.get((processed_dir, raw_dir))
+    if known is not None and _stats(known[0]) == known[1]:
+        return known[2]
+    started = time.time_ns()
+    watched = _watched(processed_dir, raw_dir)
+    before = _stats(watched)  # taken before the check: a change during it is seen by the next call
+    build_id = _fresh_build_id(processed_dir, raw_dir)
+    if build_id is not None:
+        if all(stat is None or stat[0] < started - _RACY_NS for stat in before):
+            memo.VERIFIED[processed_dir, raw_dir] = (watched, before, build_id)
+        return build_id
+    processed_dir.parent.mkdir(parents=True, exist_ok=True)
+    with _lock(processed_dir):
+        if _fresh_build_id(processed_dir, raw_dir) is None:
+            build(raw_dir, processed_dir)
+    memo.VERIFIED.pop((processed_dir, raw_dir), None)  # the next call checks the new build once
+    return _build_id(manifest(processed_dir))
+
+
+def _watched(processed_dir: Path, raw_dir: Path) -> list[Path]:
+    """Every path whose change can make the build stale: its manifest, data/raw and the code of code_hash."""
+    paths = [processed_dir / MANIFEST]
+    for root in [raw_dir] + [PACKAGE_DIR / name for name in _CODE_FILES]:
+        paths.append(root)
+        if root.is_dir():
+            paths.extend(sorted(path for path in root.rglob("*") if "__pycache__" not in path.parts))
+    return paths
+
+
+def _stats(paths: list[Path]) -> tuple:
+    out = []
+    for path in paths:
+        try:
+            stat = path.stat()
+        except OSError:
+            out.append(None)
+        else:
+            out.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    return tuple(out)
+
+
+def _build_id(recorded: dict) -> str:
+    return f"{recorded.get('fingerprint')}/{recorded.get('code_hash')}/{recorded.get('built_at')}"
+
+
+def _fresh_build_id(processed_dir: Path, raw_dir: Path) -> str | None:
+    """The build's id if it exists and matches the raw data and the code, else None."""
+    try:
+        recorded = manifest(processed_dir)
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+    if recorded.get("fingerprint") != fingerprint(raw_dir) or recorded.get("code_hash") != code_hash():
+        return None
+    return _build_id(recorded)
+
+
+def _code_stamp() -> tuple:
+    """Name, modification time and size of every code and catalogue file of the package."""
+    files = sorted(path for path in PACKAGE_DIR.rglob("*") if path.suffix in {".py", ".yaml", ".csv"}
+                   and "__pycache__" not in path.parts)
+    return tuple(zip(map(str, files), _stats(files)))
+
+
+_GENERATION = _code_stamp()  # taken when this module is imported (again after a warm kernel's reset)
+
+
+def derived(frame: pd.DataFrame) -> dict:
+    """The memo of values computed from ``frame`` (a Kreis's rows, an indicator's series): kept while
+    the frame lives, dropped with it, so a new build never meets an old answer; relies on frames
+    never being changed in place. Values computed by other code (an edited module or catalogue
+    seen after a warm kernel's reset) are dropped first."""
+    if memo.GENERATION[0] != _GENERATION:
+        memo.DERIVED.clear()
+        memo.GENERATION[0] = _GENERATION
+    key = id(frame)
+    if key not in memo.DERIVED:
+        memo.DERIVED[key] = {}
+        weakref.finalize(frame, memo.DERIVED.pop, key, None)
+    return memo.DERIVED[key]
 
 
 def manifest(processed_dir: Path = PROCESSED_DIR) -> dict:
@@ -116,14 +215,6 @@ def _lock(processed_dir: Path) -> FileLock:
     """One reentrant lock per processed folder, outside the repository: parallel builds run one at a time."""
     key = hashlib.sha256(str(processed_dir.resolve()).encode()).hexdigest()[:16]
     return FileLock(str(Path(tempfile.gettempdir()) / f"integrationsmonitor-processed-{key}.lock"))
-
-
-def _is_stale(processed_dir: Path, raw_dir: Path) -> bool:
-    try:
-        recorded = manifest(processed_dir)
-    except (FileNotFoundError, json.JSONDecodeError):
-        return True
-    return recorded.get("fingerprint") != fingerprint(raw_dir) or recorded.get("code_hash") != code_hash()
 
 
 def _carry_over(out_dir: Path, tmp: Path) -> None:

@@ -57,18 +57,17 @@ def choropleth(values: pd.Series, *, title: str, unit: str, source_ids: list[str
     ]
     target = region(highlight, level="kommune").ags if highlight is not None else None
     shapes = geo.boundaries()
-    fig = go.Figure()
     if shapes is not None:
         geometries = shapes.set_index("ags").geometry
-        for ags, row in table.iterrows():
-            fig.add_trace(_polygon(geometries[ags], row, outline=ags == target, fill=row["fill"]))
-        fig.add_trace(_labels(_inside(table, geometries), mode="text"))
+        traces = [_polygon(geometries[ags], row, outline=ags == target, fill=row["fill"]) for ags, row in table.iterrows()]
+        traces.append(_labels(_inside(table, geometries), mode="text"))
     else:
-        fig.add_trace(_tiles(table, target))
+        traces = [_tiles(table, target)]
     if len(present):
-        fig.add_trace(_colorbar(table, low, high, unit))
+        traces.append(_colorbar(table, low, high, unit))
     if table["value"].isna().any():
-        fig.add_trace(_missing_legend(sprache))
+        traces.append(_missing_legend(sprache))
+    fig = go.Figure().add_traces(traces)
     fig.update_layout(meta={"description": t("map_describe_choropleth", sprache, **_kreis_texts(table, sprache),
                                               title=title)})
     return _finish(fig, title=title, source_line=_data_source(source_ids, source_line, sprache),
@@ -84,17 +83,16 @@ def locator(ags: str | int, sprache: str = "de", height: int = 340) -> go.Figure
         raise ValueError(_not_drawn([target], table))
     table["label"] = ""
     shapes = geo.boundaries()
-    fig = go.Figure()
     if shapes is not None:
         geometries = shapes.set_index("ags").geometry
-        for code, row in table.iterrows():
-            fill = HIGHLIGHT if code == target.ags else MISSING_FILL
-            fig.add_trace(_polygon(geometries[code], row, outline=False, fill=fill))
-        fig.add_trace(_labels(_inside(table.loc[[target.ags]], geometries), mode="text"))
+        traces = [_polygon(geometries[code], row, outline=False, fill=HIGHLIGHT if code == target.ags else MISSING_FILL)
+                  for code, row in table.iterrows()]
+        traces.append(_labels(_inside(table.loc[[target.ags]], geometries), mode="text"))
     else:
         table["fill"] = [HIGHLIGHT if code == target.ags else CONTEXT for code in table.index]
         sizes = [18 if code == target.ags else 10 for code in table.index]
-        fig.add_trace(_tiles(table, None, labelled={target.ags}, size=sizes))
+        traces = [_tiles(table, None, labelled={target.ags}, size=sizes)]
+    fig = go.Figure().add_traces(traces)
     places = _kreis_texts(table, sprache)
     fig.update_layout(meta={"description": t("map_describe_locator", sprache, **places, name=target.name)})
     return _finish(fig, title=t("map_locator_title", sprache, **places, name=target.name), source_line="",
@@ -154,7 +152,10 @@ def _hover(row: pd.Series) -> str:
     return f"{name}<br>{html.escape(row['label'])}" if row["label"] else name
 
 
-def _polygon(geometry, row: pd.Series, *, outline: bool, fill: str | None) -> go.Scatter:
+# The trace builders return plain trace properties: plotly validates a trace when it is added to a
+# figure, and a ready ``go.Scatter`` would be validated a second time there (same output, twice the cost).
+
+def _polygon(geometry, row: pd.Series, *, outline: bool, fill: str | None) -> dict[str, object]:
     """One Kommune as a filled outline (exterior rings; the 16 have no holes), hover on the area."""
     xs: list[float | None] = []
     ys: list[float | None] = []
@@ -162,7 +163,8 @@ def _polygon(geometry, row: pd.Series, *, outline: bool, fill: str | None) -> go
         x, y = part.exterior.coords.xy
         xs += [*x, None]
         ys += [*y, None]
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=xs, y=ys, mode="lines", fill="toself", hoveron="fills", hoverinfo="text", text=_hover(row),
         name=row["name"], meta=row.name, showlegend=False,
         fillcolor=fill or MISSING_FILL,
@@ -177,9 +179,10 @@ def _inside(table: pd.DataFrame, geometries: pd.Series) -> pd.DataFrame:
     return table.assign(x=shapely.get_x(points), y=shapely.get_y(points))
 
 
-def _labels(table: pd.DataFrame, *, mode: str) -> go.Scatter:
+def _labels(table: pd.DataFrame, *, mode: str) -> dict[str, object]:
     """Names at the town centres; the hover there repeats the value for precise pointing."""
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=table["x"], y=table["y"], mode=mode, text=table["name"],
         textfont=dict(size=10, color="#222222"), hovertext=[_hover(row) for _, row in table.iterrows()],
         hoverinfo="text", showlegend=False,
@@ -187,7 +190,7 @@ def _labels(table: pd.DataFrame, *, mode: str) -> go.Scatter:
 
 
 def _tiles(table: pd.DataFrame, target: str | None, labelled: set[str] | None = None,
-           size: int | list[int] = 24) -> go.Scatter:
+           size: int | list[int] = 24) -> dict[str, object]:
     """The schematic fallback: one square per Kommune at its town centre, coloured like the map."""
     codes = list(table.index)
     trace = _labels(table, mode="markers+text")
@@ -203,9 +206,10 @@ def _tiles(table: pd.DataFrame, target: str | None, labelled: set[str] | None = 
     return trace
 
 
-def _colorbar(table: pd.DataFrame, low: float, high: float, unit: str) -> go.Scatter:
+def _colorbar(table: pd.DataFrame, low: float, high: float, unit: str) -> dict[str, object]:
     """An invisible trace that carries the colour bar (Scatter fills have none of their own)."""
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=table["x"].iloc[:2], y=table["y"].iloc[:2], mode="markers",
         marker=dict(size=0, opacity=0, color=[low, high], colorscale=COLORSCALE, cmin=low, cmax=high,
                     showscale=True, colorbar=dict(title=dict(text=html.escape(unit)), thickness=14, len=0.6,
@@ -214,9 +218,10 @@ def _colorbar(table: pd.DataFrame, low: float, high: float, unit: str) -> go.Sca
     )
 
 
-def _missing_legend(sprache: str) -> go.Scatter:
+def _missing_legend(sprache: str) -> dict[str, object]:
     """Legend entry explaining the grey (on the boundary map also hatched) areas."""
-    return go.Scatter(
+    return dict(
+        type="scatter",
         x=[None], y=[None], mode="lines", fill="toself", name=t("map_missing_legend", sprache), showlegend=True,
         fillcolor=MISSING_FILL, fillpattern=MISSING_PATTERN, line=dict(color="#9E9E9E", width=1), hoverinfo="skip",
     )

@@ -31,13 +31,27 @@ def load_sources() -> pd.DataFrame:
     return store.load("sources")
 
 
-def _select(source_ids) -> pd.DataFrame:
+def _by_id() -> pd.DataFrame:
+    """The sources indexed by id, once per build (a briefing looks up dozens of source lines)."""
+    table = load_sources()
+    memo = store.derived(table)
+    if "by_id" not in memo:
+        memo["by_id"] = table.set_index("source_id")
+    return memo["by_id"]
+
+
+def _ids(source_ids) -> list[str]:
+    """The ids once each, in order; a KeyError names any that sources.csv does not list."""
     ids = [source_ids] if isinstance(source_ids, str) else list(dict.fromkeys(source_ids))
-    sources = load_sources().set_index("source_id")
-    unknown = [i for i in ids if i not in sources.index]
+    known = _by_id().index
+    unknown = [i for i in ids if i not in known]
     if unknown:
         raise KeyError(f"Unbekannte Quelle(n) {', '.join(unknown)}: nicht in data/raw/snapshot/sources.csv")
-    return sources.loc[ids].reset_index()
+    return ids
+
+
+def _select(source_ids) -> pd.DataFrame:
+    return _by_id().loc[_ids(source_ids)].reset_index()
 
 
 def table_reference(code: str, sprache: str = "de") -> str:
@@ -129,7 +143,7 @@ def refer(source_ids, sprache: str = "de") -> str:
     if _numbers is None:
         return cite(source_ids, sprache)
     check_sprache(sprache)
-    ids = list(_select(source_ids)["source_id"])
+    ids = _ids(source_ids)
     for source_id in ids:
         _numbers.setdefault(source_id, len(_numbers) + 1)
     numbers = sorted(_numbers[i] for i in ids)

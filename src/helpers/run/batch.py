@@ -3,8 +3,9 @@
 One run = ``out/<YYYYMMDD-HHMMSS>/`` with the executed notebooks, one HTML briefing per notebook,
 ``index.html``, ``plotly.min.js`` and ``run.json``. The folder is built as ``out/.tmp-…`` and
 renamed when complete; ``out/latest`` is switched (symlink + ``os.replace``) only when every
-notebook succeeded. A notebook whose inputs (notebook file, parameters, data fingerprint, helpers
-code) hash as in the latest run is not executed again; its files are hard-linked over.
+notebook succeeded. A notebook whose inputs (notebook file, parameters, the data of its Kreis, helpers
+code) hash as in the latest run is not executed again; its files are hard-linked over: a changed value
+in one Kreis re-makes only that Kreis's briefings (:func:`data_hashes`).
 A non-blocking file lock in ``out`` keeps two runs (cron + a person) apart.
 
 A partial run (``--kommune``) carries the other briefings of the latest run over, so ``latest``
@@ -14,6 +15,7 @@ Workers and kernels also end on their own when the main process is killed (helpe
 """
 from __future__ import annotations
 
+import collections
 import contextlib
 import datetime as dt
 import hashlib
@@ -28,7 +30,7 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field, fields, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -39,9 +41,10 @@ from filelock import FileLock, Timeout
 from helpers import kommunen as kommunen_module
 from helpers import lifetime
 from helpers.data.hashing import file_sha256, tree_sha256
+from helpers.data.validation import DataError
 from helpers.fmt import MISSING, format_number
 from helpers.i18n import LANGUAGE_FOLDERS, t
-from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, RAW_DIR
+from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 
 KERNEL_NAME = "integrationsmonitor"
 RUN_TABLE = "runs.yaml"
@@ -51,6 +54,7 @@ TMP_PREFIX = ".tmp-"
 EXECUTION_TIMEOUT = 900  # seconds per cell: a hung cell must not block cron forever
 PACKAGES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "plotly", "pandas")
 CODE_SUFFIXES = {".py", ".yaml", ".csv", ".j2", ".css", ".json"}
+ROW_TABLES = ("observations", "facts", "conflicts", "municipalities")  # processed tables with an ``ags`` per row
 EXIT_OK, EXIT_FAILED, EXIT_LOCKED = 0, 1, 75
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 STOP_SECONDS = 2.0  # a worker gets this long to kill its kernel before it is killed itself
@@ -182,8 +186,48 @@ def code_fingerprint() -> str:
                                      if p.is_file() and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts))
 
 
+def kreis_of(job: Job) -> str:
+    """The AGS of the Kreis whose data a briefing reads (its ``kreis``, or its ``kommune``'s Kreis)."""
+    return str(job.parameters.get("kreis") or job.parameters.get("kommune") or kommunen_module.KREIS_AGS)[:5]
+
+
+def data_hashes(kreise: set[str], raw_dir: Path = RAW_DIR) -> dict[str, str]:
+    """Per Kreis AGS, a hash of the data its briefings can read: the processed rows that
+    :func:`helpers.briefings.common.regional` lets through (its regions, NRW, Germany), the sources
+    those rows cite plus those no row cites (cited by code), and its part of the region directory.
+    A changed value of one Gemeinde changes only its Kreis's hash; a changed NRW value changes all."""
+    import numpy as np
+    import pandas as pd
+
+    from helpers.briefings.common import regional
+    from helpers.data import store
+
+    processed = raw_dir.parent / PROCESSED_DIR.name  # data/raw → data/processed (built first if stale)
+    frames = {name: store.load(name, processed, raw_dir) for name in ROW_TABLES}
+    sources = store.load("sources", processed, raw_dir)
+    rows = {name: pd.util.hash_pandas_object(frame, index=False) for name, frame in frames.items()}
+    cited_anywhere = set().union(*(frame["source_id"] for frame in frames.values()))
+    directory = pd.DataFrame({"ags": [r.ags for r in kommunen_module.all_regions()],
+                              "region": [repr(r) for r in kommunen_module.all_regions()]})
+    hashes = {}
+    for kreis_ags in sorted(kreise):
+        digest = hashlib.sha256()
+        cited = set()
+        for name, frame in frames.items():
+            visible = regional(frame, kreis_ags)
+            cited.update(visible["source_id"])
+            digest.update(f"{name}\0{dict(frame.dtypes)}\0".encode())
+            digest.update(np.sort(rows[name].loc[visible.index].to_numpy()).tobytes())
+        own = sources[sources["source_id"].isin(cited) | ~sources["source_id"].isin(cited_anywhere)]
+        digest.update(np.sort(pd.util.hash_pandas_object(own, index=False).to_numpy()).tobytes())
+        digest.update("\n".join(regional(directory, kreis_ags)["region"]).encode())
+        hashes[kreis_ags] = digest.hexdigest()
+    return hashes
+
+
 def input_hash(job: Job, notebooks_dir: Path, data_hash: str, code_hash: str, boundaries_hash: str = "") -> str:
-    """Everything a briefing is made from: notebook, parameters, data, code, map boundaries."""
+    """Everything a briefing is made from: notebook, parameters, the data of its Kreis
+    (:func:`data_hashes`), code, map boundaries."""
     digest = hashlib.sha256(file_sha256(notebooks_dir / job.notebook).encode())
     digest.update(json.dumps(job.parameters, sort_keys=True).encode())
     digest.update(f"{data_hash}\0{code_hash}\0{boundaries_hash}".encode())
@@ -355,14 +399,15 @@ def _worker_start(parent_pid: int) -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)  # blocked since the spawn, see _execute_all
 
 
-def _stop_pool(pool: ProcessPoolExecutor) -> None:
-    """End the workers now (each kills its kernel on SIGTERM); kill whoever is still there after
-    :data:`STOP_SECONDS`."""
-    processes = list((pool._processes or {}).values())  # noqa: SLF001 – the executor has no public handle
+def _stop_pools(pools: list[ProcessPoolExecutor]) -> None:
+    """End the workers now, all at once (each kills its kernel on SIGTERM); kill whoever is still
+    there after :data:`STOP_SECONDS`."""
+    processes = [p for pool in pools for p in (pool._processes or {}).values()]  # noqa: SLF001 – no public handle
     for process in processes:
         if process.is_alive():
             process.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
+    for pool in pools:
+        pool.shutdown(wait=False, cancel_futures=True)
     deadline = time.monotonic() + STOP_SECONDS
     for process in processes:
         process.join(max(0.0, deadline - time.monotonic()))
@@ -372,10 +417,33 @@ def _stop_pool(pool: ProcessPoolExecutor) -> None:
             process.join(1)
 
 
+class _Lanes:
+    """Which job each worker does next: whole Kreise in turn (a Kreis's data stays warm in one kernel);
+    a worker without a Kreis left takes the later half of the longest other lane (the run ends together)."""
+
+    def __init__(self, todo: list[Job], workers: int) -> None:
+        groups: dict[str, list[Job]] = {}
+        for job in todo:
+            groups.setdefault(kreis_of(job), []).append(job)
+        self.kreise = collections.deque(groups.values())
+        self.lanes = [collections.deque() for _ in range(workers)]
+
+    def next(self, worker: int) -> Job | None:
+        lane = self.lanes[worker]
+        if not lane and self.kreise:
+            lane.extend(self.kreise.popleft())
+        elif not lane:
+            longest = max(self.lanes, key=len)
+            for _ in range(len(longest) // 2):
+                lane.appendleft(longest.pop())
+        return lane.popleft() if lane else None
+
+
 def _execute_all(todo: list[Job], notebooks_dir: Path, target: Path, created: dt.datetime, version: str | None,
                  workers: int, progress: bool, finished: list[Entry]) -> None:
-    """Run the jobs in a pool of ``workers`` spawned processes, each with its own warm kernel;
-    each result is appended to ``finished`` as it arrives (the caller keeps them when stopped)."""
+    """Run the jobs in ``workers`` spawned processes, each with its own warm kernel and one job at a
+    time (:class:`_Lanes`); each result is appended to ``finished`` as it arrives (the caller keeps
+    them when stopped)."""
     if not todo:
         return
     bar = None
@@ -384,27 +452,41 @@ def _execute_all(todo: list[Job], notebooks_dir: Path, target: Path, created: dt
 
         bar = tqdm(total=len(todo), unit="Notebook", file=sys.stderr)
     context = multiprocessing.get_context("spawn")  # no forked zmq/asyncio state in the workers
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context,
-                               initializer=_worker_start, initargs=(os.getpid(),))
+    lanes = _Lanes(todo, min(workers, len(todo)))
+    pools = [ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),))
+             for _ in lanes.lanes]
+    running: dict = {}
+
+    def submit(worker: int) -> None:
+        job = lanes.next(worker)
+        if job is not None:
+            running[pools[worker].submit(execute, job, notebooks_dir, target, created, version)] = worker
+
     try:
         # The workers are spawned here and inherit the signal mask: blocked, a Ctrl+C cannot hit a
         # worker before its initializer has chosen to ignore it (no traceback from a half-started worker).
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         try:
-            futures = [pool.submit(execute, job, notebooks_dir, target, created, version) for job in todo]
+            for worker in range(len(pools)):
+                submit(worker)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        for future in as_completed(futures):
-            finished.append(future.result())
-            _report(finished[-1], len(finished), len(todo), bar)
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                worker = running.pop(future)
+                finished.append(future.result())
+                _report(finished[-1], len(finished), len(todo), bar)
+                submit(worker)
     except BaseException:
         _set_stop_handlers(signal.SIG_IGN)  # a second Ctrl+C must not cut the cleanup short
-        _stop_pool(pool)
+        _stop_pools(pools)
         raise
     finally:
         if bar is not None:
             bar.close()
-    pool.shutdown()
+    for pool in pools:
+        pool.shutdown()
 
 
 def _raise_stopped(signum, frame):
@@ -487,9 +569,11 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         version_text = code_version()
         data_hash, code_hash, boundaries_hash = fingerprint(raw_dir), code_fingerprint(), geo.source_fingerprint()
         previous_dir, previous = _previous_entries(out)
+        kreis_hashes = data_hashes({kreis_of(job) for job in jobs}
+                                   | {kreis_of(Job(e.notebook, e.output, e.parameters or {})) for e in previous.values()}, raw_dir)
 
         def digest_of(job: Job) -> str:
-            return input_hash(job, notebooks_dir, data_hash, code_hash, boundaries_hash)
+            return input_hash(job, notebooks_dir, kreis_hashes[kreis_of(job)], code_hash, boundaries_hash)
 
         digests = {job.output: digest_of(job) for job in jobs}
         reused, todo = _reuse_unchanged(jobs, digests, previous_dir, previous, target, force)
@@ -535,7 +619,7 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         record = {
             "run": run_name, "status": status,
             "created": created.isoformat(), "seconds": round((dt.datetime.now().astimezone() - created).total_seconds(), 2),
-            "data_hash": data_hash, "code_hash": code_hash, "boundaries_hash": boundaries_hash, "code_version": version_text,
+            "data_hash": data_hash, "kreis_data_hashes": kreis_hashes, "code_hash": code_hash, "boundaries_hash": boundaries_hash, "code_version": version_text,
             "packages": package_versions(), "kernel": KERNEL_NAME,
             "options": {"workers": workers, "force": force}, "notebooks": [e.record() for e in entries],
         }
@@ -547,7 +631,7 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             _switch_latest(out, run_name)
         exit_code = 128 + stopped_by if stopped_by else EXIT_FAILED if failed else EXIT_OK
         return RunResult(exit_code, final, entries, planned=len(jobs), stopped_by=stopped_by)
-    except OSError as error:
+    except (OSError, DataError) as error:  # DataError: data/raw fails validation, so nothing can be hashed or made
         raise RunError(t("briefings_run_failed", sprache, out=out, error=error,
                          latest=latest_text(out, sprache))) from error
     finally:

@@ -109,9 +109,13 @@ class _Headings(HTMLParser):
             self._current[2] += data
 
 
+_HEADING = re.compile(r"<h([23])[\s>].*?</h\1>", re.S)
+
+
 def _toc(body: str, sprache: str) -> str:
     parser = _Headings()
-    parser.feed(body)
+    for heading in _HEADING.finditer(body):
+        parser.feed(heading[0])  # only the headings: the page around them (plotly JSON) is most of its bytes
     if not parser.found:
         return ""
     items = "".join(
@@ -121,10 +125,18 @@ def _toc(body: str, sprache: str) -> str:
     return f"<h2>{html.escape(t('briefing_toc', sprache))}</h2><ol>{items}</ol>"
 
 
+class _BriefingExporter(HTMLExporter):
+    """nbconvert's HTML export without its schema check after every preprocessor (14 full validations
+    per page): papermill wrote the notebook validated, and the preprocessors here only drop cells."""
+
+    def _validate_preprocessor(self, nbc, preprocessor):
+        pass
+
+
 @lru_cache(maxsize=None)
 def _exporter(sprache: str) -> HTMLExporter:
     """One exporter per worker and language: compiling the templates costs more than exporting."""
-    exporter = HTMLExporter(
+    exporter = _BriefingExporter(
         template_name=TEMPLATE_NAME, extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
         language_code=sprache,
@@ -180,8 +192,8 @@ def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime
     """Write the HTML briefing (in the notebook's ``sprache``) of an executed notebook to ``target``."""
     briefing = payloads.read(nb, payloads.BRIEFING) or {}
     sprache = briefing.get("sprache", "de")
-    nb = nbformat.from_dict(nb)  # the caller's notebook stays as executed
-    nb.metadata["title"] = briefing.get("title") or target.stem
+    # the caller's notebook stays as executed; nbconvert deep-copies the cells itself
+    nb = nbformat.NotebookNode({**nb, "metadata": nbformat.NotebookNode({**nb.metadata, "title": briefing.get("title") or target.stem})})
     context = {
         "plotly_js": _to_root(sprache) + PLOTLY_JS,
         "css": CSS_FILE.read_text(encoding="utf-8"),
