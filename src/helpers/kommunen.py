@@ -121,6 +121,34 @@ def all_regions() -> tuple[Region, ...]:
     return tuple(regions)
 
 
+@lru_cache(maxsize=1)
+def _official_names() -> dict[str, str]:
+    """Every name the directory prints (Regierungsbezirke and dissolved regions too) → its AGS."""
+    return {official: ags for ags, official in genesis_classic.region_names(_directory_text()).items()}
+
+
+def resolve(name: str, within: str | None = None) -> str | None:
+    """The AGS of a region as an official file names it, or None (:data:`helpers.ingest.Regions`).
+
+    Without ``within``, ``name`` is a name as the directory prints it ('Kleve, Stadt', 'Kleve, Kreis',
+    'Düsseldorf, Regierungsbezirk'), matched exactly. With ``within`` (the Kreis as a list prints it:
+    'Kreis Kleve', 'Stadt Leverkusen', 'Märkischen Kreis'), ``name`` is a Gemeinde of that Kreis, matched
+    like :func:`region` (aliases in catalogue/region_aliases.csv); a kreisfreie Stadt is its own Gemeinde.
+    """
+    if within is None:
+        return _official_names().get(name.strip())
+    home = _index("kreis").get(_fold(within)) or _index("kreis").get(_fold(re.sub(r"^\s*Stadt\s+", "", within)))
+    if home is None:
+        return None
+    if home.kind != "Kreis":
+        return home.ags if _index("kreis").get(_fold(name)) == home else None
+    found = _index("kommune").get(_fold(name))
+    if found is not None and found.kreis_ags == home.ags:
+        return found.ags
+    local = {_fold(key): r.ags for r in kommunen(home.ags) for key in (r.name, *r.aliases)}
+    return local.get(_fold(name))
+
+
 def kommunen(kreis: str | int = KREIS_AGS) -> tuple[Region, ...]:
     """The Gemeinden of a Kreis (default Kreis Kleve: its 16 Kommunen) in official (AGS) order."""
     home = _find_kreis(kreis)

@@ -46,7 +46,7 @@ def test_a_table_not_fetched_automatically_is_skipped_and_the_report_says_why(ra
     result = cli("update", "--table", "21111-9k21", "--table", "12511", "--dry-run", "--raw-dir", raw_copy,
                  "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates")
     assert result.returncode == 0, result.stderr
-    assert "Tabelle 21111-9k21: übersprungen, wird nicht automatisch abgerufen – die Regionen stehen nur als eingerückte Namen" in result.stdout
+    assert "Tabelle 21111-9k21: übersprungen, wird nicht automatisch abgerufen – nur als Kommunalprofil-Tabelle, deren Regionen eingerückte Namen" in result.stdout
     assert "Tabelle 12511: übersprungen, wird nicht automatisch abgerufen – Tabellencode noch nicht ermittelt" in result.stdout
     assert _state(raw_copy, processed_copy) == before and not (tmp_path / "updates").exists()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import ingest
+from helpers import ingest, kommunen
 from helpers.data import importing, store, update, validation
 from helpers.data.validation import DataError
 from helpers.ingest.common import TABLES_FILE
@@ -116,7 +116,8 @@ def _validate(args) -> int:
 
 def _inspect(args) -> int:
     try:
-        extract = ingest.read_file(args.file, table=args.table, reference_date=args.reference_date)
+        extract = ingest.read_file(args.file, table=args.table, reference_date=args.reference_date,
+                                   regions=kommunen.resolve)
     except (ingest.IngestError, OSError) as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 1

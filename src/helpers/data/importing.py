@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from helpers import ingest
+from helpers import ingest, kommunen
 from helpers.data import datapackage, store, validation
 from helpers.ingest.common import encoding
 from helpers.paths import RAW_DIR
@@ -156,7 +156,8 @@ def _readable(file: Path, meta: Provenance) -> str:
         raise ImportRefused(f"Datei {file} nicht gefunden.")
     try:
         fmt = ingest.detect(file)
-        extract = ingest.read_file(file, table=meta.table or None, reference_date=meta.reference_date or None)
+        extract = ingest.read_file(file, table=meta.table or None, reference_date=meta.reference_date or None,
+                                   regions=kommunen.resolve)
     except (ingest.IngestError, OSError) as exc:
         raise ImportRefused(str(exc)) from exc
     if extract.problems:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pandas as pd
 from filelock import FileLock
 
-from helpers import ingest, lifetime
+from helpers import ingest, kommunen, lifetime
 from helpers.data import datapackage, memo, provenance, validation
 from helpers.data.hashing import tree_sha256
 from helpers.data.status import Status
@@ -406,7 +406,8 @@ def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.Da
     if datapackage.irregular(raw_dir / name):
         return pd.DataFrame()  # reported by provenance_problems, never read
     try:
-        extract = ingest.read_file(raw_dir / name, table=resource["x_table"], reference_date=resource.get("x_reference_date"))
+        extract = ingest.read_file(raw_dir / name, table=resource["x_table"], reference_date=resource.get("x_reference_date"),
+                                   regions=kommunen.resolve)
     except (ingest.IngestError, OSError) as exc:
         report.add(ERROR, name, None, "", str(exc), "Datei aus git wiederherstellen oder neu importieren", "ingest")
         return pd.DataFrame()
@@ -417,7 +418,9 @@ def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.Da
     rows["date"] = pd.to_datetime(rows["date"], format="%Y-%m-%d", errors="coerce")
     rows["_value_raw"] = rows["value"].map(lambda v: "" if pd.isna(v) else repr(v))
     rows["source_id"] = resource["x_source_id"]
-    rows["status"] = Status.PUBLISHED.value
+    rows["status"] = Status(extract.status).value  # derived where the reader counted a list
+    rounded = ingest.common.declared_tables()["tables"].get(resource["x_table"], {}).get("rounded_gemeinden", [])
+    rows.loc[rows["_date_raw"].isin(rounded) & (rows["ags"].str.len() == 8), "status"] = Status.ROUNDED.value
     rows["note"] = f"{extract.format} {extract.table}"
     rows["_declared_base"] = resource.get("x_base", "")
     rows["_export_rank"] = 0  # the table as published wins over a transcription of it in the snapshot

@@ -269,7 +269,7 @@ def _from_folder(folder: Path, catalogue: dict[str, Table], wanted: list[Table],
 def _stage(answer: Answer, trial: Path, scratch: Path, report: ChangeReport) -> str:
     """Check the export, import it into ``trial``; returns the source id of the export it replaces ('' if none)."""
     table = answer.table
-    extract = ingest.read_file(answer.file, table=table.code)
+    extract = ingest.read_file(answer.file, table=table.code, regions=kommunen.resolve)
     if extract.problems:
         raise UpdateFailed(f"Export fehlerhaft ({len(extract.problems)} Probleme), z. B. {extract.problems[0]}; "
                            "Tabelle neu herunterladen.")
@@ -337,8 +337,10 @@ def _extract_regions(answer: Answer, scratch: Path) -> Path:
     regions = answer.table.regions
     if regions is None:
         return answer.file
-    if ingest.detect(answer.file) == "genesis_classic":
-        return _extract_classic(answer, scratch, regions)
+    line_region = {"genesis_classic": ingest.genesis_classic.row_code,
+                   "kommunalprofil": lambda line: ingest.kommunalprofil.row_region(line, answer.table.code, kommunen.resolve)}
+    if (kind := ingest.detect(answer.file)) in line_region:
+        return _extract_lines(answer, scratch, regions, line_region[kind])
     raw = answer.file.read_bytes()
     bom = raw.startswith(b"\xef\xbb\xbf")
     lines = ingest.common.decode(raw).splitlines(keepends=True)
@@ -353,14 +355,16 @@ def _extract_regions(answer: Answer, scratch: Path) -> Path:
                                             + "".join([lines[0].lstrip("\ufeff")] + kept).encode("utf-8")))
 
 
-def _extract_classic(answer: Answer, scratch: Path, regions: set[str]) -> Path:
-    """A classic export (all German Gemeinden) cut to the declared regions' data lines; title, header and
-    footer lines and the bytes of every kept line unchanged."""
+def _extract_lines(answer: Answer, scratch: Path, regions: set[str], line_region) -> Path:
+    """A classic export (all German Gemeinden; a Kommunalprofil also without the features it leaves out) cut
+    to the declared regions' data lines; title, header and footer lines and the bytes of every kept line
+    unchanged. ``line_region(line)`` is a data line's AGS, None for the other lines."""
     lines = answer.file.read_bytes().splitlines(keepends=True)
+    encoding = ingest.common.encoding(answer.file.read_bytes())
     kept, data_lines, footer = [], 0, False
     for line in lines:
         footer = footer or line.startswith(b"__________")
-        code = None if footer else ingest.genesis_classic.row_code(line.decode("latin-1").rstrip("\r\n"))
+        code = None if footer else line_region(line.decode(encoding, errors="replace").rstrip("\r\n"))
         data_lines += code is not None
         if code is None or code in regions:
             kept.append(line)

@@ -1,37 +1,42 @@
 """Readers for the official export formats in which new figures arrive.
 
-One module per format (``genesis_classic``, ``genesis_flat``, ``zensus_flat``), each with
-``detect(text) -> bool`` and ``read(text, table) -> Extract``; per-table quirks (which column
-is which variable, category and unit) live in ``catalogue/tables.yaml``, not in code.
-:func:`read_file` picks the format and returns tidy rows
-``ags, date, variable, category, value, unit, flag``.
+One module per format (``genesis_classic``, ``genesis_flat``, ``zensus_flat``, ``kommunalprofil`` for
+IT.NRW tables that name their regions, ``school_list`` for lists of schools with their Sozialindex), each
+with ``detect(text) -> bool`` and ``read(text, table, reference_date, filename, regions) -> Extract``;
+per-table quirks (which column is which variable, category and unit) live in ``catalogue/tables.yaml``,
+not in code. :func:`read_file` picks the format and returns tidy rows
+``ags, date, variable, category, value, unit, flag``. Files that name regions without keys need
+``regions`` (names → AGS from the official directory, see :data:`~helpers.ingest.common.Regions`).
 """
 from __future__ import annotations
 
 import csv
 from pathlib import Path
 
-from helpers.ingest import genesis_classic, genesis_flat, zensus_flat
-from helpers.ingest.common import Extract, IngestError, decode
+from helpers.ingest import genesis_classic, genesis_flat, kommunalprofil, school_list, zensus_flat
+from helpers.ingest.common import Extract, IngestError, Regions, decode
 
-# Most specific first: a Zensus flat file is also a flat file.
-FORMATS = {"zensus_flat": zensus_flat, "genesis_flat": genesis_flat, "genesis_classic": genesis_classic}
+# Most specific first: a Zensus flat file is also a flat file, a Kommunalprofil also has a classic title.
+FORMATS = {"zensus_flat": zensus_flat, "genesis_flat": genesis_flat, "kommunalprofil": kommunalprofil,
+           "school_list": school_list, "genesis_classic": genesis_classic}
+_CSV_HINT = "Bitte die Tabelle als CSV (GENESIS/Regionalstatistik/Landesdatenbank: 'CSV' oder 'CSV flat') herunterladen."
 _REFUSED_MAGIC = {
-    b"%PDF": "eine PDF-Datei",
-    b"\xd0\xcf\x11\xe0": "eine alte Excel-Datei (.xls)",
-    b"PK\x03\x04": "eine ZIP- oder Excel-Datei (.xlsx)",
+    b"%PDF": ("eine PDF-Datei", "Eine PDF-Liste wird nicht gelesen, weil ihre Zahlen nicht sicher als Tabelle lesbar sind. "
+              "Bitte die CSV-Fassung herunterladen: bei GENESIS, Regionalstatistik und Landesdatenbank 'CSV' oder "
+              "'CSV flat', bei der Sozialindex-Schulliste des MSB die Open-Data-CSV (schulliste_sj_…_open_data.csv)."),
+    b"\xd0\xcf\x11\xe0": ("eine alte Excel-Datei (.xls)", _CSV_HINT),
+    b"PK\x03\x04": ("eine ZIP- oder Excel-Datei (.xlsx)", _CSV_HINT),
 }
 
-__all__ = ["FORMATS", "Extract", "IngestError", "detect", "read_file"]
+__all__ = ["FORMATS", "Extract", "IngestError", "Regions", "detect", "read_file"]
 
 
 def detect(path: Path) -> str:
     """The format name of an export file; IngestError with a clear reason for anything else."""
     head = path.read_bytes()[:4]
-    for magic, what in _REFUSED_MAGIC.items():
+    for magic, (what, hint) in _REFUSED_MAGIC.items():
         if head.startswith(magic):
-            raise IngestError(f"{path.name} ist {what}, kein CSV-Export. Bitte die Tabelle als CSV "
-                              "(GENESIS/Regionalstatistik/Landesdatenbank: 'CSV' oder 'CSV flat') herunterladen.")
+            raise IngestError(f"{path.name} ist {what}, kein CSV-Export. {hint}")
     text = decode(path.read_bytes())
     if _is_cube(text):
         raise IngestError(f"{path.name} ist ein GENESIS-Datenwürfel (cubefile, Zeilen 'K;'/'D;'); dieses Format wird "
@@ -43,11 +48,12 @@ def detect(path: Path) -> str:
                       "Regionalstatistik, Landesdatenbank NRW (klassisch oder flat) oder der Zensus-2022-Datenbank.")
 
 
-def read_file(path: Path, table: str | None = None, reference_date: str | None = None) -> Extract:
+def read_file(path: Path, table: str | None = None, reference_date: str | None = None,
+              regions: Regions | None = None) -> Extract:
     """Tidy rows of one export file (all regions it contains) and the problems met on the way."""
     module = FORMATS[detect(path)]
     return _csv_guarded(path, module.read, decode(path.read_bytes()), table=table, reference_date=reference_date,
-                        filename=path.name)
+                        filename=path.name, regions=regions)
 
 
 def _csv_guarded(path: Path, function, *args, **kwargs):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +36,12 @@ _TABLE_CODE = re.compile(r"(?:\d{5}|\d{4}[A-Z])-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*")
 _DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
 
 
+# Resolves a region as a file prints it (an official name such as 'Kleve, Stadt', or a Gemeinde name with
+# the name of its Kreis: 'Kleve', 'Kreis Kleve') to its AGS, or None. Files that name their regions
+# without keys need it; helpers.kommunen provides it from the official directory (ingest cannot import it).
+Regions = Callable[[str, "str | None"], "str | None"]
+
+
 class IngestError(ValueError):
     """An export that cannot be read; the message says what is wrong and what to do."""
 
@@ -45,19 +52,26 @@ class Extract:
     problems: list[str] = field(default_factory=list)
     table: str = ""
     format: str = ""
+    status: str = "published"  # "derived" where the reader counts a list (schools per Gemeinde)
+
+
+_UMLAUTS = re.compile("[äöüÄÖÜß]")
 
 
 def encoding(raw: bytes) -> str:
-    """'utf-8' (with or without BOM) when the bytes are valid UTF-8, else 'cp1252' (Latin-1 as the classic exports use)."""
+    """'utf-8' (with or without BOM) when the bytes are valid UTF-8; else 'cp1252' (Latin-1 as the classic
+    exports use) or 'cp850' (DOS, as some ministry open-data lists are saved), whichever yields more umlauts."""
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
-        return "cp1252"
+        latin, dos = (len(_UMLAUTS.findall(raw.decode(c, errors="replace"))) for c in ("cp1252", "cp850"))
+        return "cp850" if dos > latin else "cp1252"
     return "utf-8"
 
 
 def decode(raw: bytes) -> str:
-    return raw.decode("utf-8-sig" if encoding(raw) == "utf-8" else "cp1252", errors="replace")
+    code = encoding(raw)
+    return raw.decode("utf-8-sig" if code == "utf-8" else code, errors="replace")
 
 
 def split_rows(text: str) -> list[list[str]]:
@@ -133,7 +147,7 @@ class _Service(catalogue.Strict):
     publisher: catalogue.Text
     folder: catalogue.Text
     prefix: catalogue.Text
-    route: Literal["pystatis", "download"]
+    route: Literal["pystatis", "download", "manual"]
     url: catalogue.Text
     pystatis: str | None = None
     base_url: str | None = None
@@ -142,7 +156,7 @@ class _Service(catalogue.Strict):
 
     @model_validator(mode="after")
     def _route_complete(self) -> _Service:
-        needs = {"pystatis": ("pystatis",), "download": ("base_url", "file")}[self.route]
+        needs = {"pystatis": ("pystatis",), "download": ("base_url", "file"), "manual": ()}[self.route]
         if missing := [k for k in needs if not getattr(self, k)]:
             raise ValueError(f"route {self.route} braucht {', '.join(missing)}")
         return self
@@ -158,6 +172,8 @@ class _Table(catalogue.Strict):
     statistic: bool = False  # the code names a whole statistic, not one table (the citation says so)
     fetch: Literal["auto", "manual"] = "auto"
     manual_route: str = ""
+    leave_out: list[str] = []  # features the monitor does not use: no rows, no lines kept in data/raw
+    rounded_gemeinden: list[str] = []  # reference dates (YYYY-MM-DD) whose Gemeinde figures the footnote says are rounded
 
     @model_validator(mode="after")
     def _manual_says_how(self) -> _Table:
@@ -170,6 +186,14 @@ class _Table(catalogue.Strict):
     def _service_declared(cls, value: str, info: ValidationInfo) -> str:
         if info.context is not None and value not in info.context["services"]:
             raise ValueError(f"Dienst {value!r} ist nicht unter 'services' verzeichnet (dort eintragen oder Tippfehler korrigieren)")
+        return value
+
+    @field_validator("fetch")
+    @classmethod
+    def _manual_service_manual_table(cls, value: str, info: ValidationInfo) -> str:
+        service = (info.context or {}).get("services", {}).get(info.data.get("service"), {})
+        if service.get("route") == "manual" and value != "manual":
+            raise ValueError("der Dienst hat keinen Abrufweg (route: manual): fetch: manual und manual_route angeben")
         return value
 
 

@@ -14,7 +14,7 @@ from helpers.ingest.common import (
 )
 
 FORMAT = "genesis_classic"
-_TITLE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*(\S+)")
+TITLE = re.compile(r"^(?:GENESIS-)?Tabelle:\s*(\S+)")
 # A header row made only of these words is the unit row.
 UNIT_WORDS = {"Anzahl", "qkm", "EW pro qkm", "%", "Prozent", "Tsd.", "EUR", "Tsd. EUR", "Mill. EUR", "dt/ha", "ha",
               "Personen", "Jahre", "1000"}
@@ -23,7 +23,7 @@ _HEADER_DATE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$|^\d{4}$")
 
 def detect(text: str) -> bool:
     rows = split_rows(text)[:60]
-    if rows and rows[0] and _TITLE.match(rows[0][0]):
+    if rows and rows[0] and TITLE.match(rows[0][0]):
         return True
     return sum(_value_start(r) is not None for r in rows) >= 3
 
@@ -42,15 +42,10 @@ def _is_code(cell: str) -> bool:
     return is_region_code(code) and (code == "DG" or len(code) in (2, 3, 5, 8, 9, 12))
 
 
-def read(text: str, table: str | None = None, reference_date: str | None = None, filename: str = "") -> Extract:
-    rows = split_rows(text)
-    title = _TITLE.match(rows[0][0]) if rows and rows[0] else None
-    table = table or (title.group(1) if title else "") or table_code_from_name(filename)
-    body = []
-    for row in rows:
-        if row and row[0].startswith("__________"):
-            break  # footer: notes, ©, Stand
-        body.append(row)
+def read(text: str, table: str | None = None, reference_date: str | None = None, filename: str = "",
+         regions=None) -> Extract:
+    """Tidy rows; ``regions`` is not needed (every row carries its code) but kept for one reader signature."""
+    table, body = table_and_body(text, table, filename)
     first = next((i for i, r in enumerate(body) if _value_start(r) is not None), None)
     if first is None:
         return Extract(frame([]), ["keine Datenzeilen mit Regionalschlüssel gefunden (Regionalschlüssel;Name;Werte); "
@@ -85,13 +80,26 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
     return Extract(out, problems, table, FORMAT)
 
 
+def table_and_body(text: str, table: str | None, filename: str) -> tuple[str, list[list[str]]]:
+    """The table code (given, from the title line or the file name) and the rows before the footer."""
+    rows = split_rows(text)
+    title = TITLE.match(rows[0][0]) if rows and rows[0] else None
+    body = []
+    for row in rows:
+        if row and row[0].startswith("__________"):
+            break  # footer: notes, ©, Stand
+        body.append(row)
+    return table or (title.group(1) if title else "") or table_code_from_name(filename), body
+
+
 def _title_date(title_rows: list[list[str]]) -> str:
-    """A reference date printed in the title block ('09.05.2011', 'Stichtag 09.05.2011', 'Jahr: 2016')."""
+    """A reference date printed in the title block ('09.05.2011', 'Stichtag 09.05.2011', 'Jahr: 2016', '2015':
+    a year is dated 31.12., the calendar-year convention of :func:`iso_date`)."""
     for row in title_rows:
         cell = row[0] if row else ""
         if match := re.search(r"\b(\d{2}\.\d{2}\.\d{4})\b", cell):
             return iso_date(match.group(1))
-        if match := re.match(r"^Jahr:\s*(\d{4})\s*$", cell.strip()):
+        if match := re.match(r"^(?:Jahr:\s*)?(\d{4})\s*$", cell.strip()):  # 'Jahr: 2016' or a year alone
             return iso_date(match.group(1))
     return ""
 

@@ -26,8 +26,9 @@ def detect(text: str) -> bool:
 
 
 def read(text: str, table: str | None = None, reference_date: str | None = None, filename: str = "",
-         fmt: str = FORMAT) -> Extract:
-    """Tidy rows; ``reference_date`` is not needed (every flat row carries its time) but kept for one reader signature."""
+         regions=None, fmt: str = FORMAT) -> Extract:
+    """Tidy rows; ``reference_date`` and ``regions`` are not needed (every flat row carries its time and code)
+    but kept for one reader signature."""
     table = table or table_code_from_name(filename)
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";", quotechar='"')
     header = next(reader)

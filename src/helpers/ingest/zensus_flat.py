@@ -21,5 +21,6 @@ def detect(text: str) -> bool:
     return bool(first_row) and bool(re.match(r"^\d{4}[A-Z];", first_row[0]))
 
 
-def read(text: str, table: str | None = None, reference_date: str | None = None, filename: str = "") -> Extract:
+def read(text: str, table: str | None = None, reference_date: str | None = None, filename: str = "",
+         regions=None) -> Extract:
     return genesis_flat.read(text, table, reference_date, filename, fmt=FORMAT)
