@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import yaml
-
-from helpers.paths import PACKAGE_DIR
+from helpers.paths import PACKAGE_DIR, read_yaml
 
 SPRACHEN = ("de", "en")
 # Where each language's briefings sit in a run folder: German at the top, English in en/
@@ -19,8 +17,7 @@ LANGUAGE_FOLDERS = {"de": "", "en": "en/"}
 
 @lru_cache(maxsize=1)
 def messages() -> dict[str, dict[str, str]]:
-    with open(PACKAGE_DIR / "messages.yaml", encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+    return read_yaml(PACKAGE_DIR / "messages.yaml")
 
 
 def check_sprache(sprache: object) -> str:

@@ -12,7 +12,12 @@ import os
 from importlib import resources
 from pathlib import Path
 
+import yaml
+
 PACKAGE_DIR = Path(str(resources.files(__package__)))
+# libyaml's parser when PyYAML has it: the same results (a test compares every catalogue), ten times
+# faster, which every notebook of a batch pays again when its kernel imports the package afresh.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CHECKOUT_MARKER = Path("data") / "raw" / "datapackage.json"
 
 
@@ -40,3 +45,9 @@ NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
 CATALOGUE_DIR = PACKAGE_DIR / "catalogue"
 TEMPLATES_DIR = PACKAGE_DIR / "run" / "templates"
+
+
+def read_yaml(path: Path) -> object:
+    """A YAML file of the package or the checkout (catalogues, texts, ``runs.yaml``), safely parsed."""
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader

@@ -1,6 +1,8 @@
 """Where the helpers look for the checkout: an installed wheel must find the repository it runs in."""
 from pathlib import Path
 
+import pytest
+
 from helpers import paths
 
 
@@ -34,3 +36,22 @@ def test_package_resources_sit_in_the_package():
                      "run/templates/index.html.j2", "run/templates/briefing/static/briefing.css"):
         assert (paths.PACKAGE_DIR / resource).is_file(), resource
 
+
+
+def test_read_yaml_gives_what_the_pure_python_parser_gives_for_every_yaml_file():
+    """read_yaml may use libyaml for speed only if no catalogue or text reads differently."""
+    import yaml
+
+    files = [*paths.PACKAGE_DIR.rglob("*.yaml"), paths.NOTEBOOKS_DIR / "runs.yaml"]
+    assert len(files) >= 5
+    for path in files:
+        assert paths.read_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8")), path
+
+
+def test_read_yaml_refuses_python_objects(tmp_path):
+    import yaml
+
+    unsafe = tmp_path / "unsafe.yaml"
+    unsafe.write_text("!!python/object/apply:os.system ['true']\n", encoding="utf-8")
+    with pytest.raises(yaml.constructor.ConstructorError):
+        paths.read_yaml(unsafe)

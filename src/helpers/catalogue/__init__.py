@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
+
+from helpers.paths import read_yaml
 
 Model = TypeVar("Model", bound=BaseModel)
 # A location inside the file (e.g. ('indicators', 'population', 'value', 'variable')) → "Indikator 'population', Feld 'value.variable'".
@@ -81,8 +82,7 @@ def load(path: Path, model: type[Model], where: Where, context: Callable[[dict],
     ``context`` computes what validators compare against (e.g. the declared variables) from the raw
     mapping, so a cross-reference error is reported at the entry that makes it.
     """
-    with open(path, encoding="utf-8") as handle:
-        raw = yaml.safe_load(handle)
+    raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise CatalogueError(f"{path.name}: die Datei muss ein YAML-Mapping sein ({path}).")
     try:

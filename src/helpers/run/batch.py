@@ -35,7 +35,6 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import yaml
 from filelock import FileLock, Timeout
 
 from helpers import kommunen as kommunen_module
@@ -44,7 +43,7 @@ from helpers.data.hashing import file_sha256, tree_sha256
 from helpers.data.validation import DataError
 from helpers.fmt import MISSING, format_number
 from helpers.i18n import LANGUAGE_FOLDERS, t
-from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
+from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR, read_yaml
 
 KERNEL_NAME = "integrationsmonitor"
 RUN_TABLE = "runs.yaml"
@@ -139,7 +138,7 @@ def plan(kommunen: list[kommunen_module.Region] | None = None, *, kreise: list[k
     selected = list(dict.fromkeys(kommunen or ()))
     homes = list(dict.fromkeys(kreise or [kommunen_module.region(r.kreis_ags) for r in selected]
                                or [kommunen_module.kreis()]))
-    rows = yaml.safe_load((notebooks_dir / RUN_TABLE).read_text(encoding="utf-8"))
+    rows = read_yaml(notebooks_dir / RUN_TABLE)
     common = {"stichtag": stichtag, "sprache": sprache}
     jobs = []
     for home in homes:
@@ -674,7 +673,7 @@ def check_out(out: Path, sprache: str = "de") -> str | None:
 # --- committed product notebooks -----------------------------------------------------------
 
 def product_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
-    rows = yaml.safe_load((notebooks_dir / RUN_TABLE).read_text(encoding="utf-8"))
+    rows = read_yaml(notebooks_dir / RUN_TABLE)
     return [notebooks_dir / row["notebook"] for row in rows]
 
 
