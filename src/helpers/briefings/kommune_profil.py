@@ -305,6 +305,13 @@ def _population_frame(p: Profile) -> pd.DataFrame:
     return series.assign(series=p.name, segment=[p.t(f"profile_base_{b}") for b in series["base"]])
 
 
+def _population_table(p: Profile, frame: pd.DataFrame) -> pd.DataFrame:
+    """Every population figure of the Kommune with its date and series (census count or update)."""
+    return pd.DataFrame({p.t("profile_col_date"): [fmt.format_date(d.date(), p.sprache) for d in frame["date"]],
+                         p.t("profile_col_series"): frame["segment"],
+                         p.t("profile_col_value"): _with_marks(frame, 0, p.sprache)})
+
+
 def _population_chart_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """What the population chart draws: the population update on its two latest census bases,
     the series a reader follows. Census counts and older bases stay in "Zahlen zur Grafik"."""
@@ -371,8 +378,11 @@ def population(p: Profile) -> None:
     """Section 2: population with visible base breaks, foreign shares, AZR index, nationalities."""
     _heading(p.t("profile_h_population"))
     frame = p.frames["population"]
-    if not frame.empty:
-        drawn = _population_chart_frame(frame)
+    drawn = _population_chart_frame(frame) if not frame.empty else frame
+    if not frame.empty and drawn["date"].nunique() < 2:  # one point is no course over time: the figures as a table
+        _markdown(p.t("profile_population_single", kommune=p.name))
+        tables.table(_population_table(p, frame), sources.refer(_ids(frame), p.sprache))
+    elif not frame.empty:
         # A break where the population update moves to a new census base, at the census day it counts from.
         census_days = dict(zip(frame["base"], frame["date"]))
         breaks = {p.t(f"profile_base_{b}"): census_days.get(b.replace("update_", "census_").removesuffix("_base"))
@@ -381,10 +391,7 @@ def population(p: Profile) -> None:
         fig = charts.line_with_breaks(
             drawn, title=p.t("profile_population_chart", kommune=p.name), source_ids=_ids(drawn), sprache=p.sprache,
             break_label=p.t("profile_base_change"), breaks=breaks, y_title=p.t("profile_persons_axis"))
-        table = pd.DataFrame({p.t("profile_col_date"): [fmt.format_date(d.date(), p.sprache) for d in frame["date"]],
-                              p.t("profile_col_series"): frame["segment"],
-                              p.t("profile_col_value"): _with_marks(frame, 0, p.sprache)})
-        charts.show(fig, table=table, sprache=p.sprache)
+        charts.show(fig, table=_population_table(p, frame), sprache=p.sprache)
         _markdown(p.t("profile_population_break_note"))
     shares = p.frames["foreign_share"]
     if not shares.empty:
