@@ -352,3 +352,16 @@ def test_a_population_with_one_update_date_is_a_table_not_a_one_point_chart(monk
     shown.clear()
     profil.population(profil.setup("Kleve"))
     assert [f for f in charts_shown() if "Einwohnerinnen und Einwohner in Kleve" in f.layout.title.text]
+
+
+@pytest.mark.parametrize(("kommune", "title"), [
+    ("Moers", "Ausländeranteil beim Zensus 2011: Moers, Kreis Wesel und NRW"),  # no 2022 share for Kreis Wesel
+    ("Kleve", "Ausländeranteil beim Zensus 2011 und 2022: Kleve, Kreis Kleve und NRW"),
+])
+def test_the_foreign_share_chart_names_only_the_censuses_it_draws(monkeypatch, kommune, title):
+    shown = []
+    monkeypatch.setattr(profil, "display", lambda obj, raw=False: None)
+    monkeypatch.setattr(tables, "display", lambda obj, raw=False: None)
+    monkeypatch.setattr(charts, "show", lambda fig, table=None, sprache="de": shown.append(fig.layout.title.text))
+    profil.population(profil.setup(kommune))
+    assert any(text.startswith(title) for text in shown), shown

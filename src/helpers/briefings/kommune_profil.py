@@ -320,6 +320,14 @@ def _population_chart_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return drawn if not drawn.empty else frame
 
 
+def _censuses(p: Profile, shares: pd.DataFrame) -> str:
+    """'Zensus 2011 und 2022', or only the census that has figures (the title names what is drawn)."""
+    years = sorted({i.rsplit("_", 1)[-1] for i in shares["indicator"]})
+    if len(years) == 1:
+        return p.t("profile_census_one", year=years[0])
+    return p.t("profile_census_two", first=years[0], second=years[1])
+
+
 def _foreign_share_frame(p: Profile) -> pd.DataFrame:
     rows = []
     for i in ("foreign_share_census_2011", "foreign_share_census_2022"):
@@ -395,7 +403,8 @@ def population(p: Profile) -> None:
         _markdown(p.t("profile_population_break_note"))
     shares = p.frames["foreign_share"]
     if not shares.empty:
-        fig = charts.bars(shares, x="census", y="value", group="region", title=p.t("profile_foreign_share_chart", kommune=p.name),
+        fig = charts.bars(shares, x="census", y="value", group="region",
+                          title=p.t("profile_foreign_share_chart", kommune=p.name, zensus=_censuses(p, shares)),
                           source_ids=_ids(shares), sprache=p.sprache, y_title=p.t("profile_percent_axis"))
         table = pd.DataFrame({p.t("profile_col_series"): shares["census"], p.t("profile_col_region"): shares["region"],
                               p.t("profile_col_value"): _with_marks(shares, 1, p.sprache, percent=True)})
