@@ -185,9 +185,10 @@ def code_fingerprint() -> str:
                                      if p.is_file() and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts))
 
 
-def kreis_of(job: Job) -> str:
+def kreis_of(job: Job | Entry) -> str:
     """The AGS of the Kreis whose data a briefing reads (its ``kreis``, or its ``kommune``'s Kreis)."""
-    return str(job.parameters.get("kreis") or job.parameters.get("kommune") or kommunen_module.KREIS_AGS)[:5]
+    parameters = job.parameters or {}
+    return str(parameters.get("kreis") or parameters.get("kommune") or kommunen_module.KREIS_AGS)[:5]
 
 
 def data_hashes(kreise: set[str], raw_dir: Path = RAW_DIR) -> dict[str, str]:
@@ -569,7 +570,7 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         data_hash, code_hash, boundaries_hash = fingerprint(raw_dir), code_fingerprint(), geo.source_fingerprint()
         previous_dir, previous = _previous_entries(out)
         kreis_hashes = data_hashes({kreis_of(job) for job in jobs}
-                                   | {kreis_of(Job(e.notebook, e.output, e.parameters or {})) for e in previous.values()}, raw_dir)
+                                   | {kreis_of(e) for e in previous.values()}, raw_dir)
 
         def digest_of(job: Job) -> str:
             return input_hash(job, notebooks_dir, kreis_hashes[kreis_of(job)], code_hash, boundaries_hash)

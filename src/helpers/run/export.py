@@ -328,7 +328,8 @@ def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: 
 
     stichtage = sorted(e.briefing["stichtag"] for e in good if (e.briefing or {}).get("stichtag"))
     failed = [e.output for e in entries if e.status == "failed"]
-    texts = _kreis_texts(_run_kreis(entries), sprache)
+    kreis_ags = _run_kreis(entries)
+    texts = _kreis_texts(kreis_ags, sprache)
     page = _environment().get_template("index.html.j2").render(
         lang=sprache,
         title=t("index_title", sprache, **texts),
@@ -337,7 +338,7 @@ def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: 
         intro=t("index_intro", sprache),
         failed=t("index_failed", sprache, names=", ".join(failed)) if failed else "",
         news_heading=t("index_news_heading", sprache),
-        news=_news(update.last_report(), sprache, _run_kreis(entries)),
+        news=_news(update.last_report(), sprache, kreis_ags),
         kreis_heading=t("index_kreis_heading", sprache, **texts),
         kreis_links=[{"href": _page_href(e), "title": (e.briefing or {}).get("title", e.output)}
                      for e in good if (e.briefing or {}).get("kind") != PROFILE_KIND],
