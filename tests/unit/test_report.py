@@ -324,12 +324,13 @@ def test_moers_population_is_the_official_figure_in_german_format(monkeypatch):
     assert f"In Moers lebten am 31.12.2024 {expected} Menschen (Kreis Wesel: " in text
 
 
-def test_the_locator_of_a_kreis_without_boundaries_says_the_map_is_missing(monkeypatch):
+def test_the_locator_of_a_kreis_outside_kleve_is_drawn_on_its_own_boundaries(monkeypatch):
     shown = []
     monkeypatch.setattr(profil, "display", lambda obj, raw=False: shown.append(obj.data))
     monkeypatch.setattr(charts, "show", lambda fig, table=None, sprache="de": shown.append(fig))
     profil.locator(profil.setup("Moers"))
-    assert shown == ["Geprüfte Gemeindegrenzen des Kreises Wesel liegen nicht vor; die Lagekarte entfällt."]
+    assert len(shown) == 1 and shown[0].layout.title.text == "Lage von Moers im Kreis Wesel"
+    assert "© GeoBasis-DE / BKG (Daten verändert)" in charts.source_line_of(shown[0])
     shown.clear()
     profil.locator(profil.setup("Kleve"))
     assert len(shown) == 1 and "Lage von Kleve im Kreis Kleve" in shown[0].layout.title.text
