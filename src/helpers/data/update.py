@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import fmt, ingest, kommunen
-from helpers.data import datapackage, importing, store, validation
+from helpers.data import build, datapackage, importing, validation
 from helpers.ingest.common import TABLES_FILE, declared_tables, normalise_ags
 from helpers.ingest.genesis_flat import REGION_DIMENSIONS
 from helpers.paths import PROCESSED_DIR, RAW_DIR, UPDATES_DIR
@@ -146,7 +146,7 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
         updated = any(t["status"] == "updated" for t in report.tables.values())
         if updated:
             try:
-                before, after = store.tables(raw_dir)["observations"], store.tables(trial)["observations"]
+                before, after = build.tables(raw_dir)["observations"], build.tables(trial)["observations"]
             except validation.DataError as exc:
                 report.tables["(alle)"] = {"status": "failed", "message": "Rohdaten nach dem Import ungültig:\n"
                                            + exc.report.format(20)}
@@ -495,7 +495,7 @@ def _commit(trial: Path, raw_dir: Path, processed_dir: Path) -> None:
         raise
     for rel in sorted(old.keys() - new.keys()):
         (raw_dir / rel).unlink(missing_ok=True)
-    store.build(raw_dir, processed_dir)
+    build.build(raw_dir, processed_dir)
 
 
 def _save(report: ChangeReport, updates_dir: Path) -> None:

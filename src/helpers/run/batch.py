@@ -124,7 +124,7 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
     from helpers.run import export
     from helpers.data import geo
     from helpers.run import warm_kernel
-    from helpers.data.store import fingerprint
+    from helpers.data.build import fingerprint
 
     target = None
     handlers = set_stop_handlers(raise_stopped)
