@@ -30,7 +30,7 @@ def test_overview_of_another_kreis_renders_and_names_only_that_kreis(shown, key,
     assert text.startswith(f"# {name} – ")
     assert "Kleve" not in text and "Nassauerallee" not in text
     assert statements.timeline(ctx).empty and ctx.figures.facts["ags"].ne("").all()
-    assert t("ov_not_recorded", "de", what=t("ov_lacks_ov_h_timeline", "de")) in text
+    assert t("uebersicht_not_recorded", "de", what=t("uebersicht_lacks_timeline", "de")) in text
     assert t("briefing_no_map", "de") in text  # the shares' map: boundaries cover Kreis Kleve only
     assert len(overview.shares_table(ctx)) == n
     own = ctx.obs[ctx.obs["ags"].str.startswith(ctx.kreis.ags)]

@@ -217,7 +217,7 @@ def test_header_states_the_span_of_reference_dates_not_one_stand():
     profile = profil.setup("Weeze")
     span = sections.briefing_payload(profile).span
     assert span == "Zahlen von 2005 bis 2025; jede Zahl nennt ihren Stichtag"  # AZR chart from 2005, Sozialindex 2025/26
-    assert "Stand der Daten" not in profile.t("profile_stand", span=span, erstellt="x")
+    assert "Stand der Daten" not in profile.t("profil_stand", span=span, erstellt="x")
 
 
 def test_old_figures_are_marked_and_vorhanden_means_current():
@@ -290,14 +290,14 @@ def test_a_kommune_of_another_kreis_renders_with_its_own_kreis(shown, kommune, k
         assert profile.kreis.name == kreis_name
         # No Kleve wording, figure or map. Left aside: the source list (an NRW figure's press source may be
         # titled "Kreis Kleve: …") and the catalogue's definitions, which every Kreis shares.
-        body = text.split(f"## {profile.t('profile_h_sources')}")[0]
+        body = text.split(f"## {profile.t('profil_h_sources')}")[0]
         for indicator in CATALOGUE.indicators.values():
             body = body.replace(indicator.text("definition", sprache), "")
         assert "Kleve" not in body, body
         # Kleve's register of Integrationsräte says nothing about another Kreis: a gap, not "entfällt".
         assert not profile.figures.not_applicable
-        title_and_intro = [profile.t("profile_stand", span="", erstellt=""),
-                           profile.t("profile_intro", kommune=profile.region.name)]
+        title_and_intro = [profile.t("profil_stand", span="", erstellt=""),
+                           profile.t("profil_intro", kommune=profile.region.name)]
         assert all(kreis_name in line for line in title_and_intro), title_and_intro
 
 

@@ -125,9 +125,9 @@ def check_stichtag(stichtag: object, obs: pd.DataFrame, sprache: str = "de") -> 
             raise ValueError
         day = pd.Timestamp(dt.date.fromisoformat(text))
     except ValueError:
-        raise ValueError(t("profile_bad_stichtag", sprache, value=stichtag)) from None
+        raise ValueError(t("stichtag_invalid", sprache, value=stichtag)) from None
     if day > latest:
-        raise ValueError(t("profile_stichtag_too_late", sprache, stichtag=fmt.format_date(day.date(), sprache),
+        raise ValueError(t("stichtag_too_late", sprache, stichtag=fmt.format_date(day.date(), sprache),
                            latest=fmt.format_date(latest.date(), sprache)))
     return day
 

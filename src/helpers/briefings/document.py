@@ -124,7 +124,7 @@ def sources_section(heading_text: str, listed: Iterable[str] = ()) -> list[Block
 
 def fact_line(fact, name: str, sprache: str) -> str:
     """ "Zum Einordnen (Rees, 08.08.2016): …" — a fact (facts.csv) in the reader's language with its date."""
-    when = fmt.format_date(fact.date, sprache) if not fmt.is_missing(fact.date) else t("ov_tl_undated", sprache)
+    when = fmt.format_date(fact.date, sprache) if not fmt.is_missing(fact.date) else t("fact_undated", sprache)
     return t("context_fact", sprache, region=name, date=when, fact=fact.fact_de if sprache == "de" else fact.fact)
 
 

@@ -240,7 +240,7 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
         ))
     fig = go.Figure(traces)
     if status in frame and any(pattern(s) for s in frame[status]):
-        fig.add_annotation(text=_escape(t("cmp_chart_hatched", sprache)), showarrow=False, xref="paper",
+        fig.add_annotation(text=_escape(t("chart_hatched", sprache)), showarrow=False, xref="paper",
                            yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom", font=dict(size=10, color="#444444"))
     if reference is not None:
         line = dict(color=REFERENCE, dash="dash", width=2)
@@ -283,7 +283,7 @@ def _dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids, sprach
                          line=dict(color=colours, width=2))),
     ])
     if any(hollow):
-        fig.add_annotation(text=_escape(t("cmp_chart_hollow", sprache)), showarrow=False, xref="paper",
+        fig.add_annotation(text=_escape(t("chart_hollow", sprache)), showarrow=False, xref="paper",
                            yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom", font=dict(size=10, color="#444444"))
     if reference is not None:
         fig.add_vline(reference, line=dict(color=REFERENCE, dash="dash", width=2), annotation_position="top",

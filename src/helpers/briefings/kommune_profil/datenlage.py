@@ -35,20 +35,20 @@ def data_gaps_table(p: Profile) -> pd.DataFrame:
     for c in _gap_comparisons(p):
         available = availability(p, c)
         known = {
-            "kommune": lambda: p.t("profile_known_lower_bound" if c.kommune.lower_bound else "profile_known_yes",
+            "kommune": lambda: p.t("profil_known_lower_bound" if c.kommune.lower_bound else "profil_known_yes",
                                    date=narrative.format_day(c.kommune, p.sprache)),
-            "older": lambda: p.t("profile_known_older", date=narrative.format_day(c.kommune, p.sprache)),
-            "kreis": lambda: p.t("profile_known_kreis", date=day_cell(p, c.kreis)),
-            "none": lambda: p.t("profile_known_no"),
-            "na": lambda: p.t("profile_known_na"),
+            "older": lambda: p.t("profil_known_older", date=narrative.format_day(c.kommune, p.sprache)),
+            "kreis": lambda: p.t("profil_known_kreis", date=day_cell(p, c.kreis)),
+            "none": lambda: p.t("profil_known_no"),
+            "na": lambda: p.t("profil_known_na"),
         }[available]()
-        fill = {"kommune": p.t("profile_nothing_missing"), "na": c.indicator.text("not_applicable", p.sprache)}
+        fill = {"kommune": p.t("profil_nothing_missing"), "na": c.indicator.text("not_applicable", p.sprache)}
         label = CATALOGUE.field_label(c.indicator.handlungsfeld, p.sprache)
         rows.append({
-            p.t("profile_col_field"): "" if label == field else label,
-            p.t("profile_col_indicator"): c.indicator.label(p.sprache),
-            p.t("profile_col_known", kommune=p.region.name): known,
-            p.t("profile_col_fill"): sources.gap(c.indicator, p.sprache) if c.kommune.lower_bound
+            p.t("profil_col_field"): "" if label == field else label,
+            p.t("profil_col_indicator"): c.indicator.label(p.sprache),
+            p.t("profil_col_known", kommune=p.region.name): known,
+            p.t("profil_col_fill"): sources.gap(c.indicator, p.sprache) if c.kommune.lower_bound
             else fill.get(available) or sources.gap(c.indicator, p.sprache),
         })
         field = label
@@ -59,12 +59,12 @@ def data_gaps(p: Profile) -> list[Block]:
     """Section 4: the Datenlage table with a one-line summary."""
     counts = pd.Series([availability(p, c) for c in _gap_comparisons(p)]).value_counts()
     name = p.region.name
-    return [heading(p.t("profile_h_datalage")),
-            markdown(p.t("profile_datalage_intro", kommune=name)),
-            markdown(p.t("profile_datalage_summary", total=int(counts.sum()), kommune=name,
+    return [heading(p.t("profil_h_datalage")),
+            markdown(p.t("profil_datalage_intro", kommune=name)),
+            markdown(p.t("profil_datalage_summary", total=int(counts.sum()), kommune=name,
                          known=int(counts.get("kommune", 0)), older=int(counts.get("older", 0)),
                          kreis_only=int(counts.get("kreis", 0)), none=int(counts.get("none", 0)),
                          na=int(counts.get("na", 0)))),
             Table(data_gaps_table(p), css_class="im-long"),  # longer than a page: breaks between rows
-            markdown(p.t("older_stand_note", years=OLDER_YEARS,
+            markdown(p.t("profil_older_stand_note", years=OLDER_YEARS,
                          newest=fmt.format_date(p.figures.newest.date(), p.sprache)))]

@@ -53,7 +53,7 @@ def check_early(everything: pd.DataFrame, place: Region, day: pd.Timestamp, spra
     """A stichtag before the Kommune's first population figure (the base of every share) is refused."""
     first = first_dates(everything, "population").get(place.ags)
     if first is not None and first > day:
-        raise ValueError(t("profile_stichtag_too_early", sprache, kommune=place.name,
+        raise ValueError(t("profil_stichtag_too_early", sprache, kommune=place.name,
                            stichtag=fmt.format_date(day.date(), sprache), first=fmt.format_date(first.date(), sprache)))
 
 

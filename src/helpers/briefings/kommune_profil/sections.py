@@ -36,7 +36,7 @@ def _source_ids(figures: Iterable[Figure]) -> tuple[str, ...]:
 def day_cell(p: Profile, f: Figure) -> str:
     """The Stand cell: the figure's date, marked "älterer Stand" when it is old."""
     day = narrative.format_day(f, p.sprache)
-    return f"{day} ({p.t('older_stand')})" if is_older(p.figures, f) else day
+    return f"{day} ({p.t('profil_older_stand')})" if is_older(p.figures, f) else day
 
 
 def _context(p: Profile, comparisons: list[Comparison]) -> list[Text]:
@@ -53,16 +53,16 @@ def _note(p: Profile, c: Comparison) -> str:
     """The Hinweis cell: why a value is missing (or does not apply), that it is a Kreiswert, or its census base."""
     notes = []
     if c.kommune.missing and c.indicator.id in p.figures.not_applicable:
-        return p.t("profile_not_applicable", reason=c.indicator.text("not_applicable", p.sprache))
+        return p.t("profil_not_applicable", reason=c.indicator.text("not_applicable", p.sprache))
     if c.kommune.missing:
         only_kreis = "kommune" not in c.indicator.levels and not c.kreis.missing
-        notes.append(p.t("profile_only_kreis") if only_kreis else narrative.missing_reason(c.kommune, p.sprache))
+        notes.append(p.t("profil_only_kreis") if only_kreis else narrative.missing_reason(c.kommune, p.sprache))
     elif c.kommune.base and c.indicator.kind != "change":
-        notes.append(p.t(f"profile_base_{c.kommune.base}"))
+        notes.append(p.t(f"base_{c.kommune.base}"))
     if c.kommune.lower_bound:
-        notes.append(p.t("profile_lower_bound"))
+        notes.append(p.t("profil_lower_bound"))
     if c.kreis.from_kommunen:
-        notes.append(p.t("profile_kreis_computed"))
+        notes.append(p.t("profil_kreis_computed"))
     return "; ".join(notes)
 
 
@@ -76,12 +76,12 @@ def comparison_row(p: Profile, c: Comparison) -> dict[str, str]:
     """One row of a figures table: the Kommune, its Kreis and NRW, the Stand and a note."""
     shown = c.kommune if not c.kommune.missing else c.kreis
     return {
-        p.t("profile_col_indicator"): c.indicator.label(p.sprache),
+        p.t("profil_col_indicator"): c.indicator.label(p.sprache),
         p.region.name: _dated(c.kommune, shown, p.sprache),
-        p.t("profile_kreis"): _dated(c.kreis, shown, p.sprache),
-        p.t("profile_land"): _dated(c.land, shown, p.sprache),
-        p.t("profile_col_date"): day_cell(p, shown) if shown.date is not None else "",
-        p.t("profile_col_note"): _note(p, c),
+        p.t("profil_kreis"): _dated(c.kreis, shown, p.sprache),
+        p.t("profil_land"): _dated(c.land, shown, p.sprache),
+        p.t("profil_col_date"): day_cell(p, shown) if shown.date is not None else "",
+        p.t("profil_col_note"): _note(p, c),
     }
 
 
@@ -107,9 +107,9 @@ def _ids(frame: pd.DataFrame) -> tuple[str, ...]:
 def title(p: Profile) -> list[Block]:
     """H1, Stand der Daten and a one-paragraph introduction."""
     span = narrative.span_text(p.figures.shown_dates(), p.sprache)
-    return [heading(p.t("profile_title", kommune=p.region.name), 1),
-            markdown(p.t("profile_stand", span=span, erstellt=p.created.strftime("%d.%m.%Y, %H:%M"))),
-            markdown(p.t("profile_intro", kommune=p.region.name))]
+    return [heading(p.t("profil_title", kommune=p.region.name), 1),
+            markdown(p.t("profil_stand", span=span, erstellt=p.created.strftime("%d.%m.%Y, %H:%M"))),
+            markdown(p.t("profil_intro", kommune=p.region.name))]
 
 
 # --- 1 Auf einen Blick --------------------------------------------------------------------------
@@ -122,12 +122,12 @@ def key_figures_table(p: Profile) -> pd.DataFrame:
 def key_figures(p: Profile) -> list[Block]:
     """Section 1: sentences, the key-figure table and its facts, the marks explained."""
     comparisons = [p.figures.comparisons[i] for i in CATALOGUE.key_figures]
-    blocks: list[Block] = [heading(p.t("profile_h_glance"))]
+    blocks: list[Block] = [heading(p.t("profil_h_glance"))]
     blocks += _bullets(narrative.key_sentences(p.region.name, p.figures.comparisons, p.sprache, places=p.texts))
     blocks += [Table(key_figures_table(p), _source_ids(f for c in comparisons for f in c.figures))]
     blocks += _context(p, comparisons)
     legend = narrative.marker_legend(_statuses(p, CATALOGUE.key_figures), p.sprache)
-    return blocks + ([markdown(p.t("profile_markers_legend") + "  \n" + "  \n".join(legend))] if legend else [])
+    return blocks + ([markdown(p.t("profil_markers_legend") + "  \n" + "  \n".join(legend))] if legend else [])
 
 
 def _value(f: Figure) -> float | None:
@@ -151,8 +151,8 @@ def key_figures_payload(p: Profile) -> payloads.KeyFigures:
 def briefing_payload(p: Profile) -> payloads.Briefing:
     """The BRIEFING payload; its notes are the caveats that travel with it: the marks used and the base breaks."""
     notes = narrative.marker_legend(_statuses(p, CATALOGUE.indicators), p.sprache) + [
-        p.t("profile_population_break_note"), p.t("profile_azr_note")]
-    return p.briefing(p.t("profile_title", kommune=p.region.name), p.figures.stand,
+        p.t("profil_population_break_note"), p.t("profil_azr_note")]
+    return p.briefing(p.t("profil_title", kommune=p.region.name), p.figures.stand,
                       narrative.span_text(p.figures.shown_dates(), p.sprache), p.figures.cited, notes)
 
 
@@ -163,24 +163,24 @@ def locator(p: Profile) -> list[Block]:
     cover, one sentence says the map is missing, as a map of another Kreis would mislead."""
     if maps.covers(p.region.ags):
         return [Chart(maps.locator, {"ags": p.region.ags, "sprache": p.sprache})]
-    return [markdown(p.t("map_not_covered"))]
+    return [markdown(p.t("profil_map_not_covered"))]
 
 
 # --- 2 Bevölkerung und Zuwanderung --------------------------------------------------------------
 
 def _population_table(p: Profile, frame: pd.DataFrame) -> pd.DataFrame:
     """Every population figure of the Kommune with its date and series (census count or update)."""
-    return pd.DataFrame({p.t("profile_col_date"): [fmt.format_date(d.date(), p.sprache) for d in frame["date"]],
-                         p.t("profile_col_series"): frame["segment"],
-                         p.t("profile_col_value"): _with_marks(frame, 0, p.sprache)})
+    return pd.DataFrame({p.t("profil_col_date"): [fmt.format_date(d.date(), p.sprache) for d in frame["date"]],
+                         p.t("chart_col_series"): frame["segment"],
+                         p.t("profil_col_value"): _with_marks(frame, 0, p.sprache)})
 
 
 def _censuses(p: Profile, shares: pd.DataFrame) -> str:
     """'Zensus 2011 und 2022', or only the census that has figures (the title names what is drawn)."""
     years = sorted({i.rsplit("_", 1)[-1] for i in shares["indicator"]})
     if len(years) == 1:
-        return p.t("profile_census_one", year=years[0])
-    return p.t("profile_census_two", first=years[0], second=years[1])
+        return p.t("profil_census_one", year=years[0])
+    return p.t("profil_census_two", first=years[0], second=years[1])
 
 
 def foreign_share_frame(p: Profile) -> pd.DataFrame:
@@ -188,9 +188,9 @@ def foreign_share_frame(p: Profile) -> pd.DataFrame:
     rows = []
     for i in ("foreign_share_census_2011", "foreign_share_census_2022"):
         c = p.figures.comparisons[i]
-        for name, f in zip((p.region.name, p.t("profile_kreis"), p.t("profile_land")), c.figures):
+        for name, f in zip((p.region.name, p.t("profil_kreis"), p.t("profil_land")), c.figures):
             if not f.missing:
-                rows.append({"census": t(f"profile_base_{f.base}", p.sprache), "region": name, "value": f.value,
+                rows.append({"census": t(f"base_{f.base}", p.sprache), "region": name, "value": f.value,
                              "status": f.status, "source_ids": f.source_ids, "indicator": i})
     return pd.DataFrame(rows, columns=["census", "region", "value", "status", "source_ids", "indicator"])
 
@@ -209,47 +209,47 @@ def _nationalities_frame(p: Profile, rows: pd.DataFrame) -> pd.DataFrame:
 def population(p: Profile) -> list[Block]:
     """Section 2: population with visible base breaks, foreign shares, AZR index, nationalities."""
     s, name = p.sprache, p.region.name
-    blocks: list[Block] = [heading(p.t("profile_h_population"))]
+    blocks: list[Block] = [heading(p.t("profil_h_population"))]
     frame = p.figures.population.assign(series=name)
-    frame = frame.assign(segment=[p.t(f"profile_base_{b}") for b in frame["base"]])
+    frame = frame.assign(segment=[p.t(f"base_{b}") for b in frame["base"]])
     drawn = latest_bases(frame, FORTSCHREIBUNG_BASES) if not frame.empty else frame
     if not frame.empty and drawn["date"].nunique() < 2:  # one point is no course over time: the figures as a table
-        blocks += [markdown(p.t("profile_population_single", kommune=name)),
+        blocks += [markdown(p.t("profil_population_single", kommune=name)),
                    Table(_population_table(p, frame), _ids(frame))]
     elif not frame.empty:
         # A break where the population update moves to a new census base, at the census day it counts from.
         census_days = dict(zip(frame["base"], frame["date"]))
-        breaks = {p.t(f"profile_base_{b}"): census_days.get(b.replace("update_", "census_").removesuffix("_base"))
+        breaks = {p.t(f"base_{b}"): census_days.get(b.replace("update_", "census_").removesuffix("_base"))
                   for b in dict.fromkeys(drawn["base"])}
         blocks += [Chart(charts.line_with_breaks, dict(
-            frame=drawn, title=p.t("profile_population_chart", kommune=name), source_ids=_ids(drawn), sprache=s,
-            break_label=p.t("profile_base_change"), breaks=dict(list(breaks.items())[1:]),
-            y_title=p.t("profile_persons_axis")), _population_table(p, frame)),
-            markdown(p.t("profile_population_break_note"))]
+            frame=drawn, title=p.t("profil_population_chart", kommune=name), source_ids=_ids(drawn), sprache=s,
+            break_label=p.t("profil_base_change"), breaks=dict(list(breaks.items())[1:]),
+            y_title=p.t("profil_persons_axis")), _population_table(p, frame)),
+            markdown(p.t("profil_population_break_note"))]
     shares = foreign_share_frame(p)
     if not shares.empty:
-        table = pd.DataFrame({p.t("profile_col_series"): shares["census"], p.t("profile_col_region"): shares["region"],
-                              p.t("profile_col_value"): _with_marks(shares, 1, s, percent=True)})
+        table = pd.DataFrame({p.t("chart_col_series"): shares["census"], p.t("profil_col_region"): shares["region"],
+                              p.t("profil_col_value"): _with_marks(shares, 1, s, percent=True)})
         blocks.append(Chart(charts.bars, dict(
             frame=shares, x="census", y="value", group="region",
-            title=p.t("profile_foreign_share_chart", kommune=name, zensus=_censuses(p, shares)),
-            source_ids=_ids(shares), sprache=s, y_title=p.t("profile_percent_axis")), table))
+            title=p.t("profil_foreign_share_chart", kommune=name, zensus=_censuses(p, shares)),
+            source_ids=_ids(shares), sprache=s, y_title=p.t("profil_percent_axis")), table))
     azr = p.figures.azr
     if azr.empty:
-        blocks.append(markdown(p.t("profile_azr_kreis_missing")))
+        blocks.append(markdown(p.t("profil_azr_kreis_missing")))
     else:
-        azr = azr.assign(segment=p.t("profile_base_azr"))
-        table = pd.DataFrame({p.t("profile_col_date"): [fmt.format_date(d.date(), s) for d in azr["date"]],
-                              p.t("profile_col_region"): azr["series"],
-                              p.t("profile_col_value"): _with_marks(azr.assign(value=azr["count"]), 0, s),
-                              p.t("profile_index_axis"): _formatted(azr["value"], 1, s)})
-        blocks += [Chart(charts.line_with_breaks, dict(frame=azr, title=p.t("profile_azr_chart"), source_ids=_ids(azr),
-                                                       sprache=s, breaks=[], y_title=p.t("profile_index_axis")), table),
-                   markdown(p.t("profile_azr_note"))]
+        azr = azr.assign(segment=p.t("base_azr"))
+        table = pd.DataFrame({p.t("profil_col_date"): [fmt.format_date(d.date(), s) for d in azr["date"]],
+                              p.t("profil_col_region"): azr["series"],
+                              p.t("profil_col_value"): _with_marks(azr.assign(value=azr["count"]), 0, s),
+                              p.t("profil_index_axis"): _formatted(azr["value"], 1, s)})
+        blocks += [Chart(charts.line_with_breaks, dict(frame=azr, title=p.t("profil_azr_chart"), source_ids=_ids(azr),
+                                                       sprache=s, breaks=[], y_title=p.t("profil_index_axis")), table),
+                   markdown(p.t("profil_azr_note"))]
     blocks += _nationalities(p)
     frames = (frame, shares, p.figures.azr, p.figures.own_nationalities, p.figures.kreis_nationalities)
     legend = narrative.marker_legend(set().union(*(set(f["status"]) for f in frames if "status" in f)), s)
-    return blocks + ([markdown("  \n".join([p.t("profile_markers_legend"), *legend, p.t("profile_chart_marks")]))]
+    return blocks + ([markdown("  \n".join([p.t("profil_markers_legend"), *legend, p.t("profil_chart_marks")]))]
                      if legend else [])
 
 
@@ -257,33 +257,33 @@ def _nationalities(p: Profile) -> list[Block]:
     own, kreis_rows = p.figures.own_nationalities, p.figures.kreis_nationalities
     blocks: list[Block] = []
     if own.empty:
-        key = "profile_nationalities_note" if not kreis_rows.empty else "profile_nationalities_none"
+        key = "profil_nationalities_note" if not kreis_rows.empty else "profil_nationalities_none"
         blocks.append(markdown(p.t(key, kommune=p.region.name)))
     else:
         blocks.append(_nationality_chart(p, own, p.t(
-            "profile_own_nationalities_chart", kommune=p.region.name,
-            date=fmt.format_date(own["date"].iloc[0].date(), p.sprache), base=p.t(f"profile_base_{own['base'].iloc[0]}"))))
+            "profil_own_nationalities_chart", kommune=p.region.name,
+            date=fmt.format_date(own["date"].iloc[0].date(), p.sprache), base=p.t(f"base_{own['base'].iloc[0]}"))))
     if kreis_rows.empty and not own.empty:
-        blocks.append(markdown(p.t("profile_kreis_nationalities_missing")))
+        blocks.append(markdown(p.t("profil_kreis_nationalities_missing")))
     if not kreis_rows.empty:
         blocks.append(_nationality_chart(p, kreis_rows, p.t(
-            "profile_nationalities_chart", date=fmt.format_date(kreis_rows["date"].iloc[0].date(), p.sprache))))
+            "profil_nationalities_chart", date=fmt.format_date(kreis_rows["date"].iloc[0].date(), p.sprache))))
     return blocks
 
 
 def _nationality_chart(p: Profile, rows: pd.DataFrame, title_text: str) -> Chart:
     frame = _nationalities_frame(p, rows)
-    table = pd.DataFrame({p.t("profile_col_nationality"): frame["country"],
-                          p.t("profile_col_value"): _with_marks(frame, 0, p.sprache)})
+    table = pd.DataFrame({p.t("profil_col_nationality"): frame["country"],
+                          p.t("profil_col_value"): _with_marks(frame, 0, p.sprache)})
     return Chart(charts.bars, dict(frame=frame, x="country", y="value", title=title_text, source_ids=_ids(frame),
-                                   sprache=p.sprache, horizontal=True, x_title=p.t("profile_persons_axis")), table)
+                                   sprache=p.sprache, horizontal=True, x_title=p.t("profil_persons_axis")), table)
 
 
 # --- 3 Handlungsfelder --------------------------------------------------------------------------
 
 def fields(p: Profile) -> list[Block]:
     """Section 3: one block per Handlungsfeld, looping over the catalogue."""
-    blocks: list[Block] = [heading(p.t("profile_h_fields"))]
+    blocks: list[Block] = [heading(p.t("profil_h_fields"))]
     for key in CATALOGUE.handlungsfelder:
         if key != POPULATION_FIELD:
             blocks += field(p, key)
@@ -297,25 +297,25 @@ def field(p: Profile, key: str) -> list[Block]:
     comparisons = [p.figures.comparisons[i.id] for i in CATALOGUE.in_field(key)]
     shown = [c for c in comparisons if not (c.kommune.missing and c.kreis.missing)]
     if not shown:
-        blocks.append(markdown(p.t("profile_field_empty", kommune=name)))
+        blocks.append(markdown(p.t("profil_field_empty", kommune=name)))
     else:
         blocks.append(Table(pd.DataFrame([comparison_row(p, c) for c in shown]),
                             _source_ids(f for c in shown for f in c.figures)))
         blocks += _context(p, shown) + field_chart(p, key, shown)
-    sentences = [p.t("profile_kreis_only_sentence", indicator=c.indicator.label(s), kommune=name,
+    sentences = [p.t("profil_kreis_only_sentence", indicator=c.indicator.label(s), kommune=name,
                      date=narrative.format_day(c.kreis, s))
                  for c in shown if c.kommune.missing]
-    sentences += [p.t("profile_lower_bound_sentence", indicator=c.indicator.label(s), kommune=name,
+    sentences += [p.t("profil_lower_bound_sentence", indicator=c.indicator.label(s), kommune=name,
                       date=narrative.format_day(c.kommune, s), value=narrative.format_figure(c.kommune, s))
                   for c in shown if c.kommune.lower_bound]
-    sentences += [p.t("profile_not_applicable_sentence", indicator=c.indicator.label(s),
+    sentences += [p.t("profil_not_applicable_sentence", indicator=c.indicator.label(s),
                       reason=c.indicator.text("not_applicable", s)) if c.indicator.id in p.figures.not_applicable
-                  else t("no_data_sentence", s, region=name, indicator=c.indicator.label(s))
+                  else t("profil_no_data_sentence", s, region=name, indicator=c.indicator.label(s))
                   for c in comparisons if c not in shown]
     blocks += _bullets(sentences)
     legend = narrative.marker_legend({f.status for c in shown for f in c.figures if not f.missing}, s)
     definitions = [f"**{c.indicator.label(s)}:** {c.indicator.text('definition', s)}" for c in shown]
-    return blocks + [markdown(f"*{p.t('profile_field_definitions')}*  \n" + "  \n".join(definitions + legend)
+    return blocks + [markdown(f"*{p.t('profil_field_definitions')}*  \n" + "  \n".join(definitions + legend)
                               if shown else "")]
 
 
@@ -328,19 +328,19 @@ def field_chart(p: Profile, key: str, shown: list[Comparison]) -> list[Chart]:
     rows = [{"indicator": f"{c.indicator.label(s)} ({narrative.format_day(c.kommune, s)})", "region": name,
              "value": f.value, "status": f.status, "source_ids": f.source_ids}
             for c in shown if c.indicator.unit == "percent" and not c.indicator.not_a_share and not c.kommune.missing
-            for name, f in zip((p.region.name, p.t("profile_kreis"), p.t("profile_land")), c.figures)]
+            for name, f in zip((p.region.name, p.t("profil_kreis"), p.t("profil_land")), c.figures)]
     if len({row["indicator"] for row in rows}) < 2:
         return []
     frame = pd.DataFrame(rows)
-    table = pd.DataFrame({p.t("profile_col_indicator"): frame["indicator"], p.t("profile_col_region"): frame["region"],
-                          p.t("profile_col_value"): _with_marks(frame, 1, s, percent=True)})
+    table = pd.DataFrame({p.t("profil_col_indicator"): frame["indicator"], p.t("profil_col_region"): frame["region"],
+                          p.t("profil_col_value"): _with_marks(frame, 1, s, percent=True)})
     return [Chart(charts.bars, dict(frame=frame, x="indicator", y="value", group="region", title=p.t(
-        "profile_field_chart", field=CATALOGUE.field_label(key, s), kommune=p.region.name),
-        source_ids=_ids(frame), sprache=s, y_title=p.t("profile_percent_axis")), table)]
+        "profil_field_chart", field=CATALOGUE.field_label(key, s), kommune=p.region.name),
+        source_ids=_ids(frame), sprache=s, y_title=p.t("profil_percent_axis")), table)]
 
 
 # --- 5 Quellen und Stand ------------------------------------------------------------------------
 
 def sources(p: Profile) -> list[Block]:
     """Section 5: every source used anywhere in the profile, with table code, date and licence."""
-    return sources_section(p.t("profile_h_sources"), p.figures.cited)
+    return sources_section(p.t("profil_h_sources"), p.figures.cited)

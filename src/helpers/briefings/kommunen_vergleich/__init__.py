@@ -78,5 +78,5 @@ def sources(ctx: Context[ComparisonFigures]) -> None:
 
 def briefing_payload(ctx: Context[ComparisonFigures]) -> payloads.Briefing:
     newest = sections.comparison_table(ctx)["date"].dropna().max()
-    notes = [ctx.t("cmp_changes_note"), ctx.t("cmp_similar_method", k=NEIGHBOURS, n=N_GROUPS)]
-    return ctx.briefing(ctx.t("cmp_title"), pd.Timestamp(newest), ctx.cited_span(), ctx.sources.ids, notes)
+    notes = [ctx.t("vergleich_changes_note"), ctx.t("vergleich_similar_method", k=NEIGHBOURS, n=N_GROUPS)]
+    return ctx.briefing(ctx.t("vergleich_title"), pd.Timestamp(newest), ctx.cited_span(), ctx.sources.ids, notes)

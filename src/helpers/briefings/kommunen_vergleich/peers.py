@@ -33,10 +33,10 @@ class Feature:
 
 
 FEATURES = (
-    Feature("cmp_feat_population", "population", "update_2022_base", log=True),
-    Feature("cmp_feat_density", "population_density", log=True),
-    Feature("cmp_feat_growth", "population", "update_2011_base", growth=True),
-    Feature("cmp_feat_foreign_share", "foreign_share_census_2022"),
+    Feature("vergleich_feat_population", "population", "update_2022_base", log=True),
+    Feature("vergleich_feat_density", "population_density", log=True),
+    Feature("vergleich_feat_growth", "population", "update_2011_base", growth=True),
+    Feature("vergleich_feat_foreign_share", "foreign_share_census_2022"),
 )
 
 

@@ -29,7 +29,7 @@ def _format_change(change: Change | None, ind: Indicator, sprache: str, interval
     """The change with its status mark; its own period in brackets unless it is the column's."""
     if not change:
         return fmt.MISSING[sprache]
-    unit = t("cmp_unit_points", sprache) if ind.unit == "percent" else ""
+    unit = t("vergleich_unit_points", sprache) if ind.unit == "percent" else ""
     text = fmt.format_change(change.change, ind.decimals, sprache, unit) + mark(change.status)
     own = interval is None or (change.start, change.end) != tuple(interval[:2])
     return text + (f" ({_period(change.start, change.end, sprache)})" if own else "") + (
@@ -44,7 +44,7 @@ def _order(ctx: Comparison) -> list[str]:
 def title(ctx: Comparison) -> list[Block]:
     s, ids = ctx.sprache, ctx.figures.indicator_ids
     labels = ", ".join(CATALOGUE[i].label(s) for i in ids)
-    return [markdown(f"# {ctx.t('cmp_title')}\n\n{ctx.t('cmp_intro', n=len(ids), labels=labels)}")]
+    return [markdown(f"# {ctx.t('vergleich_title')}\n\n{ctx.t('vergleich_intro', n=len(ids), labels=labels)}")]
 
 
 # --- the key table ------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ def comparison_table(ctx: Comparison) -> pd.DataFrame:
 def table_display(ctx: Comparison) -> pd.DataFrame:
     """The key-indicator table as read: the Kommunen, Kreis, NRW; German formats and marks."""
     s, long, order = ctx.sprache, comparison_table(ctx), _order(ctx)
-    shown = pd.DataFrame({ctx.t("cmp_col_region"): [ctx.names[a] for a in order]})
+    shown = pd.DataFrame({ctx.t("vergleich_col_region"): [ctx.names[a] for a in order]})
     for indicator_id, rows in long.groupby("indicator", sort=False):
         ind = CATALOGUE[indicator_id]
         rows = rows.set_index("ags").reindex(order)
@@ -76,7 +76,7 @@ def table_display(ctx: Comparison) -> pd.DataFrame:
 def key_figures(ctx: Comparison) -> list[Block]:
     """Section: the key-indicator table and its sources (the nbval anchor)."""
     ids = tuple(dict.fromkeys(i for ids in comparison_table(ctx)["source_ids"] for i in ids))
-    return [markdown(f"## {ctx.t('cmp_h_table')}\n\n{ctx.t('cmp_table_note')}"), Table(table_display(ctx)),
+    return [markdown(f"## {ctx.t('vergleich_h_table')}\n\n{ctx.t('vergleich_table_note')}"), Table(table_display(ctx)),
             markdown(Cite(ids))]
 
 
@@ -86,7 +86,7 @@ def changes_table(ctx: Comparison) -> pd.DataFrame:
     """Change since the previous reference date for each key indicator with a time series: one
     interval per column (in the header); a row that lacks it shows its own."""
     s = ctx.sprache
-    shown = pd.DataFrame({ctx.t("cmp_col_region"): [ctx.names[a] for a in _order(ctx)]})
+    shown = pd.DataFrame({ctx.t("vergleich_col_region"): [ctx.names[a] for a in _order(ctx)]})
     for column in ctx.figures.changes:
         ind, interval = column.indicator, column.interval
         head = ind.label(s) + (f" ({_period(*interval[:2], s)})" if interval else "")
@@ -100,7 +100,7 @@ def _change_sources(column: ChangeColumn) -> tuple[str, ...]:
 
 def changes(ctx: Comparison) -> list[Block]:
     """The changes since the previous reference date; "Quellen und Stand" names their sources."""
-    return [markdown(f"## {ctx.t('cmp_h_changes')}\n\n{ctx.t('cmp_changes_note')}"),
+    return [markdown(f"## {ctx.t('vergleich_h_changes')}\n\n{ctx.t('vergleich_changes_note')}"),
             Table(changes_table(ctx), silent=tuple(i for c in ctx.figures.changes for i in _change_sources(c)))]
 
 
@@ -110,9 +110,9 @@ def similarity_table(ctx: Comparison) -> pd.DataFrame:
     """Kommune, group, the three most similar Kommunen and the features as read."""
     s, table, names = ctx.sprache, ctx.figures.features, ctx.names
     near, group = ctx.figures.neighbours.set_index("ags"), ctx.figures.groups
-    shown = pd.DataFrame({ctx.t("cmp_col_kommune"): [names[a] for a in table.index],
-                          ctx.t("cmp_col_group"): [str(group.get(a, fmt.MISSING[s])) for a in table.index],
-                          ctx.t("cmp_col_similar"): [", ".join(names[n] for n in near.loc[a, "neighbours"]) if a in near.index
+    shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): [names[a] for a in table.index],
+                          ctx.t("vergleich_col_group"): [str(group.get(a, fmt.MISSING[s])) for a in table.index],
+                          ctx.t("vergleich_col_similar"): [", ".join(names[n] for n in near.loc[a, "neighbours"]) if a in near.index
                                                     else fmt.MISSING[s] for a in table.index]})
     for feat in FEATURES:
         decimals = 0 if feat.log else 1
@@ -122,9 +122,9 @@ def similarity_table(ctx: Comparison) -> pd.DataFrame:
 
 def similarity(ctx: Comparison) -> list[Block]:
     """Section: the plain-language method paragraph, then the table of groups and peers."""
-    blocks: list[Block] = [markdown(f"## {ctx.t('cmp_h_similar')}\n\n{ctx.t('cmp_similar_method', k=NEIGHBOURS, n=N_GROUPS)}")]
+    blocks: list[Block] = [markdown(f"## {ctx.t('vergleich_h_similar')}\n\n{ctx.t('vergleich_similar_method', k=NEIGHBOURS, n=N_GROUPS)}")]
     if ctx.figures.neighbours is None:  # e.g. a stichtag before the features' reference dates
-        return blocks + [markdown(ctx.t("cmp_similar_unavailable"))]
+        return blocks + [markdown(ctx.t("vergleich_similar_unavailable"))]
     return blocks + [Table(similarity_table(ctx)), markdown(Cite(ctx.figures.feature_sources))]
 
 
@@ -135,16 +135,16 @@ def map_section(ctx: Comparison) -> list[Block]:
     reference date; like a ranking, the colours leave out other dates and lower bounds."""
     s, ind, standing = ctx.sprache, CATALOGUE[MAP_INDICATOR], ctx.figures.map
     if standing is None:
-        return [markdown(f"## {ctx.t('cmp_h_map')}\n\n{ctx.t('briefing_no_map')}")]
+        return [markdown(f"## {ctx.t('vergleich_h_map')}\n\n{ctx.t('briefing_no_map')}")]
     local = standing.on_reference_date
     values = pd.Series([f.value if not f.lower_bound else None for f in local],
                        index=pd.Index([f.ags for f in local], name="ags"), dtype=float)
     if values.isna().all():
         return []
-    shown = pd.DataFrame({ctx.t("cmp_col_kommune"): [ctx.names[f.ags] for f in local],
+    shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): [ctx.names[f.ags] for f in local],
                           ind.label(s): [format_value(v, f.status, ind, s) for v, f in zip(values, local)]})
     title_text = f"{ind.label(s)}, {fmt.format_date(standing.reference_date, s)}"
-    return [markdown(f"## {ctx.t('cmp_h_map')}\n\n{ind.text('definition', s)}"),
+    return [markdown(f"## {ctx.t('vergleich_h_map')}\n\n{ind.text('definition', s)}"),
             Chart(maps.choropleth, dict(values=values, title=title_text, unit="%", sprache=s,
                                         source_ids=tuple(dict.fromkeys(i for f in local for i in f.source_ids))), shown)]
 
@@ -154,15 +154,15 @@ def map_section(ctx: Comparison) -> list[Block]:
 def _line(base: str, status: str, ind: Indicator, sprache: str) -> str:
     """The series a point belongs to: its census base (or the indicator); preliminary figures
     (election-night counts) form their own series, never one line with final results."""
-    name = t(f"profile_base_{base}", sprache) if base else ind.label(sprache)
-    return name + (t("cmp_line_preliminary", sprache) if status == Status.PRELIMINARY else "")
+    name = t(f"base_{base}", sprache) if base else ind.label(sprache)
+    return name + (t("vergleich_line_preliminary", sprache) if status == Status.PRELIMINARY else "")
 
 
 def _ranking_table(ranked: pd.DataFrame, ind: Indicator, sprache: str) -> pd.DataFrame:
-    return pd.DataFrame({t("cmp_col_rank", sprache): ranked["rank"].astype(str),
-                         t("cmp_col_kommune", sprache): ranked["name"],
+    return pd.DataFrame({t("vergleich_col_rank", sprache): ranked["rank"].astype(str),
+                         t("vergleich_col_kommune", sprache): ranked["name"],
                          ind.label(sprache): [format_value(v, st, ind, sprache) for v, st in zip(ranked["value"], ranked["status"])],
-                         t("cmp_col_date", sprache): [fmt.format_date(d, sprache) for d in ranked["date"]]})
+                         t("vergleich_col_date", sprache): [fmt.format_date(d, sprache) for d in ranked["date"]]})
 
 
 def _ranking_chart(ctx: Comparison, standing: Standing) -> list[Chart]:
@@ -176,12 +176,12 @@ def _ranking_chart(ctx: Comparison, standing: Standing) -> list[Chart]:
     ranked = ranking(local.set_index("ags")["value"], ind.decimals).merge(local.drop(columns="value"), on="ags")
     k = standing.kreis_on_reference_date
     ids = tuple(dict.fromkeys(i for ids in ranked["source_ids"] for i in ids))
-    unit_word = ctx.t("cmp_unit_percent") if ind.unit == "percent" else ctx.t("cmp_unit_" + ind.unit)
+    unit_word = ctx.t("vergleich_unit_percent") if ind.unit == "percent" else ctx.t("vergleich_unit_" + ind.unit)
     return [Chart(charts.bars, dict(
         frame=ranked, x="name", y="value", horizontal=True, source_ids=ids, sprache=s,
         title=f"{ind.label(s)}, {fmt.format_date(standing.reference_date, s)}",
         reference=k.value if ind.unit == "percent" and not k.missing else None,
-        reference_label=ctx.t("kreis_value_label"), x_title=unit_word), _ranking_table(ranked, ind, s))]
+        reference_label=ctx.t("vergleich_kreis_value_label"), x_title=unit_word), _ranking_table(ranked, ind, s))]
 
 
 def _small_multiples(ctx: Comparison, standing: Standing) -> list[Chart]:
@@ -195,13 +195,13 @@ def _small_multiples(ctx: Comparison, standing: Standing) -> list[Chart]:
     data = pd.concat(frames, ignore_index=True)
     ids = tuple(dict.fromkeys(i for ids in data["source_ids"] for i in ids))
     # The data behind the panels, one row per Kommune and date (16 columns would not fit a page).
-    shown = pd.DataFrame({ctx.t("cmp_col_kommune"): data["name"], ctx.t("cmp_col_date"): [fmt.format_date(d, s) for d in data["date"]],
+    shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): data["name"], ctx.t("vergleich_col_date"): [fmt.format_date(d, s) for d in data["date"]],
                           ind.label(s): [format_value(v, st, ind, s) for v, st in zip(data["value"], data["status"])]})
     if data["line"].nunique() > 1:  # several census bases: say which one each value belongs to
-        shown.insert(2, ctx.t("profile_col_series"), data["line"])
+        shown.insert(2, ctx.t("chart_col_series"), data["line"])
     return [Chart(charts.small_multiples, dict(
         frame=data, facet="name", x="date", y="value", split="line", sprache=s, source_ids=ids,
-        title=ctx.t("cmp_chart_over_time", label=ind.label(s), start=fmt.format_date(data["date"].min(), s),
+        title=ctx.t("vergleich_chart_over_time", label=ind.label(s), start=fmt.format_date(data["date"].min(), s),
                     end=fmt.format_date(data["date"].max(), s))), shown)]
 
 
@@ -212,7 +212,7 @@ def indicator_section(ctx: Comparison, indicator_id: str) -> list[Block]:
     items = indicator_statements(ctx, indicator_id) + [
         Statement(fact_line(f, ctx.names[f.ags], s), (f.source_id,))
         for f in facts_about(located_facts(ctx.facts), indicator_id).itertuples()]
-    body = statement_parts(items, s) if items else (ctx.t("cmp_no_municipal_data", label=ind.label(s), gap=gap(ind, s)),)
+    body = statement_parts(items, s) if items else (ctx.t("vergleich_no_municipal_data", label=ind.label(s), gap=gap(ind, s)),)
     blocks: list[Block] = [Text((f"### {ind.label(s)}\n\n{ind.text('definition', s)}\n\n", *body))]
     if sum(not f.missing for f in standing.kommunen) < 2:
         return blocks
@@ -221,10 +221,10 @@ def indicator_section(ctx: Comparison, indicator_id: str) -> list[Block]:
 
 def indicators(ctx: Comparison) -> list[Block]:
     """Every selected indicator in catalogue order, each as :func:`indicator_section`."""
-    blocks: list[Block] = [markdown(f"## {ctx.t('cmp_h_indicators')}\n\n{ctx.t('cmp_over_time_note')}")]
+    blocks: list[Block] = [markdown(f"## {ctx.t('vergleich_h_indicators')}\n\n{ctx.t('vergleich_over_time_note')}")]
     return blocks + [b for i in ctx.figures.indicator_ids for b in indicator_section(ctx, i)]
 
 
 def sources(ctx: Comparison) -> list[Block]:
     """'Quellen und Stand': every source cited above, one row each."""
-    return sources_section(ctx.t("ov_h_sources"))
+    return sources_section(ctx.t("sources_heading"))

@@ -58,10 +58,10 @@ def _places(ctx: Comparison, figures: list[Figure], ind: Indicator) -> str:
     s, first = ctx.sprache, figures[0]
     value = format_value(first.value, first.status, ind, s)
     if len(figures) == 1:
-        return t("cmp_place_one", s, name=ctx.names[first.ags], value=value)
+        return t("vergleich_place_one", s, name=ctx.names[first.ags], value=value)
     if len(figures) <= MAX_NAMED_TIES:
-        return t("cmp_place_tied", s, names=fmt.format_list([ctx.names[f.ags] for f in figures], s), value=value)
-    return t("cmp_place_many", s, n=len(figures), value=value)
+        return t("vergleich_place_tied", s, names=fmt.format_list([ctx.names[f.ags] for f in figures], s), value=value)
+    return t("vergleich_place_many", s, n=len(figures), value=value)
 
 
 def _listed(ctx: Comparison, figures: list[Figure], ind: Indicator, dated: bool = True) -> str:
@@ -88,28 +88,28 @@ def indicator_statements(ctx: Comparison, indicator_id: str) -> list[Statement]:
     if len(ranked) >= 2:
         top, bottom = extremes(ranked, ind, s)
         if len(top) == len(ranked):
-            out.append(sourced(ctx.t("cmp_range_equal", n=len(ranked), value=format_value(top[0].value, top[0].status, ind, s),
+            out.append(sourced(ctx.t("vergleich_range_equal", n=len(ranked), value=format_value(top[0].value, top[0].status, ind, s),
                                      date=date), [top[0]]))
         else:
-            out.append(sourced(ctx.t("cmp_range", top=_places(ctx, top, ind), bottom=_places(ctx, bottom, ind), date=date),
+            out.append(sourced(ctx.t("vergleich_range", top=_places(ctx, top, ind), bottom=_places(ctx, bottom, ind), date=date),
                                [*top, *bottom]))
     elif len(ranked) == 1:
         only = ranked[0]
-        out.append(sourced(ctx.t("cmp_single", name=ctx.names[only.ags], value=format_value(only.value, only.status, ind, s),
+        out.append(sourced(ctx.t("vergleich_single", name=ctx.names[only.ags], value=format_value(only.value, only.status, ind, s),
                                  date=date), [only]))
     lower = [f for f in local if f.lower_bound]
     if lower:
-        out.append(sourced(ctx.t("cmp_lower_bounds", listing=_listed(ctx, lower, ind, dated=False), date=date), lower))
+        out.append(sourced(ctx.t("vergleich_lower_bounds", listing=_listed(ctx, lower, ind, dated=False), date=date), lower))
     own = [f for f in standing.kommunen if not f.missing]
     elsewhere = [f for f in own if f.date != day]
     if elsewhere:
-        out.append(sourced(ctx.t("cmp_other_dates", listing=_listed(ctx, elsewhere, ind), date=date), elsewhere))
+        out.append(sourced(ctx.t("vergleich_other_dates", listing=_listed(ctx, elsewhere, ind), date=date), elsewhere))
     k = standing.kreis_on_reference_date if not standing.kreis_on_reference_date.missing else standing.kreis
     if not k.missing:
-        out.append(sourced(ctx.t("cmp_kreis_value", value=format_value(k.value, k.status, ind, s),
+        out.append(sourced(ctx.t("vergleich_kreis_value", value=format_value(k.value, k.status, ind, s),
                                  date=fmt.format_date(k.date, s)), [k]))
     missing = [f for f in standing.kommunen if f.missing]
     if missing and own:
-        out.append(sourced(ctx.t("cmp_missing", n=len(missing), names=", ".join(ctx.names[f.ags] for f in missing),
+        out.append(sourced(ctx.t("vergleich_missing", n=len(missing), names=", ".join(ctx.names[f.ags] for f in missing),
                                  gap=sources.gap(ind, s)), [own[0]]))
     return out

@@ -80,5 +80,5 @@ def sources(ctx: Context[OverviewFigures]) -> None:
 
 
 def briefing_payload(ctx: Context[OverviewFigures]):
-    notes = [ctx.t("ov_azr_label"), *([ctx.t("ov_letter_missing")] if sections.letter_missing(ctx) else [])]
-    return ctx.briefing(ctx.t("ov_title"), ctx.figures.stand, ctx.cited_span(), ctx.sources.ids, notes)
+    notes = [ctx.t("uebersicht_azr_label"), *([ctx.t("uebersicht_letter_missing")] if sections.letter_missing(ctx) else [])]
+    return ctx.briefing(ctx.t("uebersicht_title"), ctx.figures.stand, ctx.cited_span(), ctx.sources.ids, notes)

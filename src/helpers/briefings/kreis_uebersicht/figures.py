@@ -28,11 +28,11 @@ SHARE_VARIABLES = ("population", "foreign_population", "asylblg_recipients", "mi
 TOP_NATIONALITIES = 8
 # (message key, catalogue indicator) of "Auf einen Blick": the unit and decimals come from the catalogue.
 KEY_FIGURES = (
-    ("ov_kf_foreigners_azr", "foreign_population_azr"),
-    ("ov_kf_population", "population"),
-    ("ov_kf_naturalisations", "naturalisations"),
-    ("ov_kf_asylblg", "asylblg_recipients"),
-    ("ov_kf_minimum_benefit_rate", "minimum_benefit_rate"),
+    ("uebersicht_kf_foreigners_azr", "foreign_population_azr"),
+    ("uebersicht_kf_population", "population"),
+    ("uebersicht_kf_naturalisations", "naturalisations"),
+    ("uebersicht_kf_asylblg", "asylblg_recipients"),
+    ("uebersicht_kf_minimum_benefit_rate", "minimum_benefit_rate"),
 )
 
 

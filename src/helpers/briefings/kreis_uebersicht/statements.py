@@ -18,19 +18,19 @@ Overview = Context[OverviewFigures]
 # The date comes from facts ("undated": the source gives none, and the sentence says so); the
 # wording from messages.yaml, because facts.csv holds English notes.
 TIMELINE = (
-    ("ov_tl_servicecentre", "KK_INTEGRATION_PORTAL", "month"),
-    ("ov_tl_tintg_2012", "RECHTNRW_TINTG2012", "day"),
-    ("ov_tl_ki_rejected", "SPD_BH_KI", "undated"),
-    ("ov_tl_gew_criticism", "WAZ_GEW_KIZ", "undated"),
-    ("ov_tl_letter", LETTER_SOURCE, "year"),
-    ("ov_tl_ki_announced", "KK_PM_KI_2018", "day"),
-    ("ov_tl_ki_established", "KK_KI_PAGE", "day"),
-    ("ov_tl_kim", "KK_KIM_PAGE", "day"),
-    ("ov_tl_tintg_2022", "MKJFGFI_TINTG", "day"),
-    ("ov_tl_welcome_building", "RP2022_WELCOME", "month"),
-    ("ov_tl_welcome_opened", "LK2023_WELCOME", "month"),
+    ("uebersicht_tl_servicecentre", "KK_INTEGRATION_PORTAL", "month"),
+    ("uebersicht_tl_tintg_2012", "RECHTNRW_TINTG2012", "day"),
+    ("uebersicht_tl_ki_rejected", "SPD_BH_KI", "undated"),
+    ("uebersicht_tl_gew_criticism", "WAZ_GEW_KIZ", "undated"),
+    ("uebersicht_tl_letter", LETTER_SOURCE, "year"),
+    ("uebersicht_tl_ki_announced", "KK_PM_KI_2018", "day"),
+    ("uebersicht_tl_ki_established", "KK_KI_PAGE", "day"),
+    ("uebersicht_tl_kim", "KK_KIM_PAGE", "day"),
+    ("uebersicht_tl_tintg_2022", "MKJFGFI_TINTG", "day"),
+    ("uebersicht_tl_welcome_building", "RP2022_WELCOME", "month"),
+    ("uebersicht_tl_welcome_opened", "LK2023_WELCOME", "month"),
 )
-NATURALISATION_FACT = ("ov_fact_naturalisation_origins", "AN2023_EINB")
+NATURALISATION_FACT = ("uebersicht_fact_naturalisation_origins", "AN2023_EINB")
 
 
 # --- formatting ---------------------------------------------------------------------------------
@@ -79,8 +79,8 @@ def foreigners(ctx: Overview) -> list[Statement]:
         return []
     first, last = azr.iloc[0], azr.iloc[-1]
     out = [
-        statement(ctx.t("ov_azr_first", year=first["date"].year, value=figure(first["value"], first["status"], s)), [first]),
-        statement(ctx.t("ov_azr_last", year=last["date"].year, value=figure(last["value"], last["status"], s),
+        statement(ctx.t("uebersicht_azr_first", year=first["date"].year, value=figure(first["value"], first["status"], s)), [first]),
+        statement(ctx.t("uebersicht_azr_last", year=last["date"].year, value=figure(last["value"], last["status"], s),
                         factor=fmt.format_number(last["value"] / first["value"], 1, s), first_year=first["date"].year,
                         change=fmt.format_change(last["value"] - first["value"], 0, s)), [first, last]),
     ]
@@ -88,20 +88,20 @@ def foreigners(ctx: Overview) -> list[Statement]:
         official = on_date(azr, quoted["date"])
         letter = fmt.format_number(quoted["value"], 0, s)
         if official.empty:
-            out.append(statement(ctx.t("ov_letter_only", year=quoted["date"].year, value=letter), [quoted]))
+            out.append(statement(ctx.t("uebersicht_letter_only", year=quoted["date"].year, value=letter), [quoted]))
         else:
             o = official.iloc[0]
-            out.append(statement(ctx.t("ov_letter_vs_official", year=o["date"].year, letter=letter,
+            out.append(statement(ctx.t("uebersicht_letter_vs_official", year=o["date"].year, letter=letter,
                                        official=figure(o["value"], o["status"], s),
                                        difference=fmt.format_number(abs(o["value"] - quoted["value"]), 0, s)), [o, quoted]))
     if not ctx.figures.azr_population.empty:
         p = ctx.figures.azr_population.iloc[0]
         share = figure(100 * last["value"] / p["value"], Status.DERIVED, s, decimals=1, percent=True)
-        out.append(statement(ctx.t("ov_azr_ratio", year=last["date"].year, share=share,
+        out.append(statement(ctx.t("uebersicht_azr_ratio", year=last["date"].year, share=share,
                                    population=figure(p["value"], p["status"], s)), [last, p], statuses=(Status.DERIVED,)))
     missing = sorted(set(range(first["date"].year, last["date"].year + 1)) - set(azr["date"].dt.year))
     if missing:
-        out.append(statement(ctx.t("ov_azr_gaps", years=", ".join(map(str, missing))), azr))
+        out.append(statement(ctx.t("uebersicht_azr_gaps", years=", ".join(map(str, missing))), azr))
     return out
 
 
@@ -115,7 +115,7 @@ def nationalities(ctx: Overview) -> list[Statement]:
     out = []
     for date, rows in sorted(nat.groupby("date"), reverse=True):
         ranked = rows.sort_values(["value", "category"], ascending=[False, True]).head(5)
-        key = "ov_nat_largest" if date == nat["date"].max() else "ov_nat_named"
+        key = "uebersicht_nat_largest" if date == nat["date"].max() else "uebersicht_nat_named"
         out.append(statement(ctx.t(key, date=fmt.format_date(date, s), groups=listing(ranked, s, name)), ranked))
     dates = sorted(nat["date"].unique())
     if len(dates) >= 2:
@@ -123,7 +123,7 @@ def nationalities(ctx: Overview) -> list[Statement]:
         both = old.index.intersection(new.index)
         change = (new.loc[both, "value"] - old.loc[both, "value"]).sort_values(ascending=False)
         text = ", ".join(f"{country(c, s)} {fmt.format_change(v, 0, s)}" for c, v in change.items())
-        out.append(statement(ctx.t("ov_nat_change", start=fmt.format_date(dates[-2], s), end=fmt.format_date(dates[-1], s),
+        out.append(statement(ctx.t("uebersicht_nat_change", start=fmt.format_date(dates[-2], s), end=fmt.format_date(dates[-1], s),
                                    changes=text), pd.concat([old.loc[both], new.loc[both]])))
     return out
 
@@ -132,20 +132,20 @@ def refugees(ctx: Overview) -> list[Statement]:
     """2015–2016 (asylum procedures, Syrian nationals) and 2022 (Ukraine), each as published."""
     s, f, out = ctx.sprache, ctx.figures, []
     if not f.asylum.empty:
-        out.append(statement(ctx.t("ov_ref_asylum_procedures", values=listing(f.asylum, s)), f.asylum))
+        out.append(statement(ctx.t("uebersicht_ref_asylum_procedures", values=listing(f.asylum, s)), f.asylum))
     for _, quoted in f.letter["asylum_seekers"].iterrows():
-        out.append(statement(ctx.t("ov_letter_asylum", value=fmt.format_number(quoted["value"], 0, s)), [quoted]))
+        out.append(statement(ctx.t("uebersicht_letter_asylum", value=fmt.format_number(quoted["value"], 0, s)), [quoted]))
     for code in ("SY", "UA"):
         rows = nationality_series(f.nationalities, code)
         if not rows.empty:
-            out.append(statement(ctx.t("ov_ref_nationality", country=country(code, s), values=listing(rows, s)), rows))
+            out.append(statement(ctx.t("uebersicht_ref_nationality", country=country(code, s), values=listing(rows, s)), rows))
     if not f.ukraine.empty:
         u = f.ukraine.iloc[-1]
-        out.append(statement(ctx.t("ov_ref_ukraine_registered", date=fmt.format_date(u["date"], s, u["precision"]),
+        out.append(statement(ctx.t("uebersicht_ref_ukraine_registered", date=fmt.format_date(u["date"], s, u["precision"]),
                                    value=figure(u["value"], u["status"], s)), [u]))
     if not f.asylblg.empty:
         a = f.asylblg.iloc[-1]
-        out.append(statement(ctx.t("ov_ref_asylblg", year=when(a["date"], s), value=figure(a["value"], a["status"], s)),
+        out.append(statement(ctx.t("uebersicht_ref_asylblg", year=when(a["date"], s), value=figure(a["value"], a["status"], s)),
                              [a]))
     return out
 
@@ -155,7 +155,7 @@ def naturalisations(ctx: Overview) -> list[Statement]:
     s, rows = ctx.sprache, ctx.figures.naturalisations
     if rows.empty:
         return []
-    out = [statement(ctx.t("ov_nat_series", values=listing(rows, s)), rows)]
+    out = [statement(ctx.t("uebersicht_nat_series", values=listing(rows, s)), rows)]
     key, source_id = NATURALISATION_FACT
     if not ctx.figures.facts_of(source_id).empty:
         out.append(Statement(ctx.t(key), (source_id,)))
@@ -170,7 +170,7 @@ def timeline(ctx: Overview) -> pd.DataFrame:
         if facts.empty or (precision != "undated" and facts["date"].isna().all()):
             continue
         day = facts["date"].min()
-        text = ctx.t("ov_tl_undated") if precision == "undated" else fmt.format_date(day, ctx.sprache, precision)
+        text = ctx.t("fact_undated") if precision == "undated" else fmt.format_date(day, ctx.sprache, precision)
         rows.append({"date": day, "when": text, "text": ctx.t(key), "source_id": source_id})
     return pd.DataFrame(rows, columns=["date", "when", "text", "source_id"])
 
@@ -186,12 +186,12 @@ def shares_notes(ctx: Overview) -> list[Statement]:
         r = rows.iloc[0]
         lower = lower_bounds(rows)
         if len(lower):
-            out.append(statement(ctx.t("ov_sum_lower_bounds", what=ctx.t("ov_share_" + variable), date=fmt.format_date(r["date"], s),
+            out.append(statement(ctx.t("uebersicht_sum_lower_bounds", what=ctx.t("uebersicht_share_" + variable), date=fmt.format_date(r["date"], s),
                                        names=fmt.format_list([ctx.names[a] for a in lower["ags"]], s),
                                        kreis=fmt.format_number(r["kreis_value"], 0, s)), rows))
             continue
-        key = "ov_sum_equal" if r["kommunen_sum"] == r["kreis_value"] else "ov_sum_differs"
-        out.append(statement(ctx.t(key, what=ctx.t("ov_share_" + variable), date=fmt.format_date(r["date"], s),
+        key = "uebersicht_sum_equal" if r["kommunen_sum"] == r["kreis_value"] else "uebersicht_sum_differs"
+        out.append(statement(ctx.t(key, what=ctx.t("uebersicht_share_" + variable), date=fmt.format_date(r["date"], s),
                                    total=fmt.format_number(r["kommunen_sum"], 0, s), kreis=fmt.format_number(r["kreis_value"], 0, s),
                                    difference=fmt.format_change(r["kommunen_sum"] - r["kreis_value"], 0, s)), rows))
     return out
