@@ -131,7 +131,8 @@ def test_lower_bounds_are_never_ranked_and_the_sentence_says_so(ctx):
 
 
 def test_a_lower_bound_is_no_similarity_feature(ctx):
-    feature, day = peers.Feature("vergleich_feat_population", "minimum_benefit_recipients"), (pd.Timestamp("2024-12-31"),)
+    feature = peers.Feature("vergleich_feat_population", "minimum_benefit_recipients")
+    day = (pd.Timestamp("2024-12-31"),)
     assert math.isnan(peers.feature_value(ctx.obs, feature, day, "05154048"))
     assert peers.feature_value(ctx.obs, feature, day, "05154004") == 837
 
@@ -185,7 +186,8 @@ def test_similarity_features_take_their_dates_from_the_data(ctx):
     """The newest date all 16 share on the feature's base (growth: from the oldest), not literals."""
     dates = {f.key: [d.date().isoformat() for d in peers.feature_dates(ctx.obs, f)] for f in peers.FEATURES}
     assert dates == {"vergleich_feat_population": ["2024-12-31"], "vergleich_feat_density": ["2024-12-31"],
-                     "vergleich_feat_growth": ["2023-12-31", "2019-12-31"], "vergleich_feat_foreign_share": ["2022-05-15"]}
+                     "vergleich_feat_growth": ["2023-12-31", "2019-12-31"],
+                     "vergleich_feat_foreign_share": ["2022-05-15"]}
     earlier = ctx.obs[ctx.obs["date"] <= "2021-12-31"]
     growth = next(f for f in peers.FEATURES if f.growth)
     assert [d.year for d in peers.feature_dates(earlier, growth)] == [2021, 2019]
@@ -204,7 +206,8 @@ def test_series_and_features_are_computed_once_per_briefing_and_never_reach_anot
     other = dataclasses.replace(ctx, obs=changed, sections=(), figures=figures.compute(
         changed, ("population",), ctx.kommunen, ctx.kreis, ctx.stichtag, mapped=False))
     table = ctx.figures.features
-    assert other.figures.features.loc["05154016", "vergleich_feat_population"] == 2 * table.loc["05154016", "vergleich_feat_population"]
+    key = "vergleich_feat_population"
+    assert other.figures.features.loc["05154016", key] == 2 * table.loc["05154016", key]
     goch_series = {ctx.kommunen[i].ags: i for i in range(16)}["05154016"]
     old, new = (c.figures.standings["population"].series[goch_series] for c in (ctx, other))
     assert list(new["value"]) == [2 * v for v in old["value"]]

@@ -91,12 +91,14 @@ def test_a_briefing_s_own_texts_carry_its_notebook_s_prefix():
     prefix is used by no other briefing."""
     wrong, used = [], _used_keys()
     for key, modules in used.items():
-        modules = modules.union(*(m for prefix, m in used.items() if prefix.endswith("*") and key.startswith(prefix[:-1])))
+        modules = modules.union(*(m for prefix, m in used.items()
+                                  if prefix.endswith("*") and key.startswith(prefix[:-1])))
         users = {m.split(".")[2] if m.startswith("helpers.briefings.") and m.count(".") >= 2 else m for m in modules}
         own = next((b for b, prefix in BRIEFING_PREFIXES.items() if key.startswith(prefix)), None)
         if own and users & set(BRIEFING_PREFIXES) - {own}:
             wrong.append(f"{key}: {own}'s text used by {sorted(users - {own})}")
-        if own is None and len(users) == 1 and next(iter(users)) in BRIEFING_PREFIXES:
-            wrong.append(f"{key}: only {next(iter(users))} uses it, so it starts with {BRIEFING_PREFIXES[next(iter(users))]}")
+        only = next(iter(users)) if len(users) == 1 else None
+        if own is None and only in BRIEFING_PREFIXES:
+            wrong.append(f"{key}: only {only} uses it, so it starts with {BRIEFING_PREFIXES[only]}")
     assert wrong == []
     assert not [k for k in i18n.messages() if k.startswith(("profile_", "ov_", "cmp_"))]

@@ -107,7 +107,8 @@ def _columns(node: ast.AST) -> set[str]:
 
 def _is_mask(node: ast.AST) -> bool:
     """A row condition: a comparison, a combination of conditions, or a pandas test such as ``.isin``."""
-    return (isinstance(node, (ast.Compare, ast.BoolOp)) or (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.BitAnd, ast.BitOr)))
+    return (isinstance(node, (ast.Compare, ast.BoolOp))
+            or (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.BitAnd, ast.BitOr)))
             or (isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.Invert, ast.Not)))
             or (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MASK_METHODS))
 

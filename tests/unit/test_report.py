@@ -168,10 +168,12 @@ def test_a_lower_bound_is_marked_explained_and_said():
     p = profil.setup("Rheurdt")
     row = sections.comparison_row(p, p.figures.comparisons["minimum_benefit_recipients"])
     assert row["Rheurdt"] == "125⁵" and "Untergrenze" in row["Hinweis"]
-    text = "\n".join(b.markdown(p.sources, p.sprache) for b in sections.field(p, "soziale_lage") if hasattr(b, "markdown"))
+    text = "\n".join(b.markdown(p.sources, p.sprache) for b in sections.field(p, "soziale_lage")
+                     if hasattr(b, "markdown"))
     assert "⁵ unvollständig: enthält geheim gehaltene Teile nicht" in text
     assert "nur als Untergrenze veröffentlicht (125⁵)" in text
-    gaps = datenlage.data_gaps_table(p).set_index("Kennzahl").loc["Empfängerinnen und Empfänger sozialer Mindestsicherung"]
+    gaps = datenlage.data_gaps_table(p).set_index("Kennzahl")
+    gaps = gaps.loc["Empfängerinnen und Empfänger sozialer Mindestsicherung"]
     assert gaps.iloc[1].startswith("nur Untergrenze") and "22811-05i" in gaps.iloc[2]
 
 
@@ -273,11 +275,11 @@ def test_sourced_context_facts_appear_beside_the_figure():
     """A dated, sourced fact attached to a Kommune and an indicator (facts.csv: ags, indicators) travels
     with the figure: Rees' FlüAG quota of 110 % counts the Land's facility in Rees."""
     rees = profil.setup("Rees")
-    facts = facts_about(rees.facts, "fluag_quota_fulfilment")
+    facts = facts_about(rees.figures.facts, "fluag_quota_fulfilment")
     assert list(facts["source_id"]) == ["WKN_RP2016_REES"] and "WKN_RP2016_REES" in rees.figures.cited
     line = fact_line(next(facts.itertuples()), rees.region.name, "de")
     assert line.startswith("Zum Einordnen (Rees, 08.08.2016): ") and "Landeseinrichtung" in line
-    assert facts_about(profil.setup("Kleve").facts, "fluag_quota_fulfilment").empty
+    assert facts_about(profil.setup("Kleve").figures.facts, "fluag_quota_fulfilment").empty
 
 
 # --- a Kommune of any NRW Kreis (issue 19) ---------------------------------------------------
@@ -324,7 +326,8 @@ def test_a_population_with_one_update_date_is_a_table_not_a_one_point_chart(show
     """Moers has one date of the population update (31.12.2024): a line chart of one point says
     nothing, so the figures stand in a table with a sentence; Kleve keeps its chart."""
     moers = profil.setup("Moers")
-    assert not [f for f in _charts(moers, "population") if "Einwohnerinnen und Einwohner in Moers" in f.layout.title.text]
+    titles = [f.layout.title.text for f in _charts(moers, "population")]
+    assert not [title for title in titles if "Einwohnerinnen und Einwohner in Moers" in title]
     profil.population(moers)
     text = "\n".join(shown)
     assert "Für Moers liegt in den Daten nur ein Stand der fortgeschriebenen Einwohnerzahl vor" in text

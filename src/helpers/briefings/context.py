@@ -52,7 +52,8 @@ class Context(Generic[Figures]):
         document = {name: tuple(layout(self)) for name, layout in self.sections}
         blocks = [block for section in document.values() for block in section]
         object.__setattr__(self, "document", document)
-        object.__setattr__(self, "sources", Numbering.of([*(b.source_ids for b in blocks), *(b.listed for b in blocks)]))
+        numbering = Numbering.of([*(b.source_ids for b in blocks), *(b.listed for b in blocks)])
+        object.__setattr__(self, "sources", numbering)
 
     @cached_property
     def kreis(self) -> Region:

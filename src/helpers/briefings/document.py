@@ -34,7 +34,6 @@ class Text:
     """Markdown shown as one output; its :class:`Cite` parts become source lines (as text, never markup)."""
 
     parts: tuple[str | Cite, ...]
-
     listed = ()
 
     @property

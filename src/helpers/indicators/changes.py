@@ -51,8 +51,8 @@ def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, sticht
     if series.empty:
         return None
     newest = series["date"].max()
-    pairs = [(base, rows.iloc[-2:]) for base, rows in sorted(series.groupby("base"), key=lambda item: -item[1]["date"].max().value)
-             if len(rows) >= 2]
+    newest_first = sorted(series.groupby("base"), key=lambda item: -item[1]["date"].max().value)
+    pairs = [(base, rows.iloc[-2:]) for base, rows in newest_first if len(rows) >= 2]
     if interval is not None:
         start, end, base = interval
         wanted = series[(series["base"] == base) & series["date"].isin([start, end])]

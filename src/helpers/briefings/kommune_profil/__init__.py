@@ -11,9 +11,8 @@ import datetime as dt
 
 from helpers.briefings.context import Context, load, show
 from helpers.briefings.kommune_profil import datenlage, sections
-from helpers.briefings.kommune_profil.figures import ProfileFigures, check_early, compute
+from helpers.briefings.kommune_profil.figures import ProfileFigures, compute
 from helpers.i18n import check_sprache
-from helpers.indicators.queries import facts_of
 from helpers.kommunen import region
 
 # The notebook's sections in reading order (its sources are numbered in this order).
@@ -27,10 +26,8 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
     sprache = check_sprache(sprache)
     place = region(kommune, level="kommune")
     data = load(place.kreis_ags, stichtag, sprache)
-    check_early(data.everything, place, data.stichtag, sprache)
-    facts = facts_of(data.facts, place.ags)
-    figures = compute(data.obs, facts, place, data.stichtag if stichtag is not None else None)
-    return Context("kommune_profil", place, sprache, data.stichtag, data.obs, facts, figures, SECTIONS,
+    figures = compute(data, place, sprache, stand=data.stichtag if stichtag is not None else None)
+    return Context("kommune_profil", place, sprache, data.stichtag, data.obs, data.facts, figures, SECTIONS,
                    dt.datetime.now())
 
 

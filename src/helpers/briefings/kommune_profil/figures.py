@@ -9,7 +9,8 @@ import pandas as pd
 from helpers import fmt
 from helpers.i18n import t
 from helpers.indicators import CATALOGUE, Comparison, Figure, compare, dated_series
-from helpers.indicators.queries import (first_dates, flag_recorded, index_series, largest, latest_flag,
+from helpers.briefings.context import Data
+from helpers.indicators.queries import (facts_of, first_dates, flag_recorded, index_series, largest, latest_flag,
                                         nationality_rows, year_end)
 from helpers.kommunen import Region, land, region
 
@@ -27,11 +28,13 @@ class ProfileFigures:
     comparisons: Mapping[str, Comparison]  # every catalogue indicator: the Kommune, its Kreis, NRW
     stand: pd.Timestamp | None  # "Stand der Daten": the stichtag asked for, else the population figure's date
     population: pd.DataFrame  # the Kommune's population, every date and census base (indicators.dated_series)
-    azr: pd.DataFrame  # Kreis and NRW AZR counts as an index (31.12.2015 = 100), ``series`` the region; empty without the Kreis's
+    azr: pd.DataFrame  # Kreis and NRW AZR counts as an index (31.12.2015 = 100), ``series`` the region;
+    #                    empty without the Kreis's counts
     own_nationalities: pd.DataFrame  # the largest nationalities in the Kommune's own register (observation rows)
     kreis_nationalities: pd.DataFrame  # the same for its Kreis, from the AZR
     not_applicable: frozenset[str]  # indicators that do not apply here (no Integrationsrat recorded: "entfällt")
     newest: pd.Timestamp  # the newest date of the profile's data: "älterer Stand" is measured from it
+    facts: pd.DataFrame  # the dated, sourced facts about the Kommune ("Zum Einordnen")
     cited: tuple[str, ...]  # every source of a figure or fact the profile can show, in catalogue order
 
     @property
@@ -49,17 +52,16 @@ def is_older(figures: ProfileFigures, f: Figure) -> bool:
     return f.date is not None and f.date < figures.newest - pd.DateOffset(years=OLDER_YEARS)
 
 
-def check_early(everything: pd.DataFrame, place: Region, day: pd.Timestamp, sprache: str) -> None:
-    """A stichtag before the Kommune's first population figure (the base of every share) is refused."""
-    first = first_dates(everything, "population").get(place.ags)
-    if first is not None and first > day:
+def compute(data: Data, place: Region, sprache: str, stand: pd.Timestamp | None) -> ProfileFigures:
+    """The profile's figures from the data of its Kreis up to the stichtag; ``stand`` the stichtag asked
+    for (None: the population figure's date). A stichtag before the Kommune's first population figure
+    (the base of every share) is refused."""
+    first = first_dates(data.everything, "population").get(place.ags)
+    if first is not None and first > data.stichtag:
         raise ValueError(t("profil_stichtag_too_early", sprache, kommune=place.name,
-                           stichtag=fmt.format_date(day.date(), sprache), first=fmt.format_date(first.date(), sprache)))
-
-
-def compute(obs: pd.DataFrame, facts: pd.DataFrame, place: Region, stand: pd.Timestamp | None) -> ProfileFigures:
-    """The profile's figures from the observations up to its stichtag; ``facts`` those of the Kommune;
-    ``stand`` the stichtag asked for (None: the population figure's date)."""
+                           stichtag=fmt.format_date(data.stichtag.date(), sprache),
+                           first=fmt.format_date(first.date(), sprache)))
+    obs, facts = data.obs, facts_of(data.facts, place.ags)
     comparisons = {i: compare(obs, i, place.ags) for i in CATALOGUE.indicators}
     kreis = region(place.kreis_ags)
     population = dated_series(obs, "population", place.ags)
@@ -70,7 +72,8 @@ def compute(obs: pd.DataFrame, facts: pd.DataFrame, place: Region, stand: pd.Tim
     ids += [*own["source_id"], *kreis_rows["source_id"], *facts["source_id"]]
     inapplicable = frozenset(c.indicator.id for c in comparisons.values() if _not_applicable(obs, c, place))
     return ProfileFigures(comparisons, stand if stand is not None else comparisons["population"].kommune.date,
-                          population, azr, own, kreis_rows, inapplicable, obs["date"].max(), tuple(dict.fromkeys(ids)))
+                          population, azr, own, kreis_rows, inapplicable, obs["date"].max(), facts,
+                          tuple(dict.fromkeys(ids)))
 
 
 def _azr(obs: pd.DataFrame, kreis: Region) -> pd.DataFrame:

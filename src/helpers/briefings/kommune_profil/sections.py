@@ -43,7 +43,7 @@ def _context(p: Profile, comparisons: list[Comparison]) -> list[Text]:
     """Facts that change the reading of the figures just shown, each with its source line."""
     parts: list[str | Cite] = []
     for c in comparisons:
-        for f in facts_about(p.facts, c.indicator.id).itertuples():
+        for f in facts_about(p.figures.facts, c.indicator.id).itertuples():
             parts += [("\n" if parts else "") + f"- {fmt.markdown_text(fact_line(f, p.region.name, p.sprache))}  \n  ",
                       Cite((f.source_id,))]
     return [Text(tuple(parts))] if parts else []

@@ -23,8 +23,8 @@ from helpers.presentation import maps, payloads
 
 # The notebook's sections in reading order (its sources are numbered in this order).
 SECTIONS = (("title", sections.title), ("key_figures", sections.key_figures), ("changes", sections.changes),
-            ("similarity", sections.similarity), ("map_section", sections.map_section), ("indicators", sections.indicators),
-            ("sources", sections.sources))
+            ("similarity", sections.similarity), ("map_section", sections.map_section),
+            ("indicators", sections.indicators), ("sources", sections.sources))
 
 
 def setup(kreis: str | int | None = None, stichtag: object = None, sprache: str = "de",

@@ -39,7 +39,7 @@ class Standing:
         return tuple(f for f in self.on_reference_date if not f.missing and not f.lower_bound)
 
     def frame(self, names: Mapping[str, str]) -> pd.DataFrame:
-        """The newest figures as a long table: the Kommunen, the Kreis and NRW (rows as ``Figure.as_dict``, with name)."""
+        """The newest figures as a long table: the Kommunen, the Kreis and NRW (``Figure.as_dict`` and name)."""
         table = pd.DataFrame([f.as_dict() for f in (*self.kommunen, self.kreis, self.land)])
         return table.assign(name=table["ags"].map(names))
 
@@ -60,7 +60,7 @@ class ComparisonFigures:
 
     indicator_ids: tuple[str, ...]  # the selection, in catalogue order
     standings: Mapping[str, Standing]  # each selected indicator
-    key_ids: tuple[str, ...]  # the key table's indicators: the selection's key figures (else the selection) with a Kommune value
+    key_ids: tuple[str, ...]  # the key table's: the selection's key figures (else the selection) with a Kommune value
     changes: tuple[ChangeColumn, ...]  # the key indicators with a change since the previous date
     map: Standing | None  # MAP_INDICATOR, where the maps cover the Kreis
     features: pd.DataFrame  # the similarity features per Kommune, unscaled
@@ -76,9 +76,11 @@ def standing(obs: pd.DataFrame, indicator_id: str, kommunen: tuple[Region, ...],
                                                    for r in kommunen)
     day = reference_date(ind, newest, series)
     on_day = tuple(indicators.figure(obs, indicator_id, a, at=day) if day is not None
-                   else Figure(indicator_id, a, None, None, "not_available") for a in [r.ags for r in kommunen] + [kreis.ags])
-    return Standing(ind, newest, indicators.figure(obs, indicator_id, kreis.ags, stichtag=stichtag),
-                    indicators.figure(obs, indicator_id, land().ags, stichtag=stichtag), series, day, on_day[:-1], on_day[-1])
+                   else Figure(indicator_id, a, None, None, "not_available")
+                   for a in [r.ags for r in kommunen] + [kreis.ags])
+    kreis_newest, land_newest = (indicators.figure(obs, indicator_id, a, stichtag=stichtag)
+                                 for a in (kreis.ags, land().ags))
+    return Standing(ind, newest, kreis_newest, land_newest, series, day, on_day[:-1], on_day[-1])
 
 
 def reference_date(ind: Indicator, newest: tuple[Figure, ...], series: tuple[pd.DataFrame, ...]) -> pd.Timestamp | None:

@@ -78,7 +78,8 @@ def feature_sources(obs: pd.DataFrame, kommunen: tuple[Region, ...], kreis_ags: 
     for feat in FEATURES:
         at = feature_dates(obs, feat, kreis_ags)[0]
         if feat.indicator in indicators.CATALOGUE.indicators:
-            ids += [i for r in kommunen for i in indicators.figure(obs, feat.indicator, r.ags, at=at, base=feat.base).source_ids]
+            ids += [i for r in kommunen
+                    for i in indicators.figure(obs, feat.indicator, r.ags, at=at, base=feat.base).source_ids]
         else:
             ids += list(observation_rows(obs, feat.indicator, at)["source_id"])
     return tuple(dict.fromkeys(ids))

@@ -52,7 +52,8 @@ def title(ctx: Comparison) -> list[Block]:
 def comparison_table(ctx: Comparison) -> pd.DataFrame:
     """Long numeric table of the key indicators (``figures.key_ids``) × (the Kommunen, Kreis, NRW)."""
     frames = [ctx.figures.standings[i].frame(ctx.names) for i in ctx.figures.key_ids]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["indicator", "ags", "date", "source_ids"])
+    return (pd.concat(frames, ignore_index=True) if frames
+            else pd.DataFrame(columns=["indicator", "ags", "date", "source_ids"]))
 
 
 def table_display(ctx: Comparison) -> pd.DataFrame:
@@ -112,8 +113,9 @@ def similarity_table(ctx: Comparison) -> pd.DataFrame:
     near, group = ctx.figures.neighbours.set_index("ags"), ctx.figures.groups
     shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): [names[a] for a in table.index],
                           ctx.t("vergleich_col_group"): [str(group.get(a, fmt.MISSING[s])) for a in table.index],
-                          ctx.t("vergleich_col_similar"): [", ".join(names[n] for n in near.loc[a, "neighbours"]) if a in near.index
-                                                    else fmt.MISSING[s] for a in table.index]})
+                          ctx.t("vergleich_col_similar"): [
+                              ", ".join(names[n] for n in near.loc[a, "neighbours"]) if a in near.index
+                              else fmt.MISSING[s] for a in table.index]})
     for feat in FEATURES:
         decimals = 0 if feat.log else 1
         shown[t(feat.key, s)] = [fmt.format_number(v, decimals, s) for v in table[feat.key]]
@@ -122,7 +124,8 @@ def similarity_table(ctx: Comparison) -> pd.DataFrame:
 
 def similarity(ctx: Comparison) -> list[Block]:
     """Section: the plain-language method paragraph, then the table of groups and peers."""
-    blocks: list[Block] = [markdown(f"## {ctx.t('vergleich_h_similar')}\n\n{ctx.t('vergleich_similar_method', k=NEIGHBOURS, n=N_GROUPS)}")]
+    method = ctx.t("vergleich_similar_method", k=NEIGHBOURS, n=N_GROUPS)
+    blocks: list[Block] = [markdown(f"## {ctx.t('vergleich_h_similar')}\n\n{method}")]
     if ctx.figures.neighbours is None:  # e.g. a stichtag before the features' reference dates
         return blocks + [markdown(ctx.t("vergleich_similar_unavailable"))]
     return blocks + [Table(similarity_table(ctx)), markdown(Cite(ctx.figures.feature_sources))]
@@ -144,9 +147,9 @@ def map_section(ctx: Comparison) -> list[Block]:
     shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): [ctx.names[f.ags] for f in local],
                           ind.label(s): [format_value(v, f.status, ind, s) for v, f in zip(values, local)]})
     title_text = f"{ind.label(s)}, {fmt.format_date(standing.reference_date, s)}"
+    ids = tuple(dict.fromkeys(i for f in local for i in f.source_ids))
     return [markdown(f"## {ctx.t('vergleich_h_map')}\n\n{ind.text('definition', s)}"),
-            Chart(maps.choropleth, dict(values=values, title=title_text, unit="%", sprache=s,
-                                        source_ids=tuple(dict.fromkeys(i for f in local for i in f.source_ids))), shown)]
+            Chart(maps.choropleth, dict(values=values, title=title_text, unit="%", sprache=s, source_ids=ids), shown)]
 
 
 # --- one section per indicator ------------------------------------------------------------------
@@ -161,7 +164,8 @@ def _line(base: str, status: str, ind: Indicator, sprache: str) -> str:
 def _ranking_table(ranked: pd.DataFrame, ind: Indicator, sprache: str) -> pd.DataFrame:
     return pd.DataFrame({t("vergleich_col_rank", sprache): ranked["rank"].astype(str),
                          t("vergleich_col_kommune", sprache): ranked["name"],
-                         ind.label(sprache): [format_value(v, st, ind, sprache) for v, st in zip(ranked["value"], ranked["status"])],
+                         ind.label(sprache): [format_value(v, st, ind, sprache)
+                                              for v, st in zip(ranked["value"], ranked["status"])],
                          t("vergleich_col_date", sprache): [fmt.format_date(d, sprache) for d in ranked["date"]]})
 
 
@@ -195,7 +199,8 @@ def _small_multiples(ctx: Comparison, standing: Standing) -> list[Chart]:
     data = pd.concat(frames, ignore_index=True)
     ids = tuple(dict.fromkeys(i for ids in data["source_ids"] for i in ids))
     # The data behind the panels, one row per Kommune and date (16 columns would not fit a page).
-    shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): data["name"], ctx.t("vergleich_col_date"): [fmt.format_date(d, s) for d in data["date"]],
+    shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): data["name"],
+                          ctx.t("vergleich_col_date"): [fmt.format_date(d, s) for d in data["date"]],
                           ind.label(s): [format_value(v, st, ind, s) for v, st in zip(data["value"], data["status"])]})
     if data["line"].nunique() > 1:  # several census bases: say which one each value belongs to
         shown.insert(2, ctx.t("chart_col_series"), data["line"])
@@ -212,7 +217,8 @@ def indicator_section(ctx: Comparison, indicator_id: str) -> list[Block]:
     items = indicator_statements(ctx, indicator_id) + [
         Statement(fact_line(f, ctx.names[f.ags], s), (f.source_id,))
         for f in facts_about(located_facts(ctx.facts), indicator_id).itertuples()]
-    body = statement_parts(items, s) if items else (ctx.t("vergleich_no_municipal_data", label=ind.label(s), gap=gap(ind, s)),)
+    empty = ctx.t("vergleich_no_municipal_data", label=ind.label(s), gap=gap(ind, s))
+    body = statement_parts(items, s) if items else (empty,)
     blocks: list[Block] = [Text((f"### {ind.label(s)}\n\n{ind.text('definition', s)}\n\n", *body))]
     if sum(not f.missing for f in standing.kommunen) < 2:
         return blocks

@@ -34,7 +34,8 @@ def ranking(values: pd.Series, decimals: int | None = None) -> pd.DataFrame:
     last, unranked."""
     frame = pd.DataFrame({"ags": values.index.astype(str), "value": values.to_numpy(dtype=float)})
     key = frame["value"] if decimals is None else frame["value"].round(decimals)
-    frame = frame.assign(_key=key).sort_values(["_key", "ags"], ascending=[False, True], na_position="last", kind="mergesort")
+    frame = frame.assign(_key=key).sort_values(["_key", "ags"], ascending=[False, True], na_position="last",
+                                               kind="mergesort")
     frame["rank"] = frame["_key"].rank(method="min", ascending=False).astype("Int64")
     return frame.drop(columns="_key").reset_index(drop=True)
 
@@ -88,18 +89,19 @@ def indicator_statements(ctx: Comparison, indicator_id: str) -> list[Statement]:
     if len(ranked) >= 2:
         top, bottom = extremes(ranked, ind, s)
         if len(top) == len(ranked):
-            out.append(sourced(ctx.t("vergleich_range_equal", n=len(ranked), value=format_value(top[0].value, top[0].status, ind, s),
-                                     date=date), [top[0]]))
+            value = format_value(top[0].value, top[0].status, ind, s)
+            out.append(sourced(ctx.t("vergleich_range_equal", n=len(ranked), value=value, date=date), [top[0]]))
         else:
-            out.append(sourced(ctx.t("vergleich_range", top=_places(ctx, top, ind), bottom=_places(ctx, bottom, ind), date=date),
-                               [*top, *bottom]))
+            out.append(sourced(ctx.t("vergleich_range", top=_places(ctx, top, ind), bottom=_places(ctx, bottom, ind),
+                                     date=date), [*top, *bottom]))
     elif len(ranked) == 1:
         only = ranked[0]
-        out.append(sourced(ctx.t("vergleich_single", name=ctx.names[only.ags], value=format_value(only.value, only.status, ind, s),
-                                 date=date), [only]))
+        out.append(sourced(ctx.t("vergleich_single", name=ctx.names[only.ags], date=date,
+                                 value=format_value(only.value, only.status, ind, s)), [only]))
     lower = [f for f in local if f.lower_bound]
     if lower:
-        out.append(sourced(ctx.t("vergleich_lower_bounds", listing=_listed(ctx, lower, ind, dated=False), date=date), lower))
+        out.append(sourced(ctx.t("vergleich_lower_bounds", listing=_listed(ctx, lower, ind, dated=False), date=date),
+                           lower))
     own = [f for f in standing.kommunen if not f.missing]
     elsewhere = [f for f in own if f.date != day]
     if elsewhere:
@@ -110,6 +112,6 @@ def indicator_statements(ctx: Comparison, indicator_id: str) -> list[Statement]:
                                  date=fmt.format_date(k.date, s)), [k]))
     missing = [f for f in standing.kommunen if f.missing]
     if missing and own:
-        out.append(sourced(ctx.t("vergleich_missing", n=len(missing), names=", ".join(ctx.names[f.ags] for f in missing),
-                                 gap=sources.gap(ind, s)), [own[0]]))
+        names = ", ".join(ctx.names[f.ags] for f in missing)
+        out.append(sourced(ctx.t("vergleich_missing", n=len(missing), names=names, gap=sources.gap(ind, s)), [own[0]]))
     return out

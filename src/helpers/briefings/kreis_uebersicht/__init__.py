@@ -14,7 +14,9 @@ from helpers.briefings.context import Context, load, show
 from helpers.briefings.kreis_uebersicht import sections
 from helpers.briefings.kreis_uebersicht.figures import OverviewFigures, compute
 from helpers.i18n import check_sprache
-from helpers.kommunen import KREIS_AGS, kreis as find_kreis
+from helpers.kommunen import KREIS_AGS
+from helpers.kommunen import kreis as find_kreis
+from helpers.presentation import payloads
 
 # The notebook's sections in reading order (its sources are numbered in this order).
 SECTIONS = (("title", sections.title), ("key_figures", sections.key_figures), ("foreigners", sections.foreigners),
@@ -79,6 +81,8 @@ def sources(ctx: Context[OverviewFigures]) -> None:
     briefing_payload(ctx).emit()
 
 
-def briefing_payload(ctx: Context[OverviewFigures]):
-    notes = [ctx.t("uebersicht_azr_label"), *([ctx.t("uebersicht_letter_missing")] if sections.letter_missing(ctx) else [])]
+def briefing_payload(ctx: Context[OverviewFigures]) -> payloads.Briefing:
+    """The BRIEFING payload; its notes say which count of foreigners it tells, and what is not recorded."""
+    missing = [ctx.t("uebersicht_letter_missing")] if sections.letter_missing(ctx) else []
+    notes = [ctx.t("uebersicht_azr_label"), *missing]
     return ctx.briefing(ctx.t("uebersicht_title"), ctx.figures.stand, ctx.cited_span(), ctx.sources.ids, notes)

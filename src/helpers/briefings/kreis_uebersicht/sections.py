@@ -32,8 +32,8 @@ def _years_chart(ctx: Overview, rows: pd.DataFrame, title_key: str, column_key: 
     """Bars of a yearly series as published, the missing years visible as gaps."""
     s, years = ctx.sprache, rows.assign(year=rows["date"].dt.year)
     return Chart(charts.bars, dict(frame=years, x="year", y="value", title=ctx.t(title_key),
-                                   source_ids=tuple(rows["source_id"]), sprache=s, y_title=ctx.t("uebersicht_axis_persons"),
-                                   x_title=ctx.t("uebersicht_axis_year")),
+                                   source_ids=tuple(rows["source_id"]), sprache=s,
+                                   y_title=ctx.t("uebersicht_axis_persons"), x_title=ctx.t("uebersicht_axis_year")),
                  _chart_table(years, "year", ctx.t(column_key), s, ctx.t("uebersicht_axis_year")))
 
 
@@ -73,7 +73,8 @@ def foreigners(ctx: Overview) -> list[Block]:
     blocks: list[Block] = [_section(ctx, "foreigners", statements.foreigners(ctx)),
                            markdown(f"<small>{ctx.t('uebersicht_azr_label')}</small>")]
     if not ctx.figures.azr.empty:
-        blocks.append(_years_chart(ctx, ctx.figures.azr, "uebersicht_chart_foreigners", "uebersicht_col_foreigners_azr"))
+        blocks.append(_years_chart(ctx, ctx.figures.azr, "uebersicht_chart_foreigners",
+                                   "uebersicht_col_foreigners_azr"))
     return blocks
 
 
@@ -128,7 +129,8 @@ def shares_table(ctx: Overview) -> pd.DataFrame:
         head = f"{ctx.t('uebersicht_share_' + variable)} ({fmt.format_date(rows['date'].iloc[0], s)})"
         rows = rows.set_index("ags").reindex(sorted(names))
         # Two header rows (the total, then number and share), so nine columns fit a page.
-        columns[(head, ctx.t("uebersicht_col_count"))] = [figure(v, st, s) for v, st in zip(rows["value"], rows["status"])]
+        columns[(head, ctx.t("uebersicht_col_count"))] = [figure(v, st, s)
+                                                          for v, st in zip(rows["value"], rows["status"])]
         columns[(head, ctx.t("uebersicht_col_share_of_kreis"))] = [fmt.format_percent(v, 1, s) for v in rows["share"]]
     return pd.DataFrame(columns)
 
@@ -147,10 +149,12 @@ def shares(ctx: Overview) -> list[Block]:
         return blocks + [markdown(ctx.t("briefing_no_map"))]
     values = population.set_index("ags")["share"]
     day = fmt.format_date(population["date"].iloc[0], s)
+    share = ctx.t("uebersicht_col_share", what=ctx.t("uebersicht_share_population"))
     table = pd.DataFrame({ctx.t("uebersicht_col_kommune"): [ctx.names[a] for a in values.index],
-                          ctx.t("uebersicht_col_share", what=ctx.t("uebersicht_share_population")): [fmt.format_percent(v, 1, s) for v in values]})
-    return blocks + [Chart(maps.choropleth, dict(values=values, title=ctx.t("uebersicht_chart_population_share", date=day), unit="%",
-                                                 source_ids=tuple(population["source_id"]), sprache=s), table)]
+                          share: [fmt.format_percent(v, 1, s) for v in values]})
+    return blocks + [Chart(maps.choropleth, dict(values=values, unit="%", sprache=s,
+                                                 title=ctx.t("uebersicht_chart_population_share", date=day),
+                                                 source_ids=tuple(population["source_id"])), table)]
 
 
 def sources(ctx: Overview) -> list[Block]:

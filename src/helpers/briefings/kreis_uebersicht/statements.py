@@ -79,7 +79,8 @@ def foreigners(ctx: Overview) -> list[Statement]:
         return []
     first, last = azr.iloc[0], azr.iloc[-1]
     out = [
-        statement(ctx.t("uebersicht_azr_first", year=first["date"].year, value=figure(first["value"], first["status"], s)), [first]),
+        statement(ctx.t("uebersicht_azr_first", year=first["date"].year,
+                        value=figure(first["value"], first["status"], s)), [first]),
         statement(ctx.t("uebersicht_azr_last", year=last["date"].year, value=figure(last["value"], last["status"], s),
                         factor=fmt.format_number(last["value"] / first["value"], 1, s), first_year=first["date"].year,
                         change=fmt.format_change(last["value"] - first["value"], 0, s)), [first, last]),
@@ -91,14 +92,16 @@ def foreigners(ctx: Overview) -> list[Statement]:
             out.append(statement(ctx.t("uebersicht_letter_only", year=quoted["date"].year, value=letter), [quoted]))
         else:
             o = official.iloc[0]
+            difference = fmt.format_number(abs(o["value"] - quoted["value"]), 0, s)
             out.append(statement(ctx.t("uebersicht_letter_vs_official", year=o["date"].year, letter=letter,
-                                       official=figure(o["value"], o["status"], s),
-                                       difference=fmt.format_number(abs(o["value"] - quoted["value"]), 0, s)), [o, quoted]))
+                                       official=figure(o["value"], o["status"], s), difference=difference),
+                                 [o, quoted]))
     if not ctx.figures.azr_population.empty:
         p = ctx.figures.azr_population.iloc[0]
         share = figure(100 * last["value"] / p["value"], Status.DERIVED, s, decimals=1, percent=True)
         out.append(statement(ctx.t("uebersicht_azr_ratio", year=last["date"].year, share=share,
-                                   population=figure(p["value"], p["status"], s)), [last, p], statuses=(Status.DERIVED,)))
+                                   population=figure(p["value"], p["status"], s)),
+                             [last, p], statuses=(Status.DERIVED,)))
     missing = sorted(set(range(first["date"].year, last["date"].year + 1)) - set(azr["date"].dt.year))
     if missing:
         out.append(statement(ctx.t("uebersicht_azr_gaps", years=", ".join(map(str, missing))), azr))
@@ -123,8 +126,9 @@ def nationalities(ctx: Overview) -> list[Statement]:
         both = old.index.intersection(new.index)
         change = (new.loc[both, "value"] - old.loc[both, "value"]).sort_values(ascending=False)
         text = ", ".join(f"{country(c, s)} {fmt.format_change(v, 0, s)}" for c, v in change.items())
-        out.append(statement(ctx.t("uebersicht_nat_change", start=fmt.format_date(dates[-2], s), end=fmt.format_date(dates[-1], s),
-                                   changes=text), pd.concat([old.loc[both], new.loc[both]])))
+        out.append(statement(ctx.t("uebersicht_nat_change", start=fmt.format_date(dates[-2], s),
+                                   end=fmt.format_date(dates[-1], s), changes=text),
+                             pd.concat([old.loc[both], new.loc[both]])))
     return out
 
 
@@ -134,19 +138,21 @@ def refugees(ctx: Overview) -> list[Statement]:
     if not f.asylum.empty:
         out.append(statement(ctx.t("uebersicht_ref_asylum_procedures", values=listing(f.asylum, s)), f.asylum))
     for _, quoted in f.letter["asylum_seekers"].iterrows():
-        out.append(statement(ctx.t("uebersicht_letter_asylum", value=fmt.format_number(quoted["value"], 0, s)), [quoted]))
+        out.append(statement(ctx.t("uebersicht_letter_asylum", value=fmt.format_number(quoted["value"], 0, s)),
+                             [quoted]))
     for code in ("SY", "UA"):
         rows = nationality_series(f.nationalities, code)
         if not rows.empty:
-            out.append(statement(ctx.t("uebersicht_ref_nationality", country=country(code, s), values=listing(rows, s)), rows))
+            out.append(statement(ctx.t("uebersicht_ref_nationality", country=country(code, s),
+                                       values=listing(rows, s)), rows))
     if not f.ukraine.empty:
         u = f.ukraine.iloc[-1]
-        out.append(statement(ctx.t("uebersicht_ref_ukraine_registered", date=fmt.format_date(u["date"], s, u["precision"]),
-                                   value=figure(u["value"], u["status"], s)), [u]))
+        out.append(statement(ctx.t("uebersicht_ref_ukraine_registered", value=figure(u["value"], u["status"], s),
+                                   date=fmt.format_date(u["date"], s, u["precision"])), [u]))
     if not f.asylblg.empty:
         a = f.asylblg.iloc[-1]
-        out.append(statement(ctx.t("uebersicht_ref_asylblg", year=when(a["date"], s), value=figure(a["value"], a["status"], s)),
-                             [a]))
+        out.append(statement(ctx.t("uebersicht_ref_asylblg", year=when(a["date"], s),
+                                   value=figure(a["value"], a["status"], s)), [a]))
     return out
 
 
@@ -184,15 +190,16 @@ def shares_notes(ctx: Overview) -> list[Statement]:
     s, out = ctx.sprache, []
     for variable, rows in ctx.figures.shares.items():
         r = rows.iloc[0]
+        what, date, kreis = (ctx.t("uebersicht_share_" + variable), fmt.format_date(r["date"], s),
+                             fmt.format_number(r["kreis_value"], 0, s))
         lower = lower_bounds(rows)
         if len(lower):
-            out.append(statement(ctx.t("uebersicht_sum_lower_bounds", what=ctx.t("uebersicht_share_" + variable), date=fmt.format_date(r["date"], s),
-                                       names=fmt.format_list([ctx.names[a] for a in lower["ags"]], s),
-                                       kreis=fmt.format_number(r["kreis_value"], 0, s)), rows))
+            out.append(statement(ctx.t("uebersicht_sum_lower_bounds", what=what, date=date, kreis=kreis,
+                                       names=fmt.format_list([ctx.names[a] for a in lower["ags"]], s)), rows))
             continue
         key = "uebersicht_sum_equal" if r["kommunen_sum"] == r["kreis_value"] else "uebersicht_sum_differs"
-        out.append(statement(ctx.t(key, what=ctx.t("uebersicht_share_" + variable), date=fmt.format_date(r["date"], s),
-                                   total=fmt.format_number(r["kommunen_sum"], 0, s), kreis=fmt.format_number(r["kreis_value"], 0, s),
+        out.append(statement(ctx.t(key, what=what, date=date, kreis=kreis,
+                                   total=fmt.format_number(r["kommunen_sum"], 0, s),
                                    difference=fmt.format_change(r["kommunen_sum"] - r["kreis_value"], 0, s)), rows))
     return out
 
