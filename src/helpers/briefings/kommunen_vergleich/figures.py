@@ -70,6 +70,8 @@ class ComparisonFigures:
 
 
 def standing(obs: pd.DataFrame, indicator_id: str, kommunen: tuple[Region, ...], kreis: Region, stichtag) -> Standing:
+    """The newest figures up to ``stichtag`` (equal to the profile's: helpers.indicators.figure), the series
+    over time, and every Kommune and the Kreis on the one reference date."""
     ind = CATALOGUE[indicator_id]
     newest = tuple(indicators.figure(obs, indicator_id, r.ags, stichtag=stichtag) for r in kommunen)
     series = () if ind.kind == "change" else tuple(indicators.dated_series(obs, indicator_id, r.ags, stichtag)
