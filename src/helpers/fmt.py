@@ -3,6 +3,10 @@
 Formatting goes through Babel's CLDR data, so ``41655`` becomes ``41.655`` in German and
 ``41,655`` in English, and a percentage carries the narrow space ``17,3 %`` house style wants.
 A missing value is never printed as 0: it becomes the catalogue's "no figure" word.
+
+Rounding is that of official statistics, half up at the printed precision (31,25 → 31,3; 6,25 → 6,3), decided
+on the decimal value that was computed, not on its binary approximation (:func:`round_half_up`); a negative
+number carries a true minus sign (−), in German and in English.
 """
 from __future__ import annotations
 
@@ -12,12 +16,19 @@ from numbers import Number
 
 import pandas as pd
 
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
+
 from babel.dates import format_date as _babel_date
 from babel.lists import format_list as _babel_list
 from babel.numbers import format_decimal
 
 LOCALES = {"de": "de_DE", "en": "en_GB"}
 MISSING = {"de": "k. A.", "en": "n/a"}
+MINUS = "\u2212"
+# A computed value is read with this many significant digits before it is rounded for print, which drops the
+# noise of binary floating point (100 * 29 / 200 = 14.499999999999998 is 14.5) and keeps every digit a figure
+# of this monitor has (at most eight before the decimal point, a few after it).
+SIGNIFICANT_DIGITS = 12
 
 
 def is_missing(value: object) -> bool:
@@ -32,12 +43,27 @@ def _locale(sprache: str) -> str:
         raise ValueError(f"Unbekannte Sprache {sprache!r}. Gültig: {', '.join(LOCALES)}.") from None
 
 
+def round_half_up(value: Number, decimals: int = 0) -> Decimal:
+    """``value`` rounded half up (away from zero) to ``decimals`` places, as official statistics round:
+    31.25 → 31.3, 6.25 → 6.3, 0.125 → 0.13, −2.5 → −3. The float is read as the decimal it was computed
+    as (its shortest representation, ``repr``), cleaned of binary noise at :data:`SIGNIFICANT_DIGITS`
+    significant digits, then rounded — so 2.675 becomes 2.68 although its binary value is a little below.
+    Charts and tables call this (or :func:`format_number`) so every printed figure rounds alike."""
+    exact = Decimal(repr(float(value)))
+    if exact.is_finite() and exact != 0:
+        exact = Context(prec=SIGNIFICANT_DIGITS, rounding=ROUND_HALF_EVEN).plus(exact)
+    return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
 def format_number(value: Number | None, decimals: int = 0, sprache: str = "de") -> str:
-    """``41655`` → ``41.655``; ``2.456`` with 1 decimal → ``2,5``; missing → ``k. A.``."""
+    """``41655`` → ``41.655``; ``2.456`` with 1 decimal → ``2,5``; ``31.25`` → ``31,3`` (half up,
+    :func:`round_half_up`); ``-19.9`` → ``−19,9`` (true minus sign); missing → ``k. A.``."""
     if is_missing(value):
         return MISSING[sprache]
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(round(float(value), decimals), format=pattern, locale=_locale(sprache))
+    rounded = round_half_up(value, decimals)
+    text = format_decimal(abs(rounded), format=pattern, locale=_locale(sprache), decimal_quantization=False)
+    return MINUS + text if rounded < 0 else text
 
 
 def format_percent(value: Number | None, decimals: int = 1, sprache: str = "de") -> str:
@@ -49,11 +75,12 @@ def format_percent(value: Number | None, decimals: int = 1, sprache: str = "de")
 
 
 def format_change(value: Number | None, decimals: int = 1, sprache: str = "de", unit: str = "") -> str:
-    """A signed change: ``+3,2 %`` / ``−1.204`` (true minus sign, readable in print)."""
+    """A signed change: ``+3,2 %`` / ``−1.204`` / ``±0,0`` (true minus sign, readable in print)."""
     if is_missing(value):
         return MISSING[sprache]
-    sign = "+" if value > 0 else ("\u2212" if value < 0 else "\u00b1")
-    body = format_number(abs(value), decimals, sprache)
+    rounded = round_half_up(value, decimals)  # the sign of the printed figure: −0,04 reads ±0,0
+    sign = "+" if rounded > 0 else (MINUS if rounded < 0 else "\u00b1")
+    body = format_number(abs(rounded), decimals, sprache)
     if unit == "%":
         body = f"{body}\u00a0%" if sprache == "de" else f"{body}%"
     elif unit:

@@ -54,6 +54,13 @@ def test_ranking_breaks_ties_by_ags():
     assert list(statements.ranking(values.iloc[::-1])["ags"]) == list(ranked["ags"])
 
 
+def test_ranking_judges_ties_on_values_rounded_half_up_as_printed():
+    """6,25 % and 6,3 % both print 6,3 %: one rank; 6,2 % (to the even digit, the old rounding) stays below."""
+    values = pd.Series({"05154004": 6.25, "05154008": 6.3, "05154012": 6.24})
+    ranked = statements.ranking(values, 1)
+    assert list(ranked["rank"].astype(int)) == [1, 1, 3]
+
+
 def test_similarity_is_deterministic_and_independent_of_row_order(ctx):
     table = ctx.figures.features
     assert table.notna().all().all() and len(table) == 16

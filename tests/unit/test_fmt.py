@@ -23,6 +23,34 @@ def test_percent_and_change():
     assert fmt.format_change(-1204, 0) == "\u22121.204"
 
 
+@pytest.mark.parametrize("value, decimals, expected", [
+    (31.25, 1, "31,3"),  # Gladbeck: 5 of 16 schools (exact in binary)
+    (100 * 5 / 16, 1, "31,3"), (6.25, 1, "6,3"), (100 * 1 / 16, 1, "6,3"),
+    (0.125, 2, "0,13"),  # exact in binary too
+    (2.675, 2, "2,68"),  # binary 2.67499999…: the decimal value computed is what counts
+    (100.49999999999999, 0, "101"),  # 1.005 * 100: binary noise of an exact half
+    (0.5, 0, "1"), (1.5, 0, "2"), (2.5, 0, "3"),  # never to the even digit
+    (31.249, 1, "31,2"), (31.2500001, 1, "31,3"),
+    (-2.5, 0, "\u22123"), (-6.25, 1, "\u22126,3"),  # away from zero, with a true minus sign
+])
+def test_exact_halves_round_up(value, decimals, expected):
+    assert fmt.format_number(value, decimals) == expected
+    assert fmt.format_number(value, decimals, "en") == expected.replace(",", ".")
+
+
+def test_halves_round_up_in_percentages_changes_and_the_function_charts_call():
+    assert fmt.format_percent(31.25) == "31,3\u00a0%" and fmt.format_percent(6.25, sprache="en") == "6.3%"
+    assert fmt.format_change(6.25, unit="%") == "+6,3\u00a0%"
+    assert str(fmt.round_half_up(31.25, 1)) == "31.3" and str(fmt.round_half_up(2.675, 2)) == "2.68"
+
+
+def test_negative_numbers_carry_a_true_minus_sign_and_a_rounded_zero_none():
+    assert fmt.format_number(-19.94, 1) == "\u221219,9" and fmt.format_number(-1204, sprache="en") == "\u22121,204"
+    assert fmt.format_percent(-19.94) == "\u221219,9\u00a0%" and fmt.format_percent(-19.94, sprache="en") == "\u221219.9%"
+    assert fmt.format_number(-0.04, 1) == "0,0" and fmt.format_change(-0.04, 1) == "\u00b10,0"
+    assert "-" not in fmt.format_number(-5) + fmt.format_percent(-5.5, sprache="en")
+
+
 @pytest.mark.parametrize("missing", [None, math.nan, pd.NA])
 def test_missing_never_becomes_zero(missing):
     assert fmt.format_number(missing) == "k. A."

@@ -58,6 +58,9 @@ def test_comparison_word_follows_the_printed_values():
     assert narrative.compare_word(a, b) == "mehr als"
     assert narrative.compare_word(_figure("minimum_benefit_rate", 8.24), b) == "genauso viel wie"
     assert narrative.compare_word(b, _figure("minimum_benefit_rate", 9)) == "weniger als"
+    # an exact half rounds up as printed: 6,25 reads 6,3, the same as 6,3
+    assert narrative.compare_word(_figure("minimum_benefit_rate", 6.25), _figure("minimum_benefit_rate", 6.3)) \
+        == "genauso viel wie"
 
 
 def test_marks_and_missing_values():

@@ -56,7 +56,7 @@ def span_text(dates: Iterable, sprache: str = "de") -> str:
 def compare_word(figure: Figure, other: Figure, sprache: str = "de") -> str:
     """"mehr als" / "weniger als" / "genauso viel wie", judged on the printed (rounded) values."""
     decimals = CATALOGUE[figure.indicator].decimals
-    a, b = round(figure.value, decimals), round(other.value, decimals)
+    a, b = fmt.round_half_up(figure.value, decimals), fmt.round_half_up(other.value, decimals)
     return t("profil_more" if a > b else "profil_less" if a < b else "profil_same", sprache)
 
 
