@@ -131,3 +131,33 @@ def test_naturalisations_and_commuters_per_kreis():
                     & (obs["category"] == "total") & obs["preferred"]]["value"].iloc[0]
     assert balance.value == pytest.approx(-31779 / employees * 100) and balance.value < 0
     assert not math.isnan(indicators.figure(obs, "average_age", WESEL_STADT).value)
+
+
+AZR_EXPORT = "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__12521-03i.csv"
+CONTINENTS = ("Europe", "Africa", "America", "Asia", "Oceania", "other")
+
+
+def test_the_azr_of_every_kreis_reads_with_its_total_summed_from_the_continent_rows():
+    """12521-03i prints no total: it is the sum of the continent rows (derived), as the snapshot derived Kleve's;
+    each nationality is its ISO code, once per region; the sex split is left out."""
+    rows = ingest.read_file(require(FOUND / AZR_EXPORT)).rows
+    assert set(rows["variable"]) == {"foreign_population_by_nationality", "foreign_population"}
+    assert not rows.duplicated(["ags", "date", "variable", "category"]).any()
+    by = rows[rows["variable"] == "foreign_population_by_nationality"].set_index(["ags", "category"])["value"]
+    for ags, total in (("05154", 67505.0), ("05", 3273550.0), (KREIS_WESEL, 57420.0)):
+        assert _value(rows, ags, variable="foreign_population", category="total") == (total, "")
+        assert sum(by[ags, c] for c in CONTINENTS) == total
+    assert by[KREIS_WESEL, "TR"] == 11555 and by["05958", "UA"] == 4190  # Türkei, Ukraine as printed
+
+
+def test_every_kreis_has_its_azr_count_and_nationalities_in_the_processed_data():
+    from helpers.indicators.queries import largest, nationality_rows
+    from helpers.kommunen import kreise
+
+    obs = store.load("observations")
+    for kreis in kreise():
+        count = indicators.figure(obs, "foreign_population_azr", kreis.ags)
+        assert count.base == "azr" and count.status == "derived" and str(count.date.date()) == "2024-12-31", kreis
+        assert count.source_ids[0].startswith("ITNRW_12521_03I_"), kreis
+        top = largest(nationality_rows(obs, kreis.ags), 8)
+        assert len(top) == 8 and top["category"].str.fullmatch(r"[A-Z]{2}").all(), kreis

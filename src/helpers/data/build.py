@@ -307,6 +307,10 @@ def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.Da
     rows["status"] = Status(extract.status).value  # derived where the reader counted a list
     rounded = ingest.common.declared_tables()["tables"].get(resource["x_table"], {}).get("rounded_gemeinden", [])
     rows.loc[rows["_date_raw"].isin(rounded) & (rows["ags"].str.len() == 8), "status"] = Status.ROUNDED.value
+    total = ingest.common.row_total(resource["x_table"])  # a total the table does not print: summed from its rows
+    if total:
+        summed = (rows["variable"] == total["variable"]) & (rows["category"] == total.get("category", "total"))
+        rows.loc[summed, "status"] = Status.DERIVED.value
     rows["note"] = f"{extract.format} {extract.table}"
     rows["_declared_base"] = resource.get("x_base", "")
     rows["_export_rank"] = 0  # the table as published wins over a transcription of it in the snapshot

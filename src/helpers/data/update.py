@@ -275,6 +275,8 @@ def _stage(answer: Answer, trial: Path, scratch: Path, report: ChangeReport) -> 
 def _check_layout(table: Table, rows: pd.DataFrame) -> None:
     """Every column of the export must be declared: an unknown one means the table's layout changed."""
     targets = {variable for variable, _, _ in ingest.common.table_map(table.code).values()}
+    if total := ingest.common.row_total(table.code):  # the declared total of its rows (total_of_rows)
+        targets.add(total["variable"])
     if not targets:
         raise UpdateFailed("für diese Tabelle ist noch keine Spaltenzuordnung deklariert (fetch: manual); "
                            "columns in src/helpers/catalogue/tables.yaml ergänzen.")

@@ -162,6 +162,14 @@ class _Service(catalogue.Strict):
         return self
 
 
+class _RowTotal(catalogue.Strict):
+    """A total the table does not print: the sum of the rows it is made of (e.g. the continents)."""
+
+    rows: list[str]  # the row labels that add up to the total, each counted once
+    variable: str
+    category: str = "total"
+
+
 class _Table(catalogue.Strict):
     service: str
     title: catalogue.Text
@@ -175,6 +183,7 @@ class _Table(catalogue.Strict):
     leave_out: list[str] = []  # features, columns and row labels the monitor does not use: no rows from them
     rows: dict[str, str] = {}  # classic exports with a label column (age group): row label → category
     rounded_gemeinden: list[str] = []  # reference dates (YYYY-MM-DD) whose Gemeinde figures the footnote says are rounded
+    total_of_rows: _RowTotal | None = None  # a total without a row of its own: derived from its parts (status derived)
 
     @model_validator(mode="after")
     def _manual_says_how(self) -> _Table:
@@ -221,6 +230,11 @@ def left_out(table: str) -> set[str]:
     """What tables.yaml says the import of ``table`` leaves out: features (``Lehrkräfte``), columns by a header
     label (``männlich``), their full header (``A | B | Insgesamt``) or their date (``31.12.2010``), row labels."""
     return set(declared_tables()["tables"].get(table, {}).get("leave_out", []))
+
+
+def row_total(table: str) -> dict | None:
+    """tables.yaml's ``total_of_rows`` of ``table`` (rows, variable, category), or None."""
+    return declared_tables()["tables"].get(table, {}).get("total_of_rows")
 
 
 def row_category(table: str, label: str) -> str:

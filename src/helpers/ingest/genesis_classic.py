@@ -6,11 +6,12 @@ or ``date;code;name;values``), and a footer after ``__________`` with notes and 
 """
 from __future__ import annotations
 
+import math
 import re
 
 from helpers.ingest.common import (
     Extract, decimal_style, frame, is_region_code, iso_date, left_out, mapped, normalise_ags, parse_cell, row_category,
-    slug, split_rows, table_code_from_name,
+    row_total, slug, split_rows, table_code_from_name,
 )
 
 FORMAT = "genesis_classic"
@@ -60,6 +61,8 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
     skipped = left_out(table)
     kept = [j for j in range(start, max(len(r) for _, r in data)) if not _left_out(columns.get(j, ("", [], "")), skipped)]
     records, problems = [], []
+    total = row_total(table)
+    parts: dict[tuple[str, str, str], list[tuple[float, str]]] = {}  # (ags, date, unit) → the parts of the total
     for line, row in data:
         row_date = iso_date(row[0]) if offset == 3 else ""
         ags = normalise_ags(row[offset - 2])
@@ -80,8 +83,23 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
             category = "|".join(c for c in (category, category_of_row) if c != "total") or "total"
             records.append({"ags": ags, "date": row_date or date or table_date, "variable": variable,
                             "category": category, "value": value, "unit": unit_out, "flag": flag})
+            if total and row_label in total["rows"]:
+                parts.setdefault((ags, row_date or date or table_date, unit_out), []).append((value, flag))
+    records += _totals(total, parts)
     out = frame(records).drop_duplicates(ignore_index=True)
     return Extract(out, problems, table, FORMAT)
+
+
+def _totals(total: dict | None, parts: dict[tuple[str, str, str], list[tuple[float, str]]]) -> list[dict]:
+    """The total tables.yaml declares from a table's rows (``total_of_rows``): their sum per region and date,
+    missing ('.') where a part is missing; the build marks it derived."""
+    out = []
+    for (ags, date, unit), cells in parts.items():
+        values = [v for v, _ in cells]
+        known = not any(math.isnan(v) for v in values)
+        out.append({"ags": ags, "date": date, "variable": total["variable"], "category": total.get("category", "total"),
+                    "value": math.fsum(values) if known else math.nan, "unit": unit, "flag": "" if known else "."})
+    return out
 
 
 def _left_out(column: tuple[str, list[str], str], skipped: set[str]) -> bool:
