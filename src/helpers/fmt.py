@@ -92,15 +92,22 @@ DATE_PATTERNS = {"day": {"de": "dd.MM.yyyy", "en": "d MMM yyyy"}, "month": {"de"
                  "year": {"de": "yyyy", "en": "yyyy"}}
 
 
+SCHOOL_YEAR = {"de": "Schuljahr {start}/{end:02d}", "en": "school year {start}/{end:02d}"}
+
+
 def format_date(value: dt.date | str | None, sprache: str = "de", precision: str = "day") -> str:
     """``2023-12-31`` → ``31.12.2023`` (de) or ``31 Dec 2023`` (en); with the precision the source
-    has: ``month`` → ``März 2022``, ``year`` → ``2016``; None/NaT → ``k. A.``."""
+    has: ``month`` → ``März 2022``, ``year`` → ``2016``, ``school_year`` (a school statistic's 15 October)
+    → ``Schuljahr 2022/23``; None/NaT → ``k. A.``."""
     if is_missing(value):
         return MISSING[sprache]
     if isinstance(value, str):
         value = dt.date.fromisoformat(value[:10])
     if isinstance(value, dt.datetime):
         value = value.date()
+    if precision == "school_year":
+        start = value.year if value.month >= 8 else value.year - 1  # a school year begins on 1 August in NRW
+        return SCHOOL_YEAR[sprache].format(start=start, end=(start + 1) % 100)
     return _babel_date(value, format=DATE_PATTERNS[precision][sprache], locale=_locale(sprache))
 
 

@@ -176,7 +176,7 @@ def test_every_ranking_chart_plots_one_date_and_names_it(ctx):
     assert len(bars) >= 10
     for frame, title in bars:
         assert frame["date"].nunique() == 1, (title, sorted(frame["date"].unique()))
-        assert title.endswith(fmt.format_date(frame["date"].iloc[0])), title
+        assert title.endswith(fmt.format_date(frame["date"].iloc[0], "de", frame["precision"].iloc[0])), title
         assert "incomplete" not in set(frame["status"]), title
     titles = [title for _, title in bars]
     assert "Wahlbeteiligung bei der Ratswahl, 13.09.2020" in titles
@@ -184,7 +184,9 @@ def test_every_ranking_chart_plots_one_date_and_names_it(ctx):
     for frame, title in panels:
         for _, line in frame.groupby(["name", "line"]):
             assert line["status"].eq("preliminary").all() or not line["status"].eq("preliminary").any(), title
-        assert title.endswith(f"{fmt.format_date(frame['date'].min())} bis {fmt.format_date(frame['date'].max())}")
+        first, last = (frame.loc[frame["date"].idxmin()], frame.loc[frame["date"].idxmax()])  # dated as their source
+        assert title.endswith(f"{fmt.format_date(first['date'], 'de', first['precision'])} bis "
+                              f"{fmt.format_date(last['date'], 'de', last['precision'])}"), title
     [turnout] = [f for f, title in panels if title.startswith("Wahlbeteiligung bei der Ratswahl")]
     assert "vorläufig" in " ".join(turnout.loc[turnout["status"] == "preliminary", "line"])
 

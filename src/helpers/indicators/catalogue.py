@@ -17,6 +17,10 @@ from helpers.paths import CATALOGUE_DIR
 
 CATALOGUE_PATH = CATALOGUE_DIR / "indicators.yaml"
 LEVELS = ("kommune", "kreis", "land")
+# A figure is current ("aktuell") when its reference date lies within this many years of the newest date the
+# briefing shows; older ones read "älterer Stand" (measured on the data, not the calendar, so a rerun next year
+# does not age every figure).
+CURRENT_YEARS = 3
 UNITS = ("persons", "percent", "schools", "years")
 
 # A definition that says the figures are rounded to multiples of N ("Vielfache von 5").
@@ -142,7 +146,7 @@ class _ChangeEntry(catalogue.Strict):
     @field_validator("since", mode="before")
     @classmethod
     def _date_or_previous_year(cls, value: object) -> str:
-        return "previous_year" if value == "previous_year" else catalogue.as_iso_date(value)
+        return value if value in ("previous_year", "census") else catalogue.as_iso_date(value)
 
 
 class _RoundingEntry(catalogue.Strict):

@@ -33,7 +33,7 @@ class Figure:
     start_value: float | None = None
     start_date: pd.Timestamp | None = None
     flags: tuple[str, ...] = ()  # official special characters of those rows ("." secret, …)
-    precision: str = "day"  # how exactly the source dates it: day, month or year (data/processed)
+    precision: str = "day"  # how exactly the source dates it: day, month, school_year or year (data/processed)
     start_base: str = ""  # a change that is not comparable: the census base of its start
 
     @property
@@ -59,7 +59,7 @@ class Figure:
         return out
 
 
-PRECISIONS = ("day", "month", "year")
+PRECISIONS = ("day", "month", "school_year", "year")
 
 
 def coarsest(precisions: Iterable[str]) -> str:
@@ -335,26 +335,53 @@ def _base_order(bases: pd.Series) -> pd.Series:
     return bases.map(lambda b: _BASE_ORDER.index(b) if b in _BASE_ORDER else -1)
 
 
+def _census_of(base: str) -> str:
+    """The census count a population update starts from (update_2022_base → census_2022)."""
+    return base.replace("update_", "census_").removesuffix("_base")
+
+
 def _change(obs: pd.DataFrame, ind: Indicator, ags: str, *, stichtag, at) -> Figure:
+    """The change of ``ind.change_of`` since a fixed date, the previous year or (``census``) the census count the
+    newest figure's base starts from — always on one census base. Since a fixed date whose figure is on an older
+    base than the newest: the change on that older base up to its last date (Kleve 2015–2023 on the 2011 base);
+    where that base has no later date, ``not_comparable`` with the start's value and base (the break is said)."""
     end = figure(obs, ind.change_of, ags, stichtag=stichtag, at=at)
     if end.missing:
         return Figure(ind.id, ags, None, end.date, "not_available")
+    series = _series(obs, CATALOGUE[ind.change_of], ags)
+    if ind.change_since == "census":
+        counts = series[(series["base"] == _census_of(end.base)) & (series["date"] < end.date) & series["value"].notna()]
+        if counts.empty:
+            return Figure(ind.id, ags, None, end.date, "not_available", end.base)
+        return _difference(ind, ags, _figure_from_row(CATALOGUE[ind.change_of], ags, counts.iloc[0]), end)  # census day
     since = (end.date - pd.DateOffset(years=1) if ind.change_since == "previous_year"
              else pd.Timestamp(ind.change_since))
-    start_rows = _series(obs, CATALOGUE[ind.change_of], ags)
-    start_rows = start_rows[start_rows["date"] == since]
+    start_rows = series[series["date"] == since]
     same_base = start_rows[start_rows["base"] == end.base]
     if not start_rows.empty and same_base.empty:
-        return Figure(ind.id, ags, None, end.date, "not_comparable", end.base,
+        older = start_rows[start_rows["value"].notna()].head(1)
+        later = series[series["base"].isin(older["base"]) & (series["date"] > since) & series["value"].notna()]
+        if at is not None or stichtag is not None:
+            later = later[later["date"] == at] if at is not None else later[later["date"] <= pd.Timestamp(stichtag)]
+        if len(older) and len(later) and ind.change_since != "previous_year":
+            start = _figure_from_row(CATALOGUE[ind.change_of], ags, older.iloc[0])
+            return _difference(ind, ags, start, _figure_from_row(CATALOGUE[ind.change_of], ags, later.iloc[-1]))
+        start_value = float(older["value"].iloc[0]) if len(older) else None
+        return Figure(ind.id, ags, None, end.date, "not_comparable", end.base, start_value=start_value,
                       start_date=since, start_base=next((b for b in start_rows["base"] if b), ""))
     if same_base["value"].isna().all():
         return Figure(ind.id, ags, None, end.date, "not_available", end.base, start_date=since)
-    start = _figure_from_row(CATALOGUE[ind.change_of], ags, same_base.iloc[0])
+    return _difference(ind, ags, _figure_from_row(CATALOGUE[ind.change_of], ags, same_base.iloc[0]), end)
+
+
+def _difference(ind: Indicator, ags: str, start: Figure, end: Figure) -> Figure:
+    """The change in percent from ``start`` to ``end`` (one base), dated at the end."""
     return Figure(
         ind.id, ags, (end.value / start.value - 1) * 100, end.date,
         worst([end.status, start.status]), end.base,
         tuple(dict.fromkeys(start.source_ids + end.source_ids)), _unique(start.notes + end.notes),
-        start_value=start.value, start_date=since,
+        start_value=start.value, start_date=start.date, precision=coarsest([start.precision, end.precision]),
+        start_base=start.base,
     )
 
 
@@ -375,8 +402,9 @@ class Comparison:
 def compare(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> Comparison:
     """Kommune, its Kreis and NRW; Kreis/NRW on the Kommune's date and base so the three are comparable.
 
-    Where the Kommune has no figure, Kreis and NRW show their own latest figure up to ``stichtag``
-    (the profile labels it "Kreiswert"). Computed once per observation frame, like :func:`figure`.
+    Where the Kommune has no figure, the Kreis shows its own latest figure up to ``stichtag`` (the profile
+    labels it "Kreiswert") and NRW its figure of the Kreis's date and base where it has one (Kita 2015 beside
+    Kita 2015, not NRW's 2019), else its own latest. Computed once per observation frame, like :func:`figure`.
     """
     key = ("compare", indicator_id, ags, None if stichtag is None else pd.Timestamp(stichtag))
     memo = store.derived(obs)
@@ -398,6 +426,10 @@ def _compare(obs: pd.DataFrame, ind: Indicator, ags: str, stichtag) -> Compariso
             other = figure(obs, indicator_id, region_ags, at=kommune.date)
         else:
             other = figure(obs, indicator_id, region_ags, stichtag=stichtag)
+            kreis = others[0] if others else None
+            if kreis is not None and not kreis.missing and ind.kind != "change":
+                same_day = figure(obs, indicator_id, region_ags, at=kreis.date, base=kreis.base or None)
+                other = same_day if not same_day.missing else other
         others.append(other)
     return Comparison(ind, kommune, *others)
 

@@ -174,6 +174,7 @@ class _Table(catalogue.Strict):
     service: str
     title: catalogue.Text
     regions: Literal["kreis", "nrw", "home"] = "kreis"
+    levels: tuple[Literal["kommune", "kreis", "land"], ...] = ()  # the levels it publishes (tests: every table says)
     base: str = ""
     cadence: str = ""
     columns: dict[str, tuple[str, str, str]] = {}  # header → [variable, category, unit]

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Mapping
 from helpers import fmt
 from helpers.data.status import Status, mark
 from helpers.i18n import t
-from helpers.indicators import CATALOGUE, Comparison, Figure
+from helpers.indicators import CATALOGUE, Comparison, Figure, gaps
+from helpers.presentation import sources
 
 Places = Mapping[str, object]  # a Kreis's placeholders: kreis, im_kreis, Im_kreis, n_kommunen, …
 
@@ -27,12 +28,11 @@ def format_value(value: float | None, indicator_id: str, sprache: str = "de") ->
 
 
 def missing_reason(figure: Figure, sprache: str = "de") -> str:
-    """Why a figure is absent, in words a reader understands."""
+    """Why a figure is absent, in words a reader understands: a change across census bases, else its gap's
+    case (:func:`helpers.indicators.gaps.gap`: not yet in the data, only a larger area, secret, not published)."""
     if figure.status == "not_comparable":
         return t("profil_not_comparable", sprache)
-    if "." in figure.flags:
-        return t("profil_secret", sprache)
-    return t("profil_not_published", sprache)
+    return sources.gap_reason(gaps.gap(CATALOGUE[figure.indicator], figure), sprache)
 
 
 def format_figure(figure: Figure, sprache: str = "de", *, reason: bool = False) -> str:
@@ -96,30 +96,52 @@ def _base_label(base: str, sprache: str) -> str:
 
 
 def change_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
-    """The change of the Kommune's population, or plainly why it cannot be given."""
+    """The change of the Kommune's population since a date, on one census base; where the newer figures are
+    on another base, the start's figure and the break, plainly (never a difference across it)."""
     fig = c.kommune
     if fig.date is None or fig.start_date is None:
         return None
     since = fmt.format_date(fig.start_date.date(), sprache)
+    population = CATALOGUE[fig.indicator].change_of
     if fig.status == "not_comparable":
-        return t("profil_s_change_not_comparable", sprache, since=since, date=format_day(fig, sprache),
-                 base_end=_base_label(fig.base, sprache), base_start=_base_label(fig.start_base, sprache))
+        return t("profil_s_change_not_comparable", sprache, since=since, kommune=kommune, date=format_day(fig, sprache),
+                 start=format_value(fig.start_value, population, sprache), base_end=_base_label(fig.base, sprache),
+                 base_start=_base_label(fig.start_base, sprache))
     if fig.missing:
         return t("profil_s_change_missing", sprache, since=since, kommune=kommune)
+    return t("profil_s_change", sprache, since=since, date=format_day(fig, sprache),
+             verb=t("profil_rose" if fig.value > 0 else "profil_fell", sprache),
+             change=format_figure(fig, sprache).lstrip("+\u2212\u00b1"), base=_base_label(fig.base, sprache),
+             start=format_value(fig.start_value, population, sprache),
+             end=format_value(fig.start_value * (1 + fig.value / 100), population, sprache))
+
+
+def _census_change_sentence(c: Comparison, sprache: str) -> str | None:
+    """The change since the census count the newest figure's base starts from (one base: no method change)."""
+    fig = c.kommune
+    if fig.missing:
+        return None
     population = CATALOGUE[fig.indicator].change_of
-    return t("profil_s_change", sprache, since=since, verb=t("profil_rose" if fig.value > 0 else "profil_fell", sprache),
-             change=format_figure(fig, sprache).lstrip("+\u2212"),
+    return t("profil_s_change_census", sprache, year=fig.start_base.rsplit("_", 1)[-1],
+             since=fmt.format_date(fig.start_date.date(), sprache), date=format_day(fig, sprache),
+             verb=t("profil_rose" if fig.value > 0 else "profil_fell", sprache),
+             change=format_figure(fig, sprache).lstrip("+\u2212\u00b1"), base=_base_label(fig.base, sprache),
              start=format_value(fig.start_value, population, sprache),
              end=format_value(fig.start_value * (1 + fig.value / 100), population, sprache))
 
 
 def _azr_sentence(kommune: str, count: Comparison, change: Comparison, sprache: str, places: Places) -> str | None:
+    """The Kreis's count of the Ausländerzentralregister (published for Kreise only), with its change since
+    2015 where the register's 2015 figure is in the data; never divided by another count."""
     kreis_count, kreis_change = count.kreis, change.kreis
-    if not count.kommune.missing or kreis_count.missing or kreis_change.missing:
+    if not count.kommune.missing or kreis_count.missing:
         return None
+    if kreis_change.missing:
+        return t("profil_s_azr_count", sprache, **places, kommune=kommune, value=format_figure(kreis_count, sprache),
+                 date=format_day(kreis_count, sprache))
     return t("profil_s_azr", sprache, **places, kommune=kommune,
              verb=t("profil_rose" if kreis_change.value > 0 else "profil_fell", sprache),
-             change=format_figure(kreis_change, sprache).lstrip("+\u2212"),
+             change=format_figure(kreis_change, sprache).lstrip("+\u2212\u00b1"),
              value=format_figure(kreis_count, sprache), date=format_day(kreis_count, sprache))
 
 
@@ -137,16 +159,9 @@ def _minimum_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
              cmp_land=compare_word(c.kommune, c.land, sprache))
 
 
-def _change_sentence(kommune: str, since_2015: Comparison, previous_year: Comparison, sprache: str) -> str | None:
-    """One sentence on the change: a computed change wins, then the reason it cannot be given."""
-    order = {"not_comparable": 1, "not_available": 2}
-    best = min((since_2015, previous_year), key=lambda c: 0 if not c.kommune.missing else order.get(c.kommune.status, 3))
-    return change_sentence(kommune, best, sprache)
-
-
 def key_sentences(kommune: str, comparisons: Mapping[str, Comparison], sprache: str = "de", *,
                   places: Places) -> list[str]:
-    """Up to five plain statements for "Auf einen Blick", each only where its figures exist
+    """Up to six plain statements for "Auf einen Blick", each only where its figures exist
     (the two census sentences on foreign nationals form one statement). ``places`` are the Kreis
     placeholders of the Kommune's Kreis (``kreis``, ``Im_kreis``, ``n_kommunen``, …)."""
     c = comparisons
@@ -156,7 +171,8 @@ def key_sentences(kommune: str, comparisons: Mapping[str, Comparison], sprache: 
     ) if s)
     sentences = [
         _population_sentence(kommune, c["population"], sprache, places),
-        _change_sentence(kommune, c["population_change_2015"], c["population_change_previous_year"], sprache),
+        change_sentence(kommune, c["population_change_2015"], sprache),
+        _census_change_sentence(c["population_change_census"], sprache),
         census,
         _azr_sentence(kommune, c["foreign_population_azr"], c["foreign_population_azr_change_2015"], sprache, places),
         _minimum_sentence(kommune, c["minimum_benefit_rate"], sprache),

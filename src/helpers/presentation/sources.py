@@ -16,8 +16,9 @@ import pandas as pd
 from helpers.data import store
 from helpers.fmt import format_date, is_missing
 from helpers.i18n import check_sprache, t
-from helpers.indicators import Indicator
-from helpers.ingest.common import declared_tables
+from helpers.indicators import Indicator, gaps
+from helpers.indicators.gaps import Gap
+from helpers.ingest.common import declared_tables, table_map
 
 LICENCE_KEYS = {
     "dl-de/by-2-0": "licence_dl_de_by_2_0",
@@ -64,12 +65,38 @@ def table_reference(code: str, sprache: str = "de") -> str:
     return t(key, sprache, code=code, database=declared["services"][spec["service"]]["label"], title=spec["title"])
 
 
-def gap(indicator: Indicator, sprache: str = "de") -> str:
-    """What would fill a missing or Kreis-only figure: the indicator's first table from tables.yaml,
-    within its gap text where that says more (``{table}``), or the gap text alone without a table."""
-    table = table_reference(indicator.tables[0], sprache) if indicator.tables else ""
+def table_text(indicator: Indicator, code: str, sprache: str = "de") -> str:
+    """A table of ``indicator`` as readers see it: code, database and title from tables.yaml, within the
+    indicator's gap text where that says more (``{table}``); without a table, the gap text alone."""
+    table = table_reference(code, sprache) if code else ""
     text = indicator.text("gap", sprache)
-    return text.format(table=table) if text else table
+    if not table:
+        return text
+    return text.format(table=table) if "{table}" in text else table
+
+
+def update_source(indicator: Indicator, sprache: str = "de") -> str:
+    """What would bring a newer figure: the indicator's first table (or its gap text, without one)."""
+    return table_text(indicator, indicator.tables[0] if indicator.tables else "", sprache)
+
+
+def gap_reason(found: Gap, sprache: str = "de") -> str:
+    """Why a figure is missing, in a few words for a table cell ("geheim gehalten", "noch nicht in den Daten");
+    "nicht veröffentlicht" only where no official statistic publishes it."""
+    return t(f"gap_reason_{found.case}", sprache)
+
+
+def gap_text(indicator: Indicator, found: Gap, sprache: str = "de") -> str:
+    """Why a figure is missing and what would fill it, by its case (:mod:`helpers.indicators.gaps`): the
+    table not yet in the data and how to bring it, the larger area it is published for, the table that
+    keeps it secret, or that no official statistic has it and who would."""
+    if found.source_id:
+        row = _by_id().loc[found.source_id]
+        return t("gap_unloaded_source", sprache, source=f"{row.publisher_short}: {row.title}")
+    key = f"gap_{found.case}"
+    if found.case == gaps.UNLOADED and not table_map(found.table):
+        key += "_undeclared"  # no column map yet: data update --from could not read it
+    return t(key, sprache, what=table_text(indicator, found.table, sprache))
 
 
 def _stand(dates, sprache: str) -> str:

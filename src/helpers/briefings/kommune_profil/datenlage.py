@@ -6,9 +6,9 @@ import pandas as pd
 
 from helpers import fmt
 from helpers.briefings.document import Block, Table, heading, markdown
-from helpers.briefings.kommune_profil.figures import OLDER_YEARS, is_older
+from helpers.briefings.kommune_profil.figures import is_older
 from helpers.briefings.kommune_profil.sections import Profile, day_cell
-from helpers.indicators import CATALOGUE, Comparison
+from helpers.indicators import CATALOGUE, CURRENT_YEARS, Comparison, gaps
 from helpers.presentation import narrative, sources
 
 
@@ -34,25 +34,36 @@ def data_gaps_table(p: Profile) -> pd.DataFrame:
     rows, field = [], None
     for c in _gap_comparisons(p):
         available = availability(p, c)
+        reason = narrative.missing_reason(c.kommune, p.sprache) if c.kommune.missing else ""
         known = {
             "kommune": lambda: p.t("profil_known_lower_bound" if c.kommune.lower_bound else "profil_known_yes",
                                    date=narrative.format_day(c.kommune, p.sprache)),
             "older": lambda: p.t("profil_known_older", date=narrative.format_day(c.kommune, p.sprache)),
-            "kreis": lambda: p.t("profil_known_kreis", date=day_cell(p, c.kreis)),
-            "none": lambda: p.t("profil_known_no"),
+            "kreis": lambda: p.t("profil_known_kreis", date=day_cell(p, c.kreis), reason=reason),
+            "none": lambda: p.t("profil_known_no", reason=reason),
             "na": lambda: p.t("profil_known_na"),
         }[available]()
-        fill = {"kommune": p.t("profil_nothing_missing"), "na": c.indicator.text("not_applicable", p.sprache)}
         label = CATALOGUE.field_label(c.indicator.handlungsfeld, p.sprache)
         rows.append({
             p.t("profil_col_field"): "" if label == field else label,
             p.t("profil_col_indicator"): c.indicator.label(p.sprache),
             p.t("profil_col_known", kommune=p.region.name): known,
-            p.t("profil_col_fill"): sources.gap(c.indicator, p.sprache) if c.kommune.lower_bound
-            else fill.get(available) or sources.gap(c.indicator, p.sprache),
+            p.t("profil_col_fill"): _fill(p, c, available),
         })
         field = label
     return pd.DataFrame(rows)
+
+
+def _fill(p: Profile, c: Comparison, available: str) -> str:
+    """What would fill the row: the gap's case and table for a missing figure, the table with newer or
+    complete figures for an older one or a lower bound, nothing for a current figure."""
+    if available == "na":
+        return c.indicator.text("not_applicable", p.sprache)
+    if available in ("kreis", "none"):
+        return sources.gap_text(c.indicator, gaps.gap(c.indicator, c.kommune), p.sprache)
+    if available == "older" or c.kommune.lower_bound:
+        return sources.update_source(c.indicator, p.sprache)
+    return p.t("profil_nothing_missing")
 
 
 def data_gaps(p: Profile) -> list[Block]:
@@ -66,5 +77,5 @@ def data_gaps(p: Profile) -> list[Block]:
                          kreis_only=int(counts.get("kreis", 0)), none=int(counts.get("none", 0)),
                          na=int(counts.get("na", 0)))),
             Table(data_gaps_table(p), css_class="im-long"),  # longer than a page: breaks between rows
-            markdown(p.t("profil_older_stand_note", years=OLDER_YEARS,
+            markdown(p.t("profil_older_stand_note", years=CURRENT_YEARS,
                          newest=fmt.format_date(p.figures.newest.date(), p.sprache)))]

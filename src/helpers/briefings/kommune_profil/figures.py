@@ -8,7 +8,7 @@ import pandas as pd
 
 from helpers import fmt
 from helpers.i18n import t
-from helpers.indicators import CATALOGUE, Comparison, Figure, compare, dated_series
+from helpers.indicators import CATALOGUE, CURRENT_YEARS, Comparison, Figure, compare, dated_series
 from helpers.briefings.context import Data
 from helpers.indicators.queries import (facts_of, first_dates, flag_recorded, index_series, largest, latest_flag,
                                         nationality_rows, year_end)
@@ -16,9 +16,6 @@ from helpers.kommunen import Region, land, region
 
 TOP_NATIONALITIES = 10
 AZR_INDEX_START = pd.Timestamp("2015-12-31")
-# "älterer Stand": older than OLDER_YEARS before the newest reference date in the profile's data
-# (the data, not the wall clock, so a rerun next year does not age every figure).
-OLDER_YEARS = 5
 
 
 @dataclass(frozen=True, eq=False)
@@ -33,9 +30,8 @@ class ProfileFigures:
     own_nationalities: pd.DataFrame  # the largest nationalities in the Kommune's own register (observation rows)
     kreis_nationalities: pd.DataFrame  # the same for its Kreis, from the AZR
     not_applicable: frozenset[str]  # indicators that do not apply here (no Integrationsrat recorded: "entfällt")
-    newest: pd.Timestamp  # the newest date of the profile's data: "älterer Stand" is measured from it
+    newest: pd.Timestamp  # the newest date the profile shows: "älterer Stand" is measured from it (CURRENT_YEARS)
     facts: pd.DataFrame  # the dated, sourced facts about the Kommune ("Zum Einordnen")
-    cited: tuple[str, ...]  # every source of a figure or fact the profile can show, in catalogue order
 
     @property
     def frames(self) -> tuple[pd.DataFrame, ...]:
@@ -44,12 +40,24 @@ class ProfileFigures:
 
     def shown_dates(self) -> list[pd.Timestamp]:
         """Reference dates of every figure the profile shows (tables and charts)."""
-        dates = [f.date for c in self.comparisons.values() for f in c.figures if not f.missing and f.date is not None]
-        return dates + [d for frame in self.frames for d in frame.get("date", [])]
+        return _shown_dates(self.comparisons, self.frames)
+
+
+def is_shown(c: Comparison) -> bool:
+    """A row the profile's tables show: a key figure, or one with a Kommune or Kreis value (so NRW's figure of a
+    row without either is never shown, nor its date or source)."""
+    return c.indicator.id in CATALOGUE.key_figures or not (c.kommune.missing and c.kreis.missing)
+
+
+def _shown_dates(comparisons: Mapping[str, Comparison], frames) -> list[pd.Timestamp]:
+    dates = [f.date for c in comparisons.values() if is_shown(c) for f in c.figures
+             if not f.missing and f.date is not None]
+    return dates + [d for frame in frames for d in frame.get("date", [])]
 
 
 def is_older(figures: ProfileFigures, f: Figure) -> bool:
-    return f.date is not None and f.date < figures.newest - pd.DateOffset(years=OLDER_YEARS)
+    """More than CURRENT_YEARS before the newest date the profile shows ("älterer Stand")."""
+    return f.date is not None and f.date < figures.newest - pd.DateOffset(years=CURRENT_YEARS)
 
 
 def compute(data: Data, place: Region, sprache: str, stand: pd.Timestamp | None) -> ProfileFigures:
@@ -67,13 +75,10 @@ def compute(data: Data, place: Region, sprache: str, stand: pd.Timestamp | None)
     population = dated_series(obs, "population", place.ags)
     azr = _azr(obs, kreis)
     own, kreis_rows = (largest(nationality_rows(obs, a), TOP_NATIONALITIES) for a in (place.ags, kreis.ags))
-    ids = [s for c in comparisons.values() for f in c.figures if not f.missing for s in f.source_ids]
-    ids += [s for frame in (population, azr) for ids_ in frame.get("source_ids", []) for s in ids_]
-    ids += [*own["source_id"], *kreis_rows["source_id"], *facts["source_id"]]
     inapplicable = frozenset(c.indicator.id for c in comparisons.values() if _not_applicable(obs, c, place))
+    newest = max(_shown_dates(comparisons, (population, azr, own, kreis_rows)))
     return ProfileFigures(comparisons, stand if stand is not None else comparisons["population"].kommune.date,
-                          population, azr, own, kreis_rows, inapplicable, obs["date"].max(), facts,
-                          tuple(dict.fromkeys(ids)))
+                          population, azr, own, kreis_rows, inapplicable, newest, facts)
 
 
 def _azr(obs: pd.DataFrame, kreis: Region) -> pd.DataFrame:

@@ -10,12 +10,13 @@ from babel import Locale
 from helpers import fmt
 from helpers.briefings.context import Context
 from helpers.briefings.document import Block, Chart, Cite, Table, Text, fact_line, heading, markdown, sources_section
-from helpers.briefings.kommune_profil.figures import ProfileFigures, is_older
+from helpers.briefings.kommune_profil.figures import ProfileFigures, is_older, is_shown
 from helpers.data.status import mark
 from helpers.i18n import t
-from helpers.indicators import CATALOGUE, Comparison, Figure
+from helpers.indicators import CATALOGUE, Comparison, Figure, gaps
 from helpers.indicators.queries import facts_about, latest_bases
 from helpers.presentation import charts, maps, narrative, payloads
+from helpers.presentation.sources import gap_text
 
 Profile = Context[ProfileFigures]
 POPULATION_FIELD = "bevoelkerung"
@@ -55,8 +56,11 @@ def _note(p: Profile, c: Comparison) -> str:
     if c.kommune.missing and c.indicator.id in p.figures.not_applicable:
         return p.t("profil_not_applicable", reason=c.indicator.text("not_applicable", p.sprache))
     if c.kommune.missing:
-        only_kreis = "kommune" not in c.indicator.levels and not c.kreis.missing
-        notes.append(p.t("profil_only_kreis") if only_kreis else narrative.missing_reason(c.kommune, p.sprache))
+        notes.append(narrative.missing_reason(c.kommune, p.sprache))
+        if c.kommune.status == "not_comparable" and c.kommune.start_value is not None:  # the start, on its own base
+            notes.append(p.t("profil_start_value", date=fmt.format_date(c.kommune.start_date, p.sprache),
+                             value=narrative.format_value(c.kommune.start_value, c.indicator.change_of, p.sprache),
+                             base=p.t(f"base_{c.kommune.start_base}")))
     elif c.kommune.base and c.indicator.kind != "change":
         notes.append(p.t(f"base_{c.kommune.base}"))
     if c.kommune.lower_bound:
@@ -67,20 +71,26 @@ def _note(p: Profile, c: Comparison) -> str:
 
 
 def _dated(f: Figure, stand: Figure, sprache: str) -> str:
-    """A cell whose date differs from the row's "Stand" carries its own (Kita: NRW 2019 beside Kreis 2015)."""
+    """A cell whose date differs from the row's "Stand" carries its own (NRW 2019 beside Kreis 2015 where NRW
+    has no 2015 figure), so every number of the row says its date — the Kreis and NRW columns too."""
     own = not f.missing and f.date is not None and stand.date is not None and f.date != stand.date
     return narrative.format_figure(f, sprache) + (f" ({narrative.format_day(f, sprache)})" if own else "")
 
 
+def row_stand(c: Comparison) -> Figure:
+    """The figure whose date is a row's "Stand": the Kommune's, else the Kreis's, else NRW's."""
+    return next((f for f in c.figures if not f.missing), c.kommune)
+
+
 def comparison_row(p: Profile, c: Comparison) -> dict[str, str]:
     """One row of a figures table: the Kommune, its Kreis and NRW, the Stand and a note."""
-    shown = c.kommune if not c.kommune.missing else c.kreis
+    shown = row_stand(c)
     return {
         p.t("profil_col_indicator"): c.indicator.label(p.sprache),
         p.region.name: _dated(c.kommune, shown, p.sprache),
         p.t("profil_kreis"): _dated(c.kreis, shown, p.sprache),
         p.t("profil_land"): _dated(c.land, shown, p.sprache),
-        p.t("profil_col_date"): day_cell(p, shown) if shown.date is not None else "",
+        p.t("profil_col_date"): day_cell(p, shown) if shown.date is not None and not shown.missing else "",
         p.t("profil_col_note"): _note(p, c),
     }
 
@@ -153,7 +163,7 @@ def briefing_payload(p: Profile) -> payloads.Briefing:
     notes = narrative.marker_legend(_statuses(p, CATALOGUE.indicators), p.sprache) + [
         p.t("profil_population_break_note"), p.t("profil_azr_note")]
     return p.briefing(p.t("profil_title", kommune=p.region.name), p.figures.stand,
-                      narrative.span_text(p.figures.shown_dates(), p.sprache), p.figures.cited, notes)
+                      narrative.span_text(p.figures.shown_dates(), p.sprache), p.sources.ids, notes)
 
 
 # --- locator map --------------------------------------------------------------------------------
@@ -247,10 +257,18 @@ def population(p: Profile) -> list[Block]:
                                                        sprache=s, breaks=[], y_title=p.t("profil_index_axis")), table),
                    markdown(p.t("profil_azr_note"))]
     blocks += _nationalities(p)
+    blocks += [heading(p.t("profil_h_population_structure"), 3), *figures_table(p, population_structure(p))]
     frames = (frame, shares, p.figures.azr, p.figures.own_nationalities, p.figures.kreis_nationalities)
     legend = narrative.marker_legend(set().union(*(set(f["status"]) for f in frames if "status" in f)), s)
     return blocks + ([markdown("  \n".join([p.t("profil_markers_legend"), *legend, p.t("profil_chart_marks")]))]
                      if legend else [])
+
+
+def population_structure(p: Profile) -> list[Comparison]:
+    """The population's own indicators beside the key figures and the charts above: age shares, average age,
+    moves, the foreign share among children (each row with its date and source)."""
+    return [p.figures.comparisons[i.id] for i in CATALOGUE.in_field(POPULATION_FIELD)
+            if i.id not in CATALOGUE.key_figures and i.kind != "change"]
 
 
 def _nationalities(p: Profile) -> list[Block]:
@@ -292,25 +310,33 @@ def fields(p: Profile) -> list[Block]:
 
 def field(p: Profile, key: str) -> list[Block]:
     """One Handlungsfeld: its table with facts and chart, sentences for what is missing, the definitions."""
-    s, name = p.sprache, p.region.name
-    blocks: list[Block] = [heading(CATALOGUE.field_label(key, s), 3)]
     comparisons = [p.figures.comparisons[i.id] for i in CATALOGUE.in_field(key)]
-    shown = [c for c in comparisons if not (c.kommune.missing and c.kreis.missing)]
+    return [heading(CATALOGUE.field_label(key, p.sprache), 3), *figures_table(p, comparisons, key)]
+
+
+def figures_table(p: Profile, comparisons: list[Comparison], key: str | None = None) -> list[Block]:
+    """Indicators as a table beside Kreis and NRW (each cell with its date where it differs), their facts and
+    (for a Handlungsfeld ``key``) a chart of its shares; then a sentence for each missing figure saying why,
+    and the definitions."""
+    s, name = p.sprache, p.region.name
+    blocks: list[Block] = []
+    shown = [c for c in comparisons if is_shown(c)]
     if not shown:
         blocks.append(markdown(p.t("profil_field_empty", kommune=name)))
     else:
         blocks.append(Table(pd.DataFrame([comparison_row(p, c) for c in shown]),
                             _source_ids(f for c in shown for f in c.figures)))
-        blocks += _context(p, shown) + field_chart(p, key, shown)
+        blocks += _context(p, shown) + (field_chart(p, key, shown) if key else [])
     sentences = [p.t("profil_kreis_only_sentence", indicator=c.indicator.label(s), kommune=name,
-                     date=narrative.format_day(c.kreis, s))
-                 for c in shown if c.kommune.missing]
+                     reason=narrative.missing_reason(c.kommune, s), date=narrative.format_day(c.kreis, s))
+                 for c in shown if c.kommune.missing and not c.kreis.missing]
     sentences += [p.t("profil_lower_bound_sentence", indicator=c.indicator.label(s), kommune=name,
                       date=narrative.format_day(c.kommune, s), value=narrative.format_figure(c.kommune, s))
                   for c in shown if c.kommune.lower_bound]
     sentences += [p.t("profil_not_applicable_sentence", indicator=c.indicator.label(s),
                       reason=c.indicator.text("not_applicable", s)) if c.indicator.id in p.figures.not_applicable
-                  else t("profil_no_data_sentence", s, region=name, indicator=c.indicator.label(s))
+                  else p.t("profil_no_data_sentence", region=name, indicator=c.indicator.label(s),
+                           gap=gap_text(c.indicator, gaps.gap(c.indicator, c.kommune), s))
                   for c in comparisons if c not in shown]
     blocks += _bullets(sentences)
     legend = narrative.marker_legend({f.status for c in shown for f in c.figures if not f.missing}, s)
@@ -342,5 +368,5 @@ def field_chart(p: Profile, key: str, shown: list[Comparison]) -> list[Chart]:
 # --- 5 Quellen und Stand ------------------------------------------------------------------------
 
 def sources(p: Profile) -> list[Block]:
-    """Section 5: every source used anywhere in the profile, with table code, date and licence."""
-    return sources_section(p.t("profil_h_sources"), p.figures.cited)
+    """Section 5: every source the profile refers to (and no other), with table code, date and licence."""
+    return sources_section(p.t("profil_h_sources"))

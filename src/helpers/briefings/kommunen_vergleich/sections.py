@@ -8,9 +8,10 @@ import pandas as pd
 from helpers import fmt
 from helpers.briefings.document import (Block, Chart, Cite, Statement, Table, Text, fact_line, markdown,
                                         sources_section, statement_parts)
-from helpers.briefings.kommunen_vergleich.figures import MAP_INDICATOR, ChangeColumn, Standing
+from helpers.briefings.kommunen_vergleich.figures import ChangeColumn, Standing
 from helpers.briefings.kommunen_vergleich.peers import FEATURES, N_GROUPS, NEIGHBOURS
-from helpers.briefings.kommunen_vergleich.statements import Comparison, format_value, indicator_statements, ranking
+from helpers.briefings.kommunen_vergleich.statements import (Comparison, format_value, indicator_statements,
+                                                             missing_by_gap, ranking, reference_day)
 from helpers.data.status import Status, mark
 from helpers.i18n import t
 from helpers.indicators import CATALOGUE, Indicator
@@ -18,7 +19,6 @@ from helpers.indicators.changes import Change, Interval
 from helpers.indicators.queries import facts_about, located_facts
 from helpers.kommunen import LAND_AGS
 from helpers.presentation import charts, maps
-from helpers.presentation.sources import gap
 
 
 def _period(start, end, sprache: str) -> str:
@@ -65,10 +65,12 @@ def table_display(ctx: Comparison) -> pd.DataFrame:
         rows = rows.set_index("ags").reindex(order)
         usual = rows["date"].mode()
         usual = usual.iloc[-1] if len(usual) else None
-        head = ind.label(s) + (f" ({fmt.format_date(usual, s)})" if usual else "")
+        precision = next((p for d, p in zip(rows["date"], rows["precision"]) if d == usual), "day")
+        head = ind.label(s) + (f" ({fmt.format_date(usual, s, precision)})" if usual else "")
         shown[head] = [
             format_value(None if pd.isna(r.value) else r.value, r.status, ind, s)
-            + ("" if r.date is None or r.date == usual or pd.isna(r.value) else f" ({fmt.format_date(r.date, s)})")
+            + ("" if r.date is None or r.date == usual or pd.isna(r.value)
+               else f" ({fmt.format_date(r.date, s, r.precision)})")
             for r in rows.itertuples()
         ]
     return shown
@@ -134,11 +136,14 @@ def similarity(ctx: Comparison) -> list[Block]:
 # --- map ----------------------------------------------------------------------------------------
 
 def map_section(ctx: Comparison) -> list[Block]:
-    """Choropleth of one key indicator (the Zensus 2022 foreign share, marked secondary) on its
-    reference date; like a ranking, the colours leave out other dates and lower bounds."""
-    s, ind, standing = ctx.sprache, CATALOGUE[MAP_INDICATOR], ctx.figures.map
+    """Choropleth of the share the figures chose for this Kreis (:func:`.figures.map_indicator`; Kreis Kleve: the
+    Zensus 2022 foreign share, marked secondary) on its reference date; like a ranking, the colours leave out
+    other dates and lower bounds."""
+    s, standing = ctx.sprache, ctx.figures.map
     if standing is None:
-        return [markdown(f"## {ctx.t('vergleich_h_map')}\n\n{ctx.t('briefing_no_map')}")]
+        why = ctx.t("vergleich_map_no_share") if maps.covers(ctx.kreis.ags) else ctx.t("briefing_no_map")
+        return [markdown(f"## {ctx.t('vergleich_h_map_none')}\n\n{why}")]
+    ind = standing.indicator
     local = standing.on_reference_date
     values = pd.Series([f.value if not f.lower_bound else None for f in local],
                        index=pd.Index([f.ags for f in local], name="ags"), dtype=float)
@@ -146,9 +151,9 @@ def map_section(ctx: Comparison) -> list[Block]:
         return []
     shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): [ctx.names[f.ags] for f in local],
                           ind.label(s): [format_value(v, f.status, ind, s) for v, f in zip(values, local)]})
-    title_text = f"{ind.label(s)}, {fmt.format_date(standing.reference_date, s)}"
+    title_text = f"{ind.label(s)}, {reference_day(standing, s)}"
     ids = tuple(dict.fromkeys(i for f in local for i in f.source_ids))
-    return [markdown(f"## {ctx.t('vergleich_h_map')}\n\n{ind.text('definition', s)}"),
+    return [markdown(f"## {ctx.t('vergleich_h_map', label=ind.label(s))}\n\n{ind.text('definition', s)}"),
             Chart(maps.choropleth, dict(values=values, title=title_text, unit="%", sprache=s, source_ids=ids), shown)]
 
 
@@ -166,7 +171,8 @@ def _ranking_table(ranked: pd.DataFrame, ind: Indicator, sprache: str) -> pd.Dat
                          t("vergleich_col_kommune", sprache): ranked["name"],
                          ind.label(sprache): [format_value(v, st, ind, sprache)
                                               for v, st in zip(ranked["value"], ranked["status"])],
-                         t("vergleich_col_date", sprache): [fmt.format_date(d, sprache) for d in ranked["date"]]})
+                         t("vergleich_col_date", sprache): [fmt.format_date(d, sprache, p)
+                                                            for d, p in zip(ranked["date"], ranked["precision"])]})
 
 
 def _ranking_chart(ctx: Comparison, standing: Standing) -> list[Chart]:
@@ -183,7 +189,7 @@ def _ranking_chart(ctx: Comparison, standing: Standing) -> list[Chart]:
     unit_word = ctx.t("vergleich_unit_percent") if ind.unit == "percent" else ctx.t("vergleich_unit_" + ind.unit)
     return [Chart(charts.bars, dict(
         frame=ranked, x="name", y="value", horizontal=True, source_ids=ids, sprache=s,
-        title=f"{ind.label(s)}, {fmt.format_date(standing.reference_date, s)}",
+        title=f"{ind.label(s)}, {reference_day(standing, s)}",
         reference=k.value if ind.unit == "percent" and not k.missing else None,
         reference_label=ctx.t("vergleich_kreis_value_label"), x_title=unit_word), _ranking_table(ranked, ind, s))]
 
@@ -200,14 +206,16 @@ def _small_multiples(ctx: Comparison, standing: Standing) -> list[Chart]:
     ids = tuple(dict.fromkeys(i for ids in data["source_ids"] for i in ids))
     # The data behind the panels, one row per Kommune and date (16 columns would not fit a page).
     shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): data["name"],
-                          ctx.t("vergleich_col_date"): [fmt.format_date(d, s) for d in data["date"]],
+                          ctx.t("vergleich_col_date"): [fmt.format_date(d, s, p) for d, p in zip(data["date"],
+                                                                                                   data["precision"])],
                           ind.label(s): [format_value(v, st, ind, s) for v, st in zip(data["value"], data["status"])]})
     if data["line"].nunique() > 1:  # several census bases: say which one each value belongs to
         shown.insert(2, ctx.t("chart_col_series"), data["line"])
     return [Chart(charts.small_multiples, dict(
         frame=data, facet="name", x="date", y="value", split="line", sprache=s, source_ids=ids,
-        title=ctx.t("vergleich_chart_over_time", label=ind.label(s), start=fmt.format_date(data["date"].min(), s),
-                    end=fmt.format_date(data["date"].max(), s))), shown)]
+        title=ctx.t("vergleich_chart_over_time", label=ind.label(s),
+                    start=fmt.format_date(data["date"].min(), s, data["precision"].iloc[data["date"].argmin()]),
+                    end=fmt.format_date(data["date"].max(), s, data["precision"].iloc[data["date"].argmax()]))), shown)]
 
 
 def indicator_section(ctx: Comparison, indicator_id: str) -> list[Block]:
@@ -217,7 +225,8 @@ def indicator_section(ctx: Comparison, indicator_id: str) -> list[Block]:
     items = indicator_statements(ctx, indicator_id) + [
         Statement(fact_line(f, ctx.names[f.ags], s), (f.source_id,))
         for f in facts_about(located_facts(ctx.facts), indicator_id).itertuples()]
-    empty = ctx.t("vergleich_no_municipal_data", label=ind.label(s), gap=gap(ind, s))
+    why = "; ".join(missing_by_gap(ctx, standing)) or fmt.MISSING[s]
+    empty = ctx.t("vergleich_no_municipal_data", label=ind.label(s), gap=why)
     body = statement_parts(items, s) if items else (empty,)
     blocks: list[Block] = [Text((f"### {ind.label(s)}\n\n{ind.text('definition', s)}\n\n", *body))]
     if sum(not f.missing for f in standing.kommunen) < 2:

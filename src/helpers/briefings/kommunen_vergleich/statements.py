@@ -14,7 +14,7 @@ from helpers.briefings.document import Statement
 from helpers.briefings.kommunen_vergleich.figures import ComparisonFigures
 from helpers.data.status import mark
 from helpers.i18n import t
-from helpers.indicators import Figure, Indicator
+from helpers.indicators import Figure, Indicator, gaps
 from helpers.presentation import narrative, sources
 
 Comparison = Context[ComparisonFigures]
@@ -39,6 +39,17 @@ def ranking(values: pd.Series, decimals: int | None = None) -> pd.DataFrame:
                                                kind="mergesort")
     frame["rank"] = frame["_key"].rank(method="min", ascending=False).astype("Int64")
     return frame.drop(columns="_key").reset_index(drop=True)
+
+
+def day(f: Figure, sprache: str) -> str:
+    """A figure's date as its source dates it (an annual average "2016", a school year "Schuljahr 2022/23")."""
+    return fmt.format_date(f.date, sprache, f.precision)
+
+
+def reference_day(standing, sprache: str) -> str:
+    """The reference date of a ranking, dated as the figures on it are."""
+    precision = next((f.precision for f in standing.on_reference_date if not f.missing), "day")
+    return fmt.format_date(standing.reference_date, sprache, precision)
 
 
 def _shown(value: float, ind: Indicator, sprache: str) -> str:
@@ -70,7 +81,7 @@ def _listed(ctx: Comparison, figures: list[Figure], ind: Indicator, dated: bool 
     """``Geldern 52,6 %⁴ (14.09.2025)``: each figure, with its own date where ``dated``."""
     s = ctx.sprache
     return fmt.format_list([f"{ctx.names[f.ags]} {format_value(f.value, f.status, ind, s)}"
-                            + (f" ({fmt.format_date(f.date, s)})" if dated else "") for f in figures], s)
+                            + (f" ({day(f, s)})" if dated else "") for f in figures], s)
 
 
 def sourced(text: str, figures: Iterable[Figure]) -> Statement:
@@ -83,9 +94,9 @@ def sourced(text: str, figures: Iterable[Figure]) -> Statement:
 def indicator_statements(ctx: Comparison, indicator_id: str) -> list[Statement]:
     """The sentences on one indicator (see the module's docstring)."""
     s, standing = ctx.sprache, ctx.figures.standings[indicator_id]
-    ind, day = standing.indicator, standing.reference_date
+    ind, reference = standing.indicator, standing.reference_date
     local = [f for f in standing.on_reference_date if not f.missing]
-    ranked, date = standing.ranked, fmt.format_date(day, s)
+    ranked, date = standing.ranked, reference_day(standing, s)
     out = []
     if len(ranked) >= 2:
         top, bottom = extremes(ranked, ind, s)
@@ -104,15 +115,26 @@ def indicator_statements(ctx: Comparison, indicator_id: str) -> list[Statement]:
         out.append(sourced(ctx.t("vergleich_lower_bounds", listing=_listed(ctx, lower, ind, dated=False), date=date),
                            lower))
     own = [f for f in standing.kommunen if not f.missing]
-    elsewhere = [f for f in own if f.date != day]
+    elsewhere = [f for f in own if f.date != reference]
     if elsewhere:
         out.append(sourced(ctx.t("vergleich_other_dates", listing=_listed(ctx, elsewhere, ind), date=date), elsewhere))
     k = standing.kreis_on_reference_date if not standing.kreis_on_reference_date.missing else standing.kreis
     if not k.missing:
         out.append(sourced(ctx.t("vergleich_kreis_value", value=format_value(k.value, k.status, ind, s),
-                                 date=fmt.format_date(k.date, s)), [k]))
-    missing = [f for f in standing.kommunen if f.missing]
-    if missing and own:
-        names = ", ".join(ctx.names[f.ags] for f in missing)
-        out.append(sourced(ctx.t("vergleich_missing", n=len(missing), names=names, gap=sources.gap(ind, s)), [own[0]]))
+                                 date=day(k, s)), [k]))
+    if own:
+        for text, missing in missing_by_gap(ctx, standing).items():
+            names = fmt.format_list([ctx.names[f.ags] for f in missing], s)
+            out.append(sourced(ctx.t("vergleich_missing", n=len(missing), names=names, gap=text), [own[0]]))
     return out
+
+
+def missing_by_gap(ctx: Comparison, standing) -> dict[str, list[Figure]]:
+    """The Kommunen without a newest figure, grouped by why (the gap's case and table, in words): Kranenburg
+    and Rheurdt "geheim gehalten" where the table has '.', never a text written for one Kreis."""
+    grouped: dict[str, list[Figure]] = {}
+    for f in standing.kommunen:
+        if f.missing:
+            grouped.setdefault(sources.gap_text(standing.indicator, gaps.gap(standing.indicator, f), ctx.sprache),
+                               []).append(f)
+    return grouped

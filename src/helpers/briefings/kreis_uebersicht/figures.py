@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers.indicators import CATALOGUE, Indicator
+from helpers.indicators import CATALOGUE, Figure, Indicator, figure
 from helpers.indicators.queries import (azr_series, facts_from, kreis_shares, located_facts, nationality_rows,
-                                        nationality_table, newest_date, on_date, preferred_series, source_rows,
+                                        nationality_table, preferred_series, source_rows,
                                         update_population)
 from helpers.kommunen import KREIS_AGS, LAND_AGS, Region, kommunen
 
@@ -26,10 +26,13 @@ LETTER_SOURCE = "APPEAL_2017"
 # Kreis totals the Kommunen add up to; each share uses one table and one date.
 SHARE_VARIABLES = ("population", "foreign_population", "asylblg_recipients", "minimum_benefit_recipients")
 TOP_NATIONALITIES = 8
-# (message key, catalogue indicator) of "Auf einen Blick": the unit and decimals come from the catalogue.
+# (message key, catalogue indicator) of "Auf einen Blick": the unit and decimals come from the catalogue. The
+# census shares are the profiles' Kreis column (the same figure), each named with its count.
 KEY_FIGURES = (
     ("uebersicht_kf_foreigners_azr", "foreign_population_azr"),
     ("uebersicht_kf_population", "population"),
+    ("uebersicht_kf_foreign_share_2011", "foreign_share_census_2011"),
+    ("uebersicht_kf_foreign_share_2022", "foreign_share_census_2022"),
     ("uebersicht_kf_naturalisations", "naturalisations"),
     ("uebersicht_kf_asylblg", "asylblg_recipients"),
     ("uebersicht_kf_minimum_benefit_rate", "minimum_benefit_rate"),
@@ -38,16 +41,17 @@ KEY_FIGURES = (
 
 @dataclass(frozen=True, eq=False)
 class KeyFigure:
-    """One row of "Auf einen Blick": the Kreis's newest value and NRW's on the same date (if any)."""
+    """One row of "Auf einen Blick": the Kreis's newest figure and NRW's of the same date and base where NRW has
+    one (else NRW's newest, which then shows its own date)."""
 
     key: str  # message key of the label
     indicator: Indicator
-    kreis: pd.Series  # an observation row
-    land: pd.Series | None
+    kreis: Figure
+    land: Figure
 
     @property
     def source_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys([self.kreis["source_id"], *([] if self.land is None else [self.land["source_id"]])]))
+        return tuple(dict.fromkeys(i for f in (self.kreis, self.land) if not f.missing for i in f.source_ids))
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,10 +70,21 @@ class OverviewFigures:
     naturalisations: pd.DataFrame
     shares: Mapping[str, pd.DataFrame]  # each Kreis total of SHARE_VARIABLES → the Kommunen's values and shares
     facts: pd.DataFrame  # the facts of this Kreis (for FACTS_KREIS also those without an ags)
-    stand: pd.Timestamp  # the newest AZR count, else the Kreis's newest figure
 
     def facts_of(self, source_id: str) -> pd.DataFrame:
         return facts_from(self.facts, source_id)
+
+    def shown_dates(self) -> list[pd.Timestamp]:
+        """The reference dates of every figure the overview shows: the header states their span."""
+        frames = (self.azr, self.nationalities, self.asylum, self.ukraine.tail(1), self.asylblg.tail(1),
+                  self.naturalisations, *self.shares.values())
+        return [f.date for k in self.key_figures for f in (k.kreis, k.land) if not f.missing] + [
+            d for frame in frames for d in frame["date"]]
+
+    @property
+    def stand(self) -> pd.Timestamp:
+        """The newest date the overview shows (never a statewide table's newer date it does not show)."""
+        return max(self.shown_dates())
 
 
 def compute(obs: pd.DataFrame, facts: pd.DataFrame, kreis: Region) -> OverviewFigures:
@@ -78,31 +93,27 @@ def compute(obs: pd.DataFrame, facts: pd.DataFrame, kreis: Region) -> OverviewFi
     own_facts = facts if kreis.ags == FACTS_KREIS else located_facts(facts)
     shares = {v: kreis_shares(obs, v, [r.ags for r in kommunen(kreis.ags)], kreis.ags) for v in SHARE_VARIABLES}
     nationalities = nationality_rows(obs, kreis.ags)
+    key_figures = _key_figures(obs, kreis)
+    asylum, ukraine, asylblg, naturalisations = (preferred_series(obs, v, ags=kreis.ags) for v in (
+        "persons_in_ongoing_asylum_procedure", "ukraine_refugees", "asylblg_recipients", "naturalisations"))
     return OverviewFigures(
-        key_figures=_key_figures(obs, kreis), azr=azr,
+        key_figures=key_figures, azr=azr,
         letter={v: source_rows(obs, LETTER_SOURCE, v) for v in ("foreign_population", "asylum_seekers")},
         azr_population=update_population(obs, kreis.ags, azr["date"].max()) if len(azr) else azr.iloc[:0],
         nationalities=nationalities, nationality_table=nationality_table(nationalities, TOP_NATIONALITIES),
-        asylum=preferred_series(obs, "persons_in_ongoing_asylum_procedure", ags=kreis.ags),
-        ukraine=preferred_series(obs, "ukraine_refugees", ags=kreis.ags),
-        asylblg=preferred_series(obs, "asylblg_recipients", ags=kreis.ags),
-        naturalisations=preferred_series(obs, "naturalisations", ags=kreis.ags),
-        shares={v: rows for v, rows in shares.items() if not rows.empty}, facts=own_facts,
-        stand=azr["date"].max() if len(azr) else newest_date(obs, kreis.ags))
+        asylum=asylum, ukraine=ukraine, asylblg=asylblg, naturalisations=naturalisations,
+        shares={v: rows for v, rows in shares.items() if not rows.empty}, facts=own_facts)
 
 
 def _key_figures(obs: pd.DataFrame, kreis: Region) -> tuple[KeyFigure, ...]:
-    """The newest Kreis value of each key figure, with NRW beside it where NRW has the same
-    date (foreigners: AZR year-end counts on both sides)."""
+    """The newest Kreis figure of each key figure (helpers.indicators, as the profiles compute it), with NRW's of
+    the same date and base beside it where NRW has one; a key figure the Kreis has no value for is left out."""
     rows = []
     for key, indicator_id in KEY_FIGURES:
-        ind = CATALOGUE[indicator_id]
-        pick = (lambda ags: azr_series(obs, ags)) if ind.value.bases == ("azr",) else (
-            lambda ags, v=ind.value.variable: preferred_series(obs, v, ags=ags))
-        series = pick(kreis.ags)
-        if series.empty:
+        own = figure(obs, indicator_id, kreis.ags)
+        if own.missing:
             continue
-        last = series.iloc[-1]
-        nrw = on_date(pick(LAND_AGS), last["date"])
-        rows.append(KeyFigure(key, ind, last, nrw.iloc[0] if not nrw.empty else None))
+        nrw = figure(obs, indicator_id, LAND_AGS, at=own.date, base=own.base or None)
+        rows.append(KeyFigure(key, CATALOGUE[indicator_id], own, nrw if not nrw.missing else figure(obs, indicator_id,
+                                                                                                   LAND_AGS)))
     return tuple(rows)

@@ -9,17 +9,19 @@ from helpers.briefings.document import (Block, Chart, Cite, Statement, Table, Te
 from helpers.briefings.kreis_uebersicht import statements
 from helpers.briefings.kreis_uebersicht.figures import FACTS_KREIS, LETTER_SOURCE
 from helpers.briefings.kreis_uebersicht.statements import Overview, country, figure
+from helpers.indicators import Figure
 from helpers.indicators.queries import in_table, on_date
-from helpers.presentation import charts, maps
+from helpers.presentation import charts, maps, narrative
+from helpers.presentation.narrative import span_text
 
 
-def _section(ctx: Overview, name: str, items: list[Statement]) -> Text:
-    """A section's heading (``uebersicht_h_<name>``) and statements; without any, Kreis Kleve says the
-    data hold none (e.g. for an early stichtag), another Kreis names what is not recorded for it."""
+def _section(ctx: Overview, name: str, items: list[Statement], title: str = "") -> Text:
+    """A section's heading (``uebersicht_h_<name>``, or ``title``) and statements; without any, Kreis Kleve says
+    the data hold none (e.g. for an early stichtag), another Kreis names what is not recorded for it."""
     empty = (ctx.t("uebersicht_no_data") if ctx.kreis.ags == FACTS_KREIS
              else ctx.t("uebersicht_not_recorded", what=ctx.t(f"uebersicht_lacks_{name}")))
     body = statement_parts(items, ctx.sprache) if items else (empty,)
-    return Text((f"## {ctx.t(f'uebersicht_h_{name}')}\n\n", *body))
+    return Text((f"## {title or ctx.t(f'uebersicht_h_{name}')}\n\n", *body))
 
 
 def _chart_table(rows: pd.DataFrame, label: str, value_head: str, sprache: str, label_head: str) -> pd.DataFrame:
@@ -38,27 +40,33 @@ def _years_chart(ctx: Overview, rows: pd.DataFrame, title_key: str, column_key: 
 
 
 def title(ctx: Overview) -> list[Block]:
-    """H1, reference date, creation time and the one-paragraph summary of the Kreis story."""
+    """H1, the span of the dates shown, creation time and the one-paragraph summary of the Kreis story (the
+    timeline named only where the overview has one)."""
     s = ctx.sprache
     created = f"{fmt.format_date(ctx.created, s)}, {ctx.created:%H:%M}"
-    return [markdown(f"# {ctx.t('uebersicht_title')}\n\n"
-                     f"{ctx.t('uebersicht_stand', stand=fmt.format_date(ctx.figures.stand, s), created=created)}\n\n"
-                     f"{ctx.t('uebersicht_intro')}")]
+    intro = ctx.t("uebersicht_intro") + (" " + ctx.t("uebersicht_intro_timeline")
+                                         if not statements.timeline(ctx).empty else "")
+    span = span_text(ctx.figures.shown_dates(), s)
+    return [markdown(f"# {ctx.t('uebersicht_title')}\n\n{ctx.t('uebersicht_stand', span=span, created=created)}\n\n"
+                     f"{intro} {ctx.t('uebersicht_intro_sources')}")]
+
+
+def _dated(f: Figure, stand: Figure, sprache: str) -> str:
+    """A figure with its mark, and its own date where it differs from the row's (NRW's newest beside an older
+    Kreis figure)."""
+    text = narrative.format_figure(f, sprache)
+    return text + (f" ({narrative.format_day(f, sprache)})" if not f.missing and f.date != stand.date else "")
 
 
 def key_figures_table(ctx: Overview) -> pd.DataFrame:
-    """'Auf einen Blick' as read: each key figure of the Kreis, NRW beside it, the date."""
-    s, rows = ctx.sprache, []
-    for k in ctx.figures.key_figures:
-        percent, decimals = k.indicator.unit == "percent", k.indicator.decimals
-        rows.append({
-            ctx.t("uebersicht_col_figure"): ctx.t(k.key),
-            ctx.kreis.name: figure(k.kreis["value"], k.kreis["status"], s, decimals, percent),
-            ctx.t("uebersicht_col_nrw"): figure(k.land["value"], k.land["status"], s, decimals, percent)
-            if k.land is not None else fmt.MISSING[s],
-            ctx.t("uebersicht_col_date"): fmt.format_date(k.kreis["date"], s),
-        })
-    return pd.DataFrame(rows)
+    """'Auf einen Blick' as read: each key figure of the Kreis, NRW beside it, the date as the source dates it."""
+    s = ctx.sprache
+    return pd.DataFrame([{
+        ctx.t("uebersicht_col_figure"): ctx.t(k.key),
+        ctx.kreis.name: narrative.format_figure(k.kreis, s),
+        ctx.t("uebersicht_col_nrw"): _dated(k.land, k.kreis, s),
+        ctx.t("uebersicht_col_date"): narrative.format_day(k.kreis, s),
+    } for k in ctx.figures.key_figures])
 
 
 def key_figures(ctx: Overview) -> list[Block]:
@@ -98,7 +106,12 @@ def nationalities(ctx: Overview) -> list[Block]:
 
 
 def refugees(ctx: Overview) -> list[Block]:
-    return [_section(ctx, "refugees", statements.refugees(ctx))]
+    """Refugees as published; the heading names the years its figures are of."""
+    items = statements.refugees(ctx)
+    years = sorted({d.year for d in statements.refugee_dates(ctx)})
+    when = ctx.t("uebersicht_years_one", year=years[0]) if len(years) == 1 else ctx.t(
+        "uebersicht_years_span", first=years[0], last=years[-1]) if years else ""
+    return [_section(ctx, "refugees", items, ctx.t("uebersicht_h_refugees") + when)]
 
 
 def naturalisations(ctx: Overview) -> list[Block]:

@@ -31,6 +31,7 @@ TIMELINE = (
     ("uebersicht_tl_welcome_opened", "LK2023_WELCOME", "month"),
 )
 NATURALISATION_FACT = ("uebersicht_fact_naturalisation_origins", "AN2023_EINB")
+REFUGEE_NATIONALITIES = ("SY", "UA")  # the nationalities of the two waves of refugees the section follows
 
 
 # --- formatting ---------------------------------------------------------------------------------
@@ -140,7 +141,7 @@ def refugees(ctx: Overview) -> list[Statement]:
     for _, quoted in f.letter["asylum_seekers"].iterrows():
         out.append(statement(ctx.t("uebersicht_letter_asylum", value=fmt.format_number(quoted["value"], 0, s)),
                              [quoted]))
-    for code in ("SY", "UA"):
+    for code in REFUGEE_NATIONALITIES:
         rows = nationality_series(f.nationalities, code)
         if not rows.empty:
             out.append(statement(ctx.t("uebersicht_ref_nationality", country=country(code, s),
@@ -154,6 +155,13 @@ def refugees(ctx: Overview) -> list[Statement]:
         out.append(statement(ctx.t("uebersicht_ref_asylblg", year=when(a["date"], s),
                                    value=figure(a["value"], a["status"], s)), [a]))
     return out
+
+
+def refugee_dates(ctx: Overview) -> list[pd.Timestamp]:
+    """The reference dates of the figures :func:`refugees` states (the section's heading names their years)."""
+    f = ctx.figures
+    rows = [f.asylum, f.ukraine.tail(1), f.asylblg.tail(1), *(nationality_series(f.nationalities, c) for c in REFUGEE_NATIONALITIES)]
+    return [d for frame in rows for d in frame["date"]]
 
 
 def naturalisations(ctx: Overview) -> list[Statement]:
