@@ -48,6 +48,28 @@ def test_cross_statistic_ratio_is_labelled(ctx):
     assert len(ratio) == 1 and "derived" in ratio[0].statuses and "Näherung" in ratio[0].text
 
 
+@pytest.mark.parametrize("kreis, kommune", [(None, "Goch"), ("05170", "Moers")])
+def test_the_kreis_share_is_the_profiles_for_the_same_count_and_date(kreis, kommune):
+    """One definition and date, one figure: 16,4 % (Zensus 2022, Kreis Kleve) in the profile and the overview
+    alike, not 16,4 % in one and the AZR over the population update (21,0 %) in the other (issue 26); the
+    overview's label says which count it is."""
+    from helpers.briefings import kommune_profil
+    from helpers.briefings.kommune_profil import sections as profile_sections
+    from helpers.briefings.kreis_uebersicht import sections as overview_sections
+
+    overview = kreis_uebersicht.setup(kreis)
+    profile = kommune_profil.setup(kommune)
+    shown = overview_sections.key_figures_table(overview).set_index("Kennzahl")[overview.kreis.name]
+    table = profile_sections.key_figures_table(profile).set_index("Kennzahl")[profile.kreis.name]
+    pairs = {"Ausländeranteil (Zensus 2011)": "Ausländeranteil (Zensus 2011)",
+             "Ausländerinnen und Ausländer (Ausländerzentralregister)": "Ausländerinnen und Ausländer (AZR)"}
+    if kreis is None:
+        pairs["Ausländeranteil (Zensus 2022)"] = "Ausländeranteil (Zensus 2022)"
+        assert shown["Ausländeranteil (Zensus 2022)"] == "16,4\u00a0%³"
+    for in_profile, in_overview in pairs.items():
+        assert table[in_profile] == shown[in_overview], in_profile
+
+
 def test_kommunen_shares_sum_to_the_published_kreis_value(ctx):
     population = ctx.figures.shares["population"]
     assert len(population) == 16

@@ -122,11 +122,29 @@ def indicator_statements(ctx: Comparison, indicator_id: str) -> list[Statement]:
     if not k.missing:
         out.append(sourced(ctx.t("vergleich_kreis_value", value=format_value(k.value, k.status, ind, s),
                                  date=day(k, s)), [k]))
+    out += not_rounded(ctx, standing)
     if own:
         for text, missing in missing_by_gap(ctx, standing).items():
             names = fmt.format_list([ctx.names[f.ags] for f in missing], s)
             out.append(sourced(ctx.t("vergleich_missing", n=len(missing), names=names, gap=text), [own[0]]))
     return out
+
+
+def not_rounded(ctx: Comparison, standing) -> list[Statement]:
+    """Where the definition says the figures are rounded (``rounded_to``), the figures shown that the claim does
+    not cover — another source, e.g. a town's own count in the press — are named as not rounded, only where
+    they appear (never a note about one Kreis's town on every page)."""
+    claim = standing.indicator.rounded_to
+    if not claim or not standing.series:
+        return []
+    others = [(r, row) for r, series in zip(ctx.kommunen, standing.series) for _, row in series.iterrows()
+              if not any(i.startswith(tuple(claim["sources"])) for i in row["source_ids"])]
+    if not others:
+        return []
+    listing = fmt.format_list([f"{r.name} ({fmt.format_date(row['date'], ctx.sprache, row['precision'])})"
+                               for r, row in others], ctx.sprache)
+    ids = tuple(dict.fromkeys(i for _, row in others for i in row["source_ids"]))
+    return [Statement(ctx.t("vergleich_not_rounded", multiple=claim["multiple"], listing=listing), ids)]
 
 
 def missing_by_gap(ctx: Comparison, standing) -> dict[str, list[Figure]]:

@@ -80,7 +80,7 @@ def foreigners(ctx: Overview) -> list[Block]:
     """AZR series since the earliest official figure: text with sources, bar chart, table."""
     blocks: list[Block] = [_section(ctx, "foreigners", statements.foreigners(ctx)),
                            markdown(f"<small>{ctx.t('uebersicht_azr_label')}</small>")]
-    if not ctx.figures.azr.empty:
+    if len(ctx.figures.azr) > 1:  # one year alone is no course over time: the sentence gives it
         blocks.append(_years_chart(ctx, ctx.figures.azr, "uebersicht_chart_foreigners",
                                    "uebersicht_col_foreigners_azr"))
     return blocks

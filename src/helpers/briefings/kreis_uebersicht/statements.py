@@ -79,13 +79,19 @@ def foreigners(ctx: Overview) -> list[Statement]:
     if azr.empty:
         return []
     first, last = azr.iloc[0], azr.iloc[-1]
-    out = [
-        statement(ctx.t("uebersicht_azr_first", year=first["date"].year,
-                        value=figure(first["value"], first["status"], s)), [first]),
-        statement(ctx.t("uebersicht_azr_last", year=last["date"].year, value=figure(last["value"], last["status"], s),
-                        factor=fmt.format_number(last["value"] / first["value"], 1, s), first_year=first["date"].year,
-                        change=fmt.format_change(last["value"] - first["value"], 0, s)), [first, last]),
-    ]
+    if len(azr) == 1:  # one year: no development to tell, and the table's earlier years are not in the data yet
+        out = [statement(ctx.t("uebersicht_azr_only", year=last["date"].year,
+                               value=figure(last["value"], last["status"], s)), [last])]
+    else:
+        out = [
+            statement(ctx.t("uebersicht_azr_first", year=first["date"].year,
+                            value=figure(first["value"], first["status"], s)), [first]),
+            statement(ctx.t("uebersicht_azr_last", year=last["date"].year,
+                            value=figure(last["value"], last["status"], s),
+                            factor=fmt.format_number(last["value"] / first["value"], 1, s),
+                            first_year=first["date"].year,
+                            change=fmt.format_change(last["value"] - first["value"], 0, s)), [first, last]),
+        ]
     for _, quoted in ctx.figures.letter["foreign_population"].iterrows():
         official = on_date(azr, quoted["date"])
         letter = fmt.format_number(quoted["value"], 0, s)
