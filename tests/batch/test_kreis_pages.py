@@ -53,12 +53,16 @@ def _text(soup: BeautifulSoup) -> str:
     return normalise(soup.get_text(" ", strip=True))
 
 
+def _table(table) -> tuple[list[str], list[list[str]]]:
+    """A table as (header cells, body rows of cell texts)."""
+    head = [normalise(th.get_text(" ", strip=True)) for th in table.find_all("th")]
+    rows = [[normalise(td.get_text(" ", strip=True)) for td in tr.find_all("td")] for tr in table.find_all("tr")]
+    return head, [row for row in rows if row]
+
+
 def _tables(soup: BeautifulSoup):
-    """Each table as (header cells, body rows of cell texts)."""
     for table in soup.find_all("table"):
-        head = [normalise(th.get_text(" ", strip=True)) for th in table.find_all("th")]
-        rows = [[normalise(td.get_text(" ", strip=True)) for td in tr.find_all("td")] for tr in table.find_all("tr")]
-        yield head, [row for row in rows if row]
+        yield _table(table)
 
 
 def test_no_page_of_another_kreis_names_kleve_or_one_of_its_kommunen(pages):
@@ -111,6 +115,19 @@ def test_the_wesel_profile_shows_2015_and_the_change_since_the_census_on_one_bas
     assert "Dazwischen wechselt die Zensus-Grundlage" in text  # the break, said
     assert ("Seit dem Zensus 2022 (15.05.2022: 59.988) stieg die Einwohnerzahl bis zum 31.12.2024 um 1,3 % auf "
             "60.785 (Fortschreibung auf Basis Zensus 2022; dieselbe Grundlage).") in text
+
+
+def test_the_wesel_profile_shows_its_age_structure_where_the_population_is(pages):
+    """The statewide population indicators (age shares, average age, moves, foreign share among children) stand in
+    "Bevölkerung und Zuwanderung", each row dated, not only in the Datenlage."""
+    soup = pages["kreis-wesel/kommune_05170048_wesel.html"]
+    section = next(h for h in soup.find_all("h3") if "Altersstruktur" in h.get_text())
+    assert "Bevölkerung und Zuwanderung" in section.find_previous("h2").get_text()
+    head, rows = _table(section.find_next("table"))
+    by_label = {row[0]: row for row in rows}
+    assert by_label["Durchschnittsalter"][1:2] == ["45,2"] and by_label["Durchschnittsalter"][head.index("Stand")]
+    assert {"Anteil der unter 18-Jährigen", "Anteil der 65-Jährigen und Älteren",
+            "Ausländeranteil unter Kindern und Jugendlichen (Zensus 2011)"} <= set(by_label)
 
 
 def test_the_wesel_overview_shows_naturalisations_2011_to_2016_its_azr_count_and_a_map(pages, html):
