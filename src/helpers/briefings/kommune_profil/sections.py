@@ -2,6 +2,7 @@
 population and immigration, the Handlungsfelder, the sources (the Datenlage: :mod:`.datenlage`)."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import pandas as pd
@@ -345,13 +346,21 @@ def figures_table(p: Profile, comparisons: list[Comparison], key: str | None = N
                               if shown else "")]
 
 
+def _label_dated(c: Comparison, sprache: str) -> str:
+    """The indicator's label with the Kommune's date, once: "… (2016)" not "… (2016) (2016)" where the label
+    already names the year of that date (the exact day stands in the table beside the chart)."""
+    label, day = c.indicator.label(sprache), narrative.format_day(c.kommune, sprache)
+    named = re.search(r"\((\d{4})\)$", label)
+    return label if named and named.group(1) in day else f"{label} ({day})"
+
+
 def field_chart(p: Profile, key: str, shown: list[Comparison]) -> list[Chart]:
     """Bars of the field's shares that exist for the Kommune, beside Kreis and NRW on the
     Kommune's date (named in each bar group, as the indicators' dates differ; a missing Kreis or
     NRW value stays an empty slot, so each area keeps its colour in every chart).
     One share alone would be one bar per area: the field's table above already compares those."""
     s = p.sprache
-    rows = [{"indicator": f"{c.indicator.label(s)} ({narrative.format_day(c.kommune, s)})", "region": name,
+    rows = [{"indicator": _label_dated(c, s), "region": name,
              "value": f.value, "status": f.status, "source_ids": f.source_ids}
             for c in shown if c.indicator.unit == "percent" and not c.indicator.not_a_share and not c.kommune.missing
             for name, f in zip((p.region.name, p.t("profil_kreis"), p.t("profil_land")), c.figures)]
