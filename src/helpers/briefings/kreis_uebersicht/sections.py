@@ -77,9 +77,9 @@ def key_figures(ctx: Overview) -> list[Block]:
 
 
 def foreigners(ctx: Overview) -> list[Block]:
-    """AZR series since the earliest official figure: text with sources, bar chart, table."""
-    blocks: list[Block] = [_section(ctx, "foreigners", statements.foreigners(ctx)),
-                           markdown(f"<small>{ctx.t('uebersicht_azr_label')}</small>")]
+    """AZR series since the earliest official figure: text with sources, bar chart, table (the note on the two
+    counts stands once, under "Auf einen Blick"; a share computed here says so in its own sentence)."""
+    blocks: list[Block] = [_section(ctx, "foreigners", statements.foreigners(ctx))]
     if len(ctx.figures.azr) > 1:  # one year alone is no course over time: the sentence gives it
         blocks.append(_years_chart(ctx, ctx.figures.azr, "uebersicht_chart_foreigners",
                                    "uebersicht_col_foreigners_azr"))
