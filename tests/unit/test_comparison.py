@@ -113,6 +113,17 @@ def test_a_selection_without_key_figures_still_gets_a_table():
     assert "123 %" in " ".join(table.iloc[:, 2]).replace("\u00a0", " ")  # Kleve's FlüAG quota, not a share
 
 
+def test_the_introduction_names_as_compared_only_indicators_with_municipal_figures():
+    """Outside Kleve no Kommune has an FlüAG quota: the introduction counts it apart, never among the indicators
+    "mit Zahlen der Kommunen" (issue 26: "für 28 Kennzahlen, die für jede Kommune veröffentlicht werden")."""
+    ctx = kommunen_vergleich.setup("Hochsauerlandkreis",
+                                   indikatoren=["population", "average_age", "fluag_quota_fulfilment"])
+    [intro] = sections.title(ctx)
+    text = "".join(part for part in intro.parts if isinstance(part, str))
+    assert "für 2 Kennzahlen mit Zahlen der Kommunen: Einwohnerinnen und Einwohner, Durchschnittsalter." in text
+    assert "Für 1 weitere liegt keine Zahl der Kommunen vor (Erfüllungsquote bei der Aufnahme Geflüchteter" in text
+
+
 def test_an_early_stichtag_runs_and_says_why_there_are_no_peers(shown):
     ctx = kommunen_vergleich.setup(indikatoren=["pupils_general"], stichtag="2020-12-31")
     for name, _ in kommunen_vergleich.SECTIONS:

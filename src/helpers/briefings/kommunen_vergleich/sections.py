@@ -42,9 +42,15 @@ def _order(ctx: Comparison) -> list[str]:
 
 
 def title(ctx: Comparison) -> list[Block]:
+    """H1 and the introduction: the indicators with figures of the Kommunen named, those without counted apart
+    (their sections say why), so that no indicator reads as published for every Kommune when it is not."""
     s, ids = ctx.sprache, ctx.figures.indicator_ids
-    labels = ", ".join(CATALOGUE[i].label(s) for i in ids)
-    return [markdown(f"# {ctx.t('vergleich_title')}\n\n{ctx.t('vergleich_intro', n=len(ids), labels=labels)}")]
+    held = [i for i in ids if any(not f.missing for f in ctx.figures.standings[i].kommunen)]
+    lacking = [CATALOGUE[i].label(s) for i in ids if i not in held]
+    intro = ctx.t("vergleich_intro", n=len(held), labels=", ".join(CATALOGUE[i].label(s) for i in held))
+    if lacking:
+        intro += " " + ctx.t("vergleich_intro_lacking", n=len(lacking), labels=", ".join(lacking))
+    return [markdown(f"# {ctx.t('vergleich_title')}\n\n{intro} {ctx.t('vergleich_intro_sources')}")]
 
 
 # --- the key table ------------------------------------------------------------------------------
