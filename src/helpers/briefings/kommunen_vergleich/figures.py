@@ -17,6 +17,7 @@ from helpers.indicators import CATALOGUE, Figure, Indicator
 from helpers.indicators.changes import Change, Interval, change_since_previous, common_interval
 from helpers.kommunen import Region, land
 
+MAP_INDICATOR = "foreign_share_census_2022"
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,7 +62,7 @@ class ComparisonFigures:
     standings: Mapping[str, Standing]  # each selected indicator
     key_ids: tuple[str, ...]  # the key table's: the selection's key figures (else the selection) with a Kommune value
     changes: tuple[ChangeColumn, ...]  # the key indicators with a change since the previous date
-    map: Standing | None  # the map's indicator (map_indicator), where the maps cover the Kreis and one fits
+    map: Standing | None  # MAP_INDICATOR, where the maps cover the Kreis
     features: pd.DataFrame  # the similarity features per Kommune, unscaled
     neighbours: pd.DataFrame | None  # the most similar Kommunen (None: a feature is missing for a Kommune)
     groups: pd.Series | None
@@ -110,29 +111,13 @@ def compute(obs: pd.DataFrame, indicator_ids: tuple[str, ...], kommunen: tuple[R
             column = tuple(change_since_previous(obs, i, a, stichtag, interval) for a in regions)
             if any(column):
                 changes.append(ChangeColumn(CATALOGUE[i], interval, column))
-    shown_on_map = map_indicator(obs, kommunen, kreis, stichtag) if mapped else None
     table = features(obs, kommunen, kreis.ags)
     complete = len(table.dropna()) == len(table)  # e.g. a stichtag before the features' reference dates
     return ComparisonFigures(
         indicator_ids, standings, key_ids, tuple(changes),
-        (standings.get(shown_on_map) or standing(obs, shown_on_map, kommunen, kreis, stichtag)) if shown_on_map else None,
+        (standings.get(MAP_INDICATOR) or standing(obs, MAP_INDICATOR, kommunen, kreis, stichtag)) if mapped else None,
         table, similar(table) if complete else None, groups(table) if complete else None,
         feature_sources(obs, kommunen, kreis.ags) if complete else ())
-
-
-def map_indicator(obs: pd.DataFrame, kommunen: tuple[Region, ...], kreis: Region, stichtag) -> str | None:
-    """The indicator the comparison maps, chosen per Kreis from the data: a share or rate (never a count) that
-    every Kommune of the Kreis has on one date — the key figures first (in catalogue order), among them the one
-    with the newest such date; else any other share so. None where no share covers all Kommunen."""
-    shares = [i for i in CATALOGUE.indicators.values()
-              if "kommune" in i.levels and i.unit == "percent" and not i.not_a_share and i.kind != "change"]
-    for group in ([i for i in shares if i.id in CATALOGUE.key_figures], [i for i in shares if i.id not in
-                                                                          CATALOGUE.key_figures]):
-        dated = [(indicators.common_dates(obs, i.id, stichtag=stichtag, kreis_ags=kreis.ags), i.id) for i in group]
-        dated = [(dates[-1], n, i) for n, (dates, i) in enumerate(dated) if dates]
-        if dated:
-            return max(dated, key=lambda d: (d[0], -d[1]))[2]
-    return None
 
 
 def municipal_indicators(indikatoren: object = None) -> tuple[str, ...]:

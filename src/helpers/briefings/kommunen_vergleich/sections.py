@@ -8,7 +8,7 @@ import pandas as pd
 from helpers import fmt
 from helpers.briefings.document import (Block, Chart, Cite, Statement, Table, Text, fact_line, markdown,
                                         sources_section, statement_parts)
-from helpers.briefings.kommunen_vergleich.figures import ChangeColumn, Standing
+from helpers.briefings.kommunen_vergleich.figures import MAP_INDICATOR, ChangeColumn, Standing
 from helpers.briefings.kommunen_vergleich.peers import FEATURES, N_GROUPS, NEIGHBOURS
 from helpers.briefings.kommunen_vergleich.statements import (Comparison, format_value, indicator_statements,
                                                              missing_by_gap, ranking, reference_day)
@@ -142,14 +142,11 @@ def similarity(ctx: Comparison) -> list[Block]:
 # --- map ----------------------------------------------------------------------------------------
 
 def map_section(ctx: Comparison) -> list[Block]:
-    """Choropleth of the share the figures chose for this Kreis (:func:`.figures.map_indicator`; Kreis Kleve: the
-    Zensus 2022 foreign share, marked secondary) on its reference date; like a ranking, the colours leave out
-    other dates and lower bounds."""
-    s, standing = ctx.sprache, ctx.figures.map
+    """Choropleth of one key indicator (the Zensus 2022 foreign share, marked secondary) on its
+    reference date; like a ranking, the colours leave out other dates and lower bounds."""
+    s, ind, standing = ctx.sprache, CATALOGUE[MAP_INDICATOR], ctx.figures.map
     if standing is None:
-        why = ctx.t("vergleich_map_no_share") if maps.covers(ctx.kreis.ags) else ctx.t("briefing_no_map")
-        return [markdown(f"## {ctx.t('vergleich_h_map_none')}\n\n{why}")]
-    ind = standing.indicator
+        return [markdown(f"## {ctx.t('vergleich_h_map')}\n\n{ctx.t('briefing_no_map')}")]
     local = standing.on_reference_date
     values = pd.Series([f.value if not f.lower_bound else None for f in local],
                        index=pd.Index([f.ags for f in local], name="ags"), dtype=float)
@@ -157,9 +154,9 @@ def map_section(ctx: Comparison) -> list[Block]:
         return []
     shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): [ctx.names[f.ags] for f in local],
                           ind.label(s): [format_value(v, f.status, ind, s) for v, f in zip(values, local)]})
-    title_text = f"{ind.label(s)}, {reference_day(standing, s)}"
+    title_text = f"{ind.label(s)}, {fmt.format_date(standing.reference_date, s)}"
     ids = tuple(dict.fromkeys(i for f in local for i in f.source_ids))
-    return [markdown(f"## {ctx.t('vergleich_h_map', label=ind.label(s))}\n\n{ind.text('definition', s)}"),
+    return [markdown(f"## {ctx.t('vergleich_h_map')}\n\n{ind.text('definition', s)}"),
             Chart(maps.choropleth, dict(values=values, title=title_text, unit="%", sprache=s, source_ids=ids), shown)]
 
 
