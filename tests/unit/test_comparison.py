@@ -124,6 +124,15 @@ def test_the_introduction_names_as_compared_only_indicators_with_municipal_figur
     assert "Für 1 weitere liegt keine Zahl der Kommunen vor (Erfüllungsquote bei der Aufnahme Geflüchteter" in text
 
 
+def test_without_peers_the_comparison_names_the_features_the_data_lack():
+    """Outside Kleve the Zensus 2022 share of the Gemeinden is not in the data: the sentence names it, not a
+    stichtag that is not the reason."""
+    ctx = kommunen_vergleich.setup("Hochsauerlandkreis", indikatoren=["population"])
+    assert ctx.figures.neighbours is None
+    text = "".join(part for block in sections.similarity(ctx) for part in block.parts if isinstance(part, str))
+    assert "nicht für alle 12 Kommunen Zahlen vor zu: Ausländeranteil Zensus 2022." in text
+
+
 def test_an_early_stichtag_runs_and_says_why_there_are_no_peers(shown):
     ctx = kommunen_vergleich.setup(indikatoren=["pupils_general"], stichtag="2020-12-31")
     for name, _ in kommunen_vergleich.SECTIONS:

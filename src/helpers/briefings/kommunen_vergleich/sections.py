@@ -3,6 +3,8 @@ the changes, similar Kommunen, the map, and every indicator with sentences, a ra
 multiples over time."""
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from helpers import fmt
@@ -130,12 +132,18 @@ def similarity_table(ctx: Comparison) -> pd.DataFrame:
     return shown
 
 
+def missing_features(ctx: Comparison) -> list[str]:
+    """The similarity features the data lack for some Kommune, named as the reader knows them (without unit)."""
+    table = ctx.figures.features
+    return [re.sub(r" in %[¹²³]?$", "", ctx.t(f.key)) for f in FEATURES if table[f.key].isna().any()]
+
+
 def similarity(ctx: Comparison) -> list[Block]:
     """Section: the plain-language method paragraph, then the table of groups and peers."""
     method = ctx.t("vergleich_similar_method", k=NEIGHBOURS, n=N_GROUPS)
     blocks: list[Block] = [markdown(f"## {ctx.t('vergleich_h_similar')}\n\n{method}")]
-    if ctx.figures.neighbours is None:  # e.g. a stichtag before the features' reference dates
-        return blocks + [markdown(ctx.t("vergleich_similar_unavailable"))]
+    if ctx.figures.neighbours is None:  # a feature the data lack for a Kommune (or a stichtag before its dates)
+        return blocks + [markdown(ctx.t("vergleich_similar_unavailable", features=", ".join(missing_features(ctx))))]
     return blocks + [Table(similarity_table(ctx)), markdown(Cite(ctx.figures.feature_sources))]
 
 
