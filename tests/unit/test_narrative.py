@@ -85,3 +85,15 @@ def test_change_sentence_refuses_a_base_change():
     text = narrative.change_sentence("Wesel", comparison, "de")
     assert text.startswith("Am 31.12.2015 lebten in Wesel 60.595 Menschen (Fortschreibung auf Basis Zensus 2011).")
     assert "nicht verglichen" in text and "Zensus 2022" in text and "%" not in text
+
+
+@pytest.mark.parametrize(("value", "words"), [(0.024, "31.12.2024 änderte sich die Einwohnerzahl um ±0,0 %"),
+                                               (0.05, "31.12.2024 stieg die Einwohnerzahl um 0,1 %"),
+                                               (-1.3, "31.12.2024 sank die Einwohnerzahl um 1,3 %")])
+def test_a_change_that_rounds_to_zero_neither_rose_nor_fell(value, words):
+    """Arnsberg 74.861 → 74.879 is +0,02 %: printed ±0,0 %, so not "stieg … um 0,0 %"; an exact half rounds up."""
+    fig = Figure("population_change_2015", "05958004", value, pd.Timestamp("2024-12-31"), "published",
+                 "update_2011_base", start_value=74861, start_base="update_2011_base",
+                 start_date=pd.Timestamp("2015-12-31"))
+    text = narrative.change_sentence("Arnsberg", type("C", (), {"kommune": fig})(), "de")
+    assert words.replace(" %", "\u00a0%") in text

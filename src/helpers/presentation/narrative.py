@@ -95,6 +95,20 @@ def _base_label(base: str, sprache: str) -> str:
     return t(f"base_{base}", sprache)
 
 
+def _direction(change: Figure, sprache: str) -> str:
+    """"stieg", "sank" or, where the change rounds to zero at the printed precision, "änderte sich" (never
+    "stieg um 0,0 %")."""
+    rounded = fmt.round_half_up(change.value, CATALOGUE[change.indicator].decimals)
+    return t("profil_rose" if rounded > 0 else "profil_fell" if rounded < 0 else "profil_unchanged", sprache)
+
+
+def _unsigned(change: Figure, sprache: str) -> str:
+    """The change as printed after its verb: without sign ("stieg um 3,4 %"), but "±0,0 %" where it rounds to
+    zero."""
+    text = format_figure(change, sprache)
+    return text if text.startswith("\u00b1") else text.lstrip("+\u2212")
+
+
 def change_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
     """The change of the Kommune's population since a date, on one census base; where the newer figures are
     on another base, the start's figure and the break, plainly (never a difference across it)."""
@@ -110,8 +124,8 @@ def change_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
     if fig.missing:
         return t("profil_s_change_missing", sprache, since=since, kommune=kommune)
     return t("profil_s_change", sprache, since=since, date=format_day(fig, sprache),
-             verb=t("profil_rose" if fig.value > 0 else "profil_fell", sprache),
-             change=format_figure(fig, sprache).lstrip("+\u2212\u00b1"), base=_base_label(fig.base, sprache),
+             verb=_direction(fig, sprache),
+             change=_unsigned(fig, sprache), base=_base_label(fig.base, sprache),
              start=format_value(fig.start_value, population, sprache),
              end=format_value(fig.start_value * (1 + fig.value / 100), population, sprache))
 
@@ -124,8 +138,8 @@ def _census_change_sentence(c: Comparison, sprache: str) -> str | None:
     population = CATALOGUE[fig.indicator].change_of
     return t("profil_s_change_census", sprache, year=fig.start_base.rsplit("_", 1)[-1],
              since=fmt.format_date(fig.start_date.date(), sprache), date=format_day(fig, sprache),
-             verb=t("profil_rose" if fig.value > 0 else "profil_fell", sprache),
-             change=format_figure(fig, sprache).lstrip("+\u2212\u00b1"), base=_base_label(fig.base, sprache),
+             verb=_direction(fig, sprache),
+             change=_unsigned(fig, sprache), base=_base_label(fig.base, sprache),
              start=format_value(fig.start_value, population, sprache),
              end=format_value(fig.start_value * (1 + fig.value / 100), population, sprache))
 
@@ -140,8 +154,8 @@ def _azr_sentence(kommune: str, count: Comparison, change: Comparison, sprache: 
         return t("profil_s_azr_count", sprache, **places, kommune=kommune, value=format_figure(kreis_count, sprache),
                  date=format_day(kreis_count, sprache))
     return t("profil_s_azr", sprache, **places, kommune=kommune,
-             verb=t("profil_rose" if kreis_change.value > 0 else "profil_fell", sprache),
-             change=format_figure(kreis_change, sprache).lstrip("+\u2212\u00b1"),
+             verb=_direction(kreis_change, sprache),
+             change=_unsigned(kreis_change, sprache),
              value=format_figure(kreis_count, sprache), date=format_day(kreis_count, sprache))
 
 
