@@ -22,7 +22,8 @@ def test_build_writes_every_table_and_manifest(processed):
         assert (processed / f"{name}.parquet").is_file()
     manifest = store.manifest(processed)
     assert manifest["fingerprint"] == store.fingerprint(RAW_DIR)
-    assert manifest["rows"]["observations"] == 59833  # snapshot 4536 + 17601 from the statewide tables `data update` brought
+    # snapshot 4536 + 17601 from the statewide tables `data update` brought
+    assert manifest["rows"]["observations"] == 59833
     # + 15408 school statistics 21111-9k21 + 4270 Sozialindex counts (MSB list) + 18018 migration 2015 (12711-01-03-5)
 
 

@@ -11,10 +11,10 @@ import vcr
 
 from helpers import kommunen
 from helpers.data import datapackage, update
+from tests.material import CASSETTES, require
 
 from .conftest import tree_hashes
 from .update_support import without_exports
-from tests.material import CASSETTES, require
 
 
 def _fields(request) -> dict:
@@ -121,11 +121,13 @@ def test_the_same_answer_again_is_unchanged_and_writes_nothing(replay, raw_copy,
 
 
 @pytest.mark.parametrize("code, message", [
-    ("61111-0021", "GENESIS-Online (Destatis) lieferte keine Daten: „Für die Teiltabelle mit der Metadatenkombination:"),
+    ("61111-0021",
+     "GENESIS-Online (Destatis) lieferte keine Daten: „Für die Teiltabelle mit der Metadatenkombination:"),
     ("63121-0001", "„Es gibt keine Objekte zum angegebenen Selektionskriterium“"),
     ("13111-01-03-4", "der neueste Stichtag 30.06.2025 enthält für Kreis Kleve und seine Kommunen nur leere Felder"),
 ])
-def test_error_answers_give_clear_messages_and_change_nothing(replay, raw_copy, processed_copy, tmp_path, code, message):
+def test_error_answers_give_clear_messages_and_change_nothing(replay, raw_copy, processed_copy, tmp_path, code,
+                                                              message):
     before = tree_hashes(raw_copy), tree_hashes(processed_copy)
     report = replay(code)
     assert report.failed == [code] and message in report.tables[code]["message"]

@@ -55,7 +55,7 @@ def test_similarity_is_deterministic_and_independent_of_row_order(ctx):
     pd.testing.assert_frame_equal(first, cmp.similar(shuffled))
     pd.testing.assert_series_equal(cmp.groups(table), cmp.groups(shuffled))
     assert cmp.groups(table).nunique() == cmp.N_GROUPS
-    assert all(len(n) == cmp.NEIGHBOURS and a not in n for a, n in zip(first["ags"], first["neighbours"]))
+    assert all(len(n) == cmp.NEIGHBOURS and a not in n for a, n in zip(first["ags"], first["neighbours"], strict=True))
 
 
 def test_similar_breaks_distance_ties_by_ags():
@@ -190,10 +190,12 @@ def test_series_and_features_are_computed_once_per_briefing_and_never_reach_anot
     from helpers.briefings.common import Context
 
     table = cmp.features(ctx)
-    assert cmp.features(ctx) is table and cmp._dated(ctx, "population", "05154016") is cmp._dated(ctx, "population", "05154016")
+    assert cmp.features(ctx) is table
+    assert cmp._dated(ctx, "population", "05154016") is cmp._dated(ctx, "population", "05154016")
     goch = (ctx.obs["ags"] == "05154016") & (ctx.obs["variable"] == "population")
     changed = ctx.obs.assign(value=ctx.obs["value"].where(~goch, ctx.obs["value"] * 2))
     other = Context(ctx.sprache, ctx.stichtag, changed, ctx.facts, kreis=ctx.kreis, indicator_ids=ctx.indicator_ids)
-    assert cmp.features(other).loc["05154016", "cmp_feat_population"] == 2 * table.loc["05154016", "cmp_feat_population"]
+    doubled = 2 * table.loc["05154016", "cmp_feat_population"]
+    assert cmp.features(other).loc["05154016", "cmp_feat_population"] == doubled
     old, new = cmp._dated(ctx, "population", "05154016"), cmp._dated(other, "population", "05154016")
     assert list(new["value"]) == [2 * v for v in old["value"]]

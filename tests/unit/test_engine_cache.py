@@ -31,9 +31,10 @@ def _mixed() -> pd.DataFrame:
             ("05154008", "2024-12-31", "foreign_population", "EU", 7.0, ""),
             ("05154008", "2024-12-31", "population", "total", 70.0, ""),
             ("05154036", "2024-12-31", "population", "total", 0.0, "")]
-    return pd.DataFrame([dict(ags=a, date=pd.Timestamp(d), variable=v, category=c, value=float("nan") if x is None else x,
-                              unit="persons", source_id="TEST", status="published", flag=f, note="", base="update_2022_base",
-                              preferred=True, precision="day") for a, d, v, c, x, f in rows])
+    return pd.DataFrame([dict(ags=a, date=pd.Timestamp(d), variable=v, category=c,
+                              value=float("nan") if x is None else x, unit="persons", source_id="TEST",
+                              status="published", flag=f, note="", base="update_2022_base", preferred=True,
+                              precision="day") for a, d, v, c, x, f in rows])
 
 
 @pytest.mark.parametrize("frame", ["kreis", "mixed"])

@@ -101,7 +101,8 @@ def test_ags_as_int_and_a_past_stichtag():
 def test_payloads_follow_the_contract():
     profile = profil.setup("Kleve")
     briefing = profil.briefing_payload(profile).as_dict()
-    assert set(briefing) == {"kind", "title", "region", "ags", "stichtag", "sprache", "span", "source_ids", "data_notes"}
+    assert set(briefing) == {"kind", "title", "region", "ags", "stichtag", "sprache", "span", "source_ids",
+                             "data_notes"}
     assert briefing["kind"] == "kommune_profil" and briefing["ags"] == "05154036"
     assert set(briefing["source_ids"]) <= set(store.load("sources")["source_id"])
     keys = {"id", "label", "value", "date", "unit", "source_ids", "status", "kreis", "land"}
@@ -142,7 +143,8 @@ def test_every_section_renders_in_both_languages(monkeypatch, kommune):
     german = _render(monkeypatch, profil.setup(kommune))
     assert "Datenlage" in german and "Quellen und Stand" in german
     english = _render(monkeypatch, profil.setup(kommune, sprache="en"))
-    for word in ("Kennzahl", "nicht veröffentlicht", "Einwohnerinnen", "Stand der Daten", "Kreiswert"):  # source titles stay German
+    # source titles stay German
+    for word in ("Kennzahl", "nicht veröffentlicht", "Einwohnerinnen", "Stand der Daten", "Kreiswert"):
         assert word not in english, word
 
 
@@ -201,7 +203,8 @@ def test_a_cell_off_the_rows_date_shows_its_own(monkeypatch):
     monkeypatch.setattr(profil.charts, "show", lambda *a, **k: None)
     profil._field_chart(p, "teilhabe", [p.comparisons["turnout_council_election"]])
     assert frames == []  # one share alone: the field's table compares it, no chart (issue 18)
-    profil._field_chart(p, "teilhabe", [p.comparisons[k] for k in ("turnout_council_election", "foreign_share_census_2022")])
+    two_shares = ("turnout_council_election", "foreign_share_census_2022")
+    profil._field_chart(p, "teilhabe", [p.comparisons[k] for k in two_shares])
     assert "Wahlbeteiligung bei der Ratswahl (14.09.2025)" in set(frames[0]["indicator"])
 
 
@@ -233,7 +236,8 @@ def _gap_row(profile, label):
 def test_header_states_the_span_of_reference_dates_not_one_stand():
     profile = profil.setup("Weeze")
     span = profil.briefing_payload(profile).span
-    assert span == "Zahlen von 2005 bis 2025; jede Zahl nennt ihren Stichtag"  # AZR chart from 2005, Sozialindex 2025/26
+    # AZR chart from 2005, Sozialindex 2025/26
+    assert span == "Zahlen von 2005 bis 2025; jede Zahl nennt ihren Stichtag"
     assert "Stand der Daten" not in profile.t("profile_stand", span=span, erstellt="x")
 
 
@@ -256,8 +260,8 @@ def test_a_kreis_only_figure_names_its_table_from_tables_yaml():
     tables.yaml and keeps the note that says more; in English too."""
     row = _gap_row(profil.setup("Kranenburg"), "Mindestsicherungsquote")
     assert row["für Kranenburg vorhanden"] == "nur Kreiswert, Stand 31.12.2024"
-    assert row.iloc[3] == ("Landesdatenbank NRW, Tabelle 22811-01i: Mindestsicherungsquote – Gemeinden (Wohnortprinzip), "
-                           "Jahr; für Kranenburg und Rheurdt geheim gehalten")
+    assert row.iloc[3] == ("Landesdatenbank NRW, Tabelle 22811-01i: Mindestsicherungsquote – Gemeinden "
+                           "(Wohnortprinzip), Jahr; für Kranenburg und Rheurdt geheim gehalten")
     english = profil.data_gaps_table(profil.setup("Kranenburg", sprache="en"))
     [fill] = english.loc[english.iloc[:, 1] == "Minimum benefit rate"].iloc[:, 3]
     assert fill == ("Landesdatenbank NRW, table 22811-01i: Mindestsicherungsquote – Gemeinden (Wohnortprinzip), Jahr; "
@@ -313,7 +317,8 @@ def test_a_kommune_of_another_kreis_renders_with_its_own_kreis(monkeypatch, komm
         assert "Kleve" not in body, body
         # Kleve's register of Integrationsräte says nothing about another Kreis: a gap, not "entfällt".
         assert not any(profil.not_applicable(profile, c) for c in profile.comparisons.values())
-        title_and_intro = [profile.t("profile_stand", span="", erstellt=""), profile.t("profile_intro", kommune=profile.name)]
+        title_and_intro = [profile.t("profile_stand", span="", erstellt=""),
+                           profile.t("profile_intro", kommune=profile.name)]
         assert all(kreis_name in line for line in title_and_intro), title_and_intro
 
 
