@@ -1,13 +1,47 @@
 """Fixtures shared across the test folders (add yours; never remove others')."""
 import os
+import subprocess
 
 import pytest
 
+from helpers import cli
 from helpers.data import geo
 from helpers.presentation import sources
 from tests.material import GEO, require
 
 SHARED_BOUNDARIES = GEO / "kreis_kleve_gemeinden.geojson"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--sample-pages", action="store_true",
+                     help="browser checks open one page per briefing kind and language, not all (make test-fast)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """nbval's cells of one notebook share its kernel and run in order: one xdist worker per notebook
+    (before xdist reads the groups, hence tryfirst)."""
+    for item in items:
+        if item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group(f"nbval-{item.path.stem}"))
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """``run_cli("briefings", "--kommune", "Klewe")``: ``helpers.cli.main`` in this process, as
+    ``python -m helpers`` would run it, without starting an interpreter (a refusal costs milliseconds,
+    not seconds); the exit code and the output as subprocess.run gives them."""
+    def run(*args) -> subprocess.CompletedProcess:
+        argv = [str(a) for a in args]
+        capsys.readouterr()
+        try:
+            code = cli.main(argv)
+        except SystemExit as stop:  # argparse's refusals (exit 2) and --help (exit 0)
+            code = 0 if stop.code is None else stop.code if isinstance(stop.code, int) else 1
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(argv, code, out, err)
+
+    return run
 
 
 @pytest.fixture(autouse=True)
@@ -45,8 +79,7 @@ def shared_boundaries(geo_sandbox):
 def full_run(tmp_path_factory):
     """A complete briefing run (`python -m helpers briefings --all`, real papermill + nbconvert,
     German and English) into a temporary folder, once per session; the Path of its run folder
-    (``latest`` resolved)."""
-    import subprocess
+    (``latest`` resolved). Its users carry ``xdist_group("full_run")``, so under xdist it runs once too."""
     import sys
 
     from helpers.run.batch import LATEST, product_notebooks
