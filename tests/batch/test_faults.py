@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -219,11 +220,18 @@ def test_ctrl_c_stops_the_run_without_traceback(project):
     assert _latest(out) == before and not list(out.glob(f"{batch.TMP_PREFIX}*"))
 
 
-def test_next_run_removes_what_killed_runs_left(project, tmp_path):
+@pytest.fixture
+def short_tmp():
+    """A folder with a short path: a kernel's zmq ipc socket path must stay under 108 characters, and
+    pytest-xdist makes tmp_path longer (…/popen-gw1/…)."""
+    with tempfile.TemporaryDirectory(prefix="im-") as folder:
+        yield Path(folder)
+
+
+def test_next_run_removes_what_killed_runs_left(project, short_tmp):
     """Kernel connection files of dead workers, .tmp-* run folders, data/.processed-new-* folders."""
     root, out, _ = project
-    runtime = tmp_path / "runtime"
-    runtime.mkdir()
+    runtime = short_tmp
     dead = subprocess.Popen(["true"])
     dead.wait()
     leftovers = [runtime / f"integrationsmonitor-{dead.pid}-kernel.json",
