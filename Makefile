@@ -11,8 +11,8 @@ PRODUCT_NOTEBOOKS := notebooks/kommune_profil.ipynb notebooks/kreis_uebersicht.i
 # shared run (the full briefing run, the Kreise run, the toy project of the fault tests) happens once
 PYTEST := $(PY) -m pytest --numprocesses auto --maxprocesses 4 --dist loadgroup
 NBVAL  := $(PRODUCT_NOTEBOOKS) --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
-FAST   := tests/unit tests/data tests/batch/test_end_to_end.py tests/browser/test_briefings.py \
-          tests/browser/test_ci_policy.py tests/batch/test_batch.py::test_run_writes_briefings_index_and_record
+FAST   := tests/unit tests/data tests/batch/test_batch.py::test_run_writes_briefings_index_and_record \
+          tests/browser/test_briefings.py tests/browser/test_ci_policy.py
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_PORT  ?= 8888
 LAB_TOKEN ?=

@@ -75,11 +75,10 @@ def shared_boundaries(geo_sandbox):
     return SHARED_BOUNDARIES
 
 
-@pytest.fixture(scope="session")
-def full_run(tmp_path_factory):
-    """A complete briefing run (`python -m helpers briefings --all`, real papermill + nbconvert,
-    German and English) into a temporary folder, once per session; the Path of its run folder
-    (``latest`` resolved). Its users carry ``xdist_group("full_run")``, so under xdist it runs once too."""
+def _briefings_run(tmp_path_factory, *args: str):
+    """``python -m helpers briefings ARGS`` (real papermill + nbconvert) into a temporary folder, as on a
+    fresh clone: an empty map cache and no boundary file configured (the shipped ones draw). The Path of
+    its run folder (``latest`` resolved)."""
     import sys
 
     from helpers.run.batch import LATEST, product_notebooks
@@ -88,11 +87,23 @@ def full_run(tmp_path_factory):
     if missing:
         pytest.skip(f"Produkt-Notebooks fehlen noch: {', '.join(missing)}")
     out = tmp_path_factory.mktemp("briefings")
-    # As on a fresh clone: an empty map cache and no boundary file configured (the shipped ones draw).
     env = {**os.environ, geo.CACHE_ENV: str(tmp_path_factory.mktemp("geo-cache"))}
     env.pop(geo.BOUNDARIES_ENV, None)
-    done = subprocess.run([sys.executable, "-m", "helpers", "briefings", "--all", "--out", str(out)],
+    done = subprocess.run([sys.executable, "-m", "helpers", "briefings", *args, "--out", str(out)],
                           capture_output=True, text=True, timeout=2400, env=env)
     if done.returncode != 0:
-        pytest.fail(f"briefings --all endete mit {done.returncode}:\n{done.stderr[-4000:]}")
+        pytest.fail(f"briefings {' '.join(args)} endete mit {done.returncode}:\n{done.stderr[-4000:]}")
     return (out / LATEST).resolve()
+
+
+@pytest.fixture(scope="session")
+def full_run(tmp_path_factory):
+    """The complete run (`briefings --all`, German and English), once per session. Its users carry
+    ``xdist_group("full_run")``, so under xdist it runs once too."""
+    return _briefings_run(tmp_path_factory, "--all")
+
+
+@pytest.fixture(scope="session")
+def kleve_run(tmp_path_factory):
+    """`briefings --kommune Kleve`, German and English: one page of each kind and language (make test-fast)."""
+    return _briefings_run(tmp_path_factory, "--kommune", "Kleve")

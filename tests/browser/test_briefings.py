@@ -4,8 +4,9 @@ Why: nbconvert, plotly and the template can each silently drop a chart, leak cod
 traceback, fetch from a CDN, or print 80 pages; only a real browser shows it. Every page is
 opened once, offline (non-local requests blocked), from the run folder as from a USB stick;
 what it shows is recorded, and each test below asserts one kind of protection on the record.
-With ``--sample-pages`` (make test-fast) only Kleve's profile and the other pages of each kind
-are opened, in both languages; the tests that need every page skip.
+With ``--sample-pages`` (make test-fast) the pages are those of a run of Kleve alone (its profile,
+the overview, the comparison, the index; German and English): one page of each kind and language;
+the tests that need every page skip.
 """
 from __future__ import annotations
 
@@ -97,15 +98,18 @@ def _needs_every_page(request) -> None:
 
 
 @pytest.fixture(scope="module")
-def seen(full_run, browser, screenshot_dir, request) -> dict[str, dict]:
+def pages_run(request) -> Path:
+    """The run whose pages are opened: the full run, or with --sample-pages the run of Kleve alone."""
+    return request.getfixturevalue("kleve_run" if _sampled(request) else "full_run")
+
+
+@pytest.fixture(scope="module")
+def seen(pages_run, browser, screenshot_dir) -> dict[str, dict]:
     """Open every page of the run once and record what a reader gets (one record per file)."""
     records = {}
     shot = set()
-    pages = sorted(full_run.glob("*.html")) + sorted(full_run.glob("en/*.html"))
-    if _sampled(request):
-        pages = [p for p in pages if _kind(p) != "kommune" or p.name.startswith("kommune_05154036")]
-    for path in pages:
-        name = path.relative_to(full_run).as_posix()
+    for path in sorted(pages_run.glob("*.html")) + sorted(pages_run.glob("en/*.html")):
+        name = path.relative_to(pages_run).as_posix()
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE", service_workers="block")
         page = context.new_page()
         record = _watch(context, page)
@@ -213,10 +217,10 @@ def test_nothing_in_a_chart_overlaps(seen, kind, language, media):
     _assert_none(seen, kind, media, language)
 
 
-def test_chart_tables_open_with_the_keyboard(full_run, open_page):
+def test_chart_tables_open_with_the_keyboard(pages_run, open_page):
     """"Zahlen zur Grafik" is reachable with Tab and opens with Enter (a native details/summary)."""
     watched = open_page()
-    watched.page.goto((full_run / "kommune_05154036_kleve.html").as_uri())
+    watched.page.goto((pages_run / "kommune_05154036_kleve.html").as_uri())
     summary = watched.page.locator("details.im-chart-table > summary").first
     for _ in range(200):  # Tab through the page until the first chart table's summary has focus
         watched.page.keyboard.press("Tab")
@@ -302,18 +306,18 @@ def test_first_printed_page_of_a_profile_holds_the_summary(seen):
     assert not late, f"key-figure table ends below page 1 (px from the top, page = {A4_TEXT_AREA['height']}): {late}"
 
 
-def test_index_links_open_existing_briefings(full_run, seen, open_page):
+def test_index_links_open_existing_briefings(pages_run, seen, open_page):
     """Every href of index.html resolves to a file of this run, every briefing is linked, and a
     real click on a link opens it."""
     local = [h for h in seen["index.html"]["hrefs"] if not h.startswith("#")]
-    missing = [h for h in local if not (full_run / unquote(urlparse(h).path)).is_file()]
+    missing = [h for h in local if not (pages_run / unquote(urlparse(h).path)).is_file()]
     assert not missing, f"links to missing files: {missing}"
     assert "en/index.html" in local, "no link to the English version"
-    written = {p.name for p in full_run.glob("*.html")} - {"index.html"}
+    written = {p.name for p in pages_run.glob("*.html")} - {"index.html"}
     assert written <= {unquote(urlparse(h).path) for h in local}, "briefings not linked from the index"
     watched = open_page()
     for href in ["kreis_uebersicht.html", "kommunen_vergleich.html", "kommune_05154036_kleve.html"]:
-        watched.page.goto((full_run / "index.html").as_uri())
+        watched.page.goto((pages_run / "index.html").as_uri())
         watched.page.click(f"a[href='{href}']")
         watched.page.wait_for_load_state("load")
         assert Path(unquote(urlparse(watched.page.url).path)).name == href
