@@ -11,8 +11,7 @@ PRODUCT_NOTEBOOKS := notebooks/kommune_profil.ipynb notebooks/kreis_uebersicht.i
 # shared run (the full briefing run, the Kreise run, the toy project of the fault tests) happens once
 PYTEST := $(PY) -m pytest --numprocesses auto --maxprocesses 4 --dist loadgroup
 NBVAL  := $(PRODUCT_NOTEBOOKS) --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
-FAST   := tests/unit tests/data tests/batch/test_batch.py::test_run_writes_briefings_index_and_record \
-          tests/browser/test_briefings.py tests/browser/test_ci_policy.py
+FAST   := tests/batch/test_batch.py::test_run_writes_briefings_index_and_record tests/browser/test_briefings.py
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_PORT  ?= 8888
 LAB_TOKEN ?=
@@ -51,8 +50,9 @@ briefings: setup
 test: setup
 	$(PYTEST) tests $(NBVAL)
 
-## While developing: lint, unit, data, one toy batch, one browser page per briefing kind and language
+## While developing: lint, unit, data (not slow), one toy batch, one browser page per briefing kind and language
 test-fast: setup
+	$(PYTEST) tests/unit tests/data tests/browser/test_ci_policy.py -m "not slow"
 	$(PYTEST) $(FAST) --sample-pages
 
 ## JupyterLab on this repository, project kernel, localhost only (make lab LAB_PORT=8890 LAB_TOKEN=...)

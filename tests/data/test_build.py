@@ -79,6 +79,7 @@ def test_cli_build_leaves_no_arrow_thread_running_at_exit(tmp_path):
     assert census["code"] == 0 and census["after"] == census["before"], census
 
 
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_repeated_concurrent_builds_all_exit_cleanly(tmp_path):
     """A few real builds, two at once (benchmarks/stress_data_build.py runs 40)."""
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "stress_data_build.py"), "4", "2"],

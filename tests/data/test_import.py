@@ -32,6 +32,7 @@ def _cli(*args, env=None):
                           timeout=120, env=env)
 
 
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_import_records_provenance_and_build_uses_it(raw_copy, tmp_path, import_base):
     target = import_file(require(LDB_12411_15I), Provenance("ITNRW_12411_15I_IMPORT", title="Bevölkerung – Gemeinden"),
                          raw_copy)
@@ -74,6 +75,7 @@ def test_import_refuses_duplicates_and_known_source_ids(raw_copy, import_base):
     assert tree_hashes(raw_copy) == before
 
 
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_import_refuses_a_file_that_would_break_validation(raw_copy):
     """Units the checks do not know (here 'Anzahl' without a table map) stop the import."""
     before = tree_hashes(raw_copy)

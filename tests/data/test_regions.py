@@ -2,6 +2,8 @@
 Gemeinden summing to their Kreis; and the statewide exports of ../shared are recognised by `data update --from`."""
 from collections import Counter
 
+import pytest
+
 from helpers import ingest, kommunen
 from helpers.data import datapackage, update
 from helpers.paths import RAW_DIR
@@ -47,6 +49,7 @@ def test_kleve_keeps_its_names_and_kinds():
     assert kommunen.region("05334002").name == "Aachen"  # the note '(ab 21.10.2009)' dropped by rule
 
 
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_statewide_exports_are_recognised_by_update_from(raw_copy, processed_copy, tmp_path):
     folder = require(FOUND)
     report = update.update(source=folder, dry_run=True, raw_dir=raw_copy, processed_dir=processed_copy,

@@ -55,6 +55,7 @@ def test_a_table_not_fetched_automatically_is_skipped_and_the_report_says_why(ru
     assert _state(raw_copy, processed_copy) == before and not (tmp_path / "updates").exists()
 
 
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_from_dry_run_recognises_both_exports_and_reports_the_revised_weeze_value(run_cli, raw_copy, processed_copy,
                                                                                   tmp_path):
     without_exports(raw_copy, "12411-15i", "22811-01i")
@@ -71,6 +72,7 @@ def test_from_dry_run_recognises_both_exports_and_reports_the_revised_weeze_valu
     assert _state(raw_copy, processed_copy) == before and not (tmp_path / "updates").exists()
 
 
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_from_imports_with_provenance_then_a_revision_replaces_the_export(raw_copy, processed_copy, tmp_path,
                                                                         monkeypatch):
     without_exports(raw_copy, "12411-15i")
@@ -184,6 +186,7 @@ def silent_server():
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
 
 
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_download_route_imports_the_served_exports(raw_copy, processed_copy, landesdatenbank, monkeypatch):
     monkeypatch.setenv("INTEGRATIONSMONITOR_LDB_URL", landesdatenbank + "/")
     without_exports(raw_copy, "12411-15i", "22811-01i")

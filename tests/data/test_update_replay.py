@@ -101,6 +101,7 @@ def test_zensus_2022_population_of_every_gemeinde(replay, processed_copy):
     assert set(rows["base"]) == {"census_2022"} and (rows["date"] == "2022-05-15").all() and rows["preferred"].all()
 
 
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_protection_seekers_through_the_background_job(replay, processed_copy, raw_copy):
     report = replay("12531-0043")
     assert report.failed == [] and report.tables["12531-0043"]["retrieved"] == "2026-03-10"
