@@ -34,7 +34,8 @@ from pathlib import Path
 import psutil
 
 from helpers import kommunen
-from helpers.run import batch
+from helpers.run import batch, cache, plan
+from helpers.run.pool import KERNEL_NAME
 
 PARTS = ("kreis-all", "growth", "kleve", "stop")
 GROWTH = (1, 4, 8, 16)
@@ -115,7 +116,7 @@ def growth(tmp: Path, all_seconds: float | None) -> None:
         print(f"  {len(keys):2d} Kreise: {all_seconds:7.1f} s  (kreis-all above)")
 
 
-def _pool_job(job: batch.Job, target: str, created: dt.datetime) -> None:
+def _pool_job(job: plan.Job, target: str, created: dt.datetime) -> None:
     """One notebook the plain way: papermill with a fresh kernel, then the batch's HTML export."""
     import papermill
 
@@ -123,14 +124,14 @@ def _pool_job(job: batch.Job, target: str, created: dt.datetime) -> None:
 
     out = Path(target)
     nb = papermill.execute_notebook(batch.NOTEBOOKS_DIR / job.notebook, out / f"{job.output}.ipynb",
-                                    parameters=job.parameters, kernel_name=batch.KERNEL_NAME, progress_bar=False,
+                                    parameters=job.parameters, kernel_name=KERNEL_NAME, progress_bar=False,
                                     cwd=batch.NOTEBOOKS_DIR)
     export.export_html(nb, out / f"{job.output}.html", created=created, version=None)
 
 
 def papermill_pool(target: Path) -> None:
     """The baseline of `kleve`: Kreis Kleve in both languages in a pool of 2 processes."""
-    jobs = [job for sprache in ("de", "en") for job in batch.plan(sprache=sprache)]
+    jobs = [job for sprache in ("de", "en") for job in plan.plan(sprache=sprache)]
     for folder in {(target / job.output).parent for job in jobs}:
         folder.mkdir(parents=True, exist_ok=True)
     created = dt.datetime.now().astimezone().replace(microsecond=0)
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         papermill_pool(args.pool_baseline)
         return 0
     parts = args.only or PARTS
-    print(f"machine: {psutil.cpu_count()} cores, {WORKERS} workers, code {batch.code_version()}", flush=True)
+    print(f"machine: {psutil.cpu_count()} cores, {WORKERS} workers, code {cache.code_version()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-briefings-") as tmp:
         tmp = Path(tmp)
         all_seconds = kreis_all(tmp) if "kreis-all" in parts else None

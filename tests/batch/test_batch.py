@@ -15,7 +15,7 @@ from filelock import FileLock
 from helpers import kommunen
 from helpers.data import datapackage
 from helpers.paths import RAW_DIR
-from helpers.run import batch
+from helpers.run import batch, plan, pool
 from tests.batch.toy import briefing_cells, notebook, product_root
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("toy-batch")]  # first_run is made once
@@ -39,7 +39,7 @@ def toy(pinned, tmp_path):
 
 
 def _run(notebooks, out, selection=KLEVE, **options):
-    jobs = batch.plan(selection, notebooks_dir=notebooks, stichtag=options.pop("stichtag", None))
+    jobs = plan.plan(selection, notebooks_dir=notebooks, stichtag=options.pop("stichtag", None))
     return batch.run(jobs, out, workers=2, notebooks_dir=notebooks, progress=False, **options)
 
 
@@ -130,7 +130,7 @@ def _edit_raw(raw, relative, line_start, old, new):
 def _counts(result):
     done = {}
     for entry in result.entries:
-        done.setdefault(batch.site_of(entry.output), {"ok": 0, "skipped": 0})[entry.status] += 1
+        done.setdefault(plan.site_of(entry.output), {"ok": 0, "skipped": 0})[entry.status] += 1
     return done
 
 
@@ -193,7 +193,7 @@ def test_refresh_rewrites_in_place_with_defaults_and_clean_metadata(tmp_path):
     path = notebook(tmp_path / "kreis_uebersicht.ipynb", *briefing_cells("kreis_uebersicht"))
     batch.refresh(path)
     nb = nbformat.read(path, as_version=4)
-    assert "papermill" not in nb.metadata and nb.metadata["kernelspec"]["name"] == batch.KERNEL_NAME
+    assert "papermill" not in nb.metadata and nb.metadata["kernelspec"]["name"] == pool.KERNEL_NAME
     assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells)
     assert not any({"papermill", "execution"} & set(c.metadata) for c in nb.cells)
     assert any(o.get("data", {}).get("text/html", "").startswith('<figure class="im-chart">')

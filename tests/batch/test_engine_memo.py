@@ -6,7 +6,7 @@ import papermill
 import pytest
 
 from helpers.run import warm_kernel
-from helpers.run.batch import KERNEL_NAME
+from helpers.run.pool import KERNEL_NAME
 from tests.batch.toy import notebook
 
 pytestmark = pytest.mark.slow

@@ -247,7 +247,7 @@ def test_next_run_removes_what_killed_runs_left(project, short_tmp):
 
 
 def test_data_build_removes_folders_of_killed_builds(tmp_path):
-    from helpers.data import store
+    from helpers.data import build
     from helpers.paths import RAW_DIR
 
     dead = subprocess.Popen(["true"])
@@ -257,7 +257,7 @@ def test_data_build_removes_folders_of_killed_builds(tmp_path):
     (killed / "observations.parquet").write_bytes(b"half")
     running = tmp_path / f".processed-new-{os.getpid()}-efgh5678"  # a build still alive: not ours to remove
     running.mkdir()
-    store.build(RAW_DIR, tmp_path / "processed")
+    build.build(RAW_DIR, tmp_path / "processed")
     assert not killed.exists() and running.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([running.name, "processed"])
 

@@ -9,7 +9,7 @@ import pytest
 
 from helpers.paths import NOTEBOOKS_DIR, ROOT
 from helpers.run import warm_kernel
-from helpers.run.batch import KERNEL_NAME
+from helpers.run.pool import KERNEL_NAME
 from tests.batch.toy import notebook
 
 pytestmark = pytest.mark.slow

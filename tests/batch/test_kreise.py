@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from helpers import kommunen
-from helpers.run import batch
+from helpers.run import batch, plan
 from tests.expected import normalise, official_population
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("kreise")]  # its module fixture runs once
@@ -73,7 +73,7 @@ def test_profiles_of_a_sample_of_kreise_render(tmp_path):
     """Profiles only (the overviews and comparisons of these Kreise are left to the bench), real run."""
     chosen = sorted((kommunen.region(name, level="kommune") for name in SAMPLE), key=lambda r: r.ags)
     assert sorted(r.ags[:3] for r in chosen) == ["051", "053", "055", "057", "059"]
-    jobs = [j for j in batch.plan(chosen, sprache="de") if j.notebook == "kommune_profil.ipynb"]
+    jobs = [j for j in plan.plan(chosen, sprache="de") if j.notebook == "kommune_profil.ipynb"]
     result = batch.run(jobs, tmp_path / "out", workers=2, progress=False)
     assert result.exit_code == 0, [e.error for e in result.entries if e.error]
     record = json.loads((result.run_dir / "run.json").read_text())

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.data import datapackage, store
+from helpers.data import build, datapackage
 from helpers.paths import RAW_DIR
 
 
@@ -14,7 +14,7 @@ from helpers.paths import RAW_DIR
 def built_once(tmp_path_factory) -> Path:
     """One build of the committed raw data, copied by tests that need a processed folder."""
     out = tmp_path_factory.mktemp("built") / "processed"
-    store.build(RAW_DIR, out)
+    build.build(RAW_DIR, out)
     (out / "README.md").write_text("kept across builds\n")
     return out
 
@@ -50,9 +50,9 @@ def rehash(raw_dir: Path, relative: str) -> None:
 def import_base(tmp_path, monkeypatch) -> str:
     """A bases.csv rule for the test source ITNRW_12411_15I_IMPORT, as step 3 of the README's import recipe asks."""
     catalogue = tmp_path / "catalogue"
-    shutil.copytree(store.CATALOGUE_DIR, catalogue)
+    shutil.copytree(build.CATALOGUE_DIR, catalogue)
     rules = (catalogue / "bases.csv").read_text(encoding="utf-8")
     rule = "ITNRW_12411_15I_IMPORT,*,,update_2022_base,test import of 12411-15i\n"
     (catalogue / "bases.csv").write_text(rules + rule, encoding="utf-8")
-    monkeypatch.setattr(store, "CATALOGUE_DIR", catalogue)
+    monkeypatch.setattr(build, "CATALOGUE_DIR", catalogue)
     return "ITNRW_12411_15I_IMPORT"

@@ -6,22 +6,22 @@ import sys
 import pandas as pd
 import pytest
 
-from helpers.data import store
+from helpers.data import build, store
 from helpers.paths import RAW_DIR, ROOT
 
 
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory):
     out = tmp_path_factory.mktemp("build") / "processed"
-    store.build(RAW_DIR, out)
+    build.build(RAW_DIR, out)
     return out
 
 
 def test_build_writes_every_table_and_manifest(processed):
-    for name in store.TABLES:
+    for name in build.TABLES:
         assert (processed / f"{name}.parquet").is_file()
     manifest = store.manifest(processed)
-    assert manifest["fingerprint"] == store.fingerprint(RAW_DIR)
+    assert manifest["fingerprint"] == build.fingerprint(RAW_DIR)
     # snapshot 4536 + 17601 from the statewide tables `data update` brought
     assert manifest["rows"]["observations"] == 59833
     # + 15408 school statistics 21111-9k21 + 4270 Sozialindex counts (MSB list) + 18018 migration 2015 (12711-01-03-5)

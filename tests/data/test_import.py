@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from helpers import kommunen
-from helpers.data import datapackage, store
+from helpers.data import build, datapackage
 from helpers.data.importing import ImportRefused, Provenance, import_file
 from tests.material import FOUND, SAMPLES, require
 
@@ -40,7 +40,7 @@ def test_import_records_provenance_and_build_uses_it(raw_copy, tmp_path, import_
     assert datapackage.provenance_problems(raw_copy) == []
     [resource] = [r for r in datapackage.read_package(raw_copy)["resources"] if r["path"] == target.as_posix()]
     assert resource["x_table"] == "12411-15i" and resource["licenses"][0]["name"] == "dl-de/by-2-0"
-    out = store.build(raw_copy, tmp_path / "processed")
+    out = build.build(raw_copy, tmp_path / "processed")
     obs = pd.read_parquet(out / "observations.parquet")
     imported = obs[obs["source_id"] == "ITNRW_12411_15I_IMPORT"]
     bedburg = imported[(imported["ags"] == "05154004") & (imported["variable"] == "population")]
@@ -124,7 +124,7 @@ def test_readme_recipe_with_a_new_source_id_is_refused_until_its_base_is_known(r
 
 
 def test_a_base_without_reader_text_is_refused_at_import(raw_copy, import_base):
-    rules = store.CATALOGUE_DIR / "bases.csv"
+    rules = build.CATALOGUE_DIR / "bases.csv"
     text = rules.read_text(encoding="utf-8")
     rules.write_text(text.replace("update_2022_base,test import", "census_2033,test import"), encoding="utf-8")
     before = tree_hashes(raw_copy)

@@ -11,6 +11,7 @@ import vcr
 
 from helpers import kommunen
 from helpers.data import datapackage, update
+from helpers.data.change_report import ChangeReport
 from tests.material import CASSETTES, require
 
 from .conftest import tree_hashes
@@ -49,7 +50,7 @@ def replay(monkeypatch, tmp_path, raw_copy, processed_copy):
     tables_file = tmp_path / "tables.yaml"
     tables_file.write_text(update.TABLES_FILE.read_text(encoding="utf-8") + ERROR_TABLES, encoding="utf-8")
 
-    def run(code: str, **kwargs) -> update.ChangeReport:
+    def run(code: str, **kwargs) -> ChangeReport:
         with REPLAY.use_cassette(str(require(CASSETTES / f"{code}.yaml"))):
             return update.update([code], raw_dir=raw_copy, processed_dir=processed_copy,
                                  updates_dir=tmp_path / "updates", tables_file=tables_file, **kwargs)

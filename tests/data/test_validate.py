@@ -6,7 +6,7 @@ and leave an existing data/processed byte-identical.
 import pandas as pd
 import pytest
 
-from helpers.data import datapackage, store, validation
+from helpers.data import build, datapackage, store, validation
 from helpers.data.validation import DataError
 from helpers.paths import RAW_DIR
 
@@ -45,12 +45,12 @@ def _set_value(raw, match, value):
 
 
 def _errors(raw, check):
-    report = store.validate(raw)
+    report = build.validate(raw)
     return [i for i in report.errors if i.check == check]
 
 
 def test_committed_raw_data_validate_without_errors():
-    report = store.validate()
+    report = build.validate()
     assert report.ok, report.format()
     counts = report.counts_by_check()
     assert counts[("warning", "conflict")] == 10
@@ -218,12 +218,12 @@ def test_failure_while_writing_keeps_processed_byte_identical(raw_copy, processe
 
     monkeypatch.setattr(pd.DataFrame, "to_parquet", crash_on_third)
     with pytest.raises(OSError, match="simulated"):
-        store.build(raw_copy, processed_copy)
+        build.build(raw_copy, processed_copy)
     assert tree_hashes(processed_copy.parent) == before  # also: no temporary folder left behind
 
 
 def test_successful_build_swaps_and_keeps_committed_readme(raw_copy, processed_copy):
-    store.build(raw_copy, processed_copy)
+    build.build(raw_copy, processed_copy)
     assert (processed_copy / "README.md").read_text() == "kept across builds\n"
     assert sorted(p.name for p in processed_copy.parent.iterdir()) == ["processed", "raw"]
 
@@ -231,7 +231,7 @@ def test_successful_build_swaps_and_keeps_committed_readme(raw_copy, processed_c
 def test_build_error_raises_data_error_with_report(raw_copy, tmp_path):
     _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", "05154004", "05154099")
     with pytest.raises(DataError) as caught:
-        store.build(raw_copy, tmp_path / "out")
+        build.build(raw_copy, tmp_path / "out")
     assert not (tmp_path / "out").exists() and caught.value.report.errors
 
 

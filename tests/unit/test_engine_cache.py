@@ -10,7 +10,7 @@ import pytest
 from helpers import indicators
 from helpers.briefings import common, kommune_profil
 from helpers.data import memo, store
-from helpers.indicators import CATALOGUE
+from helpers.indicators import CATALOGUE, compute
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.presentation import sources
 
@@ -19,9 +19,9 @@ def _one_region(obs: pd.DataFrame, ind: indicators.Indicator, ags: str) -> pd.Da
     """The series as computed before the shared pass: the region's rows filtered, then collapsed."""
     here = obs[obs["ags"] == ags]
     if ind.kind == "value":
-        return indicators._collapse(ind.value.rows(here))
-    return indicators._ratio(indicators._collapse(ind.numerator.rows(here)),
-                             indicators._collapse(ind.denominator.rows(here)), ind.scale)
+        return compute._collapse(ind.value.rows(here))
+    return compute._ratio(compute._collapse(ind.numerator.rows(here)),
+                          compute._collapse(ind.denominator.rows(here)), ind.scale)
 
 
 def _mixed() -> pd.DataFrame:
@@ -42,15 +42,15 @@ def test_series_of_all_regions_at_once_equal_one_region_at_a_time(frame):
     obs = common.regional(store.load("observations"), KREIS_AGS) if frame == "kreis" else _mixed()
     regions = [r.ags for r in kommunen()] + [KREIS_AGS, LAND_AGS, "05170024"]
     selection = indicators.Selection("foreign_population", ("EU", "non-EU"))
-    shared = indicators._collapsed(obs, selection)
+    shared = compute._collapsed(obs, selection)
     for ags in regions:
-        pd.testing.assert_frame_equal(indicators._region_rows(obs, selection, ags),
-                                      indicators._collapse(selection.rows(obs[obs["ags"] == ags])))
+        pd.testing.assert_frame_equal(compute._region_rows(obs, selection, ags),
+                                      compute._collapse(selection.rows(obs[obs["ags"] == ags])))
     assert set(shared["ags"]) <= set(regions)
     for ind in CATALOGUE.indicators.values():
         if ind.kind != "change":
             for ags in regions:
-                pd.testing.assert_frame_equal(indicators._own_series(obs, ind, ags), _one_region(obs, ind, ags),
+                pd.testing.assert_frame_equal(compute._own_series(obs, ind, ags), _one_region(obs, ind, ags),
                                               obj=f"{ind.id} {ags}")
 
 
@@ -62,8 +62,8 @@ def test_a_kreis_s_briefings_share_its_frames_and_compute_each_kreis_series_once
     day = kleve["date"].max()
     assert common.until(kleve, day) is common.until(kleve, day) is not common.until(kleve, day - pd.Timedelta(days=1))
     calls = []
-    real = indicators._own_series
-    monkeypatch.setattr(indicators, "_own_series", lambda o, ind, ags: calls.append((ind.id, ags)) or real(o, ind, ags))
+    real = compute._own_series
+    monkeypatch.setattr(compute, "_own_series", lambda o, ind, ags: calls.append((ind.id, ags)) or real(o, ind, ags))
     first = kommune_profil.setup("Kleve")
     second = kommune_profil.setup("Goch")
     assert first.obs is second.obs

@@ -7,7 +7,7 @@ import yaml
 
 from helpers import indicators
 from helpers.data import store
-from helpers.indicators import CATALOGUE, CatalogueError, compare, figure, indicator_series, load_catalogue
+from helpers.indicators import CATALOGUE, CatalogueError, compare, compute, figure, indicator_series, load_catalogue
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 
 
@@ -219,8 +219,8 @@ def test_compare_computes_each_series_once(monkeypatch):
     """Population and both of its changes for a Kommune, the Kreis and NRW: one series per region."""
     obs = store.load("observations")
     calls = []
-    real = indicators._own_series
-    monkeypatch.setattr(indicators, "_own_series", lambda o, ind, ags: calls.append((ind.id, ags)) or real(o, ind, ags))
+    real = compute._own_series
+    monkeypatch.setattr(compute, "_own_series", lambda o, ind, ags: calls.append((ind.id, ags)) or real(o, ind, ags))
     for indicator_id in ("population", "population_change_2015", "population_change_previous_year"):
         compare(obs, indicator_id, "05154036")
     assert sorted(calls) == sorted({("population", a) for a in ("05154036", KREIS_AGS, LAND_AGS)})

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from helpers import kommunen
-from helpers.run import batch
+from helpers.run import plan, pool
 
 
 def outputs(jobs) -> list[str]:
@@ -12,7 +12,7 @@ def outputs(jobs) -> list[str]:
 
 
 def test_the_default_run_is_kreis_kleve_in_the_run_folder_itself():
-    jobs = batch.plan()
+    jobs = plan.plan()
     assert outputs(jobs)[:2] == ["kreis_uebersicht", "kommunen_vergleich"]
     assert len(jobs) == 18 and all("/" not in o for o in outputs(jobs))
     assert jobs[0].parameters == {"kreis": "05154", "stichtag": None, "sprache": "de"}
@@ -20,49 +20,49 @@ def test_the_default_run_is_kreis_kleve_in_the_run_folder_itself():
 
 @pytest.mark.parametrize("name, profiles", [("05170", 13), ("Viersen", 9)])
 def test_one_kreis_gets_a_profile_per_gemeinde(name, profiles):
-    jobs = batch.plan(kreise=[kommunen.kreis(name)])
+    jobs = plan.plan(kreise=[kommunen.kreis(name)])
     assert sum(job.notebook == "kommune_profil.ipynb" for job in jobs) == profiles
     assert sum(job.notebook != "kommune_profil.ipynb" for job in jobs) == 2
 
 
 def test_several_kreise_get_a_folder_each_and_english_inside_it():
-    jobs = batch.plan(kreise=[kommunen.kreis("Wesel"), kommunen.kreis("Viersen")], sprache="en")
+    jobs = plan.plan(kreise=[kommunen.kreis("Wesel"), kommunen.kreis("Viersen")], sprache="en")
     assert "kreis-wesel/en/kommune_05170024_moers" in outputs(jobs)
-    assert {batch.site_of(o) for o in outputs(jobs)} == {"kreis-wesel", "kreis-viersen"}
-    assert batch.site_of("en/kommune_05154036_kleve") == batch.site_of("kreis_uebersicht") == ""
+    assert {plan.site_of(o) for o in outputs(jobs)} == {"kreis-wesel", "kreis-viersen"}
+    assert plan.site_of("en/kommune_05154036_kleve") == plan.site_of("kreis_uebersicht") == ""
 
 
 def test_selected_kommunen_bring_their_own_kreis():
-    jobs = batch.plan([kommunen.region("Moers")])
+    jobs = plan.plan([kommunen.region("Moers")])
     assert outputs(jobs) == ["kreis_uebersicht", "kommunen_vergleich", "kommune_05170024_moers"]
     assert jobs[0].parameters["kreis"] == "05170"
 
 
 @pytest.mark.parametrize("count", [1, 2, 3, 7])
 def test_shards_are_disjoint_complete_and_the_same_every_time(count):
-    jobs = batch.plan(kreise=list(kommunen.kreise()))
-    parts = [batch.shard(jobs, i, count) for i in range(1, count + 1)]
+    jobs = plan.plan(kreise=list(kommunen.kreise()))
+    parts = [plan.shard(jobs, i, count) for i in range(1, count + 1)]
     names = [o for part in parts for o in outputs(part)]
     assert sorted(names) == sorted(outputs(jobs)) and len(set(names)) == len(names)
     # the same split whatever order the jobs come in (another machine plans in its own order)
-    reversed_parts = [batch.shard(jobs[::-1], i, count) for i in range(1, count + 1)]
+    reversed_parts = [plan.shard(jobs[::-1], i, count) for i in range(1, count + 1)]
     assert [set(outputs(p)) for p in parts] == [set(outputs(p)) for p in reversed_parts]
     sizes = [len(p) for p in parts]
     assert max(sizes) - min(sizes) <= 19  # whole Kreise: at most one Kreis (the largest has 19 Gemeinden) apart
 
 
 def test_a_shard_of_several_kreise_keeps_each_kreis_whole():
-    jobs = batch.plan(kreise=list(kommunen.kreise()))
+    jobs = plan.plan(kreise=list(kommunen.kreise()))
     for i in (1, 2, 3):
-        part = batch.shard(jobs, i, 3)
-        for site in {batch.site_of(o) for o in outputs(part)}:
-            in_part = sum(batch.site_of(o) == site for o in outputs(part))
-            assert in_part == sum(batch.site_of(o) == site for o in outputs(jobs))
+        part = plan.shard(jobs, i, 3)
+        for site in {plan.site_of(o) for o in outputs(part)}:
+            in_part = sum(plan.site_of(o) == site for o in outputs(part))
+            assert in_part == sum(plan.site_of(o) == site for o in outputs(jobs))
 
 
 def test_one_kreis_is_split_by_briefing():
-    jobs = batch.plan()
-    parts = [batch.shard(jobs, i, 2) for i in (1, 2)]
+    jobs = plan.plan()
+    parts = [plan.shard(jobs, i, 2) for i in (1, 2)]
     assert [len(p) for p in parts] == [9, 9]
 
 
@@ -75,7 +75,7 @@ def test_a_bad_shard_stops_before_anything_is_written(run_cli, tmp_path, value):
 
 def _deal(jobs, workers=2):
     """The jobs each worker gets when they take turns (as if every job took as long)."""
-    lanes, got = batch._Lanes(jobs, workers), [[] for _ in range(workers)]
+    lanes, got = pool._Lanes(jobs, workers), [[] for _ in range(workers)]
     while True:
         taken = [(w, lanes.next(w)) for w in range(workers)]
         if all(job is None for _, job in taken):
@@ -86,15 +86,15 @@ def _deal(jobs, workers=2):
 
 
 def test_a_kreis_stays_with_one_worker_while_other_kreise_are_left():
-    jobs = batch.plan(kreise=list(kommunen.kreise())[:6], sprache="de")
+    jobs = plan.plan(kreise=list(kommunen.kreise())[:6], sprache="de")
     got = _deal(jobs)
     assert sorted(j.output for lane in got for j in lane) == sorted(outputs(jobs))  # each job once
-    kreise = [[batch.kreis_of(j) for j in lane] for lane in got]
+    kreise = [[plan.kreis_of(j) for j in lane] for lane in got]
     shared = set(kreise[0]) & set(kreise[1])
     assert len(shared) <= 1  # only the last Kreis is split, so both workers finish together
     assert abs(len(got[0]) - len(got[1])) <= 2
 
 
 def test_one_kreis_is_shared_by_the_workers():
-    got = _deal([j for sprache in ("de", "en") for j in batch.plan(sprache=sprache)])
+    got = _deal([j for sprache in ("de", "en") for j in plan.plan(sprache=sprache)])
     assert [len(lane) for lane in got] == [19, 17]

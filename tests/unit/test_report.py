@@ -211,14 +211,14 @@ def test_a_cell_off_the_rows_date_shows_its_own(monkeypatch):
 def test_index_cells_keep_their_marks_and_a_date_that_differs(tmp_path):
     """index.html: a column without one common date shows each cell's date; marks are kept and
     explained (a secondary census share must not read as an exact official figure; issue 14)."""
-    from helpers.run import batch, export
+    from helpers.run import export, plan
 
     def entry(name, date):
         figures = [{"id": "population", "label": "Einwohner", "value": 1000.0, "unit": "persons", "date": date,
                     "status": "published"},
                    {"id": "foreign_share_census_2022", "label": "Ausländeranteil", "value": 12.34, "unit": "%",
                     "date": "2022-05-15", "status": "secondary"}]
-        return batch.Entry(f"kommune_{name}", "kommune_profil.ipynb", status="ok", key_figures={"figures": figures},
+        return plan.Entry(f"kommune_{name}", "kommune_profil.ipynb", status="ok", key_figures={"figures": figures},
                            briefing={"kind": export.PROFILE_KIND, "region": name, "stichtag": date})
 
     export.write_index(tmp_path, [entry("A", "2024-12-31"), entry("B", "2023-12-31")],

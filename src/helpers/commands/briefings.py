@@ -106,7 +106,7 @@ def _outcome(result, latest: Path, sprache: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from helpers.run import batch
+    from helpers.run import batch, plan, pool
 
     if args.jobs < 1:
         return _fail(t("briefings_bad_jobs", value=args.jobs))
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         print("\n".join(t("briefings_missing_notebook", path=p) for p in missing), file=sys.stderr)
         return batch.EXIT_FAILED
-    workers, capped = batch.worker_limit(args.jobs)
+    workers, capped = pool.worker_limit(args.jobs)
     if capped:
         print(capped, file=sys.stderr)
 
@@ -136,9 +136,9 @@ def run(args: argparse.Namespace) -> int:
                     batch.refresh(path)
                     print(t("briefings_refreshed", path=path.relative_to(NOTEBOOKS_DIR.parent)), file=sys.stderr)
             return batch.EXIT_OK
-        jobs = [job for each in sprachen for job in batch.plan(selected, kreise=chosen, stichtag=args.stichtag, sprache=each)]
+        jobs = [job for each in sprachen for job in plan.plan(selected, kreise=chosen, stichtag=args.stichtag, sprache=each)]
         if args.shard:
-            jobs = batch.shard(jobs, *args.shard)
+            jobs = plan.shard(jobs, *args.shard)
         result = batch.run(jobs, args.out, workers=workers, force=args.force, sprache=sprache)
     except batch.LockHeld as error:
         print(error, file=sys.stderr)
@@ -146,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     except batch.RunError as error:
         print(error, file=sys.stderr)
         return batch.EXIT_FAILED
-    except batch.Stopped as stop:
+    except pool.Stopped as stop:
         print(t("briefings_stopped_early", sprache, signal=signal.Signals(stop.signum).name,
                 latest=batch.latest_text(args.out, sprache)), file=sys.stderr)
         return 128 + stop.signum

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import ingest, kommunen
-from helpers.data import importing, store, update, validation
+from helpers.data import build, importing, store, update, validation
 from helpers.data.validation import DataError
 from helpers.ingest.common import TABLES_FILE
 from helpers.paths import PROCESSED_DIR, RAW_DIR, UPDATES_DIR
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _build(args) -> int:
     try:
-        out = store.build(args.raw_dir, args.out_dir)
+        out = build.build(args.raw_dir, args.out_dir)
     except DataError as exc:
         print(exc.report.format(), file=sys.stderr)
         print("Abbruch: data/processed bleibt unverändert.", file=sys.stderr)
@@ -107,7 +107,7 @@ def _build(args) -> int:
 
 
 def _validate(args) -> int:
-    report = store.validate(args.raw_dir)
+    report = build.validate(args.raw_dir)
     if report.ok:  # a refused file (unreadable, a link to a device …) is not handed to Frictionless
         validation.check_schemas(args.raw_dir, report)
     print(report.format(limit=10**9 if args.all_warnings else 50))

@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from helpers import ingest, kommunen
-from helpers.data import datapackage, store, validation
+from helpers.data import build, datapackage, validation
 from helpers.ingest.common import encoding
 from helpers.paths import RAW_DIR
 
@@ -105,7 +105,7 @@ def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR) -> Path:
         shutil.copytree(raw_dir, trial, symlinks=True)
         place(file, trial / target)
         datapackage.write_package(trial, {**package, "resources": package["resources"] + [resource]})
-        report = store.validate(trial)
+        report = build.validate(trial)
         if not report.ok:
             raise ImportRefused("Nach dem Import wären die Rohdaten ungültig:\n"
                                 + "\n".join(issue.line() for issue in report.errors[:20]))
@@ -199,7 +199,7 @@ def _resource(file: Path, target: Path, digest: str, fmt: str, meta: Provenance)
         "format": "csv", "mediatype": "text/csv", "encoding": encoding(file.read_bytes()), "bytes": file.stat().st_size,
         "hash": digest,
         "sources": [{"title": f"{meta.publisher}, Tabelle {meta.table}", "path": meta.url}],
-        "licenses": [licence], "x_role": store.EXPORT_ROLE, "x_format": fmt, "x_table": meta.table,
+        "licenses": [licence], "x_role": build.EXPORT_ROLE, "x_format": fmt, "x_table": meta.table,
         "x_source_id": meta.source_id, "x_publisher": meta.publisher, "x_reference_date": meta.reference_date,
         "x_date_accessed": date.today().isoformat(), "x_retrieved_via": meta.retrieved_via,
         **({"x_base": meta.base} if meta.base else {}),

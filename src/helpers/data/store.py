@@ -1,102 +1,20 @@
-"""data/raw → data/processed: parse, validate and tidy the official figures; load them.
-
-``build`` writes Parquet into a temporary folder next to ``data/processed`` and swaps it in
-by rename, so on any error the previous build stays byte-identical. ``load`` rebuilds
-first when the build is missing or older than the raw data or this code; within a process it
-reads each table once per build and hands out the same frame while the build is unchanged (a
-briefing asks for the sources dozens of times), so loaded frames are never changed in place.
+"""Loading data/processed: ``load`` builds first (:func:`helpers.data.build.build`) when the build
+is missing or older than the raw data or this code; within a process it reads each table once per
+build and hands out the same frame while the build is unchanged (a briefing asks for the sources
+dozens of times), so loaded frames are never changed in place. ``derived`` keeps what is computed
+from such a frame.
 """
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 import time
-import uuid
 import weakref
-from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from filelock import FileLock
 
-from helpers import ingest, kommunen, lifetime
-from helpers.data import datapackage, memo, provenance, validation
-from helpers.data.hashing import tree_sha256
-from helpers.data.status import Status
-from helpers.data.validation import DataError, ERROR, Report
-from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
-
-TABLES = ("observations", "municipalities", "sources", "facts", "conflicts")
-OBSERVATION_COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "source_id", "status", "flag", "note",
-                       "base", "preferred", "precision"]
-MANIFEST = "manifest.json"
-REQUIRED_ROLES = ("observations", "sources", "municipalities")
-EXPORT_ROLE = "export"  # an official export added by `data import` / `data fetch`, read by helpers.ingest
-_CODE_FILES = ("data", "kommunen.py", "ingest",
-               "catalogue/bases.csv", "catalogue/checks.yaml", "catalogue/tables.yaml", "catalogue/source_families.csv",
-               "catalogue/region_aliases.csv", "catalogue/date_precision.csv")
-
-
-def fingerprint(raw_dir: Path = RAW_DIR) -> str:
-    """Content hash of every file under data/raw (names and bytes), for caches."""
-    return tree_sha256(raw_dir, datapackage.raw_files(raw_dir) + [Path(datapackage.PACKAGE_FILE)])
-
-
-def code_hash() -> str:
-    """Hash of the code and catalogue that shape the processed data (a change means rebuild)."""
-    paths = [PACKAGE_DIR / name for name in _CODE_FILES]
-    return tree_sha256(PACKAGE_DIR, [file for path in paths for file in (path.rglob("*") if path.is_dir() else [path])
-                                     if file.is_file() and file.suffix in {".py", ".csv", ".yaml"}])
-
-
-def validate(raw_dir: Path = RAW_DIR) -> Report:
-    """All checks of ``build`` without writing anything."""
-    return _prepare(raw_dir)[1]
-
-
-def tables(raw_dir: Path = RAW_DIR) -> dict[str, pd.DataFrame]:
-    """The processed tables of ``raw_dir`` in memory, without writing (``data update`` compares two of them)."""
-    frames, report = _prepare(raw_dir)
-    if not report.ok:
-        raise DataError(report)
-    return frames
-
-
-def build(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> Path:
-    """Validate and write all processed tables plus manifest.json; raises DataError on errors."""
-    tables, report = _prepare(raw_dir)
-    if not report.ok:
-        raise DataError(report)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    _remove_dead_builds(out_dir)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-{os.getpid()}-", dir=out_dir.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; the swapped-in folder must stay readable
-    try:
-        for name, frame in tables.items():
-            frame.to_parquet(tmp / f"{name}.parquet", index=False)
-        manifest = _manifest(raw_dir, tables, report)
-        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        with _lock(out_dir):
-            _carry_over(out_dir, tmp)
-            _swap(tmp, out_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return out_dir
-
-
-def _remove_dead_builds(out_dir: Path) -> None:
-    """Half-written folders of builds that were killed (``.processed-new-<pid>-…``, pid gone)."""
-    for folder in out_dir.parent.glob(f".{out_dir.name}-new-*"):
-        pid = folder.name.removeprefix(f".{out_dir.name}-new-").split("-")[0]
-        if pid.isdigit() and not lifetime.alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
+from helpers.data import build, memo
+from helpers.paths import PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 
 
 def load(name: str, processed_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR) -> pd.DataFrame:
@@ -104,8 +22,8 @@ def load(name: str, processed_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR
 
     The same object while the build is unchanged: treat it as read-only (filters make new frames).
     """
-    if name not in TABLES:
-        raise ValueError(f"Unbekannte Tabelle '{name}'. Gültig sind: {', '.join(TABLES)}")
+    if name not in build.TABLES:
+        raise ValueError(f"Unbekannte Tabelle '{name}'. Gültig sind: {', '.join(build.TABLES)}")
     build_id = _current_build(processed_dir, raw_dir)
     cached = memo.FRAMES.get((processed_dir, name))
     if cached is None or cached[0] != build_id:
@@ -137,17 +55,17 @@ def _current_build(processed_dir: Path, raw_dir: Path) -> str:
             memo.VERIFIED[processed_dir, raw_dir] = (watched, before, build_id)
         return build_id
     processed_dir.parent.mkdir(parents=True, exist_ok=True)
-    with _lock(processed_dir):
+    with build.lock(processed_dir):
         if _fresh_build_id(processed_dir, raw_dir) is None:
-            build(raw_dir, processed_dir)
+            build.build(raw_dir, processed_dir)
     memo.VERIFIED.pop((processed_dir, raw_dir), None)  # the next call checks the new build once
     return _build_id(manifest(processed_dir))
 
 
 def _watched(processed_dir: Path, raw_dir: Path) -> list[Path]:
     """Every path whose change can make the build stale: its manifest, data/raw and the code of code_hash."""
-    paths = [processed_dir / MANIFEST]
-    for root in [raw_dir] + [PACKAGE_DIR / name for name in _CODE_FILES]:
+    paths = [processed_dir / build.MANIFEST]
+    for root in [raw_dir] + [PACKAGE_DIR / name for name in build.CODE_FILES]:
         paths.append(root)
         if root.is_dir():
             paths.extend(sorted(path for path in root.rglob("*") if "__pycache__" not in path.parts))
@@ -176,7 +94,7 @@ def _fresh_build_id(processed_dir: Path, raw_dir: Path) -> str | None:
         recorded = manifest(processed_dir)
     except (FileNotFoundError, json.JSONDecodeError):
         return None
-    if recorded.get("fingerprint") != fingerprint(raw_dir) or recorded.get("code_hash") != code_hash():
+    if recorded.get("fingerprint") != build.fingerprint(raw_dir) or recorded.get("code_hash") != build.code_hash():
         return None
     return _build_id(recorded)
 
@@ -207,323 +125,4 @@ def derived(frame: pd.DataFrame) -> dict:
 
 
 def manifest(processed_dir: Path = PROCESSED_DIR) -> dict:
-    return json.loads((processed_dir / MANIFEST).read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=None)
-def _lock(processed_dir: Path) -> FileLock:
-    """One reentrant lock per processed folder, outside the repository: parallel builds run one at a time."""
-    key = hashlib.sha256(str(processed_dir.resolve()).encode()).hexdigest()[:16]
-    return FileLock(str(Path(tempfile.gettempdir()) / f"integrationsmonitor-processed-{key}.lock"))
-
-
-def _carry_over(out_dir: Path, tmp: Path) -> None:
-    """Keep committed files of data/processed (README.md, .gitkeep) that the build does not write."""
-    if out_dir.is_dir():
-        for file in out_dir.iterdir():
-            if file.is_file() and not (tmp / file.name).exists():
-                shutil.copy2(file, tmp / file.name)
-
-
-def _swap(tmp: Path, out_dir: Path) -> None:
-    """Replace out_dir by tmp with two renames; put the old folder back if the second fails."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}-old-{uuid.uuid4().hex[:8]}")
-        os.rename(out_dir, old)
-    try:
-        os.rename(tmp, out_dir)
-    except BaseException:
-        if old is not None:
-            os.rename(old, out_dir)
-        raise
-    if old is not None:
-        shutil.rmtree(old)
-
-
-def _manifest(raw_dir: Path, tables: dict[str, pd.DataFrame], report: Report) -> dict:
-    package = datapackage.read_package(raw_dir)
-    return {
-        "built_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "fingerprint": fingerprint(raw_dir),
-        "code_hash": code_hash(),
-        "git_commit": _git_commit(),
-        "inputs": {r["path"]: r["hash"] for r in package["resources"]},
-        "rows": {name: len(frame) for name, frame in tables.items()},
-        # per source and region, so `data build` can report them without reading Parquet back (see commands.data)
-        "observations_by_source": _counts(tables["observations"]["source_id"]),
-        "observations_by_region": _counts(tables["observations"]["ags"]),
-        "warnings": {check: n for (level, check), n in report.counts_by_check().items() if level != ERROR},
-    }
-
-
-def _counts(column: pd.Series) -> dict[str, int]:
-    return {key: int(n) for key, n in column.value_counts().sort_index().items()}
-
-
-def _git_commit() -> str:
-    try:
-        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PACKAGE_DIR, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return result.stdout.strip() if result.returncode == 0 else ""
-
-
-# --- reading and tidying ------------------------------------------------------------------
-
-
-def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
-    """Read every raw resource, check it and return the processed tables with the report."""
-    report = Report()
-    try:
-        problems = datapackage.provenance_problems(raw_dir)
-    except datapackage.PackageError as exc:
-        report.add(ERROR, datapackage.PACKAGE_FILE, None, "", *str(exc).split(" → ", 1), "provenance")
-        return {}, report
-    for file, problem, fix in problems:
-        report.add(ERROR, file, None, "", problem, fix, "provenance")
-    package = datapackage.read_package(raw_dir)
-    raw: dict[str, list[pd.DataFrame]] = {}
-    exports = []
-    for resource in package["resources"]:
-        role = resource.get("x_role", "")
-        if role in TABLES:
-            frame = _read_resource(raw_dir, resource, report)
-            if frame is not None:
-                raw.setdefault(role, []).append(frame)
-        elif role == EXPORT_ROLE:
-            exports.append(resource)
-    missing = [role for role in REQUIRED_ROLES if role not in raw]
-    for role in missing:
-        report.add(ERROR, datapackage.PACKAGE_FILE, None, "x_role", f"keine lesbare Ressource mit x_role '{role}'",
-                   "Rohdaten wiederherstellen (git) oder Fehler oben beheben", "schema")
-    if not report.ok:
-        return {}, report
-    source_table = _tidy_sources(pd.concat(raw["sources"] + [_export_source(r) for r in exports], ignore_index=True),
-                                 report)
-    observations = pd.concat([_snapshot_observations(pd.concat(raw["observations"], ignore_index=True))]
-                             + [_export_observations(raw_dir, r, report) for r in exports], ignore_index=True)
-    if observations.empty:
-        report.add(ERROR, datapackage.PACKAGE_FILE, None, "", "keine einzige Beobachtung: ein Bau ohne Zahlen ersetzt keinen "
-                   "vorhandenen Stand", "Rohdaten aus git wiederherstellen (`git checkout -- data/raw`)", "no_observations")
-        return {}, report
-    observations = _annotate(observations, source_table)
-    known_sources = set(source_table["source_id"])
-    recorded = pd.concat(raw["conflicts"], ignore_index=True) if raw.get("conflicts") else None
-    validation.check_observations(observations, known_sources, report, recorded)
-    observations.loc[validation.incomplete_totals(observations), "status"] = Status.INCOMPLETE.value
-    validation.check_reader_texts(observations, source_table, report)
-    for role in ("facts", "municipalities"):
-        for frame in raw.get(role, []):
-            validation.check_references(frame, known_sources, report)
-    latest = observations.groupby("source_id")["date"].max()
-    source_table["reference_date"] = source_table["source_id"].map(latest).astype("datetime64[ns]")
-    tables = {
-        "observations": _finish_observations(observations),
-        "municipalities": _tidy_municipalities(pd.concat(raw["municipalities"], ignore_index=True)),
-        "sources": source_table,
-        "facts": _tidy_facts(pd.concat(raw.get("facts", []) or [pd.DataFrame()], ignore_index=True)),
-        "conflicts": _conflicts(observations, recorded),
-    }
-    return tables, report
-
-
-def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFrame | None:
-    """A CSV resource as strings, checked against its declared encoding and field names."""
-    path = raw_dir / resource["path"]
-    name = resource["path"]
-    if datapackage.irregular(path):
-        return None  # a folder, symlink or device: reported by provenance_problems, never read
-    try:
-        text = path.read_bytes().decode(resource.get("encoding", "utf-8"))
-    except FileNotFoundError:
-        return None  # reported by provenance_problems
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        report.add(ERROR, name, line, "", f"Datei ist nicht {resource.get('encoding', 'utf-8')}-kodiert (Byte {exc.start})",
-                   "Datei in der deklarierten Kodierung speichern oder die Kodierung in datapackage.json korrigieren",
-                   "encoding")
-        return None
-    fields = (resource.get("schema") or {}).get("fields")
-    if not isinstance(fields, list) or not all(isinstance(f, dict) and "name" in f for f in fields):
-        report.add(ERROR, datapackage.PACKAGE_FILE, None, "schema", f"Eintrag für {name} hat kein schema.fields",
-                   "datapackage.json aus git wiederherstellen (`git checkout -- data/raw/datapackage.json`)", "schema")
-        return None
-    expected = [f["name"] for f in fields]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, [])
-    if header != expected:
-        report.add(ERROR, name, 1, "", f"Spalten {header} statt {expected}",
-                   "Kopfzeile und Spalten wie in datapackage.json (schema.fields) herstellen", "schema")
-        return None
-    records, lines = [], []
-    try:
-        for row in reader:
-            if len(row) != len(expected):
-                report.add(ERROR, name, reader.line_num, "", f"Zeile hat {len(row)} statt {len(expected)} Felder"
-                           + (" (Datei abgeschnitten?)" if len(row) < len(expected) else ""),
-                           "Datei vollständig aus der Quelle oder aus git wiederherstellen", "schema")
-                continue
-            records.append(row)
-            lines.append(reader.line_num)
-    except csv.Error as exc:
-        report.add(ERROR, name, reader.line_num, "", f"CSV nicht lesbar: {exc}", "Datei aus git wiederherstellen", "schema")
-        return None
-    if not records and resource.get("x_role") in REQUIRED_ROLES:
-        report.add(ERROR, name, 2, "", "Datei enthält nur die Kopfzeile, keine Datenzeilen",
-                   f"Datei aus git wiederherstellen (`git checkout -- data/raw/{name}`)", "schema")
-        return None
-    frame = pd.DataFrame(records, columns=expected, dtype=str)
-    frame["_file"] = name
-    frame["_row"] = lines
-    validation.check_text_cells(frame, expected, report)
-    return frame
-
-
-def _snapshot_observations(raw: pd.DataFrame) -> pd.DataFrame:
-    """values.csv rows: dates and numbers parsed, an empty value kept as NaN with flag '.'."""
-    rules = validation.checks()
-    obs = raw.rename(columns={"value": "_value_raw", "date": "_date_raw"})
-    obs["date"] = pd.to_datetime(obs["_date_raw"], format="%Y-%m-%d", errors="coerce")
-    obs["value"] = pd.to_numeric(obs["_value_raw"].str.strip(), errors="coerce").astype("float64")
-    obs["flag"] = obs["_value_raw"].isin(rules["missing_markers"]).map({True: ".", False: ""})
-    return obs.drop(columns=["name"])
-
-
-def _export_source(resource: dict) -> pd.DataFrame:
-    """The sources.csv-style row of an imported export, from its datapackage.json record."""
-    return pd.DataFrame([{
-        "source_id": resource["x_source_id"], "publisher": resource["x_publisher"], "title": resource["title"],
-        "table_or_page": f"table {resource['x_table']}", "url_or_repo_path": resource.get("sources", [{}])[0].get("path", ""),
-        "retrieved_via": resource.get("x_retrieved_via", "python -m helpers data import"), "notes": resource.get("description", ""),
-        "_file": datapackage.PACKAGE_FILE, "_row": None,
-    }])
-
-
-def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.DataFrame:
-    """Rows of an imported official export for the regions of this monitor (others are skipped)."""
-    name = resource["path"]
-    if datapackage.irregular(raw_dir / name):
-        return pd.DataFrame()  # reported by provenance_problems, never read
-    try:
-        extract = ingest.read_file(raw_dir / name, table=resource["x_table"], reference_date=resource.get("x_reference_date"),
-                                   regions=kommunen.resolve)
-    except (ingest.IngestError, OSError) as exc:
-        report.add(ERROR, name, None, "", str(exc), "Datei aus git wiederherstellen oder neu importieren", "ingest")
-        return pd.DataFrame()
-    for problem in extract.problems:
-        report.add(ERROR, name, None, "", problem, "Export prüfen und neu herunterladen", "ingest")
-    rows = extract.rows[extract.rows["ags"].isin(validation.known_ags())].copy()
-    rows["_date_raw"] = rows["date"]
-    rows["date"] = pd.to_datetime(rows["date"], format="%Y-%m-%d", errors="coerce")
-    rows["_value_raw"] = rows["value"].map(lambda v: "" if pd.isna(v) else repr(v))
-    rows["source_id"] = resource["x_source_id"]
-    rows["status"] = Status(extract.status).value  # derived where the reader counted a list
-    rounded = ingest.common.declared_tables()["tables"].get(resource["x_table"], {}).get("rounded_gemeinden", [])
-    rows.loc[rows["_date_raw"].isin(rounded) & (rows["ags"].str.len() == 8), "status"] = Status.ROUNDED.value
-    rows["note"] = f"{extract.format} {extract.table}"
-    rows["_declared_base"] = resource.get("x_base", "")
-    rows["_export_rank"] = 0  # the table as published wins over a transcription of it in the snapshot
-    rows["_file"] = name
-    rows["_row"] = None
-    return rows
-
-
-def _annotate(obs: pd.DataFrame, source_table: pd.DataFrame) -> pd.DataFrame:
-    """Add the statistic/census base and the rank of the source family (for `preferred`)."""
-    obs = obs.reset_index(drop=True)
-    obs["base"] = _bases(obs)
-    obs["_family"] = obs["source_id"].map(source_table.set_index("source_id")["family"]).fillna("")
-    obs["_family_rank"] = obs["_family"].map(provenance.FAMILY_RANK).fillna(len(provenance.FAMILY_RANK))
-    return obs
-
-
-def _bases(obs: pd.DataFrame) -> pd.Series:
-    """The statistic / census base of each population-type row, from catalogue/bases.csv."""
-    rules = pd.read_csv(CATALOGUE_DIR / "bases.csv", dtype=str, keep_default_na=False)
-    applies = obs["variable"].isin(validation.checks()["base_variables"])
-    declared = obs["_declared_base"] if "_declared_base" in obs else pd.Series("", index=obs.index)
-    base = declared.fillna("").astype(object).where(applies, "")  # an export's base from catalogue/tables.yaml
-    rules["_specific"] = (rules["variable"] != "*") | (rules["date"] != "")
-    for rule in rules.sort_values("_specific", kind="stable").itertuples(index=False):  # specific rules win
-        hit = applies & (obs["source_id"] == rule.source_id)
-        if rule.variable != "*":
-            hit &= obs["variable"] == rule.variable
-        if rule.date:
-            hit &= obs["_date_raw"] == rule.date
-        base[hit] = rule.base
-    return base
-
-
-def _finish_observations(obs: pd.DataFrame) -> pd.DataFrame:
-    out = obs[obs["date"].notna()].copy()
-    # Several rows with one key (ags, date, variable, category, base): the most certain status
-    # (Status.conflict_rank) wins, then official over press, then an imported export over the snapshot.
-    out["_rank"] = out["status"].map({s.value: s.conflict_rank for s in Status}).fillna(len(Status))
-    out["_export_rank"] = out["_export_rank"].fillna(1) if "_export_rank" in out else 1
-    out = out.sort_values(["ags", "variable", "category", "date", "base", "_rank", "_family_rank", "_export_rank",
-                           "source_id"], kind="stable")
-    key = ["ags", "date", "variable", "category", "base"]
-    out["preferred"] = ~out.duplicated(key)
-    out["precision"] = _precision(out)
-    out = out[OBSERVATION_COLUMNS].reset_index(drop=True)
-    out["value"] = out["value"].astype("float64")
-    out["date"] = out["date"].astype("datetime64[ns]")
-    return out
-
-
-def _precision(obs: pd.DataFrame) -> pd.Series:
-    """How exactly the source dates a row — ``day``, ``month`` or ``year`` — from
-    catalogue/date_precision.csv (first matching rule), so "März 2022" is never shown as "15.03.2022"."""
-    rules = pd.read_csv(CATALOGUE_DIR / "date_precision.csv", dtype=str, keep_default_na=False)
-    precision = pd.Series("day", index=obs.index, dtype=object)
-    decided = pd.Series(False, index=obs.index)
-    for rule in rules.itertuples(index=False):
-        hit = ~decided
-        if rule.variables:
-            hit &= obs["variable"].str.contains(rule.variables, regex=True)
-        if rule.note_matches:
-            hit &= obs["note"].str.contains(rule.note_matches, regex=True)
-        precision[hit] = rule.precision
-        decided |= hit
-    return precision
-
-
-def _tidy_municipalities(raw: pd.DataFrame) -> pd.DataFrame:
-    out = raw.drop(columns=["_file", "_row"])
-    for column in ("area_km2", "lat_town_centre", "lon_town_centre"):
-        out[column] = pd.to_numeric(out[column]).astype("float64")
-    return out.reset_index(drop=True)
-
-
-def _tidy_sources(raw: pd.DataFrame, report: Report) -> pd.DataFrame:
-    """Sources with family, short publisher, origin, table code and licence (catalogue/source_families.csv)."""
-    out = provenance.describe(raw)
-    for _, r in out[out["family"] == ""].iterrows():
-        report.add(ERROR, r["_file"], r["_row"], "publisher", f"Herausgeber '{r['publisher']}' keiner Quellenart zugeordnet",
-                   "Regel in src/helpers/catalogue/source_families.csv ergänzen (Art und Lizenz)", "source_family")
-    return out.drop(columns=["_file", "_row"]).reset_index(drop=True)
-
-
-def _tidy_facts(raw: pd.DataFrame) -> pd.DataFrame:
-    if raw.empty:
-        return pd.DataFrame(columns=["date", "subject", "fact", "source_id", "ags", "indicators", "fact_de"])
-    out = raw.drop(columns=["_file", "_row"])
-    out["date"] = pd.to_datetime(out["date"].replace("", None), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
-    return out.reset_index(drop=True)
-
-
-def _conflicts(observations: pd.DataFrame, recorded: pd.DataFrame | None) -> pd.DataFrame:
-    """Every observation whose (ags, date, variable, category) has more than one distinct value,
-    with the curated reason from CONFLICTS.csv (empty where none is recorded)."""
-    valid = observations[observations["value"].notna() & observations["date"].notna()]
-    key = ["ags", "date", "variable", "category"]
-    distinct = valid.groupby(key)["value"].transform("nunique")
-    rows = _finish_observations(valid[distinct > 1])
-    reasons = validation.recorded_reasons(recorded)
-    rows["reason"] = [reasons.get((a, f"{d:%Y-%m-%d}", v, c, s), "")
-                      for a, d, v, c, s in rows[validation.CONFLICT_KEY].itertuples(index=False)]
-    # an imported export repeating a transcribed figure shares the reason recorded for that figure
-    rows["reason"] = rows.groupby(key + ["value"])["reason"].transform(lambda r: next((x for x in r if x), ""))
-    rows["different_base"] = rows.groupby(key)["base"].transform("nunique") > 1
-    return rows.reset_index(drop=True)
+    return json.loads((processed_dir / build.MANIFEST).read_text(encoding="utf-8"))

@@ -18,13 +18,14 @@ import tempfile
 import urllib.error
 import urllib.request
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from helpers import fmt, ingest, kommunen
-from helpers.data import datapackage, importing, store, validation
+from helpers.data import build, datapackage, importing, validation
+from helpers.data.change_report import ChangeReport, changes
 from helpers.ingest.common import TABLES_FILE, declared_tables, normalise_ags
 from helpers.ingest.genesis_flat import REGION_DIMENSIONS
 from helpers.paths import PROCESSED_DIR, RAW_DIR, UPDATES_DIR
@@ -74,41 +75,6 @@ class Answer:
     extract_note: str = ""
 
 
-@dataclass
-class ChangeReport:
-    created: str
-    dry_run: bool
-    tables: dict[str, dict] = field(default_factory=dict)
-    changes: list[dict] = field(default_factory=list)
-
-    @property
-    def failed(self) -> list[str]:
-        return [code for code, t in self.tables.items() if t["status"] == "failed"]
-
-    def as_json(self) -> dict:
-        return {"created": self.created, "dry_run": self.dry_run, "tables": self.tables, "changes": self.changes}
-
-    def format(self) -> str:
-        """The report for the terminal: per table its status, then per Kommune what changed."""
-        lines = [f"Änderungsbericht {self.created}" + (" (Probelauf: nichts geschrieben)" if self.dry_run else "")]
-        for code, info in self.tables.items():
-            lines.append(f"\nTabelle {code}: {STATUS_DE[info['status']]}" + (f" – {info['message']}" if info.get("message") else ""))
-            by_region: dict[str, list[str]] = {}
-            for change in (c for c in self.changes if c["table"] == code):
-                by_region.setdefault(change["name"], []).append(_describe(change))
-            for name, items in by_region.items():
-                lines.append(f"  {name}: " + "; ".join(items))
-        if self.failed:
-            lines.append(f"\nAbbruch: {len(self.failed)} Tabelle(n) fehlgeschlagen ({', '.join(self.failed)}); "
-                         "data/raw und data/processed bleiben unverändert.")
-        return "\n".join(lines)
-
-
-STATUS_DE = {"updated": "neu übernommen", "unchanged": "unverändert (gleiche Daten wie zuletzt)",
-             "failed": "FEHLGESCHLAGEN", "skipped": "nicht angefragt",
-             "manual": "übersprungen, wird nicht automatisch abgerufen"}
-
-
 def declared(tables_file: Path = TABLES_FILE) -> dict[str, Table]:
     """The tables of tables.yaml, each with its service."""
     catalogue = declared_tables(Path(tables_file))
@@ -146,12 +112,12 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
         updated = any(t["status"] == "updated" for t in report.tables.values())
         if updated:
             try:
-                before, after = store.tables(raw_dir)["observations"], store.tables(trial)["observations"]
+                before, after = build.tables(raw_dir)["observations"], build.tables(trial)["observations"]
             except validation.DataError as exc:
                 report.tables["(alle)"] = {"status": "failed", "message": "Rohdaten nach dem Import ungültig:\n"
                                            + exc.report.format(20)}
                 return report
-            report.changes = _changes(before, after, report, replaced)
+            report.changes = changes(before, after, report, replaced)
         if not dry_run:
             if updated:
                 _commit(trial, raw_dir, processed_dir)
@@ -405,64 +371,6 @@ def _annotate_resource(trial: Path, target: Path, answer: Answer) -> None:
     datapackage.write_package(trial, package)
 
 
-# --- the change report --------------------------------------------------------------------
-
-_KEY = ["ags", "variable", "category", "base", "date"]
-
-
-def _changes(before: pd.DataFrame, after: pd.DataFrame, report: ChangeReport, replaced: dict[str, str]) -> list[dict]:
-    """Per updated table and region: new reference dates, revised values (old → new), vanished values."""
-    changes = []
-    known_dates = set(zip(before["ags"], before["variable"], before["date"]))
-    shown = before[before["preferred"]]
-    for code, info in report.tables.items():
-        if info["status"] != "updated":
-            continue
-        rows = after[after["source_id"] == info["source_id"]]
-        fresh = rows.merge(before[_KEY].drop_duplicates(), on=_KEY, how="left", indicator=True)["_merge"] == "left_only"
-        for (ags, date), group in rows[fresh.to_numpy()].groupby(["ags", "date"]):
-            kind = "added" if any((ags, v, date) in known_dates for v in group["variable"]) else "new_date"
-            changes.append(_change(code, kind, ags, "", "", date, None, None, len(group)))
-        merged = rows.merge(shown[_KEY + ["value"]], on=_KEY, how="inner", suffixes=("", "_old"))
-        differs = merged[~((merged["value"] == merged["value_old"]) | (merged["value"].isna() & merged["value_old"].isna()))]
-        for r in differs.itertuples(index=False):
-            changes.append(_change(code, "revised", r.ags, r.variable, r.category, r.date, r.value_old, r.value))
-        if replaced.get(code):
-            old = before[before["source_id"] == replaced[code]]
-            gone = old.merge(rows[_KEY + ["value"]], on=_KEY, how="left", suffixes=("", "_new"), indicator=True)
-            gone = gone[(gone["_merge"] == "left_only") | (gone["value"].notna() & gone["value_new"].isna())]
-            for r in gone.itertuples(index=False):
-                changes.append(_change(code, "vanished", r.ags, r.variable, r.category, r.date, r.value, None))
-    return changes
-
-
-def _change(table, kind, ags, variable, category, date, old, new, count=None) -> dict:
-    return {"table": table, "kind": kind, "ags": ags, "name": _region_name(ags), "variable": variable,
-            "category": category, "date": pd.Timestamp(date).strftime("%Y-%m-%d"),
-            "old": None if old is None or pd.isna(old) else float(old),
-            "new": None if new is None or pd.isna(new) else float(new), "count": count}
-
-
-def _region_name(ags: str) -> str:
-    return "Deutschland" if ags == validation.GERMANY_AGS else kommunen.region(ags).name
-
-
-def _describe(change: dict) -> str:
-    date = fmt.format_date(change["date"])
-    what = f"{change['variable']} ({change['category']})"
-    if change["kind"] == "new_date":
-        return f"neuer Stichtag {date} ({change['count']} Werte)"
-    if change["kind"] == "added":
-        return f"{change['count']} zusätzliche Werte zum Stichtag {date}"
-    if change["kind"] == "revised":
-        return f"{what} {date} revidiert: {_number(change['old'])} → {_number(change['new'])}"
-    return f"{what} {date} entfallen (bisher {_number(change['old'])})"
-
-
-def _number(value: float | None) -> str:
-    return "fehlt" if value is None else fmt.format_number(value, 0 if float(value).is_integer() else 1)
-
-
 def _message(exc: BaseException) -> str:
     """The service's message on one line."""
     return " ".join(str(exc).split()) or exc.__class__.__name__
@@ -495,7 +403,7 @@ def _commit(trial: Path, raw_dir: Path, processed_dir: Path) -> None:
         raise
     for rel in sorted(old.keys() - new.keys()):
         (raw_dir / rel).unlink(missing_ok=True)
-    store.build(raw_dir, processed_dir)
+    build.build(raw_dir, processed_dir)
 
 
 def _save(report: ChangeReport, updates_dir: Path) -> None:

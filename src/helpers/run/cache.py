@@ -1,0 +1,138 @@
+"""What has changed since the latest run: the input hash of each briefing (notebook, parameters, the
+data of its Kreis, helpers code, map boundaries) and the reuse of unchanged briefings.
+
+A notebook whose inputs hash as in the latest run is not executed again; its files are hard-linked
+over: a changed value in one Kreis re-makes only that Kreis's briefings (:func:`data_hashes`).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from helpers import kommunen as kommunen_module
+from helpers.data.hashing import file_sha256, tree_sha256
+from helpers.paths import PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
+from helpers.run.plan import Entry, Job
+
+PACKAGES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "plotly", "pandas")
+CODE_SUFFIXES = {".py", ".yaml", ".csv", ".j2", ".css", ".json"}
+ROW_TABLES = ("observations", "facts", "conflicts", "municipalities")  # processed tables with an ``ags`` per row
+
+
+def code_fingerprint() -> str:
+    """Content hash of the helpers package: code, catalogue, messages, templates."""
+    return tree_sha256(PACKAGE_DIR, (p for p in PACKAGE_DIR.rglob("*")
+                                     if p.is_file() and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts))
+
+
+def data_hashes(kreise: set[str], raw_dir: Path = RAW_DIR) -> dict[str, str]:
+    """Per Kreis AGS, a hash of the data its briefings can read: the processed rows that
+    :func:`helpers.briefings.common.regional` lets through (its regions, NRW, Germany), the sources
+    those rows cite plus those no row cites (cited by code), and its part of the region directory.
+    A changed value of one Gemeinde changes only its Kreis's hash; a changed NRW value changes all."""
+    import numpy as np
+    import pandas as pd
+
+    from helpers.briefings.common import regional
+    from helpers.data import store
+
+    processed = raw_dir.parent / PROCESSED_DIR.name  # data/raw → data/processed (built first if stale)
+    frames = {name: store.load(name, processed, raw_dir) for name in ROW_TABLES}
+    sources = store.load("sources", processed, raw_dir)
+    rows = {name: pd.util.hash_pandas_object(frame, index=False) for name, frame in frames.items()}
+    cited_anywhere = set().union(*(frame["source_id"] for frame in frames.values()))
+    directory = pd.DataFrame({"ags": [r.ags for r in kommunen_module.all_regions()],
+                              "region": [repr(r) for r in kommunen_module.all_regions()]})
+    hashes = {}
+    for kreis_ags in sorted(kreise):
+        digest = hashlib.sha256()
+        cited = set()
+        for name, frame in frames.items():
+            visible = regional(frame, kreis_ags)
+            cited.update(visible["source_id"])
+            digest.update(f"{name}\0{dict(frame.dtypes)}\0".encode())
+            digest.update(np.sort(rows[name].loc[visible.index].to_numpy()).tobytes())
+        own = sources[sources["source_id"].isin(cited) | ~sources["source_id"].isin(cited_anywhere)]
+        digest.update(np.sort(pd.util.hash_pandas_object(own, index=False).to_numpy()).tobytes())
+        digest.update("\n".join(regional(directory, kreis_ags)["region"]).encode())
+        hashes[kreis_ags] = digest.hexdigest()
+    return hashes
+
+
+def input_hash(job: Job, notebooks_dir: Path, data_hash: str, code_hash: str, boundaries_hash: str = "") -> str:
+    """Everything a briefing is made from: notebook, parameters, the data of its Kreis
+    (:func:`data_hashes`), code, map boundaries."""
+    digest = hashlib.sha256(file_sha256(notebooks_dir / job.notebook).encode())
+    digest.update(json.dumps(job.parameters, sort_keys=True).encode())
+    digest.update(f"{data_hash}\0{code_hash}\0{boundaries_hash}".encode())
+    return digest.hexdigest()
+
+
+def code_version() -> str | None:
+    """``git describe`` of the checkout, when it is one."""
+    try:
+        done = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=PACKAGE_DIR,
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = "missing"
+    return versions
+
+
+def link(source: Path, target: Path) -> None:
+    """Hard link (instant, no extra space); copy when the file system refuses."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def reuse_unchanged(jobs: list[Job], digests: dict[str, str], previous_dir: Path | None,
+                    previous: dict[str, Entry], target: Path, force: bool) -> tuple[list[Entry], list[Job]]:
+    """Link the files of jobs whose input hash matches the latest good run; the rest is to do."""
+    reused, todo = [], []
+    for job in jobs:
+        old = previous.get(job.output)
+        files = [f"{job.output}.ipynb", f"{job.output}.html"]
+        if force or not old or old.input_hash != digests[job.output] \
+                or not all((previous_dir / f).exists() for f in files):
+            todo.append(job)
+            continue
+        for name in files:
+            link(previous_dir / name, target / name)
+        reused.append(old.skipped(previous_dir))
+    return reused, todo
+
+
+def carry_over(jobs: list[Job], digests_for, previous_dir: Path | None, previous: dict[str, Entry],
+               target: Path, notebooks_dir: Path) -> list[Entry]:
+    """The latest run's briefings that this (partial) run does not make, linked over unchanged,
+    so ``latest`` stays complete; ``stale`` when their data or code has changed since."""
+    planned = {job.output for job in jobs}
+    carried = []
+    for name, old in previous.items():
+        files = [f"{name}.ipynb", f"{name}.html"]
+        if name in planned or not (notebooks_dir / old.notebook).exists() \
+                or not all((previous_dir / f).exists() for f in files):
+            continue
+        (target / name).parent.mkdir(parents=True, exist_ok=True)  # en/ when only German is made now
+        for file in files:
+            link(previous_dir / file, target / file)
+        digest = digests_for(Job(old.notebook, name, old.parameters or {}))
+        carried.append(old.skipped(previous_dir, carried_over=True, stale=digest != old.input_hash))
+    return carried
