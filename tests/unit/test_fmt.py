@@ -47,7 +47,8 @@ def test_halves_round_up_in_percentages_changes_and_the_function_charts_call():
 
 def test_negative_numbers_carry_a_true_minus_sign_and_a_rounded_zero_none():
     assert fmt.format_number(-19.94, 1) == "\u221219,9" and fmt.format_number(-1204, sprache="en") == "\u22121,204"
-    assert fmt.format_percent(-19.94) == "\u221219,9\u00a0%" and fmt.format_percent(-19.94, sprache="en") == "\u221219.9%"
+    assert fmt.format_percent(-19.94) == "\u221219,9\u00a0%"
+    assert fmt.format_percent(-19.94, sprache="en") == "\u221219.9%"
     assert fmt.format_number(-0.04, 1) == "0,0" and fmt.format_change(-0.04, 1) == "\u00b10,0"
     assert "-" not in fmt.format_number(-5) + fmt.format_percent(-5.5, sprache="en")
 
