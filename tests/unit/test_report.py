@@ -13,7 +13,7 @@ from helpers.data import store
 from helpers.indicators import CATALOGUE
 from helpers.indicators.queries import facts_about
 from helpers.kommunen import KREIS_AGS, LAND_AGS, UnknownRegionError, kommunen
-from helpers.presentation import charts, sources, tables
+from helpers.presentation import charts, sources, tables, time_charts
 from tests.expected import official_population
 
 
@@ -113,11 +113,11 @@ def test_payloads_follow_the_contract():
 def test_chart_builders_require_sources():
     frame = pd.DataFrame({"date": pd.to_datetime(["2023-12-31", "2024-12-31"]), "value": [1.0, 2.0],
                           "series": "Kleve", "segment": ["a", "b"], "status": "published"})
-    fig = charts.line_with_breaks(frame, title="T", source_ids=["ITNRW_12411_15I_2024"])
+    fig = time_charts.line_with_breaks(frame, title="T", source_ids=["ITNRW_12411_15I_2024"])
     assert charts.source_line_of(fig) == sources.cite(["ITNRW_12411_15I_2024"])
     assert len(fig.data) == 2 and len(fig.layout.shapes) == 1  # two segments, one visible break
     with pytest.raises(ValueError, match="Quellen"):
-        charts.line_with_breaks(frame, title="T", source_ids=[])
+        time_charts.line_with_breaks(frame, title="T", source_ids=[])
 
 
 def _render(shown, profile) -> str:
@@ -344,5 +344,5 @@ def test_a_population_with_one_update_date_is_a_table_not_a_one_point_chart(show
     ("Kleve", "Ausländeranteil beim Zensus 2011 und 2022: Kleve, Kreis Kleve und NRW"),
 ])
 def test_the_foreign_share_chart_names_only_the_censuses_it_draws(kommune, title):
-    titles = [f.layout.title.text for f in _charts(profil.setup(kommune), "population")]
+    titles = [f.layout.title.text.replace("<br>", " ") for f in _charts(profil.setup(kommune), "population")]
     assert any(text.startswith(title) for text in titles), titles
