@@ -96,14 +96,16 @@ class Chart:
 @dataclass(frozen=True, eq=False)
 class SourceList:
     """"Quellen und Stand": every source of the briefing in the order of its number, with table code,
-    date and licence; ``listed``: sources to name even where no section refers to them."""
+    date and licence; ``listed``: sources to name even where no section refers to them. On paper without
+    the internal id and the web address (publisher, title, table and date find the source; the addresses
+    alone took a page of the comparison)."""
 
     listed: tuple[str, ...] = ()
     source_ids = ()
 
     def show(self, numbering: Numbering, sprache: str) -> None:
         tables.table(sources.source_table(numbering.ids, sprache, numbering),
-                     screen_only=(t("source_col_id", sprache),), css_class="im-sources")
+                     screen_only=(t("source_col_id", sprache), t("source_col_url", sprache)), css_class="im-sources")
 
 
 Block = Text | Table | Chart | SourceList

@@ -44,7 +44,9 @@ SOURCE_LINE_WIDTH, SOURCE_LINE_HEIGHT = 130, 16  # characters per line, pixels p
 # column shrunk for A4 by briefing.css; a compact chart's own width) at ~9.5 px per character; above the
 # plot a row is kept free for the notes there ("Kreiswert", "schraffiert: …").
 TITLE_PX, TITLE_CHAR_PX, TITLE_TOP_PX, ABOVE_PLOT_PX = 16, 9.5, 14, 30
-WIDE_WIDTH, COMPACT_WIDTH = 640, 440  # px: the narrowest a full-width chart gets; a ranking's fixed width
+NOTE_ROW_PX = 16  # a second row of notes above the plot (a note raised above the "Kreiswert" label)
+WIDE_WIDTH, COMPACT_WIDTH = 640, 440  # px: the narrowest a full-width chart gets; a compact chart's fixed width
+COMPACT_SOURCE_WIDTH = int(SOURCE_LINE_WIDTH * COMPACT_WIDTH / 980)  # characters per source line of a compact chart
 # Below the plot: tick labels (one more line per wrapped label line), the axis title, then a
 # horizontal legend that wraps into rows (estimated from its entries), then the source line.
 AXIS_PX, TICK_LINE_PX, AXIS_TITLE_PX = 30, 18, 26  # a tick line: plotly's 1.3 line spacing of 13 px text, rounded up
@@ -84,13 +86,14 @@ def title_lines(title: str, width: int = WIDE_WIDTH) -> list[str]:
 
 def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_title: str = "",
           sprache: str = "de", height: int = 420, source_width: int = SOURCE_LINE_WIDTH,
-          width: int | None = None, legend_above: bool = False, plot_px: int | None = None) -> go.Figure:
+          width: int | None = None, legend_above: bool = False, plot_px: int | None = None,
+          note_rows: int = 1) -> go.Figure:
     """Apply the house template, the wrapped title, axis units and the source line (inside the figure,
     so it is printed, exported and screenshotted together with the chart). ``width``: a fixed width
     in pixels (compact charts), else the chart fills its column. ``source_width`` (characters per line)
     is smaller where the plot is narrower. The legend goes under the plot, or under the title
     (``legend_above``, e.g. over a grid of panels). ``plot_px``: the plot's own height (else ``height``
-    less the template's margins); the margins are added to it."""
+    less the template's margins); the margins are added to it. ``note_rows``: rows of notes above the plot."""
     if not source_line.strip():
         raise ValueError("Jede Grafik braucht eine Quellenzeile (source_line); bitte helpers.presentation.sources.cite() verwenden.")
     heading = title_lines(title, width or WIDE_WIDTH)
@@ -116,7 +119,7 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
     template_margin = pio.templates["integrationsmonitor"].layout.margin
     plot_px = plot_px or height - template_margin.t - template_margin.b
     title_px = TITLE_TOP_PX + round(TITLE_PX * 1.3 * len(heading))
-    margin_t, margin_b = title_px + above + ABOVE_PLOT_PX, axis_px + below + source_px + 12
+    margin_t, margin_b = title_px + above + ABOVE_PLOT_PX + NOTE_ROW_PX * (note_rows - 1), axis_px + below + source_px + 12
     total = plot_px + margin_t + margin_b
     legend = (dict(x=0, yref="container", y=1 - (title_px + 4) / total, yanchor="top") if legend_above
               else dict(y=-axis_px / plot_px, yanchor="top"))
@@ -234,10 +237,11 @@ def cite_line(source_ids: list[str] | tuple[str, ...], sprache: str, refer: Refe
     return refer(list(dict.fromkeys(source_ids)), sprache=sprache)
 
 
-def _note(fig: go.Figure, key: str, sprache: str) -> None:
-    """The note above the plot's right edge that explains hatched bars or hollow dots."""
+def _note(fig: go.Figure, key: str, sprache: str, raised: bool = False) -> None:
+    """The note above the plot's right edge that explains hatched bars or hollow dots; ``raised``: a row
+    higher, clear of a reference line's label at the top of the plot."""
     fig.add_annotation(text=escape(t(key, sprache)), showarrow=False, xref="paper", yref="paper", x=1, y=1,
-                       yshift=6, xanchor="right", yanchor="bottom", font=dict(size=10, color=NOTE_COLOUR))
+                       yshift=6 + (NOTE_ROW_PX if raised else 0), xanchor="right", yanchor="bottom", font=dict(size=10, color=NOTE_COLOUR))
 
 
 def _missing_label(fig: go.Figure, x: float, sprache: str, upright: bool = False) -> None:
@@ -250,12 +254,13 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
          sprache: str = "de", group: str | None = None, status: str | None = "status",
          reference: float | None = None, reference_label: str = "", highlight: str | None = None,
          categories: list[str] | None = None, y_title: str = "", x_title: str = "", height: int = 420,
-         unit: str = "", decimals: int | None = None, noun: str | None = None,
+         unit: str = "", decimals: int | None = None, noun: str | None = None, compact: bool = False,
          refer: Refer = sources.cite) -> go.Figure:
     """Vertical bars in the order of ``frame`` (or of ``categories``): years (numeric ``x``: every year
     from the first to the last has a slot, a year without a figure a grey "k. A." band), or categories
     with groups side by side (``group``; a missing group value is a "k. A." slot), optionally with a
-    reference line. Non-published values (``status``) are hatched, and a note says so."""
+    reference line. Non-published values (``status``) are hatched, and a note says so. ``compact``: drawn
+    at :data:`COMPACT_WIDTH` (a few categories), to stand beside the text that follows."""
     shown = chart_text.formatter(unit, decimals, frame[y], sprache)
     years_axis = pd.api.types.is_numeric_dtype(frame[x]) and group is None
     groups = list(dict.fromkeys(frame[group])) if group else [None]
@@ -289,8 +294,9 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
         missing = _year_gaps(fig, frame, x, y, sprache)
     else:
         # Long category names wrap into lines instead of turning sideways into the legend.
+        label_width = CATEGORY_LABEL_WIDTH * 2 // 3 if compact else CATEGORY_LABEL_WIDTH
         fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, tickangle=0, tickmode="array",
-                         tickvals=order, ticktext=["<br>".join(textwrap.wrap(escape(str(n)), CATEGORY_LABEL_WIDTH))
+                         tickvals=order, ticktext=["<br>".join(textwrap.wrap(escape(str(n)), label_width))
                                                    for n in order])
         for position, i in absent:  # the slot of group i within its category, as plotly places grouped bars
             _missing_label(fig, position - (1 - BARGAP) / 2 + (i + 0.5) * (1 - BARGAP) / len(groups), sprache,
@@ -298,8 +304,9 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
         missing = chart_text.names([w for v, w in points if fmt.is_missing(v)], sprache) if absent else ""
     fig.update_layout(barmode="group", bargap=BARGAP, bargroupgap=0)
     described(fig, chart_text.describe("bars", title, points, shown, sprache, noun, missing))
+    narrow = dict(width=COMPACT_WIDTH, source_width=COMPACT_SOURCE_WIDTH) if compact else {}
     return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), y_title=y_title, x_title=x_title,
-                 sprache=sprache, height=height)
+                 sprache=sprache, height=height, **narrow)
 
 
 def _year_gaps(fig: go.Figure, frame: pd.DataFrame, x: str, y: str, sprache: str) -> str:
@@ -351,7 +358,7 @@ def dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
                            textfont=dict(size=11, color=NOTE_COLOUR), hoverinfo="skip", showlegend=False))
     fig = go.Figure(traces)
     if any(hollow):
-        _note(fig, "chart_hollow", sprache)
+        _note(fig, "chart_hollow", sprache, raised=reference is not None)
     if reference is not None:
         fig.add_vline(reference, line=dict(color=REFERENCE, dash="dash", width=2), annotation_position="top",
                       annotation=dict(text=escape(reference_label), font=dict(color=REFERENCE)))
@@ -363,4 +370,5 @@ def dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
                               sprache)
     described(fig, chart_text.describe("dots", title, points, shown, sprache, noun, missing))
     return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), x_title=x_title, sprache=sprache,
-                 plot_px=ROW_PX * len(labels) + 12, source_width=int(SOURCE_LINE_WIDTH * COMPACT_WIDTH / 980), width=COMPACT_WIDTH)
+                 plot_px=ROW_PX * len(labels) + 12, source_width=COMPACT_SOURCE_WIDTH, width=COMPACT_WIDTH,
+                 note_rows=2 if any(hollow) and reference is not None else 1)

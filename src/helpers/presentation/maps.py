@@ -28,7 +28,8 @@ from helpers.i18n import check_sprache, t
 from helpers.kommunen import Region, kommunen, kreis, kreis_phrases, region
 from helpers.presentation import chart_text
 from helpers.presentation.chart_text import format_value
-from helpers.presentation.charts import CONTEXT, HIGHLIGHT, Refer, add_footnote, footnote_text, style
+from helpers.presentation.charts import (COMPACT_SOURCE_WIDTH, COMPACT_WIDTH, CONTEXT, HIGHLIGHT, Refer, add_footnote,
+                                         footnote_text, style)
 from helpers.presentation.sources import cite
 
 # Blues without its near-white end, so the lowest value still stands out from the page.
@@ -43,7 +44,7 @@ NOTE_WIDTH = 95  # characters per note line; plotly annotations do not wrap by t
 
 def choropleth(values: pd.Series, *, title: str, source_ids: list[str] | None = None,
                source_line: str | None = None, sprache: str = "de", highlight: str | int | None = None,
-               decimals: int = 1, height: int = 560, refer: Refer = cite) -> go.Figure:
+               decimals: int = 1, height: int = 480, refer: Refer = cite) -> go.Figure:
     """Colour the Kommunen of one Kreis by a share or rate: ``values`` in percent (indexed by AGS; names
     and int AGS accepted too). Only shares and rates are mapped: a map coloured by a count (population,
     recipients) draws the eye to the large towns and says nothing about them.
@@ -82,7 +83,7 @@ def choropleth(values: pd.Series, *, title: str, source_ids: list[str] | None = 
                                   fmt.format_list(list(table.loc[table["value"].isna(), "name"]), sprache))
     fig.update_layout(meta={"description": summary})
     return _finish(fig, table, title=title, source_line=_data_source(source_ids, source_line, sprache, refer),
-                   sprache=sprache, height=height)
+                   sprache=sprache, height=height, compact=True)
 
 
 def locator(ags: str | int, sprache: str = "de", height: int = 340) -> go.Figure:
@@ -107,7 +108,7 @@ def locator(ags: str | int, sprache: str = "de", height: int = 340) -> go.Figure
     places = _kreis_texts(table, sprache)
     fig.update_layout(meta={"description": t("map_describe_locator", sprache, **places, name=target.name)})
     return _finish(fig, table, title=t("map_locator_title", sprache, **places, name=target.name), source_line="",
-                   sprache=sprache, height=height)
+                   sprache=sprache, height=height, compact=True)
 
 
 def covers(name_or_ags: str | int) -> bool:
@@ -251,23 +252,27 @@ def _data_source(source_ids: list[str] | None, source_line: str | None, sprache:
     return refer(source_ids, sprache=sprache)
 
 
-def _finish(fig: go.Figure, table: pd.DataFrame, *, title: str, source_line: str, sprache: str, height: int) -> go.Figure:
-    """House style, true proportions, hidden axes, and the boundary attribution or the fallback note."""
+def _finish(fig: go.Figure, table: pd.DataFrame, *, title: str, source_line: str, sprache: str, height: int,
+            compact: bool = False) -> go.Figure:
+    """House style, true proportions, hidden axes, and the boundary attribution or the fallback note;
+    ``compact``: drawn at the compact charts' width, to stand beside the text (a Kreis is taller than wide)."""
     status = geo.boundaries_status()
     credit = status.attribution(sprache) if status.available else t("map_centres_source", sprache)
     # The locator has no data source of its own: its line cites the map basis alone.
     line = f"{source_line}; {credit}" if source_line else f"{t('source_prefix', sprache)}: {credit}"
-    style(fig, title=title, source_line=line, sprache=sprache, height=height)
+    narrow = dict(width=COMPACT_WIDTH, source_width=COMPACT_SOURCE_WIDTH) if compact else {}
+    style(fig, title=title, source_line=line, sprache=sprache, height=height, **narrow)
     latitude = float(table["y"].mean())
     fig.update_xaxes(visible=False, showgrid=False, zeroline=False, constrain="domain")
     fig.update_yaxes(visible=False, showgrid=False, zeroline=False, rangemode="normal",
                      scaleanchor="x", scaleratio=1 / math.cos(math.radians(latitude)))
-    note = textwrap.wrap(status.note(sprache) or "", NOTE_WIDTH)
-    lines = len(note) + 1
+    note = textwrap.wrap(status.note(sprache) or "", NOTE_WIDTH * COMPACT_WIDTH // 980 if compact else NOTE_WIDTH)
+    source = next(a for a in fig.layout.annotations if a.name == "source_line")
+    lines = len(note) + source.text.count("<br>") + 1
     fig.update_layout(legend=dict(x=0, y=0, xanchor="left", yanchor="bottom", orientation="v",
                                   bgcolor="rgba(255,255,255,0.8)"),
-                      margin=dict(l=20, r=20, t=60, b=LINE_PX * lines + 10), hovermode="closest")
-    fig.update_annotations(selector=dict(name="source_line"), yshift=-LINE_PX * (lines - 1) - 4)
+                      margin=dict(l=20, r=20, b=LINE_PX * lines + 10), hovermode="closest")
+    fig.update_annotations(selector=dict(name="source_line"), yshift=-LINE_PX * len(note) - 4)
     if note:
         add_footnote(fig, note, name="map_note", yshift=-4, size=11, color="#222222")
     return fig

@@ -10,8 +10,8 @@ from helpers import fmt
 from helpers.data.status import Status
 from helpers.i18n import t
 from helpers.presentation import chart_text, sources
-from helpers.presentation.charts import (CONTEXT, DASHES, HOVER, MARKERS, NOTE_COLOUR, PALETTE, Refer, cite_line, described,
-                                         escape, style)
+from helpers.presentation.charts import (COMPACT_SOURCE_WIDTH, COMPACT_WIDTH, CONTEXT, DASHES, HOVER, MARKERS, NOTE_COLOUR,
+                                         PALETTE, Refer, cite_line, described, escape, style)
 
 PANEL_PX, PANEL_GAP_PX = 56, 42  # a small multiple's plot, and its title and year labels below
 
@@ -20,7 +20,7 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
                      sprache: str = "de", x: str = "date", y: str = "value", series: str = "series",
                      segment: str = "segment", status: str = "status", break_label: str = "",
                      breaks: list[str] | dict[str, object] | None = None, y_title: str = "", x_title: str = "",
-                     height: int = 420, unit: str = "", decimals: int | None = None,
+                     height: int = 420, unit: str = "", decimals: int | None = None, compact: bool = False,
                      refer: Refer = sources.cite) -> go.Figure:
     """Time series that are never joined across a change of method (census base).
 
@@ -30,7 +30,8 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
     segment after a series' first); a mapping ``{segment: date}`` puts the line at that date instead,
     e.g. the census day the new base counts from. Points that are not exact official prints
     (``status``) get hollow markers. Year-end dates are labelled with their own year (31.12.2024 is
-    "2024", not a tick "2025" beside it).
+    "2024", not a tick "2025" beside it). ``compact``: drawn at :data:`~helpers.presentation.charts.COMPACT_WIDTH`,
+    beside the text that follows.
     """
     shown = chart_text.formatter(unit, decimals, frame[y], sprache)
     traces, starts, points, gaps = [], set(), [], []
@@ -60,11 +61,13 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
         fig.add_annotation(x=when, y=1, yref="paper", text=escape(break_label), showarrow=False,
                            xanchor="left", yanchor="bottom", font=dict(size=10, color=NOTE_COLOUR))
     fig.update_yaxes(rangemode="normal", tickformat=",~f")  # 52.000, not 52k
-    year_ticks(fig, frame[x])
+    year_ticks(fig, frame[x], most=6 if compact else 12)
+    fig.update_xaxes(tickangle=0)  # never turned: the bottom margin reserves one line of labels
     gap_years = chart_text.years([d.year for d in gaps], sprache) if gaps else ""
     described(fig, chart_text.describe("lines", title, points, shown, sprache, missing=gap_years))
+    narrow = dict(width=COMPACT_WIDTH, source_width=COMPACT_SOURCE_WIDTH) if compact else {}
     return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), y_title=y_title, x_title=x_title,
-                 sprache=sprache, height=height)
+                 sprache=sprache, height=height, **narrow)
 
 
 def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: str,
