@@ -10,12 +10,18 @@ kleve      Kreis Kleve `--all --force` (German and English) against a papermill 
            (2 processes, a fresh kernel per notebook via `papermill.execute_notebook`, then the same
            HTML export), side by side, and the ratio (goal >= 3x); then a rerun with nothing
            changed (everything reused).
+stop       Kreis Kleve `--all --force` stopped once two kernels run: by Ctrl+C (SIGINT to the process
+           group) and by SIGTERM to the main process alone; seconds until the main process exits and
+           until none of its workers and kernels is left (goal: within 5 s; the tests only check that
+           they all end).
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
+import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -31,7 +37,7 @@ from helpers import kommunen
 from helpers.run import batch, cache, plan
 from helpers.run.pool import KERNEL_NAME
 
-PARTS = ("kreis-all", "growth", "kleve")
+PARTS = ("kreis-all", "growth", "kleve", "stop")
 GROWTH = (1, 4, 8, 16)
 WORKERS = 2
 MIB = 2**20
@@ -147,6 +153,47 @@ def kleve(tmp: Path) -> None:
     print(f"kleve rerun, nothing changed: {rerun_s:7.1f} s ({reused}/{len(rerun['notebooks'])} reused)", flush=True)
 
 
+def _kernels_up(run: psutil.Process, count: int = 2, timeout: float = 300) -> list[psutil.Process]:
+    """The run's descendants once ``count`` of them are kernels."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        tree = run.children(recursive=True)
+        with_kernels = []
+        for process in tree:
+            try:
+                if any("ipykernel" in part for part in process.cmdline()):
+                    with_kernels.append(process)
+            except psutil.Error:
+                pass
+        if len(with_kernels) >= count:
+            return tree
+        time.sleep(0.2)
+    raise SystemExit(f"the run did not start {count} kernels within {timeout:.0f} s")
+
+
+def stop(tmp: Path) -> None:
+    for label, signum, group in (("Ctrl+C (SIGINT to the group)", signal.SIGINT, True),
+                                 ("SIGTERM to the main process", signal.SIGTERM, False)):
+        command = [sys.executable, "-m", "helpers", "briefings", "--all", "--force", "--jobs", str(WORKERS),
+                   "--out", str(tmp / "stop")]
+        run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        tree = _kernels_up(psutil.Process(run.pid))
+        started = time.perf_counter()
+        if group:
+            os.killpg(run.pid, signum)
+        else:
+            run.send_signal(signum)
+        run.wait()
+        exited = time.perf_counter() - started
+        _, alive = psutil.wait_procs(tree, timeout=60)
+        gone = time.perf_counter() - started
+        left = f"; {len(alive)} still running after 60 s" if alive else ""
+        print(f"stop, {label}: exit {run.returncode} after {exited:5.2f} s, its {len(tree)} workers and kernels "
+              f"gone after {gone:5.2f} s{left}", flush=True)
+        for process in alive:
+            process.kill()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=PARTS, help="only this part (repeatable); default all")
@@ -164,6 +211,8 @@ def main(argv: list[str] | None = None) -> int:
             growth(tmp, all_seconds)
         if "kleve" in parts:
             kleve(tmp)
+        if "stop" in parts:
+            stop(tmp)
     return 0
 
 

@@ -63,7 +63,8 @@ def test_similarity_is_deterministic_and_independent_of_row_order(ctx):
     pd.testing.assert_frame_equal(first, peers.similar(shuffled))
     pd.testing.assert_series_equal(peers.groups(table), peers.groups(shuffled))
     assert peers.groups(table).nunique() == peers.N_GROUPS
-    assert all(len(n) == peers.NEIGHBOURS and a not in n for a, n in zip(first["ags"], first["neighbours"]))
+    pairs = zip(first["ags"], first["neighbours"], strict=True)
+    assert all(len(n) == peers.NEIGHBOURS and a not in n for a, n in pairs)
 
 
 def test_similar_breaks_distance_ties_by_ags():
@@ -206,7 +207,8 @@ def test_similarity_features_take_their_dates_from_the_data(ctx):
                      "vergleich_feat_foreign_share": ["2022-05-15"]}
     earlier = ctx.obs[ctx.obs["date"] <= "2021-12-31"]
     growth = next(f for f in peers.FEATURES if f.growth)
-    assert [d.year for d in peers.feature_dates(earlier, growth)] == [2021, 2011]  # 2011-2015: Regionalstatistik 12411-01-01-5
+    # 2011-2015: Regionalstatistik 12411-01-01-5
+    assert [d.year for d in peers.feature_dates(earlier, growth)] == [2021, 2011]
 
 
 def test_series_and_features_are_computed_once_per_briefing_and_never_reach_another(ctx, monkeypatch):

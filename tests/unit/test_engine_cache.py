@@ -31,9 +31,10 @@ def _mixed() -> pd.DataFrame:
             ("05154008", "2024-12-31", "foreign_population", "EU", 7.0, ""),
             ("05154008", "2024-12-31", "population", "total", 70.0, ""),
             ("05154036", "2024-12-31", "population", "total", 0.0, "")]
-    return pd.DataFrame([dict(ags=a, date=pd.Timestamp(d), variable=v, category=c, value=float("nan") if x is None else x,
-                              unit="persons", source_id="TEST", status="published", flag=f, note="", base="update_2022_base",
-                              preferred=True, precision="day") for a, d, v, c, x, f in rows])
+    return pd.DataFrame([dict(ags=a, date=pd.Timestamp(d), variable=v, category=c,
+                              value=float("nan") if x is None else x, unit="persons", source_id="TEST",
+                              status="published", flag=f, note="", base="update_2022_base", preferred=True,
+                              precision="day") for a, d, v, c, x, f in rows])
 
 
 @pytest.mark.parametrize("frame", ["kreis", "mixed"])
@@ -60,7 +61,8 @@ def test_a_kreis_s_briefings_share_its_frames_and_compute_each_kreis_series_once
     kleve = queries.regional(obs, KREIS_AGS)
     assert queries.regional(obs, KREIS_AGS) is kleve and queries.regional(obs, "05170") is not kleve
     day = kleve["date"].max()
-    assert queries.until(kleve, day) is queries.until(kleve, day) is not queries.until(kleve, day - pd.Timedelta(days=1))
+    day_before = day - pd.Timedelta(days=1)
+    assert queries.until(kleve, day) is queries.until(kleve, day) is not queries.until(kleve, day_before)
     calls = []
     real = compute._own_series
     monkeypatch.setattr(compute, "_own_series", lambda o, ind, ags: calls.append((ind.id, ags)) or real(o, ind, ags))

@@ -81,7 +81,7 @@ def _used_keys() -> dict[str, set[str]]:
 
 def test_every_key_the_code_uses_exists():
     keys = i18n.messages()
-    missing = sorted(key for key in _used_keys() if not (key[:-1] if key.endswith("*") else key) in keys
+    missing = sorted(key for key in _used_keys() if (key[:-1] if key.endswith("*") else key) not in keys
                      and not (key.endswith("*") and any(k.startswith(key[:-1]) for k in keys)))
     assert missing == [], f"keys missing in messages.yaml: {missing}"
 

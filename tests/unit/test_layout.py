@@ -39,7 +39,8 @@ def imported(name: str) -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + ([base] if base else []))
+                parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(parent + ([base] if base else []))
             submodules = {f"{base}.{a.name}" for a in node.names} & MODULES.keys()
             found.update(submodules if len(submodules) == len(node.names) else {base, *submodules})
     return {m for m in found if m in MODULES and m != name and m != "helpers"}

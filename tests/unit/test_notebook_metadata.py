@@ -40,14 +40,16 @@ def test_product_notebooks_exist():
 @pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: str(p.relative_to(NOTEBOOKS_DIR)))
 def test_kernelspec_is_project_kernel(path):
     spec = dict(nbformat.read(path, as_version=4).metadata.get("kernelspec", {}))
-    assert spec == KERNELSPEC, f"{path.name}: kernelspec {spec}; open it in `make lab` and pick 'Integrationsmonitor (.venv)'"
+    assert spec == KERNELSPEC, (f"{path.name}: kernelspec {spec}; open it in `make lab` and pick "
+                                "'Integrationsmonitor (.venv)'")
 
 
 @pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: str(p.relative_to(NOTEBOOKS_DIR)))
 def test_first_code_cell_is_tagged_parameters(path):
     cells = nbformat.read(path, as_version=4).cells
     first_code = next(c for c in cells if c.cell_type == "code")
-    assert "parameters" in first_code.metadata.get("tags", []), f"{path.name}: first code cell lacks the 'parameters' tag"
+    assert "parameters" in first_code.metadata.get("tags", []), (
+        f"{path.name}: first code cell lacks the 'parameters' tag")
 
 
 @pytest.mark.parametrize("path", all_notebooks(), ids=lambda p: str(p.relative_to(NOTEBOOKS_DIR)))

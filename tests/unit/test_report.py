@@ -101,7 +101,8 @@ def test_ags_as_int_and_a_past_stichtag():
 def test_payloads_follow_the_contract():
     profile = profil.setup("Kleve")
     briefing = sections.briefing_payload(profile).as_dict()
-    assert set(briefing) == {"kind", "title", "region", "ags", "stichtag", "sprache", "span", "source_ids", "data_notes"}
+    assert set(briefing) == {"kind", "title", "region", "ags", "stichtag", "sprache", "span", "source_ids",
+                             "data_notes"}
     assert briefing["kind"] == "kommune_profil" and briefing["ags"] == "05154036"
     assert set(briefing["source_ids"]) <= set(store.load("sources")["source_id"])
     keys = {"id", "label", "value", "date", "unit", "source_ids", "status", "kreis", "land"}
@@ -133,7 +134,8 @@ def test_every_section_renders_in_both_languages(shown, kommune):
     german = _render(shown, profil.setup(kommune))
     assert "Datenlage" in german and "Quellen und Stand" in german
     english = _render(shown, profil.setup(kommune, sprache="en"))
-    for word in ("Kennzahl", "nicht veröffentlicht", "Einwohnerinnen", "Stand der Daten", "Kreiswert"):  # source titles stay German
+    # source titles stay German
+    for word in ("Kennzahl", "nicht veröffentlicht", "Einwohnerinnen", "Stand der Daten", "Kreiswert"):
         assert word not in english, word
 
 
@@ -218,7 +220,8 @@ def _gap_row(profile, label):
 def test_header_states_the_span_of_reference_dates_not_one_stand():
     profile = profil.setup("Weeze")
     span = sections.briefing_payload(profile).span
-    assert span == "Zahlen von 2005 bis 2025; jede Zahl nennt ihren Stichtag"  # AZR chart from 2005, Sozialindex 2025/26
+    # AZR chart from 2005, Sozialindex 2025/26
+    assert span == "Zahlen von 2005 bis 2025; jede Zahl nennt ihren Stichtag"
     assert "Stand der Daten" not in profile.t("profil_stand", span=span, erstellt="x")
 
 
@@ -241,8 +244,8 @@ def test_a_kreis_only_figure_names_its_table_from_tables_yaml():
     tables.yaml and keeps the note that says more; in English too."""
     row = _gap_row(profil.setup("Kranenburg"), "Mindestsicherungsquote")
     assert row["für Kranenburg vorhanden"] == "nur Kreiswert, Stand 31.12.2024"
-    assert row.iloc[3] == ("Landesdatenbank NRW, Tabelle 22811-01i: Mindestsicherungsquote – Gemeinden (Wohnortprinzip), "
-                           "Jahr; für Kranenburg und Rheurdt geheim gehalten")
+    assert row.iloc[3] == ("Landesdatenbank NRW, Tabelle 22811-01i: Mindestsicherungsquote – Gemeinden "
+                           "(Wohnortprinzip), Jahr; für Kranenburg und Rheurdt geheim gehalten")
     english = datenlage.data_gaps_table(profil.setup("Kranenburg", sprache="en"))
     [fill] = english.loc[english.iloc[:, 1] == "Minimum benefit rate"].iloc[:, 3]
     assert fill == ("Landesdatenbank NRW, table 22811-01i: Mindestsicherungsquote – Gemeinden (Wohnortprinzip), Jahr; "

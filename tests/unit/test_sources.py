@@ -67,7 +67,8 @@ def test_sources_table_shows_readers_addresses_not_retrieval_notes():
     addresses = table["Adresse"]
     assert addresses.str.match(r"^(https?://|Datenkopie auf GitHub: )").all()
     assert (table["Tabelle/Fundstelle"] == "Pressebericht").sum() > 0  # a press route is named as such
-    assert sources.source_table(["DESTATIS_GV_2019"])["Adresse"].iloc[0].startswith("https://www.destatis.de/")  # the original
+    original = sources.source_table(["DESTATIS_GV_2019"])["Adresse"].iloc[0]
+    assert original.startswith("https://www.destatis.de/")
 
 
 def test_references_are_short_numbered_in_order_of_first_use():
@@ -133,4 +134,5 @@ def test_stand_names_the_dates_of_the_figures_shown():
     """A table showing the 2021 leavers cites 21111-9k21 with Stand 15.10.2021, not the table's newest year."""
     day = pd.Timestamp("2021-10-15")
     assert "Stand 15.10.2021;" in sources.cite({"BILD_ITNRW_21111_9K21": [day]})
-    assert "Stand 15.10.2021 und 15.10.2022" in sources.cite({"BILD_ITNRW_21111_9K21": [day, day + pd.DateOffset(years=1)]})
+    two_days = [day, day + pd.DateOffset(years=1)]
+    assert "Stand 15.10.2021 und 15.10.2022" in sources.cite({"BILD_ITNRW_21111_9K21": two_days})
