@@ -139,15 +139,18 @@ _OVERLAP_SCRIPT = """
   const area = plot.querySelector('.nsewdrag');
   if (area) {
     const r = area.getBoundingClientRect();
-    for (const part of parts.filter(p => p.name === 'title' || p.name === 'legend' || p.name.endsWith('axis title'))) {
+    const framing = parts.filter(p => p.name === 'title' || p.name === 'legend' || p.name.endsWith('axis title'));
+    for (const part of framing) {
       const w = Math.min(r.right, part.r.right) - Math.max(r.left, part.r.left);
       const h = Math.min(r.bottom, part.r.bottom) - Math.max(r.top, part.r.top);
-      if (w > 1 && h > 1) found.push(`${title}: ${part.name} overlaps the plot area (${Math.round(w)}x${Math.round(h)} px)`);
+      const size = `${Math.round(w)}x${Math.round(h)} px`;
+      if (w > 1 && h > 1) found.push(`${title}: ${part.name} overlaps the plot area (${size})`);
     }
   }
   const frame = (plot.querySelector('svg.main-svg') || plot).getBoundingClientRect();
   for (const part of parts) {
-    const out = Math.max(frame.left - part.r.left, part.r.right - frame.right, frame.top - part.r.top, part.r.bottom - frame.bottom);
+    const out = Math.max(frame.left - part.r.left, part.r.right - frame.right,
+                         frame.top - part.r.top, part.r.bottom - frame.bottom);
     if (out > 2) found.push(`${title}: ${part.name} is cut off (${Math.round(out)} px outside the chart)`);
   }
   for (let a = 0; a < parts.length; a++) for (let b = a + 1; b < parts.length; b++) {

@@ -194,8 +194,9 @@ def test_counts_are_not_ranked_and_rates_name_every_kommune(ctx):
     fig = rate.figure(ctx.sources)
     assert list(fig.layout.yaxis.tickvals) == list(rate.args["frame"]["name"]) and len(fig.layout.yaxis.tickvals) == 16
     assert list(rate.args["frame"]["name"])[-2:] == ["Kranenburg", "Rheurdt"]
-    assert charts.describe(fig).replace("\u00a0", " ").startswith("Punktdiagramm: Mindestsicherungsquote, 31.12.2024 – 14 Kommunen, "
-                                           "von 5,7 % (Kerken und Straelen) bis 14,5 % (Weeze).")
+    assert charts.describe(fig).replace("\u00a0", " ").startswith(
+        "Punktdiagramm: Mindestsicherungsquote, 31.12.2024 – 14 Kommunen, "
+        "von 5,7 % (Kerken und Straelen) bis 14,5 % (Weeze).")
     assert "Ohne Wert in der Grafik: Kranenburg und Rheurdt." in charts.describe(fig)
 
 
