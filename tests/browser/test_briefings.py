@@ -27,9 +27,9 @@ LANGUAGES = ["de", "en"]
 # A committee member reads in five minutes: a Kommune profile, the Kreis overview and the
 # index stay short; the comparison covers every indicator for all Kommunen (issue 28's budgets).
 MAX_PDF_PAGES = {"index": 3, "kommune": 8, "kreis_uebersicht": 6, "kommunen_vergleich": 10}
-# The text area of an A4 page at 96 dpi (210 x 297 mm less the 13/14 mm margins of briefing.css):
+# The text area of an A4 page at 96 dpi (210 x 297 mm less the 12 mm margins of briefing.css):
 # with print styles at this width the page is laid out as on paper.
-A4_TEXT_AREA = {"width": 695, "height": 1017}
+A4_TEXT_AREA = {"width": 703, "height": 1032}
 SUMMARY_BOTTOM = """() => { const table = document.querySelector('main table.im-table');
   return table ? table.getBoundingClientRect().bottom + window.scrollY : null; }"""
 RAW_TAG = re.compile(r"</?(small|div|span|br|b|i|p|sup|sub|table|td|tr|strong|em|a)\b[^>]*>")

@@ -200,7 +200,7 @@ def test_index_cells_keep_their_marks_and_a_date_that_differs(tmp_path):
     def entry(name, date):
         figures = [{"id": "population", "label": "Einwohner", "value": 1000.0, "unit": "persons", "date": date,
                     "status": "published"},
-                   {"id": "foreign_share_census_2022", "label": "Ausländeranteil", "value": 12.34, "unit": "%",
+                   {"id": "foreign_share_census_2011", "label": "Ausländeranteil", "value": 12.34, "unit": "%",
                     "date": "2022-05-15", "status": "secondary"}]
         return plan.Entry(f"kommune_{name}", "kommune_profil.ipynb", status="ok", key_figures={"figures": figures},
                            briefing={"kind": export.PROFILE_KIND, "region": name, "stichtag": date})
@@ -349,3 +349,21 @@ def test_a_population_with_one_update_date_is_a_table_not_a_one_point_chart(show
 def test_the_foreign_share_chart_names_only_the_censuses_it_draws(kommune, title):
     titles = [f.layout.title.text.replace("<br>", " ") for f in _charts(profil.setup(kommune), "population")]
     assert any(text.startswith(title) for text in titles), titles
+
+
+def test_index_columns_are_the_same_for_every_kreis():
+    """A Kreis where one Kommune lacks the Mindestsicherungsquote keeps the column ("k. A." there); the
+    columns do not follow what a Kreis happens to have for all its Kommunen."""
+    from helpers.run import export
+
+    def profile(benefit: float | None, extra: bool) -> dict[str, dict]:
+        figures = {i: {"label": i, "value": 1.0, "date": "2024-12-31"} for i in export.INDEX_FIGURES}
+        figures["minimum_benefit_rate"]["value"] = benefit
+        if extra:
+            figures["population_change_2015"] = {"label": "c", "value": 2.0, "date": "2024-12-31"}
+        return figures
+
+    kleve, _ = export._index_columns([profile(None, True), profile(8.2, True)], "de")
+    other, headers = export._index_columns([profile(5.0, False), profile(6.0, False)], "de")
+    assert kleve == other == list(export.INDEX_FIGURES)
+    assert headers[-1]["date"] == "31.12.2024"
