@@ -367,3 +367,15 @@ def test_index_columns_are_the_same_for_every_kreis():
     other, headers = export._index_columns([profile(5.0, False), profile(6.0, False)], "de")
     assert kleve == other == list(export.INDEX_FIGURES)
     assert headers[-1]["date"] == "31.12.2024"
+
+
+def test_a_bar_chart_description_names_ties_and_lists_every_missing_slot():
+    """Ties at an end of the range are named together; slots without a figure are listed, never counted
+    as "gleichauf" (a tie), and no number carries more than the chart's decimals."""
+    names = ["A", "B", "C", "D", "E", "F"]
+    frame = pd.DataFrame({"c": names * 2, "g": ["2014"] * 6 + ["2024"] * 6,
+                          "v": [5.71, 5.74, 14.5, None, None, None, None, None, 8.0, 9.0, 10.0, 11.0]})
+    text = charts.describe(charts.bars(frame, x="c", y="v", group="g", title="T", source_ids=["ITNRW_12411_15I_2024"],
+                                       unit="%", decimals=1))
+    assert "von 5,7\u00a0% (2014, A und 2014, B) bis 14,5\u00a0% (2014, C)" in text
+    assert "Ohne Wert in der Grafik: 2014, D, 2014, E, 2014, F, 2024, A und 2024, B." in text

@@ -301,7 +301,7 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
         for position, i in absent:  # the slot of group i within its category, as plotly places grouped bars
             _missing_label(fig, position - (1 - BARGAP) / 2 + (i + 0.5) * (1 - BARGAP) / len(groups), sprache,
                            upright=len(groups) > 1)
-        missing = chart_text.names([w for v, w in points if fmt.is_missing(v)], sprache) if absent else ""
+        missing = fmt.format_list([w for v, w in points if fmt.is_missing(v)], sprache) if absent else ""
     fig.update_layout(barmode="group", bargap=BARGAP, bargroupgap=0)
     described(fig, chart_text.describe("bars", title, points, shown, sprache, noun, missing))
     narrow = dict(width=COMPACT_WIDTH, source_width=COMPACT_SOURCE_WIDTH) if compact else {}
