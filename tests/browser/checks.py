@@ -190,7 +190,8 @@ def map_problems(page, expect_at_least: int = 0, areas: int = 16) -> list[str]:
     for chart in maps:
         if chart["fills"] < areas:
             problems.append(f"map {chart['title']!r}: {chart['fills']} areas drawn instead of {areas} (schematic map?)")
-        if BKG_ATTRIBUTION not in chart["text"].replace("\u00a0", " "):
+        # A line break inside the attribution (a compact map's source line wraps) joins its words in textContent.
+        if re.sub(r"\s", "", BKG_ATTRIBUTION) not in re.sub(r"\s", "", chart["text"]):
             problems.append(f"map {chart['title']!r}: no BKG attribution under it: {chart['text'][:200]!r}")
     return problems
 
@@ -229,10 +230,10 @@ def axe_violations(page) -> list[str]:
             for v in results.response["violations"] for node in v["nodes"]]
 
 
-# Rankings (a category y axis read top down, helpers.presentation.charts.dots): the tick labels the browser drew.
+# Rankings (helpers.presentation.charts.dots, meta kind "ranking"): the tick labels the browser drew.
 _RANKING_TICKS_SCRIPT = """
-() => Array.from(document.querySelectorAll('.js-plotly-plot')).filter(plot => plot.layout
-    && plot.layout.yaxis && plot.layout.yaxis.type === 'category' && plot.layout.yaxis.autorange === 'reversed')
+() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .filter(plot => plot.layout && plot.layout.meta && plot.layout.meta.kind === 'ranking')
   .map(plot => ({title: (plot.querySelector('.gtitle') || {}).textContent || '',
                  ticks: Array.from(plot.querySelectorAll('g.ytick text')).filter(t => t.textContent.trim()).length}))
 """

@@ -186,11 +186,13 @@ def test_every_ranking_chart_plots_one_date_and_names_it(ctx):
 
 
 def test_counts_are_not_ranked_and_rates_name_every_kommune(ctx):
-    """A count (Einwohner, Empfänger) gets no ranking chart; the Mindestsicherungsquote's ranking names all 16
-    Kommunen, the two without a figure (Kranenburg, Rheurdt: SGB II secret) at the bottom as "k. A."."""
+    """A count (Einwohner, Empfänger) gets no ranking chart; the Mindestsicherungsquote's ranking (drawn where
+    the map shows another share) names all 16 Kommunen, the two without a figure (Kranenburg, Rheurdt: SGB II
+    secret) at the bottom as "k. A."."""
     drawn = {b.args["title"]: b for b in ctx.document["indicators"] if isinstance(b, Chart) and b.draw is charts.dots}
     assert not any(title.startswith(("Einwohnerinnen und Einwohner,", "Empfängerinnen")) for title in drawn)
-    [rate] = [b for title, b in drawn.items() if title.startswith("Mindestsicherungsquote")]
+    assert not sections._ranking_chart(ctx, ctx.figures.standings["population"])
+    [rate] = sections._ranking_chart(ctx, ctx.figures.standings["minimum_benefit_rate"])
     fig = rate.figure(ctx.sources)
     assert list(fig.layout.yaxis.tickvals) == list(rate.args["frame"]["name"]) and len(fig.layout.yaxis.tickvals) == 16
     assert list(rate.args["frame"]["name"])[-2:] == ["Kranenburg", "Rheurdt"]
@@ -230,3 +232,18 @@ def test_series_and_features_are_computed_once_per_briefing_and_never_reach_anot
     goch_series = {ctx.kommunen[i].ags: i for i in range(16)}["05154016"]
     old, new = (c.figures.standings["population"].series[goch_series] for c in (ctx, other))
     assert list(new["value"]) == [2 * v for v in old["value"]]
+
+
+def test_the_map_shows_an_official_share_chosen_from_the_data(ctx):
+    """MAP_RULE: a share or rate, never a count; Kleve's Zensus 2022 share (secondary, all 16 Kommunen)
+    yields to the official Mindestsicherungsquote (14 Kommunen; Kranenburg and Rheurdt only lower bounds,
+    left uncoloured); the comparison then ranks the census share instead of the mapped quota."""
+    from helpers.indicators.ranking import MAP_CANDIDATES
+
+    choice = ctx.figures.map
+    assert all(indicators.CATALOGUE[i].unit == "percent" for i in MAP_CANDIDATES)
+    assert choice.indicator.id == "minimum_benefit_rate" and len(choice.ranked) == 14
+    assert fmt.format_date(choice.reference_date) == "31.12.2024"
+    titles = [b.args["title"] for b in ctx.document["indicators"] if isinstance(b, Chart) and b.draw is charts.dots]
+    assert any(t.startswith("Ausländeranteil (Zensus 2022)") for t in titles)
+    assert not any(t.startswith("Mindestsicherungsquote") for t in titles)

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from helpers.data.status import Status
 from helpers.indicators.catalogue import CATALOGUE, Indicator
 from helpers.indicators.compute import Figure, dated_series, figure
 
-# MAP_RULE: among the key figures that are shares or rates (unit percent, not a change, a true share), the
-# one that the most Kommunen have a rankable figure for (not missing, not a lower bound) on its reference
-# date; on a tie the newer reference date, then catalogue order.
+# MAP_RULE: among the key figures that are shares or rates (unit percent, not a change, a true share), those
+# that at least half of the Kommunen have a rankable official figure for on their reference date (not
+# missing, not a lower bound, not from a secondary source: secondary figures yield to official ones); of
+# these the newest reference date (a 2024 quota rather than the 2011 census), then the most such figures,
+# then catalogue order. Without such a share, the same order over all candidates.
 MAP_CANDIDATES = tuple(i for i in CATALOGUE.key_figures if CATALOGUE[i].unit == "percent"
                        and CATALOGUE[i].kind != "change" and not CATALOGUE[i].not_a_share)
 
@@ -43,6 +46,11 @@ def reference_date(dates: Iterable[pd.Timestamp]) -> pd.Timestamp | None:
     return max(counts.index, key=lambda d: (counts[d], d)) if len(counts) else None
 
 
+def _map_score(choice: MapShare) -> tuple[bool, pd.Timestamp, int, int]:
+    official = sum(f.status != Status.SECONDARY for f in choice.ranked)
+    return 2 * official >= len(choice.figures), choice.reference_date, official, len(choice.ranked)
+
+
 def map_share(obs: pd.DataFrame, kommunen: Iterable[str], stichtag=None) -> MapShare | None:
     """The share a map of ``kommunen`` (AGS) shows, by :data:`MAP_RULE`; None if no candidate has a figure."""
     kommunen, best = list(kommunen), None
@@ -51,6 +59,6 @@ def map_share(obs: pd.DataFrame, kommunen: Iterable[str], stichtag=None) -> MapS
         if day is None:
             continue
         choice = MapShare(CATALOGUE[indicator_id], day, tuple(figure(obs, indicator_id, a, at=day) for a in kommunen))
-        if best is None or (len(choice.ranked), day) > (len(best.ranked), best.reference_date):
+        if best is None or _map_score(choice) > _map_score(best):
             best = choice
     return best

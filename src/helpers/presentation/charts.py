@@ -177,8 +177,9 @@ def describe(fig: go.Figure, sprache: str = "de") -> str:
     return f"{t('chart_word', sprache)}: {html.unescape((fig.layout.title.text or '').replace('<br>', ' '))}"
 
 
-def described(fig: go.Figure, description: str) -> go.Figure:
-    return fig.update_layout(meta={"description": description})
+def described(fig: go.Figure, description: str, kind: str = "") -> go.Figure:
+    """Store the chart's description (and its kind, e.g. "ranking", for tests in the browser) in its meta."""
+    return fig.update_layout(meta={"description": description, **({"kind": kind} if kind else {})})
 
 
 def figure_bundle(fig: go.Figure, table: pd.DataFrame | None = None, sprache: str = "de") -> dict[str, object]:
@@ -368,7 +369,7 @@ def dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
     fig.update_xaxes(tickformat=",~f", rangemode="tozero", nticks=6, ticksuffix="\u00a0%" if unit == "%" else "")
     missing = fmt.format_list([label if n == fmt.MISSING[sprache] else f"{label} ({n})" for label, n in left_out],
                               sprache)
-    described(fig, chart_text.describe("dots", title, points, shown, sprache, noun, missing))
+    described(fig, chart_text.describe("dots", title, points, shown, sprache, noun, missing), kind="ranking")
     return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), x_title=x_title, sprache=sprache,
                  plot_px=ROW_PX * len(labels) + 12, source_width=COMPACT_SOURCE_WIDTH, width=COMPACT_WIDTH,
                  note_rows=2 if any(hollow) and reference is not None else 1)
