@@ -28,8 +28,8 @@ from helpers.i18n import check_sprache, t
 from helpers.kommunen import Region, kommunen, kreis, kreis_phrases, region
 from helpers.presentation import chart_text
 from helpers.presentation.chart_text import format_value
-from helpers.presentation.charts import (COMPACT_SOURCE_WIDTH, COMPACT_WIDTH, CONTEXT, HIGHLIGHT, Refer, add_footnote,
-                                         footnote_text, style)
+from helpers.presentation.charts import (COMPACT_SOURCE_WIDTH, COMPACT_WIDTH, CONTEXT, HIGHLIGHT, LEGEND_ROW_PX, Refer,
+                                         add_footnote, footnote_text, style)
 from helpers.presentation.sources import cite
 
 # Blues without its near-white end, so the lowest value still stands out from the page.
@@ -269,12 +269,14 @@ def _finish(fig: go.Figure, table: pd.DataFrame, *, title: str, source_line: str
     note = textwrap.wrap(status.note(sprache) or "", NOTE_WIDTH * COMPACT_WIDTH // 980 if compact else NOTE_WIDTH)
     source = next(a for a in fig.layout.annotations if a.name == "source_line")
     lines = len(note) + source.text.count("<br>") + 1
-    fig.update_layout(legend=dict(x=0, y=0, xanchor="left", yanchor="bottom", orientation="v",
-                                  bgcolor="rgba(255,255,255,0.8)"),
-                      margin=dict(l=20, r=20, b=LINE_PX * lines + 10), hovermode="closest")
-    fig.update_annotations(selector=dict(name="source_line"), yshift=-LINE_PX * len(note) - 4)
+    # Under the map, top to bottom: the legend ("Grau: keine Angabe"), the fallback note, the source line;
+    # the legend is kept off the map, where it would cover a Kommune.
+    legend_px = LEGEND_ROW_PX * sum(bool(trace.showlegend) for trace in fig.data)
+    fig.update_layout(legend=dict(x=0, y=0, xanchor="left", yanchor="top", orientation="h"),
+                      margin=dict(l=20, r=20, b=legend_px + LINE_PX * lines + 10), hovermode="closest")
+    fig.update_annotations(selector=dict(name="source_line"), yshift=-legend_px - LINE_PX * len(note) - 4)
     if note:
-        add_footnote(fig, note, name="map_note", yshift=-4, size=11, color="#222222")
+        add_footnote(fig, note, name="map_note", yshift=-legend_px - 4, size=11, color="#222222")
     return fig
 
 
