@@ -1,16 +1,20 @@
 """Loading data/processed: ``load`` builds first (:func:`helpers.data.build.build`) when the build
 is missing or older than the raw data or this code; within a process it reads each table once per
 build and hands out the same frame while the build is unchanged (a briefing asks for the sources
-dozens of times), so loaded frames are never changed in place. ``derived`` keeps what is computed
-from such a frame.
+dozens of times). ``remember`` keeps what is computed from such a frame. Both are shared by every
+notebook a warm kernel runs, so their arrays are read-only (:func:`read_only`): a notebook that
+writes into one fails at once instead of changing the next notebook's figures.
 """
 from __future__ import annotations
 
 import json
 import time
 import weakref
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+import numpy as np
 import pandas as pd
 
 from helpers.data import build, memo
@@ -20,14 +24,15 @@ from helpers.paths import PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 def load(name: str, processed_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR) -> pd.DataFrame:
     """One processed table as a DataFrame, building first when missing or stale.
 
-    The same object while the build is unchanged: treat it as read-only (filters make new frames).
+    The same object while the build is unchanged, with read-only arrays (filters make new frames).
     """
     if name not in build.TABLES:
         raise ValueError(f"Unbekannte Tabelle '{name}'. Gültig sind: {', '.join(build.TABLES)}")
     build_id = _current_build(processed_dir, raw_dir)
     cached = memo.FRAMES.get((processed_dir, name))
     if cached is None or cached[0] != build_id:
-        cached = memo.FRAMES[processed_dir, name] = (build_id, pd.read_parquet(processed_dir / f"{name}.parquet"))
+        frame = read_only(pd.read_parquet(processed_dir / f"{name}.parquet"))
+        cached = memo.FRAMES[processed_dir, name] = (build_id, frame)
     return cached[1]
 
 
@@ -111,9 +116,9 @@ _GENERATION = _code_stamp()  # taken when this module is imported (again after a
 
 def derived(frame: pd.DataFrame) -> dict:
     """The memo of values computed from ``frame`` (a Kreis's rows, an indicator's series): kept while
-    the frame lives, dropped with it, so a new build never meets an old answer; relies on frames
-    never being changed in place. Values computed by other code (an edited module or catalogue
-    seen after a warm kernel's reset) are dropped first."""
+    the frame lives, dropped with it, so a new build never meets an old answer. Values computed by
+    other code (an edited module or catalogue seen after a warm kernel's reset) are dropped first.
+    Add to it through :func:`remember`; read it directly only to drop entries."""
     if memo.GENERATION[0] != _GENERATION:
         memo.DERIVED.clear()
         memo.GENERATION[0] = _GENERATION
@@ -122,6 +127,43 @@ def derived(frame: pd.DataFrame) -> dict:
         memo.DERIVED[key] = {}
         weakref.finalize(frame, memo.DERIVED.pop, key, None)
     return memo.DERIVED[key]
+
+
+T = TypeVar("T")
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def remember(frame: pd.DataFrame, key: tuple, compute: Callable[[], T]) -> T:
+    """``compute()`` once per ``frame`` and ``key``, shared (read-only) by every later caller — also by
+    the next notebooks of a warm kernel (see :mod:`helpers.data.memo` for what a key may hold)."""
+    found = derived(frame)
+    if key not in found:
+        if not _is_plain(key):
+            raise TypeError(f"memo key {key!r}: only tuples of str, int, float, bool and None (an instance "
+                            "of a helpers class never equals its re-imported self after a warm kernel's reset)")
+        found[key] = read_only(compute())
+    return found[key]
+
+
+def _is_plain(key: object) -> bool:
+    return isinstance(key, _PLAIN) or (isinstance(key, tuple) and all(map(_is_plain, key)))
+
+
+def read_only(value: T) -> T:
+    """``value`` with the arrays of its frames, series and arrays (also inside a tuple) made read-only:
+    writing into them raises ``ValueError: assignment destination is read-only``. pandas has no public
+    switch for this, so the flag is set on the arrays of its blocks (datetimes keep theirs in ``_ndarray``)."""
+    if isinstance(value, tuple):
+        for item in value:
+            read_only(item)
+    elif isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif isinstance(value, (pd.DataFrame, pd.Series)):
+        for block in value._mgr.blocks:  # noqa: SLF001
+            array = getattr(block.values, "_ndarray", block.values)
+            if isinstance(array, np.ndarray):
+                array.flags.writeable = False
+    return value
 
 
 def manifest(processed_dir: Path = PROCESSED_DIR) -> dict:
