@@ -13,8 +13,10 @@ from filelock import FileLock
 from helpers import kommunen
 from helpers.data import datapackage
 from helpers.paths import RAW_DIR
-from helpers.run import batch, plan, pool
+from helpers.run import batch, pages, plan, pool
 from tests.batch.toy import briefing_cells, notebook, product_root
+from tests.data.update_support import LDB_12411_15I, cli
+from tests.material import require
 
 pytestmark = pytest.mark.slow
 KLEVE = [kommunen.region("Kleve")]
@@ -178,3 +180,46 @@ def test_refresh_rewrites_in_place_with_defaults_and_clean_metadata(tmp_path):
     first = path.read_text()
     batch.refresh(path)
     assert re.sub(r"[0-9a-f-]{36}", "ID", path.read_text()) == re.sub(r"[0-9a-f-]{36}", "ID", first)  # deterministic
+
+
+def test_a_statewide_update_that_changes_one_gemeinde_rebuilds_only_its_kreis(toy, tmp_path):
+    """A real `data update --from` of the statewide 12411-15i export with Moers (and so Kreis Wesel)
+    revised: every row of the table now cites the new retrieval (ITNRW_12411_15I_<date>), but the
+    reuse key is what a briefing shows — values and citations as printed — so Kleve's are reused."""
+    notebooks, out = toy
+    raw = tmp_path / "data" / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    selection = [*kommunen.kommunen("Kleve")[:2], *kommunen.kommunen("Wesel")[:2]]
+    _run(notebooks, out, selection, raw_dir=raw)
+    retrieved = _source_id(raw, "12411-15i")
+    export = require(LDB_12411_15I).read_bytes()
+    for old, new in ((b";05170024;      Moers, Stadt;101503;", b";05170024;      Moers, Stadt;101513;"),
+                     (b";05170;    Wesel, Kreis;457918;", b";05170;    Wesel, Kreis;457928;")):
+        assert export.count(old) == 1
+        export = export.replace(old, new)
+    (tmp_path / "downloads").mkdir()
+    (tmp_path / "downloads" / "12411-15i.csv").write_bytes(export)
+    done = cli("update", "--from", tmp_path / "downloads", "--raw-dir", raw, "--out-dir", raw.parent / "processed",
+               "--updates-dir", tmp_path / "updates")
+    assert done.returncode == 0, done.stderr
+    assert "Moers" in done.stdout and "Kleve" not in done.stdout
+    assert _source_id(raw, "12411-15i") != retrieved  # every row of the table cites the new retrieval
+
+    again = _run(notebooks, out, selection, raw_dir=raw)
+    assert _counts(again) == {"kreis-kleve": {"ok": 0, "skipped": 4}, "kreis-wesel": {"ok": 4, "skipped": 0}}
+
+
+def test_plotly_js_of_another_plotly_is_replaced(toy):
+    """A rerun that reuses every briefing still ships the installed plotly's plotly.min.js, not the
+    previous run's (after an upgrade the reused briefings are made anew anyway: the versions are in the key)."""
+    notebooks, out = toy
+    first = _run(notebooks, out)
+    (first.run_dir / "plotly.min.js").write_text("/* plotly.js of an older plotly */")
+    again = _run(notebooks, out)
+    assert set(_statuses(again).values()) == {"skipped"}
+    assert (again.run_dir / "plotly.min.js").read_bytes() == pages.plotly_js_path().read_bytes()
+
+
+def _source_id(raw, table: str) -> str:
+    [resource] = [r for r in datapackage.read_package(raw)["resources"] if r.get("x_table") == table]
+    return resource["x_source_id"]

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from helpers.run import batch, export
+from helpers.run import batch, pages
 from tests.batch.toy import product_root
 
 pytestmark = pytest.mark.slow
@@ -115,7 +115,7 @@ def test_read_only_home_still_builds(project, tmp_path, mount_tmpfs):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
     assert "ist nicht beschreibbar" in done.stderr  # the log says which folder and where the files went instead
-    executed = {p.name for p in (tmp_path / "out" / batch.LATEST).glob("*.html")} - {export.ACCESSIBILITY_PAGE}
+    executed = {p.name for p in (tmp_path / "out" / batch.LATEST).glob("*.html")} - {pages.ACCESSIBILITY_PAGE}
     assert len(executed) == 4  # 3 briefings + index, all executed
 
 

@@ -9,10 +9,12 @@ these types, so readers never see them; the HTML exporter drops them explicitly.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
 from IPython.display import display
+
+if TYPE_CHECKING:  # a kernel never needs nbformat (its import compiles jsonschema's IRI grammars: seconds)
+    import nbformat
 
 BRIEFING = "application/vnd.integrationsmonitor.briefing+json"
 KEY_FIGURES = "application/vnd.integrationsmonitor.key-figures+json"

@@ -121,10 +121,9 @@ def locked(out: Path, sprache: str = "de"):
 
 def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebooks_dir: Path, raw_dir: Path,
                 sprache: str, progress: bool | None) -> RunResult:
-    from helpers.run import export
     from helpers.data import geo
-    from helpers.run import warm_kernel
     from helpers.data.build import fingerprint
+    from helpers.run import pages, runtime
 
     target = None
     handlers = set_stop_handlers(raise_stopped)
@@ -149,19 +148,15 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         digests = {job.output: digest_of(job) for job in jobs}
         reused, todo = reuse_unchanged(jobs, digests, previous_dir, previous, target, force)
         carried = carry_over(jobs, digest_of, previous_dir, previous, target, notebooks_dir)
-        shared_js = previous_dir / export.PLOTLY_JS if previous_dir else None
-        if shared_js and shared_js.exists():
-            link(shared_js, target / export.PLOTLY_JS)
-        else:  # a copy, never a link into the installed package
-            shutil.copyfile(export.plotly_js_path(), target / export.PLOTLY_JS)
+        pages.place_plotly_js(target, previous_dir)
         sites = sorted(({site_of(job.output) for job in jobs} | {site_of(e.output) for e in carried}) - {""})
-        for site in sites:  # each Kreis folder is a complete site of its own (hard links: no extra space)
-            (target / site).mkdir(exist_ok=True)
-            link(target / export.PLOTLY_JS, target / site / export.PLOTLY_JS)
+        for folder in sites:  # each Kreis folder is a complete site of its own (hard links: no extra space)
+            (target / folder).mkdir(exist_ok=True)
+            link(target / pages.PLOTLY_JS, target / folder / pages.PLOTLY_JS)
 
         progress = sys.stderr.isatty() if progress is None else progress
-        runtime, moved = warm_kernel.runtime_dir()  # before the workers start: they inherit the choice
-        warm_kernel.remove_stale_files(runtime)  # of killed runs, also when this run starts no kernel
+        runtime_folder, moved = runtime.runtime_dir()  # before the workers start: they inherit the choice
+        runtime.remove_stale_files(runtime_folder)  # of killed runs, also when this run starts no kernel
         if moved:
             print(moved, file=sys.stderr)
         executed, stopped_by = [], None
@@ -181,12 +176,12 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         status = "interrupted" if stopped_by else "failed" if failed else "ok"
 
         if sites:
-            for site in sites:
-                export.write_indexes(target / site, [e for e in entries if site_of(e.output) == site],
-                                     created=created, version=version_text)
-            export.write_sites_index(target, sites, entries, created=created, version=version_text)
+            for folder in sites:
+                pages.write_indexes(target / folder, [e for e in entries if site_of(e.output) == folder],
+                                   created=created, version=version_text)
+            pages.write_sites_index(target, sites, entries, created=created, version=version_text)
         else:
-            export.write_indexes(target, entries, created=created, version=version_text)
+            pages.write_indexes(target, entries, created=created, version=version_text)
         record = {
             "run": run_name, "status": status,
             "created": created.isoformat(), "seconds": round((dt.datetime.now().astimezone() - created).total_seconds(), 2),
@@ -194,7 +189,7 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             "packages": package_versions(), "kernel": KERNEL_NAME,
             "options": {"workers": workers, "force": force}, "notebooks": [e.record() for e in entries],
         }
-        export.write_atomic(target / "run.json", json.dumps(record, ensure_ascii=False, indent=1, default=str))
+        pages.write_atomic(target / "run.json", json.dumps(record, ensure_ascii=False, indent=1, default=str))
         final = out / run_name
         os.rename(target, final)
         target = None
@@ -260,13 +255,15 @@ def clean_metadata(nb) -> None:
 
 def refresh(path: Path) -> None:
     """Re-execute a committed product notebook in place with its default parameters (for nbval)."""
+    from helpers.run.pool import without_iri_grammars
+
+    without_iri_grammars()
     import nbformat
     import papermill
 
-    from helpers.run import export
-    from helpers.run import warm_kernel
+    from helpers.run import pages, warm_kernel
 
     nb = papermill.execute_notebook(path, None, engine_name=warm_kernel.ENGINE_NAME, kernel_name=KERNEL_NAME,
                                     progress_bar=False, cwd=path.parent, execution_timeout=EXECUTION_TIMEOUT)
     clean_metadata(nb)
-    export.write_atomic(path, nbformat.writes(nb) + "\n")
+    pages.write_atomic(path, nbformat.writes(nb) + "\n")

@@ -110,9 +110,19 @@ def _available_memory() -> int | None:
     return None
 
 
+def without_iri_grammars() -> None:
+    """Keep jsonschema from compiling rfc3987-syntax's 39 Lark grammars (2–4 s of CPU per process) when
+    papermill imports nbformat: jsonschema imports that package only to check the formats "iri" and
+    "iri-reference" (python-jsonschema/jsonschema#1428), and no notebook check uses them — nbformat
+    validates without a format checker. Marked as missing, jsonschema skips those two checks."""
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
 def _worker_start(parent_pid: int) -> None:
     """Pool initializer: Ctrl+C is the main process's business; SIGTERM and the parent's death
     end the worker together with its kernel."""
+    without_iri_grammars()  # before warm_kernel imports papermill
     from helpers.run import warm_kernel
 
     def terminate(signum, frame):

@@ -17,7 +17,6 @@ import logging
 import multiprocessing.util
 import os
 import signal
-import tempfile
 from pathlib import Path
 
 import zmq
@@ -27,13 +26,11 @@ from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
-from helpers import lifetime
-from helpers.i18n import t
+from helpers.run.runtime import SOCKET_PREFIX, own_files, remove_stale_files, runtime_dir
 
 ENGINE_NAME = "warm"
 RESET_TIMEOUT = 30
 BASELINE_TIMEOUT = 300  # imports every helpers module: on a loaded machine (cron next to others) well over 30 s
-SOCKET_PREFIX = "integrationsmonitor"
 log = logging.getLogger(__name__)
 
 # Run once after start: remember what "fresh" means for this kernel (kept on the sys module,
@@ -88,38 +85,6 @@ if (_pio.templates.default, _pio.renderers.default) != _b["plotly"]:  # setting 
     _pio.templates.default, _pio.renderers.default = _b["plotly"]
 get_ipython().reset(new_session=True)
 """
-
-
-def _own_files(runtime: Path, pid: int | str = "*") -> list[Path]:
-    """Sockets and connection files of the kernel of worker ``pid``, all named ``<prefix>-<pid>-…``."""
-    return list(runtime.glob(f"{SOCKET_PREFIX}-{pid}-*"))
-
-
-def remove_stale_files(runtime: Path) -> None:
-    """Sockets and connection files of workers that were killed (SIGKILL leaves no time to clean up)."""
-    for path in _own_files(runtime):
-        try:
-            pid = int(path.name.split("-")[1])
-        except (IndexError, ValueError):  # not ours to judge
-            continue
-        if not lifetime.alive(pid):
-            path.unlink(missing_ok=True)
-
-
-def runtime_dir() -> tuple[Path, str | None]:
-    """Jupyter's runtime folder (sockets, connection files) and a note for the log when it had to
-    move: a read-only HOME gets a private temporary folder instead, exported as
-    ``JUPYTER_RUNTIME_DIR`` so that the workers and kernels started afterwards use it too."""
-    runtime = Path(jupyter_runtime_dir())
-    try:
-        runtime.mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=runtime).close()
-        return runtime, None
-    except OSError as error:
-        fallback = Path(tempfile.gettempdir()) / f"{SOCKET_PREFIX}-{os.getuid()}-jupyter-runtime"
-        fallback.mkdir(mode=0o700, exist_ok=True)  # raises, naming the folder, if /tmp is not writable either
-        os.environ["JUPYTER_RUNTIME_DIR"] = str(fallback)
-        return fallback, t("briefings_folder_fallback", folder=runtime, error=error.strerror or error, fallback=fallback)
 
 
 class _Kernel:
@@ -205,7 +170,7 @@ def kill() -> None:
             os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session (jupyter_client)
         except (ProcessLookupError, PermissionError):
             pass
-    for path in _own_files(Path(jupyter_runtime_dir()), os.getpid()):
+    for path in own_files(Path(jupyter_runtime_dir()), os.getpid()):
         path.unlink(missing_ok=True)
 
 
