@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 import time
 
 import nbformat
@@ -223,3 +225,25 @@ def test_plotly_js_of_another_plotly_is_replaced(toy):
 def _source_id(raw, table: str) -> str:
     [resource] = [r for r in datapackage.read_package(raw)["resources"] if r.get("x_table") == table]
     return resource["x_source_id"]
+
+
+MAIN_PROCESS = """import json, sys
+from pathlib import Path
+from helpers import kommunen
+from helpers.run import batch, plan
+notebooks, out = Path(sys.argv[1]), Path(sys.argv[2])
+result = batch.run(plan.plan([kommunen.region("Kleve")], notebooks_dir=notebooks), out, workers=2,
+                   notebooks_dir=notebooks, progress=False)
+print(json.dumps({"statuses": sorted({e.status for e in result.entries}),
+                  "imported": [m for m in ("papermill", "nbclient", "nbformat", "nbconvert", "jsonschema") if m in sys.modules]}))"""
+
+
+def test_the_main_process_imports_no_notebook_machinery(toy):
+    """Workers execute and export; the main process plans, hashes and writes the index — it never
+    imports papermill, nbformat or nbconvert (and so never compiles jsonschema's grammars), whether
+    the run executes notebooks or reuses them all."""
+    notebooks, out = toy
+    runs = [json.loads(subprocess.run([sys.executable, "-c", MAIN_PROCESS, str(notebooks), str(out)], check=True,
+                                      capture_output=True, text=True, timeout=600).stdout) for _ in range(2)]
+    assert [r["statuses"] for r in runs] == [["ok"], ["skipped"]]
+    assert [r["imported"] for r in runs] == [[], []]

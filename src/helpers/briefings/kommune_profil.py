@@ -25,7 +25,7 @@ from helpers.data import store
 from helpers.data.status import mark
 from helpers.i18n import check_sprache, t
 from helpers.indicators import (CATALOGUE, Comparison, Figure, compare, dated_series, largest, latest_flag,
-                                nationality_rows, year_end)
+                                nationality_rows, source_dates, year_end)
 from helpers.kommunen import Region, land, region
 from helpers.presentation import charts, maps, narrative, payloads, sources, tables
 
@@ -129,7 +129,7 @@ def _source_ids(figures) -> list[str]:
 def _cited(p: Profile, figures) -> dict[str, list[pd.Timestamp]]:
     """Source id → the reference dates of the shown figures it actually supplies (the source
     line's Stand): a change from 2015 to 2024 from two sources gives each source its own date."""
-    supplied = set(zip(p.obs["source_id"], p.obs["date"]))
+    supplied = source_dates(p.obs)
     cited: dict[str, list[pd.Timestamp]] = {}
     for f in figures:
         if not f.missing:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from helpers.data import store
 from helpers.kommunen import KREIS_AGS
 
 
@@ -69,3 +70,9 @@ def latest_flag(obs: pd.DataFrame, variable: str, ags: str) -> float | None:
     rows = obs[(obs["ags"] == ags) & (obs["variable"] == variable) & obs["preferred"]]
     return None if rows.empty else rows.sort_values("date")["value"].iloc[-1]
 
+
+
+def source_dates(obs: pd.DataFrame) -> frozenset[tuple[str, pd.Timestamp]]:
+    """The (source id, date) pairs of the observations — which dates each source supplies — once per
+    frame (every profile of a Kreis asks, and iterating the dates costs)."""
+    return store.remember(obs, ("source_dates",), lambda: frozenset(zip(obs["source_id"], obs["date"])))

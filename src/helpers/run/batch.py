@@ -255,9 +255,9 @@ def clean_metadata(nb) -> None:
 
 def refresh(path: Path) -> None:
     """Re-execute a committed product notebook in place with its default parameters (for nbval)."""
-    from helpers.run.pool import without_iri_grammars
+    from helpers.run import runtime
 
-    without_iri_grammars()
+    runtime.without_iri_grammars()
     import nbformat
     import papermill
 

@@ -33,6 +33,7 @@ class Entry:
     briefing: dict | None = None  # the BRIEFING payload
     key_figures: dict | None = None  # the KEY_FIGURES payload
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the worker and its kernel for this notebook (Linux; 0 elsewhere)
     input_hash: str = ""
     reused_from: str | None = None  # the run whose files were linked over
     carried_over: bool = False  # not planned in this run, kept from the latest so it stays complete
@@ -48,7 +49,8 @@ class Entry:
 
     def skipped(self, previous_dir: Path, **changes) -> Entry:
         """This entry of the latest run, its files linked into the new run."""
-        return replace(self, status="skipped", seconds=0.0, reused_from=self.reused_from or previous_dir.name, **changes)
+        return replace(self, status="skipped", seconds=0.0, cpu_seconds=0.0, reused_from=self.reused_from or previous_dir.name,
+                       **changes)
 
 
 # --- what to run ---------------------------------------------------------------------------

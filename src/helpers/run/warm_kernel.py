@@ -37,6 +37,8 @@ log = logging.getLogger(__name__)
 # which survives the namespace reset).
 BASELINE_CODE = """
 import importlib as _importlib, os as _os, pkgutil as _pkgutil, sys as _sys, warnings as _warnings
+from helpers.run.runtime import without_iri_grammars as _without_iri_grammars
+_without_iri_grammars()  # before plotly.io.renderers imports nbformat below
 import pandas as _pd, plotly.io as _pio
 import helpers as _helpers
 # Import what notebooks use once, so import-time effects of third-party modules (warnings
@@ -172,6 +174,16 @@ def kill() -> None:
             pass
     for path in own_files(Path(jupyter_runtime_dir()), os.getpid()):
         path.unlink(missing_ok=True)
+
+
+def cpu_seconds() -> float:
+    """CPU seconds this process's kernel has used so far; 0 without a kernel or without /proc (Linux)."""
+    pid = getattr(getattr(_kernel, "km", None) and _kernel.km.provisioner, "pid", None)
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 class WarmKernelEngine(NBClientEngine):
