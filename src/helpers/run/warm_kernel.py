@@ -3,7 +3,7 @@
 Starting a kernel and importing pandas/plotly costs 2–3 s per notebook; a batch of 18 briefings
 spends most of its time there. :class:`WarmKernelEngine` (papermill engine name ``"warm"``)
 keeps one kernel per worker process alive and, after every notebook, returns it to the state of
-a fresh kernel (:data:`RESET_CODE`): user namespace and execution counter cleared, every
+a fresh kernel (:data:`RESET_CODE`): user namespace, output history and execution counter cleared, every
 ``helpers`` module dropped from ``sys.modules`` (so module-level caches start empty and cannot
 carry another notebook's parameters), cwd, environment, ``sys.path``, warnings filters, pandas
 options and plotly defaults restored. Third-party modules stay imported — that is the speed-up.
@@ -85,7 +85,14 @@ with _warnings.catch_warnings():
             _pd.set_option(_k, _v)
 if (_pio.templates.default, _pio.renderers.default) != _b["plotly"]:  # setting validates the template: 0.1 s
     _pio.templates.default, _pio.renderers.default = _b["plotly"]
+# The reset without the output cache's flush, whose full garbage collection over everything the memo holds
+# costs 0.1-0.3 s per notebook; the namespace and output history are cleared all the same, Python's own
+# collector frees cyclic garbage as it always does, and only the last results are released by hand. (No
+# names after the reset: it has just emptied the namespace.)
+get_ipython().displayhook.do_full_cache = False
 get_ipython().reset(new_session=True)
+get_ipython().displayhook.do_full_cache = True
+get_ipython().displayhook._ = get_ipython().displayhook.__ = get_ipython().displayhook.___ = ""
 """
 
 
