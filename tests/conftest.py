@@ -7,7 +7,7 @@ from helpers.data import geo
 from helpers.presentation import sources
 from tests.material import GEO, require
 
-SHARED_BOUNDARIES = GEO / "kreis_kleve_gemeinden.geojson"
+SHARED_BOUNDARIES = GEO / "nrw_gemeinden.geojson"
 
 
 @pytest.fixture(autouse=True)

@@ -72,11 +72,11 @@ def test_import_refuses_duplicates_and_known_source_ids(raw_copy, import_base):
 
 
 def test_import_refuses_a_file_that_would_break_validation(raw_copy):
-    """Units the checks do not know (here 'Anzahl' without a table map) stop the import."""
+    """Units the checks do not know (here 'Anzahl' without a table map: 12411-06-01-5 is not declared) stop the import."""
     before = tree_hashes(raw_copy)
     with pytest.raises(ImportRefused, match="unit_known"):
-        import_file(require(FOUND / "datenguide__genesapi-data__12411-02-03-5_00.csv"),
-                    Provenance("REGIO_12411_02_03_5_NEW"), raw_copy)
+        import_file(require(FOUND / "datenguide__genesapi-data__12411-06-01-5_00.csv"),
+                    Provenance("REGIO_12411_06_01_5_NEW"), raw_copy)
     assert tree_hashes(raw_copy) == before
 
 

@@ -178,10 +178,10 @@ def test_similarity_features_take_their_dates_from_the_data(ctx):
     """The newest date all 16 share on the feature's base (growth: from the oldest), not literals."""
     dates = {f.key: [d.date().isoformat() for d in cmp.feature_dates(ctx.obs, f)] for f in cmp.FEATURES}
     assert dates == {"cmp_feat_population": ["2024-12-31"], "cmp_feat_density": ["2024-12-31"],
-                     "cmp_feat_growth": ["2023-12-31", "2019-12-31"], "cmp_feat_foreign_share": ["2022-05-15"]}
+                     "cmp_feat_growth": ["2023-12-31", "2011-12-31"], "cmp_feat_foreign_share": ["2022-05-15"]}
     earlier = ctx.obs[ctx.obs["date"] <= "2021-12-31"]
     growth = next(f for f in cmp.FEATURES if f.growth)
-    assert [d.year for d in cmp.feature_dates(earlier, growth)] == [2021, 2019]
+    assert [d.year for d in cmp.feature_dates(earlier, growth)] == [2021, 2011]  # 2011-2015: Regionalstatistik 12411-01-01-5
 
 
 def test_series_and_features_are_computed_once_per_briefing_and_never_reach_another(ctx):

@@ -324,34 +324,37 @@ def test_moers_population_is_the_official_figure_in_german_format(monkeypatch):
     assert f"In Moers lebten am 31.12.2024 {expected} Menschen (Kreis Wesel: " in text
 
 
-def test_the_locator_of_a_kreis_without_boundaries_says_the_map_is_missing(monkeypatch):
+def test_the_locator_of_a_kreis_outside_kleve_is_drawn_on_its_own_boundaries(monkeypatch):
     shown = []
     monkeypatch.setattr(profil, "display", lambda obj, raw=False: shown.append(obj.data))
     monkeypatch.setattr(charts, "show", lambda fig, table=None, sprache="de": shown.append(fig))
     profil.locator(profil.setup("Moers"))
-    assert shown == ["Geprüfte Gemeindegrenzen des Kreises Wesel liegen nicht vor; die Lagekarte entfällt."]
+    assert len(shown) == 1 and shown[0].layout.title.text == "Lage von Moers im Kreis Wesel"
+    assert "© GeoBasis-DE / BKG (Daten verändert)" in charts.source_line_of(shown[0])
     shown.clear()
     profil.locator(profil.setup("Kleve"))
     assert len(shown) == 1 and "Lage von Kleve im Kreis Kleve" in shown[0].layout.title.text
 
 
 def test_a_population_with_one_update_date_is_a_table_not_a_one_point_chart(monkeypatch):
-    """Moers has one date of the population update (31.12.2024): a line chart of one point says
-    nothing, so the figures stand in a table with a sentence; Kleve keeps its chart."""
+    """Moers up to mid-2012 has one date of the population update (31.12.2011): a line chart of one point says
+    nothing, so the figures stand in a table with a sentence; with its whole series (2011–2015 on the 2011
+    base, 2024 on the 2022 base) Moers gets its chart, like Kleve."""
     shown = []
     for module in (profil, tables):
         monkeypatch.setattr(module, "display", lambda obj, raw=False: shown.append(
             obj["text/plain"] if isinstance(obj, dict) else obj.data))
     monkeypatch.setattr(charts, "show", lambda fig, table=None, sprache="de": shown.append(fig))
     charts_shown = lambda: [o for o in shown if hasattr(o, "layout")]  # noqa: E731
-    profil.population(profil.setup("Moers"))
+    profil.population(profil.setup("Moers", stichtag="2012-06-30"))
     assert not [f for f in charts_shown() if "Einwohnerinnen und Einwohner in Moers" in f.layout.title.text]
     text = "\n".join(o for o in shown if isinstance(o, str))
     assert "Für Moers liegt in den Daten nur ein Stand der fortgeschriebenen Einwohnerzahl vor" in text
-    assert official_population("05170024") in text and "31.12.2024" in text
-    shown.clear()
-    profil.population(profil.setup("Kleve"))
-    assert [f for f in charts_shown() if "Einwohnerinnen und Einwohner in Kleve" in f.layout.title.text]
+    assert "31.12.2011" in text
+    for kommune in ("Moers", "Kleve"):
+        shown.clear()
+        profil.population(profil.setup(kommune))
+        assert [f for f in charts_shown() if f"Einwohnerinnen und Einwohner in {kommune}" in f.layout.title.text]
 
 
 @pytest.mark.parametrize(("kommune", "title"), [
