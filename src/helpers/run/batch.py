@@ -150,13 +150,13 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         carried = carry_over(jobs, digest_of, previous_dir, previous, target, notebooks_dir)
         pages.place_plotly_js(target, previous_dir)
         sites = sorted(({site_of(job.output) for job in jobs} | {site_of(e.output) for e in carried}) - {""})
-        for folder in sites:  # each Kreis folder is a complete site of its own (hard links: no extra space)
-            (target / folder).mkdir(exist_ok=True)
-            link(target / pages.PLOTLY_JS, target / folder / pages.PLOTLY_JS)
+        for site in sites:  # each Kreis folder is a complete site of its own (hard links: no extra space)
+            (target / site).mkdir(exist_ok=True)
+            link(target / pages.PLOTLY_JS, target / site / pages.PLOTLY_JS)
 
         progress = sys.stderr.isatty() if progress is None else progress
-        runtime_folder, moved = runtime.runtime_dir()  # before the workers start: they inherit the choice
-        runtime.remove_stale_files(runtime_folder)  # of killed runs, also when this run starts no kernel
+        runtime_dir, moved = runtime.runtime_dir()  # before the workers start: they inherit the choice
+        runtime.remove_stale_files(runtime_dir)  # of killed runs, also when this run starts no kernel
         if moved:
             print(moved, file=sys.stderr)
         executed, stopped_by = [], None
@@ -176,9 +176,9 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         status = "interrupted" if stopped_by else "failed" if failed else "ok"
 
         if sites:
-            for folder in sites:
-                pages.write_indexes(target / folder, [e for e in entries if site_of(e.output) == folder],
-                                   created=created, version=version_text)
+            for site in sites:
+                pages.write_indexes(target / site, [e for e in entries if site_of(e.output) == site],
+                                    created=created, version=version_text)
             pages.write_sites_index(target, sites, entries, created=created, version=version_text)
         else:
             pages.write_indexes(target, entries, created=created, version=version_text)

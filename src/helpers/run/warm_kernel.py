@@ -172,8 +172,7 @@ def shutdown() -> None:
 def kill() -> None:
     """Kill this process's kernel at once and remove its files: for a signal handler or the orphan
     watchdog, where waiting for the kernel's shutdown reply is not possible."""
-    kernel = _kernel
-    pid = getattr(getattr(kernel, "km", None) and kernel.km.provisioner, "pid", None)
+    pid = _kernel_pid()
     if pid:
         try:
             os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session (jupyter_client)
@@ -183,11 +182,14 @@ def kill() -> None:
         path.unlink(missing_ok=True)
 
 
+def _kernel_pid() -> int | None:
+    return getattr(getattr(_kernel, "km", None) and _kernel.km.provisioner, "pid", None)
+
+
 def cpu_seconds() -> float:
     """CPU seconds this process's kernel has used so far; 0 without a kernel or without /proc (Linux)."""
-    pid = getattr(getattr(_kernel, "km", None) and _kernel.km.provisioner, "pid", None)
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        fields = Path(f"/proc/{_kernel_pid()}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
