@@ -6,7 +6,6 @@ import re
 import shutil
 import subprocess
 import sys
-import time
 
 import nbformat
 import pytest
@@ -81,9 +80,7 @@ def test_failing_notebook_is_reported_and_latest_kept(toy):
 def test_rerun_skips_unchanged_and_reruns_what_changed(toy, tmp_path):
     notebooks, out = toy
     _run(notebooks, out)
-    started = time.perf_counter()
-    again = _run(notebooks, out)
-    assert time.perf_counter() - started < 3
+    again = _run(notebooks, out)  # without starting a worker (test_the_main_process_imports_no_notebook_machinery)
     assert set(_statuses(again).values()) == {"skipped"}
     assert (again.run_dir / "kommune_05154036_kleve.html").stat().st_nlink >= 2  # hard-linked, not re-made
 
