@@ -7,12 +7,17 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.setup-done
 KERNEL := integrationsmonitor
 PRODUCT_NOTEBOOKS := notebooks/kommune_profil.ipynb notebooks/kreis_uebersicht.ipynb notebooks/kommunen_vergleich.ipynb
+# one pytest worker per core (at most 4); tests marked xdist_group("…") share a worker, so an expensive
+# shared run (the full briefing run, the Kreise run, the toy project of the fault tests) happens once
+PYTEST := $(PY) -m pytest --numprocesses auto --maxprocesses 4 --dist loadgroup
+NBVAL  := $(PRODUCT_NOTEBOOKS) --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+FAST   := tests/batch/test_batch.py::test_run_writes_briefings_index_and_record tests/browser/test_briefings.py
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_PORT  ?= 8888
 LAB_TOKEN ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data update briefings test lab bench notebooks clean distclean
+.PHONY: help setup data update briefings test test-fast lab bench notebooks clean distclean
 
 ## Show this list
 help:
@@ -41,9 +46,14 @@ update: setup
 briefings: setup
 	$(PY) -m helpers briefings --all
 
-## The whole test suite: unit, data, notebooks (nbval), end-to-end, browser
+## The whole test suite: lint, unit, data, notebooks (nbval), end-to-end, browser (CI runs this)
 test: setup
-	$(PY) -m pytest tests $(PRODUCT_NOTEBOOKS) --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+	$(PYTEST) tests $(NBVAL)
+
+## While developing: lint, unit, data (not slow), one toy batch, one browser page per briefing kind and language
+test-fast: setup
+	$(PYTEST) tests/unit tests/data tests/browser/test_ci_policy.py -m "not slow"
+	$(PYTEST) $(FAST) --sample-pages
 
 ## JupyterLab on this repository, project kernel, localhost only (make lab LAB_PORT=8890 LAB_TOKEN=...)
 lab: setup

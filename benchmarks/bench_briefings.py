@@ -12,6 +12,10 @@ kleve      Kreis Kleve `--all --force --sprache de` (18 notebooks) three ways, s
            papermill CLI, then the nbconvert CLI to HTML, one after the other). Ratios against the
            batch (goals: pool >= 4x, naive >= 8x), CPU seconds per notebook and kind for each; then a
            rerun with nothing changed (goal < 2 s).
+stop       Kreis Kleve `--all --force` stopped once two kernels run: by Ctrl+C (SIGINT to the process
+           group) and by SIGTERM to the main process alone; seconds until the main process exits and
+           until none of its workers and kernels is left (goal: within 5 s; the tests only check that
+           they all end).
 
 CPU seconds count every process of a tree (user + system, from the rusage of its ended children).
 Wall times depend on what else the machine does: compare numbers taken in one sitting.
@@ -22,6 +26,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -37,7 +42,7 @@ from helpers import kommunen
 from helpers.run import batch, cache, plan
 from helpers.run.pool import KERNEL_NAME
 
-PARTS = ("kreis-all", "growth", "kleve")
+PARTS = ("kreis-all", "growth", "kleve", "stop")
 GROWTH = (1, 4, 8, 16)
 WORKERS = 2
 MIB = 2**20
@@ -94,12 +99,14 @@ def per_kind(timings: list[tuple[str, float, float]]) -> str:
     for notebook, seconds, cpu in timings:
         kinds.setdefault(KINDS[notebook], []).append((seconds, cpu))
     return "  ".join(f"{kind} {len(values)}× {statistics.mean(s for s, _ in values):5.2f} s, "
-                     f"CPU {statistics.mean(c for _, c in values):5.2f} s (median {statistics.median(c for _, c in values):4.2f})"
+                     f"CPU {statistics.mean(c for _, c in values):5.2f} s "
+                     f"(median {statistics.median(c for _, c in values):4.2f})"
                      for kind, values in sorted(kinds.items()))
 
 
 def _executed(record: dict) -> list[tuple[str, float, float]]:
-    return [(e["notebook"], e["seconds"], e.get("cpu_seconds", 0.0)) for e in record["notebooks"] if e["status"] == "ok"]
+    return [(e["notebook"], e["seconds"], e.get("cpu_seconds", 0.0))
+            for e in record["notebooks"] if e["status"] == "ok"]
 
 
 def summary(label: str, seconds: float, peak: int, cpu: float, record: dict) -> str:
@@ -109,7 +116,8 @@ def summary(label: str, seconds: float, peak: int, cpu: float, record: dict) -> 
     return (f"{label}: {seconds:7.1f} s wall, peak memory {peak / MIB:6.0f} MiB, CPU {cpu:6.1f} s, "
             f"{len(record['notebooks'])} notebooks; in the workers {worker_seconds:7.1f} s, CPU {notebook_cpu:6.1f} s; "
             f"CPU outside the notebooks {cpu - notebook_cpu:5.1f} s\n"
-            f"    per notebook (papermill + export; a worker's first includes its kernel's start): {per_kind(executed)}")
+            "    per notebook (papermill + export; a worker's first includes its kernel's start): "
+            f"{per_kind(executed)}")
 
 
 def kreis_all(tmp: Path) -> float:
@@ -194,6 +202,47 @@ def kleve(tmp: Path) -> None:
           f"({reused}/{len(rerun['notebooks'])} reused; goal < {GOALS['rerun']:.0f} s)", flush=True)
 
 
+def _kernels_up(run: psutil.Process, count: int = 2, timeout: float = 300) -> list[psutil.Process]:
+    """The run's descendants once ``count`` of them are kernels."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        tree = run.children(recursive=True)
+        with_kernels = []
+        for process in tree:
+            try:
+                if any("ipykernel" in part for part in process.cmdline()):
+                    with_kernels.append(process)
+            except psutil.Error:
+                pass
+        if len(with_kernels) >= count:
+            return tree
+        time.sleep(0.2)
+    raise SystemExit(f"the run did not start {count} kernels within {timeout:.0f} s")
+
+
+def stop(tmp: Path) -> None:
+    for label, signum, group in (("Ctrl+C (SIGINT to the group)", signal.SIGINT, True),
+                                 ("SIGTERM to the main process", signal.SIGTERM, False)):
+        command = [sys.executable, "-m", "helpers", "briefings", "--all", "--force", "--jobs", str(WORKERS),
+                   "--out", str(tmp / "stop")]
+        run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        tree = _kernels_up(psutil.Process(run.pid))
+        started = time.perf_counter()
+        if group:
+            os.killpg(run.pid, signum)
+        else:
+            run.send_signal(signum)
+        run.wait()
+        exited = time.perf_counter() - started
+        _, alive = psutil.wait_procs(tree, timeout=60)
+        gone = time.perf_counter() - started
+        left = f"; {len(alive)} still running after 60 s" if alive else ""
+        print(f"stop, {label}: exit {run.returncode} after {exited:5.2f} s, its {len(tree)} workers and kernels "
+              f"gone after {gone:5.2f} s{left}", flush=True)
+        for process in alive:
+            process.kill()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=PARTS, help="only this part (repeatable); default all")
@@ -212,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
             growth(tmp, all_seconds)
         if "kleve" in parts:
             kleve(tmp)
+        if "stop" in parts:
+            stop(tmp)
     print(f"load at the end: {os.getloadavg()[0]:.1f}")
     return 0
 

@@ -34,7 +34,8 @@ def normalised(path: Path) -> str:
 
 
 def compare(before: Path, after: Path) -> int:
-    pages = sorted({p.relative_to(before) for p in before.rglob("*.html")} | {p.relative_to(after) for p in after.rglob("*.html")})
+    pages = sorted({p.relative_to(before) for p in before.rglob("*.html")}
+                   | {p.relative_to(after) for p in after.rglob("*.html")})
     differing = 0
     for page in pages:
         old, new = before / page, after / page

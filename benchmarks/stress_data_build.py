@@ -23,8 +23,8 @@ ABORT_MARKERS = ("terminate called", "Fatal Python error", "Segmentation fault",
 def build_once(out_root: Path, number: int) -> tuple[int, str, float]:
     """(exit code, stderr, seconds) of one real build into its own processed folder."""
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "helpers", "data", "build", "--out-dir", str(out_root / f"p{number}")],
-                            capture_output=True, text=True, timeout=600)
+    command = [sys.executable, "-m", "helpers", "data", "build", "--out-dir", str(out_root / f"p{number}")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
     return result.returncode, result.stderr, time.perf_counter() - started
 
 

@@ -1,20 +1,68 @@
 """Fixtures shared across the test folders (add yours; never remove others')."""
+import json
 import os
+import subprocess
 
 import pytest
 
+from helpers import cli
 from helpers.data import geo
-from helpers.presentation import sources
 from tests.material import GEO, require
 
 SHARED_BOUNDARIES = GEO / "nrw_gemeinden.geojson"
 
 
-@pytest.fixture(autouse=True)
-def outside_a_briefing(monkeypatch):
-    """Each test starts outside a numbered briefing: the notebooks' setup starts numbering sources
-    module-wide ("Quellen: [1]"), which would otherwise leak from one test into the next."""
-    monkeypatch.setattr(sources, "_numbers", None)
+@pytest.fixture
+def shown(monkeypatch):
+    """What the briefing sections display, in order, as text: Markdown as written, a table or chart as
+    its HTML (a chart's with the table "Zahlen zur Grafik"), a payload as JSON. The real display path,
+    with IPython's ``display`` captured."""
+    from helpers.briefings import document
+    from helpers.presentation import charts, payloads, tables
+
+    out: list[str] = []
+
+    def capture(obj, raw=False):
+        if isinstance(obj, dict):
+            out.append(obj.get("text/html") or obj.get("text/plain") or json.dumps(obj, default=str))
+        else:
+            out.append(obj.data)
+
+    for module in (document, tables, charts, payloads):
+        monkeypatch.setattr(module, "display", capture)
+    return out
+
+
+def pytest_addoption(parser):
+    parser.addoption("--sample-pages", action="store_true",
+                     help="browser checks open one page per briefing kind and language, not all (make test-fast)")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """nbval's cells of one notebook share its kernel and run in order: one xdist worker per notebook
+    (before xdist reads the groups, hence tryfirst)."""
+    for item in items:
+        if item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid:
+            item.add_marker(pytest.mark.xdist_group(f"nbval-{item.path.stem}"))
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """``run_cli("briefings", "--kommune", "Klewe")``: ``helpers.cli.main`` in this process, as
+    ``python -m helpers`` would run it, without starting an interpreter (a refusal costs milliseconds,
+    not seconds); the exit code and the output as subprocess.run gives them."""
+    def run(*args) -> subprocess.CompletedProcess:
+        argv = [str(a) for a in args]
+        capsys.readouterr()
+        try:
+            code = cli.main(argv)
+        except SystemExit as stop:  # argparse's refusals (exit 2) and --help (exit 0)
+            code = 0 if stop.code is None else stop.code if isinstance(stop.code, int) else 1
+        out, err = capsys.readouterr()
+        return subprocess.CompletedProcess(argv, code, out, err)
+
+    return run
 
 
 @pytest.fixture
@@ -41,12 +89,10 @@ def shared_boundaries(geo_sandbox):
     return SHARED_BOUNDARIES
 
 
-@pytest.fixture(scope="session")
-def full_run(tmp_path_factory):
-    """A complete briefing run (`python -m helpers briefings --all`, real papermill + nbconvert,
-    German and English) into a temporary folder, once per session; the Path of its run folder
-    (``latest`` resolved)."""
-    import subprocess
+def _briefings_run(tmp_path_factory, *args: str):
+    """``python -m helpers briefings ARGS`` (real papermill + nbconvert) into a temporary folder, as on a
+    fresh clone: an empty map cache and no boundary file configured (the shipped ones draw). The Path of
+    its run folder (``latest`` resolved)."""
     import sys
 
     from helpers.run.batch import LATEST, product_notebooks
@@ -55,11 +101,23 @@ def full_run(tmp_path_factory):
     if missing:
         pytest.skip(f"Produkt-Notebooks fehlen noch: {', '.join(missing)}")
     out = tmp_path_factory.mktemp("briefings")
-    # As on a fresh clone: an empty map cache and no boundary file configured (the shipped ones draw).
     env = {**os.environ, geo.CACHE_ENV: str(tmp_path_factory.mktemp("geo-cache"))}
     env.pop(geo.BOUNDARIES_ENV, None)
-    done = subprocess.run([sys.executable, "-m", "helpers", "briefings", "--all", "--out", str(out)],
+    done = subprocess.run([sys.executable, "-m", "helpers", "briefings", *args, "--out", str(out)],
                           capture_output=True, text=True, timeout=2400, env=env)
     if done.returncode != 0:
-        pytest.fail(f"briefings --all endete mit {done.returncode}:\n{done.stderr[-4000:]}")
+        pytest.fail(f"briefings {' '.join(args)} endete mit {done.returncode}:\n{done.stderr[-4000:]}")
     return (out / LATEST).resolve()
+
+
+@pytest.fixture(scope="session")
+def full_run(tmp_path_factory):
+    """The complete run (`briefings --all`, German and English), once per session. Its users carry
+    ``xdist_group("full_run")``, so under xdist it runs once too."""
+    return _briefings_run(tmp_path_factory, "--all")
+
+
+@pytest.fixture(scope="session")
+def kleve_run(tmp_path_factory):
+    """`briefings --kommune Kleve`, German and English: one page of each kind and language (make test-fast)."""
+    return _briefings_run(tmp_path_factory, "--kommune", "Kleve")

@@ -48,7 +48,8 @@ def key_figure_strings(kommune: str) -> dict[str, str]:
     raw = published(region(kommune, level="kommune").ags)
     expected = {key: format_value(raw[origin]) for key, (origin, format_value) in PUBLISHED_KEY_FIGURES.items()
                 if origin in raw}
-    census = [raw.get(("REGIO_12111_01_01_5", variable, "2011-05-09")) for variable in ("foreign_population", "population")]
+    census = [raw.get(("REGIO_12111_01_01_5", variable, "2011-05-09"))
+              for variable in ("foreign_population", "population")]
     if None not in census:
         expected["foreign_share_census_2011"] = fmt.format_percent(census[0] / census[1] * 100, 1)
     return {key: normalise(value) for key, value in expected.items()}

@@ -25,7 +25,8 @@ def _run(tmp_path, **parameters):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kommune, name, ags", [("Goch", "Goch", "05154016"), (5154008, "Emmerich am Rhein", "05154008")])
+@pytest.mark.parametrize("kommune, name, ags", [("Goch", "Goch", "05154016"),
+                                                (5154008, "Emmerich am Rhein", "05154008")])
 def test_key_figures_payload_equals_the_raw_data(tmp_path, kommune, name, ags):
     """The payload's key figures are the published cells of the raw files (read here as plain CSV)."""
     book = _run(tmp_path, kommune=kommune)

@@ -53,6 +53,11 @@ class Region:
         return re.sub(r"[^a-z0-9]+", "-", _fold(self.name)).strip("-")
 
     @property
+    def is_kommune(self) -> bool:
+        """A Gemeinde (of a Kreis, or a kreisfreie Stadt's own Gemeinde), not a Kreis or the Land."""
+        return self.level == "kommune"
+
+    @property
     def kreis_ags(self) -> str:
         """The AGS of the Kreis (or kreisfreie Stadt) the region lies in; the Land's own AGS for NRW."""
         return self.ags[:5]

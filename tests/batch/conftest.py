@@ -18,7 +18,8 @@ def mount_tmpfs():
         if os.geteuid() != 0:
             pytest.skip("needs root for a tmpfs mount (read-only or size-limited file system)")
         path.mkdir(parents=True, exist_ok=True)
-        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True, text=True)
+        done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(path)], capture_output=True,
+                              text=True)
         if done.returncode != 0:
             pytest.skip(f"tmpfs mount not possible here: {done.stderr.strip()}")
         mounted.append(path)

@@ -1,4 +1,7 @@
-"""batch.run with toy notebooks: results, failures, cache, lock, escaping (real papermill + nbconvert)."""
+"""batch.run with toy notebooks: results, failures, cache, lock, escaping (real papermill + nbconvert).
+
+Each run starts two workers and two kernels, so the first complete run is made once (``first_run``) and the
+tests that start from a good run take a copy of it (``after_first_run``)."""
 from __future__ import annotations
 
 import json
@@ -19,15 +22,22 @@ from tests.batch.toy import briefing_cells, notebook, product_root
 from tests.data.update_support import LDB_12411_15I, cli
 from tests.material import require
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("toy-batch")]  # first_run is made once
 KLEVE = [kommunen.region("Kleve")]
 
 
+@pytest.fixture(scope="module")
+def pinned():
+    """The helpers code hash pinned, because other people may edit src/helpers in this working tree
+    while the tests run (the cache key would change between two runs of one test)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(batch, "code_fingerprint", lambda: "pinned")
+        yield
+
+
 @pytest.fixture
-def toy(tmp_path, monkeypatch):
-    """Toy notebooks + an output folder; the helpers code hash pinned, because other people
-    edit src/helpers in this working tree while the tests run."""
-    monkeypatch.setattr(batch, "code_fingerprint", lambda: "pinned")
+def toy(pinned, tmp_path):
+    """Toy notebooks + an output folder."""
     root = product_root(tmp_path / "root")
     return root / "notebooks", tmp_path / "out"
 
@@ -37,13 +47,30 @@ def _run(notebooks, out, selection=KLEVE, **options):
     return batch.run(jobs, out, workers=2, notebooks_dir=notebooks, progress=False, **options)
 
 
+@pytest.fixture(scope="module")
+def first_run(pinned, tmp_path_factory):
+    """The toy project's first complete run (Kreis Kleve, Kleve's profile): notebooks, output folder, result."""
+    base = tmp_path_factory.mktemp("first-run")
+    notebooks = product_root(base / "root") / "notebooks"
+    return notebooks, base / "out", _run(notebooks, base / "out")
+
+
+@pytest.fixture
+def after_first_run(first_run, tmp_path):
+    """A copy of the toy project and its output folder as the first run left them, to change freely
+    (``latest`` is a relative link, so it points into the copy)."""
+    notebooks, out, _ = first_run
+    shutil.copytree(notebooks.parent, tmp_path / "root", symlinks=True)
+    shutil.copytree(out, tmp_path / "out", symlinks=True)
+    return tmp_path / "root" / "notebooks", tmp_path / "out"
+
+
 def _statuses(result):
     return {e.output: e.status for e in result.entries}
 
 
-def test_run_writes_briefings_index_and_record(toy):
-    notebooks, out = toy
-    result = _run(notebooks, out)
+def test_run_writes_briefings_index_and_record(first_run):
+    notebooks, out, result = first_run
     assert result.exit_code == 0
     assert (out / "latest").resolve() == result.run_dir
     names = {p.name for p in result.run_dir.iterdir()}
@@ -61,9 +88,9 @@ def test_run_writes_briefings_index_and_record(toy):
     assert "injected-parameters" not in page and "Stand der Daten: 31.12.2023" in page
 
 
-def test_failing_notebook_is_reported_and_latest_kept(toy):
-    notebooks, out = toy
-    good = _run(notebooks, out)
+def test_failing_notebook_is_reported_and_latest_kept(after_first_run):
+    notebooks, out = after_first_run
+    good = (out / "latest").resolve()
     notebook(notebooks / "kommune_profil.ipynb", *briefing_cells("kommune_profil"),
              "raise RuntimeError('absichtlicher Testfehler')")
     bad = _run(notebooks, out)
@@ -73,22 +100,21 @@ def test_failing_notebook_is_reported_and_latest_kept(toy):
     error = next(e for e in bad.entries if e.status == "failed").error
     assert error["ename"] == "RuntimeError" and "Testfehler" in error["evalue"]
     assert error["source"].startswith("raise RuntimeError") and error["cell"] == 6  # after the injected cell
-    assert (out / "latest").resolve() == good.run_dir
+    assert (out / "latest").resolve() == good
     assert json.loads((bad.run_dir / "run.json").read_text())["status"] == "failed"
 
 
-def test_rerun_skips_unchanged_and_reruns_what_changed(toy, tmp_path):
-    notebooks, out = toy
-    _run(notebooks, out)
-    again = _run(notebooks, out)  # without starting a worker (test_the_main_process_imports_no_notebook_machinery)
+def test_rerun_skips_unchanged_and_reruns_what_changed(after_first_run):
+    notebooks, out = after_first_run
+    again = _run(notebooks, out)  # how long a rerun takes: `make bench` ("kleve rerun, nothing changed")
     assert set(_statuses(again).values()) == {"skipped"}
     assert (again.run_dir / "kommune_05154036_kleve.html").stat().st_nlink >= 2  # hard-linked, not re-made
 
     assert set(_statuses(_run(notebooks, out, stichtag="2022-12-31")).values()) == {"ok"}  # parameter
     profile = notebooks / "kommune_profil.ipynb"
     profile.write_text(profile.read_text().replace("Text.", "Anderer Text."))  # one notebook
-    assert _statuses(_run(notebooks, out, stichtag="2022-12-31")) == {"kreis_uebersicht": "skipped", "kommunen_vergleich": "skipped",
-                                                "kommune_05154036_kleve": "ok"}
+    assert _statuses(_run(notebooks, out, stichtag="2022-12-31")) == {
+        "kreis_uebersicht": "skipped", "kommunen_vergleich": "skipped", "kommune_05154036_kleve": "ok"}
     assert set(_statuses(_run(notebooks, out)).values()) == {"ok"}  # stichtag back to default
     assert set(_statuses(_run(notebooks, out, force=True)).values()) == {"ok"}  # --force
 
@@ -128,7 +154,8 @@ def test_a_changed_value_rebuilds_only_the_briefings_of_its_kreis(toy, tmp_path)
     moers = _run(notebooks, out, selection, raw_dir=raw)
     assert _counts(moers) == {"kreis-kleve": {"ok": 0, "skipped": 4}, "kreis-wesel": {"ok": 4, "skipped": 0}}
     record = json.loads((moers.run_dir / "run.json").read_text())
-    assert sum(e["status"] == "ok" for e in record["notebooks"]) == 4 and record["kreis_data_hashes"].keys() == {"05154", "05170"}
+    assert sum(e["status"] == "ok" for e in record["notebooks"]) == 4
+    assert record["kreis_data_hashes"].keys() == {"05154", "05170"}
 
     _edit_raw(raw, "itnrw/22811-01i.csv", "05;", ";11,1", ";11,2")  # Nordrhein-Westfalen
     assert _counts(_run(notebooks, out, selection, raw_dir=raw)) == {
@@ -149,9 +176,8 @@ def test_data_that_fails_validation_stops_the_run_and_keeps_nothing(toy, tmp_pat
 def test_lock_refuses_second_run_and_creates_nothing(toy):
     notebooks, out = toy
     out.mkdir()
-    with FileLock(out / batch.LOCK_FILE):
-        with pytest.raises(batch.LockHeld, match="Ein anderer Lauf ist noch aktiv"):
-            _run(notebooks, out)
+    with FileLock(out / batch.LOCK_FILE), pytest.raises(batch.LockHeld, match="Ein anderer Lauf ist noch aktiv"):
+        _run(notebooks, out)
     assert [p.name for p in out.iterdir()] == [batch.LOCK_FILE]
 
 
@@ -208,12 +234,11 @@ def test_a_statewide_update_that_changes_one_gemeinde_rebuilds_only_its_kreis(to
     assert _counts(again) == {"kreis-kleve": {"ok": 0, "skipped": 4}, "kreis-wesel": {"ok": 4, "skipped": 0}}
 
 
-def test_plotly_js_of_another_plotly_is_replaced(toy):
+def test_plotly_js_of_another_plotly_is_replaced(after_first_run):
     """A rerun that reuses every briefing still ships the installed plotly's plotly.min.js, not the
     previous run's (after an upgrade the reused briefings are made anew anyway: the versions are in the key)."""
-    notebooks, out = toy
-    first = _run(notebooks, out)
-    (first.run_dir / "plotly.min.js").write_text("/* plotly.js of an older plotly */")
+    notebooks, out = after_first_run
+    (out / "latest" / "plotly.min.js").write_text("/* plotly.js of an older plotly */")
     again = _run(notebooks, out)
     assert set(_statuses(again).values()) == {"skipped"}
     assert (again.run_dir / "plotly.min.js").read_bytes() == pages.plotly_js_path().read_bytes()
@@ -231,8 +256,9 @@ from helpers.run import batch, plan
 notebooks, out = Path(sys.argv[1]), Path(sys.argv[2])
 result = batch.run(plan.plan([kommunen.region("Kleve")], notebooks_dir=notebooks), out, workers=2,
                    notebooks_dir=notebooks, progress=False)
+machinery = ("papermill", "nbclient", "nbformat", "nbconvert", "jsonschema")
 print(json.dumps({"statuses": sorted({e.status for e in result.entries}),
-                  "imported": [m for m in ("papermill", "nbclient", "nbformat", "nbconvert", "jsonschema") if m in sys.modules]}))"""
+                  "imported": [m for m in machinery if m in sys.modules]}))"""
 
 
 def test_the_main_process_imports_no_notebook_machinery(toy):

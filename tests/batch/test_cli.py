@@ -1,4 +1,6 @@
-"""`python -m helpers briefings` as cron sees it: exit codes, nothing created on refusal, kill safety."""
+"""`python -m helpers briefings` as cron sees it: exit codes, nothing created on refusal, kill safety.
+
+Refusals run the command line in this process (``run_cli``); runs, locks and kills need a real process."""
 from __future__ import annotations
 
 import os
@@ -31,8 +33,8 @@ def _cli(*args, root=None, **kwargs):
     (["--sprache", "fr"], "Gültig sind: de, en"),
     (["--all", "--kommune", "Kleve"], "not allowed with"),
 ])
-def test_bad_arguments_exit_2_and_create_nothing(tmp_path, args, message):
-    done = _cli(*args, "--out", str(tmp_path / "out"))
+def test_bad_arguments_exit_2_and_create_nothing(run_cli, tmp_path, args, message):
+    done = run_cli("briefings", *args, "--out", tmp_path / "out")
     assert done.returncode == 2
     assert message in done.stderr
     assert not (tmp_path / "out").exists()

@@ -8,7 +8,7 @@ import pytest
 
 from helpers import kommunen
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("full_run")]
 MAX_HTML_BYTES = 1.5 * 1024 * 1024
 
 
@@ -43,7 +43,8 @@ def test_every_briefing_is_clean(full_run, check):
             assert 'class="jp-InputArea' not in text and "jp-InputPrompt" not in text.split("</style>")[-1], page.name
         elif check == "sources":
             charts = [c.split("</figure>")[0] for c in text.split('<figure class="im-chart">')[1:]]
-            without = [i for i, chart in enumerate(charts) if '"name":"source_line","showarrow":false,"text":"Quelle' not in chart]
+            source_line = '"name":"source_line","showarrow":false,"text":"Quelle'
+            without = [i for i, chart in enumerate(charts) if source_line not in chart]
             assert not without, f"{page.name}: Grafik(en) {without} ohne Zeile 'Quelle: …'"
         elif check == "size":
             assert page.stat().st_size <= MAX_HTML_BYTES, page.name

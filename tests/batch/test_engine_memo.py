@@ -12,15 +12,15 @@ from tests.batch.toy import notebook
 
 pytestmark = pytest.mark.slow
 
-FIGURES = """from helpers.briefings import common
+FIGURES = """from helpers.indicators import queries
 from helpers.data import memo, store
 from helpers.indicators import compare
 import helpers.kommunen
 assert helpers.kommunen.all_regions.cache_info().currsize == 0  # the other modules start afresh
 known = bool(memo.DERIVED)
 obs = store.load("observations")
-kreis = common.regional(obs, "05154")
-population = compare(common.until(kreis, kreis["date"].max()), "population", helpers.kommunen.region(kommune).ags)
+kreis = queries.regional(obs, "05154")
+population = compare(queries.until(kreis, kreis["date"].max()), "population", helpers.kommunen.region(kommune).ags)
 print(id(obs), id(population.kreis), known, population.kreis.value)"""
 
 
@@ -39,11 +39,11 @@ def test_a_kreis_s_next_notebook_reuses_the_figures_of_the_one_before(tmp_path):
     assert obs_a == obs_b and kreis_a == kreis_b and value_a == value_b  # the same frame, the same Kreis figure
 
 
-KREIS_PASSES = """from helpers.briefings import common
+KREIS_PASSES = """from helpers.indicators import queries
 from helpers.data import store
 from helpers.indicators import compare
 import helpers.kommunen
-kreis = common.regional(store.load("observations"), "05154")
+kreis = queries.regional(store.load("observations"), "05154")
 def passes():
     return [key for key in store.derived(kreis) if key[0] == "collapsed"]
 before = passes()
@@ -65,10 +65,10 @@ def test_the_kreis_wide_pass_is_found_again_after_the_reset(tmp_path):
     assert before_b == after_b == after_a  # the next one finds every one of them
 
 
-MUTATE = """from helpers.briefings import common
+MUTATE = """from helpers.indicators import queries
 from helpers.data import store
 observations = store.load("observations")
-kreis = common.regional(observations, "05154")
+kreis = queries.regional(observations, "05154")
 refused = []
 for frame in (observations, kreis):
     try:
@@ -77,10 +77,10 @@ for frame in (observations, kreis):
         refused.append(str(error))
 print(len(refused), refused[0] if refused else "")"""
 
-FIGURE = """from helpers.briefings import common
+FIGURE = """from helpers.indicators import queries
 from helpers.data import store
 from helpers.indicators import figure
-kreis = common.regional(store.load("observations"), "05154")
+kreis = queries.regional(store.load("observations"), "05154")
 print(figure(kreis, "population", "05154036").value, figure(kreis, "population", "05154").value)"""
 
 

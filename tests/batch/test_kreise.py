@@ -13,7 +13,7 @@ from helpers import kommunen
 from helpers.run import batch, plan
 from tests.expected import normalise, official_population
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("kreise")]  # its module fixture runs once
 # one Gemeinde in a Kreis of each Regierungsbezirk (Düsseldorf, Köln, Münster, Detmold, Arnsberg)
 SAMPLE = ("Ratingen", "Erftstadt", "Bocholt", "Bünde", "Schmallenberg")
 
@@ -58,11 +58,11 @@ def test_moers_population_appears_in_german_format(kreise_run):
     ("Krefeld", "kreisfreie Stadt, kein Kreis"),
     ("Moers", "ist eine Gemeinde, kein Kreis. Meinten Sie 'Kreis Wesel'"),
 ])
-def test_a_wrong_kreis_exits_2_with_a_suggestion_and_writes_nothing(kreise_run, tmp_path, value, message):
+def test_a_wrong_kreis_exits_2_with_a_suggestion_and_writes_nothing(kreise_run, run_cli, tmp_path, value, message):
     before = {p: p.stat().st_mtime_ns for p in kreise_run.rglob("*")}
     index = (kreise_run / batch.LATEST / "index.html").read_bytes()
     for out in (tmp_path / "fresh", kreise_run):  # neither a new folder nor a change to an existing run
-        done = _cli("--kreis", value, "--sprache", "de", "--out", str(out))
+        done = run_cli("briefings", "--kreis", value, "--sprache", "de", "--out", out)
         assert done.returncode == 2 and message in done.stderr, done.stderr
     assert not (tmp_path / "fresh").exists()
     assert {p: p.stat().st_mtime_ns for p in kreise_run.rglob("*")} == before
@@ -78,7 +78,7 @@ def test_profiles_of_a_sample_of_kreise_render(tmp_path):
     assert result.exit_code == 0, [e.error for e in result.entries if e.error]
     record = json.loads((result.run_dir / "run.json").read_text())
     assert sorted(e["parameters"]["kommune"] for e in record["notebooks"]) == sorted(r.ags for r in chosen)
-    for region, entry in zip(chosen, sorted(result.entries, key=lambda e: e.parameters["kommune"])):
+    for region, entry in zip(chosen, sorted(result.entries, key=lambda e: e.parameters["kommune"]), strict=True):
         page = (result.run_dir / f"{entry.output}.html").read_text(encoding="utf-8")
         assert entry.briefing["region"] == region.name and "Traceback" not in page
         assert normalise(official_population(region.ags)) in normalise(page)

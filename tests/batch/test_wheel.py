@@ -11,7 +11,7 @@ import pytest
 
 from helpers.paths import ROOT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("wheel")]  # its module fixture runs once
 
 RESOURCES = ("helpers/messages.yaml", "helpers/catalogue/indicators.yaml", "helpers/catalogue/checks.yaml",
              "helpers/catalogue/region_aliases.csv", "helpers/catalogue/tables.yaml",
@@ -42,8 +42,8 @@ def test_installed_wheel_builds_a_briefing_from_the_checkout(wheel, tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     env = {key: value for key, value in os.environ.items() if key != "INTEGRATIONSMONITOR_ROOT"}
     env["PYTHONPATH"] = str(target)  # ahead of the editable install, in this process and its kernels
-    where = subprocess.run([sys.executable, "-c", "import helpers, helpers.paths as p; print(helpers.__file__); print(p.ROOT)"],
-                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    show = "import helpers, helpers.paths as p; print(helpers.__file__); print(p.ROOT)"
+    where = subprocess.run([sys.executable, "-c", show], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     package_file, root = where.stdout.split()
     assert package_file.startswith(str(target)), "the wheel, not the editable source, must be imported"
     assert root == str(ROOT)

@@ -13,7 +13,8 @@ KERNELSPEC = {"name": "integrationsmonitor", "display_name": "Integrationsmonito
 
 CHART = """import plotly.graph_objects as go
 from helpers.presentation import charts
-charts.show(charts.style(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), title=TITLE, source_line="Quelle: Testamt, Tabelle 1; dl-de/by-2-0"))"""
+charts.show(charts.style(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), title=TITLE,
+                         source_line="Quelle: Testamt, Tabelle 1; dl-de/by-2-0"))"""
 
 PAYLOADS = """from helpers import kommunen
 from helpers.presentation import payloads

@@ -5,6 +5,7 @@ and proven able to fail by test_harness.py on small pages made to break each che
 """
 from __future__ import annotations
 
+import contextlib
 import re
 
 # German number formats as helpers.fmt writes them: 41.655 · 17,3 % · −1.204 · +3,2 %
@@ -46,20 +47,19 @@ def chart_problems(page, expect_at_least: int = 1) -> list[str]:
             problems.append(f"chart {chart['index']} ({chart['title']!r}): no data drawn "
                             f"(traces={chart['traces']}, paths={chart['paths']})")
         if chart["width"] < 100 or chart["height"] < 100:
-            problems.append(f"chart {chart['index']} ({chart['title']!r}): too small ({chart['width']}x{chart['height']})")
+            size = f"{chart['width']}x{chart['height']}"
+            problems.append(f"chart {chart['index']} ({chart['title']!r}): too small ({size})")
     return problems
 
 
 def wait_for_charts(page, timeout_ms: int = 20000) -> None:
     """Wait until every plotly div has its svg (or give up; chart_problems then says which)."""
-    try:
+    with contextlib.suppress(Exception):  # the checks report the details
         page.wait_for_function(
             "() => Array.from(document.querySelectorAll('.js-plotly-plot'))"
             ".every(p => p.querySelector('svg.main-svg'))",
             timeout=timeout_ms,
         )
-    except Exception:  # noqa: BLE001 - the checks report the details
-        pass
 
 
 def visible_code_problems(page) -> list[str]:
@@ -68,7 +68,8 @@ def visible_code_problems(page) -> list[str]:
     problems = [f"visible text contains {marker!r}" for marker in VISIBLE_CODE_MARKERS if marker in text]
     code_blocks = page.evaluate(
         """() => Array.from(document.querySelectorAll(
-              '.jp-InputArea, .input_area, .jp-InputPrompt, .prompt, pre.highlight, div.highlight, code.language-python'))
+              '.jp-InputArea, .input_area, .jp-InputPrompt, .prompt, pre.highlight, div.highlight, '
+              + 'code.language-python'))
             .filter(e => e.offsetParent !== null).length"""
     )
     if code_blocks:
@@ -138,7 +139,8 @@ _OVERLAP_SCRIPT = """
     const p = parts[a].r, q = parts[b].r;
     const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
     const h = Math.min(p.bottom, q.bottom) - Math.max(p.top, q.top);
-    if (w > 1 && h > 1) found.push(`${title}: ${parts[a].name} overlaps ${parts[b].name} (${Math.round(w)}x${Math.round(h)} px)`);
+    const size = `${Math.round(w)}x${Math.round(h)} px`;
+    if (w > 1 && h > 1) found.push(`${title}: ${parts[a].name} overlaps ${parts[b].name} (${size})`);
   }
   return found;
 })
@@ -178,7 +180,8 @@ _CHART_NAME_SCRIPT = """
 () => Array.from(document.querySelectorAll('.js-plotly-plot')).map((plot, i) => {
   const image = plot.closest('[role="img"]');
   const title = (plot.querySelector('.gtitle') || {}).textContent || `chart ${i}`;
-  if (!image || !(image.getAttribute('aria-label') || '').trim()) return `${title}: no accessible name (role="img" + aria-label)`;
+  if (!image || !(image.getAttribute('aria-label') || '').trim())
+    return `${title}: no accessible name (role="img" + aria-label)`;
   const described = document.getElementById(image.getAttribute('aria-describedby') || '');
   if (!described || described.textContent.trim().split(/\\s+/).length < 4) return `${title}: no text description`;
   const table = image.closest('figure').querySelector('details.im-chart-table');

@@ -4,6 +4,9 @@ Why: nbconvert, plotly and the template can each silently drop a chart, leak cod
 traceback, fetch from a CDN, or print 80 pages; only a real browser shows it. Every page is
 opened once, offline (non-local requests blocked), from the run folder as from a USB stick;
 what it shows is recorded, and each test below asserts one kind of protection on the record.
+With ``--sample-pages`` (make test-fast) the pages are those of a run of Kleve alone (its profile,
+the overview, the comparison, the index; German and English): one page of each kind and language;
+the tests that need every page skip.
 """
 from __future__ import annotations
 
@@ -17,7 +20,7 @@ from helpers.kommunen import region
 from tests import expected
 from tests.browser import checks
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("full_run")]
 
 KINDS = ["index", "kommune", "kreis_uebersicht", "kommunen_vergleich"]
 LANGUAGES = ["de", "en"]
@@ -34,7 +37,8 @@ RAW_TAG = re.compile(r"</?(small|div|span|br|b|i|p|sup|sub|table|td|tr|strong|em
 WIDE_TABLES = """() => { const main = document.querySelector('main') || document.body;
   const width = main.getBoundingClientRect().width;
   return Array.from(document.querySelectorAll('table')).filter(t => t.getBoundingClientRect().width > width + 2)
-    .map(t => `${((t.querySelector('th') || {}).innerText || '').trim() || 'table'}: ${Math.round(t.getBoundingClientRect().width)} px > ${Math.round(width)} px`); }"""
+    .map(t => { const name = ((t.querySelector('th') || {}).innerText || '').trim() || 'table';
+      return `${name}: ${Math.round(t.getBoundingClientRect().width)} px > ${Math.round(width)} px`; }); }"""
 INSTRUCTIONS = re.compile(r"[^.\n]*(?:Run All|folgenden Zelle|Parameter:)[^.\n]*")
 
 
@@ -51,7 +55,8 @@ def _title_for(path: Path) -> str:
     match = re.match(r"kommune_(\d{8})_", path.name)
     if match:
         return region(match.group(1)).name
-    return {"kreis_uebersicht": "Kreis Kleve", "kommunen_vergleich": "16 Kommunen"}.get(path.stem, "Integrationsmonitor")
+    kreis_pages = {"kreis_uebersicht": "Kreis Kleve", "kommunen_vergleich": "16 Kommunen"}
+    return kreis_pages.get(path.stem, "Integrationsmonitor")
 
 
 def _watch(context, page) -> dict:
@@ -83,13 +88,28 @@ def _watch(context, page) -> dict:
     return record
 
 
+def _sampled(request) -> bool:
+    return request.config.getoption("--sample-pages")
+
+
+def _needs_every_page(request) -> None:
+    if _sampled(request):
+        pytest.skip("needs every page of the run; --sample-pages opens one per kind (make test opens all)")
+
+
 @pytest.fixture(scope="module")
-def seen(full_run, browser, screenshot_dir) -> dict[str, dict]:
+def pages_run(request) -> Path:
+    """The run whose pages are opened: the full run, or with --sample-pages the run of Kleve alone."""
+    return request.getfixturevalue("kleve_run" if _sampled(request) else "full_run")
+
+
+@pytest.fixture(scope="module")
+def seen(pages_run, browser, screenshot_dir) -> dict[str, dict]:
     """Open every page of the run once and record what a reader gets (one record per file)."""
     records = {}
     shot = set()
-    for path in sorted(full_run.glob("*.html")) + sorted(full_run.glob("en/*.html")):
-        name = path.relative_to(full_run).as_posix()
+    for path in sorted(pages_run.glob("*.html")) + sorted(pages_run.glob("en/*.html")):
+        name = path.relative_to(pages_run).as_posix()
         context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="de-DE", service_workers="block")
         page = context.new_page()
         record = _watch(context, page)
@@ -105,13 +125,15 @@ def seen(full_run, browser, screenshot_dir) -> dict[str, dict]:
             code_problems=checks.visible_code_problems(page),
             number_problems=checks.german_number_problems(
                 checks.number_cells(page, "table.im-table") + checks.number_cells(page, "table.im-index")),
-            key_table=expected.normalise(page.inner_text("table.im-table >> nth=0")) if page.locator("table.im-table").count() else "",
+            key_table=(expected.normalise(page.inner_text("table.im-table >> nth=0"))
+                       if page.locator("table.im-table").count() else ""),
             raw_tags=sorted(set(RAW_TAG.findall(body))),
             instructions=INSTRUCTIONS.findall(main),
             hrefs=page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"),
             broken_anchors=page.evaluate(
                 """() => Array.from(document.querySelectorAll('a[href^="#"]')).map(a => a.getAttribute('href').slice(1))
-                     .filter(id => id && !document.getElementById(id) && !document.getElementById(decodeURIComponent(id)))"""),
+                     .filter(id => id && !document.getElementById(id)
+                                   && !document.getElementById(decodeURIComponent(id)))"""),
             wide_tables=page.evaluate(WIDE_TABLES),
             lang=page.get_attribute("html", "lang"),
             chart_names=checks.chart_name_problems(page),
@@ -147,9 +169,10 @@ def _assert_none(seen: dict, kind: str, key: str, language: str = "de") -> None:
     assert not found, "\n".join(f"{name}: {value}" for name, value in found.items())
 
 
-def test_run_has_every_briefing(seen):
+def test_run_has_every_briefing(seen, request):
     """The checks below ran on the whole run: 16 Kommunen, the two Kreis briefings, the index,
     in German and in English."""
+    _needs_every_page(request)
     for language in LANGUAGES:
         assert len(_of(seen, "kommune", language)) == 16
     assert {"index.html", "kreis_uebersicht.html", "kommunen_vergleich.html"} <= set(seen)
@@ -194,10 +217,10 @@ def test_nothing_in_a_chart_overlaps(seen, kind, language, media):
     _assert_none(seen, kind, media, language)
 
 
-def test_chart_tables_open_with_the_keyboard(full_run, open_page):
+def test_chart_tables_open_with_the_keyboard(pages_run, open_page):
     """"Zahlen zur Grafik" is reachable with Tab and opens with Enter (a native details/summary)."""
     watched = open_page()
-    watched.page.goto((full_run / "kommune_05154036_kleve.html").as_uri())
+    watched.page.goto((pages_run / "kommune_05154036_kleve.html").as_uri())
     summary = watched.page.locator("details.im-chart-table > summary").first
     for _ in range(200):  # Tab through the page until the first chart table's summary has focus
         watched.page.keyboard.press("Tab")
@@ -283,18 +306,18 @@ def test_first_printed_page_of_a_profile_holds_the_summary(seen):
     assert not late, f"key-figure table ends below page 1 (px from the top, page = {A4_TEXT_AREA['height']}): {late}"
 
 
-def test_index_links_open_existing_briefings(full_run, seen, open_page):
+def test_index_links_open_existing_briefings(pages_run, seen, open_page):
     """Every href of index.html resolves to a file of this run, every briefing is linked, and a
     real click on a link opens it."""
     local = [h for h in seen["index.html"]["hrefs"] if not h.startswith("#")]
-    missing = [h for h in local if not (full_run / unquote(urlparse(h).path)).is_file()]
+    missing = [h for h in local if not (pages_run / unquote(urlparse(h).path)).is_file()]
     assert not missing, f"links to missing files: {missing}"
     assert "en/index.html" in local, "no link to the English version"
-    written = {p.name for p in full_run.glob("*.html")} - {"index.html"}
+    written = {p.name for p in pages_run.glob("*.html")} - {"index.html"}
     assert written <= {unquote(urlparse(h).path) for h in local}, "briefings not linked from the index"
     watched = open_page()
     for href in ["kreis_uebersicht.html", "kommunen_vergleich.html", "kommune_05154036_kleve.html"]:
-        watched.page.goto((full_run / "index.html").as_uri())
+        watched.page.goto((pages_run / "index.html").as_uri())
         watched.page.click(f"a[href='{href}']")
         watched.page.wait_for_load_state("load")
         assert Path(unquote(urlparse(watched.page.url).path)).name == href
@@ -302,9 +325,11 @@ def test_index_links_open_existing_briefings(full_run, seen, open_page):
 
 
 @pytest.mark.parametrize("ags", ["05154036", "05154008", "05154048"])
-def test_key_figures_match_the_data(seen, ags):
+def test_key_figures_match_the_data(seen, ags, request):
     """The first table of a Kommune briefing shows the key figures the helpers compute from data,
     formatted with helpers.fmt (Kleve = default, Emmerich = odd name, Rheurdt = smallest)."""
+    if ags != "05154036":
+        _needs_every_page(request)
     name = next(n for n in seen if n.startswith(f"kommune_{ags}_"))
     wanted = expected.key_figure_strings(ags)
     assert wanted, "no key figures computed from data"

@@ -64,7 +64,8 @@ def test_chart_without_data_is_reported(open_page, site):
     """An empty figure (axes only) or a plotly div that never drew is not a rendered chart."""
     watched = open_page()
     watched.page.goto(_write(site, "empty.html",
-                             '<div id="e" style="height:300px;width:500px"></div><script>Plotly.newPlot("e", [], {});</script>'
+                             '<div id="e" style="height:300px;width:500px"></div>'
+                             '<script>Plotly.newPlot("e", [], {});</script>'
                              '<div class="js-plotly-plot" style="height:300px"></div>'))
     checks.wait_for_charts(watched.page, timeout_ms=1500)
     problems = checks.chart_problems(watched.page)
@@ -114,7 +115,8 @@ def test_overlap_check_catches_a_legend_on_the_source_line(open_page, site):
 
     from helpers.presentation import charts
 
-    traces = [go.Scatter(x=[2019, 2020], y=[i, i + 1], name=f"Fortschreibung auf Basis Zensus {i} (lang)") for i in range(6)]
+    traces = [go.Scatter(x=[2019, 2020], y=[i, i + 1], name=f"Fortschreibung auf Basis Zensus {i} (lang)")
+              for i in range(6)]
     fig = charts.style(go.Figure(traces), title="Test", source_line="Quelle: IT.NRW, Test")
     watched = open_page()
     watched.page.goto(_figure_page(site, "clear.html", fig))
@@ -146,8 +148,7 @@ def test_chart_name_and_axe_checks_catch_a_bare_chart(open_page, site):
 
 
 def test_map_check_catches_the_schematic_map(open_page, site, no_boundaries):
-    from helpers.presentation import charts
-    from helpers.presentation import maps
+    from helpers.presentation import charts, maps
 
     watched = open_page()
     watched.page.goto(_write(site, "schematic.html", charts.figure_bundle(maps.locator("Kleve"))["text/html"]))

@@ -22,7 +22,8 @@ LOG_DIR = ROOT / "test-output" / "jupyterlab"
 def test_make_lab_starts_with_project_kernel():
     """`make lab` (the README's command) serves JupyterLab on localhost with the project kernel as default."""
     port, token = lab.free_port(), lab.new_token()
-    command = ["make", "--no-print-directory", "-o", ".venv/.setup-done", "lab", f"LAB_PORT={port}", f"LAB_TOKEN={token}"]
+    command = ["make", "--no-print-directory", "-o", ".venv/.setup-done", "lab", f"LAB_PORT={port}",
+               f"LAB_TOKEN={token}"]
     with lab.running(command, port=port, token=token, log=LOG_DIR / "make-lab.log", cwd=ROOT) as (process, status):
         assert "started" in status
         specs = lab.api(port, token, "/api/kernelspecs")

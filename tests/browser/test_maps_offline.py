@@ -49,7 +49,8 @@ def _values():
 
 @pytest.mark.parametrize("boundaries", ["shared", "shipped", "fallback"])
 def test_maps_render_offline(boundaries, request, page_with, geo_sandbox, screenshot_dir):
-    request.getfixturevalue({"shared": "shared_boundaries", "shipped": "geo_sandbox", "fallback": "no_boundaries"}[boundaries])
+    fixtures = {"shared": "shared_boundaries", "shipped": "geo_sandbox", "fallback": "no_boundaries"}
+    request.getfixturevalue(fixtures[boundaries])
     for name, fig in (("choropleth", maps.choropleth(_values(), title="Anteil", unit="%", source_line="Quelle: Test")),
                       ("locator", maps.locator("Kleve"))):
         watched = page_with(fig, name)

@@ -52,7 +52,7 @@ def import_base(tmp_path, monkeypatch) -> str:
     catalogue = tmp_path / "catalogue"
     shutil.copytree(build.CATALOGUE_DIR, catalogue)
     rules = (catalogue / "bases.csv").read_text(encoding="utf-8")
-    (catalogue / "bases.csv").write_text(rules + "ITNRW_12411_15I_IMPORT,*,,update_2022_base,test import of 12411-15i\n",
-                                         encoding="utf-8")
+    rule = "ITNRW_12411_15I_IMPORT,*,,update_2022_base,test import of 12411-15i\n"
+    (catalogue / "bases.csv").write_text(rules + rule, encoding="utf-8")
     monkeypatch.setattr(build, "CATALOGUE_DIR", catalogue)
     return "ITNRW_12411_15I_IMPORT"

@@ -22,7 +22,8 @@ def test_build_writes_every_table_and_manifest(processed):
         assert (processed / f"{name}.parquet").is_file()
     manifest = store.manifest(processed)
     assert manifest["fingerprint"] == build.fingerprint(RAW_DIR)
-    assert manifest["rows"]["observations"] == 58670  # snapshot 4536 + 17601 from the statewide tables `data update` brought
+    # snapshot 4536 + 17601 from the statewide tables `data update` brought
+    assert manifest["rows"]["observations"] == 58670
     # + 15408 school statistics 21111-9k21 + 4270 Sozialindex counts (MSB list) + 6006 migration 2015 (12711-01-03-5,
     # both sexes together) + 10849 from population, age groups, average age, naturalisations, commuters and the
     # census 2011 by age (12411-01-01-5 2145, 12411-02-03-5 3003, 12411-02-03-4 220, 12411-07-01-5 429,
@@ -81,6 +82,7 @@ def test_cli_build_leaves_no_arrow_thread_running_at_exit(tmp_path):
     assert census["code"] == 0 and census["after"] == census["before"], census
 
 
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_repeated_concurrent_builds_all_exit_cleanly(tmp_path):
     """A few real builds, two at once (benchmarks/stress_data_build.py runs 40)."""
     result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "stress_data_build.py"), "4", "2"],

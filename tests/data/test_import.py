@@ -1,4 +1,7 @@
-"""`data import`, `data inspect` and `data fetch` against real exports in ../shared (never copied into the repo)."""
+"""`data import`, `data inspect` and `data fetch` against real exports in ../shared (never copied into the repo).
+
+The command line runs in this process (``run_cli``), except `data fetch` (pystatis reads HOME) and a read that
+could hang (a process with a timeout)."""
 import os
 import subprocess
 import sys
@@ -9,7 +12,6 @@ import pytest
 from helpers import kommunen
 from helpers.data import build, datapackage
 from helpers.data.importing import ImportRefused, Provenance, import_file
-
 from tests.material import FOUND, SAMPLES, require
 
 from .conftest import tree_hashes
@@ -30,6 +32,7 @@ def _cli(*args, env=None):
                           timeout=120, env=env)
 
 
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_import_records_provenance_and_build_uses_it(raw_copy, tmp_path, import_base):
     target = import_file(require(LDB_12411_15I), Provenance("ITNRW_12411_15I_IMPORT", title="Bevölkerung – Gemeinden"),
                          raw_copy)
@@ -51,7 +54,8 @@ def test_import_records_provenance_and_build_uses_it(raw_copy, tmp_path, import_
 @pytest.mark.parametrize("path, message", [
     (SAMPLES / "genesis_cubefile_47414-BJ002_restatis-fixture.csv", "Datenwürfel"),
     (FOUND / "homlador__schulsozialindex-karte__sozialindex_schulliste_schuljahr_2025-26.pdf", "PDF"),
-    (FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__13111-54i.csv", "ohne Regionalschlüssel|mit Regionalschlüssel"),
+    (FOUND / "Inab1993__Regressionsmodelle_fuer_EGH-Leistungen__13111-54i.csv",
+     "ohne Regionalschlüssel|mit Regionalschlüssel"),
 ])
 def test_import_refuses_unreadable_or_invalid_files_and_changes_nothing(raw_copy, path, message):
     before = tree_hashes(raw_copy)
@@ -71,8 +75,10 @@ def test_import_refuses_duplicates_and_known_source_ids(raw_copy, import_base):
     assert tree_hashes(raw_copy) == before
 
 
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_import_refuses_a_file_that_would_break_validation(raw_copy):
-    """Units the checks do not know (here 'Anzahl' without a table map: 12411-06-01-5 is not declared) stop the import."""
+    """Units the checks do not know (here 'Anzahl' without a table map: 12411-06-01-5 is not declared) stop
+    the import."""
     before = tree_hashes(raw_copy)
     with pytest.raises(ImportRefused, match="unit_known"):
         import_file(require(FOUND / "datenguide__genesapi-data__12411-06-01-5_00.csv"),
@@ -80,8 +86,8 @@ def test_import_refuses_a_file_that_would_break_validation(raw_copy):
     assert tree_hashes(raw_copy) == before
 
 
-def test_cli_inspect_prints_tidy_csv():
-    result = _cli("inspect", require(LDB_12411_15I))
+def test_cli_inspect_prints_tidy_csv(run_cli):
+    result = run_cli("data", "inspect", require(LDB_12411_15I))
     assert result.returncode == 0
     lines = result.stdout.splitlines()
     assert lines[0] == "ags,date,variable,category,value,unit,flag"
@@ -89,8 +95,8 @@ def test_cli_inspect_prints_tidy_csv():
     assert "genesis_classic" in result.stderr
 
 
-def test_cli_inspect_reports_malformed_rows():
-    result = _cli("inspect", require(FOUND / "CorrelAid__pystatis__52411-02-01-4_flat.csv"))
+def test_cli_inspect_reports_malformed_rows(run_cli):
+    result = run_cli("data", "inspect", require(FOUND / "CorrelAid__pystatis__52411-02-01-4_flat.csv"))
     assert result.returncode == 1 and "kein Zeitpunkt" in result.stderr
 
 
@@ -98,7 +104,8 @@ def test_cli_inspect_reports_malformed_rows():
 def test_fetch_offline_fails_clearly_and_changes_nothing(raw_copy, tmp_path, credentials):
     env = {**os.environ, "HOME": str(tmp_path / "home")}  # a fresh pystatis config, no stored credentials
     if credentials:
-        env.update({f"PYSTATIS_{db}_API_{f}": "s3cret-cred" for db in ("GENESIS", "REGIO", "ZENSUS") for f in ("USERNAME", "PASSWORD")})
+        env.update({f"PYSTATIS_{db}_API_{f}": "s3cret-cred"
+                    for db in ("GENESIS", "REGIO", "ZENSUS") for f in ("USERNAME", "PASSWORD")})
     before = tree_hashes(raw_copy)
     result = _cli("fetch", "12411-01-01-4", "--source-id", "FETCH_TEST", "--raw-dir", raw_copy, env=env)
     assert result.returncode == 1 and "Nicht abgerufen" in result.stderr and "nichts geändert" in result.stderr
@@ -106,10 +113,11 @@ def test_fetch_offline_fails_clearly_and_changes_nothing(raw_copy, tmp_path, cre
     assert "s3cret-cred" not in (tmp_path / "home" / ".pystatis" / "config.ini").read_text()  # never written
 
 
-def test_readme_recipe_with_a_new_source_id_is_refused_until_its_base_is_known(raw_copy):
+def test_readme_recipe_with_a_new_source_id_is_refused_until_its_base_is_known(run_cli, raw_copy):
     """The recipe without step 3 (bases.csv) used to pass import and build, then fail in all 16 profiles."""
     before = tree_hashes(raw_copy)
-    result = _cli("import", require(LDB_12411_15I), "--source-id", "ITNRW_12411_15I_2025", "--publisher", "IT.NRW",
+    result = run_cli("data", "import", require(LDB_12411_15I), "--source-id", "ITNRW_12411_15I_2025",
+                     "--publisher", "IT.NRW",
                   "--title", "Bevölkerung – Gemeinden", "--table", "12411-15i", "--raw-dir", raw_copy)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "base_mapped" in result.stderr and "ITNRW_12411_15I_2025" in result.stderr and "bases.csv" in result.stderr
@@ -118,10 +126,10 @@ def test_readme_recipe_with_a_new_source_id_is_refused_until_its_base_is_known(r
 
 def test_a_base_without_reader_text_is_refused_at_import(raw_copy, import_base):
     rules = build.CATALOGUE_DIR / "bases.csv"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("update_2022_base,test import", "census_2033,test import"),
-                     encoding="utf-8")
+    text = rules.read_text(encoding="utf-8")
+    rules.write_text(text.replace("update_2022_base,test import", "census_2033,test import"), encoding="utf-8")
     before = tree_hashes(raw_copy)
-    with pytest.raises(ImportRefused, match="profile_base_census_2033") as refused:
+    with pytest.raises(ImportRefused, match="base_census_2033") as refused:
         import_file(require(LDB_12411_15I), Provenance(import_base), raw_copy)
     assert "reader_text" in str(refused.value) and "messages.yaml" in str(refused.value)
     assert tree_hashes(raw_copy) == before
@@ -135,20 +143,21 @@ def test_a_base_without_reader_text_is_refused_at_import(raw_copy, import_base):
     ("--reference-date", "20241231", "ungültiges Datum"),
     ("--url", "javascript:alert(1)", "ungültige Adresse"),
 ])
-def test_bad_provenance_options_exit_2_before_anything_is_read(raw_copy, option, value, reason):
+def test_bad_provenance_options_exit_2_before_anything_is_read(run_cli, raw_copy, option, value, reason):
     before = tree_hashes(raw_copy)
     args = {"--source-id": "ITNRW_NEW_2025", option: value}
-    result = _cli("import", require(LDB_12411_15I), *[x for pair in args.items() for x in pair], "--raw-dir", raw_copy)
+    result = run_cli("data", "import", require(LDB_12411_15I), *[x for pair in args.items() for x in pair],
+                     "--raw-dir", raw_copy)
     assert result.returncode == 2 and reason in result.stderr and "Traceback" not in result.stderr
     assert tree_hashes(raw_copy) == before
 
 
-def test_an_unclosed_quote_over_128_kb_gives_a_message(raw_copy, tmp_path):
+def test_an_unclosed_quote_over_128_kb_gives_a_message(run_cli, raw_copy, tmp_path):
     export = tmp_path / "12411-15i_broken.csv"
     export.write_bytes(require(LDB_12411_15I).read_bytes() + b'31.12.2024;"05154004;' + b"x" * 140_000 + b"\n")
     before = tree_hashes(raw_copy)
     for command in (["inspect", export], ["import", export, "--source-id", "ITNRW_BROKEN_2025", "--raw-dir", raw_copy]):
-        result = _cli(*command)
+        result = run_cli("data", *command)
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
         assert "Anführungszeichen" in result.stderr and "_csv.Error" not in result.stderr
     assert tree_hashes(raw_copy) == before
@@ -158,7 +167,9 @@ def test_import_into_raw_data_with_a_device_link_is_refused_quickly(raw_copy):
     """The trial copy of data/raw once followed a symlink to /dev/zero (endless); now the broken state is named."""
     (raw_copy / "snapshot" / "values.csv").unlink()
     os.symlink("/dev/zero", raw_copy / "snapshot" / "values.csv")
+    # a process with a timeout: a regression would read /dev/zero forever
     result = _cli("import", require(LDB_12411_15I), "--source-id", "ITNRW_NEW_2025", "--raw-dir", raw_copy)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "schon vor dem Import" in result.stderr and "symbolische Verknüpfung" in result.stderr
-    assert os.readlink(raw_copy / "snapshot" / "values.csv") == "/dev/zero" and not list(raw_copy.glob("itnrw/*12411-15i*"))
+    assert os.readlink(raw_copy / "snapshot" / "values.csv") == "/dev/zero"
+    assert not list(raw_copy.glob("itnrw/*12411-15i*"))

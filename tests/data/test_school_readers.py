@@ -7,8 +7,8 @@ import pytest
 
 from helpers import indicators, ingest, kommunen
 from helpers.data import importing, store
-
-from tests.material import FOUND, require, value_of as _value
+from tests.material import FOUND, require
+from tests.material import value_of as _value
 
 KOMMUNALPROFIL = FOUND / "SerhatKaraarslann__Techlabs-Data-Science-Projekt__21111-9k21.csv"
 MSB_LIST = FOUND / "SerhatKaraarslann__Techlabs-Data-Science-Projekt__schulliste_sj_25_26_open_data.csv"
@@ -27,12 +27,14 @@ def test_kommunalprofil_reads_every_nrw_gemeinde_by_name(profile):
     assert profile.format == "kommunalprofil" and profile.table == "21111-9k21" and profile.problems == []
     rows = profile.rows
     assert _value(rows, KLEVE_STADT, date="2022-10-15", variable="pupils", category="allgemeinbildend") == (6460.0, "")
-    assert _value(rows, KLEVE_STADT, date="2021-10-15", variable="school_leavers", category="allgemeinbildend") == (600.0, "")
-    assert _value(rows, "05154020", date="2020-10-15", variable="school_leavers", category="allgemeinbildend") == (0.0, "-")  # Kranenburg: a true zero
+    leavers = {"variable": "school_leavers", "category": "allgemeinbildend"}
+    assert _value(rows, KLEVE_STADT, date="2021-10-15", **leavers) == (600.0, "")
+    assert _value(rows, "05154020", date="2020-10-15", **leavers) == (0.0, "-")  # Kranenburg: a true zero
     assert _value(rows, MOERS, date="2022-10-15", variable="pupils", category="allgemeinbildend")[0] > 0
     wanted = {r.ags for r in kommunen.all_regions() if r.level in ("kommune", "kreis")}
     assert wanted <= set(rows.loc[rows["variable"] == "pupils", "ags"])
-    assert set(rows["variable"]) == {"pupils", "school_leavers"} and set(rows["category"]) == {"allgemeinbildend"}  # leave_out
+    assert set(rows["variable"]) == {"pupils", "school_leavers"}
+    assert set(rows["category"]) == {"allgemeinbildend"}  # leave_out
 
 
 def _excerpt(tmp_path, edit):
@@ -65,10 +67,12 @@ def test_kommunalprofil_needs_the_directory(tmp_path):
 
 def test_msb_school_list_counts_schools_per_stage_and_region():
     extract = ingest.read_file(require(MSB_LIST), regions=kommunen.resolve)
-    assert (extract.format, extract.table, extract.status, extract.problems) == ("school_list", "schulsozialindex", "derived", [])
+    assert (extract.format, extract.table, extract.status, extract.problems) == (
+        "school_list", "schulsozialindex", "derived", [])
     rows = extract.rows
     assert set(rows["date"]) == {"2025-10-15"}  # sj_25_26 in the file name
-    kreis = [_value(rows, KREIS_KLEVE, variable="schools_by_sozialindex", category=f"stufe_{n}")[0] for n in range(1, 10)]
+    kreis = [_value(rows, KREIS_KLEVE, variable="schools_by_sozialindex", category=f"stufe_{n}")[0]
+             for n in range(1, 10)]
     assert kreis == [12, 27, 10, 8, 8, 4, 4, 0, 1]  # the MSB list 2025/26 for Kreis Kleve, 74 schools
     assert _value(rows, KREIS_KLEVE, variable="schools_with_sozialindex")[0] == 74
     gemeinden = rows[(rows["variable"] == "schools_with_sozialindex") & rows["ags"].str.match(r"^05154\d{3}$")]
@@ -91,7 +95,8 @@ def test_school_directory_with_sozialindex_gives_the_same_counts_by_key():
 
 
 def test_school_directory_without_the_stage_year_is_undated():
-    """Its Schuljahr column (2024/25) dates the directory, not the added Sozialindex: no date, so an import asks for one."""
+    """Its Schuljahr column (2024/25) dates the directory, not the added Sozialindex: no date, so an import asks
+    for one."""
     assert set(ingest.read_file(require(DIRECTORY_LIST)).rows["date"]) == {""}
 
 

@@ -11,8 +11,8 @@ from helpers import indicators, ingest
 from helpers.data import datapackage, store, validation
 from helpers.ingest.common import declared_tables
 from helpers.paths import RAW_DIR
-
-from tests.material import FOUND, require, value_of as _value
+from tests.material import FOUND, require
+from tests.material import value_of as _value
 
 EXPORTS = {
     "12411-01-01-5": "datenguide__genesapi-data__12411-01-01-5_00.csv",
@@ -35,7 +35,7 @@ def test_each_export_yields_only_its_declared_columns(extracts):
     for code, extract in extracts.items():
         assert extract.table == code and extract.problems == [], code
         declared = {(v, c) for v, c, _ in declared_tables()["tables"][code]["columns"].values()}
-        produced = set(zip(extract.rows["variable"], extract.rows["category"]))
+        produced = set(zip(extract.rows["variable"], extract.rows["category"], strict=True))
         assert {v for v, _ in produced} <= {v for v, _ in declared}, code
         assert not extract.rows["category"].str.contains("male").any(), code  # both sexes together only
     population = extracts["12411-01-01-5"].rows
@@ -63,7 +63,8 @@ def test_published_values_read_as_printed(extracts):
 
 def _tuples(frame):
     values = frame["value"].map(lambda v: "nan" if pd.isna(v) else float(v))
-    return set(zip(frame["ags"], pd.to_datetime(frame["date"]), frame["variable"], frame["category"], values, frame["flag"]))
+    return set(zip(frame["ags"], pd.to_datetime(frame["date"]), frame["variable"], frame["category"], values,
+                   frame["flag"], strict=True))
 
 
 def test_round_trip_from_the_export_to_the_processed_observations(extracts):
@@ -95,7 +96,8 @@ def test_data_raw_keeps_the_nrw_lines_with_their_provenance():
 def test_population_series_for_every_gemeinde_with_the_census_break_marked():
     obs = store.load("observations")
     series = indicators.indicator_series(obs, "population", WESEL_STADT)
-    assert series.loc[series["date"] == "2015-12-31", ["value", "base"]].values.tolist() == [[60595.0, "update_2011_base"]]
+    at_2015 = series.loc[series["date"] == "2015-12-31", ["value", "base"]]
+    assert at_2015.values.tolist() == [[60595.0, "update_2011_base"]]
     assert set(series["base"]) == {"census_2011", "update_2011_base", "census_2022", "update_2022_base"}
     change = indicators.figure(obs, "population_change_2015", WESEL_STADT)
     assert change.missing and change.status == "not_comparable"  # 2024 on the 2022 base, 2015 on the 2011 base

@@ -1,21 +1,21 @@
 """`data update` with --from on real exports of ../shared/genesis-found and against a local stand-in for the
-Landesdatenbank NRW download route (127.0.0.1, real files, 401/500/timeout). No test leaves this machine."""
+Landesdatenbank NRW download route (127.0.0.1, real files, 401/500/timeout). No test leaves this machine.
+Refusals and failed downloads run the command line in this process (``run_cli``)."""
 import datetime as dt
 import http.server
 import json
 import shutil
+import socket
 import threading
-import time
 
 import pandas as pd
 import pytest
 
 from helpers.data import datapackage, update
 from helpers.run import pages
-
-from .conftest import tree_hashes
 from tests.material import require
 
+from .conftest import tree_hashes
 from .update_support import LDB_12411_15I, LDB_22811_01I, cli, revised_12411_15i, without_exports
 
 CLOSED = "http://127.0.0.1:9"  # the discard port: nothing listens, nothing leaves the machine
@@ -29,36 +29,42 @@ def _state(raw_copy, processed_copy):
     return tree_hashes(raw_copy), tree_hashes(processed_copy)
 
 
-def test_help_names_the_options():
-    result = cli("update", "--help")
+def test_help_names_the_options(run_cli):
+    result = run_cli("data", "update", "--help")
     assert result.returncode == 0
     for option in ("--table", "--from", "--dry-run"):
         assert option in result.stdout
 
 
-def test_unknown_table_is_a_bad_argument(raw_copy):
-    result = cli("update", "--table", "99999-0000", "--raw-dir", raw_copy)
-    assert result.returncode == 2 and "Unbekannte Tabelle(n) 99999-0000" in result.stderr and "12411-15i" in result.stderr
+def test_unknown_table_is_a_bad_argument(run_cli, raw_copy):
+    result = run_cli("data", "update", "--table", "99999-0000", "--raw-dir", raw_copy)
+    assert result.returncode == 2
+    assert "Unbekannte Tabelle(n) 99999-0000" in result.stderr and "12411-15i" in result.stderr
 
 
-def test_a_table_not_fetched_automatically_is_skipped_and_the_report_says_why(raw_copy, processed_copy, tmp_path):
+def test_a_table_not_fetched_automatically_is_skipped_and_the_report_says_why(run_cli, raw_copy, processed_copy,
+                                                                               tmp_path):
     before = _state(raw_copy, processed_copy)
-    result = cli("update", "--table", "21111-9k21", "--table", "12511", "--dry-run", "--raw-dir", raw_copy,
-                 "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates")
+    result = run_cli("data", "update", "--table", "21111-9k21", "--table", "12511", "--dry-run", "--raw-dir", raw_copy,
+                     "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates")
     assert result.returncode == 0, result.stderr
-    assert "Tabelle 21111-9k21: übersprungen, wird nicht automatisch abgerufen – nur als Kommunalprofil-Tabelle, deren Regionen eingerückte Namen" in result.stdout
-    assert "Tabelle 12511: übersprungen, wird nicht automatisch abgerufen – Tabellencode noch nicht ermittelt" in result.stdout
+    skipped = "übersprungen, wird nicht automatisch abgerufen"
+    assert (f"Tabelle 21111-9k21: {skipped} – nur als Kommunalprofil-Tabelle, deren Regionen eingerückte Namen"
+            in result.stdout)
+    assert f"Tabelle 12511: {skipped} – Tabellencode noch nicht ermittelt" in result.stdout
     assert _state(raw_copy, processed_copy) == before and not (tmp_path / "updates").exists()
 
 
-def test_from_dry_run_recognises_both_exports_and_reports_the_revised_weeze_value(raw_copy, processed_copy, tmp_path):
+@pytest.mark.slow  # a whole data build or import over the statewide tables
+def test_from_dry_run_recognises_both_exports_and_reports_the_revised_weeze_value(run_cli, raw_copy, processed_copy,
+                                                                                  tmp_path):
     without_exports(raw_copy, "12411-15i", "22811-01i")
     folder = tmp_path / "downloads"
     revised_12411_15i(folder)
     shutil.copy(require(LDB_22811_01I), folder / "export.csv")  # any file name: recognised by the header
     before = _state(raw_copy, processed_copy)
-    result = cli("update", "--from", folder, "--dry-run", "--raw-dir", raw_copy, "--out-dir", processed_copy,
-                 "--updates-dir", tmp_path / "updates")
+    result = run_cli("data", "update", "--from", folder, "--dry-run", "--raw-dir", raw_copy,
+                     "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates")
     assert result.returncode == 0, result.stderr
     assert "Tabelle 12411-15i: neu übernommen" in result.stdout and "Tabelle 22811-01i: neu übernommen" in result.stdout
     assert "Weeze: population (total) 31.12.2024 revidiert: 12.766 → 12.801" in result.stdout
@@ -66,6 +72,7 @@ def test_from_dry_run_recognises_both_exports_and_reports_the_revised_weeze_valu
     assert _state(raw_copy, processed_copy) == before and not (tmp_path / "updates").exists()
 
 
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_from_imports_with_provenance_then_a_revision_replaces_the_export(raw_copy, processed_copy, tmp_path,
                                                                         monkeypatch):
     without_exports(raw_copy, "12411-15i")
@@ -107,14 +114,15 @@ def test_from_imports_with_provenance_then_a_revision_replaces_the_export(raw_co
     ("homlador__schulsozialindex-karte__sozialindex_schulliste_schuljahr_2025-26.pdf", "PDF"),
     ("CorrelAid__pystatis__13111-0005_flat.csv", "Tabelle 13111-0005 ist nicht deklariert"),
 ])
-def test_from_with_an_unknown_file_fails_and_changes_nothing(raw_copy, processed_copy, tmp_path, stranger, message):
+def test_from_with_an_unknown_file_fails_and_changes_nothing(run_cli, raw_copy, processed_copy, tmp_path, stranger,
+                                                              message):
     folder = tmp_path / "downloads"
     folder.mkdir()
     shutil.copy(require(LDB_12411_15I), folder / "a.csv")
     shutil.copy(require(LDB_12411_15I.parent / stranger), folder / stranger)
     before = _state(raw_copy, processed_copy)
-    result = cli("update", "--from", folder, "--raw-dir", raw_copy, "--out-dir", processed_copy,
-                 "--updates-dir", tmp_path / "updates")
+    result = run_cli("data", "update", "--from", folder, "--raw-dir", raw_copy, "--out-dir", processed_copy,
+                     "--updates-dir", tmp_path / "updates")
     assert result.returncode == 1 and message in result.stdout and "Traceback" not in result.stderr
     assert "bleiben unverändert" in result.stdout
     assert _state(raw_copy, processed_copy) == before and not (tmp_path / "updates").exists()
@@ -123,7 +131,8 @@ def test_from_with_an_unknown_file_fails_and_changes_nothing(raw_copy, processed
 def test_offline_update_fails_clearly_and_changes_nothing(raw_copy, processed_copy, tmp_path):
     env = {"HOME": str(tmp_path / "home"), "HTTPS_PROXY": CLOSED, "HTTP_PROXY": CLOSED, "NO_PROXY": "",
            "https_proxy": CLOSED, "http_proxy": CLOSED, "no_proxy": "", "INTEGRATIONSMONITOR_LDB_URL": CLOSED + "/",
-           **{f"PYSTATIS_{db}_API_{f}": "offline" for db in ("GENESIS", "REGIO", "ZENSUS") for f in ("USERNAME", "PASSWORD")}}
+           **{f"PYSTATIS_{db}_API_{f}": "offline"
+              for db in ("GENESIS", "REGIO", "ZENSUS") for f in ("USERNAME", "PASSWORD")}}
     before = _state(raw_copy, processed_copy)
     result = cli("update", "--raw-dir", raw_copy, "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates",
                  env=env)
@@ -137,7 +146,7 @@ def test_offline_update_fails_clearly_and_changes_nothing(raw_copy, processed_co
 
 
 class _Landesdatenbank(http.server.BaseHTTPRequestHandler):
-    """/<code>_00.csv serves the real export; /401/…, /500/… answer with that status; /slow/… waits too long."""
+    """/<code>_00.csv serves the real export; /401/…, /500/… answer with that status."""
     files = {}
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
@@ -145,9 +154,7 @@ class _Landesdatenbank(http.server.BaseHTTPRequestHandler):
         if prefix in ("401", "500"):
             self.send_error(int(prefix))
             return
-        if prefix == "slow":
-            time.sleep(3)
-        body = self.files.get(name) if prefix in ("", "slow") else None
+        body = self.files.get(name) if prefix == "" else None
         if body is None:
             self.send_error(404)
             return
@@ -171,12 +178,22 @@ def landesdatenbank():
     server.server_close()
 
 
+@pytest.fixture
+def silent_server():
+    """A port on 127.0.0.1 that takes connections (the kernel's backlog) and never answers: the read times out,
+    however fast or slow the machine (no server sleeping against the client's timeout)."""
+    with socket.create_server(("127.0.0.1", 0)) as listener:  # never accept()ed
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+
+
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_download_route_imports_the_served_exports(raw_copy, processed_copy, landesdatenbank, monkeypatch):
     monkeypatch.setenv("INTEGRATIONSMONITOR_LDB_URL", landesdatenbank + "/")
     without_exports(raw_copy, "12411-15i", "22811-01i")
     report = update.update(["12411-15i", "22811-01i"], **_dirs(raw_copy, processed_copy))
     assert report.failed == [] and {t["status"] for t in report.tables.values()} == {"updated"}
-    resources = {r["x_table"]: r for r in datapackage.read_package(raw_copy)["resources"] if r.get("x_role") == "export"}
+    resources = {r["x_table"]: r for r in datapackage.read_package(raw_copy)["resources"]
+                 if r.get("x_role") == "export"}
     assert f"Download {landesdatenbank}/22811-01i_00.csv" in resources["22811-01i"]["x_retrieved_via"]
     obs = pd.read_parquet(processed_copy / "observations.parquet")
     rate = obs[(obs.ags == "05154064") & (obs.variable == "minimum_benefit_rate_pct") & obs.preferred]
@@ -186,15 +203,17 @@ def test_download_route_imports_the_served_exports(raw_copy, processed_copy, lan
 @pytest.mark.parametrize("route, message", [
     ("401", "HTTP 401; Zugang verweigert"),
     ("500", "HTTP 500; später erneut versuchen"),
-    ("slow", "Zeitüberschreitung nach 1 s"),
+    ("silent", "Zeitüberschreitung nach 1 s"),
     ("missing", "HTTP 404; Tabelle nicht gefunden"),
 ])
-def test_download_failures_name_the_table_and_change_nothing(raw_copy, processed_copy, tmp_path, landesdatenbank,
-                                                             route, message):
+def test_download_failures_name_the_table_and_change_nothing(run_cli, raw_copy, processed_copy, tmp_path, monkeypatch,
+                                                             landesdatenbank, silent_server, route, message):
     before = _state(raw_copy, processed_copy)
-    env = {"INTEGRATIONSMONITOR_LDB_URL": f"{landesdatenbank}/{route}/", "INTEGRATIONSMONITOR_HTTP_TIMEOUT": "1"}
-    result = cli("update", "--table", "22811-01i", "--table", "12411-15i", "--raw-dir", raw_copy,
-                 "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates", env=env)
+    base = silent_server if route == "silent" else f"{landesdatenbank}/{route}"
+    monkeypatch.setenv("INTEGRATIONSMONITOR_LDB_URL", f"{base}/")
+    monkeypatch.setenv("INTEGRATIONSMONITOR_HTTP_TIMEOUT", "1")
+    result = run_cli("data", "update", "--table", "22811-01i", "--table", "12411-15i", "--raw-dir", raw_copy,
+                     "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "Tabelle 22811-01i: FEHLGESCHLAGEN" in result.stdout and message in result.stdout
     assert _state(raw_copy, processed_copy) == before and not (tmp_path / "updates").exists()

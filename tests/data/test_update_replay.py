@@ -12,10 +12,10 @@ import vcr
 from helpers import kommunen
 from helpers.data import datapackage, update
 from helpers.data.change_report import ChangeReport
+from tests.material import CASSETTES, require
 
 from .conftest import tree_hashes
 from .update_support import without_exports
-from tests.material import CASSETTES, require
 
 
 def _fields(request) -> dict:
@@ -102,6 +102,7 @@ def test_zensus_2022_population_of_every_gemeinde(replay, processed_copy):
     assert set(rows["base"]) == {"census_2022"} and (rows["date"] == "2022-05-15").all() and rows["preferred"].all()
 
 
+@pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_protection_seekers_through_the_background_job(replay, processed_copy, raw_copy):
     report = replay("12531-0043")
     assert report.failed == [] and report.tables["12531-0043"]["retrieved"] == "2026-03-10"
@@ -122,11 +123,13 @@ def test_the_same_answer_again_is_unchanged_and_writes_nothing(replay, raw_copy,
 
 
 @pytest.mark.parametrize("code, message", [
-    ("61111-0021", "GENESIS-Online (Destatis) lieferte keine Daten: „Für die Teiltabelle mit der Metadatenkombination:"),
+    ("61111-0021",
+     "GENESIS-Online (Destatis) lieferte keine Daten: „Für die Teiltabelle mit der Metadatenkombination:"),
     ("63121-0001", "„Es gibt keine Objekte zum angegebenen Selektionskriterium“"),
     ("13111-01-03-4", "der neueste Stichtag 30.06.2025 enthält für Kreis Kleve und seine Kommunen nur leere Felder"),
 ])
-def test_error_answers_give_clear_messages_and_change_nothing(replay, raw_copy, processed_copy, tmp_path, code, message):
+def test_error_answers_give_clear_messages_and_change_nothing(replay, raw_copy, processed_copy, tmp_path, code,
+                                                              message):
     before = tree_hashes(raw_copy), tree_hashes(processed_copy)
     report = replay(code)
     assert report.failed == [code] and message in report.tables[code]["message"]

@@ -3,9 +3,6 @@
 Each broken copy must give a readable report (file, row, column, problem, fix), a non-zero exit,
 and leave an existing data/processed byte-identical.
 """
-import subprocess
-import sys
-
 import pandas as pd
 import pytest
 
@@ -47,11 +44,6 @@ def _set_value(raw, match, value):
     return _rewrite_line(raw, VALUES, match, put)
 
 
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "helpers", "data", *map(str, args)], capture_output=True, text=True,
-                          timeout=120)
-
-
 def _errors(raw, check):
     report = build.validate(raw)
     return [i for i in report.errors if i.check == check]
@@ -84,7 +76,8 @@ def test_unrecorded_same_key_disagreement_is_an_error(raw_copy):
     without_exports(raw_copy, "22811-05i")  # the snapshot's own pair, without the export's third copy
     _set_value(raw_copy, "05154036,Kleve,2024-12-31,asylblg_recipients,total", "230")
     _rewrite_line(raw_copy, VALUES, "05154036,Kleve,2024-12-31,asylblg_recipients,total",
-                  lambda line: line + "\n" + line.replace(",230,", ",225,").replace("ITNRW_22811_05I_2024", "AN_ASYLBLG_KK"))
+                  lambda line: line + "\n" + line.replace(",230,", ",225,").replace("ITNRW_22811_05I_2024",
+                                                                                     "AN_ASYLBLG_KK"))
     [issue] = _errors(raw_copy, "conflict_unrecorded")
     assert "05154036" in issue.problem and "230" in issue.problem and "CONFLICTS.csv" in issue.fix
 
@@ -120,7 +113,8 @@ def test_text_in_value_column(raw_copy):
 
 
 def test_unknown_source(raw_copy):
-    _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", "ITNRW_12411_15I_2024", "NOPE_2024")
+    _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", "ITNRW_12411_15I_2024",
+               "NOPE_2024")
     [issue] = _errors(raw_copy, "source_known")
     assert "NOPE_2024" in issue.problem and "sources.csv" in issue.fix
 
@@ -193,7 +187,7 @@ def test_file_without_record_fails(raw_copy):
 
 
 @pytest.mark.parametrize("breakage", ["ags", "encoding", "truncate"])
-def test_cli_exits_non_zero_and_processed_stays_byte_identical(raw_copy, processed_copy, breakage):
+def test_cli_exits_non_zero_and_processed_stays_byte_identical(run_cli, raw_copy, processed_copy, breakage):
     if breakage == "ags":
         _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", "05154004", "05154099")
     elif breakage == "encoding":
@@ -201,16 +195,17 @@ def test_cli_exits_non_zero_and_processed_stays_byte_identical(raw_copy, process
     else:
         (raw_copy / VALUES).write_bytes((raw_copy / VALUES).read_bytes()[:5000])
     before = tree_hashes(processed_copy.parent)
-    build = _cli("build", "--raw-dir", raw_copy, "--out-dir", processed_copy)
+    build = run_cli("data", "build", "--raw-dir", raw_copy, "--out-dir", processed_copy)
     assert tree_hashes(processed_copy.parent) == before
     assert build.returncode == 1 and "bleibt unverändert" in build.stderr
-    validate = _cli("validate", "--raw-dir", raw_copy)
+    validate = run_cli("data", "validate", "--raw-dir", raw_copy)
     assert validate.returncode == 1 and "FEHLER" in validate.stdout and "snapshot/values.csv" in validate.stdout
 
 
 def test_failure_while_writing_keeps_processed_byte_identical(raw_copy, processed_copy, monkeypatch):
     """The atomic swap: a crash after some Parquet files are written changes nothing."""
-    _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", "Landesdatenbank", "Landesdatenbank (edited)")
+    _edit_line(raw_copy, VALUES, "05154004,Bedburg-Hau,2024-12-31,population,total", "Landesdatenbank",
+               "Landesdatenbank (edited)")
     before = tree_hashes(processed_copy.parent)
     calls = []
     original = pd.DataFrame.to_parquet

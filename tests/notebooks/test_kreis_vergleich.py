@@ -58,5 +58,6 @@ def test_another_kreis_by_its_key(name, tmp_path):
     briefing = payloads.read(book, payloads.BRIEFING)
     assert briefing["region"] == "Kreis Wesel" and briefing["ags"] == "05170"
     assert "Wesel" in briefing["title"] and "Kleve" not in briefing["title"]
-    text = [o["data"]["text/markdown"] for c in book.cells for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+    text = [o["data"]["text/markdown"] for c in book.cells for o in c.get("outputs", [])
+            if "text/markdown" in o.get("data", {})]
     assert not any("Kreis Kleve" in x for x in text)

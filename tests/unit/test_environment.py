@@ -1,7 +1,7 @@
 """pyproject.toml and environment.yml must list the same dependencies with the same ranges."""
 import re
-import tomllib
 
+import tomllib
 import yaml
 
 from helpers.paths import ROOT
@@ -36,5 +36,6 @@ def test_same_packages_and_ranges():
 
 
 def test_required_packages_present():
-    for name in ["jupyterlab", "pandas", "geopandas", "plotly", "papermill", "nbval", "nbconvert", "ipykernel", "pyarrow"]:
+    for name in ["jupyterlab", "pandas", "geopandas", "plotly", "papermill", "nbval", "nbconvert", "ipykernel",
+                 "pyarrow", "pytest-xdist", "ruff"]:  # make test runs pytest-xdist and ruff
         assert name in _pyproject()

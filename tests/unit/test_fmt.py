@@ -7,7 +7,8 @@ import pytest
 from helpers import fmt
 
 
-@pytest.mark.parametrize("value, decimals, expected", [(41655, 0, "41.655"), (18034454, 0, "18.034.454"), (2.456, 1, "2,5"), (0, 0, "0")])
+@pytest.mark.parametrize("value, decimals, expected", [(41655, 0, "41.655"), (18034454, 0, "18.034.454"),
+                                                      (2.456, 1, "2,5"), (0, 0, "0")])
 def test_german_numbers(value, decimals, expected):
     assert fmt.format_number(value, decimals) == expected
 
@@ -70,5 +71,6 @@ def test_markdown_output_keeps_formatting_and_shows_other_markup_as_text():
     rendered = clean_markdown_output('<p class="k">a &amp; b <script>alert(1)</script><img src=x onerror=alert(1)></p>'
                                      '<a href="javascript:alert(1)" title="t">j</a><a href="https://x.de/?a=1&b=2">l</a>'
                                      '<td align="right" onclick="x()">1</td><!-- c -->')
-    assert rendered == ('<p class="k">a &amp; b &lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</p>'
+    assert rendered == ('<p class="k">a &amp; b &lt;script&gt;alert(1)&lt;/script&gt;'
+                        '&lt;img src=x onerror=alert(1)&gt;</p>'
                         '<a title="t">j</a><a href="https://x.de/?a=1&amp;b=2">l</a>1')

@@ -4,7 +4,6 @@ The VG250 extract in ../shared/geo stands in for the BKG download (test material
 into the repository); tests that need it skip when it is absent.
 """
 import dataclasses
-import time
 import warnings
 import zipfile
 
@@ -59,7 +58,8 @@ def test_shipped_file_is_recorded_in_the_data_package():
 
     record = next(r for r in datapackage.read_package(geo.SHIPPED.parent.parent)["resources"]
                   if r["path"] == "geo/nrw_gemeinden.geojson")
-    assert not (geo.SHIPPED.parent / "kreis_kleve_gemeinden.geojson").exists()  # one default: the Kleve-only file is gone
+    # one default: the Kleve-only file is gone
+    assert not (geo.SHIPPED.parent / "kreis_kleve_gemeinden.geojson").exists()
     assert record["hash"] == datapackage.file_hash(geo.SHIPPED)
     assert record["x_attribution"] == "© GeoBasis-DE / BKG (Daten verändert), dl-de/by-2-0"
     assert record["x_publisher"].endswith("(BKG)") and record["licenses"][0]["name"] == "dl-de/by-2-0"
@@ -77,7 +77,8 @@ def test_derive_rebuilds_the_shipped_file_from_a_source(shared_boundaries, tmp_p
 
     assert datapackage.provenance_problems(raw) == [
         (p, "Eintrag in datapackage.json ohne Datei", "Datei aus git wiederherstellen oder den Eintrag entfernen")
-        for p in sorted(r["path"] for r in datapackage.read_package(raw)["resources"] if not r["path"].startswith("geo/"))]
+        for p in sorted(r["path"] for r in datapackage.read_package(raw)["resources"]
+                        if not r["path"].startswith("geo/"))]
 
 
 def test_without_the_shipped_file_maps_fall_back(no_boundaries):
@@ -211,10 +212,9 @@ def test_download_with_wrong_checksum_is_refused(shared_frame, monkeypatch):
         assert geo.boundaries() is None
 
 
-def test_prefetch_fails_fast_and_clearly_offline(monkeypatch):
+def test_prefetch_fails_clearly_offline(monkeypatch):
+    """Nothing listens on the discard port: refused at once, with the fix in the message."""
     monkeypatch.setattr(geo, "VG250", dataclasses.replace(geo.VG250, url="http://127.0.0.1:9/vg250.zip"))
-    started = time.monotonic()
     with pytest.raises(geo.BoundaryError, match=f"Download der Gemeindegrenzen.*{geo.BOUNDARIES_ENV}"):
         geo.prefetch(timeout=2)
-    assert time.monotonic() - started < 5
     assert not (geo.cache_dir() / geo.VG250.fname).exists()

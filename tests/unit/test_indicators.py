@@ -49,7 +49,8 @@ def test_catalogue_validates_and_names_every_key_figure():
     (lambda raw: raw["indicators"]["foreign_share_census_2011"].update(kreis_from_kommunen={"variable": "population"}),
      "kreis_from_kommunen"),
     (lambda raw: raw["indicators"]["minimum_benefit_rate"]["tables"].append("22811-99i"),
-     r"Indikator 'minimum_benefit_rate', Feld 'tables': Tabelle '22811-99i' ist in src/helpers/catalogue/tables.yaml nicht deklariert"),
+     r"Indikator 'minimum_benefit_rate', Feld 'tables': Tabelle '22811-99i' ist in "
+     r"src/helpers/catalogue/tables.yaml nicht deklariert"),
     (lambda raw: raw["indicators"]["population"].pop("tables"), "Feld 'tables': fehlt"),
     (lambda raw: raw["indicators"]["sgb2_rate"].pop("gap_en"), "gap_de und gap_en gehören zusammen"),
     (lambda raw: raw["indicators"]["population"].update(tables=[]), "ohne Tabelle"),
@@ -103,7 +104,8 @@ def test_kreis_from_kommunen_is_ratio_of_sums_not_mean_of_shares():
     rows = []
     for i, region in enumerate(kommunen()):
         population = 1000 if i == 0 else 100
-        rows += [(region.ags, "2022-05-15", "foreign_population_share", "total", 50 if i == 0 else 10, "census_2022", "secondary"),
+        share = 50 if i == 0 else 10
+        rows += [(region.ags, "2022-05-15", "foreign_population_share", "total", share, "census_2022", "secondary"),
                  (region.ags, "2022-05-15", "population", "total", population, "census_2022")]
     series = indicator_series(_obs(rows), "foreign_share_census_2022", KREIS_AGS)
     expected = (500 + 15 * 10) / (1000 + 15 * 100) * 100

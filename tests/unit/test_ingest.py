@@ -8,7 +8,6 @@ import pytest
 
 from helpers import ingest
 from helpers.ingest.common import parse_cell
-
 from tests.material import FOUND, SAMPLES, require
 
 

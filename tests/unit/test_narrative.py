@@ -29,7 +29,7 @@ def assert_german_numbers(text: str) -> None:
 @pytest.fixture(scope="module")
 def sentences_by_kommune():
     obs = store.load("observations")
-    places = kommune_profil.setup("Kleve").kreis_texts
+    places = kommune_profil.setup("Kleve").texts
     return {region.name: narrative.key_sentences(
         region.name, {i: compare(obs, i, region.ags) for i in CATALOGUE.key_figures}, "de", places=places)
         for region in kommunen()}
@@ -64,7 +64,8 @@ def test_marks_and_missing_values():
     assert narrative.format_figure(_figure("foreign_share_census_2022", 22.5, "secondary")) == "22,5\u00a0%³"
     assert narrative.format_figure(_figure("population", 53028)) == "53.028"
     assert narrative.format_figure(_figure("population", 53028), "en") == "53,028"
-    missing = Figure("minimum_benefit_rate", "05154040", None, pd.Timestamp("2024-12-31"), "not_available", flags=(".",))
+    missing = Figure("minimum_benefit_rate", "05154040", None, pd.Timestamp("2024-12-31"), "not_available",
+                     flags=(".",))
     assert narrative.format_figure(missing) == "k. A."
     assert narrative.format_figure(missing, reason=True) == "geheim gehalten"
     assert narrative.marker_legend({"published", "secondary"}) == [

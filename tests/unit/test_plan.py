@@ -45,7 +45,8 @@ def test_shards_are_disjoint_complete_and_the_same_every_time(count):
     names = [o for part in parts for o in outputs(part)]
     assert sorted(names) == sorted(outputs(jobs)) and len(set(names)) == len(names)
     # the same split whatever order the jobs come in (another machine plans in its own order)
-    assert [set(outputs(p)) for p in parts] == [set(outputs(plan.shard(jobs[::-1], i, count))) for i in range(1, count + 1)]
+    reversed_parts = [plan.shard(jobs[::-1], i, count) for i in range(1, count + 1)]
+    assert [set(outputs(p)) for p in parts] == [set(outputs(p)) for p in reversed_parts]
     sizes = [len(p) for p in parts]
     assert max(sizes) - min(sizes) <= 19  # whole Kreise: at most one Kreis (the largest has 19 Gemeinden) apart
 
@@ -55,7 +56,8 @@ def test_a_shard_of_several_kreise_keeps_each_kreis_whole():
     for i in (1, 2, 3):
         part = plan.shard(jobs, i, 3)
         for site in {plan.site_of(o) for o in outputs(part)}:
-            assert sum(plan.site_of(o) == site for o in outputs(part)) == sum(plan.site_of(o) == site for o in outputs(jobs))
+            in_part = sum(plan.site_of(o) == site for o in outputs(part))
+            assert in_part == sum(plan.site_of(o) == site for o in outputs(jobs))
 
 
 def test_one_kreis_is_split_by_briefing():
@@ -65,12 +67,8 @@ def test_one_kreis_is_split_by_briefing():
 
 
 @pytest.mark.parametrize("value", ["3/2", "0/2", "1", "a/b"])
-def test_a_bad_shard_stops_before_anything_is_written(tmp_path, value):
-    import subprocess
-    import sys
-
-    done = subprocess.run([sys.executable, "-m", "helpers", "briefings", "--shard", value, "--out", str(tmp_path / "out")],
-                          capture_output=True, text=True)
+def test_a_bad_shard_stops_before_anything_is_written(run_cli, tmp_path, value):
+    done = run_cli("briefings", "--shard", value, "--out", tmp_path / "out")
     assert done.returncode == 2 and "--shard" in done.stderr and "I/N" in done.stderr
     assert not (tmp_path / "out").exists()
 

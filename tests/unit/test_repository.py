@@ -27,13 +27,15 @@ def test_make_targets_exist():
 def _tracked() -> list[str]:
     if not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
-    return subprocess.run(["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True, check=True).stdout.split()
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files"], capture_output=True, text=True, check=True)
+    return listed.stdout.split()
 
 
 def test_no_generated_files_committed():
     generated = re.compile(r"(^|/)(\.venv|reports|test-output|__pycache__|\.ipynb_checkpoints|\.pytest_cache)/")
     offenders = [f for f in _tracked() if generated.search(f)]
-    offenders += [f for f in _tracked() if f.startswith("data/processed/") and f not in ("data/processed/README.md", "data/processed/.gitkeep")]
+    offenders += [f for f in _tracked() if f.startswith("data/processed/")
+                  and f not in ("data/processed/README.md", "data/processed/.gitkeep")]
     assert offenders == []
 
 
@@ -45,7 +47,8 @@ def test_no_test_material_copied_from_shared():
 
     shared = require(SHARED)
     digest = lambda p: hashlib.sha256(p.read_bytes()).hexdigest()  # noqa: E731
-    material = {digest(p) for d in ("geo", "genesis-samples", "genesis-found") for p in (shared / d).rglob("*") if p.is_file() and p.stat().st_size > 2000}
+    material = {digest(p) for d in ("geo", "genesis-samples", "genesis-found") for p in (shared / d).rglob("*")
+                if p.is_file() and p.stat().st_size > 2000}
     package = json.loads((ROOT / "data" / "raw" / "datapackage.json").read_text(encoding="utf-8"))
     imported = {f"data/raw/{r['path']}" for r in package["resources"]
                 if r.get("x_role") == "export" and r.get("x_retrieved_via", "").startswith("python -m helpers data ")}

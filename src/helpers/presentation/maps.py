@@ -25,8 +25,8 @@ from helpers.data import geo
 from helpers.fmt import MISSING, format_number, format_percent
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import Region, kommunen, kreis, kreis_phrases, region
-from helpers.presentation.charts import CONTEXT, HIGHLIGHT, add_footnote, footnote_text, style
-from helpers.presentation.sources import refer
+from helpers.presentation.charts import CONTEXT, HIGHLIGHT, Refer, add_footnote, footnote_text, style
+from helpers.presentation.sources import cite
 
 # Blues without its near-white end, so the lowest value still stands out from the page.
 COLORSCALE = [[i / 8, c] for i, c in enumerate(sample_colorscale("Blues", list(np.linspace(0.2, 0.95, 9))))]
@@ -40,12 +40,12 @@ NOTE_WIDTH = 95  # characters per note line; plotly annotations do not wrap by t
 
 def choropleth(values: pd.Series, *, title: str, unit: str, source_ids: list[str] | None = None,
                source_line: str | None = None, sprache: str = "de", highlight: str | int | None = None,
-               decimals: int = 1, height: int = 560) -> go.Figure:
+               decimals: int = 1, height: int = 560, refer: Refer = cite) -> go.Figure:
     """Colour the Kommunen of one Kreis by ``values`` (indexed by AGS; names and int AGS accepted too).
 
     Kommunen of the Kreis without a value are grey and hatched with a "k. A." hover, never drawn as 0. ``highlight``
-    (name or AGS) outlines one Kommune. Give the data source as ``source_ids`` (cited through
-    helpers.presentation.sources) or a finished ``source_line``; the boundary attribution is added here.
+    (name or AGS) outlines one Kommune. Give the data source as ``source_ids`` (cited through ``refer``,
+    as by the charts) or a finished ``source_line``; the boundary attribution is added here.
     """
     check_sprache(sprache)
     table = _table(values)
@@ -71,7 +71,7 @@ def choropleth(values: pd.Series, *, title: str, unit: str, source_ids: list[str
     fig = go.Figure().add_traces(traces)
     fig.update_layout(meta={"description": t("map_describe_choropleth", sprache, **_kreis_texts(table, sprache),
                                               title=title)})
-    return _finish(fig, table, title=title, source_line=_data_source(source_ids, source_line, sprache),
+    return _finish(fig, table, title=title, source_line=_data_source(source_ids, source_line, sprache, refer),
                    sprache=sprache, height=height)
 
 
@@ -241,7 +241,7 @@ def _missing_legend(sprache: str) -> dict[str, object]:
     )
 
 
-def _data_source(source_ids: list[str] | None, source_line: str | None, sprache: str) -> str:
+def _data_source(source_ids: list[str] | None, source_line: str | None, sprache: str, refer: Refer) -> str:
     if (source_ids is None) == (source_line is None):
         raise ValueError("Karte braucht genau eines von source_ids (Quellen-IDs) oder source_line (fertige Zeile).")
     if source_line is not None:

@@ -44,7 +44,7 @@ NOT_CITED = ("source_id", "retrieved_via")
 
 def data_hashes(kreise: set[str], raw_dir: Path = RAW_DIR) -> dict[str, str]:
     """Per Kreis AGS, a hash of what its briefings can show of the data: the processed rows that
-    :func:`helpers.briefings.common.regional` lets through (its regions, NRW, Germany), each with the
+    :func:`helpers.indicators.queries.regional` lets through (its regions, NRW, Germany), each with the
     citation of its source as printed (publisher, title, table, Stand, licence, address — not the
     source id or the retrieval; see :data:`NOT_CITED`), the sources no row cites (code cites them by
     id), and its part of the region directory. A changed value of one Gemeinde changes only its
@@ -53,7 +53,7 @@ def data_hashes(kreise: set[str], raw_dir: Path = RAW_DIR) -> dict[str, str]:
     import numpy as np
     import pandas as pd
 
-    from helpers.briefings.common import regional
+    from helpers.indicators.queries import regional
     from helpers.data import store
 
     processed = raw_dir.parent / PROCESSED_DIR.name  # data/raw → data/processed (built first if stale)

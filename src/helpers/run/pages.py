@@ -12,7 +12,7 @@ import shutil
 from functools import partial
 from pathlib import Path
 
-from helpers.briefings.common import kreis_texts
+from helpers.briefings.context import kreis_texts
 from helpers.data.status import mark
 from helpers.fmt import format_date, format_number, format_percent
 from helpers.i18n import LANGUAGE_FOLDERS, t
