@@ -218,7 +218,7 @@ def test_ctrl_c_stops_quickly_without_traceback(project):
 
 
 def test_next_run_removes_what_killed_runs_left(project, tmp_path):
-    """Kernel connection files of dead workers, .tmp-* run folders, data/.processed-new-* folders."""
+    """Kernel connection files of dead workers, .tmp-* run folders."""
     root, out, _ = project
     runtime = tmp_path / "runtime"
     runtime.mkdir()
@@ -236,15 +236,15 @@ def test_next_run_removes_what_killed_runs_left(project, tmp_path):
 
 
 def test_data_build_removes_folders_of_killed_builds(tmp_path):
-    from helpers.data import build
+    from helpers.data import build, transaction
     from helpers.paths import RAW_DIR
 
     dead = subprocess.Popen(["true"])
     dead.wait()
-    killed = tmp_path / f".processed-new-{dead.pid}-abcd1234"
-    (killed / "observations.parquet").parent.mkdir()
-    (killed / "observations.parquet").write_bytes(b"half")
-    running = tmp_path / f".processed-new-{os.getpid()}-efgh5678"  # a build still alive: not ours to remove
+    killed = tmp_path / f"{transaction.PREFIX}20000101-000000-abcd12-{dead.pid}"  # staged, never committed
+    (killed / "build" / "observations.parquet").parent.mkdir(parents=True)
+    (killed / "build" / "observations.parquet").write_bytes(b"half")
+    running = tmp_path / f"{transaction.PREFIX}20000101-000000-efgh56-{os.getpid()}"  # alive: not ours to remove
     running.mkdir()
     build.build(RAW_DIR, tmp_path / "processed")
     assert not killed.exists() and running.exists()
