@@ -91,7 +91,11 @@ def _change(table, kind, ags, variable, category, date, old, new, count=None) ->
 
 
 def _region_name(ags: str) -> str:
-    return "Deutschland" if ags == validation.GERMANY_AGS else kommunen.region(ags).name
+    """The region's name in the directory the new data come with (a region it no longer has: its AGS)."""
+    try:
+        return "Deutschland" if ags == validation.GERMANY_AGS else kommunen.region(ags).name
+    except kommunen.UnknownRegionError:
+        return ags
 
 
 def _describe(change: dict) -> str:

@@ -68,7 +68,8 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
             report.tables["(alle)"] = {"status": "failed", "message": "Rohdaten nach dem Import ungültig:\n"
                                        + "\n".join(issue.line() for issue in exc.report.errors[:20])}
             return report
-        report.changes = changes(before, tables["observations"], report, replaced)
+        with kommunen.directory_of(trial):  # a region new to the directory has its name there
+            report.changes = changes(before, tables["observations"], report, replaced)
         _refuse_implausible(report, before, tables["observations"], accept_changes)
         if report.failed or dry_run:
             return report

@@ -92,8 +92,9 @@ def conflict(kommunen: list[kommunen_module.Region] | None, kreise: list[kommune
     named = {k.ags: k for k in kreise}
     for place in kommunen:
         if place.kreis_ags not in named:
-            return t("briefings_kommune_outside_kreis", sprache, kommune=place.name,
-                     home=kommunen_module.region(place.kreis_ags).name, kreise=", ".join(k.name for k in kreise))
+            im_kreis = kommunen_module.kreis_phrases(kommunen_module.region(place.kreis_ags), sprache)["im_kreis"]
+            return t("briefings_kommune_outside_kreis", sprache, kommune=place.name, im_kreis=im_kreis,
+                     kreise=", ".join(k.name for k in kreise))
     for home in kreise:
         if not any(place.kreis_ags == home.ags for place in kommunen):
             return t("briefings_kreis_without_kommune", sprache, kreis=home.name)
