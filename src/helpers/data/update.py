@@ -55,7 +55,7 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
         for answer in answers:
             try:
                 replaced[answer.table.code] = _stage(answer, trial, commit.path(), report, accept_regions)
-            except (UpdateFailed, plausibility.Implausible) as exc:
+            except (UpdateFailed, plausibility.Implausible, ingest.IngestError) as exc:
                 report.tables[answer.table.code] = {"status": "failed", "message": str(exc)}
         for table in (t for t in wanted if t.manual):
             report.tables.setdefault(table.code, {"status": "manual", "message": table.spec["manual_route"]})
