@@ -1,20 +1,34 @@
 """Fixtures shared across the test folders (add yours; never remove others')."""
+import json
 import os
 
 import pytest
 
 from helpers.data import geo
-from helpers.presentation import sources
 from tests.material import GEO, require
 
-SHARED_BOUNDARIES = GEO / "kreis_kleve_gemeinden.geojson"
+SHARED_BOUNDARIES = GEO / "nrw_gemeinden.geojson"
 
 
-@pytest.fixture(autouse=True)
-def outside_a_briefing(monkeypatch):
-    """Each test starts outside a numbered briefing: the notebooks' setup starts numbering sources
-    module-wide ("Quellen: [1]"), which would otherwise leak from one test into the next."""
-    monkeypatch.setattr(sources, "_numbers", None)
+@pytest.fixture
+def shown(monkeypatch):
+    """What the briefing sections display, in order, as text: Markdown as written, a table or chart as
+    its HTML (a chart's with the table "Zahlen zur Grafik"), a payload as JSON. The real display path,
+    with IPython's ``display`` captured."""
+    from helpers.briefings import document
+    from helpers.presentation import charts, payloads, tables
+
+    out: list[str] = []
+
+    def capture(obj, raw=False):
+        if isinstance(obj, dict):
+            out.append(obj.get("text/html") or obj.get("text/plain") or json.dumps(obj, default=str))
+        else:
+            out.append(obj.data)
+
+    for module in (document, tables, charts, payloads):
+        monkeypatch.setattr(module, "display", capture)
+    return out
 
 
 @pytest.fixture

@@ -28,3 +28,12 @@ def require(path: Path) -> Path:
     if os.environ.get("CI"):
         pytest.fail(f"CI: test material must be present, but {message}", pytrace=False)
     pytest.skip(message)
+
+
+def value_of(rows, ags: str, **where) -> tuple[float, str]:
+    """(value, flag) of the one row of a reader's extract for ``ags`` and the column values ``where``."""
+    hit = rows[rows["ags"] == ags]
+    for column, wanted in where.items():
+        hit = hit[hit[column] == wanted]
+    assert len(hit) == 1, hit
+    return hit["value"].iloc[0], hit["flag"].iloc[0]

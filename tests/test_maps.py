@@ -7,7 +7,7 @@ import plotly.io as pio
 import pytest
 
 from helpers.data import geo
-from helpers.kommunen import UnknownRegionError, kommunen
+from helpers.kommunen import UnknownRegionError, kommunen, kreise
 from helpers.presentation import charts, maps
 
 pytestmark = pytest.mark.usefixtures("geo_sandbox")
@@ -122,13 +122,37 @@ def test_bad_arguments_fail_clearly():
         maps.choropleth(_values(), title="x", unit="%")
 
 
-def test_a_kreis_without_boundaries_gets_no_map_never_kleve_instead():
-    """The shipped town centres and boundaries hold Kreis Kleve only: a Kommune of another Kreis
-    (Moers, Kreis Wesel) is refused with the fix named, never drawn as an empty Kleve map."""
+def test_without_boundaries_another_kreis_gets_no_map_never_kleve_instead(no_boundaries):
+    """Without checked boundaries only the town centres of Kreis Kleve can be placed: a Kommune of another
+    Kreis (Moers, Kreis Wesel) is refused with the fix named, never drawn as an empty Kleve map."""
     assert maps.covers("Kleve") and maps.covers("05154") and not maps.covers("Moers") and not maps.covers("05170")
-    with pytest.raises(ValueError, match="Keine Karte für Moers: .*des Kreises Kleve.*covers"):
+    with pytest.raises(ValueError, match="Keine Karte für .*Moers.*Kreises Kleve.*covers"):
         maps.locator("Moers")
-    with pytest.raises(ValueError, match="Keine Karte für Moers"):
+    with pytest.raises(ValueError, match="Keine Karte für .*Moers"):
         maps.choropleth(pd.Series([1.0], index=["05170024"]), title="x", unit="", source_line="Quelle: x")
     fig = maps.locator("Goch")
     assert fig.layout.meta["description"] == "Karte der 16 Kommunen des Kreises Kleve, Goch farbig hervorgehoben."
+
+
+WESEL = [r.ags for r in kommunen("05170")]
+
+
+@pytest.mark.parametrize("source", ["shared_boundaries", "geo_sandbox"])
+def test_every_kreis_of_nrw_gets_its_maps_from_the_boundaries(source, request):
+    """With the shared VG250 extract or the shipped derivative, every Gemeinde and Kreis of NRW is covered;
+    Kreis Wesel's choropleth draws its 13 Kommunen (not Kleve's), Moers' locator names its Kreis and the BKG."""
+    request.getfixturevalue(source)
+    assert all(maps.covers(k.ags) for k in kreise()) and all(maps.covers(a) for a in geo.gemeinden() if len(a) == 8)
+    values = pd.Series(np.linspace(1.0, 13.0, 13), index=WESEL).drop("05170020")  # Hünxe: no figure
+    fig = maps.choropleth(values, title="Anteil", unit="%", source_line="Quelle: IT.NRW, Test", highlight="Moers")
+    polygons = _polygons(fig)
+    assert sorted(trace.meta for trace in polygons) == sorted(WESEL)
+    assert next(trace for trace in polygons if trace.meta == "05170020").fillpattern.shape == "/"
+    assert "© GeoBasis-DE / BKG (Daten verändert)" in charts.source_line_of(fig) and maps.note_of(fig) is None
+    locator = maps.locator("Moers")
+    assert locator.layout.title.text == "Lage von Moers im Kreis Wesel"
+    assert [trace.name for trace in _polygons(locator) if trace.fillcolor == charts.HIGHLIGHT] == ["Moers"]
+    assert len(_polygons(locator)) == 13 and "© GeoBasis-DE / BKG" in charts.source_line_of(locator)
+    assert locator.layout.meta["description"].startswith("Karte der 13 Kommunen des Kreises Wesel")
+    with pytest.raises(ValueError, match="Kommunen eines Kreises"):
+        maps.choropleth(pd.Series([1.0, 2.0], index=["Moers", "Kleve"]), title="x", unit="", source_line="Quelle: x")

@@ -61,6 +61,11 @@ class Region:
         return re.sub(r"[^a-z0-9]+", "-", _fold(self.name)).strip("-")
 
     @property
+    def is_kommune(self) -> bool:
+        """A Gemeinde (of a Kreis, or a kreisfreie Stadt's own Gemeinde), not a Kreis or the Land."""
+        return self.level == "kommune"
+
+    @property
     def kreis_ags(self) -> str:
         """The AGS of the Kreis (or kreisfreie Stadt) the region lies in; the Land's own AGS for NRW."""
         return self.ags[:5]
@@ -143,12 +148,25 @@ def _forget() -> None:
 
 
 @lru_cache(maxsize=1)
+def _newest_rows():
+    """The directory's rows (population, area, density) of its newest reference date."""
+    rows = genesis_classic.read(_directory_text(), table=DIRECTORY_TABLE).rows
+    return rows[rows["date"] == rows["date"].max()]
+
+
+def areas() -> dict[str, float]:
+    """Cadastral area in km² of every region of the directory, by AGS (the reference for boundary files)."""
+    rows = _newest_rows()
+    rows = rows[(rows["variable"] == "area_km2") & rows["value"].notna()]
+    return dict(zip(rows["ags"], rows["value"]))
+
+
+@lru_cache(maxsize=1)
 def all_regions() -> tuple[Region, ...]:
     """NRW, its Kreise and kreisfreie Städte and their Gemeinden in AGS order; regions the table shows
     only as '-' (dissolved, like the old Kreis Aachen) are left out."""
     text = _directory_text()
-    rows = genesis_classic.read(text, table=DIRECTORY_TABLE).rows
-    newest = rows[rows["date"] == rows["date"].max()]
+    newest = _newest_rows()
     alive = set(newest.loc[newest["flag"] != "-", "ags"])
     with open(CATALOGUE_DIR / "region_aliases.csv", encoding="utf-8", newline="") as handle:
         extra = {row["ags"]: tuple(a for a in row["aliases"].split("|") if a) for row in csv.DictReader(handle)}

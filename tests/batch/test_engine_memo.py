@@ -11,15 +11,15 @@ from tests.batch.toy import notebook
 
 pytestmark = pytest.mark.slow
 
-FIGURES = """from helpers.briefings import common
+FIGURES = """from helpers.indicators import queries
 from helpers.data import memo, store
 from helpers.indicators import compare
 import helpers.kommunen
 assert helpers.kommunen.all_regions.cache_info().currsize == 0  # the other modules start afresh
 known = bool(memo.DERIVED)
 obs = store.load("observations")
-kreis = common.regional(obs, "05154")
-population = compare(common.until(kreis, kreis["date"].max()), "population", helpers.kommunen.region(kommune).ags)
+kreis = queries.regional(obs, "05154")
+population = compare(queries.until(kreis, kreis["date"].max()), "population", helpers.kommunen.region(kommune).ags)
 print(id(obs), id(population.kreis), known, population.kreis.value)"""
 
 

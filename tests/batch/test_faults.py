@@ -317,4 +317,4 @@ def test_valid_boundaries_in_read_only_cache_pass_their_checks(shared_boundaries
     geo.reset()
     status = geo.boundaries_status()
     assert status.available and status.problem is None, status.problem
-    assert len(geo.boundaries()) == 16
+    assert len(geo.boundaries()) == 396

@@ -161,13 +161,14 @@ _MAP_SCRIPT = """
 """
 
 
-def map_problems(page, expect_at_least: int = 0) -> list[str]:
-    """Every map draws the 16 real boundaries (not the schematic squares) with the BKG attribution."""
+def map_problems(page, expect_at_least: int = 0, areas: int = 16) -> list[str]:
+    """Every map draws the real boundaries of its Kreis's ``areas`` Kommunen (not the schematic squares) with
+    the BKG attribution."""
     maps = page.evaluate(_MAP_SCRIPT)
     problems = [] if len(maps) >= expect_at_least else [f"expected {expect_at_least} map(s), found {len(maps)}"]
     for chart in maps:
-        if chart["fills"] < 16:
-            problems.append(f"map {chart['title']!r}: {chart['fills']} areas drawn instead of 16 (schematic map?)")
+        if chart["fills"] < areas:
+            problems.append(f"map {chart['title']!r}: {chart['fills']} areas drawn instead of {areas} (schematic map?)")
         if BKG_ATTRIBUTION not in chart["text"].replace("\u00a0", " "):
             problems.append(f"map {chart['title']!r}: no BKG attribution under it: {chart['text'][:200]!r}")
     return problems

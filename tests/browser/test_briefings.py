@@ -23,7 +23,7 @@ KINDS = ["index", "kommune", "kreis_uebersicht", "kommunen_vergleich"]
 LANGUAGES = ["de", "en"]
 # A committee member reads in five minutes: a Kommune profile, the Kreis overview and the
 # index stay short; the comparison covers every indicator for 16 Kommunen.
-MAX_PDF_PAGES = {"index": 3, "kommune": 10, "kreis_uebersicht": 8, "kommunen_vergleich": 20}
+MAX_PDF_PAGES = {"index": 3, "kommune": 12, "kreis_uebersicht": 8, "kommunen_vergleich": 24}
 # The text area of an A4 page at 96 dpi (210 x 297 mm less the 15/18 mm margins of briefing.css):
 # with print styles at this width the page is laid out as on paper.
 A4_TEXT_AREA = {"width": 680, "height": 986}

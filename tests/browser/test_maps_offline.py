@@ -62,6 +62,19 @@ def test_maps_render_offline(boundaries, request, page_with, geo_sandbox, screen
             assert checks.map_problems(watched.page, expect_at_least=1) == []
 
 
+def test_a_kreis_outside_kleve_renders_offline_with_its_boundaries(page_with, geo_sandbox, screenshot_dir):
+    """The shipped boundaries of all NRW: Kreis Wesel's 13 Kommunen and Moers' locator, with the BKG attribution."""
+    wesel = pd.Series(np.linspace(3.0, 15.0, 13), index=[r.ags for r in kommunen("05170")])
+    for name, fig in (("choropleth", maps.choropleth(wesel, title="Anteil", unit="%", source_line="Quelle: Test")),
+                      ("locator", maps.locator("Moers"))):
+        watched = page_with(fig, f"wesel_{name}")
+        assert checks.chart_problems(watched.page) == []
+        watched.assert_clean()
+        assert checks.map_problems(watched.page, expect_at_least=1, areas=13) == []
+        assert watched.page.locator(".js-plotly-plot .scatterlayer .js-fill").count() == 13
+        watched.page.screenshot(path=screenshot_dir / f"map_{name}_kreis_wesel.png")
+
+
 def test_hover_on_an_area_names_the_kommune_and_value(page_with, shared_boundaries):
     watched = page_with(maps.choropleth(_values(), title="Anteil", unit="%", source_line="Quelle: Test"), "hover")
     # Kevelaer's area, well inside it: from the polygon itself, via plotly's own axis mapping.

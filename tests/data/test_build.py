@@ -22,8 +22,11 @@ def test_build_writes_every_table_and_manifest(processed):
         assert (processed / f"{name}.parquet").is_file()
     manifest = store.manifest(processed)
     assert manifest["fingerprint"] == build.fingerprint(RAW_DIR)
-    assert manifest["rows"]["observations"] == 59833  # snapshot 4536 + 17601 from the statewide tables `data update` brought
-    # + 15408 school statistics 21111-9k21 + 4270 Sozialindex counts (MSB list) + 18018 migration 2015 (12711-01-03-5)
+    assert manifest["rows"]["observations"] == 58670  # snapshot 4536 + 17601 from the statewide tables `data update` brought
+    # + 15408 school statistics 21111-9k21 + 4270 Sozialindex counts (MSB list) + 6006 migration 2015 (12711-01-03-5,
+    # both sexes together) + 10849 from population, age groups, average age, naturalisations, commuters and the
+    # census 2011 by age (12411-01-01-5 2145, 12411-02-03-5 3003, 12411-02-03-4 220, 12411-07-01-5 429,
+    # 12511-01-01-4 336, 13111-08-02-5 1284, 12111-02-01-5 3432)
 
 
 def test_observations_follow_the_contract(processed):

@@ -4,7 +4,7 @@ import nbformat
 import papermill
 import pytest
 
-from helpers.briefings.common import stichtag_span
+from helpers.briefings.context import stichtag_span
 from helpers.data import store
 from helpers.paths import NOTEBOOKS_DIR
 from helpers.presentation import payloads

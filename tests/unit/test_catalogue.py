@@ -40,7 +40,7 @@ def _checks(raw):
 
 @pytest.mark.parametrize("source, load, mutate, expected", [
     (CATALOGUE_PATH, load_catalogue, _indicator_types, [
-        "Indikator 'population', Feld 'unit': muss eines von 'persons', 'percent' oder 'schools' sein, ist 'prozent'",
+        "Indikator 'population', Feld 'unit': muss eines von 'persons', 'percent', 'schools' oder 'years' sein, ist 'prozent'",
         "Indikator 'population', Feld 'decimals': muss eine ganze Zahl sein",
         "Indikator 'unemployed_2016', Feld 'value.dates.0': '2016-13-31' ist kein Datum der Form JJJJ-MM-TT"]),
     (CATALOGUE_PATH, load_catalogue, _indicator_references, [

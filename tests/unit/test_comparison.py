@@ -1,11 +1,15 @@
 """Kommunenvergleich: the table's regions and values, tie-stable rankings, deterministic groups."""
+import dataclasses
 import math
 
 import pandas as pd
 import pytest
 
 from helpers import fmt, indicators
-from helpers.briefings import kommunen_vergleich as cmp
+from helpers.briefings import kommunen_vergleich
+from helpers.briefings.document import Chart
+from helpers.briefings.kommunen_vergleich import figures, peers, sections, statements
+from helpers.indicators.changes import change_since_previous
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.presentation import charts
 from tests import expected
@@ -13,26 +17,30 @@ from tests import expected
 
 @pytest.fixture(scope="module")
 def ctx():
-    return cmp.setup()
+    return kommunen_vergleich.setup()
+
+
+def _table(ctx, indicator_id):
+    return ctx.figures.standings[indicator_id].frame(ctx.names)
 
 
 def test_table_holds_the_16_kommunen_kreis_and_nrw(ctx):
-    table = cmp.comparison_table(ctx)
+    table = sections.comparison_table(ctx)
     expected = [r.ags for r in kommunen()] + [KREIS_AGS, LAND_AGS]
     for _, rows in table.groupby("indicator"):
         assert list(rows["ags"]) == expected
-    shown = cmp.table_display(ctx)
+    shown = sections.table_display(ctx)
     assert len(shown) == 18 and shown.iloc[-2, 0] == "Kreis Kleve" and shown.iloc[-1, 0] == "Nordrhein-Westfalen"
 
 
 def test_table_values_equal_the_raw_data(ctx):
     """Population (IT.NRW 12411-15i) and Mindestsicherungsquote (IT.NRW 22811-01i) as the raw CSV prints them;
     the two secret cells (Kranenburg, Rheurdt) stay missing."""
-    table = cmp.comparison_table(ctx, ("population",)).set_index("ags")["value"]
+    table = _table(ctx, "population").set_index("ags")["value"]
     population = expected.published_by_region("ITNRW_12411_15I_2024", "population", "2024-12-31")
     assert len(population) == 18 and population["05154064"] == 12766  # Weeze, as published
     assert table.to_dict() == population
-    shares = cmp.comparison_table(ctx, ("minimum_benefit_rate",)).set_index("ags")["value"]
+    shares = _table(ctx, "minimum_benefit_rate").set_index("ags")["value"]
     rate = expected.published_by_region("ITNRW_22811_01I_2024", "minimum_benefit_rate_pct", "2024-12-31")
     assert len(rate) == 18 and rate["05154040"] is None and rate["05154048"] is None
     assert {ags: None if math.isnan(value) else value for ags, value in shares.items()} == rate
@@ -40,42 +48,42 @@ def test_table_values_equal_the_raw_data(ctx):
 
 def test_ranking_breaks_ties_by_ags():
     values = pd.Series({"05154036": 5.0, "05154008": 7.0, "05154004": 5.0, "05154012": None, "05154016": 7.0})
-    ranked = cmp.ranking(values)
+    ranked = statements.ranking(values)
     assert list(ranked["ags"]) == ["05154008", "05154016", "05154004", "05154036", "05154012"]
     assert list(ranked["rank"].astype("float").fillna(0)) == [1, 1, 3, 3, 0]
-    assert list(cmp.ranking(values.iloc[::-1])["ags"]) == list(ranked["ags"])
+    assert list(statements.ranking(values.iloc[::-1])["ags"]) == list(ranked["ags"])
 
 
 def test_similarity_is_deterministic_and_independent_of_row_order(ctx):
-    table = cmp.features(ctx)
+    table = ctx.figures.features
     assert table.notna().all().all() and len(table) == 16
-    first, again = cmp.similar(table), cmp.similar(table)
+    first, again = peers.similar(table), peers.similar(table)
     shuffled = table.sample(frac=1, random_state=7)
     pd.testing.assert_frame_equal(first, again)
-    pd.testing.assert_frame_equal(first, cmp.similar(shuffled))
-    pd.testing.assert_series_equal(cmp.groups(table), cmp.groups(shuffled))
-    assert cmp.groups(table).nunique() == cmp.N_GROUPS
-    assert all(len(n) == cmp.NEIGHBOURS and a not in n for a, n in zip(first["ags"], first["neighbours"]))
+    pd.testing.assert_frame_equal(first, peers.similar(shuffled))
+    pd.testing.assert_series_equal(peers.groups(table), peers.groups(shuffled))
+    assert peers.groups(table).nunique() == peers.N_GROUPS
+    assert all(len(n) == peers.NEIGHBOURS and a not in n for a, n in zip(first["ags"], first["neighbours"]))
 
 
 def test_similar_breaks_distance_ties_by_ags():
-    twins = pd.DataFrame({f.key: [1.0, 2.0, 2.0, 3.0] for f in cmp.FEATURES},
+    twins = pd.DataFrame({f.key: [1.0, 2.0, 2.0, 3.0] for f in peers.FEATURES},
                          index=pd.Index(["05154040", "05154004", "05154008", "05154012"], name="ags"))
-    near = cmp.similar(twins, k=2).set_index("ags")
+    near = peers.similar(twins, k=2).set_index("ags")
     assert near.loc["05154040", "neighbours"] == ("05154004", "05154008")
 
 
 def test_change_never_crosses_a_census_base(ctx):
-    change = cmp.change_since_previous(ctx.obs, "population", "05154036")
-    assert change["base"] == "update_2011_base" and not change["comparable_with_latest"]
+    change = change_since_previous(ctx.obs, "population", "05154036")
+    assert change.base == "update_2011_base" and not change.comparable_with_latest
 
 
 def test_indicator_selection_is_validated():
-    assert "population" in cmp.municipal_indicators()
-    assert "foreign_population_azr" not in cmp.municipal_indicators()  # Kreis and Land only
-    assert cmp.municipal_indicators("population") == ("population",)
+    assert "population" in figures.municipal_indicators()
+    assert "foreign_population_azr" not in figures.municipal_indicators()  # Kreis and Land only
+    assert figures.municipal_indicators("population") == ("population",)
     with pytest.raises(ValueError, match="Gültig sind"):
-        cmp.municipal_indicators(["foreign_population_azr"])
+        figures.municipal_indicators(["foreign_population_azr"])
 
 
 def test_chart_builders_cite_their_sources_and_refuse_none():
@@ -92,23 +100,24 @@ def test_chart_builders_cite_their_sources_and_refuse_none():
 
 
 def test_a_selection_without_key_figures_still_gets_a_table():
-    ctx = cmp.setup(indikatoren=["pupils_general", "fluag_quota_fulfilment"])
-    table = cmp.table_display(ctx)
+    ctx = kommunen_vergleich.setup(indikatoren=["pupils_general", "fluag_quota_fulfilment"])
+    table = sections.table_display(ctx)
     assert len(table) == 18 and table.shape[1] == 3
     assert "123 %" in " ".join(table.iloc[:, 2]).replace("\u00a0", " ")  # Kleve's FlüAG quota, not a share
 
 
-def test_an_early_stichtag_runs_and_says_why_there_are_no_peers(capsys):
-    ctx = cmp.setup(indikatoren=["pupils_general"], stichtag="2020-12-31")
-    for section in (cmp.title, cmp.key_table, cmp.changes, cmp.similarity, cmp.indicator_sections, cmp.briefing):
-        section(ctx)
-    assert any("nicht für alle 16 Kommunen" in note for note in ctx.notes)
+def test_an_early_stichtag_runs_and_says_why_there_are_no_peers(shown):
+    ctx = kommunen_vergleich.setup(indikatoren=["pupils_general"], stichtag="2020-12-31")
+    for name, _ in kommunen_vergleich.SECTIONS:
+        getattr(kommunen_vergleich, name)(ctx)
+    assert ctx.figures.neighbours is None
+    assert any("nicht für alle 16 Kommunen" in text for text in shown)
 
 
 # --- issue 14: lower bounds (1), ties (2), one date per statement (3) ------------------------
 
 def _texts(ctx, indicator_id):
-    return [s.text for s in cmp.indicator_statements(ctx, indicator_id)]
+    return [s.text for s in statements.indicator_statements(ctx, indicator_id)]
 
 
 def test_lower_bounds_are_never_ranked_and_the_sentence_says_so(ctx):
@@ -117,29 +126,32 @@ def test_lower_bounds_are_never_ranked_and_the_sentence_says_so(ctx):
     assert not any("Rheurdt (125" in t or "Kranenburg (200" in t for t in texts)
     [note] = [t for t in texts if "Untergrenze" in t]
     assert "Kranenburg 200⁵" in note and "Rheurdt 125⁵" in note and "geheim gehaltene Teile" in note
-    assert set(cmp.ranked_rows(ctx, "minimum_benefit_recipients")["ags"]).isdisjoint({"05154040", "05154048"})
+    ranked = {f.ags for f in ctx.figures.standings["minimum_benefit_recipients"].ranked}
+    assert ranked.isdisjoint({"05154040", "05154048"})
 
 
 def test_a_lower_bound_is_no_similarity_feature(ctx):
-    feature, day = cmp.Feature("cmp_feat_population", "minimum_benefit_recipients"), (pd.Timestamp("2024-12-31"),)
-    assert math.isnan(cmp._feature_value(ctx.obs, feature, day, "05154048"))
-    assert cmp._feature_value(ctx.obs, feature, day, "05154004") == 837
+    feature = peers.Feature("vergleich_feat_population", "minimum_benefit_recipients")
+    day = (pd.Timestamp("2024-12-31"),)
+    assert math.isnan(peers.feature_value(ctx.obs, feature, day, "05154048"))
+    assert peers.feature_value(ctx.obs, feature, day, "05154004") == 837
 
 
 def test_ties_at_the_printed_precision_are_reported_as_ties(ctx):
     assert "am niedrigsten in Kerken und Straelen (je 5,7\u00a0%)" in _texts(ctx, "minimum_benefit_rate")[0]
     assert "am niedrigsten in 14 Kommunen (je 0,0\u00a0%²)" in _texts(ctx, "schools_sozialindex_high_share")[0]
     ind = indicators.CATALOGUE["minimum_benefit_rate"]
-    rows = pd.DataFrame({"name": ["A", "B", "C"], "value": [5.66, 5.74, 9.0], "status": "published"})
-    top, bottom = cmp.extremes(rows, ind, "de")
-    assert list(top["name"]) == ["C"] and list(bottom["name"]) == ["A", "B"]  # both read 5,7 %
-    ranked = cmp.ranking(rows.set_index("name")["value"], ind.decimals)
+    rows = tuple(indicators.Figure(ind.id, ags, value, pd.Timestamp("2024-12-31"), "published")
+                 for ags, value in (("A", 5.66), ("B", 5.74), ("C", 9.0)))
+    top, bottom = statements.extremes(rows, ind, "de")
+    assert [f.ags for f in top] == ["C"] and [f.ags for f in bottom] == ["A", "B"]  # both read 5,7 %
+    ranked = statements.ranking(pd.Series({f.ags: f.value for f in rows}), ind.decimals)
     assert list(ranked["rank"]) == [1, 2, 2]
 
 
 def test_changes_use_one_interval_for_all_kommunen(ctx):
     """Kleve has an extra 2022 figure; its change must still be 2021–2023 like the others'."""
-    shown = cmp.changes_table(ctx).set_index("Gebiet")
+    shown = sections.changes_table(ctx).set_index("Gebiet")
     [column] = [c for c in shown.columns if c.startswith("Einwohnerinnen und Einwohner")]
     assert column.endswith("(31.12.2021–31.12.2023)")
     kommunen_rows = shown.loc[[r.name for r in kommunen()], column]
@@ -148,16 +160,12 @@ def test_changes_use_one_interval_for_all_kommunen(ctx):
     assert shown.loc["Kreis Kleve", column].endswith("(31.12.2023–31.12.2024)")  # a row off the interval says so
 
 
-def test_every_ranking_chart_plots_one_date_and_names_it(ctx, monkeypatch):
+def test_every_ranking_chart_plots_one_date_and_names_it(ctx):
     """Rankings never mix dates (Ratswahl: 2020 results, not Geldern's preliminary 2025 figure;
     FlüAG: Kleve 2019 is not ranked against Rees 2016), and the title names that one date."""
-    bars, panels = [], []
-    monkeypatch.setattr(cmp.charts, "bars", lambda frame, **kw: bars.append((frame, kw["title"])) or "fig")
-    monkeypatch.setattr(cmp.charts, "small_multiples", lambda frame, **kw: panels.append((frame, kw["title"])) or "fig")
-    monkeypatch.setattr(cmp.charts, "show", lambda *a, **k: None)
-    monkeypatch.setattr(cmp, "display", lambda *a, **k: None)
-    for indicator_id in ctx.indicator_ids:
-        cmp.indicator_section(ctx, indicator_id)
+    drawn = [b for b in ctx.document["indicators"] if isinstance(b, Chart)]
+    bars = [(b.args["frame"], b.args["title"]) for b in drawn if b.draw is charts.bars]
+    panels = [(b.args["frame"], b.args["title"]) for b in drawn if b.draw is charts.small_multiples]
     assert len(bars) >= 10
     for frame, title in bars:
         assert frame["date"].nunique() == 1, (title, sorted(frame["date"].unique()))
@@ -176,24 +184,30 @@ def test_every_ranking_chart_plots_one_date_and_names_it(ctx, monkeypatch):
 
 def test_similarity_features_take_their_dates_from_the_data(ctx):
     """The newest date all 16 share on the feature's base (growth: from the oldest), not literals."""
-    dates = {f.key: [d.date().isoformat() for d in cmp.feature_dates(ctx.obs, f)] for f in cmp.FEATURES}
-    assert dates == {"cmp_feat_population": ["2024-12-31"], "cmp_feat_density": ["2024-12-31"],
-                     "cmp_feat_growth": ["2023-12-31", "2019-12-31"], "cmp_feat_foreign_share": ["2022-05-15"]}
+    dates = {f.key: [d.date().isoformat() for d in peers.feature_dates(ctx.obs, f)] for f in peers.FEATURES}
+    assert dates == {"vergleich_feat_population": ["2024-12-31"], "vergleich_feat_density": ["2024-12-31"],
+                     "vergleich_feat_growth": ["2023-12-31", "2011-12-31"],
+                     "vergleich_feat_foreign_share": ["2022-05-15"]}
     earlier = ctx.obs[ctx.obs["date"] <= "2021-12-31"]
-    growth = next(f for f in cmp.FEATURES if f.growth)
-    assert [d.year for d in cmp.feature_dates(earlier, growth)] == [2021, 2019]
+    growth = next(f for f in peers.FEATURES if f.growth)
+    assert [d.year for d in peers.feature_dates(earlier, growth)] == [2021, 2011]  # 2011-2015: Regionalstatistik 12411-01-01-5
 
 
-def test_series_and_features_are_computed_once_per_briefing_and_never_reach_another(ctx):
-    """The reference date, the panels and the similarity read one computation per briefing; a
-    briefing built on other data (here Goch's population doubled) gets its own."""
-    from helpers.briefings.common import Context
-
-    table = cmp.features(ctx)
-    assert cmp.features(ctx) is table and cmp._dated(ctx, "population", "05154016") is cmp._dated(ctx, "population", "05154016")
+def test_series_and_features_are_computed_once_per_briefing_and_never_reach_another(ctx, monkeypatch):
+    """The reference date, the panels and the similarity read one computation per briefing, made
+    before any section renders; a briefing built on other data (here Goch's population doubled) gets its own."""
+    calls = []
+    real = peers.feature_value
+    monkeypatch.setattr(peers, "feature_value", lambda *args: calls.append(args[1].key) or real(*args))
+    kommunen_vergleich.setup(indikatoren=["population"])
+    assert len(calls) == 16 * len(peers.FEATURES)  # once per Kommune and feature
     goch = (ctx.obs["ags"] == "05154016") & (ctx.obs["variable"] == "population")
     changed = ctx.obs.assign(value=ctx.obs["value"].where(~goch, ctx.obs["value"] * 2))
-    other = Context(ctx.sprache, ctx.stichtag, changed, ctx.facts, kreis=ctx.kreis, indicator_ids=ctx.indicator_ids)
-    assert cmp.features(other).loc["05154016", "cmp_feat_population"] == 2 * table.loc["05154016", "cmp_feat_population"]
-    old, new = cmp._dated(ctx, "population", "05154016"), cmp._dated(other, "population", "05154016")
+    other = dataclasses.replace(ctx, obs=changed, sections=(), figures=figures.compute(
+        changed, ("population",), ctx.kommunen, ctx.kreis, ctx.stichtag, mapped=False))
+    table = ctx.figures.features
+    key = "vergleich_feat_population"
+    assert other.figures.features.loc["05154016", key] == 2 * table.loc["05154016", key]
+    goch_series = {ctx.kommunen[i].ags: i for i in range(16)}["05154016"]
+    old, new = (c.figures.standings["population"].series[goch_series] for c in (ctx, other))
     assert list(new["value"]) == [2 * v for v in old["value"]]

@@ -29,7 +29,7 @@ def assert_german_numbers(text: str) -> None:
 @pytest.fixture(scope="module")
 def sentences_by_kommune():
     obs = store.load("observations")
-    places = kommune_profil.setup("Kleve").kreis_texts
+    places = kommune_profil.setup("Kleve").texts
     return {region.name: narrative.key_sentences(
         region.name, {i: compare(obs, i, region.ags) for i in CATALOGUE.key_figures}, "de", places=places)
         for region in kommunen()}

@@ -7,6 +7,7 @@ researcher how to change the municipality without reading code.
 """
 from __future__ import annotations
 
+import importlib
 import re
 
 import nbformat
@@ -56,6 +57,22 @@ def test_opens_with_a_german_introduction(path):
     assert first.source.lstrip().startswith("# "), f"{path.name}: the introduction starts with a title"
     assert len(GERMAN_WORDS.findall(first.source)) >= 3, f"{path.name}: introduction not German?"
     assert len(sentences(first.source)) >= 2
+
+
+@pytest.mark.parametrize("name", PRODUCT)
+def test_product_notebooks_speak_one_vocabulary(name):
+    """Each product notebook imports its briefing module as ``b`` and calls ``setup``, ``title``,
+    ``key_figures``, its own sections and ``sources``: its module's SECTIONS in their order, which is
+    the order its sources are numbered in."""
+    stem = name.removesuffix(".ipynb")
+    module = importlib.import_module(f"helpers.briefings.{stem}")
+    code = "\n".join(c.source for c in nbformat.read(NOTEBOOKS_DIR / name, as_version=4).cells if c.cell_type == "code")
+    assert re.findall(r"^from helpers\S* import .*$", code, re.M) == [f"from helpers.briefings import {stem} as b"]
+    calls = re.findall(r"\b(\w+)\.(\w+)\(", code)
+    assert {alias for alias, _ in calls} == {"b"}, calls
+    names = [function for _, function in calls]
+    assert names == ["setup", *(section for section, _ in module.SECTIONS)]
+    assert names[:3] == ["setup", "title", "key_figures"] and names[-1] == "sources"
 
 
 def test_kommune_profil_says_how_to_change_the_municipality():

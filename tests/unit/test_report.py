@@ -6,10 +6,12 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from helpers.briefings import common
 from helpers.briefings import kommune_profil as profil
+from helpers.briefings.document import Chart, fact_line
+from helpers.briefings.kommune_profil import datenlage, sections
 from helpers.data import store
-from helpers.indicators import CATALOGUE, compare
+from helpers.indicators import CATALOGUE
+from helpers.indicators.queries import facts_about
 from helpers.kommunen import KREIS_AGS, LAND_AGS, UnknownRegionError, kommunen
 from helpers.presentation import charts, sources, tables
 from tests.expected import official_population
@@ -29,9 +31,7 @@ def _row(obs, ags, variable, base, date=None):
 
 
 def _payload(obs, region):
-    comparisons = {i: compare(obs, i, region.ags) for i in CATALOGUE.key_figures}
-    profile = profil.Profile(region, obs["date"].max(), "de", obs, comparisons, dt.datetime(2026, 1, 1))
-    return {f["id"]: f for f in profil.key_figures_payload(profile)["figures"]}
+    return {f["id"]: f for f in sections.key_figures_payload(profil.setup(region.ags)).as_dict()["figures"]}
 
 
 # IT.NRW 22811-01i, Mindestsicherungsquote 2024 in %, as printed ("." = secret → None)
@@ -92,21 +92,21 @@ def test_unknown_region_error_is_the_lookup_error():
 
 def test_ags_as_int_and_a_past_stichtag():
     profile = profil.setup(5154016, "2023-12-31", "en")
-    assert profile.name == "Goch" and profile.stichtag == pd.Timestamp("2023-12-31")
+    assert profile.region.name == "Goch" and profile.stichtag == pd.Timestamp("2023-12-31")
     # 31.12.2023 exists for Goch only from Wikipedia (secondary): the key figure is the official Zensus 2022 count
-    assert profile.comparisons["population"].kommune.value == 34379
-    assert profil.briefing_payload(profile).stichtag == "2023-12-31"
+    assert profile.figures.comparisons["population"].kommune.value == 34379
+    assert sections.briefing_payload(profile).stichtag == "2023-12-31"
 
 
 def test_payloads_follow_the_contract():
     profile = profil.setup("Kleve")
-    briefing = profil.briefing_payload(profile).as_dict()
+    briefing = sections.briefing_payload(profile).as_dict()
     assert set(briefing) == {"kind", "title", "region", "ags", "stichtag", "sprache", "span", "source_ids", "data_notes"}
     assert briefing["kind"] == "kommune_profil" and briefing["ags"] == "05154036"
     assert set(briefing["source_ids"]) <= set(store.load("sources")["source_id"])
     keys = {"id", "label", "value", "date", "unit", "source_ids", "status", "kreis", "land"}
-    assert all(set(f) == keys for f in profil.key_figures_payload(profile)["figures"])
-    gaps = profil.data_gaps_table(profile)
+    assert all(set(f) == keys for f in sections.key_figures_payload(profile).as_dict()["figures"])
+    gaps = datenlage.data_gaps_table(profile)
     assert len(gaps) == sum(i.kind != "change" for i in CATALOGUE.indicators.values())
 
 
@@ -120,28 +120,19 @@ def test_chart_builders_require_sources():
         charts.line_with_breaks(frame, title="T", source_ids=[])
 
 
-SECTIONS = (profil.title, profil.key_figures, profil.locator, profil.population, profil.fields, profil.data_gaps,
-            profil.source_list)
-
-
-def _render(monkeypatch, profile) -> str:
-    """Every section, with IPython's display captured as text."""
-    shown = []
-    for module in (profil, tables, common):
-        monkeypatch.setattr(module, "display", lambda obj, raw=False: shown.append(obj))
-    monkeypatch.setattr(charts, "show", lambda fig, table=None, sprache="de": shown.append(table))
-    monkeypatch.setattr(profil.payloads, "emit", lambda mime, payload: shown.append(payload))
-    for section in SECTIONS:
-        section(profile)
-    return "\n".join(getattr(o, "data", None) or (o.get("text/plain", "") if isinstance(o, dict) else str(o))
-                     for o in shown)
+def _render(shown, profile) -> str:
+    """Every section in notebook order, as displayed (the ``shown`` fixture)."""
+    shown.clear()
+    for name, _ in profil.SECTIONS:
+        getattr(profil, name)(profile)
+    return "\n".join(shown)
 
 
 @pytest.mark.parametrize("kommune", ["Kleve", "Emmerich am Rhein", "Kranenburg"])
-def test_every_section_renders_in_both_languages(monkeypatch, kommune):
-    german = _render(monkeypatch, profil.setup(kommune))
+def test_every_section_renders_in_both_languages(shown, kommune):
+    german = _render(shown, profil.setup(kommune))
     assert "Datenlage" in german and "Quellen und Stand" in german
-    english = _render(monkeypatch, profil.setup(kommune, sprache="en"))
+    english = _render(shown, profil.setup(kommune, sprache="en"))
     for word in ("Kennzahl", "nicht veröffentlicht", "Einwohnerinnen", "Stand der Daten", "Kreiswert"):  # source titles stay German
         assert word not in english, word
 
@@ -172,37 +163,31 @@ def test_table_html_keeps_numbers_whole_and_drops_the_index():
     assert 'class="im-table"' in tables.table_html(pd.DataFrame({"a": ['Programm "X" <b>']})).replace("&lt;b&gt;", "")
 
 
-def test_a_lower_bound_is_marked_explained_and_said(monkeypatch):
+def test_a_lower_bound_is_marked_explained_and_said():
     """Rheurdt's minimum-benefit total (125, SGB II secret) carries ⁵, the legend and a sentence (issue 14)."""
     p = profil.setup("Rheurdt")
-    row = profil._comparison_row(p, p.comparisons["minimum_benefit_recipients"])
+    row = sections.comparison_row(p, p.figures.comparisons["minimum_benefit_recipients"])
     assert row["Rheurdt"] == "125⁵" and "Untergrenze" in row["Hinweis"]
-    shown = []
-    monkeypatch.setattr(profil, "_markdown", shown.append)
-    monkeypatch.setattr(profil.tables, "table", lambda *a, **k: None)
-    monkeypatch.setattr(profil.charts, "show", lambda *a, **k: None)
-    profil._field(p, "soziale_lage")
-    text = "\n".join(shown)
+    text = "\n".join(b.markdown(p.sources, p.sprache) for b in sections.field(p, "soziale_lage")
+                     if hasattr(b, "markdown"))
     assert "⁵ unvollständig: enthält geheim gehaltene Teile nicht" in text
     assert "nur als Untergrenze veröffentlicht (125⁵)" in text
-    gaps = profil.data_gaps_table(p).set_index("Kennzahl").loc["Empfängerinnen und Empfänger sozialer Mindestsicherung"]
+    gaps = datenlage.data_gaps_table(p).set_index("Kennzahl")
+    gaps = gaps.loc["Empfängerinnen und Empfänger sozialer Mindestsicherung"]
     assert gaps.iloc[1].startswith("nur Untergrenze") and "22811-05i" in gaps.iloc[2]
 
 
-def test_a_cell_off_the_rows_date_shows_its_own(monkeypatch):
+def test_a_cell_off_the_rows_date_shows_its_own():
     """Kita: the row's Stand is the Kreis value's 01.03.2015; NRW's 2019 figure says 2019 (issue 14)."""
     p = profil.setup("Kleve")
-    row = profil._comparison_row(p, p.comparisons["kita_nongerman_language_share"])
+    row = sections.comparison_row(p, p.figures.comparisons["kita_nongerman_language_share"])
     assert row["Stand"].startswith("01.03.2015") and row["Kreis Kleve"] == "18,1\u00a0%"
     assert row["NRW"] == "25,8\u00a0% (01.03.2019)"
     p = profil.setup("Geldern")  # its newest council turnout is the preliminary 2025 count
-    frames = []
-    monkeypatch.setattr(profil.charts, "bars", lambda frame, **kw: frames.append(frame) or "fig")
-    monkeypatch.setattr(profil.charts, "show", lambda *a, **k: None)
-    profil._field_chart(p, "teilhabe", [p.comparisons["turnout_council_election"]])
-    assert frames == []  # one share alone: the field's table compares it, no chart (issue 18)
-    profil._field_chart(p, "teilhabe", [p.comparisons[k] for k in ("turnout_council_election", "foreign_share_census_2022")])
-    assert "Wahlbeteiligung bei der Ratswahl (14.09.2025)" in set(frames[0]["indicator"])
+    turnout = p.figures.comparisons["turnout_council_election"]
+    assert sections.field_chart(p, "teilhabe", [turnout]) == []  # one share alone: the table compares it (issue 18)
+    [chart] = sections.field_chart(p, "teilhabe", [turnout, p.figures.comparisons["foreign_share_census_2022"]])
+    assert "Wahlbeteiligung bei der Ratswahl (14.09.2025)" in set(chart.args["frame"]["indicator"])
 
 
 def test_index_cells_keep_their_marks_and_a_date_that_differs(tmp_path):
@@ -226,21 +211,21 @@ def test_index_cells_keep_their_marks_and_a_date_that_differs(tmp_path):
 
 
 def _gap_row(profile, label):
-    gaps = profil.data_gaps_table(profile)
+    gaps = datenlage.data_gaps_table(profile)
     return gaps[gaps["Kennzahl"] == label].iloc[0]
 
 
 def test_header_states_the_span_of_reference_dates_not_one_stand():
     profile = profil.setup("Weeze")
-    span = profil.briefing_payload(profile).span
+    span = sections.briefing_payload(profile).span
     assert span == "Zahlen von 2005 bis 2025; jede Zahl nennt ihren Stichtag"  # AZR chart from 2005, Sozialindex 2025/26
-    assert "Stand der Daten" not in profile.t("profile_stand", span=span, erstellt="x")
+    assert "Stand der Daten" not in profile.t("profil_stand", span=span, erstellt="x")
 
 
 def test_old_figures_are_marked_and_vorhanden_means_current():
     """Older than five years before the newest data (15.10.2025 → before 15.10.2020): 'älterer Stand'."""
     profile = profil.setup("Weeze")
-    table = profil.key_figures_table(profile).set_index("Kennzahl")
+    table = sections.key_figures_table(profile).set_index("Kennzahl")
     assert table.loc["Ausländeranteil (Zensus 2011)", "Stand"] == "09.05.2011 (älterer Stand)"
     assert table.loc["Einwohnerinnen und Einwohner", "Stand"] == "31.12.2024"
     row = _gap_row(profile, "Arbeitslose (Jahresdurchschnitt 2016)")
@@ -258,7 +243,7 @@ def test_a_kreis_only_figure_names_its_table_from_tables_yaml():
     assert row["für Kranenburg vorhanden"] == "nur Kreiswert, Stand 31.12.2024"
     assert row.iloc[3] == ("Landesdatenbank NRW, Tabelle 22811-01i: Mindestsicherungsquote – Gemeinden (Wohnortprinzip), "
                            "Jahr; für Kranenburg und Rheurdt geheim gehalten")
-    english = profil.data_gaps_table(profil.setup("Kranenburg", sprache="en"))
+    english = datenlage.data_gaps_table(profil.setup("Kranenburg", sprache="en"))
     [fill] = english.loc[english.iloc[:, 1] == "Minimum benefit rate"].iloc[:, 3]
     assert fill == ("Landesdatenbank NRW, table 22811-01i: Mindestsicherungsquote – Gemeinden (Wohnortprinzip), Jahr; "
                     "confidential for Kranenburg and Rheurdt")
@@ -279,8 +264,8 @@ def test_placeholder_days_show_the_precision_the_source_has():
     assert set(ukraine["precision"]) == {"month"}
     assert set(obs.loc[obs["variable"] == "unemployment_rate", "precision"]) == {"month"}
     weeze = profil.setup("Weeze")
-    table = profil.key_figures_table(weeze)
-    rows = profil.data_gaps_table(weeze).set_index("Kennzahl")
+    table = sections.key_figures_table(weeze)
+    rows = datenlage.data_gaps_table(weeze).set_index("Kennzahl")
     assert rows.loc["Arbeitslose (Jahresdurchschnitt 2016)", "für Weeze vorhanden"] == "nur älterer Stand (2016)"
     assert rows.loc["Arbeitslosenquote", "für Weeze vorhanden"] == "nur Kreiswert, Stand Januar 2018 (älterer Stand)"
     assert not table["Stand"].str.contains("15.03.2022").any()
@@ -290,78 +275,74 @@ def test_sourced_context_facts_appear_beside_the_figure():
     """A dated, sourced fact attached to a Kommune and an indicator (facts.csv: ags, indicators) travels
     with the figure: Rees' FlüAG quota of 110 % counts the Land's facility in Rees."""
     rees = profil.setup("Rees")
-    facts = common.context_facts(rees.facts, "fluag_quota_fulfilment")
-    assert list(facts["source_id"]) == ["WKN_RP2016_REES"] and "WKN_RP2016_REES" in rees.cited
-    line = common.context_line(next(facts.itertuples()), rees.name, "de")
+    facts = facts_about(rees.figures.facts, "fluag_quota_fulfilment")
+    assert list(facts["source_id"]) == ["WKN_RP2016_REES"] and "WKN_RP2016_REES" in rees.figures.cited
+    line = fact_line(next(facts.itertuples()), rees.region.name, "de")
     assert line.startswith("Zum Einordnen (Rees, 08.08.2016): ") and "Landeseinrichtung" in line
-    assert common.context_facts(profil.setup("Kleve").facts, "fluag_quota_fulfilment").empty
+    assert facts_about(profil.setup("Kleve").figures.facts, "fluag_quota_fulfilment").empty
 
 
 # --- a Kommune of any NRW Kreis (issue 19) ---------------------------------------------------
 
 @pytest.mark.parametrize(("kommune", "kreis_name"), [("Moers", "Kreis Wesel"), ("05166032", "Kreis Viersen")])
-def test_a_kommune_of_another_kreis_renders_with_its_own_kreis(monkeypatch, kommune, kreis_name):
+def test_a_kommune_of_another_kreis_renders_with_its_own_kreis(shown, kommune, kreis_name):
     for sprache in ("de", "en"):
         profile = profil.setup(kommune, sprache=sprache)
-        text = _render(monkeypatch, profile)
+        text = _render(shown, profile)
         assert profile.kreis.name == kreis_name
         # No Kleve wording, figure or map. Left aside: the source list (an NRW figure's press source may be
         # titled "Kreis Kleve: …") and the catalogue's definitions, which every Kreis shares.
-        body = text.split(f"## {profile.t('profile_h_sources')}")[0]
+        body = text.split(f"## {profile.t('profil_h_sources')}")[0]
         for indicator in CATALOGUE.indicators.values():
             body = body.replace(indicator.text("definition", sprache), "")
         assert "Kleve" not in body, body
         # Kleve's register of Integrationsräte says nothing about another Kreis: a gap, not "entfällt".
-        assert not any(profil.not_applicable(profile, c) for c in profile.comparisons.values())
-        title_and_intro = [profile.t("profile_stand", span="", erstellt=""), profile.t("profile_intro", kommune=profile.name)]
+        assert not profile.figures.not_applicable
+        title_and_intro = [profile.t("profil_stand", span="", erstellt=""),
+                           profile.t("profil_intro", kommune=profile.region.name)]
         assert all(kreis_name in line for line in title_and_intro), title_and_intro
 
 
-def test_moers_population_is_the_official_figure_in_german_format(monkeypatch):
+def test_moers_population_is_the_official_figure_in_german_format(shown):
     expected = official_population("05170024")
     assert expected == "101.503"
-    text = _render(monkeypatch, profil.setup("Moers"))
+    text = _render(shown, profil.setup("Moers"))
     assert f"In Moers lebten am 31.12.2024 {expected} Menschen (Kreis Wesel: " in text
 
 
-def test_the_locator_of_a_kreis_without_boundaries_says_the_map_is_missing(monkeypatch):
-    shown = []
-    monkeypatch.setattr(profil, "display", lambda obj, raw=False: shown.append(obj.data))
-    monkeypatch.setattr(charts, "show", lambda fig, table=None, sprache="de": shown.append(fig))
-    profil.locator(profil.setup("Moers"))
-    assert shown == ["Geprüfte Gemeindegrenzen des Kreises Wesel liegen nicht vor; die Lagekarte entfällt."]
-    shown.clear()
-    profil.locator(profil.setup("Kleve"))
-    assert len(shown) == 1 and "Lage von Kleve im Kreis Kleve" in shown[0].layout.title.text
+def _charts(profile, section: str) -> list:
+    """The figures a section draws."""
+    return [b.figure(profile.sources) for b in profile.document[section] if isinstance(b, Chart)]
 
 
-def test_a_population_with_one_update_date_is_a_table_not_a_one_point_chart(monkeypatch):
-    """Moers has one date of the population update (31.12.2024): a line chart of one point says
-    nothing, so the figures stand in a table with a sentence; Kleve keeps its chart."""
-    shown = []
-    for module in (profil, tables):
-        monkeypatch.setattr(module, "display", lambda obj, raw=False: shown.append(
-            obj["text/plain"] if isinstance(obj, dict) else obj.data))
-    monkeypatch.setattr(charts, "show", lambda fig, table=None, sprache="de": shown.append(fig))
-    charts_shown = lambda: [o for o in shown if hasattr(o, "layout")]  # noqa: E731
-    profil.population(profil.setup("Moers"))
-    assert not [f for f in charts_shown() if "Einwohnerinnen und Einwohner in Moers" in f.layout.title.text]
-    text = "\n".join(o for o in shown if isinstance(o, str))
+def test_the_locator_of_a_kreis_outside_kleve_is_drawn_on_its_own_boundaries():
+    [moers] = _charts(profil.setup("Moers"), "locator")
+    assert moers.layout.title.text == "Lage von Moers im Kreis Wesel"
+    assert "© GeoBasis-DE / BKG (Daten verändert)" in charts.source_line_of(moers)
+    [kleve] = _charts(profil.setup("Kleve"), "locator")
+    assert "Lage von Kleve im Kreis Kleve" in kleve.layout.title.text
+
+
+def test_a_population_with_one_update_date_is_a_table_not_a_one_point_chart(shown):
+    """Moers up to mid-2012 has one date of the population update (31.12.2011): a line chart of one point says
+    nothing, so the figures stand in a table with a sentence; with its whole series (2011–2015 on the 2011
+    base, 2024 on the 2022 base) Moers gets its chart, like Kleve."""
+    early = profil.setup("Moers", stichtag="2012-06-30")
+    titles = [f.layout.title.text for f in _charts(early, "population")]
+    assert not [title for title in titles if "Einwohnerinnen und Einwohner in Moers" in title]
+    profil.population(early)
+    text = "\n".join(shown)
     assert "Für Moers liegt in den Daten nur ein Stand der fortgeschriebenen Einwohnerzahl vor" in text
-    assert official_population("05170024") in text and "31.12.2024" in text
-    shown.clear()
-    profil.population(profil.setup("Kleve"))
-    assert [f for f in charts_shown() if "Einwohnerinnen und Einwohner in Kleve" in f.layout.title.text]
+    assert "31.12.2011" in text
+    for kommune in ("Moers", "Kleve"):
+        drawn = _charts(profil.setup(kommune), "population")
+        assert [f for f in drawn if f"Einwohnerinnen und Einwohner in {kommune}" in f.layout.title.text]
 
 
 @pytest.mark.parametrize(("kommune", "title"), [
     ("Moers", "Ausländeranteil beim Zensus 2011: Moers, Kreis Wesel und NRW"),  # no 2022 share for Kreis Wesel
     ("Kleve", "Ausländeranteil beim Zensus 2011 und 2022: Kleve, Kreis Kleve und NRW"),
 ])
-def test_the_foreign_share_chart_names_only_the_censuses_it_draws(monkeypatch, kommune, title):
-    shown = []
-    monkeypatch.setattr(profil, "display", lambda obj, raw=False: None)
-    monkeypatch.setattr(tables, "display", lambda obj, raw=False: None)
-    monkeypatch.setattr(charts, "show", lambda fig, table=None, sprache="de": shown.append(fig.layout.title.text))
-    profil.population(profil.setup(kommune))
-    assert any(text.startswith(title) for text in shown), shown
+def test_the_foreign_share_chart_names_only_the_censuses_it_draws(kommune, title):
+    titles = [f.layout.title.text for f in _charts(profil.setup(kommune), "population")]
+    assert any(text.startswith(title) for text in titles), titles

@@ -70,31 +70,25 @@ def test_sources_table_shows_readers_addresses_not_retrieval_notes():
     assert sources.source_table(["DESTATIS_GV_2019"])["Adresse"].iloc[0].startswith("https://www.destatis.de/")  # the original
 
 
-@pytest.fixture
-def numbering():
-    """A briefing that numbers its sources (as the notebooks' setup starts one; conftest resets it)."""
-    sources.start_numbering()
-
-
-def test_references_are_short_numbered_in_order_of_first_use(numbering):
-    assert sources.refer(["ITNRW_12411_15I_2024"]) == "Quelle: [1]"
-    assert sources.refer(["RP_2017_EW2016", "ITNRW_12411_15I_2024"]) == "Quellen: [1], [2]"
-    assert sources.refer(["ITNRW_12521_03I_2024"], sprache="en") == "Source: [3]"
+def test_references_are_short_numbered_in_order_of_first_use():
+    numbering = sources.Numbering.of([["ITNRW_12411_15I_2024"], ["RP_2017_EW2016", "ITNRW_12411_15I_2024"],
+                                      ["ITNRW_12521_03I_2024"]])
+    assert numbering.refer(["ITNRW_12411_15I_2024"]) == "Quelle: [1]"
+    assert numbering.refer(["RP_2017_EW2016", "ITNRW_12411_15I_2024"]) == "Quellen: [1], [2]"
+    assert numbering.refer(["ITNRW_12521_03I_2024"], sprache="en") == "Source: [3]"
     with pytest.raises(KeyError, match="NOPE"):
-        sources.refer(["NOPE"])
+        sources.Numbering.of([["NOPE"]])
+    with pytest.raises(KeyError, match="DESTATIS_GV_2019.*nicht nummeriert"):  # known, but not this briefing's
+        numbering.refer(["DESTATIS_GV_2019"])
 
 
-def test_sources_table_lists_each_source_once_with_its_number(numbering):
-    sources.refer(["RP_2017_EW2016", "ITNRW_12411_15I_2024"])
-    ids = sources.numbered(["ITNRW_12521_03I_2024", "RP_2017_EW2016"])
-    assert ids == ["RP_2017_EW2016", "ITNRW_12411_15I_2024", "ITNRW_12521_03I_2024"]
-    table = sources.source_table(ids)
+def test_sources_table_lists_each_source_once_with_its_number():
+    numbering = sources.Numbering.of([["RP_2017_EW2016", "ITNRW_12411_15I_2024"],
+                                      ["ITNRW_12521_03I_2024", "RP_2017_EW2016"]])
+    assert numbering.ids == ("RP_2017_EW2016", "ITNRW_12411_15I_2024", "ITNRW_12521_03I_2024")
+    table = sources.source_table(numbering.ids, numbering=numbering)
     assert list(table["Nr."]) == ["[1]", "[2]", "[3]"]
     assert list(table["Herausgeber"])[0] == "IT.NRW, nach Rheinische Post"  # the full citation, once
-
-
-def test_outside_a_briefing_the_full_citation_stays():
-    assert sources.refer(["ITNRW_12411_15I_2024"]) == sources.cite(["ITNRW_12411_15I_2024"])
 
 
 def _press_and_third_party():

@@ -1,11 +1,11 @@
-"""Municipality boundaries of Kreis Kleve: official BKG VG250, shipped simplified, or downloaded and checked.
+"""Municipality boundaries of all 396 Gemeinden of NRW: official BKG VG250, shipped simplified, or downloaded and checked.
 
 Nothing here touches the network unless asked to (:func:`prefetch`): a batch run on a fresh
 machine or in CI has neither internet nor a cache, and then draws the shipped boundaries.
 Where the boundaries come from, first match wins:
 
 1. ``INTEGRATIONSMONITOR_BOUNDARIES=/path/to/file`` — any GDAL-readable file or zip
-   (VG250 GeoPackage/shapefile zip, GeoJSON) holding the municipalities (AGS 05154…); a relative
+   (VG250 GeoPackage/shapefile zip, GeoJSON) holding the municipalities of NRW (AGS 05…); a relative
    path counts from the repository root, since notebook kernels run in other folders;
 2. the VG250 download that :func:`prefetch` stored in the cache directory
    (``INTEGRATIONSMONITOR_GEO_CACHE``, default: the per-user cache folder ``integrationsmonitor``):
@@ -39,7 +39,8 @@ from pyogrio.errors import DataSourceError
 from helpers.data import store
 from helpers.data.hashing import file_sha256
 from helpers.i18n import t
-from helpers.kommunen import KREIS_AGS, kommunen
+from helpers.ingest.common import normalise_ags
+from helpers.kommunen import LAND_AGS, all_regions, areas
 from helpers.paths import RAW_DIR, ROOT
 
 log = logging.getLogger(__name__)
@@ -49,13 +50,16 @@ CACHE_ENV = "INTEGRATIONSMONITOR_GEO_CACHE"
 
 WORK_CRS = "EPSG:25832"  # ETRS89 / UTM 32N: the BKG's own CRS, metres, true areas
 WEB_CRS = "EPSG:4326"  # lon/lat for GeoJSON and plotly
-AREA_TOLERANCE = 0.02  # VG250 (1:250 000) vs cadastral areas differ by < 1 % in Kreis Kleve
-SIMPLIFY_METRES = 100  # ≈ 1,550 vertices and ≈ 34 KB GeoJSON for the 16, invisible at briefing size
-GRID_DEGREES = 1e-5  # ≈ 1 m: coordinates beyond that only bloat the GeoJSON
-# Lon/lat box around the Kreis with margin: coordinates outside it mean a wrong or missing CRS.
-KREIS_BOX = (5.7, 51.2, 6.8, 52.1)
-SHIPPED = RAW_DIR / "geo" / "kreis_kleve_gemeinden.geojson"  # output of derive(), see datapackage.json
-PROCESSING_VERSION = 1  # bump when checks or simplification change, so cached results rebuild
+# VG250 (1:250 000) vs cadastral areas: 385 of the 396 Gemeinden within 2 % (shipped), Roetgen −8 % (the Vennbahn strip
+# belongs to Belgium), a few others 2–4 %; every Kreis and kreisfreie Stadt as a whole within 1 %.
+AREA_TOLERANCE = 0.10  # per Gemeinde
+KREIS_AREA_TOLERANCE = 0.02  # per Kreis (the sum of its Gemeinden)
+SIMPLIFY_METRES = 200  # ≈ 30,000 vertices and ≈ 0.7 MB GeoJSON for the 396; ≈ 3 px on a Kreis map in a briefing
+GRID_DEGREES = 1e-4  # ≈ 10 m, well below the simplification: more digits only bloat the GeoJSON
+# Lon/lat box around NRW with margin: coordinates outside it mean a wrong or missing CRS.
+LAND_BOX = (5.7, 50.2, 9.6, 52.6)
+SHIPPED = RAW_DIR / "geo" / "nrw_gemeinden.geojson"  # output of derive(), see datapackage.json
+PROCESSING_VERSION = 2  # bump when checks or simplification change, so cached results rebuild
 
 
 class BoundaryError(ValueError):
@@ -108,12 +112,23 @@ def cache_dir() -> Path:
 
 
 def municipalities() -> pd.DataFrame:
-    """Official areas and town centres of the 16 (ags, name, area_km2, lat/lon_town_centre)."""
+    """Town centres of the Kommunen the snapshot lists (Kreis Kleve: ags, name, area_km2, lat/lon_town_centre),
+    for the schematic map when no boundaries pass the check."""
     return store.load("municipalities")
 
 
+def gemeinden() -> set[str]:
+    """The AGS of the 396 Gemeinden of NRW in the official directory (a kreisfreie Stadt by its Kreis key)."""
+    return {r.ags for r in all_regions() if r.level == "kommune" or r.kind == "kreisfreie Stadt"}
+
+
+def official_areas() -> pd.Series:
+    """Cadastral area in km² of every Gemeinde and Kreis, by AGS, from the official directory (IT.NRW 12411-15i)."""
+    return pd.Series(areas(), dtype="float64")
+
+
 def read_boundaries(path: Path) -> gpd.GeoDataFrame:
-    """The municipality features of the Kreis from any GDAL-readable file, a zip with the VG250 inside too."""
+    """The municipality features of NRW from any GDAL-readable file, a zip with the VG250 inside too."""
     path = Path(path)
     dataset = f"/vsizip/{path}/{_zip_member(path)}" if zipfile.is_zipfile(path) else str(path)
     try:
@@ -129,9 +144,9 @@ def read_boundaries(path: Path) -> gpd.GeoDataFrame:
         frame = frame[frame["GF"] == 4]
     name_column = next((c for c in ("GEN", "name") if c in frame.columns), ags_column)
     frame = frame.rename(columns={ags_column: "_ags", name_column: "_name"})
-    frame = frame[frame["_ags"].astype(str).str.startswith(KREIS_AGS)]
-    return gpd.GeoDataFrame(
-        {"ags": frame["_ags"].astype(str), "name": frame["_name"].astype(str)},
+    frame = frame[frame["_ags"].astype(str).str.startswith(LAND_AGS)]
+    return gpd.GeoDataFrame(  # a kreisfreie Stadt (05111000 in VG250) by the Kreis key the directory uses
+        {"ags": frame["_ags"].astype(str).map(normalise_ags), "name": frame["_name"].astype(str)},
         geometry=frame.geometry, crs=frame.crs,
     ).reset_index(drop=True)
 
@@ -146,22 +161,23 @@ def _zip_member(path: Path) -> str:
     raise BoundaryError(_refusal([f"{path} enthält keine GeoPackage-, Shape- oder GeoJSON-Datei"]))
 
 
-def check_boundaries(frame: gpd.GeoDataFrame, official: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Refuse anything but the 16 valid municipality polygons in a true CRS; returns them in EPSG:25832.
+def check_boundaries(frame: gpd.GeoDataFrame, official: pd.Series | None = None) -> gpd.GeoDataFrame:
+    """Refuse anything but the 396 valid municipality polygons of NRW in a true CRS, with areas close to
+    ``official`` (km² by AGS, default :func:`official_areas`); returns them in EPSG:25832.
 
     All problems are collected into one :class:`BoundaryError`, so one run shows everything to fix.
     """
-    expected = {r.ags for r in kommunen()}
+    expected = gemeinden()
     problems: list[str] = []
     if len(frame) != len(expected):
-        problems.append(f"{len(frame)} Gemeinden mit AGS {KREIS_AGS}… statt {len(expected)}")
+        problems.append(f"{len(frame)} Gemeinden mit AGS {LAND_AGS}… statt {len(expected)}")
     counts = frame["ags"].value_counts()
     if (counts > 1).any():
-        problems.append(f"AGS mehrfach: {', '.join(sorted(counts[counts > 1].index))}")
-    if missing := sorted(expected - set(frame["ags"])):
-        problems.append(f"AGS fehlen: {', '.join(missing)}")
-    if unknown := sorted(set(frame["ags"]) - expected):
-        problems.append(f"unbekannte AGS: {', '.join(unknown)}")
+        problems.append(f"AGS mehrfach: {_some(counts[counts > 1].index)}")
+    if missing := expected - set(frame["ags"]):
+        problems.append(f"AGS fehlen: {_some(missing)}")
+    if unknown := set(frame["ags"]) - expected:
+        problems.append(f"unbekannte AGS: {_some(unknown)}")
     not_polygons = frame.loc[~frame.geom_type.isin(["Polygon", "MultiPolygon"]), "ags"]
     if len(not_polygons):
         problems.append(f"keine Flächen bei AGS {', '.join(not_polygons)}")
@@ -173,24 +189,35 @@ def check_boundaries(frame: gpd.GeoDataFrame, official: pd.DataFrame) -> gpd.Geo
     if problems:
         raise BoundaryError(_refusal(problems))
     lon_min, lat_min, lon_max, lat_max = frame.to_crs(WEB_CRS).total_bounds
-    west, south, east, north = KREIS_BOX
+    west, south, east, north = LAND_BOX
     if not (west <= lon_min and south <= lat_min and lon_max <= east and lat_max <= north):
         raise BoundaryError(_refusal([
-            f"Koordinaten liegen nicht im Kreis Kleve, wenn sie als {frame.crs.to_string()} gelesen werden "
+            f"Koordinaten liegen nicht in Nordrhein-Westfalen, wenn sie als {frame.crs.to_string()} gelesen werden "
             f"(Ausdehnung {lon_min:.2f}, {lat_min:.2f} – {lon_max:.2f}, {lat_max:.2f}): falsches CRS angegeben"
         ]))
     projected = frame.to_crs(WORK_CRS).sort_values("ags").reset_index(drop=True)
-    areas = projected.set_index("ags").area / 1e6
-    reference = official.set_index("ags")["area_km2"].reindex(areas.index)
-    deviation = areas / reference - 1
-    for ags, share in deviation[deviation.abs() > AREA_TOLERANCE].items():
-        problems.append(
-            f"Fläche von AGS {ags} weicht um {share:+.1%} von der amtlichen Fläche ab "
-            f"({areas[ags]:.1f} statt {reference[ags]:.1f} km²)"
-        )
+    drawn = projected.set_index("ags").area / 1e6
+    reference = official_areas() if official is None else official
+    problems += _area_problems(drawn, reference, AREA_TOLERANCE)
+    problems += _area_problems(drawn.groupby(lambda ags: ags[:5]).sum(), reference, KREIS_AREA_TOLERANCE)
     if problems:
         raise BoundaryError(_refusal(problems))
     return projected
+
+
+def _some(codes, shown: int = 10) -> str:
+    """The first codes in order, and how many more (a file of another Land must not fill the log)."""
+    codes = sorted(codes)
+    more = f" und {len(codes) - shown} weitere" if len(codes) > shown else ""
+    return ", ".join(codes[:shown]) + more
+
+
+def _area_problems(areas: pd.Series, official: pd.Series, tolerance: float) -> list[str]:
+    """Areas (km² by AGS) further than ``tolerance`` from the official ones: a wrong feature, unit or CRS."""
+    deviation = areas / official.reindex(areas.index) - 1
+    return [f"Fläche von AGS {ags} weicht um {share:+.1%} von der amtlichen Fläche ab "
+            f"({areas[ags]:.1f} statt {official[ags]:.1f} km²)"
+            for ags, share in deviation[deviation.abs() > tolerance].items()]
 
 
 def _refusal(problems: list[str]) -> str:
@@ -212,7 +239,7 @@ def _load(path: Path, known_sha256: str | None) -> gpd.GeoDataFrame:
     """Checked, simplified boundaries of one source file, from the processed cache when possible."""
     if path == SHIPPED:  # simplified by derive() already: check it, never write a cache for it
         shipped = read_boundaries(path)
-        check_boundaries(shipped, municipalities())
+        check_boundaries(shipped)
         return shipped.sort_values("ags").reset_index(drop=True)
     sha256 = file_sha256(path)
     if known_sha256 and sha256 != known_sha256:
@@ -220,10 +247,10 @@ def _load(path: Path, known_sha256: str | None) -> gpd.GeoDataFrame:
             f"Prüfsumme von {path} ist {sha256}, erwartet {known_sha256}: Download beschädigt oder "
             "geändert. Bitte die Datei löschen und helpers.data.geo.prefetch() erneut ausführen."
         )
-    processed = cache_dir() / f"gemeinden-{KREIS_AGS}-{sha256[:16]}-v{PROCESSING_VERSION}.geojson"
+    processed = cache_dir() / f"gemeinden-nrw-{sha256[:16]}-v{PROCESSING_VERSION}.geojson"
     if processed.is_file():
         return gpd.read_file(processed, engine="pyogrio")
-    web = simplify_boundaries(check_boundaries(read_boundaries(path), municipalities()))
+    web = simplify_boundaries(check_boundaries(read_boundaries(path)))
     partial = processed.with_suffix(f".{os.getpid()}.partial")
     try:
         processed.parent.mkdir(parents=True, exist_ok=True)
@@ -284,7 +311,7 @@ def reset() -> None:
 
 
 def boundaries() -> gpd.GeoDataFrame | None:
-    """The 16 checked, simplified municipality polygons (ags, name, geometry; EPSG:4326), or ``None``."""
+    """The 396 checked, simplified municipality polygons of NRW (ags, name, geometry; EPSG:4326), or ``None``."""
     frame = _resolve(*_source())[1]
     return None if frame is None else frame.copy()
 
@@ -299,7 +326,7 @@ def derive(source: Path, target: Path = SHIPPED) -> Path:
     GeoJSON and record its new hash in the data package, so a newer edition replaces the shipped one."""
     from helpers.data import datapackage
 
-    web = simplify_boundaries(check_boundaries(read_boundaries(Path(source)), municipalities()))
+    web = simplify_boundaries(check_boundaries(read_boundaries(Path(source))))
     raw_dir = target.parent.parent
     package = datapackage.read_package(raw_dir)
     relative = target.relative_to(raw_dir).as_posix()

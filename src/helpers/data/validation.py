@@ -269,7 +269,7 @@ def _check_bases(obs: pd.DataFrame, rules: dict, report: Report) -> None:
     _each(report, unmapped.drop_duplicates(["source_id", "variable"]), ERROR, "source_id",
           lambda r: f"keine Statistik/Basis für {r['variable']} aus {r['source_id']} bekannt",
           "Regel in src/helpers/catalogue/bases.csv ergänzen (source_id,variable,date,base,why; base eine von "
-          + ", ".join(_codes_with_text("profile_base_")) + ")", "base_mapped")
+          + ", ".join(_codes_with_text("base_")) + ")", "base_mapped")
 
 
 def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:

@@ -2,7 +2,7 @@
 
 The catalogue is data so that a new indicator is one YAML entry; it is validated when this package
 is imported, so a typo fails every notebook at once instead of silently dropping a figure.
-Figures are computed from the tidy observations (``helpers.data.load("observations")``):
+Figures are computed from the tidy observations (``helpers.data.store.load("observations")``):
 
 * a *value* indicator takes the published figure itself (categories summed per date and base);
 * a *ratio* indicator divides two published counts of the **same** statistic and census base
@@ -14,8 +14,9 @@ Kreis and Land values come from their own published rows; only where an indicato
 ``kreis_from_kommunen`` is the Kreis value recomputed from summed numerators and denominators of
 all 16 Kommunen — never by averaging shares. Missing values stay missing (``None``).
 
-``catalogue`` reads and checks the YAML, ``compute`` makes the figures, ``queries`` selects the
-observation rows that are not (yet) catalogue indicators; the names used elsewhere are imported here.
+``catalogue`` reads and checks the YAML, ``compute`` makes the figures, ``changes`` the change of one
+between two dates, ``queries`` selects every other row a briefing shows (the rows of its Kreis, observations
+that are not (yet) catalogue indicators, facts); the names used elsewhere are imported here.
 """
 from __future__ import annotations
 

@@ -191,7 +191,8 @@ class _Table(catalogue.Strict):
     statistic: bool = False  # the code names a whole statistic, not one table (the citation says so)
     fetch: Literal["auto", "manual"] = "auto"
     manual_route: str = ""
-    leave_out: list[str] = []  # features the monitor does not use: no rows, no lines kept in data/raw
+    leave_out: list[str] = []  # features, columns and row labels the monitor does not use: no rows from them
+    rows: dict[str, str] = {}  # classic exports with a label column (age group): row label → category
     rounded_gemeinden: list[str] = []  # reference dates (YYYY-MM-DD) whose Gemeinde figures the footnote says are rounded
 
     @model_validator(mode="after")
@@ -233,6 +234,19 @@ def table_map(table: str) -> dict[str, tuple[str, str, str]]:
     """The columns of ``table`` in tables.yaml as {source_header: (variable, category, unit)}; empty when undeclared."""
     columns = declared_tables()["tables"].get(table, {}).get("columns", {})
     return {header: tuple(target) for header, target in columns.items()}
+
+
+def left_out(table: str) -> set[str]:
+    """What tables.yaml says the import of ``table`` leaves out: features (``Lehrkräfte``), columns by a header
+    label (``männlich``), their full header (``A | B | Insgesamt``) or their date (``31.12.2010``), row labels."""
+    return set(declared_tables()["tables"].get(table, {}).get("leave_out", []))
+
+
+def row_category(table: str, label: str) -> str:
+    """The category of a data row's own label (e.g. an age group) as tables.yaml maps it, else from the label."""
+    if label in ("", "Insgesamt"):
+        return "total"
+    return declared_tables()["tables"].get(table, {}).get("rows", {}).get(label) or slug(label)
 
 
 def slug(text: str) -> str:

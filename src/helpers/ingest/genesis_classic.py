@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from helpers.ingest.common import (
-    Extract, decimal_style, frame, is_region_code, iso_date, mapped, normalise_ags, parse_cell, slug, split_rows,
-    table_code_from_name,
+    Extract, decimal_style, frame, is_region_code, iso_date, left_out, mapped, normalise_ags, parse_cell, row_category,
+    slug, split_rows, table_code_from_name,
 )
 
 FORMAT = "genesis_classic"
@@ -57,13 +57,17 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
     table_date = _title_date(body[:first]) or iso_date(reference_date or "")
     data = [(i, r) for i, r in enumerate(body) if i >= first and _value_start(r) == offset]
     decimal = decimal_style(c for _, r in data for c in r[start:])
+    skipped = left_out(table)
+    kept = [j for j in range(start, max(len(r) for _, r in data)) if not _left_out(columns.get(j, ("", [], "")), skipped)]
     records, problems = [], []
     for line, row in data:
         row_date = iso_date(row[0]) if offset == 3 else ""
         ags = normalise_ags(row[offset - 2])
         row_label = next((c.strip() for c in reversed(row[offset:start]) if c.strip()), "")
-        row_category = "total" if row_label in ("", "Insgesamt") else slug(row_label)
-        for position in range(start, len(row)):
+        if row_label in skipped:
+            continue
+        category_of_row = row_category(table, row_label)
+        for position in (j for j in kept if j < len(row)):
             date, labels, unit = columns.get(position, ("", [], ""))
             try:
                 value, flag = parse_cell(row[position], decimal)
@@ -73,10 +77,17 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
             fallback = slug(" ".join(dict.fromkeys(labels))) if labels else f"column_{position + 1}"
             variable, category, unit_out = mapped(table, [" | ".join(labels), labels[-1] if labels else ""],
                                                   fallback, "total", unit)
-            category = "|".join(c for c in (category, row_category) if c != "total") or "total"
+            category = "|".join(c for c in (category, category_of_row) if c != "total") or "total"
             records.append((ags, row_date or date or table_date, variable, category, value, unit_out, flag))
     out = frame(records).drop_duplicates(ignore_index=True)
     return Extract(out, problems, table, FORMAT)
+
+
+def _left_out(column: tuple[str, list[str], str], skipped: set[str]) -> bool:
+    """A column tables.yaml leaves out: named by one of its labels, its full header or its date."""
+    date, labels, _ = column
+    return bool(skipped) and (" | ".join(labels) in skipped or not skipped.isdisjoint(labels)
+                              or bool(date) and date in {iso_date(entry) for entry in skipped})
 
 
 def table_and_body(text: str, table: str | None, filename: str) -> tuple[str, list[list[str]]]:

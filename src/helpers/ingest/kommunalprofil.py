@@ -14,7 +14,7 @@ import re
 from itertools import zip_longest
 
 from helpers.ingest import genesis_classic
-from helpers.ingest.common import Extract, Regions, declared_tables, decimal_style, frame, mapped, parse_cell, slug, split_rows
+from helpers.ingest.common import Extract, Regions, decimal_style, frame, left_out, mapped, parse_cell, slug, split_rows
 
 FORMAT = "kommunalprofil"
 _SCHOOL_YEAR = re.compile(r"^(\d{4})/\d{2}$")
@@ -29,12 +29,6 @@ def detect(text: str) -> bool:
 
 def _is_data_row(row: list[str]) -> bool:
     return len(row) > _LABELS and bool(_SCHOOL_YEAR.match(row[1].strip())) and bool(row[0].strip())
-
-
-def left_out(table: str) -> set[str]:
-    """The features (``Lehrkräfte``: no rows, no lines in data/raw) and columns (``Grundschulen``: no rows; the
-    line stays whole) tables.yaml says the import leaves out."""
-    return set(declared_tables()["tables"].get(table, {}).get("leave_out", []))
 
 
 def read(text: str, table: str | None = None, reference_date: str | None = None, filename: str = "",

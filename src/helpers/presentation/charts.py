@@ -12,6 +12,7 @@ import hashlib
 import html
 import json
 import textwrap
+from collections.abc import Callable
 from functools import partial
 
 import pandas as pd
@@ -199,19 +200,24 @@ def show(fig: go.Figure, table: pd.DataFrame | None = None, sprache: str = "de")
 
 
 # --- Kreisübersicht and Kommunenvergleich ---------------------------------------------------
-# Builders take source ids, never a free-text source line, so every chart cites helpers.presentation.sources.
+# Builders take source ids, never a free-text source line, so every chart cites helpers.presentation.sources:
+# ``refer`` turns them into the line, the full citation by default, a briefing's numbers
+# ("Quellen: [3], [7]", sources.Numbering.refer) inside a briefing.
+Refer = Callable[..., str]
 
-def _cite(source_ids: list[str] | tuple[str, ...], sprache: str) -> str:
+
+def _cite(source_ids: list[str] | tuple[str, ...], sprache: str, refer: Refer) -> str:
     """The source line of a chart; a chart without source ids is refused, not left unsourced."""
     if not source_ids:
         raise ValueError("Jede Grafik braucht Quellen (source_ids); ohne Quelle wird keine Grafik gezeigt.")
-    return sources.refer(list(dict.fromkeys(source_ids)), sprache=sprache)
+    return refer(list(dict.fromkeys(source_ids)), sprache=sprache)
 
 
 def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[str] | tuple[str, ...],
          sprache: str = "de", group: str | None = None, status: str | None = "status", horizontal: bool = False,
          reference: float | None = None, reference_label: str = "", highlight: str | None = None,
-         categories: list[str] | None = None, y_title: str = "", x_title: str = "", height: int = 420) -> go.Figure:
+         categories: list[str] | None = None, y_title: str = "", x_title: str = "", height: int = 420,
+         refer: Refer = sources.cite) -> go.Figure:
     """Bars in the order of ``frame`` (or of ``categories``): years with visible gaps (numeric
     ``x``), groups side by side (``group``), or a horizontal ranking with the Kreis value as a
     dashed reference line. Non-published values (``status``) are hatched, and a note says so.
@@ -219,7 +225,7 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
     if horizontal and group is None:
         return _dots(frame, x=x, y=y, title=title, source_ids=source_ids, sprache=sprache, status=status,
                      reference=reference, reference_label=reference_label, highlight=highlight,
-                     categories=categories, x_title=x_title, height=height)
+                     categories=categories, x_title=x_title, height=height, refer=refer)
     groups = list(dict.fromkeys(frame[group])) if group else [None]
     traces = []
     for i, name in enumerate(groups):
@@ -234,7 +240,7 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
         ))
     fig = go.Figure(traces)
     if status in frame and any(pattern(s) for s in frame[status]):
-        fig.add_annotation(text=_escape(t("cmp_chart_hatched", sprache)), showarrow=False, xref="paper",
+        fig.add_annotation(text=_escape(t("chart_hatched", sprache)), showarrow=False, xref="paper",
                            yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom", font=dict(size=10, color="#444444"))
     if reference is not None:
         line = dict(color=REFERENCE, dash="dash", width=2)
@@ -254,14 +260,14 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
             fig.update_xaxes(**order, tickangle=0, tickmode="array", tickvals=names,
                              ticktext=["<br>".join(textwrap.wrap(_escape(str(n)), CATEGORY_LABEL_WIDTH)) for n in names])
     fig.update_layout(barmode="group")
-    return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, x_title=x_title,
+    return style(fig, title=title, source_line=_cite(source_ids, sprache, refer), y_title=y_title, x_title=x_title,
                  sprache=sprache, height=height if not horizontal else max(height, 20 * frame[x].nunique() + 170),
                  source_width=SOURCE_LINE_WIDTH if not horizontal else SOURCE_LINE_WIDTH * 4 // 5)
 
 
 def _dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids, sprache: str, status: str | None,
           reference: float | None, reference_label: str, highlight: str | None, categories: list[str] | None,
-          x_title: str, height: int) -> go.Figure:
+          x_title: str, height: int, refer: Refer) -> go.Figure:
     """One value per area as a lollipop: a thin stem from zero and a dot, one row per area, so
     16 values read at a glance without 16 heavy bars; non-published values are hollow dots."""
     labels, values = frame[x].tolist(), frame[y].tolist()
@@ -277,7 +283,7 @@ def _dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids, sprach
                          line=dict(color=colours, width=2))),
     ])
     if any(hollow):
-        fig.add_annotation(text=_escape(t("cmp_chart_hollow", sprache)), showarrow=False, xref="paper",
+        fig.add_annotation(text=_escape(t("chart_hollow", sprache)), showarrow=False, xref="paper",
                            yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom", font=dict(size=10, color="#444444"))
     if reference is not None:
         fig.add_vline(reference, line=dict(color=REFERENCE, dash="dash", width=2), annotation_position="top",
@@ -285,13 +291,13 @@ def _dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids, sprach
     fig.update_yaxes(autorange="reversed", type="category", automargin=True, showgrid=True, gridcolor="#EEEEEE",
                      categoryorder="array", categoryarray=categories or list(dict.fromkeys(labels)))
     fig.update_xaxes(tickformat=",~f", rangemode="tozero")
-    return style(fig, title=title, source_line=_cite(source_ids, sprache), x_title=x_title, sprache=sprache,
+    return style(fig, title=title, source_line=_cite(source_ids, sprache, refer), x_title=x_title, sprache=sprache,
                  height=max(height, 17 * len(labels) + 160), source_width=SOURCE_LINE_WIDTH * 4 // 5)
 
 
 def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: str,
                     source_ids: list[str] | tuple[str, ...], sprache: str = "de", split: str | None = None,
-                    columns: int = 4, y_title: str = "") -> go.Figure:
+                    columns: int = 4, y_title: str = "", refer: Refer = sources.cite) -> go.Figure:
     """One small line chart per ``facet`` value (the 16 Kommunen), each on its own y scale (not
     from zero) so a small Gemeinde's trend is as visible as Kleve's. Rows with different ``split``
     values (census bases) get separate lines in one colour per value across all panels, named
@@ -319,7 +325,7 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
     fig.update_yaxes(tickformat=",~f", rangemode="normal")
     # Narrow panels: a few year labels, never turned.
     fig.update_xaxes(tickangle=0, nticks=4, tickformat="%Y", **year_tick_settings(frame[x], most=3))
-    fig = style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, sprache=sprache,
+    fig = style(fig, title=title, source_line=_cite(source_ids, sprache, refer), y_title=y_title, sprache=sprache,
                 height=120 * rows + 190)
     # The legend (one entry per census base) goes above the panels, clear of the source line.
     top = fig.layout.height
@@ -334,7 +340,7 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
                      sprache: str = "de", x: str = "date", y: str = "value", series: str = "series",
                      segment: str = "segment", status: str = "status", break_label: str = "",
                      breaks: list[str] | dict[str, object] | None = None, y_title: str = "", x_title: str = "",
-                     height: int = 420) -> go.Figure:
+                     height: int = 420, refer: Refer = sources.cite) -> go.Figure:
     """Time series that are never joined across a change of method (census base).
 
     Each ``series`` (e.g. the Kommune) is drawn as one line per ``segment`` (its census base),
@@ -367,7 +373,7 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
                            xanchor="left", yanchor="bottom", font=dict(size=10, color="#444444"))
     fig.update_yaxes(rangemode="normal", tickformat=",~f")  # 52.000, not 52k
     year_ticks(fig, frame[x])
-    return style(fig, title=title, source_line=_cite(source_ids, sprache), y_title=y_title, x_title=x_title,
+    return style(fig, title=title, source_line=_cite(source_ids, sprache, refer), y_title=y_title, x_title=x_title,
                  sprache=sprache, height=height)
 
 

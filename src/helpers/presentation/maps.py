@@ -1,12 +1,13 @@
-"""Maps of the Kommunen of Kreis Kleve: a choropleth for any municipal indicator and a small locator map.
+"""Maps of the Kommunen of a Kreis: a choropleth for any municipal indicator and a small locator map.
 
 Drawn as plain plotly ``Scatter`` polygons on hidden axes (lon/lat, aspect corrected for the
 Kreis' latitude), not as plotly geo traces: plotly.js fetches a world topojson from a CDN for every
 geo subplot whose first trace has a ``locationmode`` — ``geojson-id`` included — so an offline
-briefing would show an empty map. Without checked boundaries (see helpers.data.geo) the same functions
-draw a schematic map of the town centres and say so under the chart. Both cover only the Kreis of the
-shipped town centres and boundaries (Kreis Kleve): ask :func:`covers` first, since another Kreis gets
-no map rather than a wrong one. Display with ``helpers.presentation.charts.show(fig)``.
+briefing would show an empty map. The shipped boundaries hold every Gemeinde of NRW (see
+helpers.data.geo). Without checked boundaries the same functions draw a schematic map of the town
+centres and say so under the chart; town centres exist for Kreis Kleve only, so then another Kreis
+gets no map rather than a wrong one: ask :func:`covers` first. Display with
+``helpers.presentation.charts.show(fig)``.
 """
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from helpers.data import geo
 from helpers.fmt import MISSING, format_number, format_percent
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import Region, kommunen, kreis, kreis_phrases, region
-from helpers.presentation.charts import CONTEXT, HIGHLIGHT, add_footnote, footnote_text, style
-from helpers.presentation.sources import refer
+from helpers.presentation.charts import CONTEXT, HIGHLIGHT, Refer, add_footnote, footnote_text, style
+from helpers.presentation.sources import cite
 
 # Blues without its near-white end, so the lowest value still stands out from the page.
 COLORSCALE = [[i / 8, c] for i, c in enumerate(sample_colorscale("Blues", list(np.linspace(0.2, 0.95, 9))))]
@@ -39,12 +40,12 @@ NOTE_WIDTH = 95  # characters per note line; plotly annotations do not wrap by t
 
 def choropleth(values: pd.Series, *, title: str, unit: str, source_ids: list[str] | None = None,
                source_line: str | None = None, sprache: str = "de", highlight: str | int | None = None,
-               decimals: int = 1, height: int = 560) -> go.Figure:
-    """Colour the 16 Kommunen by ``values`` (indexed by AGS; names and int AGS accepted too).
+               decimals: int = 1, height: int = 560, refer: Refer = cite) -> go.Figure:
+    """Colour the Kommunen of one Kreis by ``values`` (indexed by AGS; names and int AGS accepted too).
 
-    Missing values are grey and hatched with a "k. A." hover, never drawn as 0. ``highlight``
-    (name or AGS) outlines one Kommune. Give the data source as ``source_ids`` (cited through
-    helpers.presentation.sources) or a finished ``source_line``; the boundary attribution is added here.
+    Kommunen of the Kreis without a value are grey and hatched with a "k. A." hover, never drawn as 0. ``highlight``
+    (name or AGS) outlines one Kommune. Give the data source as ``source_ids`` (cited through ``refer``,
+    as by the charts) or a finished ``source_line``; the boundary attribution is added here.
     """
     check_sprache(sprache)
     table = _table(values)
@@ -60,7 +61,7 @@ def choropleth(values: pd.Series, *, title: str, unit: str, source_ids: list[str
     if shapes is not None:
         geometries = shapes.set_index("ags").geometry
         traces = [_polygon(geometries[ags], row, outline=ags == target, fill=row["fill"]) for ags, row in table.iterrows()]
-        traces.append(_labels(_inside(table, geometries), mode="text"))
+        traces.append(_labels(table, mode="text"))
     else:
         traces = [_tiles(table, target)]
     if len(present):
@@ -70,7 +71,7 @@ def choropleth(values: pd.Series, *, title: str, unit: str, source_ids: list[str
     fig = go.Figure().add_traces(traces)
     fig.update_layout(meta={"description": t("map_describe_choropleth", sprache, **_kreis_texts(table, sprache),
                                               title=title)})
-    return _finish(fig, title=title, source_line=_data_source(source_ids, source_line, sprache),
+    return _finish(fig, table, title=title, source_line=_data_source(source_ids, source_line, sprache, refer),
                    sprache=sprache, height=height)
 
 
@@ -78,16 +79,16 @@ def locator(ags: str | int, sprache: str = "de", height: int = 340) -> go.Figure
     """A small map of the Kreis with one Kommune (name or AGS) filled, for the Kommunenprofil."""
     check_sprache(sprache)
     target = region(ags, level="kommune")
-    table = _table(pd.Series(dtype=float))
+    table = _table(pd.Series(dtype=float), target.kreis_ags)
     if target.ags not in table.index:
-        raise ValueError(_not_drawn([target], table))
+        raise ValueError(_not_drawn([target]))
     table["label"] = ""
     shapes = geo.boundaries()
     if shapes is not None:
         geometries = shapes.set_index("ags").geometry
         traces = [_polygon(geometries[code], row, outline=False, fill=HIGHLIGHT if code == target.ags else MISSING_FILL)
                   for code, row in table.iterrows()]
-        traces.append(_labels(_inside(table.loc[[target.ags]], geometries), mode="text"))
+        traces.append(_labels(table.loc[[target.ags]], mode="text"))
     else:
         table["fill"] = [HIGHLIGHT if code == target.ags else CONTEXT for code in table.index]
         sizes = [18 if code == target.ags else 10 for code in table.index]
@@ -95,20 +96,38 @@ def locator(ags: str | int, sprache: str = "de", height: int = 340) -> go.Figure
     fig = go.Figure().add_traces(traces)
     places = _kreis_texts(table, sprache)
     fig.update_layout(meta={"description": t("map_describe_locator", sprache, **places, name=target.name)})
-    return _finish(fig, title=t("map_locator_title", sprache, **places, name=target.name), source_line="",
+    return _finish(fig, table, title=t("map_locator_title", sprache, **places, name=target.name), source_line="",
                    sprache=sprache, height=height)
 
 
 def covers(name_or_ags: str | int) -> bool:
-    """Whether the maps can draw this Kommune or every Kommune of this Kreis (name or AGS): the
-    shipped town centres and boundaries hold Kreis Kleve only."""
+    """Whether the maps can draw this Kommune or every Kommune of this Kreis (name or AGS): with the
+    checked boundaries every Gemeinde of NRW, without them the town centres (Kreis Kleve only)."""
     target = region(name_or_ags)
     wanted = {target.ags} if target.level == "kommune" else {r.ags for r in kommunen(target.ags)}
-    return bool(wanted) and wanted <= set(_kommunen_table().index)
+    return bool(wanted) and wanted <= _drawable()
 
 
-def _kommunen_table() -> pd.DataFrame:
-    return geo.municipalities().set_index("ags")
+def _drawable() -> set[str]:
+    """The AGS the maps can place: those of the checked boundaries, else those with a town centre."""
+    shapes = geo.boundaries()
+    return set(shapes["ags"] if shapes is not None else geo.municipalities()["ags"])
+
+
+def _places(kreis_ags: str) -> pd.DataFrame:
+    """Name and label position (x = lon, y = lat) of every Kommune of the Kreis: a point inside its area
+    (away from the neighbours' labels better than the town centre), or the town centre without boundaries."""
+    members = kommunen(kreis_ags)
+    if not members or not {r.ags for r in members} <= _drawable():
+        raise ValueError(_not_drawn(members or [kreis(kreis_ags)]))
+    shapes = geo.boundaries()
+    if shapes is not None:
+        points = shapely.point_on_surface(shapes.set_index("ags").geometry.reindex([r.ags for r in members]).values)
+        x, y = shapely.get_x(points), shapely.get_y(points)
+    else:
+        centres = geo.municipalities().set_index("ags").reindex([r.ags for r in members])
+        x, y = centres["lon_town_centre"].to_numpy(), centres["lat_town_centre"].to_numpy()
+    return pd.DataFrame({"name": [r.name for r in members], "x": x, "y": y}, index=[r.ags for r in members])
 
 
 def _kreis_texts(table: pd.DataFrame, sprache: str) -> dict[str, object]:
@@ -117,24 +136,25 @@ def _kreis_texts(table: pd.DataFrame, sprache: str) -> dict[str, object]:
     return {**kreis_phrases(drawn, sprache), "n_kommunen": len(table)}
 
 
-def _not_drawn(regions: list[Region], table: pd.DataFrame) -> str:
-    """The refusal for Kommunen outside the map's Kreis (a programming error: callers ask covers())."""
+def _not_drawn(regions: list[Region]) -> str:
+    """The refusal for Kommunen the maps cannot place (a programming error: callers ask covers())."""
     names = ", ".join(r.name for r in regions)
-    return (f"Keine Karte für {names}: Ortsmitten und Gemeindegrenzen liegen nur für die Kommunen "
-            f"{_kreis_texts(table, 'de')['des_kreises']} vor. "
-            "Bitte vorher helpers.presentation.maps.covers() fragen und ohne Karte auskommen.")
+    return (f"Keine Karte für {names}: ohne geprüfte Gemeindegrenzen liegen Ortsmitten nur für die Kommunen "
+            "des Kreises Kleve vor. Bitte vorher helpers.presentation.maps.covers() fragen und ohne Karte auskommen.")
 
 
-def _table(values: pd.Series) -> pd.DataFrame:
-    """Values on the AGS of the Kommunen drawn (names, int AGS accepted); absent Kommunen become
-    missing, not 0; a Kommune the map does not hold is refused, never silently dropped."""
+def _table(values: pd.Series, kreis_ags: str | None = None) -> pd.DataFrame:
+    """Values on the AGS of the Kommunen of one Kreis (``kreis_ags``, else the Kreis of the values; names and
+    int AGS accepted); Kommunen without a value become missing, not 0; a Kommune of another Kreis is refused."""
     regions = [region(key, level="kommune") for key in values.index]
     index = [r.ags for r in regions]
     if len(set(index)) != len(index):
         raise ValueError(f"Kommunen doppelt in den Kartenwerten: {list(values.index)}; bitte je Kommune einen Wert.")
-    table = _kommunen_table()[["name", "lon_town_centre", "lat_town_centre"]].set_axis(["name", "x", "y"], axis=1)
-    if outside := [r for r in regions if r.ags not in table.index]:
-        raise ValueError(_not_drawn(outside, table))
+    kreise = {r.kreis_ags for r in regions} | ({kreis_ags} if kreis_ags else set())
+    if len(kreise) != 1:
+        raise ValueError(f"Eine Karte zeigt die Kommunen eines Kreises; die Werte gehören zu {len(kreise)} Kreisen: "
+                         f"{', '.join(sorted(kreise))}.")
+    table = _places(kreise.pop())
     table["value"] = pd.Series(pd.to_numeric(values, errors="raise").to_numpy(dtype=float), index=index)
     table["fill"] = None
     return table
@@ -156,7 +176,7 @@ def _hover(row: pd.Series) -> str:
 # figure, and a ready ``go.Scatter`` would be validated a second time there (same output, twice the cost).
 
 def _polygon(geometry, row: pd.Series, *, outline: bool, fill: str | None) -> dict[str, object]:
-    """One Kommune as a filled outline (exterior rings; the 16 have no holes), hover on the area."""
+    """One Kommune as a filled outline (exterior rings: a Gemeinde enclosed by another is drawn over it), hover on the area."""
     xs: list[float | None] = []
     ys: list[float | None] = []
     for part in shapely.get_parts(geometry):
@@ -173,14 +193,8 @@ def _polygon(geometry, row: pd.Series, *, outline: bool, fill: str | None) -> di
     )
 
 
-def _inside(table: pd.DataFrame, geometries: pd.Series) -> pd.DataFrame:
-    """Label positions inside each polygon, away from the neighbours' labels better than town centres."""
-    points = shapely.point_on_surface(geometries.reindex(table.index).values)
-    return table.assign(x=shapely.get_x(points), y=shapely.get_y(points))
-
-
 def _labels(table: pd.DataFrame, *, mode: str) -> dict[str, object]:
-    """Names at the town centres; the hover there repeats the value for precise pointing."""
+    """Names at their label positions; the hover there repeats the value for precise pointing."""
     return dict(
         type="scatter",
         x=table["x"], y=table["y"], mode=mode, text=table["name"],
@@ -227,7 +241,7 @@ def _missing_legend(sprache: str) -> dict[str, object]:
     )
 
 
-def _data_source(source_ids: list[str] | None, source_line: str | None, sprache: str) -> str:
+def _data_source(source_ids: list[str] | None, source_line: str | None, sprache: str, refer: Refer) -> str:
     if (source_ids is None) == (source_line is None):
         raise ValueError("Karte braucht genau eines von source_ids (Quellen-IDs) oder source_line (fertige Zeile).")
     if source_line is not None:
@@ -235,14 +249,14 @@ def _data_source(source_ids: list[str] | None, source_line: str | None, sprache:
     return refer(source_ids, sprache=sprache)
 
 
-def _finish(fig: go.Figure, *, title: str, source_line: str, sprache: str, height: int) -> go.Figure:
+def _finish(fig: go.Figure, table: pd.DataFrame, *, title: str, source_line: str, sprache: str, height: int) -> go.Figure:
     """House style, true proportions, hidden axes, and the boundary attribution or the fallback note."""
     status = geo.boundaries_status()
     credit = status.attribution(sprache) if status.available else t("map_centres_source", sprache)
     # The locator has no data source of its own: its line cites the map basis alone.
     line = f"{source_line}; {credit}" if source_line else f"{t('source_prefix', sprache)}: {credit}"
     style(fig, title=title, source_line=line, sprache=sprache, height=height)
-    latitude = float(_kommunen_table()["lat_town_centre"].mean())
+    latitude = float(table["y"].mean())
     fig.update_xaxes(visible=False, showgrid=False, zeroline=False, constrain="domain")
     fig.update_yaxes(visible=False, showgrid=False, zeroline=False, rangemode="normal",
                      scaleanchor="x", scaleratio=1 / math.cos(math.radians(latitude)))

@@ -29,10 +29,10 @@ def format_value(value: float | None, indicator_id: str, sprache: str = "de") ->
 def missing_reason(figure: Figure, sprache: str = "de") -> str:
     """Why a figure is absent, in words a reader understands."""
     if figure.status == "not_comparable":
-        return t("profile_not_comparable", sprache)
+        return t("profil_not_comparable", sprache)
     if "." in figure.flags:
-        return t("profile_secret", sprache)
-    return t("profile_not_published", sprache)
+        return t("profil_secret", sprache)
+    return t("profil_not_published", sprache)
 
 
 def format_figure(figure: Figure, sprache: str = "de", *, reason: bool = False) -> str:
@@ -57,20 +57,20 @@ def compare_word(figure: Figure, other: Figure, sprache: str = "de") -> str:
     """"mehr als" / "weniger als" / "genauso viel wie", judged on the printed (rounded) values."""
     decimals = CATALOGUE[figure.indicator].decimals
     a, b = round(figure.value, decimals), round(other.value, decimals)
-    return t("profile_more" if a > b else "profile_less" if a < b else "profile_same", sprache)
+    return t("profil_more" if a > b else "profil_less" if a < b else "profil_same", sprache)
 
 
 def marker_legend(statuses: Iterable[str], sprache: str = "de") -> list[str]:
     """One explanation line per mark that actually occurs, in the order of the marks (¹ … ⁵)."""
     present = set(statuses)
-    return [f"{status.mark} {t(f'profile_status_{status}', sprache)}" for status in Status.marked()
+    return [f"{status.mark} {t(f'status_{status}', sprache)}" for status in Status.marked()
             if status in present]
 
 
 def _population_sentence(kommune: str, c: Comparison, sprache: str, places: Places) -> str | None:
     if c.kommune.missing:
         return None
-    return t("profile_s_population", sprache, **places, kommune=kommune, date=format_day(c.kommune, sprache),
+    return t("profil_s_population", sprache, **places, kommune=kommune, date=format_day(c.kommune, sprache),
              value=format_figure(c.kommune, sprache), kreis_value=format_figure(c.kreis, sprache),
              land=format_figure(c.land, sprache))
 
@@ -78,7 +78,7 @@ def _population_sentence(kommune: str, c: Comparison, sprache: str, places: Plac
 def _foreign_2011_sentence(kommune: str, count: Comparison, share: Comparison, sprache: str) -> str | None:
     if count.kommune.missing or share.kommune.missing or share.kreis.missing:
         return None
-    return t("profile_s_foreign_2011", sprache, kommune=kommune, date=format_day(count.kommune, sprache),
+    return t("profil_s_foreign_2011", sprache, kommune=kommune, date=format_day(count.kommune, sprache),
              count=format_figure(count.kommune, sprache), share=format_figure(share.kommune, sprache),
              comparison=compare_word(share.kommune, share.kreis, sprache), kreis_value=format_figure(share.kreis, sprache))
 
@@ -86,13 +86,13 @@ def _foreign_2011_sentence(kommune: str, count: Comparison, share: Comparison, s
 def _foreign_2022_sentence(c: Comparison, sprache: str, places: Places) -> str | None:
     if c.kommune.missing or c.kreis.missing:
         return None
-    return t("profile_s_foreign_2022", sprache, **places, date=format_day(c.kommune, sprache),
+    return t("profil_s_foreign_2022", sprache, **places, date=format_day(c.kommune, sprache),
              share=format_figure(c.kommune, sprache), comparison=compare_word(c.kommune, c.kreis, sprache),
              kreis_value=format_figure(c.kreis, sprache))
 
 
 def _base_label(base: str, sprache: str) -> str:
-    return t(f"profile_base_{base}", sprache)
+    return t(f"base_{base}", sprache)
 
 
 def change_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
@@ -102,12 +102,12 @@ def change_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
         return None
     since = fmt.format_date(fig.start_date.date(), sprache)
     if fig.status == "not_comparable":
-        return t("profile_s_change_not_comparable", sprache, since=since, date=format_day(fig, sprache),
+        return t("profil_s_change_not_comparable", sprache, since=since, date=format_day(fig, sprache),
                  base_end=_base_label(fig.base, sprache), base_start=_base_label(fig.start_base, sprache))
     if fig.missing:
-        return t("profile_s_change_missing", sprache, since=since, kommune=kommune)
+        return t("profil_s_change_missing", sprache, since=since, kommune=kommune)
     population = CATALOGUE[fig.indicator].change_of
-    return t("profile_s_change", sprache, since=since, verb=t("profile_rose" if fig.value > 0 else "profile_fell", sprache),
+    return t("profil_s_change", sprache, since=since, verb=t("profil_rose" if fig.value > 0 else "profil_fell", sprache),
              change=format_figure(fig, sprache).lstrip("+\u2212"),
              start=format_value(fig.start_value, population, sprache),
              end=format_value(fig.start_value * (1 + fig.value / 100), population, sprache))
@@ -117,8 +117,8 @@ def _azr_sentence(kommune: str, count: Comparison, change: Comparison, sprache: 
     kreis_count, kreis_change = count.kreis, change.kreis
     if not count.kommune.missing or kreis_count.missing or kreis_change.missing:
         return None
-    return t("profile_s_azr", sprache, **places, kommune=kommune,
-             verb=t("profile_rose" if kreis_change.value > 0 else "profile_fell", sprache),
+    return t("profil_s_azr", sprache, **places, kommune=kommune,
+             verb=t("profil_rose" if kreis_change.value > 0 else "profil_fell", sprache),
              change=format_figure(kreis_change, sprache).lstrip("+\u2212"),
              value=format_figure(kreis_count, sprache), date=format_day(kreis_count, sprache))
 
@@ -127,11 +127,11 @@ def _minimum_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
     if c.kommune.missing:
         if c.kreis.missing or c.kommune.date is None:
             return None
-        return t("profile_s_minimum_missing", sprache, kommune=kommune, reason=missing_reason(c.kommune, sprache),
+        return t("profil_s_minimum_missing", sprache, kommune=kommune, reason=missing_reason(c.kommune, sprache),
                  date=format_day(c.kreis, sprache), kreis_value=format_figure(c.kreis, sprache))
     if c.kreis.missing or c.land.missing:
         return None
-    return t("profile_s_minimum", sprache, kommune=kommune, date=format_day(c.kommune, sprache),
+    return t("profil_s_minimum", sprache, kommune=kommune, date=format_day(c.kommune, sprache),
              value=format_figure(c.kommune, sprache), kreis_value=format_figure(c.kreis, sprache),
              land=format_figure(c.land, sprache), cmp_kreis=compare_word(c.kommune, c.kreis, sprache),
              cmp_land=compare_word(c.kommune, c.land, sprache))

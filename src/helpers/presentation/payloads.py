@@ -48,6 +48,36 @@ class Briefing:
         emit(BRIEFING, self.as_dict())
 
 
+@dataclass(frozen=True)
+class KeyFigure:
+    """One figure of the KEY_FIGURES payload: as computed, not as printed (``date`` ISO, ``unit`` ``%``
+    for shares); ``kreis`` and ``land`` the same indicator beside it."""
+
+    id: str
+    label: str
+    value: float | None
+    date: str | None
+    unit: str
+    source_ids: tuple[str, ...]
+    status: str
+    kreis: float | None
+    land: float | None
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The KEY_FIGURES payload of a Kommunenprofil: what index.html and the tests read back."""
+
+    ags: str
+    figures: tuple[KeyFigure, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ags": self.ags, "figures": [{**asdict(f), "source_ids": list(f.source_ids)} for f in self.figures]}
+
+    def emit(self) -> None:
+        emit(KEY_FIGURES, self.as_dict())
+
+
 def read(notebook: nbformat.NotebookNode, mime_type: str) -> dict[str, Any] | None:
     """The last payload of ``mime_type`` in an executed notebook, or None."""
     found = None

@@ -7,7 +7,9 @@ the data are built (``helpers.data.provenance``); press routes are cited honestl
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -127,46 +129,43 @@ def cite(source_ids, sprache: str = "de") -> str:
 
 # --- numbered references: "Quellen: [3], [7]" under a chart, the full citation once at the end ---
 
-_numbers: dict[str, int] | None = None  # source id -> its number in the briefing being built
+@dataclass(frozen=True)
+class Numbering:
+    """The numbers of one briefing's sources: [1] for the first source its sections refer to, and
+    so on. Made once from the whole briefing (:meth:`of`), before any section renders, so a number
+    never depends on which cell ran first."""
+
+    ids: tuple[str, ...]  # the sources in the order of their numbers
+
+    @classmethod
+    def of(cls, references: Iterable) -> Numbering:
+        """Number the sources of ``references`` (groups of source ids, in reading order) in the order
+        they first appear; a KeyError names any id that sources.csv does not list."""
+        return cls(tuple(dict.fromkeys(i for group in references for i in _ids(group))))
+
+    @cached_property
+    def numbers(self) -> dict[str, int]:
+        return {source_id: n for n, source_id in enumerate(self.ids, start=1)}
+
+    def refer(self, source_ids, sprache: str = "de") -> str:
+        """The short reference under a chart or table ("Quellen: [3], [7]"). A source the briefing
+        did not number is a KeyError: its sections must refer to every source they show."""
+        check_sprache(sprache)
+        ids = _ids(source_ids)
+        unnumbered = [i for i in ids if i not in self.numbers]
+        if unnumbered:
+            raise KeyError(f"Quelle(n) {', '.join(unnumbered)} in diesem Briefing nicht nummeriert.")
+        numbers = sorted(self.numbers[i] for i in ids)
+        prefix = t("source_prefix" if len(numbers) == 1 else "sources_prefix", sprache)
+        return f"{prefix}: " + ", ".join(f"[{n}]" for n in numbers)
 
 
-def start_numbering() -> None:
-    """A new briefing numbers its sources from [1] in the order they are first referred to
-    (called by the notebooks' ``setup``, so a warm kernel's next notebook starts afresh)."""
-    global _numbers
-    _numbers = {}
-
-
-def refer(source_ids, sprache: str = "de") -> str:
-    """The short reference under a chart or table ("Quellen: [3], [7]"), numbering new sources;
-    outside a numbered briefing (explore notebooks) the full :func:`cite` line."""
-    if _numbers is None:
-        return cite(source_ids, sprache)
-    check_sprache(sprache)
-    ids = _ids(source_ids)
-    for source_id in ids:
-        _numbers.setdefault(source_id, len(_numbers) + 1)
-    numbers = sorted(_numbers[i] for i in ids)
-    prefix = t("source_prefix" if len(numbers) == 1 else "sources_prefix", sprache)
-    return f"{prefix}: " + ", ".join(f"[{n}]" for n in numbers)
-
-
-def numbered(source_ids=()) -> list[str]:
-    """Every source of the briefing in the order of its number; ``source_ids`` not referred to
-    so far are numbered after the others (the "Quellen und Stand" list names them all)."""
-    if _numbers is None:
-        return list(dict.fromkeys(source_ids))
-    for source_id in source_ids:
-        _numbers.setdefault(source_id, len(_numbers) + 1)
-    return sorted(_numbers, key=_numbers.get)
-
-
-def source_table(source_ids, sprache: str = "de") -> pd.DataFrame:
-    """The "Quellen und Stand" section: one row per source with its reference number, German
-    (or English) column names."""
+def source_table(source_ids, sprache: str = "de", numbering: Numbering | None = None) -> pd.DataFrame:
+    """The "Quellen und Stand" section: one row per source with its reference number (from
+    ``numbering``, else counted from 1), German (or English) column names."""
     check_sprache(sprache)
     rows = _select(source_ids)
-    numbers = [(_numbers or {}).get(i, n) for n, i in enumerate(rows["source_id"], start=1)]
+    numbers = [numbering.numbers[i] if numbering else n for n, i in enumerate(rows["source_id"], start=1)]
     return pd.DataFrame({
         t("source_col_number", sprache): [f"[{n}]" for n in numbers],
         t("source_col_publisher", sprache): [f"{r.origin}, {t('citation_via_short', sprache)} {r.publisher_short}"

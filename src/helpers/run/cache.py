@@ -33,13 +33,13 @@ def code_fingerprint() -> str:
 
 def data_hashes(kreise: set[str], raw_dir: Path = RAW_DIR) -> dict[str, str]:
     """Per Kreis AGS, a hash of the data its briefings can read: the processed rows that
-    :func:`helpers.briefings.common.regional` lets through (its regions, NRW, Germany), the sources
+    :func:`helpers.indicators.queries.regional` lets through (its regions, NRW, Germany), the sources
     those rows cite plus those no row cites (cited by code), and its part of the region directory.
     A changed value of one Gemeinde changes only its Kreis's hash; a changed NRW value changes all."""
     import numpy as np
     import pandas as pd
 
-    from helpers.briefings.common import regional
+    from helpers.indicators.queries import regional
     from helpers.data import store
 
     processed = raw_dir.parent / PROCESSED_DIR.name  # data/raw → data/processed (built first if stale)

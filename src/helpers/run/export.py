@@ -21,7 +21,7 @@ import nh3
 from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from helpers.briefings.common import kreis_texts
+from helpers.briefings.context import kreis_texts
 from helpers.data.status import mark
 from helpers.fmt import format_date, format_number, format_percent
 from helpers.i18n import LANGUAGE_FOLDERS, t

@@ -1,0 +1,68 @@
+"""The Kommunenprofil: what ``notebooks/kommune_profil.ipynb`` calls, one function per cell.
+
+:func:`setup` validates the three parameters at once (a wrong one stops the notebook with a clear
+message), computes every figure of the profile (:mod:`.figures`) and lays out every section
+(:mod:`.sections`, :mod:`.datenlage`); the other functions only display. Computing first means the
+BRIEFING payload, emitted with the key figures, already lists every source the later sections cite.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from helpers.briefings.context import Context, load, show
+from helpers.briefings.kommune_profil import datenlage, sections
+from helpers.briefings.kommune_profil.figures import ProfileFigures, compute
+from helpers.i18n import check_sprache
+from helpers.kommunen import region
+
+# The notebook's sections in reading order (its sources are numbered in this order).
+SECTIONS = (("title", sections.title), ("key_figures", sections.key_figures), ("locator", sections.locator),
+            ("population", sections.population), ("fields", sections.fields), ("data_gaps", datenlage.data_gaps),
+            ("sources", sections.sources))
+
+
+def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = "de") -> Context[ProfileFigures]:
+    """Validate kommune (name or AGS, also as int), stichtag and sprache; compute the profile."""
+    sprache = check_sprache(sprache)
+    place = region(kommune, level="kommune")
+    data = load(place.kreis_ags, stichtag, sprache)
+    figures = compute(data, place, sprache, stand=data.stichtag if stichtag is not None else None)
+    return Context("kommune_profil", place, sprache, data.stichtag, data.obs, data.facts, figures, SECTIONS,
+                   dt.datetime.now())
+
+
+def title(ctx: Context[ProfileFigures]) -> None:
+    """H1, Stand der Daten and a one-paragraph introduction."""
+    show(ctx, "title")
+
+
+def key_figures(ctx: Context[ProfileFigures]) -> None:
+    """Auf einen Blick: sentences, the key-figure table (the nbval anchor), and both payloads."""
+    show(ctx, "key_figures")
+    sections.key_figures_payload(ctx).emit()
+    sections.briefing_payload(ctx).emit()
+
+
+def locator(ctx: Context[ProfileFigures]) -> None:
+    """Where the Kommune lies in its Kreis (or a sentence why there is no map)."""
+    show(ctx, "locator")
+
+
+def population(ctx: Context[ProfileFigures]) -> None:
+    """Population with visible census-base breaks, foreign shares, AZR index, nationalities."""
+    show(ctx, "population")
+
+
+def fields(ctx: Context[ProfileFigures]) -> None:
+    """One block per Handlungsfeld of the catalogue."""
+    show(ctx, "fields")
+
+
+def data_gaps(ctx: Context[ProfileFigures]) -> None:
+    """The Datenlage: what is known, what is missing, which table would fill it."""
+    show(ctx, "data_gaps")
+
+
+def sources(ctx: Context[ProfileFigures]) -> None:
+    """Quellen und Stand: every source of the profile, numbered as referred to above."""
+    show(ctx, "sources")

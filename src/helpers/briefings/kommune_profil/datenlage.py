@@ -1,0 +1,70 @@
+"""Section 4 of the Kommunenprofil, the Datenlage: what is known for the Kommune (current or only
+older), what only for its Kreis, what does not apply, and which official table would fill a gap."""
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers import fmt
+from helpers.briefings.document import Block, Table, heading, markdown
+from helpers.briefings.kommune_profil.figures import OLDER_YEARS, is_older
+from helpers.briefings.kommune_profil.sections import Profile, day_cell
+from helpers.indicators import CATALOGUE, Comparison
+from helpers.presentation import narrative, sources
+
+
+def availability(p: Profile, c: Comparison) -> str:
+    """``kommune`` (a current figure for the Kommune), ``older`` (only an older one), ``kreis``
+    (only a Kreiswert), ``none``, or ``na`` (does not apply to this Kommune)."""
+    if c.kommune.missing and c.indicator.id in p.figures.not_applicable:
+        return "na"
+    if not c.kommune.missing:
+        return "older" if is_older(p.figures, c.kommune) else "kommune"
+    return "kreis" if not c.kreis.missing else "none"
+
+
+def _gap_comparisons(p: Profile) -> list[Comparison]:
+    """Changes are left out: they exist exactly where their indicator does."""
+    return [c for c in p.figures.comparisons.values() if c.indicator.kind != "change"]
+
+
+def data_gaps_table(p: Profile) -> pd.DataFrame:
+    """One row per indicator: what is known, and what would fill a gap. Each Handlungsfeld is named
+    on its first row only (rows are in field order): a long field name repeated on every row made the
+    table three pages long in print."""
+    rows, field = [], None
+    for c in _gap_comparisons(p):
+        available = availability(p, c)
+        known = {
+            "kommune": lambda: p.t("profil_known_lower_bound" if c.kommune.lower_bound else "profil_known_yes",
+                                   date=narrative.format_day(c.kommune, p.sprache)),
+            "older": lambda: p.t("profil_known_older", date=narrative.format_day(c.kommune, p.sprache)),
+            "kreis": lambda: p.t("profil_known_kreis", date=day_cell(p, c.kreis)),
+            "none": lambda: p.t("profil_known_no"),
+            "na": lambda: p.t("profil_known_na"),
+        }[available]()
+        fill = {"kommune": p.t("profil_nothing_missing"), "na": c.indicator.text("not_applicable", p.sprache)}
+        label = CATALOGUE.field_label(c.indicator.handlungsfeld, p.sprache)
+        rows.append({
+            p.t("profil_col_field"): "" if label == field else label,
+            p.t("profil_col_indicator"): c.indicator.label(p.sprache),
+            p.t("profil_col_known", kommune=p.region.name): known,
+            p.t("profil_col_fill"): sources.gap(c.indicator, p.sprache) if c.kommune.lower_bound
+            else fill.get(available) or sources.gap(c.indicator, p.sprache),
+        })
+        field = label
+    return pd.DataFrame(rows)
+
+
+def data_gaps(p: Profile) -> list[Block]:
+    """Section 4: the Datenlage table with a one-line summary."""
+    counts = pd.Series([availability(p, c) for c in _gap_comparisons(p)]).value_counts()
+    name = p.region.name
+    return [heading(p.t("profil_h_datalage")),
+            markdown(p.t("profil_datalage_intro", kommune=name)),
+            markdown(p.t("profil_datalage_summary", total=int(counts.sum()), kommune=name,
+                         known=int(counts.get("kommune", 0)), older=int(counts.get("older", 0)),
+                         kreis_only=int(counts.get("kreis", 0)), none=int(counts.get("none", 0)),
+                         na=int(counts.get("na", 0)))),
+            Table(data_gaps_table(p), css_class="im-long"),  # longer than a page: breaks between rows
+            markdown(p.t("profil_older_stand_note", years=OLDER_YEARS,
+                         newest=fmt.format_date(p.figures.newest.date(), p.sprache)))]

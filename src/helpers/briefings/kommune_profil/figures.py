@@ -1,0 +1,100 @@
+"""Every figure of the Kommunenprofil, computed once in ``setup`` (the sections only lay them out)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from helpers import fmt
+from helpers.i18n import t
+from helpers.indicators import CATALOGUE, Comparison, Figure, compare, dated_series
+from helpers.briefings.context import Data
+from helpers.indicators.queries import (facts_of, first_dates, flag_recorded, index_series, largest, latest_flag,
+                                        nationality_rows, year_end)
+from helpers.kommunen import Region, land, region
+
+TOP_NATIONALITIES = 10
+AZR_INDEX_START = pd.Timestamp("2015-12-31")
+# "älterer Stand": older than OLDER_YEARS before the newest reference date in the profile's data
+# (the data, not the wall clock, so a rerun next year does not age every figure).
+OLDER_YEARS = 5
+
+
+@dataclass(frozen=True, eq=False)
+class ProfileFigures:
+    """What the profile shows of one Kommune, beside its Kreis and NRW."""
+
+    comparisons: Mapping[str, Comparison]  # every catalogue indicator: the Kommune, its Kreis, NRW
+    stand: pd.Timestamp | None  # "Stand der Daten": the stichtag asked for, else the population figure's date
+    population: pd.DataFrame  # the Kommune's population, every date and census base (indicators.dated_series)
+    azr: pd.DataFrame  # Kreis and NRW AZR counts as an index (31.12.2015 = 100), ``series`` the region;
+    #                    empty without the Kreis's counts
+    own_nationalities: pd.DataFrame  # the largest nationalities in the Kommune's own register (observation rows)
+    kreis_nationalities: pd.DataFrame  # the same for its Kreis, from the AZR
+    not_applicable: frozenset[str]  # indicators that do not apply here (no Integrationsrat recorded: "entfällt")
+    newest: pd.Timestamp  # the newest date of the profile's data: "älterer Stand" is measured from it
+    facts: pd.DataFrame  # the dated, sourced facts about the Kommune ("Zum Einordnen")
+    cited: tuple[str, ...]  # every source of a figure or fact the profile can show, in catalogue order
+
+    @property
+    def frames(self) -> tuple[pd.DataFrame, ...]:
+        """The data behind section 2's charts, in the order they appear."""
+        return self.population, self.azr, self.own_nationalities, self.kreis_nationalities
+
+    def shown_dates(self) -> list[pd.Timestamp]:
+        """Reference dates of every figure the profile shows (tables and charts)."""
+        dates = [f.date for c in self.comparisons.values() for f in c.figures if not f.missing and f.date is not None]
+        return dates + [d for frame in self.frames for d in frame.get("date", [])]
+
+
+def is_older(figures: ProfileFigures, f: Figure) -> bool:
+    return f.date is not None and f.date < figures.newest - pd.DateOffset(years=OLDER_YEARS)
+
+
+def compute(data: Data, place: Region, sprache: str, stand: pd.Timestamp | None) -> ProfileFigures:
+    """The profile's figures from the data of its Kreis up to the stichtag; ``stand`` the stichtag asked
+    for (None: the population figure's date). A stichtag before the Kommune's first population figure
+    (the base of every share) is refused."""
+    first = first_dates(data.everything, "population").get(place.ags)
+    if first is not None and first > data.stichtag:
+        raise ValueError(t("profil_stichtag_too_early", sprache, kommune=place.name,
+                           stichtag=fmt.format_date(data.stichtag.date(), sprache),
+                           first=fmt.format_date(first.date(), sprache)))
+    obs, facts = data.obs, facts_of(data.facts, place.ags)
+    comparisons = {i: compare(obs, i, place.ags) for i in CATALOGUE.indicators}
+    kreis = region(place.kreis_ags)
+    population = dated_series(obs, "population", place.ags)
+    azr = _azr(obs, kreis)
+    own, kreis_rows = (largest(nationality_rows(obs, a), TOP_NATIONALITIES) for a in (place.ags, kreis.ags))
+    ids = [s for c in comparisons.values() for f in c.figures if not f.missing for s in f.source_ids]
+    ids += [s for frame in (population, azr) for ids_ in frame.get("source_ids", []) for s in ids_]
+    ids += [*own["source_id"], *kreis_rows["source_id"], *facts["source_id"]]
+    inapplicable = frozenset(c.indicator.id for c in comparisons.values() if _not_applicable(obs, c, place))
+    return ProfileFigures(comparisons, stand if stand is not None else comparisons["population"].kommune.date,
+                          population, azr, own, kreis_rows, inapplicable, obs["date"].max(), facts,
+                          tuple(dict.fromkeys(ids)))
+
+
+def _azr(obs: pd.DataFrame, kreis: Region) -> pd.DataFrame:
+    """Kreis and NRW AZR counts as an index: one statistic, no base break. Without the Kreis's counts
+    there is no chart (an NRW line alone says nothing about the Kommune)."""
+    parts = []
+    for place in (kreis, land()):
+        series = dated_series(obs, "foreign_population_azr", place.ags)
+        indexed = index_series(year_end(series) if not series.empty else series, AZR_INDEX_START)
+        if indexed is None and place == kreis:
+            break
+        if indexed is not None:
+            parts.append(indexed.assign(series=place.name))
+    return pd.concat(parts) if parts else pd.DataFrame(columns=["date", "value", "series", "source_ids"])
+
+
+def _not_applicable(obs: pd.DataFrame, c: Comparison, place: Region) -> bool:
+    """The indicator applies only where its ``applies_where`` flag is 1 for the Kommune (no
+    Integrationsrat recorded → no Integrationsrat turnout: "entfällt", not a gap). A Kreis whose
+    Kommunen have no flag recorded at all is not covered by the register: there it is a gap."""
+    flag = c.indicator.applies_where
+    if not flag or latest_flag(obs, flag, place.ags) == 1:
+        return False
+    return flag_recorded(obs, flag, place.kreis_ags)

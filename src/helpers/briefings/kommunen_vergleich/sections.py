@@ -1,0 +1,236 @@
+"""The Kommunenvergleich's sections laid out from its figures (one notebook cell each): the key table,
+the changes, similar Kommunen, the map, and every indicator with sentences, a ranking and small
+multiples over time."""
+from __future__ import annotations
+
+import pandas as pd
+
+from helpers import fmt
+from helpers.briefings.document import (Block, Chart, Cite, Statement, Table, Text, fact_line, markdown,
+                                        sources_section, statement_parts)
+from helpers.briefings.kommunen_vergleich.figures import MAP_INDICATOR, ChangeColumn, Standing
+from helpers.briefings.kommunen_vergleich.peers import FEATURES, N_GROUPS, NEIGHBOURS
+from helpers.briefings.kommunen_vergleich.statements import Comparison, format_value, indicator_statements, ranking
+from helpers.data.status import Status, mark
+from helpers.i18n import t
+from helpers.indicators import CATALOGUE, Indicator
+from helpers.indicators.changes import Change, Interval
+from helpers.indicators.queries import facts_about, located_facts
+from helpers.kommunen import LAND_AGS
+from helpers.presentation import charts, maps
+from helpers.presentation.sources import gap
+
+
+def _period(start, end, sprache: str) -> str:
+    return f"{fmt.format_date(start, sprache)}–{fmt.format_date(end, sprache)}"
+
+
+def _format_change(change: Change | None, ind: Indicator, sprache: str, interval: Interval | None = None) -> str:
+    """The change with its status mark; its own period in brackets unless it is the column's."""
+    if not change:
+        return fmt.MISSING[sprache]
+    unit = t("vergleich_unit_points", sprache) if ind.unit == "percent" else ""
+    text = fmt.format_change(change.change, ind.decimals, sprache, unit) + mark(change.status)
+    own = interval is None or (change.start, change.end) != tuple(interval[:2])
+    return text + (f" ({_period(change.start, change.end, sprache)})" if own else "") + (
+        "" if change.comparable_with_latest else "*")
+
+
+def _order(ctx: Comparison) -> list[str]:
+    """The rows of the tables: the Kommunen in AGS order, the Kreis, NRW."""
+    return [r.ags for r in ctx.kommunen] + [ctx.kreis.ags, LAND_AGS]
+
+
+def title(ctx: Comparison) -> list[Block]:
+    s, ids = ctx.sprache, ctx.figures.indicator_ids
+    labels = ", ".join(CATALOGUE[i].label(s) for i in ids)
+    return [markdown(f"# {ctx.t('vergleich_title')}\n\n{ctx.t('vergleich_intro', n=len(ids), labels=labels)}")]
+
+
+# --- the key table ------------------------------------------------------------------------------
+
+def comparison_table(ctx: Comparison) -> pd.DataFrame:
+    """Long numeric table of the key indicators (``figures.key_ids``) × (the Kommunen, Kreis, NRW)."""
+    frames = [ctx.figures.standings[i].frame(ctx.names) for i in ctx.figures.key_ids]
+    return (pd.concat(frames, ignore_index=True) if frames
+            else pd.DataFrame(columns=["indicator", "ags", "date", "source_ids"]))
+
+
+def table_display(ctx: Comparison) -> pd.DataFrame:
+    """The key-indicator table as read: the Kommunen, Kreis, NRW; German formats and marks."""
+    s, long, order = ctx.sprache, comparison_table(ctx), _order(ctx)
+    shown = pd.DataFrame({ctx.t("vergleich_col_region"): [ctx.names[a] for a in order]})
+    for indicator_id, rows in long.groupby("indicator", sort=False):
+        ind = CATALOGUE[indicator_id]
+        rows = rows.set_index("ags").reindex(order)
+        usual = rows["date"].mode()
+        usual = usual.iloc[-1] if len(usual) else None
+        head = ind.label(s) + (f" ({fmt.format_date(usual, s)})" if usual else "")
+        shown[head] = [
+            format_value(None if pd.isna(r.value) else r.value, r.status, ind, s)
+            + ("" if r.date is None or r.date == usual or pd.isna(r.value) else f" ({fmt.format_date(r.date, s)})")
+            for r in rows.itertuples()
+        ]
+    return shown
+
+
+def key_figures(ctx: Comparison) -> list[Block]:
+    """Section: the key-indicator table and its sources (the nbval anchor)."""
+    ids = tuple(dict.fromkeys(i for ids in comparison_table(ctx)["source_ids"] for i in ids))
+    return [markdown(f"## {ctx.t('vergleich_h_table')}\n\n{ctx.t('vergleich_table_note')}"), Table(table_display(ctx)),
+            markdown(Cite(ids))]
+
+
+# --- changes ------------------------------------------------------------------------------------
+
+def changes_table(ctx: Comparison) -> pd.DataFrame:
+    """Change since the previous reference date for each key indicator with a time series: one
+    interval per column (in the header); a row that lacks it shows its own."""
+    s = ctx.sprache
+    shown = pd.DataFrame({ctx.t("vergleich_col_region"): [ctx.names[a] for a in _order(ctx)]})
+    for column in ctx.figures.changes:
+        ind, interval = column.indicator, column.interval
+        head = ind.label(s) + (f" ({_period(*interval[:2], s)})" if interval else "")
+        shown[head] = [_format_change(c, ind, s, interval) for c in column.changes]
+    return shown
+
+
+def _change_sources(column: ChangeColumn) -> tuple[str, ...]:
+    return tuple(i for c in column.changes if c for i in c.source_ids)
+
+
+def changes(ctx: Comparison) -> list[Block]:
+    """The changes since the previous reference date; "Quellen und Stand" names their sources."""
+    return [markdown(f"## {ctx.t('vergleich_h_changes')}\n\n{ctx.t('vergleich_changes_note')}"),
+            Table(changes_table(ctx), silent=tuple(i for c in ctx.figures.changes for i in _change_sources(c)))]
+
+
+# --- similar Kommunen ---------------------------------------------------------------------------
+
+def similarity_table(ctx: Comparison) -> pd.DataFrame:
+    """Kommune, group, the three most similar Kommunen and the features as read."""
+    s, table, names = ctx.sprache, ctx.figures.features, ctx.names
+    near, group = ctx.figures.neighbours.set_index("ags"), ctx.figures.groups
+    shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): [names[a] for a in table.index],
+                          ctx.t("vergleich_col_group"): [str(group.get(a, fmt.MISSING[s])) for a in table.index],
+                          ctx.t("vergleich_col_similar"): [
+                              ", ".join(names[n] for n in near.loc[a, "neighbours"]) if a in near.index
+                              else fmt.MISSING[s] for a in table.index]})
+    for feat in FEATURES:
+        decimals = 0 if feat.log else 1
+        shown[t(feat.key, s)] = [fmt.format_number(v, decimals, s) for v in table[feat.key]]
+    return shown
+
+
+def similarity(ctx: Comparison) -> list[Block]:
+    """Section: the plain-language method paragraph, then the table of groups and peers."""
+    method = ctx.t("vergleich_similar_method", k=NEIGHBOURS, n=N_GROUPS)
+    blocks: list[Block] = [markdown(f"## {ctx.t('vergleich_h_similar')}\n\n{method}")]
+    if ctx.figures.neighbours is None:  # e.g. a stichtag before the features' reference dates
+        return blocks + [markdown(ctx.t("vergleich_similar_unavailable"))]
+    return blocks + [Table(similarity_table(ctx)), markdown(Cite(ctx.figures.feature_sources))]
+
+
+# --- map ----------------------------------------------------------------------------------------
+
+def map_section(ctx: Comparison) -> list[Block]:
+    """Choropleth of one key indicator (the Zensus 2022 foreign share, marked secondary) on its
+    reference date; like a ranking, the colours leave out other dates and lower bounds."""
+    s, ind, standing = ctx.sprache, CATALOGUE[MAP_INDICATOR], ctx.figures.map
+    if standing is None:
+        return [markdown(f"## {ctx.t('vergleich_h_map')}\n\n{ctx.t('briefing_no_map')}")]
+    local = standing.on_reference_date
+    values = pd.Series([f.value if not f.lower_bound else None for f in local],
+                       index=pd.Index([f.ags for f in local], name="ags"), dtype=float)
+    if values.isna().all():
+        return []
+    shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): [ctx.names[f.ags] for f in local],
+                          ind.label(s): [format_value(v, f.status, ind, s) for v, f in zip(values, local)]})
+    title_text = f"{ind.label(s)}, {fmt.format_date(standing.reference_date, s)}"
+    ids = tuple(dict.fromkeys(i for f in local for i in f.source_ids))
+    return [markdown(f"## {ctx.t('vergleich_h_map')}\n\n{ind.text('definition', s)}"),
+            Chart(maps.choropleth, dict(values=values, title=title_text, unit="%", sprache=s, source_ids=ids), shown)]
+
+
+# --- one section per indicator ------------------------------------------------------------------
+
+def _line(base: str, status: str, ind: Indicator, sprache: str) -> str:
+    """The series a point belongs to: its census base (or the indicator); preliminary figures
+    (election-night counts) form their own series, never one line with final results."""
+    name = t(f"base_{base}", sprache) if base else ind.label(sprache)
+    return name + (t("vergleich_line_preliminary", sprache) if status == Status.PRELIMINARY else "")
+
+
+def _ranking_table(ranked: pd.DataFrame, ind: Indicator, sprache: str) -> pd.DataFrame:
+    return pd.DataFrame({t("vergleich_col_rank", sprache): ranked["rank"].astype(str),
+                         t("vergleich_col_kommune", sprache): ranked["name"],
+                         ind.label(sprache): [format_value(v, st, ind, sprache)
+                                              for v, st in zip(ranked["value"], ranked["status"])],
+                         t("vergleich_col_date", sprache): [fmt.format_date(d, sprache) for d in ranked["date"]]})
+
+
+def _ranking_chart(ctx: Comparison, standing: Standing) -> list[Chart]:
+    """Sorted bars of the figures on the reference date, with the Kreis value of that date as a line
+    for shares and rates (a Kreis total would dwarf the Kommunen's counts)."""
+    s, ind = ctx.sprache, standing.indicator
+    if len(standing.ranked) < 2:
+        return []
+    local = pd.DataFrame([f.as_dict() for f in standing.ranked])
+    local = local.assign(name=local["ags"].map(ctx.names))
+    ranked = ranking(local.set_index("ags")["value"], ind.decimals).merge(local.drop(columns="value"), on="ags")
+    k = standing.kreis_on_reference_date
+    ids = tuple(dict.fromkeys(i for ids in ranked["source_ids"] for i in ids))
+    unit_word = ctx.t("vergleich_unit_percent") if ind.unit == "percent" else ctx.t("vergleich_unit_" + ind.unit)
+    return [Chart(charts.bars, dict(
+        frame=ranked, x="name", y="value", horizontal=True, source_ids=ids, sprache=s,
+        title=f"{ind.label(s)}, {fmt.format_date(standing.reference_date, s)}",
+        reference=k.value if ind.unit == "percent" and not k.missing else None,
+        reference_label=ctx.t("vergleich_kreis_value_label"), x_title=unit_word), _ranking_table(ranked, ind, s))]
+
+
+def _small_multiples(ctx: Comparison, standing: Standing) -> list[Chart]:
+    """Time series per Kommune where there is more than one date; one line per census base,
+    preliminary figures apart (:func:`_line`)."""
+    s, ind = ctx.sprache, standing.indicator
+    frames = [dated.assign(name=r.name, line=[_line(b, st, ind, s) for b, st in zip(dated["base"], dated["status"])])
+              for r, dated in zip(ctx.kommunen, standing.series) if not dated.empty]
+    if not frames or max(f["date"].nunique() for f in frames) < 2:
+        return []
+    data = pd.concat(frames, ignore_index=True)
+    ids = tuple(dict.fromkeys(i for ids in data["source_ids"] for i in ids))
+    # The data behind the panels, one row per Kommune and date (16 columns would not fit a page).
+    shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): data["name"],
+                          ctx.t("vergleich_col_date"): [fmt.format_date(d, s) for d in data["date"]],
+                          ind.label(s): [format_value(v, st, ind, s) for v, st in zip(data["value"], data["status"])]})
+    if data["line"].nunique() > 1:  # several census bases: say which one each value belongs to
+        shown.insert(2, ctx.t("chart_col_series"), data["line"])
+    return [Chart(charts.small_multiples, dict(
+        frame=data, facet="name", x="date", y="value", split="line", sprache=s, source_ids=ids,
+        title=ctx.t("vergleich_chart_over_time", label=ind.label(s), start=fmt.format_date(data["date"].min(), s),
+                    end=fmt.format_date(data["date"].max(), s))), shown)]
+
+
+def indicator_section(ctx: Comparison, indicator_id: str) -> list[Block]:
+    """One indicator: sentences and context facts, the ranking on the reference date, small multiples over time."""
+    s, standing = ctx.sprache, ctx.figures.standings[indicator_id]
+    ind = standing.indicator
+    items = indicator_statements(ctx, indicator_id) + [
+        Statement(fact_line(f, ctx.names[f.ags], s), (f.source_id,))
+        for f in facts_about(located_facts(ctx.facts), indicator_id).itertuples()]
+    empty = ctx.t("vergleich_no_municipal_data", label=ind.label(s), gap=gap(ind, s))
+    body = statement_parts(items, s) if items else (empty,)
+    blocks: list[Block] = [Text((f"### {ind.label(s)}\n\n{ind.text('definition', s)}\n\n", *body))]
+    if sum(not f.missing for f in standing.kommunen) < 2:
+        return blocks
+    return blocks + _ranking_chart(ctx, standing) + _small_multiples(ctx, standing)
+
+
+def indicators(ctx: Comparison) -> list[Block]:
+    """Every selected indicator in catalogue order, each as :func:`indicator_section`."""
+    blocks: list[Block] = [markdown(f"## {ctx.t('vergleich_h_indicators')}\n\n{ctx.t('vergleich_over_time_note')}")]
+    return blocks + [b for i in ctx.figures.indicator_ids for b in indicator_section(ctx, i)]
+
+
+def sources(ctx: Comparison) -> list[Block]:
+    """'Quellen und Stand': every source cited above, one row each."""
+    return sources_section(ctx.t("sources_heading"))
