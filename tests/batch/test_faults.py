@@ -229,7 +229,7 @@ def short_tmp():
 
 
 def test_next_run_removes_what_killed_runs_left(project, short_tmp):
-    """Kernel connection files of dead workers, .tmp-* run folders, data/.processed-new-* folders."""
+    """Kernel connection files of dead workers, .tmp-* run folders."""
     root, out, _ = project
     runtime = short_tmp
     dead = subprocess.Popen(["true"])
@@ -247,15 +247,15 @@ def test_next_run_removes_what_killed_runs_left(project, short_tmp):
 
 
 def test_data_build_removes_folders_of_killed_builds(tmp_path):
-    from helpers.data import build
+    from helpers.data import build, transaction
     from helpers.paths import RAW_DIR
 
     dead = subprocess.Popen(["true"])
     dead.wait()
-    killed = tmp_path / f".processed-new-{dead.pid}-abcd1234"
-    (killed / "observations.parquet").parent.mkdir()
-    (killed / "observations.parquet").write_bytes(b"half")
-    running = tmp_path / f".processed-new-{os.getpid()}-efgh5678"  # a build still alive: not ours to remove
+    killed = tmp_path / f"{transaction.PREFIX}20000101-000000-abcd12-{dead.pid}"  # staged, never committed
+    (killed / "build" / "observations.parquet").parent.mkdir(parents=True)
+    (killed / "build" / "observations.parquet").write_bytes(b"half")
+    running = tmp_path / f"{transaction.PREFIX}20000101-000000-efgh56-{os.getpid()}"  # alive: not ours to remove
     running.mkdir()
     build.build(RAW_DIR, tmp_path / "processed")
     assert not killed.exists() and running.exists()

@@ -3,11 +3,14 @@ is missing or older than the raw data or this code; within a process it reads ea
 build and hands out the same frame while the build is unchanged (a briefing asks for the sources
 dozens of times). ``remember`` keeps what is computed from such a frame. Both are shared by every
 notebook a warm kernel runs, so their arrays are read-only (:func:`read_only`): a notebook that
-writes into one fails at once instead of changing the next notebook's figures.
+writes into one fails at once instead of changing the next notebook's figures. ``pinned_build``
+fixes one build for a whole briefing run.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import time
 import weakref
 from collections.abc import Callable
@@ -17,30 +20,54 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from helpers.data import build, memo
-from helpers.paths import PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
+from helpers.data import build, memo, processed, transaction
+from helpers.paths import BUILD_ENV, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 
 
 def load(name: str, processed_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR) -> pd.DataFrame:
-    """One processed table as a DataFrame, building first when missing or stale.
+    """One processed table as a DataFrame, building first when missing or stale (the pinned build of a run as is).
 
     The same object while the build is unchanged, with read-only arrays (filters make new frames).
     """
     if name not in build.TABLES:
         raise ValueError(f"Unbekannte Tabelle '{name}'. Gültig sind: {', '.join(build.TABLES)}")
-    build_id = _current_build(processed_dir, raw_dir)
+    folder = processed.pinned(processed_dir) or _current_build(processed_dir, raw_dir)
     cached = memo.FRAMES.get((processed_dir, name))
-    if cached is None or cached[0] != build_id:
-        frame = read_only(pd.read_parquet(processed_dir / f"{name}.parquet"))
-        cached = memo.FRAMES[processed_dir, name] = (build_id, frame)
+    if cached is None or cached[0] != folder:
+        frame = read_only(pd.read_parquet(folder / f"{name}.parquet"))
+        cached = memo.FRAMES[processed_dir, name] = (folder, frame)
     return cached[1]
+
+
+@contextlib.contextmanager
+def pinned_build(processed_dir: Path = PROCESSED_DIR, raw_dir: Path = RAW_DIR):
+    """The current build (built first if stale), held for the block and handed to child processes
+    (:data:`~helpers.paths.BUILD_ENV`): an update committing meanwhile changes nothing the block reads."""
+    if transaction.pending(raw_dir.parent) or transaction.pending(processed_dir.parent):
+        with transaction.writing(raw_dir.parent, processed_dir.parent):
+            pass  # completes or discards what an interrupted writer left (and says so)
+    while True:
+        folder = _current_build(processed_dir, raw_dir)
+        with processed.hold(folder) as held:
+            if not held:  # removed between choosing and holding it: a newer build is current
+                continue
+            previous = os.environ.get(BUILD_ENV)
+            os.environ[BUILD_ENV] = str(folder)
+            try:
+                yield folder
+            finally:
+                if previous is None:
+                    os.environ.pop(BUILD_ENV, None)
+                else:
+                    os.environ[BUILD_ENV] = previous
+            return
 
 
 _RACY_NS = 2_000_000_000  # files changed this recently may change again unseen (see _current_build)
 
 
-def _current_build(processed_dir: Path, raw_dir: Path) -> str:
-    """The id of a fresh build of ``raw_dir`` in ``processed_dir``, building it first if needed.
+def _current_build(processed_dir: Path, raw_dir: Path) -> Path:
+    """The folder of a fresh build of ``raw_dir`` in ``processed_dir``, building it first if needed.
 
     Hashing the raw data and the code costs milliseconds, so the full check runs again only when a
     file it reads (the manifest, a raw file, a code file or a folder holding them) changed its
@@ -54,22 +81,21 @@ def _current_build(processed_dir: Path, raw_dir: Path) -> str:
     started = time.time_ns()
     watched = _watched(processed_dir, raw_dir)
     before = _stats(watched)  # taken before the check: a change during it is seen by the next call
-    build_id = _fresh_build_id(processed_dir, raw_dir)
-    if build_id is not None:
+    folder = _fresh_build(processed_dir, raw_dir)
+    if folder is not None:
         if all(stat is None or stat[0] < started - _RACY_NS for stat in before):
-            memo.VERIFIED[processed_dir, raw_dir] = (watched, before, build_id)
-        return build_id
-    processed_dir.parent.mkdir(parents=True, exist_ok=True)
-    with build.lock(processed_dir):
-        if _fresh_build_id(processed_dir, raw_dir) is None:
+            memo.VERIFIED[processed_dir, raw_dir] = (watched, before, folder)
+        return folder
+    with transaction.writing(raw_dir.parent, processed_dir.parent):
+        if _fresh_build(processed_dir, raw_dir) is None:
             build.build(raw_dir, processed_dir)
     memo.VERIFIED.pop((processed_dir, raw_dir), None)  # the next call checks the new build once
-    return _build_id(manifest(processed_dir))
+    return processed.current(processed_dir)
 
 
 def _watched(processed_dir: Path, raw_dir: Path) -> list[Path]:
     """Every path whose change can make the build stale: its manifest, data/raw and the code of code_hash."""
-    paths = [processed_dir / build.MANIFEST]
+    paths = [processed_dir / processed.CURRENT / build.MANIFEST]
     for root in [raw_dir] + [PACKAGE_DIR / name for name in build.CODE_FILES]:
         paths.append(root)
         if root.is_dir():
@@ -89,19 +115,16 @@ def _stats(paths: list[Path]) -> tuple:
     return tuple(out)
 
 
-def _build_id(recorded: dict) -> str:
-    return f"{recorded.get('fingerprint')}/{recorded.get('code_hash')}/{recorded.get('built_at')}"
-
-
-def _fresh_build_id(processed_dir: Path, raw_dir: Path) -> str | None:
-    """The build's id if it exists and matches the raw data and the code, else None."""
+def _fresh_build(processed_dir: Path, raw_dir: Path) -> Path | None:
+    """The current build's folder if it exists and matches the raw data and the code, else None."""
     try:
-        recorded = manifest(processed_dir)
+        folder = processed.current(processed_dir)
+        recorded = json.loads((folder / build.MANIFEST).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
         return None
     if recorded.get("fingerprint") != build.fingerprint(raw_dir) or recorded.get("code_hash") != build.code_hash():
         return None
-    return _build_id(recorded)
+    return folder
 
 
 def _code_stamp() -> tuple:
@@ -167,4 +190,5 @@ def read_only(value: T) -> T:
 
 
 def manifest(processed_dir: Path = PROCESSED_DIR) -> dict:
-    return json.loads((processed_dir / build.MANIFEST).read_text(encoding="utf-8"))
+    """The current build's manifest (FileNotFoundError when there is no build yet)."""
+    return json.loads((processed.current(processed_dir) / build.MANIFEST).read_text(encoding="utf-8"))

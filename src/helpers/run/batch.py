@@ -29,9 +29,12 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from helpers.data import store
+from helpers.data.build import MANIFEST
+from helpers.data.transaction import NoSpace
 from helpers.data.validation import DataError
 from helpers.i18n import t
-from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, RAW_DIR, read_yaml
+from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, read_yaml
 from helpers.run.cache import (carry_over, code_fingerprint, code_version, data_hashes, input_hash, link,
                                package_versions, reuse_unchanged)
 from helpers.run.plan import RUN_TABLE, Entry, Job, kreis_of, site_of
@@ -122,12 +125,14 @@ def locked(out: Path, sprache: str = "de"):
 def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebooks_dir: Path, raw_dir: Path,
                 sprache: str, progress: bool | None) -> RunResult:
     from helpers.data import geo
-    from helpers.data.build import fingerprint
     from helpers.run import pages, runtime
 
     target = None
     handlers = set_stop_handlers(raise_stopped)
+    pin = contextlib.ExitStack()
     try:
+        # one immutable build for the whole run, also in workers and kernels: an update meanwhile mixes nothing in
+        build = pin.enter_context(store.pinned_build(raw_dir.parent / PROCESSED_DIR.name, raw_dir))
         for stale in out.glob(f"{TMP_PREFIX}*"):  # left by a killed run; we hold the lock
             shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
         created = dt.datetime.now().astimezone().replace(microsecond=0)
@@ -137,7 +142,8 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         for folder in {(target / job.output).parent for job in jobs}:  # en/, Kreis folders
             folder.mkdir(parents=True, exist_ok=True)
         version_text = code_version()
-        data_hash, code_hash, boundaries_hash = fingerprint(raw_dir), code_fingerprint(), geo.source_fingerprint()
+        data_hash = json.loads((build / MANIFEST).read_text(encoding="utf-8"))["fingerprint"]
+        code_hash, boundaries_hash = code_fingerprint(), geo.source_fingerprint()
         previous_dir, previous = _previous_entries(out)
         kreis_hashes = data_hashes({kreis_of(job) for job in jobs}
                                    | {kreis_of(e) for e in previous.values()}, raw_dir)
@@ -185,7 +191,7 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         record = {
             "run": run_name, "status": status,
             "created": created.isoformat(), "seconds": round((dt.datetime.now().astimezone() - created).total_seconds(), 2),
-            "data_hash": data_hash, "kreis_data_hashes": kreis_hashes, "code_hash": code_hash, "boundaries_hash": boundaries_hash, "code_version": version_text,
+            "data_hash": data_hash, "data_build": build.name, "kreis_data_hashes": kreis_hashes, "code_hash": code_hash, "boundaries_hash": boundaries_hash, "code_version": version_text,
             "packages": package_versions(), "kernel": KERNEL_NAME,
             "options": {"workers": workers, "force": force}, "notebooks": [e.record() for e in entries],
         }
@@ -197,10 +203,11 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             _switch_latest(out, run_name)
         exit_code = 128 + stopped_by if stopped_by else EXIT_FAILED if failed else EXIT_OK
         return RunResult(exit_code, final, entries, planned=len(jobs), stopped_by=stopped_by)
-    except (OSError, DataError) as error:  # DataError: data/raw fails validation, so nothing can be hashed or made
+    except (OSError, DataError, NoSpace) as error:  # DataError: data/raw fails validation, so nothing can be made
         raise RunError(t("briefings_run_failed", sprache, out=out, error=error,
                          latest=latest_text(out, sprache))) from error
     finally:
+        pin.close()
         set_stop_handlers(signal.SIG_IGN)
         if target is not None:
             shutil.rmtree(target, ignore_errors=True)

@@ -37,6 +37,7 @@ MARKDOWN_ATTRIBUTES = {"*": {"class", "id", "title"}, "a": {"href", "class", "ti
                        "th": {"align", "colspan", "rowspan"}}
 MARKDOWN_URL_SCHEMES = {"http", "https", "mailto"}
 _ANY_TAG = re.compile(r"</?([A-Za-z][^\s/>]*)[^>]*>")
+_LINK = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.S)
 
 
 class _DropReaderIrrelevantOutputs(Preprocessor):
@@ -123,7 +124,11 @@ def clean_markdown_output(rendered: str) -> str:
     anything else (``<script>``, ``<img onerror=…>``) as text instead of running it.
 
     nh3 (ammonia) sanitises attributes and URLs but drops unknown tags silently, so those are
-    escaped to text first — the reader sees what the data said, as bleach showed it."""
+    escaped to text first — the reader sees what the data said, as bleach showed it. A bare address in a text
+    from data (a Gemeinde name carrying a URL) stays text: Markdown renderers link it on their own."""
+    rendered = _LINK.sub(lambda m: m[2] if html.unescape(m[2]) in (html.unescape(m[1]),
+                                                                   html.unescape(m[1]).removeprefix("mailto:")) else m[0],
+                         rendered)
     shown = _ANY_TAG.sub(lambda m: m[0] if m[1].lower() in MARKDOWN_TAGS else html.escape(m[0], quote=False), rendered)
     return nh3.clean(shown, tags=MARKDOWN_TAGS, attributes=MARKDOWN_ATTRIBUTES, url_schemes=MARKDOWN_URL_SCHEMES,
                      link_rel=None, strip_comments=True)
