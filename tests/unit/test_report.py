@@ -195,7 +195,7 @@ def test_a_cell_off_the_rows_date_shows_its_own():
 def test_index_cells_keep_their_marks_and_a_date_that_differs(tmp_path):
     """index.html: a column without one common date shows each cell's date; marks are kept and
     explained (a secondary census share must not read as an exact official figure; issue 14)."""
-    from helpers.run import export, plan
+    from helpers.run import pages, plan
 
     def entry(name, date):
         figures = [{"id": "population", "label": "Einwohner", "value": 1000.0, "unit": "persons", "date": date,
@@ -203,10 +203,10 @@ def test_index_cells_keep_their_marks_and_a_date_that_differs(tmp_path):
                    {"id": "foreign_share_census_2011", "label": "Ausländeranteil", "value": 12.34, "unit": "%",
                     "date": "2022-05-15", "status": "secondary"}]
         return plan.Entry(f"kommune_{name}", "kommune_profil.ipynb", status="ok", key_figures={"figures": figures},
-                           briefing={"kind": export.PROFILE_KIND, "region": name, "stichtag": date})
+                           briefing={"kind": pages.PROFILE_KIND, "region": name, "stichtag": date})
 
-    export.write_index(tmp_path, [entry("A", "2024-12-31"), entry("B", "2023-12-31")],
-                       created=dt.datetime(2026, 1, 1), sprache="de", version=None)
+    pages.write_index(tmp_path, [entry("A", "2024-12-31"), entry("B", "2023-12-31")],
+                      created=dt.datetime(2026, 1, 1), sprache="de", version=None)
     page = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "1.000 (31.12.2024)" in page and "1.000 (31.12.2023)" in page
     assert "12,3\u00a0%³" in page and "³ Sekundärquelle" in page
@@ -354,18 +354,18 @@ def test_the_foreign_share_chart_names_only_the_censuses_it_draws(kommune, title
 def test_index_columns_are_the_same_for_every_kreis():
     """A Kreis where one Kommune lacks the Mindestsicherungsquote keeps the column ("k. A." there); the
     columns do not follow what a Kreis happens to have for all its Kommunen."""
-    from helpers.run import export
+    from helpers.run import pages
 
     def profile(benefit: float | None, extra: bool) -> dict[str, dict]:
-        figures = {i: {"label": i, "value": 1.0, "date": "2024-12-31"} for i in export.INDEX_FIGURES}
+        figures = {i: {"label": i, "value": 1.0, "date": "2024-12-31"} for i in pages.INDEX_FIGURES}
         figures["minimum_benefit_rate"]["value"] = benefit
         if extra:
             figures["population_change_2015"] = {"label": "c", "value": 2.0, "date": "2024-12-31"}
         return figures
 
-    kleve, _ = export._index_columns([profile(None, True), profile(8.2, True)], "de")
-    other, headers = export._index_columns([profile(5.0, False), profile(6.0, False)], "de")
-    assert kleve == other == list(export.INDEX_FIGURES)
+    kleve, _ = pages._index_columns([profile(None, True), profile(8.2, True)], "de")
+    other, headers = pages._index_columns([profile(5.0, False), profile(6.0, False)], "de")
+    assert kleve == other == list(pages.INDEX_FIGURES)
     assert headers[-1]["date"] == "31.12.2024"
 
 

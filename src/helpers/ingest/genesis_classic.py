@@ -78,8 +78,7 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
             variable, category, unit_out = mapped(table, [" | ".join(labels), labels[-1] if labels else ""],
                                                   fallback, "total", unit)
             category = "|".join(c for c in (category, category_of_row) if c != "total") or "total"
-            records.append({"ags": ags, "date": row_date or date or table_date, "variable": variable,
-                            "category": category, "value": value, "unit": unit_out, "flag": flag})
+            records.append((ags, row_date or date or table_date, variable, category, value, unit_out, flag))
     out = frame(records).drop_duplicates(ignore_index=True)
     return Extract(out, problems, table, FORMAT)
 
