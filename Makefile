@@ -1,5 +1,7 @@
 # Integrationsmonitor Kreis Kleve — `make` lists the targets.
 # The two commands of the README: `make briefings` (main job) and `make test`.
+# `briefings` and `update` run bin/scheduled-run, which schedulers call directly: make reports every
+# failure as exit 2, the script passes the command's own exit code (75 = another run is active).
 
 PYTHON ?= python3
 VENV   := .venv
@@ -39,12 +41,11 @@ data: setup
 
 ## Fetch the declared official tables (data update, all or nothing), then make briefings
 update: setup
-	$(PY) -m helpers data update
-	$(MAKE) briefings
+	@bin/scheduled-run update
 
 ## Main job: every briefing from the committed data → reports/latest/index.html
 briefings: setup
-	$(PY) -m helpers briefings --all
+	@bin/scheduled-run briefings
 
 ## The whole test suite: lint, unit, data, notebooks (nbval), end-to-end, browser (CI runs this)
 test: setup

@@ -1,19 +1,24 @@
 """Time the briefing batch in one sitting on this machine (`make bench`; parts with --only).
 
 kreis-all  `briefings --kreis all --sprache de --jobs 2 --force` into an empty folder: wall time,
-           peak memory of the whole process tree (sampled every 0.2 s), seconds per profile /
-           overview / comparison inside the workers (papermill + HTML export, from run.json) and the
-           run's overhead (2 × wall − worker seconds: start, planning, hashing, index, record).
+           peak memory of the whole process tree (sampled every 0.2 s), CPU seconds of the tree, and
+           per notebook kind the seconds and CPU seconds inside the workers (papermill + HTML export,
+           from run.json); the rest is the run's overhead (start, planning, hashing, kernels, index).
 growth     the same for the first N Kreise in key order (N = 1, 4, 8, 16; `--kreis` given N times),
            with 31 taken from kreis-all when that part ran too: how the total grows with the Kreise.
-kleve      Kreis Kleve `--all --force` (German and English) against a papermill process pool
-           (2 processes, a fresh kernel per notebook via `papermill.execute_notebook`, then the same
-           HTML export), side by side, and the ratio (goal >= 3x); then a rerun with nothing
-           changed (everything reused).
+kleve      Kreis Kleve `--all --force --sprache de` (18 notebooks) three ways, side by side: the batch
+           (2 warm workers); a papermill process pool (2 processes, a fresh kernel per notebook via
+           `papermill.execute_notebook`, then the batch's HTML export); the naive loop (per notebook the
+           papermill CLI, then the nbconvert CLI to HTML, one after the other). Ratios against the
+           batch (goals: pool >= 4x, naive >= 8x), CPU seconds per notebook and kind for each; then a
+           rerun with nothing changed (goal < 2 s).
 stop       Kreis Kleve `--all --force` stopped once two kernels run: by Ctrl+C (SIGINT to the process
            group) and by SIGTERM to the main process alone; seconds until the main process exits and
            until none of its workers and kernels is left (goal: within 5 s; the tests only check that
            they all end).
+
+CPU seconds count every process of a tree (user + system, from the rusage of its ended children).
+Wall times depend on what else the machine does: compare numbers taken in one sitting.
 """
 from __future__ import annotations
 
@@ -43,11 +48,18 @@ WORKERS = 2
 MIB = 2**20
 KINDS = {"kommune_profil.ipynb": "profile", "kreis_uebersicht.ipynb": "overview",
          "kommunen_vergleich.ipynb": "comparison"}
+GOALS = {"pool": 4.0, "naive": 8.0, "rerun": 2.0}
 
 
-def measure(command: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
-    """Wall-clock seconds and peak resident memory (bytes) of a command and all its children."""
+def _children_cpu() -> float:
+    usage = os.times()
+    return usage.children_user + usage.children_system
+
+
+def measure(command: list[str]) -> tuple[float, int, float, subprocess.CompletedProcess]:
+    """Wall seconds, peak resident memory (bytes) and CPU seconds of a command and all its children."""
     peak = 0
+    cpu_before = _children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
@@ -71,36 +83,46 @@ def measure(command: list[str]) -> tuple[float, int, subprocess.CompletedProcess
     sampler.join()
     if process.returncode:
         raise SystemExit(f"{' '.join(command[:6])} … failed with {process.returncode}:\n{stderr[-3000:]}")
-    return seconds, peak, subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+    return seconds, peak, _children_cpu() - cpu_before, subprocess.CompletedProcess(command, 0, stdout, stderr)
 
 
-def briefings(out: Path, *args: str) -> tuple[float, int, dict]:
-    """One `python -m helpers briefings` run with 2 workers: wall seconds, peak memory, its run.json."""
-    seconds, peak, _ = measure([sys.executable, "-m", "helpers", "briefings", "--jobs", str(WORKERS),
-                                "--out", str(out), *args])
-    return seconds, peak, json.loads(((out / batch.LATEST).resolve() / "run.json").read_text(encoding="utf-8"))
+def briefings(out: Path, *args: str) -> tuple[float, int, float, dict]:
+    """One `python -m helpers briefings` run with 2 workers: wall seconds, peak memory, CPU seconds, its run.json."""
+    seconds, peak, cpu, _ = measure([sys.executable, "-m", "helpers", "briefings", "--jobs", str(WORKERS),
+                                     "--out", str(out), *args])
+    return seconds, peak, cpu, json.loads(((out / batch.LATEST).resolve() / "run.json").read_text(encoding="utf-8"))
 
 
-def per_kind(record: dict) -> dict[str, tuple[int, float]]:
-    """{kind: (count, mean seconds inside the worker)} of the notebooks a run executed."""
-    seconds: dict[str, list[float]] = {}
-    for entry in record["notebooks"]:
-        if entry["status"] == "ok":
-            seconds.setdefault(KINDS[entry["notebook"]], []).append(entry["seconds"])
-    return {kind: (len(values), statistics.mean(values)) for kind, values in seconds.items()}
+def per_kind(timings: list[tuple[str, float, float]]) -> str:
+    """'profile 16× 1,23 s, CPU 0,95 s (median 0,80 s)' per kind, from (notebook, seconds, CPU seconds)."""
+    kinds: dict[str, list[tuple[float, float]]] = {}
+    for notebook, seconds, cpu in timings:
+        kinds.setdefault(KINDS[notebook], []).append((seconds, cpu))
+    return "  ".join(f"{kind} {len(values)}× {statistics.mean(s for s, _ in values):5.2f} s, "
+                     f"CPU {statistics.mean(c for _, c in values):5.2f} s "
+                     f"(median {statistics.median(c for _, c in values):4.2f})"
+                     for kind, values in sorted(kinds.items()))
 
 
-def summary(label: str, seconds: float, peak: int, record: dict) -> str:
-    worker_seconds = sum(e["seconds"] for e in record["notebooks"] if e["status"] == "ok")
-    kinds = "  ".join(f"{kind} {count}× {mean:5.2f} s" for kind, (count, mean) in sorted(per_kind(record).items()))
-    return (f"{label}: {seconds:7.1f} s wall, peak memory {peak / MIB:6.0f} MiB, {len(record['notebooks'])} notebooks, "
-            f"worker time {worker_seconds:7.1f} s, overhead {WORKERS * seconds - worker_seconds:6.1f} worker-s\n"
-            f"    per notebook (papermill + export): {kinds}")
+def _executed(record: dict) -> list[tuple[str, float, float]]:
+    return [(e["notebook"], e["seconds"], e.get("cpu_seconds", 0.0))
+            for e in record["notebooks"] if e["status"] == "ok"]
+
+
+def summary(label: str, seconds: float, peak: int, cpu: float, record: dict) -> str:
+    executed = _executed(record)
+    worker_seconds = sum(s for _, s, _ in executed)
+    notebook_cpu = sum(c for _, _, c in executed)
+    return (f"{label}: {seconds:7.1f} s wall, peak memory {peak / MIB:6.0f} MiB, CPU {cpu:6.1f} s, "
+            f"{len(record['notebooks'])} notebooks; in the workers {worker_seconds:7.1f} s, CPU {notebook_cpu:6.1f} s; "
+            f"CPU outside the notebooks {cpu - notebook_cpu:5.1f} s\n"
+            "    per notebook (papermill + export; a worker's first includes its kernel's start): "
+            f"{per_kind(executed)}")
 
 
 def kreis_all(tmp: Path) -> float:
-    seconds, peak, record = briefings(tmp / "kreis-all", "--kreis", "all", "--sprache", "de", "--force")
-    print(summary("kreis-all (--kreis all --sprache de, 2 workers)", seconds, peak, record), flush=True)
+    seconds, peak, cpu, record = briefings(tmp / "kreis-all", "--kreis", "all", "--sprache", "de", "--force")
+    print(summary("kreis-all (--kreis all --sprache de, 2 workers)", seconds, peak, cpu, record), flush=True)
     return seconds
 
 
@@ -109,48 +131,75 @@ def growth(tmp: Path, all_seconds: float | None) -> None:
     print("growth (first N Kreise in key order, --sprache de, 2 workers, --force):", flush=True)
     for n in GROWTH:
         chosen = [arg for ags in keys[:n] for arg in ("--kreis", ags)]
-        seconds, peak, record = briefings(tmp / f"growth-{n}", *chosen, "--sprache", "de", "--force")
+        seconds, peak, _, record = briefings(tmp / f"growth-{n}", *chosen, "--sprache", "de", "--force")
         print(f"  {n:2d} Kreise: {seconds:7.1f} s  ({len(record['notebooks'])} notebooks, "
               f"{seconds / len(record['notebooks']):.2f} s each, peak {peak / MIB:.0f} MiB)", flush=True)
     if all_seconds is not None:
         print(f"  {len(keys):2d} Kreise: {all_seconds:7.1f} s  (kreis-all above)")
 
 
-def _pool_job(job: plan.Job, target: str, created: dt.datetime) -> None:
-    """One notebook the plain way: papermill with a fresh kernel, then the batch's HTML export."""
+def _pool_job(job: plan.Job, target: str, created: dt.datetime) -> tuple[str, float, float]:
+    """One notebook the plain way: papermill with a fresh kernel, then the batch's HTML export;
+    its wall and CPU seconds (this process and the kernel it started and ended)."""
     import papermill
 
     from helpers.run import export
 
+    started, cpu_started = time.perf_counter(), time.process_time() + _children_cpu()
     out = Path(target)
     nb = papermill.execute_notebook(batch.NOTEBOOKS_DIR / job.notebook, out / f"{job.output}.ipynb",
                                     parameters=job.parameters, kernel_name=KERNEL_NAME, progress_bar=False,
                                     cwd=batch.NOTEBOOKS_DIR)
     export.export_html(nb, out / f"{job.output}.html", created=created, version=None)
+    return job.notebook, time.perf_counter() - started, time.process_time() + _children_cpu() - cpu_started
 
 
 def papermill_pool(target: Path) -> None:
-    """The baseline of `kleve`: Kreis Kleve in both languages in a pool of 2 processes."""
-    jobs = [job for sprache in ("de", "en") for job in plan.plan(sprache=sprache)]
-    for folder in {(target / job.output).parent for job in jobs}:
-        folder.mkdir(parents=True, exist_ok=True)
+    """The `kleve` pool: Kreis Kleve in German in a pool of 2 processes; prints the notebooks' timings as JSON."""
+    jobs = plan.plan(sprache="de")
     created = dt.datetime.now().astimezone().replace(microsecond=0)
     with ProcessPoolExecutor(WORKERS) as pool:
-        for future in [pool.submit(_pool_job, job, str(target), created) for job in jobs]:
-            future.result()
+        timings = [future.result() for future in [pool.submit(_pool_job, job, str(target), created) for job in jobs]]
+    print(json.dumps(timings))
+
+
+def naive_loop(target: Path) -> list[tuple[str, float, float]]:
+    """The `kleve` naive loop: per notebook the papermill CLI, then the nbconvert CLI, one after the other."""
+    timings = []
+    for job in plan.plan(sprache="de"):
+        executed = target / f"{job.output}.ipynb"
+        parameters = [arg for name, value in job.parameters.items() if value is not None
+                      for arg in ("-r", name, str(value))]
+        started, cpu_started = time.perf_counter(), _children_cpu()
+        for command in ([sys.executable, "-m", "papermill", str(batch.NOTEBOOKS_DIR / job.notebook), str(executed),
+                         "-k", KERNEL_NAME, "--cwd", str(batch.NOTEBOOKS_DIR), "--no-progress-bar", *parameters],
+                        [sys.executable, "-m", "nbconvert", "--to", "html", "--no-input", str(executed)]):
+            subprocess.run(command, check=True, capture_output=True)
+        timings.append((job.notebook, time.perf_counter() - started, _children_cpu() - cpu_started))
+    return timings
 
 
 def kleve(tmp: Path) -> None:
-    warm_s, warm_mem, record = briefings(tmp / "kleve", "--all", "--force")
+    warm_s, warm_mem, warm_cpu, record = briefings(tmp / "kleve", "--all", "--force", "--sprache", "de")
+    print(summary("kleve batch (--all --force --sprache de, 2 warm workers)", warm_s, warm_mem, warm_cpu, record),
+          flush=True)
     (tmp / "pool").mkdir()
-    pool_s, pool_mem, _ = measure([sys.executable, __file__, "--pool-baseline", str(tmp / "pool")])
-    rerun_s, _, rerun = briefings(tmp / "kleve", "--all")
-    reused = sum(e["status"] == "skipped" for e in rerun["notebooks"])
-    print(summary("kleve (--all --force, de + en, warm workers)", warm_s, warm_mem, record))
+    pool_s, pool_mem, pool_cpu, done = measure([sys.executable, __file__, "--pool-baseline", str(tmp / "pool")])
     print(f"kleve papermill pool (2 processes, fresh kernel per notebook, same export): {pool_s:7.1f} s wall, "
-          f"peak memory {pool_mem / MIB:6.0f} MiB")
-    print(f"kleve ratio pool / warm batch: {pool_s / warm_s:.2f}x (goal >= 3x)")
-    print(f"kleve rerun, nothing changed: {rerun_s:7.1f} s ({reused}/{len(rerun['notebooks'])} reused)", flush=True)
+          f"peak memory {pool_mem / MIB:6.0f} MiB, CPU {pool_cpu:6.1f} s\n"
+          f"    per notebook: {per_kind(json.loads(done.stdout))}", flush=True)
+    (tmp / "naive").mkdir()
+    cpu_before, started = _children_cpu(), time.perf_counter()
+    timings = naive_loop(tmp / "naive")
+    naive_s, naive_cpu = time.perf_counter() - started, _children_cpu() - cpu_before
+    print(f"kleve naive loop (papermill CLI + nbconvert CLI per notebook, one at a time): {naive_s:7.1f} s wall, "
+          f"CPU {naive_cpu:6.1f} s\n    per notebook: {per_kind(timings)}", flush=True)
+    rerun_s, _, rerun_cpu, rerun = briefings(tmp / "kleve", "--all", "--sprache", "de")
+    reused = sum(e["status"] == "skipped" for e in rerun["notebooks"])
+    print(f"kleve ratio pool / batch: {pool_s / warm_s:.2f}x (goal >= {GOALS['pool']:.0f}x); "
+          f"naive / batch: {naive_s / warm_s:.2f}x (goal >= {GOALS['naive']:.0f}x)")
+    print(f"kleve rerun, nothing changed: {rerun_s:7.2f} s, CPU {rerun_cpu:5.2f} s "
+          f"({reused}/{len(rerun['notebooks'])} reused; goal < {GOALS['rerun']:.0f} s)", flush=True)
 
 
 def _kernels_up(run: psutil.Process, count: int = 2, timeout: float = 300) -> list[psutil.Process]:
@@ -197,13 +246,14 @@ def stop(tmp: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", action="append", choices=PARTS, help="only this part (repeatable); default all")
-    parser.add_argument("--pool-baseline", type=Path, help=argparse.SUPPRESS)  # the kleve baseline, as a subprocess
+    parser.add_argument("--pool-baseline", type=Path, help=argparse.SUPPRESS)  # the kleve pool, as a subprocess
     args = parser.parse_args(argv)
     if args.pool_baseline:
         papermill_pool(args.pool_baseline)
         return 0
     parts = args.only or PARTS
-    print(f"machine: {psutil.cpu_count()} cores, {WORKERS} workers, code {cache.code_version()}", flush=True)
+    print(f"machine: {psutil.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, {WORKERS} workers, "
+          f"code {cache.code_version()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-briefings-") as tmp:
         tmp = Path(tmp)
         all_seconds = kreis_all(tmp) if "kreis-all" in parts else None
@@ -213,6 +263,7 @@ def main(argv: list[str] | None = None) -> int:
             kleve(tmp)
         if "stop" in parts:
             stop(tmp)
+    print(f"load at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
 

@@ -8,17 +8,21 @@ module, so a name is spelled in exactly one place.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import json
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
+from helpers.data.processed import DIRECTORY
 from helpers.ingest import genesis_classic
 from helpers.ingest.common import decode
-from helpers.paths import CATALOGUE_DIR, RAW_DIR
+from helpers.paths import BUILD_ENV, CATALOGUE_DIR, RAW_DIR
 
 KREIS_AGS = "05154"
 LAND_AGS = "05"
@@ -33,6 +37,10 @@ class UnknownRegionError(ValueError):
 
 class NotAKreisError(UnknownRegionError):
     """A region that exists but is no Kreis (a kreisfreie Stadt or a Gemeinde) where a Kreis is needed."""
+
+
+class KreisfreieStadtError(UnknownRegionError):
+    """A kreisfreie Stadt where a Gemeinde of a Kreis is needed (a Kommunenprofil): it belongs to no Kreis."""
 
 
 class DirectoryMissingError(RuntimeError):
@@ -94,16 +102,49 @@ def display_name(official: str, ags: str) -> tuple[str, str]:
     return (f"Kreis {stem}" if suffix == "Kreis" else name), "Kreis"
 
 
+_RAW = [RAW_DIR]  # the data/raw whose directory is read (a build switches it to the folder it builds)
+
+
+def directory_file(raw_dir: Path | None = None) -> Path:
+    """The newest directory export in ``raw_dir`` (by its newest reference date: an older vintage added later
+    does not replace it); the checkout's data/raw when ``raw_dir`` holds none."""
+    for folder in dict.fromkeys([raw_dir or _RAW[0], RAW_DIR]):
+        package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+        exports = [folder / r["path"] for r in package["resources"] if r.get("x_table") == DIRECTORY_TABLE]
+        if exports:
+            return max(exports, key=lambda path: (_newest_date(path) if len(exports) > 1 else "", path.name))
+    raise DirectoryMissingError(
+        f"Gemeindeverzeichnis fehlt: data/raw enthält keinen Export der Tabelle {DIRECTORY_TABLE} (IT.NRW). "
+        f"Tabelle herunterladen und mit `python -m helpers data update --from ORDNER --table {DIRECTORY_TABLE}` übernehmen.")
+
+
+def _newest_date(path: Path) -> str:
+    return str(genesis_classic.read(decode(path.read_bytes()), table=DIRECTORY_TABLE).rows["date"].max())
+
+
 def _directory_text() -> str:
-    """The newest directory export in data/raw (by reference date in the file name order of imports)."""
-    package = json.loads((RAW_DIR / "datapackage.json").read_text(encoding="utf-8"))
-    exports = [r for r in package["resources"] if r.get("x_table") == DIRECTORY_TABLE]
-    if not exports:
-        raise DirectoryMissingError(
-            f"Gemeindeverzeichnis fehlt: data/raw enthält keinen Export der Tabelle {DIRECTORY_TABLE} (IT.NRW). "
-            f"Tabelle herunterladen und mit `python -m helpers data update --from ORDNER --table {DIRECTORY_TABLE}` übernehmen.")
-    newest = max(exports, key=lambda r: (r.get("x_date_accessed", ""), r["path"]))
-    return decode((RAW_DIR / newest["path"]).read_bytes())
+    """The directory of the build a briefing run pinned (so regions never change within a run), else data/raw's."""
+    pinned = os.environ.get(BUILD_ENV)
+    if pinned and (Path(pinned) / DIRECTORY).is_file():
+        return decode((Path(pinned) / DIRECTORY).read_bytes())
+    return decode(directory_file().read_bytes())
+
+
+@contextlib.contextmanager
+def directory_of(raw_dir: Path):
+    """Read the directory of ``raw_dir`` inside the block (a build of a staged data/raw checks its regions with it)."""
+    previous, _RAW[0] = _RAW[0], Path(raw_dir)
+    _forget()
+    try:
+        yield
+    finally:
+        _RAW[0] = previous
+        _forget()
+
+
+def _forget() -> None:
+    for cached in (_newest_rows, all_regions, _official_names, _index):
+        cached.cache_clear()
 
 
 @lru_cache(maxsize=1)
@@ -142,7 +183,12 @@ def all_regions() -> tuple[Region, ...]:
 @lru_cache(maxsize=1)
 def _official_names() -> dict[str, str]:
     """Every name the directory prints (Regierungsbezirke and dissolved regions too) → its AGS."""
-    return {official: ags for ags, official in genesis_classic.region_names(_directory_text()).items()}
+    return {official: ags for ags, official in directory_names().items()}
+
+
+def directory_names() -> dict[str, str]:
+    """Every AGS the directory prints (Regierungsbezirke and dissolved regions too) → its official name."""
+    return genesis_classic.region_names(_directory_text())
 
 
 def resolve(name: str, within: str | None = None) -> str | None:
@@ -256,12 +302,26 @@ def region(name_or_ags: str | int, *, level: str | None = None) -> Region:
     found = _lookup(name_or_ags, level)
     if found is not None:
         return found
+    if level == "kommune" and (city := _kreisfreie_stadt(name_or_ags)) is not None:
+        raise KreisfreieStadtError(
+            f"{city.name} ({city.ags}) ist eine kreisfreie Stadt, keine Gemeinde eines Kreises: Kommunenprofile gibt es "
+            f"für die Gemeinden der {len(kreise())} Kreise, Kreisübersicht und Vergleich für die Kreise. Die amtlichen "
+            f"Zahlen von {city.name} stehen mit der AGS {city.ags} in data/processed (z. B. Bevölkerung und Fläche aus "
+            "IT.NRW 12411-15i) und lassen sich in JupyterLab auswerten (notebooks/explore/datenzugang.ipynb).")
     candidates = [r for r in all_regions() if level is None or r.level == level]
     if isinstance(name_or_ags, bool) or not isinstance(name_or_ags, (str, int)):
         raise UnknownRegionError(
             f"Kommune muss als Name oder AGS angegeben werden, nicht als {type(name_or_ags).__name__} "
             f"({name_or_ags!r}). Gültig: {_valid(candidates)}.")
     raise UnknownRegionError(_unknown_message(str(name_or_ags), candidates, level))
+
+
+def _kreisfreie_stadt(name_or_ags: str | int) -> Region | None:
+    """The kreisfreie Stadt meant by a name or AGS (also its 8-digit AGS with Gemeindenummer 000), or None."""
+    text = str(name_or_ags) if isinstance(name_or_ags, (str, int)) and not isinstance(name_or_ags, bool) else ""
+    ags = _normalise_ags(text)
+    found = _lookup(ags[:5] if ags and len(ags) == 8 and ags.endswith("000") else text, "kreis") if text else None
+    return found if found is not None and found.kind == "kreisfreie Stadt" else None
 
 
 def _valid(candidates: list[Region]) -> str:

@@ -41,6 +41,7 @@ DATA_DIR = ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 PROCESSED_DIR = DATA_DIR / "processed"
 UPDATES_DIR = DATA_DIR / "updates"  # change reports of `data update` (latest.json feeds the briefings index)
+BUILD_ENV = "INTEGRATIONSMONITOR_BUILD"  # the processed build a briefing run reads, set for its workers and kernels
 NOTEBOOKS_DIR = ROOT / "notebooks"
 REPORTS_DIR = ROOT / "reports"
 CATALOGUE_DIR = PACKAGE_DIR / "catalogue"

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -15,8 +17,10 @@ from filelock import FileLock
 from helpers import kommunen
 from helpers.data import datapackage
 from helpers.paths import RAW_DIR
-from helpers.run import batch, plan, pool
+from helpers.run import batch, pages, plan, pool
 from tests.batch.toy import briefing_cells, notebook, product_root
+from tests.data.update_support import LDB_12411_15I, cli
+from tests.material import require
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("toy-batch")]  # first_run is made once
 KLEVE = [kommunen.region("Kleve")]
@@ -201,3 +205,68 @@ def test_refresh_rewrites_in_place_with_defaults_and_clean_metadata(tmp_path):
     first = path.read_text()
     batch.refresh(path)
     assert re.sub(r"[0-9a-f-]{36}", "ID", path.read_text()) == re.sub(r"[0-9a-f-]{36}", "ID", first)  # deterministic
+
+
+def test_a_statewide_update_that_changes_one_gemeinde_rebuilds_only_its_kreis(toy, tmp_path):
+    """A real `data update --from` of the statewide 12411-15i export with Moers (and so Kreis Wesel)
+    revised: every row of the table now cites the new retrieval (ITNRW_12411_15I_<date>), but the
+    reuse key is what a briefing shows — values and citations as printed — so Kleve's are reused."""
+    notebooks, out = toy
+    raw = tmp_path / "data" / "raw"
+    shutil.copytree(RAW_DIR, raw)
+    selection = [*kommunen.kommunen("Kleve")[:2], *kommunen.kommunen("Wesel")[:2]]
+    _run(notebooks, out, selection, raw_dir=raw)
+    retrieved = _source_id(raw, "12411-15i")
+    export = require(LDB_12411_15I).read_bytes()
+    for old, new in ((b";05170024;      Moers, Stadt;101503;", b";05170024;      Moers, Stadt;101513;"),
+                     (b";05170;    Wesel, Kreis;457918;", b";05170;    Wesel, Kreis;457928;")):
+        assert export.count(old) == 1
+        export = export.replace(old, new)
+    (tmp_path / "downloads").mkdir()
+    (tmp_path / "downloads" / "12411-15i.csv").write_bytes(export)
+    done = cli("update", "--from", tmp_path / "downloads", "--raw-dir", raw, "--out-dir", raw.parent / "processed",
+               "--updates-dir", tmp_path / "updates")
+    assert done.returncode == 0, done.stderr
+    assert "Moers" in done.stdout and "Kleve" not in done.stdout
+    assert _source_id(raw, "12411-15i") != retrieved  # every row of the table cites the new retrieval
+
+    again = _run(notebooks, out, selection, raw_dir=raw)
+    assert _counts(again) == {"kreis-kleve": {"ok": 0, "skipped": 4}, "kreis-wesel": {"ok": 4, "skipped": 0}}
+
+
+def test_plotly_js_of_another_plotly_is_replaced(after_first_run):
+    """A rerun that reuses every briefing still ships the installed plotly's plotly.min.js, not the
+    previous run's (after an upgrade the reused briefings are made anew anyway: the versions are in the key)."""
+    notebooks, out = after_first_run
+    (out / "latest" / "plotly.min.js").write_text("/* plotly.js of an older plotly */")
+    again = _run(notebooks, out)
+    assert set(_statuses(again).values()) == {"skipped"}
+    assert (again.run_dir / "plotly.min.js").read_bytes() == pages.plotly_js_path().read_bytes()
+
+
+def _source_id(raw, table: str) -> str:
+    [resource] = [r for r in datapackage.read_package(raw)["resources"] if r.get("x_table") == table]
+    return resource["x_source_id"]
+
+
+MAIN_PROCESS = """import json, sys
+from pathlib import Path
+from helpers import kommunen
+from helpers.run import batch, plan
+notebooks, out = Path(sys.argv[1]), Path(sys.argv[2])
+result = batch.run(plan.plan([kommunen.region("Kleve")], notebooks_dir=notebooks), out, workers=2,
+                   notebooks_dir=notebooks, progress=False)
+machinery = ("papermill", "nbclient", "nbformat", "nbconvert", "jsonschema")
+print(json.dumps({"statuses": sorted({e.status for e in result.entries}),
+                  "imported": [m for m in machinery if m in sys.modules]}))"""
+
+
+def test_the_main_process_imports_no_notebook_machinery(toy):
+    """Workers execute and export; the main process plans, hashes and writes the index — it never
+    imports papermill, nbformat or nbconvert (and so never compiles jsonschema's grammars), whether
+    the run executes notebooks or reuses them all."""
+    notebooks, out = toy
+    runs = [json.loads(subprocess.run([sys.executable, "-c", MAIN_PROCESS, str(notebooks), str(out)], check=True,
+                                      capture_output=True, text=True, timeout=600).stdout) for _ in range(2)]
+    assert [r["statuses"] for r in runs] == [["ok"], ["skipped"]]
+    assert [r["imported"] for r in runs] == [[], []]

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from helpers.run import batch, export
+from helpers.run import batch, pages
 from tests.batch.toy import product_root
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("faults")]  # its module fixture runs once
@@ -118,7 +118,7 @@ def test_read_only_home_still_builds(project, tmp_path, mount_tmpfs):
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
     assert "ist nicht beschreibbar" in done.stderr  # the log says which folder and where the files went instead
-    executed = {p.name for p in (tmp_path / "out" / batch.LATEST).glob("*.html")} - {export.ACCESSIBILITY_PAGE}
+    executed = {p.name for p in (tmp_path / "out" / batch.LATEST).glob("*.html")} - {pages.ACCESSIBILITY_PAGE}
     assert len(executed) == 4  # 3 briefings + index, all executed
 
 
@@ -229,7 +229,7 @@ def short_tmp():
 
 
 def test_next_run_removes_what_killed_runs_left(project, short_tmp):
-    """Kernel connection files of dead workers, .tmp-* run folders, data/.processed-new-* folders."""
+    """Kernel connection files of dead workers, .tmp-* run folders."""
     root, out, _ = project
     runtime = short_tmp
     dead = subprocess.Popen(["true"])
@@ -247,15 +247,15 @@ def test_next_run_removes_what_killed_runs_left(project, short_tmp):
 
 
 def test_data_build_removes_folders_of_killed_builds(tmp_path):
-    from helpers.data import build
+    from helpers.data import build, transaction
     from helpers.paths import RAW_DIR
 
     dead = subprocess.Popen(["true"])
     dead.wait()
-    killed = tmp_path / f".processed-new-{dead.pid}-abcd1234"
-    (killed / "observations.parquet").parent.mkdir()
-    (killed / "observations.parquet").write_bytes(b"half")
-    running = tmp_path / f".processed-new-{os.getpid()}-efgh5678"  # a build still alive: not ours to remove
+    killed = tmp_path / f"{transaction.PREFIX}20000101-000000-abcd12-{dead.pid}"  # staged, never committed
+    (killed / "build" / "observations.parquet").parent.mkdir(parents=True)
+    (killed / "build" / "observations.parquet").write_bytes(b"half")
+    running = tmp_path / f"{transaction.PREFIX}20000101-000000-efgh56-{os.getpid()}"  # alive: not ours to remove
     running.mkdir()
     build.build(RAW_DIR, tmp_path / "processed")
     assert not killed.exists() and running.exists()

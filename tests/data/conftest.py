@@ -8,6 +8,7 @@ import pytest
 
 from helpers.data import build, datapackage
 from helpers.paths import RAW_DIR
+from tests.batch.conftest import mount_tmpfs  # noqa: F401 - a real size-limited file system, for the full-disk trials
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +32,7 @@ def raw_copy(tmp_path) -> Path:
 @pytest.fixture
 def processed_copy(tmp_path, built_once) -> Path:
     target = tmp_path / "data" / "processed"
-    shutil.copytree(built_once, target)
+    shutil.copytree(built_once, target, symlinks=True)  # `current` and the table links stay links
     return target
 
 

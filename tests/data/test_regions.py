@@ -10,7 +10,7 @@ from helpers.paths import RAW_DIR
 from tests.material import FOUND, require
 
 STATEWIDE = {"12411-15i", "22811-01i", "22811-05i", "12111-01-01-5", "13211-01-03-5", "13111-01-03-5",
-             "13111-02-02-5", "1000A-0000"}
+             "13111-02-02-5"}
 
 
 def _directory_rows():
@@ -57,4 +57,7 @@ def test_statewide_exports_are_recognised_by_update_from(raw_copy, processed_cop
     statuses = {code: info["status"] for code, info in report.tables.items()}
     assert {code: statuses.get(code) for code in STATEWIDE} == {code: statuses[code] for code in STATEWIDE}
     assert all(statuses[code] in ("updated", "unchanged") for code in STATEWIDE), statuses
+    # ../shared holds only the first 300 lines of the Zensus answer (Gemeinden of all Germany in random order):
+    # a cut export, refused because Kreise it covers lack Gemeinden (it would replace the whole table)
+    assert statuses["1000A-0000"] == "failed" and "unvollständig" in report.tables["1000A-0000"]["message"]
     assert not (tmp_path / "updates").exists()

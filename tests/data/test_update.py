@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from helpers.data import datapackage, update
-from helpers.run import export
+from helpers.run import pages
 from tests.material import require
 
 from .conftest import tree_hashes
@@ -104,7 +104,7 @@ def test_from_imports_with_provenance_then_a_revision_replaces_the_export(raw_co
     assert saved["changes"] == report.changes and saved["dry_run"] is False
 
     monkeypatch.setattr(update, "UPDATES_DIR", raw_copy.parent / "updates")  # the briefings index reads the report
-    export.write_index(tmp_path, [], created=dt.datetime(2026, 12, 1, 6, 15), sprache="de", version=None)
+    pages.write_index(tmp_path, [], created=dt.datetime(2026, 12, 1, 6, 15), sprache="de", version=None)
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "<h2>Neu seit dem letzten Lauf</h2>" in index and "Tabelle 12411-15i (Bevölkerungsstand" in index
     assert "<li>Weeze: Wert zum 31.12.2024 berichtigt: 12.766 → 12.801</li>" in index

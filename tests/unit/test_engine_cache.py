@@ -107,3 +107,29 @@ def test_only_the_newest_kreise_are_kept():
     for kreis_ags in ("05170", "05166", "05158")[:queries.KEPT_KREISE]:
         queries.regional(obs, kreis_ags)
     assert queries.regional(obs, KREIS_AGS) is not kleve
+
+
+def test_memo_keys_are_plain_values():
+    """A key holding a helpers instance would never match after a warm kernel's reset re-imports its class."""
+    frame = queries.regional(store.load("observations"), KREIS_AGS)
+    selection = indicators.Selection("population")
+    with pytest.raises(TypeError, match="memo key"):
+        store.remember(frame, ("collapsed", selection), lambda: 1)
+    assert store.remember(frame, ("test", *selection.key, None, 1.5), lambda: 2) == 2
+
+
+def test_what_the_memo_shares_is_read_only():
+    obs = store.load("observations")
+    kreis = queries.regional(obs, KREIS_AGS)
+    series = indicators.figure(kreis, "population", "05154036")  # fills the memo
+    shared = [obs, kreis, compute._series(kreis, CATALOGUE["population"], "05154036"),
+              *compute._columns(kreis, CATALOGUE["population"], "05154036")]
+    for frame in shared:
+        with pytest.raises(ValueError, match="read-only"):
+            if isinstance(frame, pd.DataFrame):
+                frame.loc[frame.index[0], "value"] = 0.0
+            else:
+                frame[0] = frame[0]
+    assert not series.missing
+    copy = indicators.indicator_series(kreis, "population", "05154036")  # what callers get to change is a copy
+    copy.loc[0, "value"] = 0.0

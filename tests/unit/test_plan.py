@@ -97,4 +97,4 @@ def test_a_kreis_stays_with_one_worker_while_other_kreise_are_left():
 
 def test_one_kreis_is_shared_by_the_workers():
     got = _deal([j for sprache in ("de", "en") for j in plan.plan(sprache=sprache)])
-    assert [len(lane) for lane in got] == [19, 17]
+    assert [len(lane) for lane in got] == [18, 18]  # the free worker takes the larger half: its owner is busy

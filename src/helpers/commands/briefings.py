@@ -14,10 +14,11 @@ import signal
 import sys
 from pathlib import Path
 
-from helpers.fmt import format_date
+from helpers.fmt import format_date, format_number
 from helpers.i18n import SPRACHEN, check_sprache, t
 from helpers.kommunen import UnknownRegionError, kreis, kreise, region
 from helpers.paths import NOTEBOOKS_DIR, REPORTS_DIR
+from helpers.run import plan
 
 EXIT_BAD_ARGUMENTS = 2
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -44,10 +45,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _shard(text: str) -> tuple[int, int]:
-    """``I/N`` with 1 <= I <= N."""
-    match = re.fullmatch(r"(\d+)/(\d+)", text.strip())
-    if not match or not 1 <= int(match[1]) <= int(match[2]):
-        raise argparse.ArgumentTypeError(t("briefings_bad_shard", value=text))
+    """``I/N`` with 1 <= I <= N <= MAX_SHARDS (a longer number is refused before it is converted)."""
+    match = re.fullmatch(r"(\d{1,9})/(\d{1,9})", text.strip())
+    if not match or not 1 <= int(match[1]) <= int(match[2]) <= plan.MAX_SHARDS:
+        raise argparse.ArgumentTypeError(t("briefings_bad_shard", value=text[:40], most=format_number(plan.MAX_SHARDS, 0)))
     return int(match[1]), int(match[2])
 
 
@@ -106,7 +107,8 @@ def _outcome(result, latest: Path, sprache: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from helpers.run import batch, plan, pool
+    from helpers.data import transaction
+    from helpers.run import batch, pool
 
     if args.jobs < 1:
         return _fail(t("briefings_bad_jobs", value=args.jobs))
@@ -117,6 +119,9 @@ def run(args: argparse.Namespace) -> int:
     except (UnknownRegionError, ValueError) as error:
         return _fail(str(error))
     sprache = sprachen[0]  # of the messages on the terminal
+    every_kreis = any(v.strip().lower() == "all" for v in args.kreis or ())
+    if problem := plan.conflict(selected, chosen, every_kreis, sprache):
+        return _fail(problem)
     if args.stichtag is not None and (problem := _stichtag_problem(args.stichtag)):
         return _fail(problem)
     if problem := batch.check_out(args.out, sprache):
@@ -131,16 +136,23 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         if args.refresh_notebooks:
-            with batch.locked(args.out, sprache):
+            from helpers.data import store
+
+            with batch.locked(args.out, sprache), store.pinned_build():
                 for path in batch.product_notebooks():
                     batch.refresh(path)
                     print(t("briefings_refreshed", path=path.relative_to(NOTEBOOKS_DIR.parent)), file=sys.stderr)
             return batch.EXIT_OK
         jobs = [job for each in sprachen for job in plan.plan(selected, kreise=chosen, stichtag=args.stichtag, sprache=each)]
         if args.shard:
+            units = len(plan.shard_units(jobs))
             jobs = plan.shard(jobs, *args.shard)
+            if not jobs:  # a part beyond the units: a run without briefings must never become `latest`
+                print(t("briefings_empty_shard", sprache, index=args.shard[0], count=args.shard[1], units=units,
+                        latest=batch.latest_text(args.out, sprache)), file=sys.stderr)
+                return batch.EXIT_OK
         result = batch.run(jobs, args.out, workers=workers, force=args.force, sprache=sprache)
-    except batch.LockHeld as error:
+    except (batch.LockHeld, transaction.Busy) as error:
         print(error, file=sys.stderr)
         return batch.EXIT_LOCKED
     except batch.RunError as error:

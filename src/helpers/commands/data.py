@@ -1,14 +1,20 @@
-"""`python -m helpers data …`: build, validate, inspect, import, fetch and update official figures."""
+"""`python -m helpers data …`: build, validate, inspect, import, fetch and update official figures.
+
+Exit codes: 0 done, 1 refused or failed (nothing changed), 2 bad arguments, 75 another writer holds the
+data folder (nothing changed), 130/143 stopped by SIGINT/SIGTERM (nothing changed, unless the line
+says the commit had begun and was completed first).
+"""
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 from pathlib import Path
 
 import pandas as pd
 
 from helpers import ingest, kommunen
-from helpers.data import build, importing, store, update, validation
+from helpers.data import build, importing, store, transaction, update, validation
 from helpers.data.validation import DataError
 from helpers.ingest.common import TABLES_FILE
 from helpers.paths import PROCESSED_DIR, RAW_DIR, UPDATES_DIR
@@ -29,6 +35,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add = actions.add_parser("import", help="amtlichen Export mit Herkunft nach data/raw übernehmen")
     add.add_argument("file", type=Path)
     _provenance(add)
+    _accept_regions(add)
     fetch = actions.add_parser("fetch", help="Tabelle mit pystatis abrufen und übernehmen (braucht Internet und Zugangsdaten)")
     fetch.add_argument("table", help="Tabellencode, z. B. 12411-01-01-4")
     fetch.add_argument("--regionalkey", default="", help="Regionalschlüssel-Filter, z. B. 05154*")
@@ -40,14 +47,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
         description="Holt die Tabellen aus src/helpers/catalogue/tables.yaml (pystatis bzw. Download der Landesdatenbank "
                     "NRW) oder liest Exporte aus --from, prüft alles, übernimmt alles oder nichts nach data/raw, baut "
                     "data/processed neu und zeigt und speichert den Änderungsbericht (data/updates/latest.json). "
-                    "Exit-Code 0 ok, 1 eine Tabelle oder die Prüfung ist gescheitert (nichts geändert), 2 falsche Argumente.")
+                    "Exit-Code 0 ok, 1 eine Tabelle oder die Prüfung ist gescheitert (nichts geändert), 2 falsche Argumente, "
+                    "75 ein anderer Schreibvorgang läuft (nichts geändert).")
     refresh.add_argument("--table", action="append", metavar="CODE", help="nur diese Tabelle (mehrfach möglich)")
     refresh.add_argument("--from", dest="source", type=Path, metavar="ORDNER",
                          help="von Hand heruntergeladene Exporte (CSV oder CSV flat) statt Abruf; erkannt am Tabellencode")
     refresh.add_argument("--dry-run", action="store_true", help="nur den Änderungsbericht zeigen, nichts schreiben")
+    _accept_regions(refresh)
+    refresh.add_argument("--accept-changes", action="store_true",
+                         help="Werte übernehmen, die sich stärker ändern als in catalogue/checks.yaml (change_factors) "
+                              "erlaubt, nachdem sie geprüft sind")
     _dirs(refresh, processed=True)
     refresh.add_argument("--updates-dir", type=Path, default=UPDATES_DIR, help=argparse.SUPPRESS)
     refresh.add_argument("--tables-file", type=Path, default=TABLES_FILE, help=argparse.SUPPRESS)
+
+
+def _accept_regions(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--accept-regions", action="store_true",
+                        help="eine echte Gebietsänderung übernehmen: neue, umbenannte oder entfallene Regionen")
 
 
 def _dirs(parser: argparse.ArgumentParser, processed: bool) -> None:
@@ -81,8 +98,23 @@ def _provenance(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    return {"build": _build, "validate": _validate, "inspect": _inspect, "import": _import, "fetch": _fetch,
-            "update": _update}[args.action](args)
+    action = {"build": _build, "validate": _validate, "inspect": _inspect, "import": _import, "fetch": _fetch,
+              "update": _update}[args.action]
+    try:
+        with transaction.sigterm_interrupts():
+            return action(args)
+    except transaction.Busy as exc:
+        print(exc, file=sys.stderr)
+        return transaction.EXIT_BUSY
+    except (transaction.NoSpace, transaction.Incomplete) as exc:
+        print(f"Fehler: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as stop:  # Ctrl+C, or SIGTERM (transaction.Interrupted)
+        signum = getattr(stop, "signum", signal.SIGINT)
+        print(f"Abgebrochen ({signal.Signals(signum).name}): " + (
+            "Das Signal kam während der Übernahme; sie wurde zuvor vollständig abgeschlossen (Bericht: data/updates)."
+            if getattr(stop, "committed", False) else "Es wurde nichts verändert."), file=sys.stderr)
+        return 128 + signum
 
 
 def _build(args) -> int:
@@ -107,9 +139,10 @@ def _build(args) -> int:
 
 
 def _validate(args) -> int:
-    report = build.validate(args.raw_dir)
-    if report.ok:  # a refused file (unreadable, a link to a device …) is not handed to Frictionless
-        validation.check_schemas(args.raw_dir, report)
+    with transaction.writing(args.raw_dir.parent):  # no writer meanwhile; completes an interrupted one first
+        report = build.validate(args.raw_dir)
+        if report.ok:  # a refused file (unreadable, a link to a device …) is not handed to Frictionless
+            validation.check_schemas(args.raw_dir, report)
     print(report.format(limit=10**9 if args.all_warnings else 50))
     return 0 if report.ok else 1
 
@@ -136,7 +169,7 @@ def _meta(args) -> importing.Provenance:
 
 def _import(args) -> int:
     try:
-        target = importing.import_file(args.file, _meta(args), args.raw_dir)
+        target = importing.import_file(args.file, _meta(args), args.raw_dir, accept_regions=args.accept_regions)
     except importing.ImportRefused as exc:
         print(f"Nicht importiert: {exc}", file=sys.stderr)
         return 1
@@ -160,7 +193,7 @@ def _fetch(args) -> int:
 def _update(args) -> int:
     try:
         report = update.update(args.table, args.source, args.dry_run, args.raw_dir, args.out_dir, args.updates_dir,
-                               args.tables_file)
+                               args.tables_file, accept_regions=args.accept_regions, accept_changes=args.accept_changes)
     except update.UnknownTable as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 2

@@ -1,34 +1,29 @@
 """data/raw → data/processed: parse, validate and tidy the official figures, and write them.
 
-``build`` writes Parquet into a temporary folder next to ``data/processed`` and swaps it in
-by rename, so on any error the previous build stays byte-identical. Its manifest records the
-hashes of the raw data and of this code (:func:`fingerprint`, :func:`code_hash`) that
-``store.load`` compares to decide whether the build is stale.
+``build`` writes a new build folder in a transaction's staging area and publishes it as the current
+one in one commit (:mod:`helpers.data.processed`, :mod:`helpers.data.transaction`), so on any error
+the previous build stays byte-identical. Its manifest records the hashes of the raw data and of this
+code (:func:`fingerprint`, :func:`code_hash`) that ``store.load`` compares to decide whether the build
+is stale.
 """
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-import os
 import shutil
 import subprocess
-import tempfile
-import uuid
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-from filelock import FileLock
 
-from helpers import ingest, kommunen, lifetime
-from helpers.data import datapackage, provenance, validation
+from helpers import ingest, kommunen
+from helpers.data import datapackage, processed, provenance, transaction, validation
 from helpers.data.hashing import tree_sha256
 from helpers.data.status import Status
 from helpers.data.validation import DataError, ERROR, Report
-from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
+from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR, UPDATES_DIR
 
 TABLES = ("observations", "municipalities", "sources", "facts", "conflicts")
 OBSERVATION_COLUMNS = ["ags", "date", "variable", "category", "value", "unit", "source_id", "status", "flag", "note",
@@ -60,71 +55,45 @@ def validate(raw_dir: Path = RAW_DIR) -> Report:
 
 def tables(raw_dir: Path = RAW_DIR) -> dict[str, pd.DataFrame]:
     """The processed tables of ``raw_dir`` in memory, without writing (``data update`` compares two of them)."""
+    return checked(raw_dir)[0]
+
+
+def checked(raw_dir: Path = RAW_DIR) -> tuple[dict[str, pd.DataFrame], Report]:
+    """The processed tables of ``raw_dir`` and the report of their checks (warnings); DataError on errors."""
     frames, report = _prepare(raw_dir)
     if not report.ok:
         raise DataError(report)
-    return frames
+    return frames, report
 
 
 def build(raw_dir: Path = RAW_DIR, out_dir: Path = PROCESSED_DIR) -> Path:
-    """Validate and write all processed tables plus manifest.json; raises DataError on errors."""
-    tables, report = _prepare(raw_dir)
-    if not report.ok:
-        raise DataError(report)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    _remove_dead_builds(out_dir)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}-new-{os.getpid()}-", dir=out_dir.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; the swapped-in folder must stay readable
-    try:
-        for name, frame in tables.items():
-            frame.to_parquet(tmp / f"{name}.parquet", index=False)
-        manifest = _manifest(raw_dir, tables, report)
-        (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        with lock(out_dir):
-            _carry_over(out_dir, tmp)
-            _swap(tmp, out_dir)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+    """Validate ``raw_dir`` and publish its tables as the current build of ``out_dir``, as the one writer
+    of the data folder; raises DataError on errors (nothing changed)."""
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    with transaction.writing(raw_dir.parent, out_dir.parent), \
+            transaction.Transaction(out_dir.parent, "data build") as commit:
+        tables, report = checked(raw_dir)
+        staged = write(tables, report, raw_dir, commit.path("build"))
+        last_report = raw_dir.parent / UPDATES_DIR.name / "latest.json"
+        if last_report.is_file():
+            shutil.copyfile(last_report, staged / processed.CHANGE_REPORT)
+        processed.publish(commit, staged, out_dir)
+        commit.commit()
+        processed.collect_garbage(out_dir)
     return out_dir
 
 
-def _remove_dead_builds(out_dir: Path) -> None:
-    """Half-written folders of builds that were killed (``.processed-new-<pid>-…``, pid gone)."""
-    for folder in out_dir.parent.glob(f".{out_dir.name}-new-*"):
-        pid = folder.name.removeprefix(f".{out_dir.name}-new-").split("-")[0]
-        if pid.isdigit() and not lifetime.alive(int(pid)):
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-@lru_cache(maxsize=None)
-def lock(processed_dir: Path) -> FileLock:
-    """One reentrant lock per processed folder, outside the repository: parallel builds run one at a time."""
-    key = hashlib.sha256(str(processed_dir.resolve()).encode()).hexdigest()[:16]
-    return FileLock(str(Path(tempfile.gettempdir()) / f"integrationsmonitor-processed-{key}.lock"))
-
-
-def _carry_over(out_dir: Path, tmp: Path) -> None:
-    """Keep committed files of data/processed (README.md, .gitkeep) that the build does not write."""
-    if out_dir.is_dir():
-        for file in out_dir.iterdir():
-            if file.is_file() and not (tmp / file.name).exists():
-                shutil.copy2(file, tmp / file.name)
-
-
-def _swap(tmp: Path, out_dir: Path) -> None:
-    """Replace out_dir by tmp with two renames; put the old folder back if the second fails."""
-    old = None
-    if out_dir.exists():
-        old = out_dir.with_name(f".{out_dir.name}-old-{uuid.uuid4().hex[:8]}")
-        os.rename(out_dir, old)
-    try:
-        os.rename(tmp, out_dir)
-    except BaseException:
-        if old is not None:
-            os.rename(old, out_dir)
-        raise
-    if old is not None:
-        shutil.rmtree(old)
+def write(tables: dict[str, pd.DataFrame], report: Report, raw_dir: Path, folder: Path) -> Path:
+    """The build folder: every table as Parquet, manifest.json and the region directory it was made with."""
+    with transaction.no_space_in(folder.parent):
+        folder.mkdir()
+        folder.chmod(0o755)
+        for name, frame in tables.items():
+            frame.to_parquet(folder / f"{name}.parquet", index=False)
+        manifest = _manifest(raw_dir, tables, report)
+        (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        shutil.copyfile(kommunen.directory_file(raw_dir), folder / processed.DIRECTORY)
+    return folder
 
 
 def _manifest(raw_dir: Path, tables: dict[str, pd.DataFrame], report: Report) -> dict:
@@ -159,7 +128,13 @@ def _git_commit() -> str:
 
 
 def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
-    """Read every raw resource, check it and return the processed tables with the report."""
+    """Read every raw resource, check it and return the processed tables with the report, against the
+    region directory in ``raw_dir`` itself (a new directory is checked with the data it comes with)."""
+    with kommunen.directory_of(raw_dir):
+        return _read_and_check(raw_dir)
+
+
+def _read_and_check(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
     report = Report()
     try:
         problems = datapackage.provenance_problems(raw_dir)
@@ -188,7 +163,7 @@ def _prepare(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
     source_table = _tidy_sources(pd.concat(raw["sources"] + [_export_source(r) for r in exports], ignore_index=True),
                                  report)
     observations = pd.concat([_snapshot_observations(pd.concat(raw["observations"], ignore_index=True))]
-                             + [_export_observations(raw_dir, r, report) for r in exports], ignore_index=True)
+                             + _vintages([_export_observations(raw_dir, r, report) for r in exports]), ignore_index=True)
     if observations.empty:
         report.add(ERROR, datapackage.PACKAGE_FILE, None, "", "keine einzige Beobachtung: ein Bau ohne Zahlen ersetzt keinen "
                    "vorhandenen Stand", "Rohdaten aus git wiederherstellen (`git checkout -- data/raw`)", "no_observations")
@@ -312,11 +287,35 @@ def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.Da
         summed = (rows["variable"] == total["variable"]) & (rows["category"] == total.get("category", "total"))
         rows.loc[summed, "status"] = Status.DERIVED.value
     rows["note"] = f"{extract.format} {extract.table}"
-    rows["_declared_base"] = resource.get("x_base", "")
+    rows["_table"] = resource["x_table"]
+    rows["_declared_base"] = declared_base(resource.get("x_base", ""), rows["_date_raw"])
     rows["_export_rank"] = 0  # the table as published wins over a transcription of it in the snapshot
     rows["_file"] = name
     rows["_row"] = None
     return rows
+
+
+def _vintages(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """Where data/raw holds several vintages of one table, the newest (by its newest reference date) wins a key
+    they share: it is the later publication. An older vintage only adds its own reference dates."""
+    newest: dict[str, str] = {}
+    for frame in frames:
+        if not frame.empty:
+            newest[frame["_table"].iat[0]] = max(newest.get(frame["_table"].iat[0], ""), frame["_date_raw"].max())
+    for frame in frames:
+        if not frame.empty and frame["_date_raw"].max() < newest[frame["_table"].iat[0]]:
+            frame["_export_rank"] = 0.5  # after the newest vintage (0), before the snapshot's transcription (1)
+    return frames
+
+
+def declared_base(declared: str | dict, dates: pd.Series) -> pd.Series | str:
+    """An export's census base from catalogue/tables.yaml: one for all rows, or by reference date
+    (``{first day: base}``, e.g. the Fortschreibung on the Zensus 2011 base from 2011 and on the Zensus 2022
+    base from 2023), so an older vintage of a table gets the base of its own years."""
+    if not isinstance(declared, dict):
+        return declared
+    starts = sorted(declared.items(), reverse=True)
+    return dates.map(lambda day: next((base for first, base in starts if day >= first), ""))
 
 
 def _annotate(obs: pd.DataFrame, source_table: pd.DataFrame) -> pd.DataFrame:

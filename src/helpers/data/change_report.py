@@ -16,19 +16,26 @@ class ChangeReport:
     dry_run: bool
     tables: dict[str, dict] = field(default_factory=dict)
     changes: list[dict] = field(default_factory=list)
+    build: str = ""  # the processed build the update committed
 
     @property
     def failed(self) -> list[str]:
         return [code for code, t in self.tables.items() if t["status"] == "failed"]
 
+    @property
+    def updated(self) -> list[str]:
+        return [code for code, t in self.tables.items() if t["status"] == "updated"]
+
     def as_json(self) -> dict:
-        return {"created": self.created, "dry_run": self.dry_run, "tables": self.tables, "changes": self.changes}
+        return {"created": self.created, "dry_run": self.dry_run, "build": self.build, "tables": self.tables,
+                "changes": self.changes}
 
     def format(self) -> str:
         """The report for the terminal: per table its status, then per Kommune what changed."""
         lines = [f"Änderungsbericht {self.created}" + (" (Probelauf: nichts geschrieben)" if self.dry_run else "")]
         for code, info in self.tables.items():
-            lines.append(f"\nTabelle {code}: {STATUS_DE[info['status']]}" + (f" – {info['message']}" if info.get("message") else ""))
+            what = "Datei" if info["status"] == "ignored" else "Tabelle"
+            lines.append(f"\n{what} {code}: {STATUS_DE[info['status']]}" + (f" – {info['message']}" if info.get("message") else ""))
             by_region: dict[str, list[str]] = {}
             for change in (c for c in self.changes if c["table"] == code):
                 by_region.setdefault(change["name"], []).append(_describe(change))
@@ -36,13 +43,15 @@ class ChangeReport:
                 lines.append(f"  {name}: " + "; ".join(items))
         if self.failed:
             lines.append(f"\nAbbruch: {len(self.failed)} Tabelle(n) fehlgeschlagen ({', '.join(self.failed)}); "
-                         "data/raw und data/processed bleiben unverändert.")
+                         "data/raw, data/processed und data/updates bleiben unverändert.")
+        elif not self.updated:
+            lines.append("\nNichts Neues: data/raw, data/processed und data/updates bleiben unverändert.")
         return "\n".join(lines)
 
 
 STATUS_DE = {"updated": "neu übernommen", "unchanged": "unverändert (gleiche Daten wie zuletzt)",
              "failed": "FEHLGESCHLAGEN", "skipped": "nicht angefragt",
-             "manual": "übersprungen, wird nicht automatisch abgerufen"}
+             "manual": "übersprungen, wird nicht automatisch abgerufen", "ignored": "nicht gelesen"}
 
 
 _KEY = ["ags", "variable", "category", "base", "date"]
@@ -82,7 +91,11 @@ def _change(table, kind, ags, variable, category, date, old, new, count=None) ->
 
 
 def _region_name(ags: str) -> str:
-    return "Deutschland" if ags == validation.GERMANY_AGS else kommunen.region(ags).name
+    """The region's name in the directory the new data come with (a region it no longer has: its AGS)."""
+    try:
+        return "Deutschland" if ags == validation.GERMANY_AGS else kommunen.region(ags).name
+    except kommunen.UnknownRegionError:
+        return ags
 
 
 def _describe(change: dict) -> str:

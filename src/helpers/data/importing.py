@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 
 from helpers import ingest, kommunen
-from helpers.data import build, datapackage, validation
+from helpers.data import build, datapackage, plausibility, transaction, validation
 from helpers.ingest.common import encoding
 from helpers.paths import RAW_DIR
 
@@ -80,41 +80,47 @@ class Provenance:
     url: str = ""
     retrieved_via: str = "python -m helpers data import"
     folder: str = ""  # data/raw/<folder>; default: derived from the publisher
-    base: str = ""  # census base of population-type rows (catalogue/tables.yaml), checked with the import
+    base: str | dict = ""  # census base of population-type rows (catalogue/tables.yaml; by date), checked with the import
 
 
-def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR) -> Path:
-    """Copy ``file`` into raw_dir with a resource record; returns the new path (relative to raw_dir)."""
-    file = Path(file)
+def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR, accept_regions: bool = False) -> Path:
+    """Copy ``file`` into raw_dir with a resource record, as the one writer of the data folder, in one commit
+    after the whole staged data/raw validated; returns the new path (relative to raw_dir)."""
+    file, raw_dir = Path(file), Path(raw_dir)
     check_provenance(meta)
-    fmt = _readable(file, meta)
-    try:
-        package = datapackage.read_package(raw_dir)
-        broken = datapackage.provenance_problems(raw_dir)
-    except datapackage.PackageError as exc:
-        raise ImportRefused(str(exc)) from None
-    if broken:  # never copy a folder holding a symlink to a device, nor add to raw data that already fail
-        raise ImportRefused("data/raw ist schon vor dem Import nicht in Ordnung (Einzelheiten: "
-                            "`python -m helpers data validate`):\n" + "\n".join(f"{f}: {p} → {fix}" for f, p, fix in broken[:10]))
-    digest = datapackage.file_hash(file)
-    target = Path(meta.folder or _folder(meta.publisher)) / file.name
-    _refuse_duplicates(package, raw_dir, digest, target, meta.source_id)
-    resource = _resource(file, target, digest, fmt, meta)
-    with tempfile.TemporaryDirectory(prefix="raw-import-") as scratch:
-        trial = Path(scratch) / "raw"
-        shutil.copytree(raw_dir, trial, symlinks=True)
-        place(file, trial / target)
-        datapackage.write_package(trial, {**package, "resources": package["resources"] + [resource]})
+    extract, fmt = _readable(file, meta)
+    with transaction.writing(raw_dir.parent), transaction.Transaction(raw_dir.parent, f"data import {file.name}") as commit:
+        try:
+            broken = datapackage.provenance_problems(raw_dir)
+        except datapackage.PackageError as exc:
+            raise ImportRefused(str(exc)) from None
+        if broken:  # never copy a folder holding a symlink to a device, nor add to raw data that already fail
+            raise ImportRefused("data/raw ist schon vor dem Import nicht in Ordnung (Einzelheiten: "
+                                "`python -m helpers data validate`):\n" + "\n".join(f"{f}: {p} → {fix}" for f, p, fix in broken[:10]))
+        try:
+            plausibility.check_regions(meta.table, extract, file, [], replaces=False, accept=accept_regions)
+        except plausibility.Implausible as exc:
+            raise ImportRefused(str(exc)) from None
+        trial = commit.raw_copy(raw_dir)
+        target = stage(file, meta, fmt, extract, trial)
         report = build.validate(trial)
         if not report.ok:
             raise ImportRefused("Nach dem Import wären die Rohdaten ungültig:\n"
                                 + "\n".join(issue.line() for issue in report.errors[:20]))
-    place(file, raw_dir / target)
-    try:
-        datapackage.write_package(raw_dir, {**package, "resources": package["resources"] + [resource]})
-    except BaseException:
-        (raw_dir / target).unlink(missing_ok=True)
-        raise
+        commit.stage_raw(trial, raw_dir)
+        commit.commit()
+    return target
+
+
+def stage(file: Path, meta: Provenance, fmt: str, extract: ingest.Extract, trial: Path) -> Path:
+    """Put ``file`` and its resource record into the staged data/raw ``trial`` (not yet validated)."""
+    package = datapackage.read_package(trial)
+    digest = datapackage.file_hash(file)
+    target = Path(meta.folder or _folder(meta.publisher)) / file.name
+    _refuse_duplicates(package, trial, digest, target, meta.source_id)
+    place(file, trial / target)
+    resource = _resource(file, target, digest, fmt, meta, extract)
+    datapackage.write_package(trial, {**package, "resources": package["resources"] + [resource]})
     return target
 
 
@@ -151,14 +157,15 @@ def credentials_from_environment() -> None:
                 config.config.set(db, field, value)
 
 
-def _readable(file: Path, meta: Provenance) -> str:
-    if not file.is_file():
+def _readable(file: Path, meta: Provenance) -> tuple[ingest.Extract, str]:
+    if not file.exists():
         raise ImportRefused(f"Datei {file} nicht gefunden.")
     try:
         fmt = ingest.detect(file)
         extract = ingest.read_file(file, table=meta.table or None, reference_date=meta.reference_date or None,
                                    regions=kommunen.resolve)
-    except (ingest.IngestError, OSError) as exc:
+        plausibility.check_complete(file, fmt, extract)
+    except (ingest.IngestError, plausibility.Implausible, OSError) as exc:
         raise ImportRefused(str(exc)) from exc
     if extract.problems:
         raise ImportRefused(f"{file.name} ist fehlerhaft ({len(extract.problems)} Probleme), z. B.:\n  "
@@ -169,7 +176,7 @@ def _readable(file: Path, meta: Provenance) -> str:
     if (ours["date"] == "").any():
         raise ImportRefused(f"{file.name} nennt keinen Stichtag: bitte --reference-date JJJJ-MM-TT angeben.")
     meta.table = meta.table or extract.table
-    return fmt
+    return extract, fmt
 
 
 def _refuse_duplicates(package: dict, raw_dir: Path, digest: str, target: Path, source_id: str) -> None:
@@ -191,7 +198,7 @@ def _folder(publisher: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", folded).strip("-").replace("-", "") or "other"
 
 
-def _resource(file: Path, target: Path, digest: str, fmt: str, meta: Provenance) -> dict:
+def _resource(file: Path, target: Path, digest: str, fmt: str, meta: Provenance, extract: ingest.Extract) -> dict:
     name = re.sub(r"[^a-z0-9_.-]+", "_", f"{_folder(meta.publisher)}_{file.stem}".lower())
     licence = DL_DE_BY_2_0 if meta.licence == "dl-de/by-2-0" else {"name": meta.licence}
     return {
@@ -202,6 +209,7 @@ def _resource(file: Path, target: Path, digest: str, fmt: str, meta: Provenance)
         "licenses": [licence], "x_role": build.EXPORT_ROLE, "x_format": fmt, "x_table": meta.table,
         "x_source_id": meta.source_id, "x_publisher": meta.publisher, "x_reference_date": meta.reference_date,
         "x_date_accessed": date.today().isoformat(), "x_retrieved_via": meta.retrieved_via,
+        "x_period_end": str(extract.rows["date"].max() or ""),  # the newest reference date: tells vintages apart
         **({"x_base": meta.base} if meta.base else {}),
     }
 

@@ -12,9 +12,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from helpers import catalogue
 from helpers.data.status import Status
@@ -127,6 +128,13 @@ class _ChecksFile(catalogue.Strict):
     part_of_whole: tuple[_PartOfWhole, ...] = ()
     base_variables: tuple[str, ...]
     sum_to_kreis: _SumToKreis
+    change_factors: dict[str, Annotated[float, Field(gt=1)]] = {}
+
+    @model_validator(mode="after")
+    def _factors_of_known_variables(self) -> _ChecksFile:
+        if unknown := sorted(set(self.change_factors) - set(self.variables)):
+            raise ValueError(f"change_factors nennt unbekannte Variable(n) {', '.join(unknown)} (unter variables eintragen)")
+        return self
 
 
 CHECKS_FILE = CATALOGUE_DIR / "checks.yaml"

@@ -36,6 +36,12 @@ class Selection:
     bases: tuple[str, ...] = ()
     dates: tuple[str, ...] = ()
 
+    @property
+    def key(self) -> tuple:
+        """The selection as plain values, for memo keys: equal to itself after a warm kernel's reset
+        re-imports this module (the instance would then belong to another class and never match)."""
+        return self.variable, self.categories, self.bases, self.dates
+
     def rows(self, obs: pd.DataFrame) -> pd.DataFrame:
         mask = (obs["variable"] == self.variable) & obs["category"].isin(self.categories)
         if self.bases:

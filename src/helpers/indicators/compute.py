@@ -1,6 +1,6 @@
 """Figures of catalogue indicators: collapse, ratio, series, figure, change, comparison.
 
-Every result is computed once per observation frame (``store.derived``) and shared: never change it.
+Every result is computed once per observation frame (``store.remember``) and shared, read-only.
 """
 from __future__ import annotations
 
@@ -122,20 +122,20 @@ _BY_REGION = ("ags", "date", "base")
 def _collapsed(obs: pd.DataFrame, selection: Selection) -> pd.DataFrame:
     """:func:`_collapse` of a selection for every region of ``obs`` in one pass (a Kreis's briefings
     ask for the same selection in each of its regions), with an ``ags`` column."""
-    memo = store.derived(obs)
-    if ("collapsed", selection) not in memo:
+    def compute() -> pd.DataFrame:
         rows = selection.rows(obs)
         best = rows[rows["preferred"]]
         summed = rows["ags"].isin(best.loc[best.duplicated(list(_BY_REGION)), "ags"])  # as _collapse decides per region
         parts = [part for part in (_collapse(rows[~summed], _BY_REGION), _collapse(rows[summed], _BY_REGION))
                  if not part.empty]  # an empty part would change the column types of the other
-        memo["collapsed", selection] = (pd.concat(parts, ignore_index=True) if parts
-                                        else pd.DataFrame(columns=["ags", *SERIES_COLUMNS]))
-    return memo["collapsed", selection]
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["ags", *SERIES_COLUMNS])
+
+    return store.remember(obs, ("collapsed", *selection.key), compute)
 
 
 class _ByRegion:
-    """A frame with an ``ags`` column, one region's rows (without it) at a time, each cut once."""
+    """A frame with an ``ags`` column, one region's rows (without it) at a time, each cut once (read-only,
+    like everything in the memo)."""
 
     def __init__(self, frame: pd.DataFrame) -> None:
         self._rows = frame.drop(columns="ags")
@@ -149,21 +149,18 @@ class _ByRegion:
         if ags not in self._positions:
             return None
         if ags not in self._cut:
-            self._cut[ags] = self._rows.take(self._positions[ags]).reset_index(drop=True)
+            self._cut[ags] = store.read_only(self._rows.take(self._positions[ags]).reset_index(drop=True))
         return self._cut[ags]
 
 
 def _by_region(obs: pd.DataFrame, key: tuple, compute) -> _ByRegion:
     """The frame ``compute()`` split by region, memoised under ``key``."""
-    memo = store.derived(obs)
-    if key not in memo:
-        memo[key] = _ByRegion(compute())
-    return memo[key]
+    return store.remember(obs, key, lambda: _ByRegion(compute()))
 
 
 def _region_rows(obs: pd.DataFrame, selection: Selection, ags: str) -> pd.DataFrame:
     """``_collapse(selection.rows(obs of ags))``, from :func:`_collapsed`."""
-    found = _by_region(obs, ("regions", selection), lambda: _collapsed(obs, selection)).get(ags)
+    found = _by_region(obs, ("regions", *selection.key), lambda: _collapsed(obs, selection)).get(ags)
     return pd.DataFrame(columns=SERIES_COLUMNS) if found is None else found
 
 
@@ -225,41 +222,44 @@ def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataF
 
 
 def _series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
-    """:func:`indicator_series`, computed once per observation frame and shared: never change it."""
-    memo = store.derived(obs)
-    if ("series", ind.id, ags) not in memo:
+    """:func:`indicator_series`, computed once per observation frame and shared (read-only)."""
+    def compute() -> pd.DataFrame:
         series = _own_series(obs, ind, ags)
         if series.empty and ind.kreis_from_kommunen is not None and ags in {k.ags for k in kreise()}:
             series = _kreis_from_kommunen(obs, ind, ags)
-        memo["series", ind.id, ags] = series.sort_values(["date", "base"]).reset_index(drop=True)
-    return memo["series", ind.id, ags]
+        return series.sort_values(["date", "base"]).reset_index(drop=True)
+
+    return store.remember(obs, ("series", ind.id, ags), compute)
+
+
+def _day(stichtag) -> str | None:
+    """A date argument as a memo key: ISO text (``None`` stays ``None``)."""
+    return None if stichtag is None else pd.Timestamp(stichtag).isoformat()
 
 
 def dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> pd.DataFrame:
     """The dates of :func:`indicator_series` that have a value, up to ``stichtag`` (once per frame)."""
-    key = ("dated", indicator_id, ags, None if stichtag is None else pd.Timestamp(stichtag))
-    memo = store.derived(obs)
-    if key not in memo:
+    def compute() -> pd.DataFrame:
         series = indicator_series(obs, indicator_id, ags)
         series = series[series["value"].notna()]
-        memo[key] = series if stichtag is None else series[series["date"] <= stichtag]
-    return memo[key].copy()
+        return series if stichtag is None else series[series["date"] <= stichtag]
+
+    return store.remember(obs, ("dated", indicator_id, ags, _day(stichtag)), compute).copy()
 
 
 def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, stichtag=None,
                  kreis_ags: str = KREIS_AGS) -> list[pd.Timestamp]:
     """The dates on which all Kommunen of the Kreis have a value (on ``base`` if given), oldest first;
     ``indicator_id`` is a catalogue indicator or a published variable (e.g. population_density)."""
-    key = ("common_dates", indicator_id, base, None if stichtag is None else pd.Timestamp(stichtag), kreis_ags)
-    memo = store.derived(obs)
-    if key not in memo:
+    def compute() -> tuple[pd.Timestamp, ...]:
         if indicator_id in CATALOGUE.indicators:
             frames = [dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen(kreis_ags)]
         else:
             frames = [preferred_series(obs, indicator_id, ags=r.ags) for r in kommunen(kreis_ags)]
-        memo[key] = sorted(set.intersection(*(set(f["date"] if base is None else f.loc[f["base"] == base, "date"])
-                                              for f in frames)))
-    return list(memo[key])
+        return tuple(sorted(set.intersection(*(set(f["date"] if base is None else f.loc[f["base"] == base, "date"])
+                                               for f in frames))))
+
+    return list(store.remember(obs, ("common_dates", indicator_id, base, _day(stichtag), kreis_ags), compute))
 
 
 def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:
@@ -279,11 +279,8 @@ def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date 
 
     Computed once per observation frame and arguments (a Kreis's briefings share their frame).
     """
-    key = ("figure", indicator_id, ags, None if stichtag is None else pd.Timestamp(stichtag), at, base)
-    memo = store.derived(obs)
-    if key not in memo:
-        memo[key] = _figure(obs, CATALOGUE[indicator_id], ags, stichtag=stichtag, at=at, base=base)
-    return memo[key]
+    return store.remember(obs, ("figure", indicator_id, ags, _day(stichtag), _day(at), base),
+                          lambda: _figure(obs, CATALOGUE[indicator_id], ags, stichtag=stichtag, at=at, base=base))
 
 
 def _figure(obs: pd.DataFrame, ind: Indicator, ags: str, *, stichtag, at, base) -> Figure:
@@ -313,12 +310,12 @@ def _figure(obs: pd.DataFrame, ind: Indicator, ags: str, *, stichtag, at, base) 
 
 def _columns(obs: pd.DataFrame, ind: Indicator, ags: str) -> tuple[np.ndarray, np.ndarray]:
     """The dates (as int64 nanoseconds) and bases of a series, for the many look-ups of :func:`figure`."""
-    memo = store.derived(obs)
-    if ("columns", ind.id, ags) not in memo:
+    def compute() -> tuple[np.ndarray, np.ndarray]:
         series = _series(obs, ind, ags)
-        memo["columns", ind.id, ags] = (pd.to_datetime(series["date"]).to_numpy("datetime64[ns]").view("int64"),
-                                        series["base"].to_numpy(object))
-    return memo["columns", ind.id, ags]
+        return (pd.to_datetime(series["date"]).to_numpy("datetime64[ns]").view("int64"),
+                series["base"].to_numpy(object))
+
+    return store.remember(obs, ("columns", ind.id, ags), compute)
 
 
 def _official_first(series: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
@@ -406,11 +403,8 @@ def compare(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> Co
     labels it "Kreiswert") and NRW its figure of the Kreis's date and base where it has one (Kita 2015 beside
     Kita 2015, not NRW's 2019), else its own latest. Computed once per observation frame, like :func:`figure`.
     """
-    key = ("compare", indicator_id, ags, None if stichtag is None else pd.Timestamp(stichtag))
-    memo = store.derived(obs)
-    if key not in memo:
-        memo[key] = _compare(obs, CATALOGUE[indicator_id], ags, stichtag)
-    return memo[key]
+    return store.remember(obs, ("compare", indicator_id, ags, _day(stichtag)),
+                          lambda: _compare(obs, CATALOGUE[indicator_id], ags, stichtag))
 
 
 def _compare(obs: pd.DataFrame, ind: Indicator, ags: str, stichtag) -> Comparison:

@@ -27,9 +27,12 @@ def regional(frame: pd.DataFrame, kreis_ags: str) -> pd.DataFrame:
         held = [key for key in memo if key[0] == "regional"]
         for key in held[:max(0, len(held) + 1 - KEPT_KREISE)]:
             del memo[key]
+
+    def rows() -> pd.DataFrame:
         ags = frame["ags"].astype(str)
-        memo["regional", kreis_ags] = frame[ags.str.startswith(kreis_ags) | ags.isin([LAND_AGS, "DG", ""])]
-    return memo["regional", kreis_ags]
+        return frame[ags.str.startswith(kreis_ags) | ags.isin([LAND_AGS, "DG", ""])]
+
+    return store.remember(frame, ("regional", kreis_ags), rows)
 
 
 def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
@@ -37,10 +40,8 @@ def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
     the same day while ``frame`` lives (see :func:`regional`)."""
     if stichtag is None:
         return frame
-    memo = store.derived(frame)
-    if ("until", stichtag) not in memo:
-        memo["until", stichtag] = frame[frame["date"].isna() | (frame["date"] <= stichtag)]
-    return memo["until", stichtag]
+    return store.remember(frame, ("until", stichtag.isoformat()),
+                          lambda: frame[frame["date"].isna() | (frame["date"] <= stichtag)])
 
 
 def first_dates(obs: pd.DataFrame, variable: str) -> pd.Series:

@@ -69,6 +69,25 @@ def encoding(raw: bytes) -> str:
     return "utf-8"
 
 
+_UTF8_UMLAUT = re.compile(rb"\xc3[\x84\x96\x9c\xa4\xb6\xbc\x9f]")
+
+
+def encoding_problem(raw: bytes) -> str | None:
+    """Why the bytes are in no encoding an official export uses (UTF-8, Windows-1252, DOS-850), or None:
+    UTF-16, or UTF-8 mixed with single-byte umlauts (decoded either way, names would silently change)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or raw[:200].count(b"\x00") > 10:
+        return ("die Datei ist UTF-16-kodiert; amtliche Exporte sind UTF-8 oder Windows-1252. Bitte die Tabelle neu "
+                "herunterladen oder als UTF-8 speichern.")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if _UTF8_UMLAUT.search(raw):
+            line = raw[: exc.start].count(b"\n") + 1
+            return (f"die Datei mischt zwei Kodierungen: UTF-8-Umlaute und in Zeile {line} ein Byte 0x{raw[exc.start]:02x}, "
+                    "das kein UTF-8 ist (vermutlich von Hand bearbeitet). Bitte die Tabelle neu herunterladen.")
+    return None
+
+
 def decode(raw: bytes) -> str:
     code = encoding(raw)
     return raw.decode("utf-8-sig" if code == "utf-8" else code, errors="replace")
@@ -175,7 +194,7 @@ class _Table(catalogue.Strict):
     title: catalogue.Text
     regions: Literal["kreis", "nrw", "home"] = "kreis"
     levels: tuple[Literal["kommune", "kreis", "land"], ...] = ()  # the levels it publishes (tests: every table says)
-    base: str = ""
+    base: str | dict[str, str] = ""  # one census base, or {first reference date (YYYY-MM-DD): base}
     cadence: str = ""
     columns: dict[str, tuple[str, str, str]] = {}  # header → [variable, category, unit]
     statistic: bool = False  # the code names a whole statistic, not one table (the citation says so)
@@ -263,7 +282,8 @@ def mapped(table: str, keys: list[str], fallback_variable: str, fallback_categor
     return fallback_variable, fallback_category, unit
 
 
-def frame(records: list[dict]) -> pd.DataFrame:
+def frame(records: list[dict] | list[tuple]) -> pd.DataFrame:
+    """Tidy rows from dicts or from tuples in the order of :data:`COLUMNS` (lighter for large exports)."""
     out = pd.DataFrame.from_records(records, columns=COLUMNS)
     out["value"] = out["value"].astype("float64")
     return out

@@ -81,8 +81,7 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
             variable, category, unit_out = mapped(table, [" | ".join(labels), labels[-1] if labels else ""],
                                                   fallback, "total", unit)
             category = "|".join(c for c in (category, category_of_row) if c != "total") or "total"
-            records.append({"ags": ags, "date": row_date or date or table_date, "variable": variable,
-                            "category": category, "value": value, "unit": unit_out, "flag": flag})
+            records.append((ags, row_date or date or table_date, variable, category, value, unit_out, flag))
             if total and row_label in total["rows"]:
                 parts.setdefault((ags, row_date or date or table_date, unit_out), []).append((value, flag))
     records += _totals(total, parts)
@@ -90,15 +89,15 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
     return Extract(out, problems, table, FORMAT)
 
 
-def _totals(total: dict | None, parts: dict[tuple[str, str, str], list[tuple[float, str]]]) -> list[dict]:
+def _totals(total: dict | None, parts: dict[tuple[str, str, str], list[tuple[float, str]]]) -> list[tuple]:
     """The total tables.yaml declares from a table's rows (``total_of_rows``): their sum per region and date,
     missing ('.') where a part is missing; the build marks it derived."""
     out = []
     for (ags, date, unit), cells in parts.items():
         values = [v for v, _ in cells]
         known = not any(math.isnan(v) for v in values)
-        out.append({"ags": ags, "date": date, "variable": total["variable"], "category": total.get("category", "total"),
-                    "value": math.fsum(values) if known else math.nan, "unit": unit, "flag": "" if known else "."})
+        out.append((ags, date, total["variable"], total.get("category", "total"),  # in the order of common.COLUMNS
+                    math.fsum(values) if known else math.nan, unit, "" if known else "."))
     return out
 
 

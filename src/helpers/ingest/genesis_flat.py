@@ -36,20 +36,21 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
     names = _names(new)
     dims = sorted({int(h.split("_", 1)[0]) for h in header if re.match(r"^\d+_", h)})
     value_columns = _value_columns(header, new)
+    at = {name: i for i, name in enumerate(header)}
     problems, cells = [], []
     for line, row in enumerate(reader, start=2):
         if len(row) != len(header):
             problems.append(f"Zeile {line}: {len(row)} statt {len(header)} Felder – Zeile nicht gelesen: {';'.join(row)[:80]}")
             continue
-        record = dict(zip(header, row))
-        if not iso_date(record[names["time"]]):
+        if not iso_date(row[at[names["time"]]]):
             problems.append(f"Zeile {line}: kein Zeitpunkt in Spalte {names['time']} (verschobene oder unvollständige Zeile)"
                             f" – nicht gelesen: {';'.join(row)[:80]}")
             continue
-        cells.append((line, record))
-    decimal = decimal_style(r[col] for _, r in cells for col, _, _, _ in value_columns)
+        cells.append((line, row))
+    decimal = decimal_style(row[at[col]] for _, row in cells for col, _, _, _ in value_columns)
     records = []
-    for line, r in cells:
+    for line, row in cells:
+        r = _Row(row, at)
         ags, attributes = "", []
         for d in dims:
             code, label = r[f"{d}_{names['dim_code']}"], r[f"{d}_{names['attr_label']}"]
@@ -70,9 +71,19 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
             keys = [" | ".join([label] + attributes), " | ".join(attributes), label, code]
             category = "|".join(slug(a) for a in attributes) or "total"
             variable, category, unit_out = mapped(table, [k for k in keys if k], slug(code), category, unit)
-            records.append({"ags": ags, "date": iso_date(r[names["time"]]),
-                            "variable": variable, "category": category, "value": value, "unit": unit_out, "flag": flag})
+            records.append((ags, iso_date(r[names["time"]]), variable, category, value, unit_out, flag))
     return Extract(frame(records), problems, table, fmt)
+
+
+class _Row:
+    """One row's cells by column name, without a dict per row (a 30 MB answer has 100,000 rows)."""
+    __slots__ = ("cells", "at")
+
+    def __init__(self, cells: list[str], at: dict[str, int]) -> None:
+        self.cells, self.at = cells, at
+
+    def __getitem__(self, name: str) -> str:
+        return self.cells[self.at[name]]
 
 
 def _names(new: bool) -> dict[str, str]:

@@ -8,11 +8,14 @@ these types, so readers never see them; the HTML exporter drops them explicitly.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
 from IPython.display import display
+
+if TYPE_CHECKING:  # a kernel never needs nbformat (its import compiles jsonschema's IRI grammars: seconds)
+    import nbformat
 
 BRIEFING = "application/vnd.integrationsmonitor.briefing+json"
 KEY_FIGURES = "application/vnd.integrationsmonitor.key-figures+json"
@@ -79,10 +82,11 @@ class KeyFigures:
 
 
 def read(notebook: nbformat.NotebookNode, mime_type: str) -> dict[str, Any] | None:
-    """The last payload of ``mime_type`` in an executed notebook, or None."""
+    """The last payload of ``mime_type`` in an executed notebook, or None — as plain JSON values, not
+    nbformat's NotebookNode: a worker sends it to the main process, which then need not import nbformat."""
     found = None
     for cell in notebook.cells:
         for output in cell.get("outputs", []):
             if mime_type in output.get("data", {}):
                 found = output["data"][mime_type]
-    return found
+    return None if found is None else json.loads(json.dumps(found))

@@ -37,10 +37,7 @@ def load_sources() -> pd.DataFrame:
 def _by_id() -> pd.DataFrame:
     """The sources indexed by id, once per build (a briefing looks up dozens of source lines)."""
     table = load_sources()
-    memo = store.derived(table)
-    if "by_id" not in memo:
-        memo["by_id"] = table.set_index("source_id")
-    return memo["by_id"]
+    return store.remember(table, ("by_id",), lambda: table.set_index("source_id"))
 
 
 def _ids(source_ids) -> list[str]:

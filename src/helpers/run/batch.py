@@ -29,9 +29,12 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from helpers.data import store
+from helpers.data.build import MANIFEST
+from helpers.data.transaction import NoSpace
 from helpers.data.validation import DataError
 from helpers.i18n import t
-from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, RAW_DIR, read_yaml
+from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, read_yaml
 from helpers.run.cache import (carry_over, code_fingerprint, code_version, data_hashes, input_hash, link,
                                package_versions, reuse_unchanged)
 from helpers.run.plan import RUN_TABLE, Entry, Job, kreis_of, site_of
@@ -121,14 +124,15 @@ def locked(out: Path, sprache: str = "de"):
 
 def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebooks_dir: Path, raw_dir: Path,
                 sprache: str, progress: bool | None) -> RunResult:
-    from helpers.run import export
     from helpers.data import geo
-    from helpers.run import warm_kernel
-    from helpers.data.build import fingerprint
+    from helpers.run import pages, runtime
 
     target = None
     handlers = set_stop_handlers(raise_stopped)
+    pin = contextlib.ExitStack()
     try:
+        # one immutable build for the whole run, also in workers and kernels: an update meanwhile mixes nothing in
+        build = pin.enter_context(store.pinned_build(raw_dir.parent / PROCESSED_DIR.name, raw_dir))
         for stale in out.glob(f"{TMP_PREFIX}*"):  # left by a killed run; we hold the lock
             shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
         created = dt.datetime.now().astimezone().replace(microsecond=0)
@@ -138,7 +142,8 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         for folder in {(target / job.output).parent for job in jobs}:  # en/, Kreis folders
             folder.mkdir(parents=True, exist_ok=True)
         version_text = code_version()
-        data_hash, code_hash, boundaries_hash = fingerprint(raw_dir), code_fingerprint(), geo.source_fingerprint()
+        data_hash = json.loads((build / MANIFEST).read_text(encoding="utf-8"))["fingerprint"]
+        code_hash, boundaries_hash = code_fingerprint(), geo.source_fingerprint()
         previous_dir, previous = _previous_entries(out)
         kreis_hashes = data_hashes({kreis_of(job) for job in jobs}
                                    | {kreis_of(e) for e in previous.values()}, raw_dir)
@@ -149,19 +154,15 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         digests = {job.output: digest_of(job) for job in jobs}
         reused, todo = reuse_unchanged(jobs, digests, previous_dir, previous, target, force)
         carried = carry_over(jobs, digest_of, previous_dir, previous, target, notebooks_dir)
-        shared_js = previous_dir / export.PLOTLY_JS if previous_dir else None
-        if shared_js and shared_js.exists():
-            link(shared_js, target / export.PLOTLY_JS)
-        else:  # a copy, never a link into the installed package
-            shutil.copyfile(export.plotly_js_path(), target / export.PLOTLY_JS)
+        pages.place_plotly_js(target, previous_dir)
         sites = sorted(({site_of(job.output) for job in jobs} | {site_of(e.output) for e in carried}) - {""})
         for site in sites:  # each Kreis folder is a complete site of its own (hard links: no extra space)
             (target / site).mkdir(exist_ok=True)
-            link(target / export.PLOTLY_JS, target / site / export.PLOTLY_JS)
+            link(target / pages.PLOTLY_JS, target / site / pages.PLOTLY_JS)
 
         progress = sys.stderr.isatty() if progress is None else progress
-        runtime, moved = warm_kernel.runtime_dir()  # before the workers start: they inherit the choice
-        warm_kernel.remove_stale_files(runtime)  # of killed runs, also when this run starts no kernel
+        runtime_dir, moved = runtime.runtime_dir()  # before the workers start: they inherit the choice
+        runtime.remove_stale_files(runtime_dir)  # of killed runs, also when this run starts no kernel
         if moved:
             print(moved, file=sys.stderr)
         executed, stopped_by = [], None
@@ -182,19 +183,19 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
 
         if sites:
             for site in sites:
-                export.write_indexes(target / site, [e for e in entries if site_of(e.output) == site],
-                                     created=created, version=version_text)
-            export.write_sites_index(target, sites, entries, created=created, version=version_text)
+                pages.write_indexes(target / site, [e for e in entries if site_of(e.output) == site],
+                                    created=created, version=version_text)
+            pages.write_sites_index(target, sites, entries, created=created, version=version_text)
         else:
-            export.write_indexes(target, entries, created=created, version=version_text)
+            pages.write_indexes(target, entries, created=created, version=version_text)
         record = {
             "run": run_name, "status": status,
             "created": created.isoformat(), "seconds": round((dt.datetime.now().astimezone() - created).total_seconds(), 2),
-            "data_hash": data_hash, "kreis_data_hashes": kreis_hashes, "code_hash": code_hash, "boundaries_hash": boundaries_hash, "code_version": version_text,
+            "data_hash": data_hash, "data_build": build.name, "kreis_data_hashes": kreis_hashes, "code_hash": code_hash, "boundaries_hash": boundaries_hash, "code_version": version_text,
             "packages": package_versions(), "kernel": KERNEL_NAME,
             "options": {"workers": workers, "force": force}, "notebooks": [e.record() for e in entries],
         }
-        export.write_atomic(target / "run.json", json.dumps(record, ensure_ascii=False, indent=1, default=str))
+        pages.write_atomic(target / "run.json", json.dumps(record, ensure_ascii=False, indent=1, default=str))
         final = out / run_name
         os.rename(target, final)
         target = None
@@ -202,10 +203,11 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             _switch_latest(out, run_name)
         exit_code = 128 + stopped_by if stopped_by else EXIT_FAILED if failed else EXIT_OK
         return RunResult(exit_code, final, entries, planned=len(jobs), stopped_by=stopped_by)
-    except (OSError, DataError) as error:  # DataError: data/raw fails validation, so nothing can be hashed or made
+    except (OSError, DataError, NoSpace) as error:  # DataError: data/raw fails validation, so nothing can be made
         raise RunError(t("briefings_run_failed", sprache, out=out, error=error,
                          latest=latest_text(out, sprache))) from error
     finally:
+        pin.close()
         set_stop_handlers(signal.SIG_IGN)
         if target is not None:
             shutil.rmtree(target, ignore_errors=True)
@@ -260,13 +262,15 @@ def clean_metadata(nb) -> None:
 
 def refresh(path: Path) -> None:
     """Re-execute a committed product notebook in place with its default parameters (for nbval)."""
+    from helpers.run import runtime
+
+    runtime.without_iri_grammars()
     import nbformat
     import papermill
 
-    from helpers.run import export
-    from helpers.run import warm_kernel
+    from helpers.run import pages, warm_kernel
 
     nb = papermill.execute_notebook(path, None, engine_name=warm_kernel.ENGINE_NAME, kernel_name=KERNEL_NAME,
                                     progress_bar=False, cwd=path.parent, execution_timeout=EXECUTION_TIMEOUT)
     clean_metadata(nb)
-    export.write_atomic(path, nbformat.writes(nb) + "\n")
+    pages.write_atomic(path, nbformat.writes(nb) + "\n")

@@ -1,5 +1,6 @@
-"""What has changed since the latest run: the input hash of each briefing (notebook, parameters, the
-data of its Kreis, helpers code, map boundaries) and the reuse of unchanged briefings.
+"""What has changed since the latest run: the input hash of each briefing (notebook, parameters, what
+it can show of the data of its Kreis, helpers code, map boundaries, Python and library versions) and
+the reuse of unchanged briefings.
 
 A notebook whose inputs hash as in the latest run is not executed again; its files are hard-linked
 over: a changed value in one Kreis re-makes only that Kreis's briefings (:func:`data_hashes`).
@@ -12,6 +13,7 @@ import os
 import platform
 import shutil
 import subprocess
+from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -20,7 +22,11 @@ from helpers.data.hashing import file_sha256, tree_sha256
 from helpers.paths import PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 from helpers.run.plan import Entry, Job
 
-PACKAGES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "plotly", "pandas")
+# What a briefing's bytes are made with besides helpers: executing, exporting, computing, formatting, drawing.
+PACKAGES = ("papermill", "nbclient", "nbconvert", "nbformat", "ipykernel", "jupyter_client", "plotly", "pandas",
+            "numpy", "pyarrow", "scikit-learn", "geopandas", "shapely", "babel", "jinja2", "mistune", "nh3")
+# Raise by one to make every briefing anew once, for a change that no hash here sees.
+REUSE_EPOCH = 1
 CODE_SUFFIXES = {".py", ".yaml", ".csv", ".j2", ".css", ".json"}
 ROW_TABLES = ("observations", "facts", "conflicts", "municipalities")  # processed tables with an ``ags`` per row
 
@@ -31,11 +37,19 @@ def code_fingerprint() -> str:
                                      if p.is_file() and p.suffix in CODE_SUFFIXES and "__pycache__" not in p.parts))
 
 
+# Source columns that a briefing does not print: the id is the data's handle for a retrieval, and a new
+# retrieval of the same table (``data update`` names it ``<DB>_<TABLE>_<YYYYMMDD>``) changes only these two.
+NOT_CITED = ("source_id", "retrieved_via")
+
+
 def data_hashes(kreise: set[str], raw_dir: Path = RAW_DIR) -> dict[str, str]:
-    """Per Kreis AGS, a hash of the data its briefings can read: the processed rows that
-    :func:`helpers.indicators.queries.regional` lets through (its regions, NRW, Germany), the sources
-    those rows cite plus those no row cites (cited by code), and its part of the region directory.
-    A changed value of one Gemeinde changes only its Kreis's hash; a changed NRW value changes all."""
+    """Per Kreis AGS, a hash of what its briefings can show of the data: the processed rows that
+    :func:`helpers.indicators.queries.regional` lets through (its regions, NRW, Germany), each with the
+    citation of its source as printed (publisher, title, table, Stand, licence, address — not the
+    source id or the retrieval; see :data:`NOT_CITED`), the sources no row cites (code cites them by
+    id), and its part of the region directory. A changed value of one Gemeinde changes only its
+    Kreis's hash, a changed NRW value all of them; a new retrieval of a statewide table with the same
+    figures changes none."""
     import numpy as np
     import pandas as pd
 
@@ -45,21 +59,22 @@ def data_hashes(kreise: set[str], raw_dir: Path = RAW_DIR) -> dict[str, str]:
     processed = raw_dir.parent / PROCESSED_DIR.name  # data/raw → data/processed (built first if stale)
     frames = {name: store.load(name, processed, raw_dir) for name in ROW_TABLES}
     sources = store.load("sources", processed, raw_dir)
-    rows = {name: pd.util.hash_pandas_object(frame, index=False) for name, frame in frames.items()}
+    cited_as = pd.util.hash_pandas_object(sources.drop(columns=list(NOT_CITED)), index=False)
+    citation = dict(zip(sources["source_id"], cited_as))
+    rows = {name: pd.util.hash_pandas_object(frame.assign(source_id=frame["source_id"].map(citation)), index=False)
+            for name, frame in frames.items()}
     cited_anywhere = set().union(*(frame["source_id"] for frame in frames.values()))
+    by_code = np.sort(pd.util.hash_pandas_object(sources[~sources["source_id"].isin(cited_anywhere)], index=False)
+                      .to_numpy()).tobytes()
     directory = pd.DataFrame({"ags": [r.ags for r in kommunen_module.all_regions()],
                               "region": [repr(r) for r in kommunen_module.all_regions()]})
     hashes = {}
     for kreis_ags in sorted(kreise):
         digest = hashlib.sha256()
-        cited = set()
         for name, frame in frames.items():
-            visible = regional(frame, kreis_ags)
-            cited.update(visible["source_id"])
             digest.update(f"{name}\0{dict(frame.dtypes)}\0".encode())
-            digest.update(np.sort(rows[name].loc[visible.index].to_numpy()).tobytes())
-        own = sources[sources["source_id"].isin(cited) | ~sources["source_id"].isin(cited_anywhere)]
-        digest.update(np.sort(pd.util.hash_pandas_object(own, index=False).to_numpy()).tobytes())
+            digest.update(np.sort(rows[name].loc[regional(frame, kreis_ags).index].to_numpy()).tobytes())
+        digest.update(by_code)
         digest.update("\n".join(regional(directory, kreis_ags)["region"]).encode())
         hashes[kreis_ags] = digest.hexdigest()
     return hashes
@@ -67,10 +82,11 @@ def data_hashes(kreise: set[str], raw_dir: Path = RAW_DIR) -> dict[str, str]:
 
 def input_hash(job: Job, notebooks_dir: Path, data_hash: str, code_hash: str, boundaries_hash: str = "") -> str:
     """Everything a briefing is made from: notebook, parameters, the data of its Kreis
-    (:func:`data_hashes`), code, map boundaries."""
+    (:func:`data_hashes`), code, map boundaries, Python and library versions, :data:`REUSE_EPOCH`."""
     digest = hashlib.sha256(file_sha256(notebooks_dir / job.notebook).encode())
     digest.update(json.dumps(job.parameters, sort_keys=True).encode())
-    digest.update(f"{data_hash}\0{code_hash}\0{boundaries_hash}".encode())
+    digest.update(f"{data_hash}\0{code_hash}\0{boundaries_hash}\0{REUSE_EPOCH}\0".encode())
+    digest.update(json.dumps(package_versions(), sort_keys=True).encode())
     return digest.hexdigest()
 
 
@@ -84,7 +100,9 @@ def code_version() -> str | None:
     return done.stdout.strip() or None
 
 
+@lru_cache(maxsize=1)
 def package_versions() -> dict[str, str]:
+    """Python's version and those of :data:`PACKAGES` (once per process: a run does not upgrade itself)."""
     versions = {"python": platform.python_version()}
     for name in PACKAGES:
         try:

@@ -6,10 +6,11 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 
 from helpers import kommunen as kommunen_module
-from helpers.i18n import LANGUAGE_FOLDERS
+from helpers.i18n import LANGUAGE_FOLDERS, t
 from helpers.paths import NOTEBOOKS_DIR, read_yaml
 
 RUN_TABLE = "runs.yaml"
+MAX_SHARDS = 1000  # parts of a run (--shard I/N): more than there are briefings of all Kreise in both languages
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class Entry:
     briefing: dict | None = None  # the BRIEFING payload
     key_figures: dict | None = None  # the KEY_FIGURES payload
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the worker and its kernel for this notebook (Linux; 0 elsewhere)
     input_hash: str = ""
     reused_from: str | None = None  # the run whose files were linked over
     carried_over: bool = False  # not planned in this run, kept from the latest so it stays complete
@@ -48,7 +50,8 @@ class Entry:
 
     def skipped(self, previous_dir: Path, **changes) -> Entry:
         """This entry of the latest run, its files linked into the new run."""
-        return replace(self, status="skipped", seconds=0.0, reused_from=self.reused_from or previous_dir.name, **changes)
+        return replace(self, status="skipped", seconds=0.0, cpu_seconds=0.0, reused_from=self.reused_from or previous_dir.name,
+                       **changes)
 
 
 # --- what to run ---------------------------------------------------------------------------
@@ -80,24 +83,51 @@ def plan(kommunen: list[kommunen_module.Region] | None = None, *, kreise: list[k
     return jobs
 
 
+def conflict(kommunen: list[kommunen_module.Region] | None, kreise: list[kommunen_module.Region] | None,
+             every_kreis: bool, sprache: str = "de") -> str | None:
+    """Why ``--kommune`` and ``--kreis`` contradict each other (None if they do not): ``--kreis all`` with
+    single Kommunen, a Kommune outside the named Kreise, or a named Kreis without a named Kommune."""
+    if not kommunen or not kreise:
+        return None
+    if every_kreis:
+        return t("briefings_all_with_kommune", sprache)
+    named = {k.ags: k for k in kreise}
+    for place in kommunen:
+        if place.kreis_ags not in named:
+            im_kreis = kommunen_module.kreis_phrases(kommunen_module.region(place.kreis_ags), sprache)["im_kreis"]
+            return t("briefings_kommune_outside_kreis", sprache, kommune=place.name, im_kreis=im_kreis,
+                     kreise=", ".join(k.name for k in kreise))
+    for home in kreise:
+        if not any(place.kreis_ags == home.ags for place in kommunen):
+            return t("briefings_kreis_without_kommune", sprache, kreis=home.name)
+    return None
+
+
 def site_of(output: str) -> str:
     """The Kreis folder a briefing belongs to in a run over several Kreise; "" in a one-Kreis run."""
     first, _, rest = output.partition("/")
     return first if rest and f"{first}/" not in LANGUAGE_FOLDERS.values() else ""
 
 
-def shard(jobs: list[Job], index: int, count: int) -> list[Job]:
-    """Part ``index`` (1 … ``count``) of ``jobs``, the same on every machine: whole Kreis folders when
-    the run has several (so each part's folders are complete), else single briefings; each part
-    gets the next unit (largest first) while it has the fewest briefings, ties by name."""
-    units: dict[str, list[Job]] = {}
+def shard_units(jobs: list[Job]) -> dict[str, list[Job]]:
+    """What ``shard`` shares out: whole Kreis folders when the run has several (so each part's folders are
+    complete), else single briefings."""
+    found: dict[str, list[Job]] = {}
     several = len({site_of(j.output) for j in jobs}) > 1
     for job in sorted(jobs, key=lambda j: j.output):
-        units.setdefault(site_of(job.output) if several else job.output, []).append(job)
-    loads = [0] * count
+        found.setdefault(site_of(job.output) if several else job.output, []).append(job)
+    return found
+
+
+def shard(jobs: list[Job], index: int, count: int) -> list[Job]:
+    """Part ``index`` (1 … ``count``) of ``jobs``, the same on every machine (:func:`shard_units`); each part
+    gets the next unit (largest first) while it has the fewest briefings, ties by name. A part beyond
+    the number of units is empty."""
+    units = shard_units(jobs)
+    loads = [0] * min(count, len(units))
     mine = []
     for name in sorted(units, key=lambda n: (-len(units[n]), n)):
-        part = min(range(count), key=lambda i: (loads[i], i))
+        part = min(range(len(loads)), key=lambda i: (loads[i], i))
         loads[part] += len(units[name])
         if part == index - 1:
             mine += units[name]

@@ -19,6 +19,7 @@ from pathlib import Path
 from helpers import lifetime
 from helpers.fmt import MISSING, format_number
 from helpers.i18n import t
+from helpers.run import runtime
 from helpers.run.plan import Entry, Job, kreis_of
 
 KERNEL_NAME = "integrationsmonitor"
@@ -49,7 +50,7 @@ def execute(job: Job, notebooks_dir: Path, target_dir: Path, created: dt.datetim
     from helpers.presentation import payloads
     from helpers.run import warm_kernel
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time() + warm_kernel.cpu_seconds()
     entry = Entry(job.output, job.notebook, job.parameters)
     try:
         nb = papermill.execute_notebook(
@@ -66,6 +67,7 @@ def execute(job: Job, notebooks_dir: Path, target_dir: Path, created: dt.datetim
     except Exception as error:  # kernel died, timeout, export failed: record it, keep the run going
         entry.error = {"cell": None, "ename": type(error).__name__, "evalue": str(error)}
     entry.seconds = round(time.perf_counter() - started, 2)
+    entry.cpu_seconds = round(time.process_time() + warm_kernel.cpu_seconds() - cpu_started, 2)
     return entry
 
 
@@ -113,6 +115,7 @@ def _available_memory() -> int | None:
 def _worker_start(parent_pid: int) -> None:
     """Pool initializer: Ctrl+C is the main process's business; SIGTERM and the parent's death
     end the worker together with its kernel."""
+    runtime.without_iri_grammars()  # before warm_kernel imports papermill
     from helpers.run import warm_kernel
 
     def terminate(signum, frame):
@@ -160,7 +163,7 @@ class _Lanes:
             lane.extend(self.kreise.popleft())
         elif not lane:
             longest = max(self.lanes, key=len)
-            for _ in range(len(longest) // 2):
+            for _ in range((len(longest) + 1) // 2):  # the larger half: its owner is busy with its current job
                 lane.appendleft(longest.pop())
         return lane.popleft() if lane else None
 
@@ -187,6 +190,8 @@ def execute_all(todo: list[Job], notebooks_dir: Path, target: Path, created: dt.
         job = lanes.next(worker)
         if job is not None:
             running[pools[worker].submit(execute, job, notebooks_dir, target, created, version)] = worker
+        else:  # nothing left for it: it ends (with its kernel) while the others finish
+            pools[worker].shutdown(wait=False)
 
     try:
         # The workers are spawned here and inherit the signal mask: blocked, a Ctrl+C cannot hit a

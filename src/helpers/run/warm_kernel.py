@@ -3,7 +3,7 @@
 Starting a kernel and importing pandas/plotly costs 2–3 s per notebook; a batch of 18 briefings
 spends most of its time there. :class:`WarmKernelEngine` (papermill engine name ``"warm"``)
 keeps one kernel per worker process alive and, after every notebook, returns it to the state of
-a fresh kernel (:data:`RESET_CODE`): user namespace and execution counter cleared, every
+a fresh kernel (:data:`RESET_CODE`): user namespace, output history and execution counter cleared, every
 ``helpers`` module dropped from ``sys.modules`` (so module-level caches start empty and cannot
 carry another notebook's parameters), cwd, environment, ``sys.path``, warnings filters, pandas
 options and plotly defaults restored. Third-party modules stay imported — that is the speed-up.
@@ -17,7 +17,6 @@ import logging
 import multiprocessing.util
 import os
 import signal
-import tempfile
 from pathlib import Path
 
 import zmq
@@ -27,19 +26,19 @@ from jupyter_core.utils import run_sync
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 
-from helpers import lifetime
-from helpers.i18n import t
+from helpers.run.runtime import SOCKET_PREFIX, own_files, remove_stale_files, runtime_dir
 
 ENGINE_NAME = "warm"
 RESET_TIMEOUT = 30
 BASELINE_TIMEOUT = 300  # imports every helpers module: on a loaded machine (cron next to others) well over 30 s
-SOCKET_PREFIX = "integrationsmonitor"
 log = logging.getLogger(__name__)
 
 # Run once after start: remember what "fresh" means for this kernel (kept on the sys module,
 # which survives the namespace reset).
 BASELINE_CODE = """
 import importlib as _importlib, os as _os, pkgutil as _pkgutil, sys as _sys, warnings as _warnings
+from helpers.run.runtime import without_iri_grammars as _without_iri_grammars
+_without_iri_grammars()  # before plotly.io.renderers imports nbformat below
 import pandas as _pd, plotly.io as _pio
 import helpers as _helpers
 # Import what notebooks use once, so import-time effects of third-party modules (warnings
@@ -86,40 +85,15 @@ with _warnings.catch_warnings():
             _pd.set_option(_k, _v)
 if (_pio.templates.default, _pio.renderers.default) != _b["plotly"]:  # setting validates the template: 0.1 s
     _pio.templates.default, _pio.renderers.default = _b["plotly"]
+# The reset without the output cache's flush, whose full garbage collection over everything the memo holds
+# costs 0.1-0.3 s per notebook; the namespace and output history are cleared all the same, Python's own
+# collector frees cyclic garbage as it always does, and only the last results are released by hand. (No
+# names after the reset: it has just emptied the namespace.)
+get_ipython().displayhook.do_full_cache = False
 get_ipython().reset(new_session=True)
+get_ipython().displayhook.do_full_cache = True
+get_ipython().displayhook._ = get_ipython().displayhook.__ = get_ipython().displayhook.___ = ""
 """
-
-
-def _own_files(runtime: Path, pid: int | str = "*") -> list[Path]:
-    """Sockets and connection files of the kernel of worker ``pid``, all named ``<prefix>-<pid>-…``."""
-    return list(runtime.glob(f"{SOCKET_PREFIX}-{pid}-*"))
-
-
-def remove_stale_files(runtime: Path) -> None:
-    """Sockets and connection files of workers that were killed (SIGKILL leaves no time to clean up)."""
-    for path in _own_files(runtime):
-        try:
-            pid = int(path.name.split("-")[1])
-        except (IndexError, ValueError):  # not ours to judge
-            continue
-        if not lifetime.alive(pid):
-            path.unlink(missing_ok=True)
-
-
-def runtime_dir() -> tuple[Path, str | None]:
-    """Jupyter's runtime folder (sockets, connection files) and a note for the log when it had to
-    move: a read-only HOME gets a private temporary folder instead, exported as
-    ``JUPYTER_RUNTIME_DIR`` so that the workers and kernels started afterwards use it too."""
-    runtime = Path(jupyter_runtime_dir())
-    try:
-        runtime.mkdir(parents=True, exist_ok=True)
-        tempfile.TemporaryFile(dir=runtime).close()
-        return runtime, None
-    except OSError as error:
-        fallback = Path(tempfile.gettempdir()) / f"{SOCKET_PREFIX}-{os.getuid()}-jupyter-runtime"
-        fallback.mkdir(mode=0o700, exist_ok=True)  # raises, naming the folder, if /tmp is not writable either
-        os.environ["JUPYTER_RUNTIME_DIR"] = str(fallback)
-        return fallback, t("briefings_folder_fallback", folder=runtime, error=error.strerror or error, fallback=fallback)
 
 
 class _Kernel:
@@ -198,15 +172,27 @@ def shutdown() -> None:
 def kill() -> None:
     """Kill this process's kernel at once and remove its files: for a signal handler or the orphan
     watchdog, where waiting for the kernel's shutdown reply is not possible."""
-    kernel = _kernel
-    pid = getattr(getattr(kernel, "km", None) and kernel.km.provisioner, "pid", None)
+    pid = _kernel_pid()
     if pid:
         try:
             os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session (jupyter_client)
         except (ProcessLookupError, PermissionError):
             pass
-    for path in _own_files(Path(jupyter_runtime_dir()), os.getpid()):
+    for path in own_files(Path(jupyter_runtime_dir()), os.getpid()):
         path.unlink(missing_ok=True)
+
+
+def _kernel_pid() -> int | None:
+    return getattr(getattr(_kernel, "km", None) and _kernel.km.provisioner, "pid", None)
+
+
+def cpu_seconds() -> float:
+    """CPU seconds this process's kernel has used so far; 0 without a kernel or without /proc (Linux)."""
+    try:
+        fields = Path(f"/proc/{_kernel_pid()}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 class WarmKernelEngine(NBClientEngine):

@@ -8,9 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.cluster import AgglomerativeClustering
-from sklearn.metrics import pairwise_distances
-from sklearn.preprocessing import StandardScaler
 
 from helpers import indicators
 from helpers.indicators.queries import complete_value, observation_rows
@@ -87,7 +84,10 @@ def feature_sources(obs: pd.DataFrame, kommunen: tuple[Region, ...], kreis_ags: 
 
 def _scaled(table: pd.DataFrame) -> pd.DataFrame:
     """z-scores over the Kommunen after log where the feature says so; rows sorted by AGS so the
-    result never depends on the order rows arrive in."""
+    result never depends on the order rows arrive in. scikit-learn is imported here, where it is used:
+    its import costs a kernel almost a second, and most briefings never cluster."""
+    from sklearn.preprocessing import StandardScaler
+
     table = table.sort_index()
     logged = table.apply(lambda col: np.log(col) if _feature(col.name).log else col)
     return pd.DataFrame(StandardScaler().fit_transform(logged), index=table.index, columns=table.columns)
@@ -100,6 +100,8 @@ def _feature(key: str) -> Feature:
 def similar(table: pd.DataFrame, k: int = NEIGHBOURS) -> pd.DataFrame:
     """The ``k`` nearest Kommunen (Euclidean distance of the z-scores) for each Kommune;
     equal distances go to the smaller AGS."""
+    from sklearn.metrics import pairwise_distances
+
     scaled = _scaled(table.dropna())
     dist = pd.DataFrame(pairwise_distances(scaled), index=scaled.index, columns=scaled.index).round(9)
     rows = []
@@ -113,6 +115,8 @@ def similar(table: pd.DataFrame, k: int = NEIGHBOURS) -> pd.DataFrame:
 def groups(table: pd.DataFrame, n: int = N_GROUPS) -> pd.Series:
     """Ward clustering of the z-scores into ``n`` groups, numbered 1… in the AGS order of each
     group's first member (deterministic: no random start, rows sorted by AGS)."""
+    from sklearn.cluster import AgglomerativeClustering
+
     scaled = _scaled(table.dropna())
     labels = AgglomerativeClustering(n_clusters=n, linkage="ward").fit_predict(scaled.to_numpy())
     first_seen = list(dict.fromkeys(labels))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.indicators import CATALOGUE, Figure, Indicator, figure
+from helpers.indicators.ranking import MapShare, map_share
 from helpers.indicators.queries import (azr_series, facts_from, kreis_shares, located_facts, nationality_rows,
                                         nationality_table, preferred_series, source_rows,
                                         update_population)
@@ -70,6 +71,7 @@ class OverviewFigures:
     naturalisations: pd.DataFrame
     shares: Mapping[str, pd.DataFrame]  # each Kreis total of SHARE_VARIABLES → the Kommunen's values and shares
     facts: pd.DataFrame  # the facts of this Kreis (for FACTS_KREIS also those without an ags)
+    map: MapShare | None  # the share on the map (helpers.indicators.ranking.MAP_RULE); None: no share has a figure
 
     def facts_of(self, source_id: str) -> pd.DataFrame:
         return facts_from(self.facts, source_id)
@@ -79,7 +81,7 @@ class OverviewFigures:
         frames = (self.azr, self.nationalities, self.asylum, self.ukraine.tail(1), self.asylblg.tail(1),
                   self.naturalisations, *self.shares.values())
         return [f.date for k in self.key_figures for f in (k.kreis, k.land) if not f.missing] + [
-            d for frame in frames for d in frame["date"]]
+            d for frame in frames for d in frame["date"]] + ([self.map.reference_date] if self.map else [])
 
     @property
     def stand(self) -> pd.Timestamp:
@@ -102,7 +104,8 @@ def compute(obs: pd.DataFrame, facts: pd.DataFrame, kreis: Region) -> OverviewFi
         azr_population=update_population(obs, kreis.ags, azr["date"].max()) if len(azr) else azr.iloc[:0],
         nationalities=nationalities, nationality_table=nationality_table(nationalities, TOP_NATIONALITIES),
         asylum=asylum, ukraine=ukraine, asylblg=asylblg, naturalisations=naturalisations,
-        shares={v: rows for v, rows in shares.items() if not rows.empty}, facts=own_facts)
+        shares={v: rows for v, rows in shares.items() if not rows.empty}, facts=own_facts,
+        map=map_share(obs, [r.ags for r in kommunen(kreis.ags)]))
 
 
 def _key_figures(obs: pd.DataFrame, kreis: Region) -> tuple[KeyFigure, ...]:
