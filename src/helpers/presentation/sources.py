@@ -73,8 +73,14 @@ def table_text(indicator: Indicator, code: str, sprache: str = "de") -> str:
 
 
 def update_source(indicator: Indicator, sprache: str = "de") -> str:
-    """What would bring a newer figure: the indicator's first table (or its gap text, without one)."""
-    return table_text(indicator, indicator.tables[0] if indicator.tables else "", sprache)
+    """What would bring a newer figure: newer reference dates of the indicator's first table, by database and
+    code (its title stands in the source list beside the figure it gave), or its gap text without a table."""
+    if not indicator.tables:
+        return table_text(indicator, "", sprache)
+    code = indicator.tables[0]
+    declared = declared_tables()
+    service = declared["services"][declared["tables"][code]["service"]]["label"]
+    return t("source_newer_dates", sprache, code=code, database=service)
 
 
 def gap_reason(found: Gap, sprache: str = "de") -> str:

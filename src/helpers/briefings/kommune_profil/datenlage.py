@@ -61,7 +61,9 @@ def _fill(p: Profile, c: Comparison, available: str) -> str:
         return c.indicator.text("not_applicable", p.sprache)
     if available in ("kreis", "none"):
         return sources.gap_text(c.indicator, gaps.gap(c.indicator, c.kommune), p.sprache)
-    if available == "older" or c.kommune.lower_bound:
+    if c.kommune.lower_bound:  # the table whose complete figure would replace the lower bound
+        return sources.table_text(c.indicator, c.indicator.tables[0] if c.indicator.tables else "", p.sprache)
+    if available == "older":
         return sources.update_source(c.indicator, p.sprache)
     return p.t("profil_nothing_missing")
 
