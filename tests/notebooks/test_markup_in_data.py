@@ -17,7 +17,7 @@ from tests.data.conftest import rehash
 
 VECTOR = ('Ausländer <a href="javascript:alert(1)">Link</a> <h2 id="evil-heading">Böse Überschrift</h2> '
           '<div class="evil-div">Kasten</div> **fett** [Verweis](javascript:alert(2)) # Kopf')
-SOURCE = "ITNRW_12521_03I_2024"  # the AZR table the overview cites under its statements
+SOURCE = "RP2024_AUSL"  # a press report the overview cites under its statements (the AZR now from 12521-03i)
 
 RUN = """
 import datetime, sys
