@@ -58,6 +58,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
                          help="Werte übernehmen, die sich stärker ändern als in catalogue/checks.yaml (change_factors) "
                               "erlaubt, nachdem sie geprüft sind")
     _dirs(refresh, processed=True)
+    export = actions.add_parser(
+        "export", help="lange Tabelle, Regionen, Codebook und datapackage.json für R, Stata usw. schreiben (offline)")
+    export.add_argument("--format", choices=["csv", "parquet", "stata"], default="csv", help="Dateiformat der Tabellen")
+    export.add_argument("--out", type=Path, required=True, metavar="ORDNER", help="Zielordner (wird angelegt)")
+    actions.add_parser("codebook", help="data/codebook.csv und data/codebook.md aus Katalog und Daten neu schreiben")
     refresh.add_argument("--updates-dir", type=Path, default=UPDATES_DIR, help=argparse.SUPPRESS)
     refresh.add_argument("--tables-file", type=Path, default=TABLES_FILE, help=argparse.SUPPRESS)
 
@@ -99,7 +104,7 @@ def _provenance(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     action = {"build": _build, "validate": _validate, "inspect": _inspect, "import": _import, "fetch": _fetch,
-              "update": _update}[args.action]
+              "update": _update, "export": _export, "codebook": _codebook}[args.action]
     try:
         with transaction.sigterm_interrupts():
             return action(args)
@@ -187,6 +192,27 @@ def _fetch(args) -> int:
         print(f"Nicht abgerufen: {exc}", file=sys.stderr)
         return 1
     print(f"Abgerufen und übernommen: data/raw/{target.as_posix()} (Quelle {args.source_id}).")
+    return 0
+
+
+def _export(args) -> int:
+    from helpers.research import export
+
+    try:
+        written = export.export(args.out, args.format)
+    except (export.ExportError, OSError) as exc:
+        print(f"Nicht exportiert: {exc}", file=sys.stderr)
+        return 1
+    print("Geschrieben: " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _codebook(args) -> int:
+    from helpers import research
+    from helpers.research import codebooks
+
+    codebooks.write(research.codebook())
+    print(f"Geschrieben: {codebooks.CODEBOOK_CSV}, {codebooks.CODEBOOK_MD}")
     return 0
 
 
