@@ -394,3 +394,42 @@ def year_tick_settings(dates: pd.Series, most: int = 12) -> dict[str, object]:
     step = -(-len(year_ends) // most)
     chosen = year_ends[::-1][::step][::-1]  # keep the latest year labelled
     return dict(tickmode="array", tickvals=chosen, ticktext=[str(d.year) for d in chosen])
+
+
+# --- research (helpers.research, notebooks/explore) ---------------------------------------------
+
+def scatter(frame: pd.DataFrame, *, x: str, y: str, label: str, title: str, source_ids: list[str] | tuple[str, ...],
+            sprache: str = "de", highlight: list[str] | tuple[str, ...] = (), status: str | None = "status",
+            x_title: str = "", y_title: str = "", height: int = 480, refer: Refer = sources.cite) -> go.Figure:
+    """One dot per region (``label``), ``x`` against ``y``, each region named on hover; regions in
+    ``highlight`` are coloured and named beside their dot. Dots with a non-published value (``status`` of
+    either axis, e.g. ``status_x``/``status_y`` or one ``status`` column) are hollow, and a note says so."""
+    names = frame[label].astype(str).tolist()
+    marked = set(highlight)
+    statuses = [c for c in (status, f"{status}_x", f"{status}_y") if status and c in frame]
+    hollow = [any(pattern(frame[c].iloc[i]) for c in statuses) for i in range(len(frame))]
+    colours = [HIGHLIGHT if n in marked or not marked else CONTEXT for n in names]
+    fig = go.Figure([dict(
+        type="scatter", x=frame[x].tolist(), y=frame[y].tolist(), mode="markers+text", showlegend=False, name="",
+        text=[_escape(n) if n in marked else "" for n in names], textposition="top center",
+        hovertext=[_escape(n) for n in names], hoverinfo="text+x+y",
+        marker=dict(size=10, color=colours, symbol=["circle-open" if h else "circle" for h in hollow],
+                    line=dict(color=colours, width=1.5)),
+    )])
+    if any(hollow):
+        fig.add_annotation(text=_escape(t("chart_hollow", sprache)), showarrow=False, xref="paper",
+                           yref="paper", x=1, y=1.02, xanchor="right", yanchor="bottom", font=dict(size=10, color="#444444"))
+    fig.update_xaxes(tickformat=",~f", showgrid=True, gridcolor="#EEEEEE", rangemode="normal")
+    fig.update_yaxes(tickformat=",~f", rangemode="normal")
+    return style(fig, title=title, source_line=_cite(source_ids, sprache, refer), x_title=x_title, y_title=y_title,
+                 sprache=sprache, height=height)
+
+
+def ranking(frame: pd.DataFrame, *, label: str, value: str, title: str, source_ids: list[str] | tuple[str, ...],
+            sprache: str = "de", highlight: str | None = None, status: str | None = "status", x_title: str = "",
+            refer: Refer = sources.cite) -> go.Figure:
+    """The regions of ``frame`` from the highest ``value`` down, one dot per region (:func:`bars`, horizontal);
+    a label that should say the rank ("40. Kleve") is the caller's, from :func:`helpers.research.ranked`."""
+    ordered = frame.sort_values([value, label], ascending=[False, True], kind="mergesort")
+    return bars(ordered, x=label, y=value, title=title, source_ids=source_ids, sprache=sprache, status=status,
+                horizontal=True, highlight=highlight, x_title=x_title, refer=refer)

@@ -3,6 +3,7 @@
     from helpers import research
     research.regions()                          # NRW, 31 Kreise, 22 kreisfreie Städte, 374 Gemeinden
     research.table(["foreign_share_census_2011"], level="gemeinde", latest=True)
+    research.side_by_side("foreign_share_census_2011", "minimum_benefit_rate", kreis="Kleve")  # for a scatter
     research.similar("Goch", k=5)               # the most similar Gemeinden of all NRW
     research.codebook()                         # what each indicator means and where it exists
 
@@ -22,8 +23,8 @@ from helpers.data.status import Status
 from helpers.indicators import CATALOGUE, compute, similarity
 from helpers.presentation.sources import cite
 
-__all__ = ["LEVELS", "TABLE_COLUMNS", "REGION_COLUMNS", "observations", "regions", "table", "ranked", "similar",
-           "similarity_features", "codebook", "cite"]
+__all__ = ["LEVELS", "TABLE_COLUMNS", "REGION_COLUMNS", "observations", "regions", "region", "table", "ranked", "side_by_side",
+           "source_ids", "similar", "similarity_features", "codebook", "cite"]
 
 LEVELS = ("land", "kreis", "kreisfreie_stadt", "gemeinde")
 REGION_COLUMNS = ["ags", "name", "level", "kind", "kreis_ags", "kreis", "gemeinde"]
@@ -64,6 +65,12 @@ def regions(level: str | Iterable[str] | None = None, kreis: str | None = None) 
         kreis_ags = "" if lvl == "land" else r.kreis_ags
         rows.append((r.ags, r.name, lvl, r.kind, kreis_ags, names.get(kreis_ags, ""), gemeinde))
     return pd.DataFrame(rows, columns=REGION_COLUMNS)
+
+
+def region(name_or_ags: str) -> pd.Series:
+    """One row of :func:`regions` by name or AGS, forgiving as the notebooks' parameters ("kleve", "5154036")."""
+    found = kommunen.region(name_or_ags)
+    return regions().set_index("ags").loc[found.ags].rename(found.ags)
 
 
 def _levels(level: str | Iterable[str] | None) -> set[str] | None:
@@ -178,6 +185,24 @@ def ranked(rows: pd.DataFrame) -> pd.DataFrame:
     out = rows.assign(rank=rankable.groupby(keys).rank(method="min", ascending=False).astype("Int64"),
                       of=rankable.groupby(keys).transform("count").astype("Int64"))
     return out.sort_values(["indicator", "date", "base", "rank"], kind="mergesort", ignore_index=True)
+
+
+def side_by_side(x: str, y: str, regions: str | Iterable[str] | None = None, *, level: str | Iterable[str] | None = None,
+                 kreis: str | None = None, stichtag=None) -> pd.DataFrame:
+    """The latest figures of two indicators per region, one row each (for a scatter): ``value_x``/``value_y``,
+    ``date_x``/``date_y`` (they may differ: say so), ``status_x``/``status_y``; regions with both values only."""
+    both = table([x, y], regions, level=level, kreis=kreis, latest=True, stichtag=stichtag)
+    keep = ["ags", "value", "date", "status", "source_ids"]
+    pair = both[both["indicator"] == x][["name", "kreis", *keep]].merge(both[both["indicator"] == y][keep], on="ags",
+                                                                        suffixes=("_x", "_y"))
+    return pair.dropna(subset=["value_x", "value_y"]).reset_index(drop=True)
+
+
+def source_ids(rows: pd.DataFrame, *columns: str) -> list[str]:
+    """The source ids of a table's rows (from ``source_ids`` or the named columns), once each, for :func:`cite`
+    and the chart builders."""
+    cells = [cell for column in (columns or ("source_ids",)) for cell in rows[column]]
+    return list(dict.fromkeys(i for cell in cells for i in cell.split(SEPARATOR) if i))
 
 
 def similarity_features() -> pd.DataFrame:
