@@ -425,8 +425,10 @@ def compute_indicators(obs: pd.DataFrame, indicator_ids: Iterable[str] | None = 
                        ags: Iterable[str] | None = None, stichtag=None, kreis_ags: str = KREIS_AGS) -> pd.DataFrame:
     """Latest figure (up to ``stichtag``) of each indicator for each region, as a long table.
 
-    Columns: indicator, ags, value, date, status, base, source_ids, note, start_value, start_date.
+    Columns: the fields of :class:`Figure` (indicator, ags, value, date, status, base, source_ids, notes,
+    start_value, start_date, flags, precision, start_base; dates as ISO text, ids, notes and flags as lists).
     Regions default to the Kommunen of ``kreis_ags``, that Kreis and NRW; missing figures are rows with value None.
+    For research, :func:`helpers.research.table` gives the same figures as a flat table of every NRW region.
     """
     ids = list(indicator_ids or CATALOGUE.indicators)
     regions = list(ags or [r.ags for r in kommunen(kreis_ags)] + [kreis_ags, LAND_AGS])
