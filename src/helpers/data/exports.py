@@ -58,6 +58,7 @@ class Answer:
     retrieved: str
     via: str
     extract_note: str = ""
+    mirror: str = ""  # the route the file came by when not from the publisher itself (--via), e.g. a public mirror
 
 
 def declared(tables_file: Path = TABLES_FILE) -> dict[str, Table]:

@@ -64,6 +64,7 @@ def check_provenance(meta: "Provenance") -> None:
     try:
         check_source_id(meta.source_id)
         check_date(meta.reference_date)
+        check_date(meta.retrieved_on)
         check_url(meta.url)
     except ValueError as exc:
         raise ImportRefused(str(exc)) from None
@@ -79,6 +80,8 @@ class Provenance:
     licence: str = "dl-de/by-2-0"
     url: str = ""
     retrieved_via: str = "python -m helpers data import"
+    retrieved_on: str = ""  # when the file was obtained (YYYY-MM-DD; default today)
+    via: str = ""  # the route when not the publisher's own download, e.g. a public mirror with its path
     folder: str = ""  # data/raw/<folder>; default: derived from the publisher
     base: str | dict = ""  # census base of population-type rows (catalogue/tables.yaml; by date), checked with the import
 
@@ -105,8 +108,7 @@ def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR, accept_re
         target = stage(file, meta, fmt, extract, trial)
         report = build.validate(trial)
         if not report.ok:
-            raise ImportRefused("Nach dem Import wären die Rohdaten ungültig:\n"
-                                + "\n".join(issue.line() for issue in report.errors[:20]))
+            raise ImportRefused("Nach dem Import wären die Rohdaten ungültig:\n" + "\n".join(report.distinct()))
         commit.stage_raw(trial, raw_dir)
         commit.commit()
     return target
@@ -208,7 +210,9 @@ def _resource(file: Path, target: Path, digest: str, fmt: str, meta: Provenance,
         "sources": [{"title": f"{meta.publisher}, Tabelle {meta.table}", "path": meta.url}],
         "licenses": [licence], "x_role": build.EXPORT_ROLE, "x_format": fmt, "x_table": meta.table,
         "x_source_id": meta.source_id, "x_publisher": meta.publisher, "x_reference_date": meta.reference_date,
-        "x_date_accessed": date.today().isoformat(), "x_retrieved_via": meta.retrieved_via,
+        "x_date_accessed": meta.retrieved_on or date.today().isoformat(),
+        "x_retrieved_via": meta.retrieved_via + (f", über {meta.via}" if meta.via else ""),
+        **({"x_via": meta.via} if meta.via else {}),
         "x_period_end": str(extract.rows["date"].max() or ""),  # the newest reference date: tells vintages apart
         **({"x_base": meta.base} if meta.base else {}),
     }
