@@ -119,9 +119,9 @@ def test_the_export_refuses_a_file_as_folder(tmp_path, run_cli):
 
 
 def test_the_committed_codebook_matches_catalogue_and_data(table):
-    """Fails when an indicator, a definition or the data change without `python -m helpers data codebook`."""
+    """Fails when an indicator, a definition or the data change without `python -m helpers data docs`."""
     book = codebooks.codebook(table, research.regions())
-    hint = "data/codebook.* veraltet: python -m helpers data codebook"
+    hint = "data/codebook.* veraltet: python -m helpers data docs"
     assert codebooks.CODEBOOK_CSV.read_text(encoding="utf-8") == book.to_csv(index=False, lineterminator="\n"), hint
     assert codebooks.CODEBOOK_MD.read_text(encoding="utf-8") == codebooks.markdown(book), hint
     assert list(book["indicator"]) == list(CATALOGUE.indicators)

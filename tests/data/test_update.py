@@ -252,6 +252,8 @@ def test_retrieved_on_and_via_re_record_the_provenance_of_the_same_bytes(run_cli
         "2017-10-10", via, "REGIO_12411_07_01_5_20171010")
     assert f"über {via}; abgerufen 2017-10-10" in resource["x_retrieved_via"]
     assert resource["path"] == f"regionalstatistik/{MIRROR_AGE}"  # the same file, only its record is new
+    log = (tmp_path / "updates").parent.joinpath("CHANGELOG.md").read_text(encoding="utf-8")
+    assert "Quelle `REGIO_12411_07_01_5_20171010`" in log and "abgerufen 2017-10-10" in log  # written with the update
     before = _state(raw_copy, processed_copy)
     again = run_cli(*args)
     assert again.returncode == 0 and _state(raw_copy, processed_copy) == before

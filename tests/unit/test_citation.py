@@ -27,3 +27,12 @@ def test_one_python_version_everywhere():
     environment = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     assert "python>=3.11" in environment["dependencies"]
     assert "Python (3.11 oder neuer" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_data_changelog_is_generated_from_the_change_reports():
+    """data/CHANGELOG.md is what `data update` (and `python -m helpers data docs`) writes from data/updates."""
+    from helpers.data.change_report import changelog
+    from helpers.paths import UPDATES_DIR
+
+    assert (ROOT / "data" / "CHANGELOG.md").read_text(encoding="utf-8") == changelog(UPDATES_DIR), (
+        "data/CHANGELOG.md veraltet: python -m helpers data docs")

@@ -63,7 +63,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "export", help="lange Tabelle, Regionen, Codebook und datapackage.json für R, Stata usw. schreiben (offline)")
     export.add_argument("--format", choices=["csv", "parquet", "stata"], default="csv", help="Dateiformat der Tabellen")
     export.add_argument("--out", type=Path, required=True, metavar="ORDNER", help="Zielordner (wird angelegt)")
-    actions.add_parser("codebook", help="data/codebook.csv und data/codebook.md aus Katalog und Daten neu schreiben")
+    actions.add_parser("docs", help="die erzeugten Dokumente neu schreiben: data/codebook.csv, data/codebook.md "
+                                    "(aus Katalog und Daten) und data/CHANGELOG.md (aus data/updates)")
     refresh.add_argument("--updates-dir", type=Path, default=UPDATES_DIR, help=argparse.SUPPRESS)
     refresh.add_argument("--tables-file", type=Path, default=TABLES_FILE, help=argparse.SUPPRESS)
 
@@ -114,7 +115,7 @@ def _provenance(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     action = {"build": _build, "validate": _validate, "inspect": _inspect, "import": _import, "fetch": _fetch,
-              "update": _update, "export": _export, "codebook": _codebook}[args.action]
+              "update": _update, "export": _export, "docs": _docs}[args.action]
     try:
         with transaction.sigterm_interrupts():
             return action(args)
@@ -218,12 +219,15 @@ def _export(args) -> int:
     return 0
 
 
-def _codebook(args) -> int:
+def _docs(args) -> int:
     from helpers import research
-    from helpers.research import codebooks
+    from helpers.data.change_report import CHANGELOG, changelog
+    from helpers.paths import DATA_DIR
+    from helpers.research import codebooks, export
 
     codebooks.write(research.codebook())
-    print(f"Geschrieben: {codebooks.CODEBOOK_CSV}, {codebooks.CODEBOOK_MD}")
+    export.write_text(DATA_DIR / CHANGELOG, changelog(UPDATES_DIR))
+    print(f"Geschrieben: {codebooks.CODEBOOK_CSV}, {codebooks.CODEBOOK_MD}, {DATA_DIR / 'CHANGELOG.md'}")
     return 0
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 
 from helpers import fmt, ingest, kommunen
 from helpers.data import build, datapackage, exports, importing, plausibility, processed, transaction, validation
-from helpers.data.change_report import ChangeReport, changes
+from helpers.data.change_report import CHANGELOG, ChangeReport, changelog, changes
 from helpers.data.exports import Answer, Table, UnknownTable, UpdateFailed
 from helpers.ingest.common import TABLES_FILE, normalise_ags
 from helpers.ingest.genesis_flat import REGION_DIMENSIONS
@@ -91,6 +91,8 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
                 (commit.path("updates") / name).parent.mkdir(exist_ok=True)
                 commit.path("updates", name).write_text(text, encoding="utf-8")
                 commit.move(commit.path("updates", name), updates_dir / name)
+            commit.path(CHANGELOG).write_text(changelog(updates_dir, report.as_json()), encoding="utf-8")
+            commit.move(commit.path(CHANGELOG), updates_dir.parent / CHANGELOG)
         commit.commit()
         processed.collect_garbage(processed_dir)
     return report

@@ -1,7 +1,7 @@
 """The codebook: per catalogue indicator its labels and definitions (de/en), unit, official tables, census
 bases, the regions it really covers and its first and last date — from ``catalogue/indicators.yaml`` and the
 long table of :func:`helpers.research.table`. Committed as ``data/codebook.csv`` and ``data/codebook.md``
-(``python -m helpers data codebook``; ``tests/data/test_research.py`` keeps them in sync with the data).
+(``python -m helpers data docs``; ``tests/data/test_research.py`` keeps them in sync with the data).
 """
 from __future__ import annotations
 
@@ -70,7 +70,7 @@ def _day(value) -> str:
 def markdown(book: pd.DataFrame) -> str:
     """The codebook for reading: one section per indicator, grouped by Handlungsfeld."""
     lines = ["# Codebook: Indikatoren des Integrationsmonitors", "",
-             "Erzeugt mit `python -m helpers data codebook` aus `src/helpers/catalogue/indicators.yaml` und den "
+             "Erzeugt mit `python -m helpers data docs` aus `src/helpers/catalogue/indicators.yaml` und den "
              "Daten in `data/raw` (nicht von Hand ändern). Die lange Tabelle dazu: `helpers.research.table()` bzw. "
              "`python -m helpers data export`. Abdeckung: Regionen mit einem Wert (ein amtliches Zeichen wie `.` "
              "zählt nicht); kreisfreie Städte zählen bei den Gemeinden und bei den kreisfreien Städten.", ""]
