@@ -17,7 +17,7 @@ from helpers.paths import CATALOGUE_DIR
 
 CATALOGUE_PATH = CATALOGUE_DIR / "indicators.yaml"
 LEVELS = ("kommune", "kreis", "land")
-UNITS = ("persons", "percent", "schools", "years")
+UNITS = ("persons", "percent", "per_100", "schools", "years")  # per_100: a ratio per 100 that is no share ("je 100")
 
 # A definition that says the figures are rounded to multiples of N ("Vielfache von 5").
 ROUNDING_CLAIM = re.compile(r"Vielfache\w* von (\d+)|multiples? of (\d+)")
