@@ -146,9 +146,11 @@ def changelog(updates_dir: Path, new: dict | None = None) -> str:
             for change in (c for c in report["changes"] if c["table"] == code):
                 counts[change["kind"]] = counts.get(change["kind"], 0) + (change.get("count") or 1)
             replaces = ", ".join(info.get("replaces") or []) or "–"
-            what = "; ".join(f"{KIND_DE[k]}: {n}" for k, n in counts.items() if k in KIND_DE) or "keine Werte geändert"
+            what = "; ".join(f"{KIND_DE[k]}: {n}" for k, n in counts.items() if k in KIND_DE) or (
+                "gleiche Werte, nur die Herkunft ist neu erfasst" if info.get("replaces") else "keine Werte geändert")
             lines.append(f"- Tabelle `{code}`: Quelle `{info['source_id']}`, Datei `data/raw/{info['file']}`, abgerufen "
-                         f"{info.get('retrieved', '')}, ersetzt {replaces}. {what}."
+                         f"{info.get('retrieved', '')}" + (f" über {info['via']}" if info.get("via") else "")
+                         + f", ersetzt {replaces}. {what}."
                          + (f" {info['message']}." if info.get("message") else ""))
         lines.append("")
     return "\n".join(lines)

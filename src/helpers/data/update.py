@@ -161,7 +161,8 @@ def _stage(answer: Answer, trial: Path, scratch: Path, report: ChangeReport, acc
         raise UpdateFailed(str(exc)) from exc
     _annotate_resource(trial, target, answer)
     report.tables[table.code] = {"status": "updated", "source_id": source_id, "file": target.as_posix(),
-                                 "retrieved": answer.retrieved, "replaces": [r["x_source_id"] for r in previous]}
+                                 "retrieved": answer.retrieved, "replaces": [r["x_source_id"] for r in previous],
+                                 **({"via": answer.mirror} if answer.mirror else {})}
     if older:
         report.tables[table.code]["message"] = (
             f"älterer Stand (bis {fmt.format_date(ours['date'].max())}): ergänzt seine Stichtage neben dem Stand bis "
