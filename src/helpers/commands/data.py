@@ -223,10 +223,10 @@ def _docs(args) -> int:
     from helpers import research
     from helpers.data.change_report import CHANGELOG, changelog
     from helpers.paths import DATA_DIR
-    from helpers.research import codebooks, export
+    from helpers.research import codebooks
 
     codebooks.write(research.codebook())
-    export.write_text(DATA_DIR / CHANGELOG, changelog(UPDATES_DIR))
+    codebooks.write_text(DATA_DIR / CHANGELOG, changelog(UPDATES_DIR))
     print(f"Geschrieben: {codebooks.CODEBOOK_CSV}, {codebooks.CODEBOOK_MD}, {DATA_DIR / 'CHANGELOG.md'}")
     return 0
 

@@ -108,7 +108,7 @@ def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR, accept_re
         target = stage(file, meta, fmt, extract, trial)
         report = build.validate(trial)
         if not report.ok:
-            raise ImportRefused("Nach dem Import wären die Rohdaten ungültig:\n" + "\n".join(report.distinct()))
+            raise ImportRefused("Nach dem Import wären die Rohdaten ungültig:\n" + "\n".join(distinct(report.errors)))
         commit.stage_raw(trial, raw_dir)
         commit.commit()
     return target
@@ -224,3 +224,21 @@ def place(file: Path, target: Path) -> None:
     tmp = target.with_name(f".{target.name}.part")
     shutil.copyfile(file, tmp)
     os.replace(tmp, target)
+
+
+def distinct(issues: list, limit: int = 20) -> list[str]:
+    """One line per distinct problem (same file, column, check, text and fix), naming its rows: an export with
+    20 values of an unknown unit gives one line, not 20 identical ones."""
+    groups: dict[tuple, list] = {}
+    for issue in issues:
+        groups.setdefault((issue.level, issue.file, issue.column, issue.check, issue.problem, issue.fix), []).append(issue)
+    lines = []
+    for same in list(groups.values())[:limit]:
+        rows, first = sorted({i.row for i in same if i.row}), same[0]
+        shown = ", ".join(map(str, rows[:5])) + (f" und {len(rows) - 5} weitere" if len(rows) > 5 else "")
+        where = first.file + (f", Zeile {shown}" if rows else "") + (f", Spalte {first.column}" if first.column else "")
+        count = f" ({len(same)} Werte)" if len(same) > 1 else ""
+        lines.append(f"FEHLER [{first.check}] {where}: {first.problem}{count} → {first.fix}")
+    if len(groups) > limit:
+        lines.append(f"… und {len(groups) - limit} weitere Probleme (alle: python -m helpers data validate)")
+    return lines

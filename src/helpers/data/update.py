@@ -74,7 +74,7 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
             tables, checked = build.checked(trial)
         except validation.DataError as exc:
             report.tables["(alle)"] = {"status": "failed", "message": "Rohdaten nach dem Import ungültig:\n"
-                                       + "\n".join(exc.report.distinct())}
+                                       + "\n".join(importing.distinct(exc.report.errors))}
             return report
         with kommunen.directory_of(trial):  # a region new to the directory has its name there
             report.changes = changes(before, tables["observations"], report, replaced)

@@ -68,25 +68,6 @@ class Report:
             counts[(issue.level, issue.check)] = counts.get((issue.level, issue.check), 0) + 1
         return dict(sorted(counts.items()))
 
-    def distinct(self, issues: list[Issue] | None = None, limit: int = 20) -> list[str]:
-        """One line per distinct problem (same file, column, check, text and fix), naming its rows: an export
-        with 20 rows of an unknown unit gives one line, not 20 identical ones."""
-        groups: dict[tuple, list[Issue]] = {}
-        for issue in self.errors if issues is None else issues:
-            groups.setdefault((issue.level, issue.file, issue.column, issue.check, issue.problem, issue.fix), []).append(issue)
-        lines = []
-        for same in list(groups.values())[:limit]:
-            rows = sorted({i.row for i in same if i.row})
-            first = same[0]
-            shown = ", ".join(map(str, rows[:5])) + (f" und {len(rows) - 5} weitere" if len(rows) > 5 else "")
-            where = first.file + (f", Zeile {shown}" if rows else "") + (f", Spalte {first.column}" if first.column else "")
-            label = "FEHLER" if first.level == ERROR else "Warnung"
-            count = f" ({len(same)} Werte)" if len(same) > 1 else ""
-            lines.append(f"{label} [{first.check}] {where}: {first.problem}{count} → {first.fix}")
-        if len(groups) > limit:
-            lines.append(f"… und {len(groups) - limit} weitere Probleme (alle: python -m helpers data validate --all-warnings)")
-        return lines
-
     def format(self, limit: int = 50) -> str:
         lines = [i.line() for i in self.errors[:limit]] + [i.line() for i in self.warnings[:limit]]
         hidden = max(0, len(self.errors) - limit) + max(0, len(self.warnings) - limit)
@@ -230,14 +211,9 @@ def check_references(frame: pd.DataFrame, source_ids: set[str], report: Report) 
 
 
 def _each(report: Report, rows: pd.DataFrame, level: str, column: str, problem, fix: str, check: str) -> None:
-    for _, r in rows.iterrows():
-        report.add(level, r["_file"], r["_row"], column, problem(r) if callable(problem) else problem, fix, check)
-
-
-def _in_table(row) -> str:
-    """' (Tabelle 12411-07-01-5)' for a row of an imported export, naming the tables.yaml entry to edit."""
-    table = row.get("_table")
-    return f" (Tabelle {table})" if isinstance(table, str) and table else ""
+    for _, r in rows.iterrows():  # a row of an imported export names its table (its entry in tables.yaml)
+        table = f" (Tabelle {r['_table']})" if isinstance(r.get("_table"), str) and r["_table"] else ""
+        report.add(level, r["_file"], r["_row"], column, (problem(r) if callable(problem) else problem) + table, fix, check)
 
 
 def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Report) -> None:
@@ -246,11 +222,9 @@ def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Re
           "8-stelligen AGS einer der 16 Kommunen, 05154 (Kreis), 05 (NRW) oder DG als Text eintragen", "ags_known")
     _each(report, obs[obs["date"].isna()], ERROR, "date", lambda r: f"Datum '{r['_date_raw']}' ist nicht lesbar",
           "Datum als JJJJ-MM-TT angeben", "date_parses")
-    _each(report, obs[~obs["unit"].isin(rules["units"])], ERROR, "unit",
-          lambda r: f"unbekannte Einheit '{r['unit']}'" + _in_table(r),
-          "eine Einheit aus src/helpers/catalogue/checks.yaml (Liste units) verwenden oder sie dort bewusst ergänzen; "
-          "kommt sie aus einem Export, in src/helpers/catalogue/tables.yaml bei der Tabelle unter columns den Spaltenkopf "
-          "auf [variable, category, unit] mit einer bekannten Einheit abbilden", "unit_known")
+    _each(report, obs[~obs["unit"].isin(rules["units"])], ERROR, "unit", lambda r: f"unbekannte Einheit '{r['unit']}'",
+          "Einheit in src/helpers/catalogue/checks.yaml (Liste units) bewusst ergänzen oder, aus einem Export, "
+          "in src/helpers/catalogue/tables.yaml (columns der Tabelle) auf eine bekannte abbilden", "unit_known")
     bad_value = obs["value"].isna() & ~obs["_value_raw"].isin(rules["missing_markers"]) & (obs["flag"] == "")
     _each(report, obs[bad_value], ERROR, "value", lambda r: f"Wert '{r['_value_raw']}' ist keine Zahl",
           "Zahl mit Dezimalpunkt eintragen oder die Zelle leer lassen (fehlender Wert)", "value_numeric")
@@ -434,11 +408,9 @@ def _check_identity(obs: pd.DataFrame, rules: dict, report: Report) -> None:
     """Known variable, finite value, and one value per key and source (a second one is a typo, not a conflict)."""
     known = set(rules["variables"])
     _each(report, obs[~obs["variable"].isin(known)], ERROR, "variable",
-          lambda r: f"unbekannte Variable {r['variable']!r}" + _in_table(r) + "".join(
+          lambda r: f"unbekannte Variable {r['variable']!r}" + "".join(
               f" – meinten Sie '{m}'?" for m in difflib.get_close_matches(str(r["variable"]), known, n=1)),
-          "Tippfehler korrigieren oder eine neue Variable bewusst in src/helpers/catalogue/checks.yaml (variables) und, "
-          "wenn sie ein Indikator wird, in src/helpers/catalogue/indicators.yaml (variables) eintragen; aus einem Export: "
-          "den Spaltenkopf in src/helpers/catalogue/tables.yaml (columns der Tabelle) abbilden",
+          "Tippfehler korrigieren oder die Variable bewusst in src/helpers/catalogue/checks.yaml (variables) eintragen",
           "variable_known")
     infinite = obs["value"].map(lambda v: isinstance(v, float) and math.isinf(v))
     _each(report, obs[infinite], ERROR, "value", lambda r: f"Wert '{r['_value_raw']}' ist unendlich, keine Zahl",

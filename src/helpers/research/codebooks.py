@@ -5,6 +5,7 @@ long table of :func:`helpers.research.table`. Committed as ``data/codebook.csv``
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -92,7 +93,15 @@ def markdown(book: pd.DataFrame) -> str:
 
 def write(book: pd.DataFrame, csv_path: Path = CODEBOOK_CSV, md_path: Path = CODEBOOK_MD) -> None:
     """Both files, each written atomically (a reader never sees half a codebook)."""
-    from helpers.research.export import write_text
-
     write_text(csv_path, book.to_csv(index=False, lineterminator="\n"))
     write_text(md_path, markdown(book))
+
+
+def write_text(path: Path, text: str) -> None:
+    """Written beside ``path`` and renamed into place (the codebook, the changelog, the export's files)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

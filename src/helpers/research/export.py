@@ -53,19 +53,6 @@ class ExportError(ValueError):
     """The output folder cannot take the export (a file, not writable)."""
 
 
-def write_text(path: Path, text: str) -> None:
-    _replace(path, text.encode("utf-8"))
-
-
-def _replace(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _write_frame(frame: pd.DataFrame, path: Path, fmt: str) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
@@ -153,7 +140,7 @@ def export(out_dir: Path, fmt: str) -> list[Path]:
         "x_data_version": _data_version(),
     }
     path = out_dir / "datapackage.json"
-    write_text(path, json.dumps(package, ensure_ascii=False, indent=2) + "\n")
+    codebook_module.write_text(path, json.dumps(package, ensure_ascii=False, indent=2) + "\n")
     return [*written, path]
 
 
