@@ -121,3 +121,12 @@ def full_run(tmp_path_factory):
 def kleve_run(tmp_path_factory):
     """`briefings --kommune Kleve`, German and English: one page of each kind and language (make test-fast)."""
     return _briefings_run(tmp_path_factory, "--kommune", "Kleve")
+
+
+LARGEST_KREIS = "Kreis Steinfurt"  # 24 Gemeinden, the most of any NRW Kreis (test_print_budgets checks it)
+
+
+@pytest.fixture(scope="session")
+def largest_run(tmp_path_factory):
+    """The Kreis briefings of the NRW Kreis with the most Gemeinden and one of its profiles, German and English."""
+    return _briefings_run(tmp_path_factory, "--kreis", LARGEST_KREIS, "--kommune", "Rheine")

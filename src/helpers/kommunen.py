@@ -143,7 +143,7 @@ def directory_of(raw_dir: Path):
 
 
 def _forget() -> None:
-    for cached in (all_regions, _official_names, _index):
+    for cached in (_newest_rows, all_regions, _official_names, _index):
         cached.cache_clear()
 
 

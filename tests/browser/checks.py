@@ -135,6 +135,24 @@ _OVERLAP_SCRIPT = """
   plot.querySelectorAll('g.xaxislayer-above').forEach(e => add('x tick labels', e));
   plot.querySelectorAll('g.annotation').forEach(e => add(`annotation "${e.textContent.slice(0, 40)}"`, e));
   const found = [];
+  // The plot area keeps clear of title, legend and axis titles; nothing sticks out of the chart (cut off).
+  const area = plot.querySelector('.nsewdrag');
+  if (area) {
+    const r = area.getBoundingClientRect();
+    const framing = parts.filter(p => p.name === 'title' || p.name === 'legend' || p.name.endsWith('axis title'));
+    for (const part of framing) {
+      const w = Math.min(r.right, part.r.right) - Math.max(r.left, part.r.left);
+      const h = Math.min(r.bottom, part.r.bottom) - Math.max(r.top, part.r.top);
+      const size = `${Math.round(w)}x${Math.round(h)} px`;
+      if (w > 1 && h > 1) found.push(`${title}: ${part.name} overlaps the plot area (${size})`);
+    }
+  }
+  const frame = (plot.querySelector('svg.main-svg') || plot).getBoundingClientRect();
+  for (const part of parts) {
+    const out = Math.max(frame.left - part.r.left, part.r.right - frame.right,
+                         frame.top - part.r.top, part.r.bottom - frame.bottom);
+    if (out > 2) found.push(`${title}: ${part.name} is cut off (${Math.round(out)} px outside the chart)`);
+  }
   for (let a = 0; a < parts.length; a++) for (let b = a + 1; b < parts.length; b++) {
     const p = parts[a].r, q = parts[b].r;
     const w = Math.min(p.right, q.right) - Math.max(p.left, q.left);
@@ -148,7 +166,8 @@ _OVERLAP_SCRIPT = """
 
 
 def overlap_problems(page) -> list[str]:
-    """Legend, title, axis titles, tick labels and annotations of every chart must not cover each other."""
+    """Legend, title, axis titles, tick labels and annotations of every chart must not cover each other nor
+    the plot area, nor stick out of the chart."""
     return page.evaluate(_OVERLAP_SCRIPT)
 
 
@@ -171,7 +190,8 @@ def map_problems(page, expect_at_least: int = 0, areas: int = 16) -> list[str]:
     for chart in maps:
         if chart["fills"] < areas:
             problems.append(f"map {chart['title']!r}: {chart['fills']} areas drawn instead of {areas} (schematic map?)")
-        if BKG_ATTRIBUTION not in chart["text"].replace("\u00a0", " "):
+        # A line break inside the attribution (a compact map's source line wraps) joins its words in textContent.
+        if re.sub(r"\s", "", BKG_ATTRIBUTION) not in re.sub(r"\s", "", chart["text"]):
             problems.append(f"map {chart['title']!r}: no BKG attribution under it: {chart['text'][:200]!r}")
     return problems
 
@@ -208,3 +228,29 @@ def axe_violations(page) -> list[str]:
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]})
     return [f"{v['id']} ({v['impact']}): {node['target']} {node['failureSummary'][:160]!r}"
             for v in results.response["violations"] for node in v["nodes"]]
+
+
+# Rankings (helpers.presentation.charts.dots, meta kind "ranking"): the tick labels the browser drew.
+_RANKING_TICKS_SCRIPT = """
+() => Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .filter(plot => plot.layout && plot.layout.meta && plot.layout.meta.kind === 'ranking')
+  .map(plot => ({title: (plot.querySelector('.gtitle') || {}).textContent || '',
+                 ticks: Array.from(plot.querySelectorAll('g.ytick text')).filter(t => t.textContent.trim()).length}))
+"""
+
+
+def ranking_ticks(page) -> list[dict]:
+    """Per ranking chart: its title and how many place names the browser shows on its axis."""
+    return page.evaluate(_RANKING_TICKS_SCRIPT)
+
+
+DATE = re.compile(r"\b\d{1,2}\.\d{1,2}\.(?:\d{4})?")
+# In German text: a decimal point ("10.5", "0.0") or more than two decimals ("28,8775"); a dot before three
+# digits is the thousands separator ("53.028").
+BAD_GERMAN_NUMBER = re.compile(r"\d\.\d{1,2}(?!\d)|\d\.\d{4,}|\d,\d{3,}")
+
+
+def description_number_problems(page) -> list[str]:
+    """The hidden one-sentence chart descriptions whose numbers a German reader would misread."""
+    texts = page.eval_on_selector_all("figure.im-chart figcaption", "nodes => nodes.map(n => n.textContent)")
+    return [text for text in texts if BAD_GERMAN_NUMBER.search(DATE.sub("", text))]

@@ -12,7 +12,7 @@ from helpers.briefings.kommunen_vergleich import figures, peers, sections, state
 from helpers.indicators import similarity
 from helpers.indicators.changes import change_since_previous
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
-from helpers.presentation import charts
+from helpers.presentation import charts, time_charts
 from tests import expected
 
 
@@ -91,11 +91,12 @@ def test_indicator_selection_is_validated():
 def test_chart_builders_cite_their_sources_and_refuse_none():
     frame = pd.DataFrame({"name": ["Kleve", "Goch"], "value": [2.0, 1.0], "status": ["published", "derived"],
                           "date": pd.to_datetime(["2024-12-31"] * 2), "base": ["", ""]})
-    bars = charts.bars(frame, x="name", y="value", title="T", source_ids=["ITNRW_12411_15I_2024"], horizontal=True,
-                       reference=1.5, reference_label="Kreiswert")
-    grid = charts.small_multiples(frame, facet="name", x="date", y="value", split="base", title="T",
+    ranked = charts.dots(frame, x="name", y="value", title="T", source_ids=["ITNRW_12411_15I_2024"],
+                         reference=1.5, reference_label="Kreiswert")
+    bars = charts.bars(frame, x="name", y="value", title="T", source_ids=["ITNRW_12411_15I_2024"])
+    grid = time_charts.small_multiples(frame, facet="name", x="date", y="value", split="base", title="T",
                                   source_ids=["ITNRW_12411_15I_2024"])
-    for fig in (bars, grid):
+    for fig in (ranked, bars, grid):
         assert charts.source_line_of(fig).startswith("Quelle: IT.NRW")
     with pytest.raises(ValueError, match="Quellen"):
         charts.bars(frame, x="name", y="value", title="T", source_ids=[])
@@ -164,24 +165,42 @@ def test_changes_use_one_interval_for_all_kommunen(ctx):
 
 def test_every_ranking_chart_plots_one_date_and_names_it(ctx):
     """Rankings never mix dates (Ratswahl: 2020 results, not Geldern's preliminary 2025 figure;
-    FlüAG: Kleve 2019 is not ranked against Rees 2016), and the title names that one date."""
+    FlüAG: Kleve 2019 is not ranked against Rees 2016), and the title names that one date. Every
+    Kommune has its row; a lower bound or a missing figure has no value there (its note instead)."""
     drawn = [b for b in ctx.document["indicators"] if isinstance(b, Chart)]
-    bars = [(b.args["frame"], b.args["title"]) for b in drawn if b.draw is charts.bars]
-    panels = [(b.args["frame"], b.args["title"]) for b in drawn if b.draw is charts.small_multiples]
-    assert len(bars) >= 10
-    for frame, title in bars:
-        assert frame["date"].nunique() == 1, (title, sorted(frame["date"].unique()))
+    rankings = [(b.args["frame"], b.args["title"]) for b in drawn if b.draw is charts.dots]
+    panels = [(b.args["frame"], b.args["title"]) for b in drawn if b.draw is time_charts.small_multiples]
+    assert len(rankings) >= 10
+    for frame, title in rankings:
+        assert len(frame) == 16 and frame["date"].nunique() == 1, (title, sorted(frame["date"].unique()))
         assert title.endswith(fmt.format_date(frame["date"].iloc[0])), title
-        assert "incomplete" not in set(frame["status"]), title
-    titles = [title for _, title in bars]
+        assert frame.loc[frame["status"] == "incomplete", "value"].isna().all(), title
+    titles = [title for _, title in rankings]
     assert "Wahlbeteiligung bei der Ratswahl, 13.09.2020" in titles
     assert not any(title.startswith("Erfüllungsquote") for title in titles)
     for frame, title in panels:
         for _, line in frame.groupby(["name", "line"]):
             assert line["status"].eq("preliminary").all() or not line["status"].eq("preliminary").any(), title
         assert title.endswith(f"{fmt.format_date(frame['date'].min())} bis {fmt.format_date(frame['date'].max())}")
-    [turnout] = [f for f, title in panels if title.startswith("Wahlbeteiligung bei der Ratswahl")]
-    assert "vorläufig" in " ".join(turnout.loc[turnout["status"] == "preliminary", "line"])
+    # One final result per Kommune and Geldern's preliminary 2025 figure are no course over time: no panels.
+    assert not any(title.startswith("Wahlbeteiligung bei der Ratswahl") for _, title in panels)
+
+
+def test_counts_are_not_ranked_and_rates_name_every_kommune(ctx):
+    """A count (Einwohner, Empfänger) gets no ranking chart; the Mindestsicherungsquote's ranking (drawn where
+    the map shows another share) names all 16 Kommunen, the two without a figure (Kranenburg, Rheurdt: SGB II
+    secret) at the bottom as "k. A."."""
+    drawn = {b.args["title"]: b for b in ctx.document["indicators"] if isinstance(b, Chart) and b.draw is charts.dots}
+    assert not any(title.startswith(("Einwohnerinnen und Einwohner,", "Empfängerinnen")) for title in drawn)
+    assert not sections._ranking_chart(ctx, ctx.figures.standings["population"])
+    [rate] = sections._ranking_chart(ctx, ctx.figures.standings["minimum_benefit_rate"])
+    fig = rate.figure(ctx.sources)
+    assert list(fig.layout.yaxis.tickvals) == list(rate.args["frame"]["name"]) and len(fig.layout.yaxis.tickvals) == 16
+    assert list(rate.args["frame"]["name"])[-2:] == ["Kranenburg", "Rheurdt"]
+    assert charts.describe(fig).replace("\u00a0", " ").startswith(
+        "Punktdiagramm: Mindestsicherungsquote, 31.12.2024 – 14 Kommunen, "
+        "von 5,7 % (Kerken und Straelen) bis 14,5 % (Weeze).")
+    assert "Ohne Wert in der Grafik: Kranenburg und Rheurdt." in charts.describe(fig)
 
 
 def test_similarity_features_take_their_dates_from_the_data(ctx):
@@ -207,10 +226,25 @@ def test_series_and_features_are_computed_once_per_briefing_and_never_reach_anot
     goch = (ctx.obs["ags"] == "05154016") & (ctx.obs["variable"] == "population")
     changed = ctx.obs.assign(value=ctx.obs["value"].where(~goch, ctx.obs["value"] * 2))
     other = dataclasses.replace(ctx, obs=changed, sections=(), figures=figures.compute(
-        changed, ("population",), ctx.kommunen, ctx.kreis, ctx.stichtag, mapped=False))
+        changed, ("population",), ctx.kommunen, ctx.kreis, ctx.stichtag))
     table = ctx.figures.features
     key = "vergleich_feat_population"
     assert other.figures.features.loc["05154016", key] == 2 * table.loc["05154016", key]
     goch_series = {ctx.kommunen[i].ags: i for i in range(16)}["05154016"]
     old, new = (c.figures.standings["population"].series[goch_series] for c in (ctx, other))
     assert list(new["value"]) == [2 * v for v in old["value"]]
+
+
+def test_the_map_shows_an_official_share_chosen_from_the_data(ctx):
+    """MAP_RULE: a share or rate, never a count; Kleve's Zensus 2022 share (secondary, all 16 Kommunen)
+    yields to the official Mindestsicherungsquote (14 Kommunen; Kranenburg and Rheurdt only lower bounds,
+    left uncoloured); the comparison then ranks the census share instead of the mapped quota."""
+    from helpers.indicators.ranking import MAP_CANDIDATES
+
+    choice = ctx.figures.map
+    assert all(indicators.CATALOGUE[i].unit == "percent" for i in MAP_CANDIDATES)
+    assert choice.indicator.id == "minimum_benefit_rate" and len(choice.ranked) == 14
+    assert fmt.format_date(choice.reference_date) == "31.12.2024"
+    titles = [b.args["title"] for b in ctx.document["indicators"] if isinstance(b, Chart) and b.draw is charts.dots]
+    assert any(t.startswith("Ausländeranteil (Zensus 2022)") for t in titles)
+    assert not any(t.startswith("Mindestsicherungsquote") for t in titles)

@@ -13,7 +13,7 @@ from helpers.data import store
 from helpers.indicators import CATALOGUE
 from helpers.indicators.queries import facts_about
 from helpers.kommunen import KREIS_AGS, LAND_AGS, UnknownRegionError, kommunen
-from helpers.presentation import charts, sources, tables
+from helpers.presentation import charts, sources, tables, time_charts
 from tests.expected import official_population
 
 
@@ -114,11 +114,11 @@ def test_payloads_follow_the_contract():
 def test_chart_builders_require_sources():
     frame = pd.DataFrame({"date": pd.to_datetime(["2023-12-31", "2024-12-31"]), "value": [1.0, 2.0],
                           "series": "Kleve", "segment": ["a", "b"], "status": "published"})
-    fig = charts.line_with_breaks(frame, title="T", source_ids=["ITNRW_12411_15I_2024"])
+    fig = time_charts.line_with_breaks(frame, title="T", source_ids=["ITNRW_12411_15I_2024"])
     assert charts.source_line_of(fig) == sources.cite(["ITNRW_12411_15I_2024"])
     assert len(fig.data) == 2 and len(fig.layout.shapes) == 1  # two segments, one visible break
     with pytest.raises(ValueError, match="Quellen"):
-        charts.line_with_breaks(frame, title="T", source_ids=[])
+        time_charts.line_with_breaks(frame, title="T", source_ids=[])
 
 
 def _render(shown, profile) -> str:
@@ -200,7 +200,7 @@ def test_index_cells_keep_their_marks_and_a_date_that_differs(tmp_path):
     def entry(name, date):
         figures = [{"id": "population", "label": "Einwohner", "value": 1000.0, "unit": "persons", "date": date,
                     "status": "published"},
-                   {"id": "foreign_share_census_2022", "label": "Ausländeranteil", "value": 12.34, "unit": "%",
+                   {"id": "foreign_share_census_2011", "label": "Ausländeranteil", "value": 12.34, "unit": "%",
                     "date": "2022-05-15", "status": "secondary"}]
         return plan.Entry(f"kommune_{name}", "kommune_profil.ipynb", status="ok", key_figures={"figures": figures},
                            briefing={"kind": pages.PROFILE_KIND, "region": name, "stichtag": date})
@@ -347,5 +347,35 @@ def test_a_population_with_one_update_date_is_a_table_not_a_one_point_chart(show
     ("Kleve", "Ausländeranteil beim Zensus 2011 und 2022: Kleve, Kreis Kleve und NRW"),
 ])
 def test_the_foreign_share_chart_names_only_the_censuses_it_draws(kommune, title):
-    titles = [f.layout.title.text for f in _charts(profil.setup(kommune), "population")]
+    titles = [f.layout.title.text.replace("<br>", " ") for f in _charts(profil.setup(kommune), "population")]
     assert any(text.startswith(title) for text in titles), titles
+
+
+def test_index_columns_are_the_same_for_every_kreis():
+    """A Kreis where one Kommune lacks the Mindestsicherungsquote keeps the column ("k. A." there); the
+    columns do not follow what a Kreis happens to have for all its Kommunen."""
+    from helpers.run import pages
+
+    def profile(benefit: float | None, extra: bool) -> dict[str, dict]:
+        figures = {i: {"label": i, "value": 1.0, "date": "2024-12-31"} for i in pages.INDEX_FIGURES}
+        figures["minimum_benefit_rate"]["value"] = benefit
+        if extra:
+            figures["population_change_2015"] = {"label": "c", "value": 2.0, "date": "2024-12-31"}
+        return figures
+
+    kleve, _ = pages._index_columns([profile(None, True), profile(8.2, True)], "de")
+    other, headers = pages._index_columns([profile(5.0, False), profile(6.0, False)], "de")
+    assert kleve == other == list(pages.INDEX_FIGURES)
+    assert headers[-1]["date"] == "31.12.2024"
+
+
+def test_a_bar_chart_description_names_ties_and_lists_every_missing_slot():
+    """Ties at an end of the range are named together; slots without a figure are listed, never counted
+    as "gleichauf" (a tie), and no number carries more than the chart's decimals."""
+    names = ["A", "B", "C", "D", "E", "F"]
+    frame = pd.DataFrame({"c": names * 2, "g": ["2014"] * 6 + ["2024"] * 6,
+                          "v": [5.71, 5.74, 14.5, None, None, None, None, None, 8.0, 9.0, 10.0, 11.0]})
+    text = charts.describe(charts.bars(frame, x="c", y="v", group="g", title="T", source_ids=["ITNRW_12411_15I_2024"],
+                                       unit="%", decimals=1))
+    assert "von 5,7\u00a0% (2014, A und 2014, B) bis 14,5\u00a0% (2014, C)" in text
+    assert "Ohne Wert in der Grafik: 2014, D, 2014, E, 2014, F, 2024, A und 2024, B." in text

@@ -17,8 +17,9 @@ from IPython.display import Markdown, display
 
 from helpers import fmt
 from helpers.i18n import t
-from helpers.presentation import charts, sources, tables
-from helpers.presentation.narrative import marker_legend
+from helpers.indicators.ranking import MapShare
+from helpers.presentation import charts, maps, sources, tables
+from helpers.presentation.narrative import format_figure, marker_legend
 from helpers.presentation.sources import Numbering
 
 
@@ -95,14 +96,16 @@ class Chart:
 @dataclass(frozen=True, eq=False)
 class SourceList:
     """"Quellen und Stand": every source of the briefing in the order of its number, with table code,
-    date and licence; ``listed``: sources to name even where no section refers to them."""
+    date and licence; ``listed``: sources to name even where no section refers to them. On paper without
+    the internal id and the web address (publisher, title, table and date find the source; the addresses
+    alone took a page of the comparison)."""
 
     listed: tuple[str, ...] = ()
     source_ids = ()
 
     def show(self, numbering: Numbering, sprache: str) -> None:
         tables.table(sources.source_table(numbering.ids, sprache, numbering),
-                     screen_only=(t("source_col_id", sprache),), css_class="im-sources")
+                     screen_only=(t("source_col_id", sprache), t("source_col_url", sprache)), css_class="im-sources")
 
 
 Block = Text | Table | Chart | SourceList
@@ -119,6 +122,21 @@ def heading(text: str, level: int = 2) -> Text:
 def sources_section(heading_text: str, listed: Iterable[str] = ()) -> list[Block]:
     """'Quellen und Stand' under its heading; ``listed``: sources to list even where no section refers to them."""
     return [heading(heading_text), SourceList(tuple(listed))]
+
+
+def share_map(choice: MapShare, names: Mapping[str, str], sprache: str) -> Chart:
+    """The map of the Kommunen coloured by the share ``choice`` (:func:`helpers.indicators.ranking.map_share`) on
+    its one reference date (in the title); like a ranking, it leaves lower bounds uncoloured. With its table."""
+    ranked = {f.ags for f in choice.ranked}
+    values = pd.Series([f.value if f.ags in ranked else None for f in choice.figures],
+                       index=pd.Index([f.ags for f in choice.figures], name="ags"), dtype=float)
+    label = choice.indicator.label(sprache)
+    table = pd.DataFrame({t("map_col_kommune", sprache): [names[f.ags] for f in choice.figures],
+                          label: [format_figure(f, sprache) for f in choice.figures]})
+    ids = tuple(dict.fromkeys(i for f in choice.figures if not f.missing for i in f.source_ids))
+    title = f"{label}, {fmt.format_date(choice.reference_date, sprache)}"
+    return Chart(maps.choropleth, dict(values=values, title=title, sprache=sprache, source_ids=ids,
+                                       decimals=choice.indicator.decimals), table)
 
 
 def fact_line(fact, name: str, sprache: str) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import math
 import textwrap
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -21,11 +22,14 @@ import plotly.graph_objects as go
 import shapely
 from plotly.colors import sample_colorscale
 
+from helpers import fmt
 from helpers.data import geo
-from helpers.fmt import MISSING, format_number, format_percent
 from helpers.i18n import check_sprache, t
 from helpers.kommunen import Region, kommunen, kreis, kreis_phrases, region
-from helpers.presentation.charts import CONTEXT, HIGHLIGHT, Refer, add_footnote, footnote_text, style
+from helpers.presentation import chart_text
+from helpers.presentation.chart_text import format_value
+from helpers.presentation.charts import (COMPACT_SOURCE_WIDTH, COMPACT_WIDTH, CONTEXT, HIGHLIGHT, LEGEND_ROW_PX, Refer,
+                                         add_footnote, footnote_text, style)
 from helpers.presentation.sources import cite
 
 # Blues without its near-white end, so the lowest value still stands out from the page.
@@ -38,10 +42,12 @@ LINE_PX = 18  # bottom-margin lines under the map: the fallback note, then the s
 NOTE_WIDTH = 95  # characters per note line; plotly annotations do not wrap by themselves
 
 
-def choropleth(values: pd.Series, *, title: str, unit: str, source_ids: list[str] | None = None,
+def choropleth(values: pd.Series, *, title: str, source_ids: list[str] | None = None,
                source_line: str | None = None, sprache: str = "de", highlight: str | int | None = None,
-               decimals: int = 1, height: int = 560, refer: Refer = cite) -> go.Figure:
-    """Colour the Kommunen of one Kreis by ``values`` (indexed by AGS; names and int AGS accepted too).
+               decimals: int = 1, height: int = 480, refer: Refer = cite) -> go.Figure:
+    """Colour the Kommunen of one Kreis by a share or rate: ``values`` in percent (indexed by AGS; names
+    and int AGS accepted too). Only shares and rates are mapped: a map coloured by a count (population,
+    recipients) draws the eye to the large towns and says nothing about them.
 
     Kommunen of the Kreis without a value are grey and hatched with a "k. A." hover, never drawn as 0. ``highlight``
     (name or AGS) outlines one Kommune. Give the data source as ``source_ids`` (cited through ``refer``,
@@ -52,7 +58,7 @@ def choropleth(values: pd.Series, *, title: str, unit: str, source_ids: list[str
     present = table["value"].dropna()
     low, high = (present.min(), present.max()) if len(present) else (0.0, 1.0)
     span = (high - low) or 1.0
-    table["label"] = [_format(v, unit, decimals, sprache) for v in table["value"]]
+    table["label"] = [format_value(v, "%", decimals, sprache) for v in table["value"]]
     table["fill"] = [
         None if pd.isna(v) else sample_colorscale(COLORSCALE, [(v - low) / span])[0] for v in table["value"]
     ]
@@ -65,14 +71,19 @@ def choropleth(values: pd.Series, *, title: str, unit: str, source_ids: list[str
     else:
         traces = [_tiles(table, target)]
     if len(present):
-        traces.append(_colorbar(table, low, high, unit))
+        traces.append(_colorbar(table, low, high))
     if table["value"].isna().any():
         traces.append(_missing_legend(sprache))
     fig = go.Figure().add_traces(traces)
-    fig.update_layout(meta={"description": t("map_describe_choropleth", sprache, **_kreis_texts(table, sprache),
-                                              title=title)})
+    shown = partial(format_value, unit="%", decimals=decimals, sprache=sprache)
+    places = _kreis_texts(table, sprache)
+    summary = chart_text.describe("map", t("map_describe_choropleth", sprache, **places, title=title),
+                                  zip(table["value"], table["name"]), shown, sprache,
+                                  t("chart_noun_kommunen", sprache),
+                                  fmt.format_list(list(table.loc[table["value"].isna(), "name"]), sprache))
+    fig.update_layout(meta={"description": summary})
     return _finish(fig, table, title=title, source_line=_data_source(source_ids, source_line, sprache, refer),
-                   sprache=sprache, height=height)
+                   sprache=sprache, height=height, compact=True)
 
 
 def locator(ags: str | int, sprache: str = "de", height: int = 340) -> go.Figure:
@@ -97,7 +108,7 @@ def locator(ags: str | int, sprache: str = "de", height: int = 340) -> go.Figure
     places = _kreis_texts(table, sprache)
     fig.update_layout(meta={"description": t("map_describe_locator", sprache, **places, name=target.name)})
     return _finish(fig, table, title=t("map_locator_title", sprache, **places, name=target.name), source_line="",
-                   sprache=sprache, height=height)
+                   sprache=sprache, height=height, compact=True)
 
 
 def covers(name_or_ags: str | int) -> bool:
@@ -160,13 +171,6 @@ def _table(values: pd.Series, kreis_ags: str | None = None) -> pd.DataFrame:
     return table
 
 
-def _format(value: float, unit: str, decimals: int, sprache: str) -> str:
-    if unit == "%":
-        return format_percent(value, decimals, sprache)
-    number = format_number(value, decimals, sprache)
-    return f"{number}\u00a0{unit}" if unit and number != MISSING[sprache] else number
-
-
 def _hover(row: pd.Series) -> str:
     name = f"<b>{html.escape(row['name'])}</b>"
     return f"{name}<br>{html.escape(row['label'])}" if row["label"] else name
@@ -220,14 +224,13 @@ def _tiles(table: pd.DataFrame, target: str | None, labelled: set[str] | None = 
     return trace
 
 
-def _colorbar(table: pd.DataFrame, low: float, high: float, unit: str) -> dict[str, object]:
+def _colorbar(table: pd.DataFrame, low: float, high: float) -> dict[str, object]:
     """An invisible trace that carries the colour bar (Scatter fills have none of their own)."""
     return dict(
         type="scatter",
         x=table["x"].iloc[:2], y=table["y"].iloc[:2], mode="markers",
         marker=dict(size=0, opacity=0, color=[low, high], colorscale=COLORSCALE, cmin=low, cmax=high,
-                    showscale=True, colorbar=dict(title=dict(text=html.escape(unit)), thickness=14, len=0.6,
-                                                  ticksuffix="\u00a0%" if unit == "%" else "")),
+                    showscale=True, colorbar=dict(title=dict(text="%"), thickness=14, len=0.6, ticksuffix="\u00a0%")),
         hoverinfo="skip", showlegend=False,
     )
 
@@ -249,25 +252,31 @@ def _data_source(source_ids: list[str] | None, source_line: str | None, sprache:
     return refer(source_ids, sprache=sprache)
 
 
-def _finish(fig: go.Figure, table: pd.DataFrame, *, title: str, source_line: str, sprache: str, height: int) -> go.Figure:
-    """House style, true proportions, hidden axes, and the boundary attribution or the fallback note."""
+def _finish(fig: go.Figure, table: pd.DataFrame, *, title: str, source_line: str, sprache: str, height: int,
+            compact: bool = False) -> go.Figure:
+    """House style, true proportions, hidden axes, and the boundary attribution or the fallback note;
+    ``compact``: drawn at the compact charts' width, to stand beside the text (a Kreis is taller than wide)."""
     status = geo.boundaries_status()
     credit = status.attribution(sprache) if status.available else t("map_centres_source", sprache)
     # The locator has no data source of its own: its line cites the map basis alone.
     line = f"{source_line}; {credit}" if source_line else f"{t('source_prefix', sprache)}: {credit}"
-    style(fig, title=title, source_line=line, sprache=sprache, height=height)
+    narrow = dict(width=COMPACT_WIDTH, source_width=COMPACT_SOURCE_WIDTH) if compact else {}
+    style(fig, title=title, source_line=line, sprache=sprache, height=height, **narrow)
     latitude = float(table["y"].mean())
     fig.update_xaxes(visible=False, showgrid=False, zeroline=False, constrain="domain")
     fig.update_yaxes(visible=False, showgrid=False, zeroline=False, rangemode="normal",
                      scaleanchor="x", scaleratio=1 / math.cos(math.radians(latitude)))
-    note = textwrap.wrap(status.note(sprache) or "", NOTE_WIDTH)
-    lines = len(note) + 1
-    fig.update_layout(legend=dict(x=0, y=0, xanchor="left", yanchor="bottom", orientation="v",
-                                  bgcolor="rgba(255,255,255,0.8)"),
-                      margin=dict(l=20, r=20, t=60, b=LINE_PX * lines + 10), hovermode="closest")
-    fig.update_annotations(selector=dict(name="source_line"), yshift=-LINE_PX * (lines - 1) - 4)
+    note = textwrap.wrap(status.note(sprache) or "", NOTE_WIDTH * COMPACT_WIDTH // 980 if compact else NOTE_WIDTH)
+    source = next(a for a in fig.layout.annotations if a.name == "source_line")
+    lines = len(note) + source.text.count("<br>") + 1
+    # Under the map, top to bottom: the legend ("Grau: keine Angabe"), the fallback note, the source line;
+    # the legend is kept off the map, where it would cover a Kommune.
+    legend_px = LEGEND_ROW_PX * sum(bool(trace.showlegend) for trace in fig.data)
+    fig.update_layout(legend=dict(x=0, y=0, xanchor="left", yanchor="top", orientation="h"),
+                      margin=dict(l=20, r=20, b=legend_px + LINE_PX * lines + 10), hovermode="closest")
+    fig.update_annotations(selector=dict(name="source_line"), yshift=-legend_px - LINE_PX * len(note) - 4)
     if note:
-        add_footnote(fig, note, name="map_note", yshift=-4, size=11, color="#222222")
+        add_footnote(fig, note, name="map_note", yshift=-legend_px - 4, size=11, color="#222222")
     return fig
 
 

@@ -15,6 +15,7 @@ NUMERIC_CELL = re.compile(r"^(?:[+\u2212\-Â±]?\s*\d[\d.,\u00a0\u202f]*(?:\s?[%â€
 # (long, with '/', '_' or ':'); ordinary words only wrap between words.
 BREAKABLE_TOKEN, BREAKABLE_LENGTH = re.compile(r"[/_:]"), 16
 WIDE_TABLE_COLUMNS = 7  # from this many columns on, a table uses a smaller font
+LONG_TABLE_ROWS = 13  # from this many rows on, a table is "im-long": smaller in print, breaks between rows
 
 
 def _cell_class(text: str) -> str:
@@ -54,9 +55,11 @@ def table_html(frame: pd.DataFrame, caption: str = "", screen_only: tuple[str, .
     """``frame`` as a plain ``<table class="im-table">`` without the DataFrame index and without
     random ids (nbval compares it): numeric cells get ``im-num`` (no line break inside a number,
     right-aligned, as is the header of an all-numeric column), URLs and ids ``im-break``; tables
-    with many columns ``im-wide`` (smaller font); ``screen_only`` columns are left out in print.
+    with many columns ``im-wide`` (smaller font), with many rows ``im-long`` (printed across pages, the
+    header repeated, rather than leaving half a page empty); ``screen_only`` columns are left out in print.
     Columns may be (group, column) pairs: two header rows. ``css_class``: extra table class."""
-    classes = " ".join(c for c in ("im-table", "im-wide" if len(frame.columns) >= WIDE_TABLE_COLUMNS else "", css_class) if c)
+    classes = " ".join(c for c in ("im-table", "im-wide" if len(frame.columns) >= WIDE_TABLE_COLUMNS else "",
+                                   "im-long" if len(frame) >= LONG_TABLE_ROWS else "", css_class) if c)
     hidden = [c in screen_only for c in frame.columns]
     numeric = [bool(texts) and all(_cell_class(v) == "im-num" for v in texts)
                for texts in ([v for v in map(_text, frame[c]) if v.strip()] for c in frame.columns)]

@@ -23,7 +23,9 @@ from helpers.run.cache import link
 
 PLOTLY_JS = "plotly.min.js"
 CSS_FILE = TEMPLATES_DIR / "briefing" / "static" / "briefing.css"
-INDEX_COLUMNS = 4
+# The index's columns, the same for every Kreis: key figures from statewide tables (a Kommune without
+# one shows "k. A."), not whichever figures a Kreis happens to have for all its Kommunen.
+INDEX_FIGURES = ("population", "foreign_population_census_2011", "foreign_share_census_2011", "minimum_benefit_rate")
 PROFILE_KIND = "kommune_profil"
 ACCESSIBILITY_PAGE = "barrierefreiheit.html"  # German only: the statement BITV NRW asks for
 
@@ -106,15 +108,15 @@ def _index_cell(figure: dict, column: dict, sprache: str) -> str:
 
 
 def _index_columns(by_profile: list[dict[str, dict]], sprache: str) -> tuple[list[str], list[dict]]:
-    """The first key figures that every Kommune has, with their date when it is the same for all."""
-    ids = list(by_profile[0]) if by_profile else []
-    complete = [i for i in ids if all(i in p and p[i]["value"] is not None for p in by_profile)][:INDEX_COLUMNS]
+    """The :data:`INDEX_FIGURES` the profiles report, with their date when it is the same for every Kommune
+    that has the figure."""
+    ids = [i for i in INDEX_FIGURES if by_profile and all(i in p for p in by_profile)]
     headers = []
-    for i in complete:
-        dates = {p[i]["date"] for p in by_profile}
+    for i in ids:
+        dates = {p[i]["date"] for p in by_profile if p[i]["value"] is not None}
         date = format_date(dates.pop(), sprache) if len(dates) == 1 and None not in dates else ""
         headers.append({"label": by_profile[0][i]["label"], "date": date})
-    return complete, headers
+    return ids, headers
 
 
 NEWS_ITEMS = 8  # per table in "Neu seit dem letzten Lauf"; the full list is in data/updates/latest.json

@@ -65,6 +65,6 @@ def data_gaps(p: Profile) -> list[Block]:
                          known=int(counts.get("kommune", 0)), older=int(counts.get("older", 0)),
                          kreis_only=int(counts.get("kreis", 0)), none=int(counts.get("none", 0)),
                          na=int(counts.get("na", 0)))),
-            Table(data_gaps_table(p), css_class="im-long"),  # longer than a page: breaks between rows
+            Table(data_gaps_table(p)),
             markdown(p.t("profil_older_stand_note", years=OLDER_YEARS,
                          newest=fmt.format_date(p.figures.newest.date(), p.sprache)))]

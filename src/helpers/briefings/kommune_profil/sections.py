@@ -15,10 +15,11 @@ from helpers.data.status import mark
 from helpers.i18n import t
 from helpers.indicators import CATALOGUE, Comparison, Figure
 from helpers.indicators.queries import facts_about, latest_bases
-from helpers.presentation import charts, maps, narrative, payloads
+from helpers.presentation import charts, maps, narrative, payloads, time_charts
 
 Profile = Context[ProfileFigures]
 POPULATION_FIELD = "bevoelkerung"
+COMPACT_GROUPS = 3  # bar groups a compact chart (beside the text) holds legibly
 # The population update's successive census bases; a new one starts a visibly separate line.
 FORTSCHREIBUNG_BASES = ("update_1987_base", "update_2011_base", "update_2022_base")
 
@@ -221,9 +222,9 @@ def population(p: Profile) -> list[Block]:
         census_days = dict(zip(frame["base"], frame["date"]))
         breaks = {p.t(f"base_{b}"): census_days.get(b.replace("update_", "census_").removesuffix("_base"))
                   for b in dict.fromkeys(drawn["base"])}
-        blocks += [Chart(charts.line_with_breaks, dict(
+        blocks += [Chart(time_charts.line_with_breaks, dict(
             frame=drawn, title=p.t("profil_population_chart", kommune=name), source_ids=_ids(drawn), sprache=s,
-            break_label=p.t("profil_base_change"), breaks=dict(list(breaks.items())[1:]),
+            break_label=p.t("profil_base_change"), breaks=dict(list(breaks.items())[1:]), decimals=0, height=380,
             y_title=p.t("profil_persons_axis")), _population_table(p, frame)),
             markdown(p.t("profil_population_break_note"))]
     shares = foreign_share_frame(p)
@@ -233,7 +234,8 @@ def population(p: Profile) -> list[Block]:
         blocks.append(Chart(charts.bars, dict(
             frame=shares, x="census", y="value", group="region",
             title=p.t("profil_foreign_share_chart", kommune=name, zensus=_censuses(p, shares)),
-            source_ids=_ids(shares), sprache=s, y_title=p.t("profil_percent_axis")), table))
+            source_ids=_ids(shares), sprache=s, unit="%", decimals=1, compact=True, height=360,
+            y_title=p.t("profil_percent_axis")), table))
     azr = p.figures.azr
     if azr.empty:
         blocks.append(markdown(p.t("profil_azr_kreis_missing")))
@@ -243,8 +245,9 @@ def population(p: Profile) -> list[Block]:
                               p.t("profil_col_region"): azr["series"],
                               p.t("profil_col_value"): _with_marks(azr.assign(value=azr["count"]), 0, s),
                               p.t("profil_index_axis"): _formatted(azr["value"], 1, s)})
-        blocks += [Chart(charts.line_with_breaks, dict(frame=azr, title=p.t("profil_azr_chart"), source_ids=_ids(azr),
-                                                       sprache=s, breaks=[], y_title=p.t("profil_index_axis")), table),
+        blocks += [Chart(time_charts.line_with_breaks, dict(frame=azr, title=p.t("profil_azr_chart"), source_ids=_ids(azr),
+                                                       sprache=s, breaks=[], decimals=1, compact=True, height=380,
+                                                       y_title=p.t("profil_index_axis")), table),
                    markdown(p.t("profil_azr_note"))]
     blocks += _nationalities(p)
     frames = (frame, shares, p.figures.azr, p.figures.own_nationalities, p.figures.kreis_nationalities)
@@ -275,8 +278,9 @@ def _nationality_chart(p: Profile, rows: pd.DataFrame, title_text: str) -> Chart
     frame = _nationalities_frame(p, rows)
     table = pd.DataFrame({p.t("profil_col_nationality"): frame["country"],
                           p.t("profil_col_value"): _with_marks(frame, 0, p.sprache)})
-    return Chart(charts.bars, dict(frame=frame, x="country", y="value", title=title_text, source_ids=_ids(frame),
-                                   sprache=p.sprache, horizontal=True, x_title=p.t("profil_persons_axis")), table)
+    return Chart(charts.dots, dict(frame=frame, x="country", y="value", title=title_text, source_ids=_ids(frame),
+                                   sprache=p.sprache, decimals=0, noun=t("profil_noun_nationalities", p.sprache),
+                                   x_title=p.t("profil_persons_axis")), table)
 
 
 # --- 3 Handlungsfelder --------------------------------------------------------------------------
@@ -336,7 +340,8 @@ def field_chart(p: Profile, key: str, shown: list[Comparison]) -> list[Chart]:
                           p.t("profil_col_value"): _with_marks(frame, 1, s, percent=True)})
     return [Chart(charts.bars, dict(frame=frame, x="indicator", y="value", group="region", title=p.t(
         "profil_field_chart", field=CATALOGUE.field_label(key, s), kommune=p.region.name),
-        source_ids=_ids(frame), sprache=s, y_title=p.t("profil_percent_axis")), table)]
+        source_ids=_ids(frame), sprache=s, unit="%", decimals=1, compact=frame["indicator"].nunique() <= COMPACT_GROUPS,
+        height=360, y_title=p.t("profil_percent_axis")), table)]
 
 
 # --- 5 Quellen und Stand ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from helpers.briefings.kommunen_vergleich.peers import N_GROUPS, NEIGHBOURS
 from helpers.i18n import check_sprache
 from helpers.kommunen import KREIS_AGS, kommunen
 from helpers.kommunen import kreis as find_kreis
-from helpers.presentation import maps, payloads
+from helpers.presentation import payloads
 
 # The notebook's sections in reading order (its sources are numbered in this order).
 SECTIONS = (("title", sections.title), ("key_figures", sections.key_figures), ("changes", sections.changes),
@@ -35,7 +35,7 @@ def setup(kreis: str | int | None = None, stichtag: object = None, sprache: str 
     sprache = check_sprache(sprache)
     home = find_kreis(KREIS_AGS if kreis is None else kreis)
     data = load(home.ags, stichtag, sprache)
-    figures = compute(data.obs, ids, kommunen(home.ags), home, data.stichtag, maps.covers(home.ags))
+    figures = compute(data.obs, ids, kommunen(home.ags), home, data.stichtag)
     return Context("kommunen_vergleich", home, sprache, data.stichtag, data.obs, data.facts, figures, SECTIONS,
                    dt.datetime.now())
 

@@ -15,9 +15,8 @@ from helpers import indicators
 from helpers.briefings.kommunen_vergleich.peers import feature_sources, features, groups, similar
 from helpers.indicators import CATALOGUE, Figure, Indicator
 from helpers.indicators.changes import Change, Interval, change_since_previous, common_interval
+from helpers.indicators.ranking import MapShare, map_share, reference_date
 from helpers.kommunen import Region, land
-
-MAP_INDICATOR = "foreign_share_census_2022"
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,7 +61,7 @@ class ComparisonFigures:
     standings: Mapping[str, Standing]  # each selected indicator
     key_ids: tuple[str, ...]  # the key table's: the selection's key figures (else the selection) with a Kommune value
     changes: tuple[ChangeColumn, ...]  # the key indicators with a change since the previous date
-    map: Standing | None  # MAP_INDICATOR, where the maps cover the Kreis
+    map: MapShare | None  # the share on the map (helpers.indicators.ranking.MAP_RULE); None: no share has a figure
     features: pd.DataFrame  # the similarity features per Kommune, unscaled
     neighbours: pd.DataFrame | None  # the most similar Kommunen (None: a feature is missing for a Kommune)
     groups: pd.Series | None
@@ -76,7 +75,9 @@ def standing(obs: pd.DataFrame, indicator_id: str, kommunen: tuple[Region, ...],
     newest = tuple(indicators.figure(obs, indicator_id, r.ags, stichtag=stichtag) for r in kommunen)
     series = () if ind.kind == "change" else tuple(indicators.dated_series(obs, indicator_id, r.ags, stichtag)
                                                    for r in kommunen)
-    day = reference_date(ind, newest, series)
+    # A change exists only at its newest date; other figures at every date of their series.
+    day = reference_date([f.date for f in newest if not f.missing] if ind.kind == "change"
+                         else [d for dated in series for d in dated["date"].unique()])
     on_day = tuple(indicators.figure(obs, indicator_id, a, at=day) if day is not None
                    else Figure(indicator_id, a, None, None, "not_available")
                    for a in [r.ags for r in kommunen] + [kreis.ags])
@@ -85,21 +86,9 @@ def standing(obs: pd.DataFrame, indicator_id: str, kommunen: tuple[Region, ...],
     return Standing(ind, newest, kreis_newest, land_newest, series, day, on_day[:-1], on_day[-1])
 
 
-def reference_date(ind: Indicator, newest: tuple[Figure, ...], series: tuple[pd.DataFrame, ...]) -> pd.Timestamp | None:
-    """The one date the Kommunen are ranked on: the date most of them have a figure for (the
-    newest on a tie). Ranking each Kommune's own newest figure would put a preliminary 2025
-    result beside final 2020 results, or a 2016 quota beside a 2019 one."""
-    if ind.kind == "change":  # a change exists only at its newest date
-        dates = [f.date for f in newest if not f.missing]
-    else:
-        dates = [d for dated in series for d in dated["date"].unique()]
-    counts = pd.Series(pd.to_datetime(dates)).value_counts()
-    return max(counts.index, key=lambda d: (counts[d], d)) if len(counts) else None
-
-
 def compute(obs: pd.DataFrame, indicator_ids: tuple[str, ...], kommunen: tuple[Region, ...], kreis: Region,
-            stichtag, mapped: bool) -> ComparisonFigures:
-    """The comparison's figures from the observations up to ``stichtag``; ``mapped``: the maps cover the Kreis."""
+            stichtag) -> ComparisonFigures:
+    """The comparison's figures from the observations up to ``stichtag``."""
     standings = {i: standing(obs, i, kommunen, kreis, stichtag) for i in indicator_ids}
     keys = tuple(i for i in CATALOGUE.key_figures if i in indicator_ids) or indicator_ids
     key_ids = tuple(i for i in keys if any(not f.missing for f in standings[i].kommunen))
@@ -115,7 +104,7 @@ def compute(obs: pd.DataFrame, indicator_ids: tuple[str, ...], kommunen: tuple[R
     complete = len(table.dropna()) == len(table)  # e.g. a stichtag before the features' reference dates
     return ComparisonFigures(
         indicator_ids, standings, key_ids, tuple(changes),
-        (standings.get(MAP_INDICATOR) or standing(obs, MAP_INDICATOR, kommunen, kreis, stichtag)) if mapped else None,
+        map_share(obs, [r.ags for r in kommunen], stichtag),
         table, similar(table) if complete else None, groups(table) if complete else None,
         feature_sources(obs, kommunen, kreis.ags) if complete else ())
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import fmt
-from helpers.briefings.document import (Block, Chart, Cite, Statement, Table, Text, fact_line, markdown,
+from helpers.briefings.document import (Block, Chart, Cite, Statement, Table, Text, fact_line, markdown, share_map,
                                         sources_section, statement_parts)
-from helpers.briefings.kommunen_vergleich.figures import MAP_INDICATOR, ChangeColumn, Standing
+from helpers.briefings.kommunen_vergleich.figures import ChangeColumn, Standing
 from helpers.briefings.kommunen_vergleich.peers import FEATURES, N_GROUPS, NEIGHBOURS
 from helpers.briefings.kommunen_vergleich.statements import Comparison, format_value, indicator_statements, ranking
 from helpers.data.status import Status, mark
@@ -17,8 +17,14 @@ from helpers.indicators import CATALOGUE, Indicator
 from helpers.indicators.changes import Change, Interval
 from helpers.indicators.queries import facts_about, located_facts
 from helpers.kommunen import LAND_AGS
-from helpers.presentation import charts, maps
+from helpers.presentation import charts, maps, time_charts
 from helpers.presentation.sources import gap
+
+# Rates, shares and levels are ranked; a count is not (the largest town would always be "highest").
+RANKED_UNITS = ("percent", "years")
+# Panels over time only where at least half of the Kommunen have a line of this many points: fewer show
+# no course, and a grid of single dots says nothing the ranking does not.
+MIN_POINTS_OVER_TIME = 3
 
 
 def _period(start, end, sprache: str) -> str:
@@ -100,9 +106,10 @@ def _change_sources(column: ChangeColumn) -> tuple[str, ...]:
 
 
 def changes(ctx: Comparison) -> list[Block]:
-    """The changes since the previous reference date; "Quellen und Stand" names their sources."""
+    """The changes since the previous reference date, with their source line."""
+    ids = tuple(dict.fromkeys(i for c in ctx.figures.changes for i in _change_sources(c)))
     return [markdown(f"## {ctx.t('vergleich_h_changes')}\n\n{ctx.t('vergleich_changes_note')}"),
-            Table(changes_table(ctx), silent=tuple(i for c in ctx.figures.changes for i in _change_sources(c)))]
+            Table(changes_table(ctx), cite=ids)]
 
 
 # --- similar Kommunen ---------------------------------------------------------------------------
@@ -134,22 +141,15 @@ def similarity(ctx: Comparison) -> list[Block]:
 # --- map ----------------------------------------------------------------------------------------
 
 def map_section(ctx: Comparison) -> list[Block]:
-    """Choropleth of one key indicator (the Zensus 2022 foreign share, marked secondary) on its
-    reference date; like a ranking, the colours leave out other dates and lower bounds."""
-    s, ind, standing = ctx.sprache, CATALOGUE[MAP_INDICATOR], ctx.figures.map
-    if standing is None:
-        return [markdown(f"## {ctx.t('vergleich_h_map')}\n\n{ctx.t('briefing_no_map')}")]
-    local = standing.on_reference_date
-    values = pd.Series([f.value if not f.lower_bound else None for f in local],
-                       index=pd.Index([f.ags for f in local], name="ags"), dtype=float)
-    if values.isna().all():
+    """Choropleth of the share :func:`helpers.indicators.ranking.map_share` chose on its reference date."""
+    choice = ctx.figures.map
+    if not maps.covers(ctx.kreis.ags):
+        return [markdown(f"## {ctx.t('vergleich_h_map_none')}\n\n{ctx.t('briefing_no_map')}")]
+    if choice is None or not choice.ranked:
         return []
-    shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): [ctx.names[f.ags] for f in local],
-                          ind.label(s): [format_value(v, f.status, ind, s) for v, f in zip(values, local)]})
-    title_text = f"{ind.label(s)}, {fmt.format_date(standing.reference_date, s)}"
-    ids = tuple(dict.fromkeys(i for f in local for i in f.source_ids))
-    return [markdown(f"## {ctx.t('vergleich_h_map')}\n\n{ind.text('definition', s)}"),
-            Chart(maps.choropleth, dict(values=values, title=title_text, unit="%", sprache=s, source_ids=ids), shown)]
+    heading = ctx.t("map_heading", label=choice.indicator.label(ctx.sprache))
+    return [markdown(f"## {heading}\n\n{choice.indicator.text('definition', ctx.sprache)}"),
+            share_map(choice, ctx.names, ctx.sprache)]
 
 
 # --- one section per indicator ------------------------------------------------------------------
@@ -162,41 +162,52 @@ def _line(base: str, status: str, ind: Indicator, sprache: str) -> str:
 
 
 def _ranking_table(ranked: pd.DataFrame, ind: Indicator, sprache: str) -> pd.DataFrame:
-    return pd.DataFrame({t("vergleich_col_rank", sprache): ranked["rank"].astype(str),
+    return pd.DataFrame({t("vergleich_col_rank", sprache): ranked["rank"].astype("string").fillna(""),
                          t("vergleich_col_kommune", sprache): ranked["name"],
                          ind.label(sprache): [format_value(v, st, ind, sprache)
-                                              for v, st in zip(ranked["value"], ranked["status"])],
+                                              for v, st in zip(ranked["shown"], ranked["status"])],
                          t("vergleich_col_date", sprache): [fmt.format_date(d, sprache) for d in ranked["date"]]})
 
 
 def _ranking_chart(ctx: Comparison, standing: Standing) -> list[Chart]:
-    """Sorted bars of the figures on the reference date, with the Kreis value of that date as a line
-    for shares and rates (a Kreis total would dwarf the Kommunen's counts)."""
+    """A rate, share or level ranked on the reference date, every Kommune named: the ranked ones sorted,
+    below them those without a figure that day ("k. A.") or with a lower bound only; the Kreis value of
+    that date as a line for shares and rates. Counts are not ranked (:data:`RANKED_UNITS`)."""
     s, ind = ctx.sprache, standing.indicator
-    if len(standing.ranked) < 2:
+    if len(standing.ranked) < 2 or ind.unit not in RANKED_UNITS:
         return []
-    local = pd.DataFrame([f.as_dict() for f in standing.ranked])
-    local = local.assign(name=local["ags"].map(ctx.names))
-    ranked = ranking(local.set_index("ags")["value"], ind.decimals).merge(local.drop(columns="value"), on="ags")
+    local = pd.DataFrame([f.as_dict() for f in standing.on_reference_date])
+    local = local.assign(name=local["ags"].map(ctx.names), shown=local["value"],
+                         note=[ctx.t("vergleich_lower_bound_note") if f.lower_bound else fmt.MISSING[s]
+                               for f in standing.on_reference_date])
+    rankable = {f.ags for f in standing.ranked}
+    values = local.set_index("ags")["value"].where(local.set_index("ags").index.isin(rankable))
+    ranked = ranking(values, ind.decimals).merge(local.drop(columns="value"), on="ags")
+    ranked["date"] = ranked["date"].fillna(standing.reference_date.date().isoformat())
     k = standing.kreis_on_reference_date
     ids = tuple(dict.fromkeys(i for ids in ranked["source_ids"] for i in ids))
-    unit_word = ctx.t("vergleich_unit_percent") if ind.unit == "percent" else ctx.t("vergleich_unit_" + ind.unit)
-    return [Chart(charts.bars, dict(
-        frame=ranked, x="name", y="value", horizontal=True, source_ids=ids, sprache=s,
+    return [Chart(charts.dots, dict(
+        frame=ranked, x="name", y="value", note="note", source_ids=ids, sprache=s,
         title=f"{ind.label(s)}, {fmt.format_date(standing.reference_date, s)}",
         reference=k.value if ind.unit == "percent" and not k.missing else None,
-        reference_label=ctx.t("vergleich_kreis_value_label"), x_title=unit_word), _ranking_table(ranked, ind, s))]
+        reference_label=ctx.t("vergleich_kreis_value_label"),
+        x_title="" if ind.unit == "percent" else ctx.t("vergleich_unit_" + ind.unit),  # percent: "10 %" on the axis
+        unit="%" if ind.unit == "percent" else "", decimals=ind.decimals, noun=ctx.t("chart_noun_kommunen")),
+        _ranking_table(ranked, ind, s))]
 
 
 def _small_multiples(ctx: Comparison, standing: Standing) -> list[Chart]:
-    """Time series per Kommune where there is more than one date; one line per census base,
-    preliminary figures apart (:func:`_line`)."""
+    """Time series per Kommune where at least half of them have a line of :data:`MIN_POINTS_OVER_TIME` points;
+    one line per census base, preliminary figures apart (:func:`_line`)."""
     s, ind = ctx.sprache, standing.indicator
     frames = [dated.assign(name=r.name, line=[_line(b, st, ind, s) for b, st in zip(dated["base"], dated["status"])])
               for r, dated in zip(ctx.kommunen, standing.series) if not dated.empty]
-    if not frames or max(f["date"].nunique() for f in frames) < 2:
+    if not frames:
         return []
     data = pd.concat(frames, ignore_index=True)
+    longest = data.groupby(["name", "line"])["date"].nunique().groupby(level="name").max()
+    if (longest >= MIN_POINTS_OVER_TIME).sum() * 2 < len(ctx.kommunen):
+        return []
     ids = tuple(dict.fromkeys(i for ids in data["source_ids"] for i in ids))
     # The data behind the panels, one row per Kommune and date (16 columns would not fit a page).
     shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): data["name"],
@@ -204,25 +215,29 @@ def _small_multiples(ctx: Comparison, standing: Standing) -> list[Chart]:
                           ind.label(s): [format_value(v, st, ind, s) for v, st in zip(data["value"], data["status"])]})
     if data["line"].nunique() > 1:  # several census bases: say which one each value belongs to
         shown.insert(2, ctx.t("chart_col_series"), data["line"])
-    return [Chart(charts.small_multiples, dict(
+    return [Chart(time_charts.small_multiples, dict(
         frame=data, facet="name", x="date", y="value", split="line", sprache=s, source_ids=ids,
+        unit="%" if ind.unit == "percent" else "", decimals=ind.decimals,
         title=ctx.t("vergleich_chart_over_time", label=ind.label(s), start=fmt.format_date(data["date"].min(), s),
                     end=fmt.format_date(data["date"].max(), s))), shown)]
 
 
 def indicator_section(ctx: Comparison, indicator_id: str) -> list[Block]:
-    """One indicator: sentences and context facts, the ranking on the reference date, small multiples over time."""
+    """One indicator: its heading, the ranking on the reference date (unless the map above shows the same
+    figures; drawn compact, so the sentences and context facts after it stand beside it), small multiples
+    over time."""
     s, standing = ctx.sprache, ctx.figures.standings[indicator_id]
     ind = standing.indicator
     items = indicator_statements(ctx, indicator_id) + [
         Statement(fact_line(f, ctx.names[f.ags], s), (f.source_id,))
         for f in facts_about(located_facts(ctx.facts), indicator_id).itertuples()]
     empty = ctx.t("vergleich_no_municipal_data", label=ind.label(s), gap=gap(ind, s))
-    body = statement_parts(items, s) if items else (empty,)
-    blocks: list[Block] = [Text((f"### {ind.label(s)}\n\n{ind.text('definition', s)}\n\n", *body))]
+    body = Text((f"{ind.text('definition', s)}\n\n", *(statement_parts(items, s) if items else (empty,))))
     if sum(not f.missing for f in standing.kommunen) < 2:
-        return blocks
-    return blocks + _ranking_chart(ctx, standing) + _small_multiples(ctx, standing)
+        return [markdown(f"### {ind.label(s)}"), body]
+    mapped = ctx.figures.map is not None and ctx.figures.map.indicator is ind and maps.covers(ctx.kreis.ags)
+    return ([markdown(f"### {ind.label(s)}"), *([] if mapped else _ranking_chart(ctx, standing)), body]
+            + _small_multiples(ctx, standing))
 
 
 def indicators(ctx: Comparison) -> list[Block]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.indicators import CATALOGUE, Indicator
+from helpers.indicators.ranking import MapShare, map_share
 from helpers.indicators.queries import (azr_series, facts_from, kreis_shares, located_facts, nationality_rows,
                                         nationality_table, newest_date, on_date, preferred_series, source_rows,
                                         update_population)
@@ -66,6 +67,7 @@ class OverviewFigures:
     naturalisations: pd.DataFrame
     shares: Mapping[str, pd.DataFrame]  # each Kreis total of SHARE_VARIABLES → the Kommunen's values and shares
     facts: pd.DataFrame  # the facts of this Kreis (for FACTS_KREIS also those without an ags)
+    map: MapShare | None  # the share on the map (helpers.indicators.ranking.MAP_RULE); None: no share has a figure
     stand: pd.Timestamp  # the newest AZR count, else the Kreis's newest figure
 
     def facts_of(self, source_id: str) -> pd.DataFrame:
@@ -88,6 +90,7 @@ def compute(obs: pd.DataFrame, facts: pd.DataFrame, kreis: Region) -> OverviewFi
         asylblg=preferred_series(obs, "asylblg_recipients", ags=kreis.ags),
         naturalisations=preferred_series(obs, "naturalisations", ags=kreis.ags),
         shares={v: rows for v, rows in shares.items() if not rows.empty}, facts=own_facts,
+        map=map_share(obs, [r.ags for r in kommunen(kreis.ags)]),
         stand=azr["date"].max() if len(azr) else newest_date(obs, kreis.ags))
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import fmt
-from helpers.briefings.document import (Block, Chart, Cite, Statement, Table, Text, heading, markdown, sources_section,
-                                        statement_parts)
+from helpers.briefings.document import (Block, Chart, Cite, Statement, Table, Text, heading, markdown, share_map,
+                                        sources_section, statement_parts)
 from helpers.briefings.kreis_uebersicht import statements
 from helpers.briefings.kreis_uebersicht.figures import FACTS_KREIS, LETTER_SOURCE
 from helpers.briefings.kreis_uebersicht.statements import Overview, country, figure
@@ -29,11 +29,12 @@ def _chart_table(rows: pd.DataFrame, label: str, value_head: str, sprache: str, 
 
 
 def _years_chart(ctx: Overview, rows: pd.DataFrame, title_key: str, column_key: str) -> Chart:
-    """Bars of a yearly series as published, the missing years visible as gaps."""
+    """Bars of a yearly series as published, each missing year a labelled "k. A." slot."""
     s, years = ctx.sprache, rows.assign(year=rows["date"].dt.year)
     return Chart(charts.bars, dict(frame=years, x="year", y="value", title=ctx.t(title_key),
-                                   source_ids=tuple(rows["source_id"]), sprache=s,
-                                   y_title=ctx.t("uebersicht_axis_persons"), x_title=ctx.t("uebersicht_axis_year")),
+                                   source_ids=tuple(rows["source_id"]), sprache=s, decimals=0,
+                                   noun=ctx.t("uebersicht_noun_years"), y_title=ctx.t("uebersicht_axis_persons"),
+                                   x_title=ctx.t("uebersicht_axis_year")),
                  _chart_table(years, "year", ctx.t(column_key), s, ctx.t("uebersicht_axis_year")))
 
 
@@ -93,7 +94,7 @@ def nationalities(ctx: Overview) -> list[Block]:
             fmt.MISSING[s] if pd.isna(v) else figure(v, statuses.get(c, ""), s) for c, v in wide[date].items()]
     return blocks + [Chart(charts.bars, dict(
         frame=rows, x="country", y="value", group="when", title=ctx.t("uebersicht_chart_nationalities"),
-        categories=[country(c, s) for c in wide.index], source_ids=tuple(rows["source_id"]), sprache=s,
+        categories=[country(c, s) for c in wide.index], source_ids=tuple(rows["source_id"]), sprache=s, decimals=0,
         y_title=ctx.t("uebersicht_axis_persons")), table)]
 
 
@@ -136,25 +137,19 @@ def shares_table(ctx: Overview) -> pd.DataFrame:
 
 
 def shares(ctx: Overview) -> list[Block]:
-    """The Kommunen's shares of Kreis totals: table, the sum check, and a map of one share."""
-    s = ctx.sprache
+    """The Kommunen's shares of Kreis totals: table and the sum check; then a map of the share or rate
+    :func:`helpers.indicators.ranking.map_share` chose (a map of a count would show the towns' size)."""
     blocks: list[Block] = [_section(ctx, "shares", statements.shares_notes(ctx))]
-    if not ctx.figures.shares:
+    if ctx.figures.shares:
+        blocks.append(Table(shares_table(ctx)))
+    choice = ctx.figures.map
+    if choice is None or not choice.ranked:
         return blocks
-    blocks.append(Table(shares_table(ctx)))
-    population = ctx.figures.shares.get("population")
-    if population is None:
-        return blocks
+    heading_text = ctx.t("map_heading", label=choice.indicator.label(ctx.sprache))
     if not maps.covers(ctx.kreis.ags):
-        return blocks + [markdown(ctx.t("briefing_no_map"))]
-    values = population.set_index("ags")["share"]
-    day = fmt.format_date(population["date"].iloc[0], s)
-    share = ctx.t("uebersicht_col_share", what=ctx.t("uebersicht_share_population"))
-    table = pd.DataFrame({ctx.t("uebersicht_col_kommune"): [ctx.names[a] for a in values.index],
-                          share: [fmt.format_percent(v, 1, s) for v in values]})
-    return blocks + [Chart(maps.choropleth, dict(values=values, unit="%", sprache=s,
-                                                 title=ctx.t("uebersicht_chart_population_share", date=day),
-                                                 source_ids=tuple(population["source_id"])), table)]
+        return blocks + [markdown(f"### {heading_text}\n\n{ctx.t('briefing_no_map')}")]
+    return blocks + [markdown(f"### {heading_text}\n\n{choice.indicator.text('definition', ctx.sprache)}"),
+                     share_map(choice, ctx.names, ctx.sprache)]
 
 
 def sources(ctx: Overview) -> list[Block]:

@@ -15,13 +15,11 @@ from helpers.indicators.queries import lower_bounds, nationality_series, on_date
 Overview = Context[OverviewFigures]
 
 # Sentences about facts: (message key, source id of the fact, date precision), in story order.
-# The date comes from facts ("undated": the source gives none, and the sentence says so); the
-# wording from messages.yaml, because facts.csv holds English notes.
+# The date comes from facts (an undated fact, such as the Kreistag's refusal of a KI "around 2015",
+# has no place on a timeline); the wording from messages.yaml, because facts.csv holds English notes.
 TIMELINE = (
     ("uebersicht_tl_servicecentre", "KK_INTEGRATION_PORTAL", "month"),
     ("uebersicht_tl_tintg_2012", "RECHTNRW_TINTG2012", "day"),
-    ("uebersicht_tl_ki_rejected", "SPD_BH_KI", "undated"),
-    ("uebersicht_tl_gew_criticism", "WAZ_GEW_KIZ", "undated"),
     ("uebersicht_tl_letter", LETTER_SOURCE, "year"),
     ("uebersicht_tl_ki_announced", "KK_PM_KI_2018", "day"),
     ("uebersicht_tl_ki_established", "KK_KI_PAGE", "day"),
@@ -169,14 +167,15 @@ def naturalisations(ctx: Overview) -> list[Statement]:
 
 
 def timeline(ctx: Overview) -> pd.DataFrame:
-    """Institutional facts in the order of :data:`TIMELINE`: date, date text, sentence, source id."""
+    """Institutional facts in the order of :data:`TIMELINE`: date, date text, sentence, source id. An entry
+    has the date its source gives, or is left out (a guessed "around 2015" is no date)."""
     rows = []
     for key, source_id, precision in TIMELINE:
         facts = ctx.figures.facts_of(source_id)
-        if facts.empty or (precision != "undated" and facts["date"].isna().all()):
+        if facts.empty or facts["date"].isna().all():
             continue
         day = facts["date"].min()
-        text = ctx.t("fact_undated") if precision == "undated" else fmt.format_date(day, ctx.sprache, precision)
+        text = fmt.format_date(day, ctx.sprache, precision)
         rows.append({"date": day, "when": text, "text": ctx.t(key), "source_id": source_id})
     return pd.DataFrame(rows, columns=["date", "when", "text", "source_id"])
 
