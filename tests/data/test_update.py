@@ -242,7 +242,7 @@ def test_retrieved_on_and_via_re_record_the_provenance_of_the_same_bytes(run_cli
     folder = tmp_path / "mirror"
     folder.mkdir()
     shutil.copy(require(LDB_12411_15I.parent / MIRROR_AGE), folder / MIRROR_AGE)
-    via = "GitHub-Spiegel datenguide/genesapi-data, src/12411-07-01-5_00.csv, Commit 838afdc991ff"
+    via = "Testkopie des GitHub-Spiegels datenguide/genesapi-data, src/12411-07-01-5_00.csv"  # not the recorded route
     args = ("data", "update", "--from", folder, "--table", "12411-07-01-5", "--retrieved-on", "2017-10-10",
             "--via", via, "--raw-dir", raw_copy, "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates")
     result = run_cli(*args)
@@ -257,6 +257,19 @@ def test_retrieved_on_and_via_re_record_the_provenance_of_the_same_bytes(run_cli
     before = _state(raw_copy, processed_copy)
     again = run_cli(*args)
     assert again.returncode == 0 and _state(raw_copy, processed_copy) == before
+
+
+@pytest.mark.slow  # a whole update with a data build over the statewide tables
+def test_the_same_bytes_without_a_route_keep_the_recorded_provenance(run_cli, raw_copy, processed_copy, tmp_path):
+    """Loading a mirror's file again without --retrieved-on/--via must not overwrite its recorded route with today."""
+    folder = tmp_path / "again"
+    folder.mkdir()
+    shutil.copy(require(LDB_12411_15I.parent / MIRROR_AGE), folder / MIRROR_AGE)
+    before = _state(raw_copy, processed_copy)
+    result = run_cli("data", "update", "--from", folder, "--table", "12411-07-01-5", "--raw-dir", raw_copy,
+                     "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates")
+    assert result.returncode == 0 and "unverändert" in result.stdout
+    assert _state(raw_copy, processed_copy) == before
 
 
 def test_retrieved_on_and_via_need_a_folder(run_cli, raw_copy):

@@ -55,9 +55,8 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
             transaction.Transaction(raw_dir.parent, "data update") as commit:
         answers = (exports.from_folder(Path(source), catalogue, wanted, report) if source
                    else exports.fetch_all([t for t in wanted if not t.manual], commit.path(), report))
-        for answer in answers:
-            answer.retrieved = retrieved_on or answer.retrieved
-            answer.mirror = via
+        for answer in answers:  # an explicit route is recorded even for bytes already held (see _stage)
+            answer.retrieved, answer.mirror, answer.routed = retrieved_on or answer.retrieved, via, bool(retrieved_on or via)
         trial = commit.raw_copy(raw_dir)
         replaced = {}
         for answer in answers:
@@ -136,7 +135,8 @@ def _stage(answer: Answer, trial: Path, scratch: Path, report: ChangeReport, acc
     file = _extract_regions(answer, scratch)
     digest = datapackage.file_hash(file)
     same = [r for r in package["resources"] if r.get("hash") == digest]
-    if same and all((r.get("x_date_accessed"), r.get("x_via", "")) == (answer.retrieved, answer.mirror) for r in same):
+    recorded = {(r.get("x_date_accessed"), r.get("x_via", "")) for r in same}
+    if same and (not answer.routed or recorded == {(answer.retrieved, answer.mirror)}):
         report.tables[table.code] = {"status": "unchanged"}
         return ""  # the same bytes with another provenance (--retrieved-on/--via) are recorded anew below
     previous = [] if older else [r for r in earlier if r.get("x_retrieved_via", "").startswith(RETRIEVED_VIA)]
