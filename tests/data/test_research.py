@@ -80,6 +80,7 @@ def test_similar_gemeinden_are_found_in_all_of_nrw():
         research.similar("Kreis Kleve")
 
 
+@pytest.mark.slow  # three exports of the whole table (the Stata file is 17 MB)
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "stata"])
 def test_the_export_reads_back_with_the_apis_values(tmp_path, table, fmt):
     export.export(tmp_path, fmt)
