@@ -12,7 +12,8 @@ PRODUCT_NOTEBOOKS := notebooks/kommune_profil.ipynb notebooks/kreis_uebersicht.i
 # one pytest worker per core (at most 4); tests marked xdist_group("…") share a worker, so an expensive
 # shared run (the full briefing run, the Kreise run, the toy project of the fault tests) happens once
 PYTEST := $(PY) -m pytest --numprocesses auto --maxprocesses 4 --dist loadgroup
-NBVAL  := $(PRODUCT_NOTEBOOKS) --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+CHECKED_NOTEBOOKS := $(PRODUCT_NOTEBOOKS) notebooks/explore/nrw_forschungsfragen.ipynb
+NBVAL  := $(CHECKED_NOTEBOOKS) --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 FAST   := tests/batch/test_batch.py::test_run_writes_briefings_index_and_record tests/browser/test_briefings.py
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_PORT  ?= 8888
@@ -68,7 +69,7 @@ lab: setup
 bench: setup
 	$(PY) benchmarks/bench_briefings.py $(BENCH)
 
-## Re-execute the product notebooks in place (after a deliberate data update), for nbval
+## Re-execute the product notebooks and notebooks/explore/nrw_forschungsfragen.ipynb in place, for nbval
 notebooks: setup
 	$(PY) -m helpers briefings --refresh-notebooks
 

@@ -78,12 +78,18 @@ def test_import_refuses_duplicates_and_known_source_ids(raw_copy, import_base):
 @pytest.mark.slow  # a whole data build or import over the statewide tables
 def test_import_refuses_a_file_that_would_break_validation(raw_copy):
     """Units the checks do not know (here 'Anzahl' without a table map: 12411-06-01-5 is not declared) stop
-    the import."""
+    the import, with one line per distinct problem that names rows, the table and the catalogue files to edit
+    (not one identical line per value)."""
     before = tree_hashes(raw_copy)
-    with pytest.raises(ImportRefused, match="unit_known"):
+    with pytest.raises(ImportRefused, match="unit_known") as refused:
         import_file(require(FOUND / "datenguide__genesapi-data__12411-06-01-5_00.csv"),
                     Provenance("REGIO_12411_06_01_5_NEW"), raw_copy)
     assert tree_hashes(raw_copy) == before
+    lines = str(refused.value).splitlines()[1:]
+    [unit] = [line for line in lines if "[unit_known]" in line]
+    assert len(lines) == len(set(lines)) == 4  # the unit and three unknown variables, once each
+    assert "Zeile 10," in unit and "unbekannte Einheit 'Anzahl' (Tabelle 12411-06-01-5) (1287 Werte)" in unit
+    assert "src/helpers/catalogue/checks.yaml (Liste units)" in unit and "src/helpers/catalogue/tables.yaml" in unit
 
 
 def test_cli_inspect_prints_tidy_csv(run_cli):

@@ -230,3 +230,50 @@ def test_every_declared_column_maps_to_a_known_variable_and_unit():
         for header, (variable, _category, unit) in spec.get("columns", {}).items():
             assert variable in rules["variables"], (code, header)
             assert unit in rules["units"], (code, header)
+
+
+MIRROR_AGE = "datenguide__genesapi-data__12411-07-01-5_00.csv"  # in data/raw under this name, from the mirror
+
+
+@pytest.mark.slow  # a whole update with a data build over the statewide tables
+def test_retrieved_on_and_via_re_record_the_provenance_of_the_same_bytes(run_cli, raw_copy, processed_copy, tmp_path):
+    """A file from a public mirror: its date at the publisher and its route are recorded (not today and "direct");
+    the same bytes with another provenance replace the record, and the same provenance again changes nothing."""
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+    shutil.copy(require(LDB_12411_15I.parent / MIRROR_AGE), folder / MIRROR_AGE)
+    via = "Testkopie des GitHub-Spiegels datenguide/genesapi-data, src/12411-07-01-5_00.csv"  # not the recorded route
+    args = ("data", "update", "--from", folder, "--table", "12411-07-01-5", "--retrieved-on", "2017-10-10",
+            "--via", via, "--raw-dir", raw_copy, "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates")
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    [resource] = [r for r in datapackage.read_package(raw_copy)["resources"] if r.get("x_table") == "12411-07-01-5"]
+    assert (resource["x_date_accessed"], resource["x_via"], resource["x_source_id"]) == (
+        "2017-10-10", via, "REGIO_12411_07_01_5_20171010")
+    assert f"über {via}; abgerufen 2017-10-10" in resource["x_retrieved_via"]
+    assert resource["path"] == f"regionalstatistik/{MIRROR_AGE}"  # the same file, only its record is new
+    log = (tmp_path / "updates").parent.joinpath("CHANGELOG.md").read_text(encoding="utf-8")
+    assert "Quelle `REGIO_12411_07_01_5_20171010`" in log and "abgerufen 2017-10-10" in log  # written with the update
+    before = _state(raw_copy, processed_copy)
+    again = run_cli(*args)
+    assert again.returncode == 0 and _state(raw_copy, processed_copy) == before
+
+
+@pytest.mark.slow  # a whole update with a data build over the statewide tables
+def test_the_same_bytes_without_a_route_keep_the_recorded_provenance(run_cli, raw_copy, processed_copy, tmp_path):
+    """Loading a mirror's file again without --retrieved-on/--via must not overwrite its recorded route with today."""
+    folder = tmp_path / "again"
+    folder.mkdir()
+    shutil.copy(require(LDB_12411_15I.parent / MIRROR_AGE), folder / MIRROR_AGE)
+    before = _state(raw_copy, processed_copy)
+    result = run_cli("data", "update", "--from", folder, "--table", "12411-07-01-5", "--raw-dir", raw_copy,
+                     "--out-dir", processed_copy, "--updates-dir", tmp_path / "updates")
+    assert result.returncode == 0 and "unverändert" in result.stdout
+    assert _state(raw_copy, processed_copy) == before
+
+
+def test_retrieved_on_and_via_need_a_folder(run_cli, raw_copy):
+    result = run_cli("data", "update", "--via", "ein Spiegel", "--raw-dir", raw_copy)
+    assert result.returncode == 2 and "nur mit --from" in result.stderr
+    bad = run_cli("data", "update", "--from", raw_copy, "--retrieved-on", "10.10.2017", "--raw-dir", raw_copy)
+    assert bad.returncode == 2 and "JJJJ-MM-TT" in bad.stderr

@@ -1,6 +1,6 @@
 """The researchers' explore notebook runs on the committed data, so it cannot rot unnoticed.
 
-notebooks/explore/ is outside nbval and the batch; this executes datenzugang.ipynb once with
+notebooks/explore/datenzugang.ipynb is outside nbval and the batch; this executes it once with
 papermill in the project kernel and checks the five answers are there (a table of
 observations, the catalogue, a chart, a citation line). Its run time is printed, not asserted:
 speed goals belong in benchmarks/.
@@ -15,11 +15,10 @@ import pytest
 
 from helpers.paths import NOTEBOOKS_DIR
 
-pytestmark = pytest.mark.slow
-
 NOTEBOOK = NOTEBOOKS_DIR / "explore" / "datenzugang.ipynb"
 
 
+@pytest.mark.slow
 def test_datenzugang_runs(tmp_path):
     """Runs end to end with an odd spelling of a Kommune and shows all five answers."""
     started = time.monotonic()
@@ -35,3 +34,17 @@ def test_datenzugang_runs(tmp_path):
     printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert "Datenlizenz" in printed or "Quelle" in printed  # step 5 cites
     assert sum("<table" in o.get("data", {}).get("text/html", "") for o in outputs) >= 4  # steps 1-3, 5
+
+
+RESEARCH = NOTEBOOKS_DIR / "explore" / "nrw_forschungsfragen.ipynb"
+
+
+@pytest.mark.parametrize("path", [NOTEBOOK, RESEARCH], ids=lambda p: p.name)
+def test_explore_notebooks_use_the_public_api_only(path):
+    """The explore notebooks import helpers.research and the chart builders, nothing internal (no store, no
+    indicators, no briefing packages): what they show, a researcher can do from the README."""
+    sources = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+    imports = {line.strip() for source in sources for line in source.splitlines()
+               if line.strip().startswith(("import ", "from "))}
+    assert imports <= {"from helpers import research", "from helpers.presentation import charts",
+                       "from helpers.presentation import charts, sources"}, imports

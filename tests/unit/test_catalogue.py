@@ -40,8 +40,8 @@ def _checks(raw):
 
 @pytest.mark.parametrize("source, load, mutate, expected", [
     (CATALOGUE_PATH, load_catalogue, _indicator_types, [
-        "Indikator 'population', Feld 'unit': muss eines von 'persons', 'percent', 'schools' oder 'years' sein, "
-        "ist 'prozent'",
+        "Indikator 'population', Feld 'unit': muss eines von 'persons', 'percent', 'per_100', 'schools' oder "
+        "'years' sein, ist 'prozent'",
         "Indikator 'population', Feld 'decimals': muss eine ganze Zahl sein",
         "Indikator 'unemployed_2016', Feld 'value.dates.0': '2016-13-31' ist kein Datum der Form JJJJ-MM-TT"]),
     (CATALOGUE_PATH, load_catalogue, _indicator_references, [
@@ -67,3 +67,20 @@ def test_every_problem_is_named_with_entry_and_field(tmp_path, source, load, mut
     assert text.startswith(f"{path.name} ist fehlerhaft") and "korrigieren" in text, text
     for line in expected:
         assert f"- {line}" in text, text
+
+
+def test_a_ratio_per_100_prints_as_such_not_as_percent(tmp_path):
+    """A dependency ratio is no share: 73 under-18s per 100 adults read "73 je 100", never "73 %"."""
+    import dataclasses
+
+    from helpers.indicators import CATALOGUE
+    from helpers.presentation.narrative import format_in_unit
+
+    ratio = dataclasses.replace(CATALOGUE["foreign_share_census_2011"], unit="per_100", decimals=0)
+    assert format_in_unit(73.2, ratio, "de") == "73 je 100"
+    assert format_in_unit(73.2, ratio, "en") == "73 per 100"
+    assert format_in_unit(None, ratio, "de") == "k. A."
+    changed = tmp_path / "indicators.yaml"  # the catalogue accepts the unit
+    text = CATALOGUE_PATH.read_text(encoding="utf-8")
+    changed.write_text(text.replace("    unit: years\n", "    unit: per_100\n", 1), encoding="utf-8")
+    assert load_catalogue(changed)["average_age"].unit == "per_100"

@@ -9,6 +9,7 @@ from helpers import fmt, indicators
 from helpers.briefings import kommunen_vergleich
 from helpers.briefings.document import Chart
 from helpers.briefings.kommunen_vergleich import figures, peers, sections, statements
+from helpers.indicators import similarity
 from helpers.indicators.changes import change_since_previous
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.presentation import charts, time_charts
@@ -248,8 +249,8 @@ def test_series_and_features_are_computed_once_per_briefing_and_never_reach_anot
     """The reference date, the panels and the similarity read one computation per briefing, made
     before any section renders; a briefing built on other data (here Goch's population doubled) gets its own."""
     calls = []
-    real = peers.feature_value
-    monkeypatch.setattr(peers, "feature_value", lambda *args: calls.append(args[1].key) or real(*args))
+    real = similarity.feature_value
+    monkeypatch.setattr(similarity, "feature_value", lambda *args: calls.append(args[1].key) or real(*args))
     kommunen_vergleich.setup(indikatoren=["population"])
     assert len(calls) == 16 * len(peers.FEATURES)  # once per Kommune and feature
     goch = (ctx.obs["ags"] == "05154016") & (ctx.obs["variable"] == "population")

@@ -1,7 +1,7 @@
 """pyproject.toml and environment.yml must list the same dependencies with the same ranges."""
 import re
-
 import tomllib
+
 import yaml
 
 from helpers.paths import ROOT

@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
             from helpers.data import store
 
             with batch.locked(args.out, sprache), store.pinned_build():
-                for path in batch.product_notebooks():
+                for path in batch.checked_notebooks():
                     batch.refresh(path)
                     print(t("briefings_refreshed", path=path.relative_to(NOTEBOOKS_DIR.parent)), file=sys.stderr)
             return batch.EXIT_OK

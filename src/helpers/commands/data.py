@@ -53,13 +53,28 @@ def configure(parser: argparse.ArgumentParser) -> None:
     refresh.add_argument("--from", dest="source", type=Path, metavar="ORDNER",
                          help="von Hand heruntergeladene Exporte (CSV oder CSV flat) statt Abruf; erkannt am Tabellencode")
     refresh.add_argument("--dry-run", action="store_true", help="nur den Änderungsbericht zeigen, nichts schreiben")
+    _route(refresh)
     _accept_regions(refresh)
     refresh.add_argument("--accept-changes", action="store_true",
                          help="Werte übernehmen, die sich stärker ändern als in catalogue/checks.yaml (change_factors) "
                               "erlaubt, nachdem sie geprüft sind")
     _dirs(refresh, processed=True)
+    export = actions.add_parser(
+        "export", help="lange Tabelle, Regionen, Codebook und datapackage.json für R, Stata usw. schreiben (offline)")
+    export.add_argument("--format", choices=["csv", "parquet", "stata"], default="csv", help="Dateiformat der Tabellen")
+    export.add_argument("--out", type=Path, required=True, metavar="ORDNER", help="Zielordner (wird angelegt)")
+    actions.add_parser("docs", help="die erzeugten Dokumente neu schreiben: data/codebook.csv, data/codebook.md "
+                                    "(aus Katalog und Daten) und data/CHANGELOG.md (aus data/updates)")
     refresh.add_argument("--updates-dir", type=Path, default=UPDATES_DIR, help=argparse.SUPPRESS)
     refresh.add_argument("--tables-file", type=Path, default=TABLES_FILE, help=argparse.SUPPRESS)
+
+
+def _route(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--retrieved-on", default="", type=_checked(importing.check_date), metavar="JJJJ-MM-TT",
+                        help="wann die Datei beim Herausgeber abgerufen wurde (Standard: heute), z. B. der Stand eines Spiegels")
+    parser.add_argument("--via", default="", metavar="TEXT",
+                        help="Weg der Datei, wenn nicht direkt vom Herausgeber, z. B. "
+                             "\"GitHub-Spiegel datenguide/genesapi-data, src/12411-01-01-5_00.csv, Commit 838afdc\"")
 
 
 def _accept_regions(parser: argparse.ArgumentParser) -> None:
@@ -94,12 +109,13 @@ def _provenance(parser: argparse.ArgumentParser) -> None:
                         help="Stichtag JJJJ-MM-TT, falls die Datei keinen nennt")
     parser.add_argument("--licence", default="dl-de/by-2-0", help="Lizenz (Standard: dl-de/by-2-0)")
     parser.add_argument("--url", default="", type=_checked(importing.check_url), help="Adresse der Tabelle in der Datenbank")
+    _route(parser)
     parser.add_argument("--raw-dir", type=Path, default=RAW_DIR, help=argparse.SUPPRESS)
 
 
 def run(args: argparse.Namespace) -> int:
     action = {"build": _build, "validate": _validate, "inspect": _inspect, "import": _import, "fetch": _fetch,
-              "update": _update}[args.action]
+              "update": _update, "export": _export, "docs": _docs}[args.action]
     try:
         with transaction.sigterm_interrupts():
             return action(args)
@@ -164,7 +180,8 @@ def _inspect(args) -> int:
 
 def _meta(args) -> importing.Provenance:
     return importing.Provenance(source_id=args.source_id, publisher=args.publisher, title=args.title, table=args.table,
-                                reference_date=args.reference_date, licence=args.licence, url=args.url)
+                                reference_date=args.reference_date, licence=args.licence, url=args.url,
+                                retrieved_on=args.retrieved_on, via=args.via)
 
 
 def _import(args) -> int:
@@ -190,10 +207,39 @@ def _fetch(args) -> int:
     return 0
 
 
+def _export(args) -> int:
+    from helpers.research import export
+
+    try:
+        written = export.export(args.out, args.format)
+    except (export.ExportError, OSError) as exc:
+        print(f"Nicht exportiert: {exc}", file=sys.stderr)
+        return 1
+    print("Geschrieben: " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def _docs(args) -> int:
+    from helpers import research
+    from helpers.data.change_report import CHANGELOG, changelog
+    from helpers.paths import DATA_DIR
+    from helpers.research import codebooks
+
+    codebooks.write(research.codebook())
+    codebooks.write_text(DATA_DIR / CHANGELOG, changelog(UPDATES_DIR))
+    print(f"Geschrieben: {codebooks.CODEBOOK_CSV}, {codebooks.CODEBOOK_MD}, {DATA_DIR / 'CHANGELOG.md'}")
+    return 0
+
+
 def _update(args) -> int:
+    if (args.retrieved_on or args.via) and args.source is None:
+        print("Fehler: --retrieved-on und --via gelten nur mit --from ORDNER (ein Abruf ist heute und direkt).",
+              file=sys.stderr)
+        return 2
     try:
         report = update.update(args.table, args.source, args.dry_run, args.raw_dir, args.out_dir, args.updates_dir,
-                               args.tables_file, accept_regions=args.accept_regions, accept_changes=args.accept_changes)
+                               args.tables_file, accept_regions=args.accept_regions, accept_changes=args.accept_changes,
+                               retrieved_on=args.retrieved_on, via=args.via)
     except update.UnknownTable as exc:
         print(f"Fehler: {exc}", file=sys.stderr)
         return 2

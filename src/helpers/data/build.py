@@ -291,8 +291,21 @@ def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.Da
     rows["_declared_base"] = declared_base(resource.get("x_base", ""), rows["_date_raw"])
     rows["_export_rank"] = 0  # the table as published wins over a transcription of it in the snapshot
     rows["_file"] = name
-    rows["_row"] = None
+    rows["_row"] = rows["ags"].map(_region_lines(raw_dir / name, set(rows["ags"])))
     return rows
+
+
+def _region_lines(path: Path, regions: set[str]) -> dict[str, int]:
+    """The line (1 = first) of each region's first row in an export, so a problem names a row a reader can find.
+    A cell counts when it is the AGS itself (classic: 'code;name;…'; flat: a key column)."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(ingest.common.decode(path.read_bytes()).splitlines(), start=1):
+        for cell in line.split(";"):
+            ags = cell.strip().strip('"')
+            if ags in regions and ags not in found:
+                found[ags] = number
+                break
+    return found
 
 
 def _vintages(frames: list[pd.DataFrame]) -> list[pd.DataFrame]:

@@ -2,7 +2,9 @@
 processed observations before and after (new reference dates, revised and vanished values)."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 
@@ -112,3 +114,43 @@ def _describe(change: dict) -> str:
 
 def _number(value: float | None) -> str:
     return "fehlt" if value is None else fmt.format_number(value, 0 if float(value).is_integer() else 1)
+
+
+# --- the data changelog (data/CHANGELOG.md) ---------------------------------------------------------------
+
+KIND_DE = {"new_date": "Werte zu neuen Stichtagen", "added": "zusätzliche Werte", "revised": "revidierte Werte",
+           "vanished": "entfallene Werte"}
+
+
+CHANGELOG = "CHANGELOG.md"  # in data/, beside data/updates
+
+
+def changelog(updates_dir: Path, new: dict | None = None) -> str:
+    """The readable history of the data from the change reports in ``updates_dir`` and the ``new`` one (newest
+    first): per update its tables with source id, file, retrieval and what they replaced, and how many values
+    changed how. ``data update`` writes it with each update; ``data docs`` writes it again."""
+    reports = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(updates_dir.glob("*.json"))
+               if p.name != "latest.json"] + ([new] if new else [])
+    reports.sort(key=lambda r: r["created"], reverse=True)
+    lines = ["# Datenänderungen", "",
+             "Erzeugt mit `python -m helpers data docs` aus den Änderungsberichten in `data/updates/` (nicht von Hand "
+             "ändern). Ein Datenstand heißt nach seinem Bericht (Zeit in UTC); ein veröffentlichter Stand erhält das "
+             "Git-Tag `daten-JJJJ-MM-TT` (siehe README, „Zitieren und Versionen“). Die Zahlen vor dem ersten Bericht "
+             "stammen aus dem kuratierten Snapshot (`data/raw/snapshot/README.md`, Änderungsprotokoll).", ""]
+    for report in reports:
+        lines += [f"## {report['created']}", ""]
+        for code, info in report["tables"].items():
+            if info["status"] != "updated":
+                continue
+            counts: dict[str, int] = {}
+            for change in (c for c in report["changes"] if c["table"] == code):
+                counts[change["kind"]] = counts.get(change["kind"], 0) + (change.get("count") or 1)
+            replaces = ", ".join(info.get("replaces") or []) or "–"
+            what = "; ".join(f"{KIND_DE[k]}: {n}" for k, n in counts.items() if k in KIND_DE) or (
+                "gleiche Werte, nur die Herkunft ist neu erfasst" if info.get("replaces") else "keine Werte geändert")
+            lines.append(f"- Tabelle `{code}`: Quelle `{info['source_id']}`, Datei `data/raw/{info['file']}`, abgerufen "
+                         f"{info.get('retrieved', '')}" + (f" über {info['via']}" if info.get("via") else "")
+                         + f", ersetzt {replaces}. {what}."
+                         + (f" {info['message']}." if info.get("message") else ""))
+        lines.append("")
+    return "\n".join(lines)

@@ -58,6 +58,8 @@ class Answer:
     retrieved: str
     via: str
     extract_note: str = ""
+    mirror: str = ""  # the route the file came by when not from the publisher itself (--via), e.g. a public mirror
+    routed: bool = False  # --retrieved-on or --via given: the same bytes with another provenance are recorded anew
 
 
 def declared(tables_file: Path = TABLES_FILE) -> dict[str, Table]:

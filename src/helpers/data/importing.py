@@ -64,6 +64,7 @@ def check_provenance(meta: "Provenance") -> None:
     try:
         check_source_id(meta.source_id)
         check_date(meta.reference_date)
+        check_date(meta.retrieved_on)
         check_url(meta.url)
     except ValueError as exc:
         raise ImportRefused(str(exc)) from None
@@ -79,6 +80,8 @@ class Provenance:
     licence: str = "dl-de/by-2-0"
     url: str = ""
     retrieved_via: str = "python -m helpers data import"
+    retrieved_on: str = ""  # when the file was obtained (YYYY-MM-DD; default today)
+    via: str = ""  # the route when not the publisher's own download, e.g. a public mirror with its path
     folder: str = ""  # data/raw/<folder>; default: derived from the publisher
     base: str | dict = ""  # census base of population-type rows (catalogue/tables.yaml; by date), checked with the import
 
@@ -105,8 +108,7 @@ def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR, accept_re
         target = stage(file, meta, fmt, extract, trial)
         report = build.validate(trial)
         if not report.ok:
-            raise ImportRefused("Nach dem Import wären die Rohdaten ungültig:\n"
-                                + "\n".join(issue.line() for issue in report.errors[:20]))
+            raise ImportRefused("Nach dem Import wären die Rohdaten ungültig:\n" + "\n".join(distinct(report.errors)))
         commit.stage_raw(trial, raw_dir)
         commit.commit()
     return target
@@ -208,7 +210,9 @@ def _resource(file: Path, target: Path, digest: str, fmt: str, meta: Provenance,
         "sources": [{"title": f"{meta.publisher}, Tabelle {meta.table}", "path": meta.url}],
         "licenses": [licence], "x_role": build.EXPORT_ROLE, "x_format": fmt, "x_table": meta.table,
         "x_source_id": meta.source_id, "x_publisher": meta.publisher, "x_reference_date": meta.reference_date,
-        "x_date_accessed": date.today().isoformat(), "x_retrieved_via": meta.retrieved_via,
+        "x_date_accessed": meta.retrieved_on or date.today().isoformat(),
+        "x_retrieved_via": meta.retrieved_via + (f", über {meta.via}" if meta.via else ""),
+        **({"x_via": meta.via} if meta.via else {}),
         "x_period_end": str(extract.rows["date"].max() or ""),  # the newest reference date: tells vintages apart
         **({"x_base": meta.base} if meta.base else {}),
     }
@@ -220,3 +224,21 @@ def place(file: Path, target: Path) -> None:
     tmp = target.with_name(f".{target.name}.part")
     shutil.copyfile(file, tmp)
     os.replace(tmp, target)
+
+
+def distinct(issues: list, limit: int = 20) -> list[str]:
+    """One line per distinct problem (same file, column, check, text and fix), naming its rows: an export with
+    20 values of an unknown unit gives one line, not 20 identical ones."""
+    groups: dict[tuple, list] = {}
+    for issue in issues:
+        groups.setdefault((issue.level, issue.file, issue.column, issue.check, issue.problem, issue.fix), []).append(issue)
+    lines = []
+    for same in list(groups.values())[:limit]:
+        rows, first = sorted({i.row for i in same if i.row}), same[0]
+        shown = ", ".join(map(str, rows[:5])) + (f" und {len(rows) - 5} weitere" if len(rows) > 5 else "")
+        where = first.file + (f", Zeile {shown}" if rows else "") + (f", Spalte {first.column}" if first.column else "")
+        count = f" ({len(same)} Werte)" if len(same) > 1 else ""
+        lines.append(f"FEHLER [{first.check}] {where}: {first.problem}{count} → {first.fix}")
+    if len(groups) > limit:
+        lines.append(f"… und {len(groups) - limit} weitere Probleme (alle: python -m helpers data validate)")
+    return lines

@@ -21,7 +21,7 @@ import pandas as pd
 
 from helpers import fmt, ingest, kommunen
 from helpers.data import build, datapackage, exports, importing, plausibility, processed, transaction, validation
-from helpers.data.change_report import ChangeReport, changes
+from helpers.data.change_report import CHANGELOG, ChangeReport, changelog, changes
 from helpers.data.exports import Answer, Table, UnknownTable, UpdateFailed
 from helpers.ingest.common import TABLES_FILE, normalise_ags
 from helpers.ingest.genesis_flat import REGION_DIMENSIONS
@@ -36,8 +36,13 @@ _SHOWN = 8  # implausible values named per table
 
 def update(codes: list[str] | None = None, source: Path | None = None, dry_run: bool = False,
            raw_dir: Path = RAW_DIR, processed_dir: Path = PROCESSED_DIR, updates_dir: Path = UPDATES_DIR,
-           tables_file: Path = TABLES_FILE, accept_regions: bool = False, accept_changes: bool = False) -> ChangeReport:
-    """Fetch (or read from ``source``) the tables, check, stage and commit all or nothing; the change report."""
+           tables_file: Path = TABLES_FILE, accept_regions: bool = False, accept_changes: bool = False,
+           retrieved_on: str = "", via: str = "") -> ChangeReport:
+    """Fetch (or read from ``source``) the tables, check, stage and commit all or nothing; the change report.
+
+    ``retrieved_on``/``via`` (only with ``source``): when and by which route the files were obtained (e.g. a
+    public mirror of the publisher's download) instead of today and the folder; the same bytes with another
+    recorded provenance are taken again, so provenance can be corrected through this path."""
     catalogue = exports.declared(tables_file)
     unknown = [c for c in codes or [] if c not in catalogue]
     if unknown:
@@ -50,6 +55,8 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
             transaction.Transaction(raw_dir.parent, "data update") as commit:
         answers = (exports.from_folder(Path(source), catalogue, wanted, report) if source
                    else exports.fetch_all([t for t in wanted if not t.manual], commit.path(), report))
+        for answer in answers:  # an explicit route is recorded even for bytes already held (see _stage)
+            answer.retrieved, answer.mirror, answer.routed = retrieved_on or answer.retrieved, via, bool(retrieved_on or via)
         trial = commit.raw_copy(raw_dir)
         replaced = {}
         for answer in answers:
@@ -66,7 +73,7 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
             tables, checked = build.checked(trial)
         except validation.DataError as exc:
             report.tables["(alle)"] = {"status": "failed", "message": "Rohdaten nach dem Import ungültig:\n"
-                                       + "\n".join(issue.line() for issue in exc.report.errors[:20])}
+                                       + "\n".join(importing.distinct(exc.report.errors))}
             return report
         with kommunen.directory_of(trial):  # a region new to the directory has its name there
             report.changes = changes(before, tables["observations"], report, replaced)
@@ -83,6 +90,8 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
                 (commit.path("updates") / name).parent.mkdir(exist_ok=True)
                 commit.path("updates", name).write_text(text, encoding="utf-8")
                 commit.move(commit.path("updates", name), updates_dir / name)
+            commit.path(CHANGELOG).write_text(changelog(updates_dir, report.as_json()), encoding="utf-8")
+            commit.move(commit.path(CHANGELOG), updates_dir.parent / CHANGELOG)
         commit.commit()
         processed.collect_garbage(processed_dir)
     return report
@@ -125,9 +134,11 @@ def _stage(answer: Answer, trial: Path, scratch: Path, report: ChangeReport, acc
     plausibility.check_regions(table.code, extract, answer.file, held, replaces=not older, accept=accept_regions)
     file = _extract_regions(answer, scratch)
     digest = datapackage.file_hash(file)
-    if any(r.get("hash") == digest for r in package["resources"]):
+    same = [r for r in package["resources"] if r.get("hash") == digest]
+    recorded = {(r.get("x_date_accessed"), r.get("x_via", "")) for r in same}
+    if same and (not answer.routed or recorded == {(answer.retrieved, answer.mirror)}):
         report.tables[table.code] = {"status": "unchanged"}
-        return ""
+        return ""  # the same bytes with another provenance (--retrieved-on/--via) are recorded anew below
     previous = [] if older else [r for r in earlier if r.get("x_retrieved_via", "").startswith(RETRIEVED_VIA)]
     if previous:
         package["resources"] = [r for r in package["resources"] if r not in previous]
@@ -141,7 +152,8 @@ def _stage(answer: Answer, trial: Path, scratch: Path, report: ChangeReport, acc
     meta = importing.Provenance(
         source_id=source_id, publisher=table.service["publisher"], title=table.spec["title"],
         table=table.code, url=table.service["url"].format(code=table.code, statistic=table.code.split("-")[0]),
-        retrieved_via=f"{RETRIEVED_VIA} ({answer.via}; {table.service['label']}; abgerufen {answer.retrieved})",
+        retrieved_via=f"{RETRIEVED_VIA} ({answer.via}; {table.service['label']}"
+                      + (f", über {answer.mirror}" if answer.mirror else "") + f"; abgerufen {answer.retrieved})",
         folder=table.service["folder"], base=base)
     try:
         target = importing.stage(file, meta, kind, extract, trial)
@@ -149,7 +161,8 @@ def _stage(answer: Answer, trial: Path, scratch: Path, report: ChangeReport, acc
         raise UpdateFailed(str(exc)) from exc
     _annotate_resource(trial, target, answer)
     report.tables[table.code] = {"status": "updated", "source_id": source_id, "file": target.as_posix(),
-                                 "retrieved": answer.retrieved, "replaces": [r["x_source_id"] for r in previous]}
+                                 "retrieved": answer.retrieved, "replaces": [r["x_source_id"] for r in previous],
+                                 **({"via": answer.mirror} if answer.mirror else {})}
     if older:
         report.tables[table.code]["message"] = (
             f"älterer Stand (bis {fmt.format_date(ours['date'].max())}): ergänzt seine Stichtage neben dem Stand bis "
@@ -259,6 +272,8 @@ def _annotate_resource(trial: Path, target: Path, answer: Answer) -> None:
         if resource["path"] == target.as_posix():
             resource["x_date_accessed"] = answer.retrieved
             resource["x_service"] = answer.table.service_name
+            if answer.mirror:
+                resource["x_via"] = answer.mirror
             if answer.extract_note:
                 resource["description"] = answer.extract_note
     datapackage.write_package(trial, package)

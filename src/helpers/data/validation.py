@@ -211,8 +211,9 @@ def check_references(frame: pd.DataFrame, source_ids: set[str], report: Report) 
 
 
 def _each(report: Report, rows: pd.DataFrame, level: str, column: str, problem, fix: str, check: str) -> None:
-    for _, r in rows.iterrows():
-        report.add(level, r["_file"], r["_row"], column, problem(r) if callable(problem) else problem, fix, check)
+    for _, r in rows.iterrows():  # a row of an imported export names its table (its entry in tables.yaml)
+        table = f" (Tabelle {r['_table']})" if isinstance(r.get("_table"), str) and r["_table"] else ""
+        report.add(level, r["_file"], r["_row"], column, (problem(r) if callable(problem) else problem) + table, fix, check)
 
 
 def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Report) -> None:
@@ -222,7 +223,8 @@ def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Re
     _each(report, obs[obs["date"].isna()], ERROR, "date", lambda r: f"Datum '{r['_date_raw']}' ist nicht lesbar",
           "Datum als JJJJ-MM-TT angeben", "date_parses")
     _each(report, obs[~obs["unit"].isin(rules["units"])], ERROR, "unit", lambda r: f"unbekannte Einheit '{r['unit']}'",
-          "eine Einheit aus catalogue/checks.yaml (units) verwenden oder sie dort bewusst ergänzen", "unit_known")
+          "Einheit in src/helpers/catalogue/checks.yaml (Liste units) bewusst ergänzen oder, aus einem Export, "
+          "in src/helpers/catalogue/tables.yaml (columns der Tabelle) auf eine bekannte abbilden", "unit_known")
     bad_value = obs["value"].isna() & ~obs["_value_raw"].isin(rules["missing_markers"]) & (obs["flag"] == "")
     _each(report, obs[bad_value], ERROR, "value", lambda r: f"Wert '{r['_value_raw']}' ist keine Zahl",
           "Zahl mit Dezimalpunkt eintragen oder die Zelle leer lassen (fehlender Wert)", "value_numeric")
@@ -408,7 +410,7 @@ def _check_identity(obs: pd.DataFrame, rules: dict, report: Report) -> None:
     _each(report, obs[~obs["variable"].isin(known)], ERROR, "variable",
           lambda r: f"unbekannte Variable {r['variable']!r}" + "".join(
               f" – meinten Sie '{m}'?" for m in difflib.get_close_matches(str(r["variable"]), known, n=1)),
-          "Tippfehler korrigieren oder eine neue Variable bewusst in catalogue/checks.yaml (variables) eintragen",
+          "Tippfehler korrigieren oder die Variable bewusst in src/helpers/catalogue/checks.yaml (variables) eintragen",
           "variable_known")
     infinite = obs["value"].map(lambda v: isinstance(v, float) and math.isinf(v))
     _each(report, obs[infinite], ERROR, "value", lambda r: f"Wert '{r['_value_raw']}' ist unendlich, keine Zahl",

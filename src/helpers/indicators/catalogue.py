@@ -21,7 +21,7 @@ LEVELS = ("kommune", "kreis", "land")
 # briefing shows; older ones read "älterer Stand" (measured on the data, not the calendar, so a rerun next year
 # does not age every figure).
 CURRENT_YEARS = 3
-UNITS = ("persons", "percent", "schools", "years")
+UNITS = ("persons", "percent", "per_100", "schools", "years")  # per_100: a ratio per 100 that is no share ("je 100")
 
 # A definition that says the figures are rounded to multiples of N ("Vielfache von 5").
 ROUNDING_CLAIM = re.compile(r"Vielfache\w* von (\d+)|multiples? of (\d+)")

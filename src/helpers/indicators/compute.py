@@ -14,7 +14,7 @@ import pandas as pd
 from helpers.data import store
 from helpers.data.status import Status, worst
 from helpers.indicators.catalogue import CATALOGUE, Indicator, Selection
-from helpers.indicators.queries import preferred_series
+from helpers.indicators.queries import preferred_rows
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreise
 
 
@@ -232,6 +232,26 @@ def _series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
     return store.remember(obs, ("series", ind.id, ags), compute)
 
 
+def every_series(obs: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    """:func:`indicator_series` of every region at once (columns ``ags`` and :data:`SERIES_COLUMNS`, sorted by
+    ags, date, base), computed once per observation frame — the statewide tables in one pass."""
+    ind = CATALOGUE[indicator_id]
+    if ind.kind == "change":
+        raise ValueError(f"{indicator_id} ist eine Veränderung; bitte figure() verwenden.")
+
+    def compute() -> pd.DataFrame:
+        frame = (_collapsed(obs, ind.value) if ind.kind == "value" else
+                 _ratio(_collapsed(obs, ind.numerator), _collapsed(obs, ind.denominator), ind.scale, _BY_REGION))
+        if ind.kreis_from_kommunen is not None:  # as _series: a Kreis without its own rows, from its Kommunen
+            own = set(frame["ags"])
+            frame = pd.concat([frame, *(part.assign(ags=k.ags) for k in kreise() if k.ags not in own
+                                        for part in [_kreis_from_kommunen(obs, ind, k.ags)] if not part.empty)],
+                              ignore_index=True)
+        return frame.sort_values(["ags", "date", "base"]).reset_index(drop=True)[["ags", *SERIES_COLUMNS]]
+
+    return store.remember(obs, ("every_series", ind.id), compute)
+
+
 def _day(stichtag) -> str | None:
     """A date argument as a memo key: ISO text (``None`` stays ``None``)."""
     return None if stichtag is None else pd.Timestamp(stichtag).isoformat()
@@ -248,18 +268,23 @@ def dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) 
 
 
 def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, stichtag=None,
-                 kreis_ags: str = KREIS_AGS) -> list[pd.Timestamp]:
-    """The dates on which all Kommunen of the Kreis have a value (on ``base`` if given), oldest first;
-    ``indicator_id`` is a catalogue indicator or a published variable (e.g. population_density)."""
-    def compute() -> tuple[pd.Timestamp, ...]:
-        if indicator_id in CATALOGUE.indicators:
-            frames = [dated_series(obs, indicator_id, r.ags, stichtag) for r in kommunen(kreis_ags)]
-        else:
-            frames = [preferred_series(obs, indicator_id, ags=r.ags) for r in kommunen(kreis_ags)]
-        return tuple(sorted(set.intersection(*(set(f["date"] if base is None else f.loc[f["base"] == base, "date"])
-                                               for f in frames))))
+                 kreis_ags: str = KREIS_AGS, regions: tuple[str, ...] | None = None) -> list[pd.Timestamp]:
+    """The dates on which all Kommunen of the Kreis (or all ``regions``, AGS) have a value (on ``base`` if
+    given), oldest first; ``indicator_id`` is a catalogue indicator or a published variable (e.g. population_density)."""
+    places = tuple(regions) if regions is not None else tuple(r.ags for r in kommunen(kreis_ags))
 
-    return list(store.remember(obs, ("common_dates", indicator_id, base, _day(stichtag), kreis_ags), compute))
+    def compute() -> tuple[pd.Timestamp, ...]:
+        if indicator_id in CATALOGUE.indicators:  # as dated_series, for every region in one pass
+            rows = every_series(obs, indicator_id)
+            rows = rows[rows["value"].notna() & (True if stichtag is None else rows["date"] <= pd.Timestamp(stichtag))]
+        else:
+            rows = preferred_rows(obs, indicator_id)
+        if base is not None:
+            rows = rows[rows["base"] == base]
+        dates = rows.groupby("ags")["date"].agg(frozenset)
+        return tuple(sorted(frozenset.intersection(*(dates.get(ags, frozenset()) for ags in places))))
+
+    return list(store.remember(obs, ("common_dates", indicator_id, base, _day(stichtag), places), compute))
 
 
 def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:
@@ -432,8 +457,10 @@ def compute_indicators(obs: pd.DataFrame, indicator_ids: Iterable[str] | None = 
                        ags: Iterable[str] | None = None, stichtag=None, kreis_ags: str = KREIS_AGS) -> pd.DataFrame:
     """Latest figure (up to ``stichtag``) of each indicator for each region, as a long table.
 
-    Columns: indicator, ags, value, date, status, base, source_ids, note, start_value, start_date.
+    Columns: the fields of :class:`Figure` (indicator, ags, value, date, status, base, source_ids, notes,
+    start_value, start_date, flags, precision, start_base; dates as ISO text, ids, notes and flags as lists).
     Regions default to the Kommunen of ``kreis_ags``, that Kreis and NRW; missing figures are rows with value None.
+    For research, :func:`helpers.research.table` gives the same figures as a flat table of every NRW region.
     """
     ids = list(indicator_ids or CATALOGUE.indicators)
     regions = list(ags or [r.ags for r in kommunen(kreis_ags)] + [kreis_ags, LAND_AGS])

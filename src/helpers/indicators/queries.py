@@ -77,6 +77,13 @@ def preferred_series(obs: pd.DataFrame, variable: str, category: str = "total", 
     return rows.reset_index(drop=True)
 
 
+def preferred_rows(obs: pd.DataFrame, variable: str, category: str = "total") -> pd.DataFrame:
+    """The preferred rows with a value of a variable, every region (once per frame: the statewide features
+    of similar Kommunen ask for them in each of 396 Gemeinden)."""
+    return store.remember(obs, ("preferred_rows", variable, category), lambda: obs[
+        (obs["variable"] == variable) & (obs["category"] == category) & obs["preferred"] & obs["value"].notna()])
+
+
 def azr_series(obs: pd.DataFrame, ags: str = KREIS_AGS) -> pd.DataFrame:
     """Foreign nationals from the Ausländerzentralregister (base ``azr``), at year end."""
     return year_end(preferred_series(obs, "foreign_population", ags=ags, base="azr"))
@@ -197,10 +204,13 @@ def observation_rows(obs: pd.DataFrame, variable: str, at: pd.Timestamp, ags: st
 
 def complete_value(obs: pd.DataFrame, variable: str, at: pd.Timestamp, ags: str) -> float | None:
     """The published value of a variable for one region on one date; None where there is none or only
-    a lower bound."""
-    rows = observation_rows(obs, variable, at, ags)
-    rows = rows[rows["status"] != Status.INCOMPLETE]
-    return rows["value"].iloc[0] if len(rows) else None
+    a lower bound. All regions' values of the date are looked up once per frame."""
+    def compute() -> dict[str, float]:
+        rows = observation_rows(obs, variable, at)
+        rows = rows[rows["status"] != Status.INCOMPLETE].drop_duplicates("ags")
+        return dict(zip(rows["ags"], rows["value"]))
+
+    return store.remember(obs, ("complete_values", variable, pd.Timestamp(at).isoformat()), compute).get(ags)
 
 
 def latest_flag(obs: pd.DataFrame, variable: str, ags: str) -> float | None:

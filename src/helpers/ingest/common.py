@@ -93,9 +93,17 @@ def decode(raw: bytes) -> str:
     return raw.decode("utf-8-sig" if code == "utf-8" else code, errors="replace")
 
 
+CELL_LIMIT = 131_072  # the csv module's default: a quote without its partner fails here (csv.Error), not silently
+
+
 def split_rows(text: str) -> list[list[str]]:
-    """';'-separated rows; quoted cells may contain ';' and line breaks."""
-    return list(csv.reader(text.splitlines(keepends=True), delimiter=";", quotechar='"'))
+    """';'-separated rows; quoted cells may contain ';' and line breaks. The cell limit is set for the read and
+    restored after, because it is process-wide and Frictionless raises it when it validates (data validate)."""
+    limit = csv.field_size_limit(CELL_LIMIT)
+    try:
+        return list(csv.reader(text.splitlines(keepends=True), delimiter=";", quotechar='"'))
+    finally:
+        csv.field_size_limit(limit)
 
 
 def parse_cell(text: str, decimal: str = ",") -> tuple[float, str]:

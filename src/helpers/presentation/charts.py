@@ -373,3 +373,42 @@ def dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
     return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), x_title=x_title, sprache=sprache,
                  plot_px=ROW_PX * len(labels) + 12, source_width=COMPACT_SOURCE_WIDTH, width=COMPACT_WIDTH,
                  note_rows=2 if any(hollow) and reference is not None else 1)
+
+
+# --- research (helpers.research, notebooks/explore) ---------------------------------------------
+
+def scatter(frame: pd.DataFrame, *, x: str, y: str, label: str, title: str, source_ids: list[str] | tuple[str, ...],
+            sprache: str = "de", highlight: list[str] | tuple[str, ...] = (), status: str | None = "status",
+            x_title: str = "", y_title: str = "", height: int = 480, refer: Refer = sources.cite) -> go.Figure:
+    """One dot per region (``label``), ``x`` against ``y``, each region named on hover; regions in
+    ``highlight`` are coloured and named beside their dot. Dots with a non-published value (``status`` of
+    either axis: ``status_x``/``status_y`` as :func:`helpers.research.side_by_side` gives them, or one
+    ``status`` column) are hollow, and a note says so."""
+    names = frame[label].astype(str).tolist()
+    marked = set(highlight)
+    statuses = [c for c in (status, f"{status}_x", f"{status}_y") if status and c in frame]
+    hollow = [any(pattern(frame[c].iloc[i]) for c in statuses) for i in range(len(frame))]
+    colours = [HIGHLIGHT if n in marked or not marked else CONTEXT for n in names]
+    fig = go.Figure([dict(
+        type="scatter", x=frame[x].tolist(), y=frame[y].tolist(), mode="markers+text", showlegend=False, name="",
+        text=[escape(n) if n in marked else "" for n in names], textposition="top center",
+        hovertext=[escape(n) for n in names], hoverinfo="text+x+y",
+        marker=dict(size=10, color=colours, symbol=["circle-open" if h else "circle" for h in hollow],
+                    line=dict(color=colours, width=1.5)),
+    )])
+    if any(hollow):
+        _note(fig, "chart_hollow", sprache)
+    fig.update_xaxes(tickformat=",~f", showgrid=True, gridcolor="#EEEEEE", rangemode="normal")
+    fig.update_yaxes(tickformat=",~f", rangemode="normal")
+    return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), x_title=x_title, y_title=y_title,
+                 sprache=sprache, height=height)
+
+
+def ranking(frame: pd.DataFrame, *, label: str, value: str, title: str, source_ids: list[str] | tuple[str, ...],
+            sprache: str = "de", highlight: str | None = None, status: str | None = "status", x_title: str = "",
+            refer: Refer = sources.cite) -> go.Figure:
+    """The regions of ``frame`` from the highest ``value`` down, one dot per region (:func:`dots`); a label
+    that should say the rank ("40. Kleve") is the caller's, from :func:`helpers.research.ranked`."""
+    ordered = frame.sort_values([value, label], ascending=[False, True], kind="mergesort", na_position="last")
+    return dots(ordered, x=label, y=value, title=title, source_ids=source_ids, sprache=sprache, status=status,
+                highlight=highlight, x_title=x_title, refer=refer)

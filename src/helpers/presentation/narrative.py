@@ -11,19 +11,26 @@ from collections.abc import Iterable, Mapping
 from helpers import fmt
 from helpers.data.status import Status, mark
 from helpers.i18n import t
-from helpers.indicators import CATALOGUE, Comparison, Figure, gaps
+from helpers.indicators import CATALOGUE, Comparison, Figure, Indicator, gaps
 from helpers.presentation import sources
 
 Places = Mapping[str, object]  # a Kreis's placeholders: kreis, im_kreis, Im_kreis, n_kommunen, …
 
 
 def format_value(value: float | None, indicator_id: str, sprache: str = "de") -> str:
-    """A bare number in the indicator's unit and decimals (``53.028``, ``22,5 %``)."""
-    ind = CATALOGUE[indicator_id]
+    """A bare number in the indicator's unit and decimals (``53.028``, ``22,5 %``, ``73 je 100``)."""
+    return format_in_unit(value, CATALOGUE[indicator_id], sprache)
+
+
+def format_in_unit(value: float | None, ind: Indicator, sprache: str = "de") -> str:
+    """:func:`format_value` for an :class:`Indicator`: a ratio per 100 that is no share (e.g. a dependency
+    ratio, unit ``per_100``) reads "73 je 100", never "73 %"."""
     if ind.kind == "change":
         return fmt.format_change(value, ind.decimals, sprache, unit="%")
     if ind.unit == "percent":
         return fmt.format_percent(value, ind.decimals, sprache)
+    if ind.unit == "per_100" and not fmt.is_missing(value):
+        return f"{fmt.format_number(value, ind.decimals, sprache)} {t('vergleich_unit_per_100', sprache)}"
     return fmt.format_number(value, ind.decimals, sprache)
 
 

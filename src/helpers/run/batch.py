@@ -251,6 +251,15 @@ def product_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
     return [notebooks_dir / row["notebook"] for row in rows]
 
 
+# explore notebooks with committed outputs that nbval checks (Makefile NBVAL) and `make notebooks` refreshes
+CHECKED_EXPLORE = ("explore/nrw_forschungsfragen.ipynb",)
+
+
+def checked_notebooks(notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Path]:
+    """The notebooks whose committed outputs nbval compares: the product notebooks and :data:`CHECKED_EXPLORE`."""
+    return product_notebooks(notebooks_dir) + [notebooks_dir / name for name in CHECKED_EXPLORE]
+
+
 def clean_metadata(nb) -> None:
     """Drop run-specific metadata (timings, paths, papermill's record) so a re-run on unchanged
     data changes only what really differs."""
@@ -261,7 +270,7 @@ def clean_metadata(nb) -> None:
 
 
 def refresh(path: Path) -> None:
-    """Re-execute a committed product notebook in place with its default parameters (for nbval)."""
+    """Re-execute a committed notebook (:func:`checked_notebooks`) in place with its default parameters (for nbval)."""
     from helpers.run import runtime
 
     runtime.without_iri_grammars()
