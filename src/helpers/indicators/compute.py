@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -14,60 +14,11 @@ import pandas as pd
 from helpers.data import store
 from helpers.data.status import Status, worst
 from helpers.indicators.catalogue import CATALOGUE, Indicator, Selection
+from helpers.indicators.figure import KREIS_FROM_KOMMUNEN, Figure, coarsest
 from helpers.indicators.queries import preferred_rows
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreise
 
 
-@dataclass(frozen=True)
-class Figure:
-    """One indicator for one region at one date; ``value`` is None when it does not exist."""
-
-    indicator: str
-    ags: str
-    value: float | None
-    date: pd.Timestamp | None
-    status: str
-    base: str = ""
-    source_ids: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()  # the notes of the rows it is made from, once each
-    start_value: float | None = None
-    start_date: pd.Timestamp | None = None
-    flags: tuple[str, ...] = ()  # official special characters of those rows ("." secret, …)
-    precision: str = "day"  # how exactly the source dates it: day, month, school_year or year (data/processed)
-    start_base: str = ""  # a change that is not comparable: the census base of its start
-
-    @property
-    def missing(self) -> bool:
-        return self.value is None
-
-    @property
-    def from_kommunen(self) -> bool:
-        """A Kreis value recomputed from the 16 Kommunen (``kreis_from_kommunen``), not published."""
-        return KREIS_FROM_KOMMUNEN in self.notes
-
-    @property
-    def lower_bound(self) -> bool:
-        """A published total without its secret part: shown with its mark, never ranked or summed."""
-        return self.status == Status.INCOMPLETE
-
-    def as_dict(self) -> dict[str, object]:
-        out = {f.name: getattr(self, f.name) for f in fields(self)}
-        for key in ("date", "start_date"):
-            out[key] = None if out[key] is None else out[key].date().isoformat()
-        for key in ("source_ids", "notes", "flags"):
-            out[key] = list(out[key])
-        return out
-
-
-PRECISIONS = ("day", "month", "school_year", "year")
-
-
-def coarsest(precisions: Iterable[str]) -> str:
-    """A figure combined from rows dated by day and by month is dated by month."""
-    return max(precisions, key=PRECISIONS.index, default="day")
-
-
-KREIS_FROM_KOMMUNEN = "kreis_from_kommunen"
 SERIES_COLUMNS = ["date", "base", "value", "status", "source_ids", "notes", "flags", "precision"]
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from helpers.data import store
 from helpers.indicators.catalogue import Indicator
-from helpers.indicators.compute import Figure
+from helpers.indicators.figure import Figure
 from helpers.ingest.common import declared_tables
 
 UNLOADED, LARGER_AREA, SECRET, NOT_IN_TABLE, NO_STATISTIC = (

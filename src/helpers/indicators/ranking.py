@@ -15,7 +15,8 @@ import pandas as pd
 
 from helpers.data.status import Status
 from helpers.indicators.catalogue import CATALOGUE, Indicator
-from helpers.indicators.compute import Figure, dated_series, figure
+from helpers.indicators.compute import dated_series, figure
+from helpers.indicators.figure import Figure
 
 # MAP_RULE: among the key figures that are shares or rates (unit percent, not a change, a true share), those
 # that at least half of the Kommunen have a rankable official figure for on their reference date (not
