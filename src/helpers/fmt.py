@@ -12,12 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from numbers import Number
 
 import pandas as pd
-
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
-
 from babel.dates import format_date as _babel_date
 from babel.lists import format_list as _babel_list
 from babel.numbers import format_decimal

@@ -16,7 +16,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from helpers.data.processed import DIRECTORY
@@ -260,7 +260,7 @@ def _short_forms(r: Region) -> tuple[str, ...]:
     return (stem, f"Landkreis {stem}") if stem != r.name else ()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _index(level: str | None) -> dict[str, Region]:
     """Keys → region; names and aliases come before a Kreis's short form, so 'Kleve' is the Stadt."""
     candidates = [r for r in all_regions() if level is None or r.level == level]

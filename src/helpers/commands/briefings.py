@@ -68,8 +68,8 @@ def _fail(message: str) -> int:
 
 def _stichtag_problem(value: str) -> str | None:
     """Only ``JJJJ-MM-TT`` (Python alone would also take ``20231231`` and ``2023-W52-7``), within the data."""
-    from helpers.data import store
     from helpers.briefings.context import stichtag_span
+    from helpers.data import store
 
     try:
         if not ISO_DATE.fullmatch(value):

@@ -13,7 +13,7 @@ import io
 import json
 import shutil
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +22,7 @@ from helpers import ingest, kommunen
 from helpers.data import datapackage, processed, provenance, transaction, validation
 from helpers.data.hashing import tree_sha256
 from helpers.data.status import Status
-from helpers.data.validation import DataError, ERROR, Report
+from helpers.data.validation import ERROR, DataError, Report
 from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR, UPDATES_DIR
 
 TABLES = ("observations", "municipalities", "sources", "facts", "conflicts")
@@ -99,7 +99,7 @@ def write(tables: dict[str, pd.DataFrame], report: Report, raw_dir: Path, folder
 def _manifest(raw_dir: Path, tables: dict[str, pd.DataFrame], report: Report) -> dict:
     package = datapackage.read_package(raw_dir)
     return {
-        "built_at": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "built_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "fingerprint": fingerprint(raw_dir),
         "code_hash": code_hash(),
         "git_commit": _git_commit(),

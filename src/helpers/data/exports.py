@@ -84,7 +84,8 @@ def _fetch_pystatis(table: Table, scratch: Path) -> Answer:
     """One table through pystatis (background job for oversized tables included), with a fresh cache."""
     try:
         import requests
-        from pystatis import Table as PystatisTable, config
+        from pystatis import Table as PystatisTable
+        from pystatis import config
         from pystatis.exception import PystatisConfigError
 
         importing.credentials_from_environment()
@@ -133,7 +134,7 @@ def _fetch_download(table: Table, scratch: Path) -> Answer:
         hint = "Zugang verweigert: Adresse und Berechtigung prüfen" if exc.code in (401, 403) else (
             "Tabelle nicht gefunden: Tabellencode in tables.yaml prüfen" if exc.code == 404 else "später erneut versuchen")
         raise UpdateFailed(f"{url} antwortete mit HTTP {exc.code}; {hint}.") from exc
-    except (socket.timeout, TimeoutError) as exc:
+    except TimeoutError as exc:
         raise UpdateFailed(f"Zeitüberschreitung nach {timeout:g} s bei {url}; später erneut versuchen.") from exc
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)

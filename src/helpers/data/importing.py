@@ -59,7 +59,7 @@ def check_url(text: str) -> str:
     return text
 
 
-def check_provenance(meta: "Provenance") -> None:
+def check_provenance(meta: Provenance) -> None:
     """The same checks as the command line options, for callers of :func:`import_file`."""
     try:
         check_source_id(meta.source_id)

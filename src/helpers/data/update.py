@@ -50,7 +50,7 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
                            f"src/helpers/catalogue/tables.yaml: {', '.join(catalogue)}.")
     wanted = [catalogue[c] for c in (codes or list(catalogue))]
     raw_dir, processed_dir, updates_dir = Path(raw_dir), Path(processed_dir), Path(updates_dir)
-    report = ChangeReport(dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), dry_run)
+    report = ChangeReport(dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), dry_run)
     with transaction.writing(raw_dir.parent, processed_dir.parent), \
             transaction.Transaction(raw_dir.parent, "data update") as commit:
         answers = (exports.from_folder(Path(source), catalogue, wanted, report) if source

@@ -10,7 +10,7 @@ import difflib
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Annotated
 
@@ -140,7 +140,7 @@ class _ChecksFile(catalogue.Strict):
 CHECKS_FILE = CATALOGUE_DIR / "checks.yaml"
 
 
-@lru_cache(maxsize=None)
+@cache
 def checks(path: Path = CHECKS_FILE) -> dict:
     """catalogue/checks.yaml, validated (a misspelt rule key fails here, not as a KeyError mid-build)."""
     parsed = catalogue.load(Path(path), _ChecksFile,

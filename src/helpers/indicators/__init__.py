@@ -21,13 +21,42 @@ that are not (yet) catalogue indicators, facts); the names used elsewhere are im
 from __future__ import annotations
 
 from helpers.catalogue import CatalogueError
-from helpers.indicators.catalogue import (CATALOGUE, CATALOGUE_PATH, CURRENT_YEARS, LEVELS, ROUNDING_CLAIM, UNITS, Catalogue, Indicator,
-                                          Selection, load_catalogue, rounding_violations)
-from helpers.indicators.compute import (SERIES_COLUMNS, Comparison, common_dates, compare, compute_indicators,
-                                        dated_series, every_series, figure, indicator_series)
+from helpers.indicators.catalogue import (
+    CATALOGUE,
+    CATALOGUE_PATH,
+    CURRENT_YEARS,
+    LEVELS,
+    ROUNDING_CLAIM,
+    UNITS,
+    Catalogue,
+    Indicator,
+    Selection,
+    load_catalogue,
+    rounding_violations,
+)
+from helpers.indicators.compute import (
+    SERIES_COLUMNS,
+    Comparison,
+    common_dates,
+    compare,
+    compute_indicators,
+    dated_series,
+    every_series,
+    figure,
+    indicator_series,
+)
 from helpers.indicators.figure import KREIS_FROM_KOMMUNEN, PRECISIONS, Figure, coarsest
-from helpers.indicators.queries import (azr_series, largest, latest_flag, nationality_rows, newest_complete_table,
-                                        observation_rows, preferred_series, source_rows, year_end)
+from helpers.indicators.queries import (
+    azr_series,
+    largest,
+    latest_flag,
+    nationality_rows,
+    newest_complete_table,
+    observation_rows,
+    preferred_series,
+    source_rows,
+    year_end,
+)
 
 __all__ = ["CatalogueError", "CATALOGUE", "CATALOGUE_PATH", "CURRENT_YEARS", "LEVELS", "ROUNDING_CLAIM", "UNITS", "Catalogue",
            "Indicator", "Selection", "load_catalogue", "rounding_violations", "KREIS_FROM_KOMMUNEN", "PRECISIONS",

@@ -18,7 +18,6 @@ from helpers.indicators.figure import KREIS_FROM_KOMMUNEN, Figure, coarsest
 from helpers.indicators.queries import preferred_rows
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen, kreise
 
-
 SERIES_COLUMNS = ["date", "base", "value", "status", "source_ids", "notes", "flags", "precision"]
 
 

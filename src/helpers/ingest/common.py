@@ -6,9 +6,8 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-
 from typing import Literal
 
 import pandas as pd
@@ -240,7 +239,7 @@ class _TablesFile(catalogue.Strict):
     tables: dict[str, _Table]
 
 
-@lru_cache(maxsize=None)
+@cache
 def declared_tables(path: Path = TABLES_FILE) -> dict:
     """catalogue/tables.yaml, validated: the services and the official tables with their column maps."""
     parsed = catalogue.load(Path(path), _TablesFile, lambda loc: catalogue.location(loc, {"services": "Dienst", "tables": "Tabelle"}),

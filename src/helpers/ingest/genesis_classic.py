@@ -10,8 +10,20 @@ import math
 import re
 
 from helpers.ingest.common import (
-    Extract, decimal_style, frame, is_region_code, iso_date, left_out, mapped, normalise_ags, parse_cell, row_category,
-    row_total, slug, split_rows, table_code_from_name,
+    Extract,
+    decimal_style,
+    frame,
+    is_region_code,
+    iso_date,
+    left_out,
+    mapped,
+    normalise_ags,
+    parse_cell,
+    row_category,
+    row_total,
+    slug,
+    split_rows,
+    table_code_from_name,
 )
 
 FORMAT = "genesis_classic"

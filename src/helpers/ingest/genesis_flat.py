@@ -12,7 +12,15 @@ import io
 import re
 
 from helpers.ingest.common import (
-    Extract, decimal_style, frame, iso_date, mapped, normalise_ags, parse_cell, slug, table_code_from_name,
+    Extract,
+    decimal_style,
+    frame,
+    iso_date,
+    mapped,
+    normalise_ags,
+    parse_cell,
+    slug,
+    table_code_from_name,
 )
 
 FORMAT = "genesis_flat"

@@ -26,7 +26,7 @@ import plotly.io as pio
 from IPython.display import display
 
 from helpers import fmt
-from helpers.data.status import Status, pattern
+from helpers.data.status import pattern
 from helpers.i18n import t
 from helpers.presentation import chart_text, sources
 from helpers.presentation.tables import table_html

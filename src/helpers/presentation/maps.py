@@ -28,8 +28,17 @@ from helpers.i18n import check_sprache, t
 from helpers.kommunen import Region, kommunen, kreis, kreis_phrases, region
 from helpers.presentation import chart_text
 from helpers.presentation.chart_text import format_value
-from helpers.presentation.charts import (COMPACT_SOURCE_WIDTH, COMPACT_WIDTH, CONTEXT, HIGHLIGHT, LEGEND_ROW_PX, Refer,
-                                         add_footnote, footnote_text, style)
+from helpers.presentation.charts import (
+    COMPACT_SOURCE_WIDTH,
+    COMPACT_WIDTH,
+    CONTEXT,
+    HIGHLIGHT,
+    LEGEND_ROW_PX,
+    Refer,
+    add_footnote,
+    footnote_text,
+    style,
+)
 from helpers.presentation.sources import cite
 
 # Blues without its near-white end, so the lowest value still stands out from the page.

@@ -10,8 +10,21 @@ from helpers import fmt
 from helpers.data.status import Status
 from helpers.i18n import t
 from helpers.presentation import chart_text, sources
-from helpers.presentation.charts import (COMPACT_SOURCE_WIDTH, COMPACT_WIDTH, CONTEXT, DASHES, HOVER, MARKERS, NOTE_COLOUR,
-                                         PALETTE, Refer, cite_line, described, escape, style)
+from helpers.presentation.charts import (
+    COMPACT_SOURCE_WIDTH,
+    COMPACT_WIDTH,
+    CONTEXT,
+    DASHES,
+    HOVER,
+    MARKERS,
+    NOTE_COLOUR,
+    PALETTE,
+    Refer,
+    cite_line,
+    described,
+    escape,
+    style,
+)
 
 PANEL_PX, PANEL_GAP_PX = 56, 42  # a small multiple's plot, and its title and year labels below
 

@@ -35,11 +35,18 @@ from helpers.data.transaction import NoSpace
 from helpers.data.validation import DataError
 from helpers.i18n import t
 from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, read_yaml
-from helpers.run.cache import (carry_over, code_fingerprint, code_version, data_hashes, input_hash, link,
-                               package_versions, reuse_unchanged)
+from helpers.run.cache import (
+    carry_over,
+    code_fingerprint,
+    code_version,
+    data_hashes,
+    input_hash,
+    link,
+    package_versions,
+    reuse_unchanged,
+)
 from helpers.run.plan import RUN_TABLE, Entry, Job, kreis_of, site_of
-from helpers.run.pool import (EXECUTION_TIMEOUT, KERNEL_NAME, Stopped, execute_all, raise_stopped,
-                              set_stop_handlers)
+from helpers.run.pool import EXECUTION_TIMEOUT, KERNEL_NAME, Stopped, execute_all, raise_stopped, set_stop_handlers
 
 LOCK_FILE = ".lock"
 LATEST = "latest"

@@ -53,8 +53,8 @@ def data_hashes(kreise: set[str], raw_dir: Path = RAW_DIR) -> dict[str, str]:
     import numpy as np
     import pandas as pd
 
-    from helpers.indicators.queries import regional
     from helpers.data import store
+    from helpers.indicators.queries import regional
 
     processed = raw_dir.parent / PROCESSED_DIR.name  # data/raw → data/processed (built first if stale)
     frames = {name: store.load(name, processed, raw_dir) for name in ROW_TABLES}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from functools import lru_cache
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,8 +23,16 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from helpers.i18n import t
 from helpers.paths import TEMPLATES_DIR
 from helpers.presentation import payloads
-from helpers.run.pages import (CSS_FILE, PLOTLY_JS, created_line, data_as_of, imprint, region_kreis_texts, to_root,
-                              write_atomic)
+from helpers.run.pages import (
+    CSS_FILE,
+    PLOTLY_JS,
+    created_line,
+    data_as_of,
+    imprint,
+    region_kreis_texts,
+    to_root,
+    write_atomic,
+)
 
 TEMPLATE_NAME = "briefing"
 TOC_MARKER = "<!--IM-TOC-->"
@@ -105,7 +113,7 @@ class _BriefingExporter(HTMLExporter):
         pass
 
 
-@lru_cache(maxsize=None)
+@cache
 def _exporter(sprache: str) -> HTMLExporter:
     """One exporter per worker and language: compiling the templates costs more than exporting."""
     exporter = _BriefingExporter(

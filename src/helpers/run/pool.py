@@ -46,9 +46,8 @@ def execute(job: Job, notebooks_dir: Path, target_dir: Path, created: dt.datetim
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from helpers.run import export
     from helpers.presentation import payloads
-    from helpers.run import warm_kernel
+    from helpers.run import export, warm_kernel
 
     started, cpu_started = time.perf_counter(), time.process_time() + warm_kernel.cpu_seconds()
     entry = Entry(job.output, job.notebook, job.parameters)

@@ -7,11 +7,19 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers import fmt
+from helpers.briefings.context import Data
 from helpers.i18n import t
 from helpers.indicators import CATALOGUE, CURRENT_YEARS, Comparison, Figure, compare, dated_series
-from helpers.briefings.context import Data
-from helpers.indicators.queries import (facts_of, first_dates, flag_recorded, index_series, largest, latest_flag,
-                                        nationality_rows, year_end)
+from helpers.indicators.queries import (
+    facts_of,
+    first_dates,
+    flag_recorded,
+    index_series,
+    largest,
+    latest_flag,
+    nationality_rows,
+    year_end,
+)
 from helpers.kommunen import Region, land, region
 
 TOP_NATIONALITIES = 10

@@ -8,12 +8,29 @@ import re
 import pandas as pd
 
 from helpers import fmt
-from helpers.briefings.document import (Block, Chart, Cite, Statement, Table, Text, fact_line, markdown, share_map,
-                                        sources_section, statement_parts)
+from helpers.briefings.document import (
+    Block,
+    Chart,
+    Cite,
+    Statement,
+    Table,
+    Text,
+    fact_line,
+    markdown,
+    share_map,
+    sources_section,
+    statement_parts,
+)
 from helpers.briefings.kommunen_vergleich.figures import ChangeColumn, Standing
 from helpers.briefings.kommunen_vergleich.peers import FEATURES, N_GROUPS, NEIGHBOURS
-from helpers.briefings.kommunen_vergleich.statements import (Comparison, format_value, indicator_statements,
-                                                             missing_by_gap, ranking, reference_day)
+from helpers.briefings.kommunen_vergleich.statements import (
+    Comparison,
+    format_value,
+    indicator_statements,
+    missing_by_gap,
+    ranking,
+    reference_day,
+)
 from helpers.data.status import Status, mark
 from helpers.i18n import t
 from helpers.indicators import CATALOGUE, Indicator

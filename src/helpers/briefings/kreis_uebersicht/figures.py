@@ -14,10 +14,18 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.indicators import CATALOGUE, Figure, Indicator, figure
+from helpers.indicators.queries import (
+    azr_series,
+    facts_from,
+    kreis_shares,
+    located_facts,
+    nationality_rows,
+    nationality_table,
+    preferred_series,
+    source_rows,
+    update_population,
+)
 from helpers.indicators.ranking import MapShare, map_share
-from helpers.indicators.queries import (azr_series, facts_from, kreis_shares, located_facts, nationality_rows,
-                                        nationality_table, preferred_series, source_rows,
-                                        update_population)
 from helpers.kommunen import KREIS_AGS, LAND_AGS, Region, kommunen
 
 # The Kreis whose curated sources the facts without an ags (facts.csv) come from.

@@ -4,8 +4,19 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import fmt
-from helpers.briefings.document import (Block, Chart, Cite, Statement, Table, Text, heading, markdown, share_map,
-                                        sources_section, statement_parts)
+from helpers.briefings.document import (
+    Block,
+    Chart,
+    Cite,
+    Statement,
+    Table,
+    Text,
+    heading,
+    markdown,
+    share_map,
+    sources_section,
+    statement_parts,
+)
 from helpers.briefings.kreis_uebersicht import statements
 from helpers.briefings.kreis_uebersicht.figures import FACTS_KREIS, LETTER_SOURCE
 from helpers.briefings.kreis_uebersicht.statements import Overview, country, figure
