@@ -158,7 +158,7 @@ def areas() -> dict[str, float]:
     """Cadastral area in km² of every region of the directory, by AGS (the reference for boundary files)."""
     rows = _newest_rows()
     rows = rows[(rows["variable"] == "area_km2") & rows["value"].notna()]
-    return dict(zip(rows["ags"], rows["value"]))
+    return dict(zip(rows["ags"], rows["value"], strict=True))
 
 
 @lru_cache(maxsize=1)

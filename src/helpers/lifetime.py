@@ -9,6 +9,7 @@ watchdog (ipykernel's parent poller, ``JPY_PARENT_PID``) and are also killed by 
 """
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -36,10 +37,9 @@ def alive(pid: int) -> bool:
 def _parent_death_signal(signum: int) -> None:
     if not sys.platform.startswith("linux"):
         return
-    try:
+    # no libc prctl (musl oddities): the watchdog still works
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signum), 0, 0, 0)
-    except (OSError, AttributeError):  # no libc prctl (musl oddities): the watchdog still works
-        pass
 
 
 def die_with_parent(parent_pid: int, on_orphaned: Callable[[], None]) -> None:

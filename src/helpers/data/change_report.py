@@ -62,7 +62,7 @@ _KEY = ["ags", "variable", "category", "base", "date"]
 def changes(before: pd.DataFrame, after: pd.DataFrame, report: ChangeReport, replaced: dict[str, str]) -> list[dict]:
     """Per updated table and region: new reference dates, revised values (old → new), vanished values."""
     changes = []
-    known_dates = set(zip(before["ags"], before["variable"], before["date"]))
+    known_dates = set(zip(before["ags"], before["variable"], before["date"], strict=True))
     shown = before[before["preferred"]]
     for code, info in report.tables.items():
         if info["status"] != "updated":

@@ -182,7 +182,7 @@ def check_boundaries(frame: gpd.GeoDataFrame, official: pd.Series | None = None)
     if len(not_polygons):
         problems.append(f"keine Flächen bei AGS {', '.join(not_polygons)}")
     invalid = frame[~frame.is_valid]
-    for ags, geometry in zip(invalid["ags"], invalid.geometry):
+    for ags, geometry in zip(invalid["ags"], invalid.geometry, strict=True):
         problems.append(f"ungültige Geometrie bei AGS {ags} ({shapely.is_valid_reason(geometry)})")
     if frame.crs is None:
         raise BoundaryError(_refusal(problems + ["kein Koordinatenreferenzsystem (CRS) angegeben"]))

@@ -83,9 +83,9 @@ def describe(sources: pd.DataFrame) -> pd.DataFrame:
     out = sources.copy()
     classified = out["publisher"].map(_classify)
     out["family"] = classified.str[0]
-    out["publisher_short"] = [_route(p, short) for (_, short, _), p in zip(classified, out["publisher"])]
+    out["publisher_short"] = [_route(p, short) for (_, short, _), p in zip(classified, out["publisher"], strict=True)]
     out["origin"] = [_origin(texts) if family in ("press", "third_party") else ""
-                     for family, texts in zip(out["family"], out[["publisher", "table_or_page", "title"]].itertuples(index=False))]
+                     for family, texts in zip(out["family"], out[["publisher", "table_or_page", "title"]].itertuples(index=False), strict=True)]
     out["table_code"] = [_first_table_code(row) for row in out[["table_or_page", "title"]].itertuples(index=False)]
     out["licence"] = classified.str[2]
     out["published_on"] = [_article_date(row) for row in out[["title", "table_or_page", "publisher"]].itertuples(index=False)]

@@ -131,7 +131,7 @@ def _code_stamp() -> tuple:
     """Name, modification time and size of every code and catalogue file of the package."""
     files = sorted(path for path in PACKAGE_DIR.rglob("*") if path.suffix in {".py", ".yaml", ".csv"}
                    and "__pycache__" not in path.parts)
-    return tuple(zip(map(str, files), _stats(files)))
+    return tuple(zip(map(str, files), _stats(files), strict=True))
 
 
 _GENERATION = _code_stamp()  # taken when this module is imported (again after a warm kernel's reset)

@@ -260,8 +260,8 @@ def _check_parts(obs: pd.DataFrame, rules: dict, report: Report) -> None:
         whole = obs[obs["variable"] == rule["whole"]][key + ["value"]]
         merged = part.merge(whole, on=key, suffixes=("", "_whole"))
         _each(report, merged[merged["value"] > merged["value_whole"]], ERROR, "value",
-              lambda r: f"{rule['part']} {r['value']:.10g} > {rule['whole']} {r['value_whole']:.10g} "
-                        f"(AGS {r['ags']}, {r['date']:%Y-%m-%d}, Basis {r['base']})",
+              lambda r, rule=rule: f"{rule['part']} {r['value']:.10g} > {rule['whole']} {r['value_whole']:.10g} "
+                                   f"(AGS {r['ags']}, {r['date']:%Y-%m-%d}, Basis {r['base']})",
               "Werte und Basis (base) prüfen: ein Teil kann nicht größer als das Ganze sein", "part_of_whole")
 
 
@@ -421,7 +421,7 @@ def _check_identity(obs: pd.DataFrame, rules: dict, report: Report) -> None:
     for _, rows in clash.groupby(key, sort=True):
         first = rows.iloc[0]
         others = ", ".join(f"{v:.10g}" + (f" (Zeile {int(n)})" if pd.notna(n) else "")
-                           for v, n in zip(rows["value"].iloc[1:], rows["_row"].iloc[1:]))
+                           for v, n in zip(rows["value"].iloc[1:], rows["_row"].iloc[1:], strict=True))
         report.add(ERROR, first["_file"], first["_row"], "value",
                    f"dieselbe Quelle {first['source_id']} nennt für AGS {first['ags']}, {first['date']:%Y-%m-%d}, "
                    f"{first['variable']}/{first['category']} {first['value']:.10g} und {others}",

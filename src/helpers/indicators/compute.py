@@ -58,11 +58,11 @@ def _ratio(num: pd.DataFrame, den: pd.DataFrame, scale: float, keys: tuple[str, 
     value = merged["value_n"] / merged["value_d"].where(merged["value_d"] != 0) * scale
     return pd.DataFrame({
         **{key: merged[key] for key in keys}, "value": value,
-        "status": [worst(p) for p in zip(merged["status_n"], merged["status_d"])],
-        "source_ids": [tuple(dict.fromkeys(a + b)) for a, b in zip(merged["source_ids_n"], merged["source_ids_d"])],
-        "notes": [_unique(a + b) for a, b in zip(merged["notes_n"], merged["notes_d"])],
-        "flags": [_unique(a + b) for a, b in zip(merged["flags_n"], merged["flags_d"])],
-        "precision": [coarsest(p) for p in zip(merged["precision_n"], merged["precision_d"])],
+        "status": [worst(p) for p in zip(merged["status_n"], merged["status_d"], strict=True)],
+        "source_ids": [tuple(dict.fromkeys(a + b)) for a, b in zip(merged["source_ids_n"], merged["source_ids_d"], strict=True)],
+        "notes": [_unique(a + b) for a, b in zip(merged["notes_n"], merged["notes_d"], strict=True)],
+        "flags": [_unique(a + b) for a, b in zip(merged["flags_n"], merged["flags_d"], strict=True)],
+        "precision": [coarsest(p) for p in zip(merged["precision_n"], merged["precision_d"], strict=True)],
     })
 
 

@@ -208,7 +208,7 @@ def complete_value(obs: pd.DataFrame, variable: str, at: pd.Timestamp, ags: str)
     def compute() -> dict[str, float]:
         rows = observation_rows(obs, variable, at)
         rows = rows[rows["status"] != Status.INCOMPLETE].drop_duplicates("ags")
-        return dict(zip(rows["ags"], rows["value"]))
+        return dict(zip(rows["ags"], rows["value"], strict=True))
 
     return store.remember(obs, ("complete_values", variable, pd.Timestamp(at).isoformat()), compute).get(ags)
 

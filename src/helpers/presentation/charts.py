@@ -274,11 +274,11 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
         labels, values = part[x].tolist(), part[y].tolist()
         colours = [HIGHLIGHT if highlight is None or label == highlight else CONTEXT for label in labels]
         where = [str(label) if name is None else f"{name}, {label}" for label in labels]
-        points += list(zip(values, where))
-        absent += [(order.index(label), i) for label, v in zip(labels, values) if fmt.is_missing(v) and not years_axis]
+        points += list(zip(values, where, strict=True))
+        absent += [(order.index(label), i) for label, v in zip(labels, values, strict=True) if fmt.is_missing(v) and not years_axis]
         traces.append(dict(
             type="bar", x=labels, y=values, name=str(name or ""), showlegend=group is not None,
-            hovertext=[f"{w}: {shown(v)}" for w, v in zip(where, values)], hovertemplate=HOVER,
+            hovertext=[f"{w}: {shown(v)}" for w, v in zip(where, values, strict=True)], hovertemplate=HOVER,
             marker=dict(color=PALETTE[i % len(PALETTE)] if group else colours,
                         pattern=dict(shape=[pattern(s) if isinstance(s, str) else "" for s in part[status]]
                                      if status in part else [""] * len(part))),
@@ -340,10 +340,10 @@ def dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
     drawn = [not fmt.is_missing(v) for v in values]
     statuses = frame[status].tolist() if status in frame else [""] * len(frame)
     notes = frame[note].tolist() if note in frame else [fmt.MISSING[sprache]] * len(frame)
-    hollow = [bool(pattern(s)) for s, d in zip(statuses, drawn) if d]
-    colours = [HIGHLIGHT if highlight is None or label == highlight else CONTEXT for label, d in zip(labels, drawn) if d]
-    points = [(v, label) for v, label, d in zip(values, labels, drawn) if d]
-    left_out = [(label, n) for label, n, d in zip(labels, notes, drawn) if not d]
+    hollow = [bool(pattern(s)) for s, d in zip(statuses, drawn, strict=True) if d]
+    colours = [HIGHLIGHT if highlight is None or label == highlight else CONTEXT for label, d in zip(labels, drawn, strict=True) if d]
+    points = [(v, label) for v, label, d in zip(values, labels, drawn, strict=True) if d]
+    left_out = [(label, n) for label, n, d in zip(labels, notes, drawn, strict=True) if not d]
     traces = [
         dict(type="scatter", x=[v for value, _ in points for v in (0, value, None)],
              y=[v for _, label in points for v in (label, label, None)], mode="lines",

@@ -87,7 +87,7 @@ def choropleth(values: pd.Series, *, title: str, source_ids: list[str] | None = 
     shown = partial(format_value, unit="%", decimals=decimals, sprache=sprache)
     places = _kreis_texts(table, sprache)
     summary = chart_text.describe("map", t("map_describe_choropleth", sprache, **places, title=title),
-                                  zip(table["value"], table["name"]), shown, sprache,
+                                  zip(table["value"], table["name"], strict=True), shown, sprache,
                                   t("chart_noun_kommunen", sprache),
                                   fmt.format_list(list(table.loc[table["value"].isna(), "name"]), sprache))
     fig.update_layout(meta={"description": summary})
@@ -222,7 +222,7 @@ def _tiles(table: pd.DataFrame, target: str | None, labelled: set[str] | None = 
     codes = list(table.index)
     trace = _labels(table, mode="markers+text")
     trace.update(
-        text=[name if labelled is None or code in labelled else "" for code, name in zip(codes, table["name"])],
+        text=[name if labelled is None or code in labelled else "" for code, name in zip(codes, table["name"], strict=True)],
         textposition="bottom center",
         marker=dict(
             symbol="square", size=size, color=[fill or MISSING_FILL for fill in table["fill"]],

@@ -39,15 +39,15 @@ def _header(columns: pd.Index, extra: list[str]) -> str:
     """One header row, or two for (group, column) pairs: the group spans its columns, and a
     column without a second level spans both rows."""
     if columns.nlevels == 1:
-        return "<tr>" + "".join(_cell("th", c, x) for c, x in zip(columns, extra)) + "</tr>"
+        return "<tr>" + "".join(_cell("th", c, x) for c, x in zip(columns, extra, strict=True)) + "</tr>"
     top: list[list] = []  # [group, number of columns, spans both rows, class]
-    for (group, column), x in zip(columns, extra):
+    for (group, column), x in zip(columns, extra, strict=True):
         if column and top and top[-1][0] == group and not top[-1][2]:
             top[-1][1] += 1
         else:
             top.append([group, 1, not column, x if not column else ""])
     first = "".join(_cell("th", group, x, ' rowspan="2"' if alone else f' colspan="{n}"') for group, n, alone, x in top)
-    second = "".join(_cell("th", column, x) for (_, column), x in zip(columns, extra) if column)
+    second = "".join(_cell("th", column, x) for (_, column), x in zip(columns, extra, strict=True) if column)
     return f"<tr>{first}</tr><tr>{second}</tr>"
 
 
@@ -64,8 +64,8 @@ def table_html(frame: pd.DataFrame, caption: str = "", screen_only: tuple[str, .
     numeric = [bool(texts) and all(_cell_class(v) == "im-num" for v in texts)
                for texts in ([v for v in map(_text, frame[c]) if v.strip()] for c in frame.columns)]
     extra = [" ".join(x for x in ("im-screen-only" if h else "", "im-right" if n else "") if x)
-             for h, n in zip(hidden, numeric)]
-    rows = "".join("<tr>" + "".join(_cell("td", v, "im-screen-only" if h else "") for v, h in zip(row, hidden)) + "</tr>"
+             for h, n in zip(hidden, numeric, strict=True)]
+    rows = "".join("<tr>" + "".join(_cell("td", v, "im-screen-only" if h else "") for v, h in zip(row, hidden, strict=True)) + "</tr>"
                    for row in frame.itertuples(index=False))
     body = f'<table class="{classes}"><thead>{_header(frame.columns, extra)}</thead><tbody>{rows}</tbody></table>'
     if caption:

@@ -58,11 +58,11 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
             hollow = [isinstance(s, str) and s != Status.PUBLISHED for s in points_of.get(status, [None] * len(points_of))]
             where = [chart_text.when(d, sprache) if len(names) == 1 else f"{name}, {chart_text.when(d, sprache)}"
                      for d in points_of[x]]
-            points += list(zip(points_of[y], where))
+            points += list(zip(points_of[y], where, strict=True))
             traces.append(dict(
                 type="scatter", x=points_of[x], y=points_of[y], name=str(seg) if len(names) == 1 else f"{name}: {seg}",
                 mode="lines+markers", line=dict(color=PALETTE[i % len(PALETTE)], dash=DASHES[j % len(DASHES)]),
-                hovertext=[f"{w}: {shown(v)}" for w, v in zip(where, points_of[y])], hovertemplate=HOVER,
+                hovertext=[f"{w}: {shown(v)}" for w, v in zip(where, points_of[y], strict=True)], hovertemplate=HOVER,
                 marker=dict(size=8, symbol=[MARKERS[j % len(MARKERS)] + ("-open" if h else "") for h in hollow]),
             ))
             if (j and breaks is None) or (breaks is not None and seg in breaks):
@@ -109,10 +109,10 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
             gaps += [f"{name} {chart_text.when(d, sprache)}" for d in missing_dates]
             j = lines.index(line) if split else 0
             where = [f"{name}, {chart_text.when(d, sprache)}" for d in part[x]]
-            points += list(zip(part[y], where))
+            points += list(zip(part[y], where, strict=True))
             traces.append(dict(type="scatter", x=part[x], y=part[y], mode="lines+markers", name=str(line),
                                legendgroup=str(line), showlegend=bool(split) and line not in seen,
-                               hovertext=[f"{w}: {shown(v)}" for w, v in zip(where, part[y])], hovertemplate=HOVER,
+                               hovertext=[f"{w}: {shown(v)}" for w, v in zip(where, part[y], strict=True)], hovertemplate=HOVER,
                                line=dict(color=PALETTE[j % len(PALETTE)], dash=DASHES[j % len(DASHES)]),
                                marker=dict(size=4, symbol=MARKERS[j % len(MARKERS)])))
             cells.append((i // columns + 1, i % columns + 1))

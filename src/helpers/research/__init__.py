@@ -179,7 +179,7 @@ def ranked(rows: pd.DataFrame) -> pd.DataFrame:
     """``rows`` with ``rank`` (1 = highest) and ``of`` per indicator, date and base: ties share a rank
     (compared as printed, to the indicator's decimals); lower bounds and missing values get no rank."""
     decimals = rows["indicator"].map(lambda i: CATALOGUE[i].decimals)
-    shown = [round(v, d) if pd.notna(v) else v for v, d in zip(rows["value"], decimals)]
+    shown = [round(v, d) if pd.notna(v) else v for v, d in zip(rows["value"], decimals, strict=True)]
     rankable = pd.Series(shown, index=rows.index).where(rows["status"] != Status.INCOMPLETE)
     keys = [rows["indicator"], rows["date"], rows["base"]]
     out = rows.assign(rank=rankable.groupby(keys).rank(method="min", ascending=False).astype("Int64"),

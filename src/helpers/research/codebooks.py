@@ -44,7 +44,7 @@ LABELS = {
 
 def codebook(table: pd.DataFrame, regions: pd.DataFrame) -> pd.DataFrame:
     """One row per catalogue indicator (catalogue order); coverage counts regions with a value (not a sign)."""
-    level = dict(zip(regions["ags"], regions["level"]))
+    level = dict(zip(regions["ags"], regions["level"], strict=True))
     rows = []
     for ind in CATALOGUE.indicators.values():
         own = table[table["indicator"] == ind.id]

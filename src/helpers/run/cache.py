@@ -60,7 +60,7 @@ def data_hashes(kreise: set[str], raw_dir: Path = RAW_DIR) -> dict[str, str]:
     frames = {name: store.load(name, processed, raw_dir) for name in ROW_TABLES}
     sources = store.load("sources", processed, raw_dir)
     cited_as = pd.util.hash_pandas_object(sources.drop(columns=list(NOT_CITED)), index=False)
-    citation = dict(zip(sources["source_id"], cited_as))
+    citation = dict(zip(sources["source_id"], cited_as, strict=True))
     rows = {name: pd.util.hash_pandas_object(frame.assign(source_id=frame["source_id"].map(citation)), index=False)
             for name, frame in frames.items()}
     cited_anywhere = set().union(*(frame["source_id"] for frame in frames.values()))

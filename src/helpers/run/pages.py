@@ -183,12 +183,12 @@ def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: 
     by_profile = [{f["id"]: f for f in e.key_figures["figures"]} for e in profiles]
     figure_ids, columns = _index_columns(by_profile, sprache)
     rows = []
-    for entry, figures in zip(profiles, by_profile):
+    for entry, figures in zip(profiles, by_profile, strict=True):
         rows.append({
             "name": (entry.briefing or {}).get("region", entry.output),
             "href": _page_href(entry),
             "cells": [_index_cell(figures[i], column, sprache) if i in figures else format_figure(None, "", sprache)
-                      for i, column in zip(figure_ids, columns)],
+                      for i, column in zip(figure_ids, columns, strict=True)],
         })
     from helpers.data import update  # the last change report of `data update`
 

@@ -13,6 +13,7 @@ proves that a notebook run after another gives the same outputs as run alone.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import logging
 import multiprocessing.util
 import os
@@ -45,7 +46,8 @@ import helpers as _helpers
 # printed to stderr, lazily added filters) are part of the baseline for every notebook alike.
 _sys._im_warmup_failed = []
 for _module in _pkgutil.walk_packages(_helpers.__path__, "helpers."):
-    if not _module.name.startswith(%(not_for_notebooks)r):
+    # not the command line and batch modules, which notebooks do not use
+    if not _module.name.startswith(("helpers.__main__", "helpers.cli", "helpers.commands", "helpers.run")):
         try:
             _importlib.import_module(_module.name)
         except Exception as _error:  # a broken module fails in the notebook that uses it, loudly
@@ -63,7 +65,7 @@ for _name in [m for m in _sys.modules if m == "helpers" or m.startswith("helpers
 import gc as _gc
 _gc.collect()
 _gc.freeze()
-""" % {"not_for_notebooks": ("helpers.__main__", "helpers.cli", "helpers.commands", "helpers.run")}
+"""
 
 RESET_CODE = """
 import os as _os, sys as _sys, warnings as _warnings
@@ -174,10 +176,8 @@ def kill() -> None:
     watchdog, where waiting for the kernel's shutdown reply is not possible."""
     pid = _kernel_pid()
     if pid:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session (jupyter_client)
-        except (ProcessLookupError, PermissionError):
-            pass
     for path in own_files(Path(jupyter_runtime_dir()), os.getpid()):
         path.unlink(missing_ok=True)
 

@@ -27,6 +27,18 @@ def _gap_comparisons(p: Profile) -> list[Comparison]:
     return [c for c in p.figures.comparisons.values() if c.indicator.kind != "change"]
 
 
+def _known(p: Profile, c: Comparison, available: str, reason: str) -> str:
+    """The "what is known" cell for one of :func:`availability`'s answers."""
+    return {
+        "kommune": lambda: p.t("profil_known_lower_bound" if c.kommune.lower_bound else "profil_known_yes",
+                               date=narrative.format_day(c.kommune, p.sprache)),
+        "older": lambda: p.t("profil_known_older", date=narrative.format_day(c.kommune, p.sprache)),
+        "kreis": lambda: p.t("profil_known_kreis", date=day_cell(p, c.kreis), reason=reason),
+        "none": lambda: p.t("profil_known_no", reason=reason),
+        "na": lambda: p.t("profil_known_na"),
+    }[available]()
+
+
 def data_gaps_table(p: Profile) -> pd.DataFrame:
     """One row per indicator: what is known, and what would fill a gap. Each Handlungsfeld is named
     on its first row only (rows are in field order): a long field name repeated on every row made the
@@ -35,14 +47,7 @@ def data_gaps_table(p: Profile) -> pd.DataFrame:
     for c in _gap_comparisons(p):
         available = availability(p, c)
         reason = narrative.missing_reason(c.kommune, p.sprache) if c.kommune.missing else ""
-        known = {
-            "kommune": lambda: p.t("profil_known_lower_bound" if c.kommune.lower_bound else "profil_known_yes",
-                                   date=narrative.format_day(c.kommune, p.sprache)),
-            "older": lambda: p.t("profil_known_older", date=narrative.format_day(c.kommune, p.sprache)),
-            "kreis": lambda: p.t("profil_known_kreis", date=day_cell(p, c.kreis), reason=reason),
-            "none": lambda: p.t("profil_known_no", reason=reason),
-            "na": lambda: p.t("profil_known_na"),
-        }[available]()
+        known = _known(p, c, available, reason)
         label = CATALOGUE.field_label(c.indicator.handlungsfeld, p.sprache)
         rows.append({
             p.t("profil_col_field"): "" if label == field else label,

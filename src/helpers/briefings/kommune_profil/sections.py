@@ -107,7 +107,7 @@ def _formatted(values, decimals: int, sprache: str, percent: bool = False) -> li
 
 
 def _with_marks(frame: pd.DataFrame, decimals: int, sprache: str, percent: bool = False) -> list[str]:
-    return [v + mark(s) for v, s in zip(_formatted(frame["value"], decimals, sprache, percent), frame["status"])]
+    return [v + mark(s) for v, s in zip(_formatted(frame["value"], decimals, sprache, percent), frame["status"], strict=True)]
 
 
 def _ids(frame: pd.DataFrame) -> tuple[str, ...]:
@@ -200,7 +200,7 @@ def foreign_share_frame(p: Profile) -> pd.DataFrame:
     rows = []
     for i in ("foreign_share_census_2011", "foreign_share_census_2022"):
         c = p.figures.comparisons[i]
-        for name, f in zip((p.region.name, p.t("profil_kreis"), p.t("profil_land")), c.figures):
+        for name, f in zip((p.region.name, p.t("profil_kreis"), p.t("profil_land")), c.figures, strict=True):
             if not f.missing:
                 rows.append({"census": t(f"base_{f.base}", p.sprache), "region": name, "value": f.value,
                              "status": f.status, "source_ids": f.source_ids, "indicator": i})
@@ -230,7 +230,7 @@ def population(p: Profile) -> list[Block]:
                    Table(_population_table(p, frame), _ids(frame))]
     elif not frame.empty:
         # A break where the population update moves to a new census base, at the census day it counts from.
-        census_days = dict(zip(frame["base"], frame["date"]))
+        census_days = dict(zip(frame["base"], frame["date"], strict=True))
         breaks = {p.t(f"base_{b}"): census_days.get(b.replace("update_", "census_").removesuffix("_base"))
                   for b in dict.fromkeys(drawn["base"])}
         blocks += [Chart(time_charts.line_with_breaks, dict(
@@ -367,7 +367,7 @@ def field_chart(p: Profile, key: str, shown: list[Comparison]) -> list[Chart]:
     rows = [{"indicator": _label_dated(c, s), "region": name,
              "value": f.value, "status": f.status, "source_ids": f.source_ids}
             for c in shown if c.indicator.unit == "percent" and not c.indicator.not_a_share and not c.kommune.missing
-            for name, f in zip((p.region.name, p.t("profil_kreis"), p.t("profil_land")), c.figures)]
+            for name, f in zip((p.region.name, p.t("profil_kreis"), p.t("profil_land")), c.figures, strict=True)]
     if len({row["indicator"] for row in rows}) < 2:
         return []
     frame = pd.DataFrame(rows)

@@ -96,7 +96,7 @@ def table_display(ctx: Comparison) -> pd.DataFrame:
         rows = rows.set_index("ags").reindex(order)
         usual = rows["date"].mode()
         usual = usual.iloc[-1] if len(usual) else None
-        precision = next((p for d, p in zip(rows["date"], rows["precision"]) if d == usual), "day")
+        precision = next((p for d, p in zip(rows["date"], rows["precision"], strict=True) if d == usual), "day")
         head = ind.label(s) + (f" ({fmt.format_date(usual, s, precision)})" if usual else "")
         shown[head] = [
             format_value(None if pd.isna(r.value) else r.value, r.status, ind, s)
@@ -198,9 +198,9 @@ def _ranking_table(ranked: pd.DataFrame, ind: Indicator, sprache: str) -> pd.Dat
     return pd.DataFrame({t("vergleich_col_rank", sprache): ranked["rank"].astype("string").fillna(""),
                          t("vergleich_col_kommune", sprache): ranked["name"],
                          ind.label(sprache): [format_value(v, st, ind, sprache)
-                                              for v, st in zip(ranked["shown"], ranked["status"])],
+                                              for v, st in zip(ranked["shown"], ranked["status"], strict=True)],
                          t("vergleich_col_date", sprache): [fmt.format_date(d, sprache, p if isinstance(p, str) else "day")
-                                                            for d, p in zip(ranked["date"], ranked["precision"])]})
+                                                            for d, p in zip(ranked["date"], ranked["precision"], strict=True)]})
 
 
 def _ranking_chart(ctx: Comparison, standing: Standing) -> list[Chart]:
@@ -234,8 +234,10 @@ def _small_multiples(ctx: Comparison, standing: Standing) -> list[Chart]:
     """Time series per Kommune where at least half of them have a line of :data:`MIN_POINTS_OVER_TIME` points;
     one line per census base, preliminary figures apart (:func:`_line`)."""
     s, ind = ctx.sprache, standing.indicator
-    frames = [dated.assign(name=r.name, line=[_line(b, st, ind, s) for b, st in zip(dated["base"], dated["status"])])
-              for r, dated in zip(ctx.kommunen, standing.series) if not dated.empty]
+    # strict=False: a change indicator has no series at all (standing.series is empty), so no panels.
+    frames = [dated.assign(name=r.name,
+                           line=[_line(b, st, ind, s) for b, st in zip(dated["base"], dated["status"], strict=True)])
+              for r, dated in zip(ctx.kommunen, standing.series, strict=False) if not dated.empty]
     if not frames:
         return []
     data = pd.concat(frames, ignore_index=True)
@@ -246,8 +248,8 @@ def _small_multiples(ctx: Comparison, standing: Standing) -> list[Chart]:
     # The data behind the panels, one row per Kommune and date (16 columns would not fit a page).
     shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): data["name"],
                           ctx.t("vergleich_col_date"): [fmt.format_date(d, s, p) for d, p in zip(data["date"],
-                                                                                                   data["precision"])],
-                          ind.label(s): [format_value(v, st, ind, s) for v, st in zip(data["value"], data["status"])]})
+                                                                                                   data["precision"], strict=True)],
+                          ind.label(s): [format_value(v, st, ind, s) for v, st in zip(data["value"], data["status"], strict=True)]})
     if data["line"].nunique() > 1:  # several census bases: say which one each value belongs to
         shown.insert(2, ctx.t("chart_col_series"), data["line"])
     return [Chart(time_charts.small_multiples, dict(

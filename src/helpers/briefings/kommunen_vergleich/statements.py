@@ -63,7 +63,7 @@ def extremes(figures: tuple[Figure, ...], ind: Indicator, sprache: str) -> tuple
     5,7 % and are reported together, never as one winner picked by AGS order."""
     printed = [_shown(f.value, ind, sprache) for f in figures]
     top, bottom = (_shown(pick(f.value for f in figures), ind, sprache) for pick in (max, min))
-    return ([f for f, p in zip(figures, printed) if p == top], [f for f, p in zip(figures, printed) if p == bottom])
+    return ([f for f, p in zip(figures, printed, strict=True) if p == top], [f for f, p in zip(figures, printed, strict=True) if p == bottom])
 
 
 def _places(ctx: Comparison, figures: list[Figure], ind: Indicator) -> str:
@@ -137,7 +137,7 @@ def not_rounded(ctx: Comparison, standing) -> list[Statement]:
     claim = standing.indicator.rounded_to
     if not claim or not standing.series:
         return []
-    others = [(r, row) for r, series in zip(ctx.kommunen, standing.series) for _, row in series.iterrows()
+    others = [(r, row) for r, series in zip(ctx.kommunen, standing.series, strict=True) for _, row in series.iterrows()
               if not any(i.startswith(tuple(claim["sources"])) for i in row["source_ids"])]
     if not others:
         return []

@@ -38,7 +38,7 @@ def _section(ctx: Overview, name: str, items: list[Statement], title: str = "") 
 def _chart_table(rows: pd.DataFrame, label: str, value_head: str, sprache: str, label_head: str) -> pd.DataFrame:
     """The figures behind a chart as readers see them (formatted, with status marks)."""
     return pd.DataFrame({label_head: rows[label].astype(str),
-                         value_head: [figure(v, st, sprache) for v, st in zip(rows["value"], rows["status"])]})
+                         value_head: [figure(v, st, sprache) for v, st in zip(rows["value"], rows["status"], strict=True)]})
 
 
 def _years_chart(ctx: Overview, rows: pd.DataFrame, title_key: str, column_key: str) -> Chart:
@@ -155,7 +155,7 @@ def shares_table(ctx: Overview) -> pd.DataFrame:
         rows = rows.set_index("ags").reindex(sorted(names))
         # Two header rows (the total, then number and share), so nine columns fit a page.
         columns[(head, ctx.t("uebersicht_col_count"))] = [figure(v, st, s)
-                                                          for v, st in zip(rows["value"], rows["status"])]
+                                                          for v, st in zip(rows["value"], rows["status"], strict=True)]
         columns[(head, ctx.t("uebersicht_col_share_of_kreis"))] = [fmt.format_percent(v, 1, s) for v in rows["share"]]
     return pd.DataFrame(columns)
 
