@@ -115,7 +115,8 @@ def directory_file(raw_dir: Path | None = None) -> Path:
             return max(exports, key=lambda path: (_newest_date(path) if len(exports) > 1 else "", path.name))
     raise DirectoryMissingError(
         f"Gemeindeverzeichnis fehlt: data/raw enthält keinen Export der Tabelle {DIRECTORY_TABLE} (IT.NRW). "
-        f"Tabelle herunterladen und mit `python -m helpers data update --from ORDNER --table {DIRECTORY_TABLE}` übernehmen.")
+        f"Tabelle herunterladen und mit `python -m helpers data update --from ORDNER --table {DIRECTORY_TABLE}` "
+        "übernehmen.")
 
 
 def _newest_date(path: Path) -> str:
@@ -304,10 +305,11 @@ def region(name_or_ags: str | int, *, level: str | None = None) -> Region:
         return found
     if level == "kommune" and (city := _kreisfreie_stadt(name_or_ags)) is not None:
         raise KreisfreieStadtError(
-            f"{city.name} ({city.ags}) ist eine kreisfreie Stadt, keine Gemeinde eines Kreises: Kommunenprofile gibt es "
-            f"für die Gemeinden der {len(kreise())} Kreise, Kreisübersicht und Vergleich für die Kreise. Die amtlichen "
-            f"Zahlen von {city.name} stehen mit der AGS {city.ags} in data/processed (z. B. Bevölkerung und Fläche aus "
-            "IT.NRW 12411-15i) und lassen sich in JupyterLab auswerten (notebooks/explore/datenzugang.ipynb).")
+            f"{city.name} ({city.ags}) ist eine kreisfreie Stadt, keine Gemeinde eines Kreises: "
+            f"Kommunenprofile gibt es für die Gemeinden der {len(kreise())} Kreise, Kreisübersicht und Vergleich "
+            f"für die Kreise. Die amtlichen Zahlen von {city.name} stehen mit der AGS {city.ags} in data/processed "
+            "(z. B. Bevölkerung und Fläche aus IT.NRW 12411-15i) und lassen sich in JupyterLab auswerten "
+            "(notebooks/explore/datenzugang.ipynb).")
     candidates = [r for r in all_regions() if level is None or r.level == level]
     if isinstance(name_or_ags, bool) or not isinstance(name_or_ags, (str, int)):
         raise UnknownRegionError(

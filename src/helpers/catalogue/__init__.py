@@ -17,7 +17,8 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, 
 from helpers.paths import read_yaml
 
 Model = TypeVar("Model", bound=BaseModel)
-# A location inside the file (e.g. ('indicators', 'population', 'value', 'variable')) → "Indikator 'population', Feld 'value.variable'".
+# A location inside the file (e.g. ('indicators', 'population', 'value', 'variable'))
+# → "Indikator 'population', Feld 'value.variable'".
 Where = Callable[[Sequence[str | int]], str]
 
 _PROBLEMS = {
@@ -91,7 +92,8 @@ def load(path: Path, model: type[Model], where: Where, context: Callable[[dict],
         lines = [f"- {where(error['loc'])}: {_problem(error)}" for error in exc.errors()]
         raise CatalogueError(
             f"{path.name} ist fehlerhaft ({path}):\n" + "\n".join(lines)
-            + f"\nBitte die genannten Einträge in {path.name} korrigieren; der Kopf der Datei beschreibt jeden Schlüssel."
+            + f"\nBitte die genannten Einträge in {path.name} korrigieren; "
+            "der Kopf der Datei beschreibt jeden Schlüssel."
         ) from None
 
 

@@ -35,7 +35,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="Kreis (Voreinstellung: Kreis Kleve; mehrfach möglich, je Kreis ein Unterordner; "
                              "'all' für alle Kreise in NRW), z. B. --kreis Wesel --kreis 05166")
     parser.add_argument("--shard", metavar="I/N", type=_shard,
-                        help="nur Teil I von N (z. B. 2/4), auf jedem Rechner gleich: für eine CI-Matrix oder einen Cluster")
+                        help="nur Teil I von N (z. B. 2/4), auf jedem Rechner gleich: "
+                             "für eine CI-Matrix oder einen Cluster")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                         help="parallele Worker (Voreinstellung und Obergrenze: Kerne und freier Speicher)")
     parser.add_argument("--force", action="store_true", help="auch unveränderte Notebooks neu ausführen")
@@ -48,7 +49,8 @@ def _shard(text: str) -> tuple[int, int]:
     """``I/N`` with 1 <= I <= N <= MAX_SHARDS (a longer number is refused before it is converted)."""
     match = re.fullmatch(r"(\d{1,9})/(\d{1,9})", text.strip())
     if not match or not 1 <= int(match[1]) <= int(match[2]) <= plan.MAX_SHARDS:
-        raise argparse.ArgumentTypeError(t("briefings_bad_shard", value=text[:40], most=format_number(plan.MAX_SHARDS, 0)))
+        raise argparse.ArgumentTypeError(t("briefings_bad_shard", value=text[:40],
+                                           most=format_number(plan.MAX_SHARDS, 0)))
     return int(match[1]), int(match[2])
 
 
@@ -143,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
                     batch.refresh(path)
                     print(t("briefings_refreshed", path=path.relative_to(NOTEBOOKS_DIR.parent)), file=sys.stderr)
             return batch.EXIT_OK
-        jobs = [job for each in sprachen for job in plan.plan(selected, kreise=chosen, stichtag=args.stichtag, sprache=each)]
+        jobs = [job for each in sprachen
+                for job in plan.plan(selected, kreise=chosen, stichtag=args.stichtag, sprache=each)]
         if args.shard:
             units = len(plan.shard_units(jobs))
             jobs = plan.shard(jobs, *args.shard)

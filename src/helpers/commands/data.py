@@ -36,7 +36,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add.add_argument("file", type=Path)
     _provenance(add)
     _accept_regions(add)
-    fetch = actions.add_parser("fetch", help="Tabelle mit pystatis abrufen und übernehmen (braucht Internet und Zugangsdaten)")
+    fetch = actions.add_parser("fetch",
+                               help="Tabelle mit pystatis abrufen und übernehmen (braucht Internet und Zugangsdaten)")
     fetch.add_argument("table", help="Tabellencode, z. B. 12411-01-01-4")
     fetch.add_argument("--regionalkey", default="", help="Regionalschlüssel-Filter, z. B. 05154*")
     fetch.add_argument("--startyear", default="")
@@ -44,14 +45,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
     _provenance(fetch)
     refresh = actions.add_parser(
         "update", help="alle deklarierten amtlichen Tabellen neu holen, übernehmen und einen Änderungsbericht zeigen",
-        description="Holt die Tabellen aus src/helpers/catalogue/tables.yaml (pystatis bzw. Download der Landesdatenbank "
-                    "NRW) oder liest Exporte aus --from, prüft alles, übernimmt alles oder nichts nach data/raw, baut "
-                    "data/processed neu und zeigt und speichert den Änderungsbericht (data/updates/latest.json). "
-                    "Exit-Code 0 ok, 1 eine Tabelle oder die Prüfung ist gescheitert (nichts geändert), 2 falsche Argumente, "
-                    "75 ein anderer Schreibvorgang läuft (nichts geändert).")
+        description="Holt die Tabellen aus src/helpers/catalogue/tables.yaml (pystatis bzw. Download der "
+                    "Landesdatenbank NRW) oder liest Exporte aus --from, prüft alles, übernimmt alles oder nichts "
+                    "nach data/raw, baut data/processed neu und zeigt und speichert den Änderungsbericht "
+                    "(data/updates/latest.json). Exit-Code 0 ok, 1 eine Tabelle oder die Prüfung ist gescheitert "
+                    "(nichts geändert), 2 falsche Argumente, 75 ein anderer Schreibvorgang läuft (nichts geändert).")
     refresh.add_argument("--table", action="append", metavar="CODE", help="nur diese Tabelle (mehrfach möglich)")
     refresh.add_argument("--from", dest="source", type=Path, metavar="ORDNER",
-                         help="von Hand heruntergeladene Exporte (CSV oder CSV flat) statt Abruf; erkannt am Tabellencode")
+                         help="von Hand heruntergeladene Exporte (CSV oder CSV flat) statt Abruf; "
+                              "erkannt am Tabellencode")
     refresh.add_argument("--dry-run", action="store_true", help="nur den Änderungsbericht zeigen, nichts schreiben")
     _route(refresh)
     _accept_regions(refresh)
@@ -71,7 +73,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def _route(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--retrieved-on", default="", type=_checked(importing.check_date), metavar="JJJJ-MM-TT",
-                        help="wann die Datei beim Herausgeber abgerufen wurde (Standard: heute), z. B. der Stand eines Spiegels")
+                        help="wann die Datei beim Herausgeber abgerufen wurde (Standard: heute), "
+                             "z. B. der Stand eines Spiegels")
     parser.add_argument("--via", default="", metavar="TEXT",
                         help="Weg der Datei, wenn nicht direkt vom Herausgeber, z. B. "
                              "\"GitHub-Spiegel datenguide/genesapi-data, src/12411-01-01-5_00.csv, Commit 838afdc\"")
@@ -108,7 +111,8 @@ def _provenance(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reference-date", default="", type=_checked(importing.check_date),
                         help="Stichtag JJJJ-MM-TT, falls die Datei keinen nennt")
     parser.add_argument("--licence", default="dl-de/by-2-0", help="Lizenz (Standard: dl-de/by-2-0)")
-    parser.add_argument("--url", default="", type=_checked(importing.check_url), help="Adresse der Tabelle in der Datenbank")
+    parser.add_argument("--url", default="", type=_checked(importing.check_url),
+                        help="Adresse der Tabelle in der Datenbank")
     _route(parser)
     parser.add_argument("--raw-dir", type=Path, default=RAW_DIR, help=argparse.SUPPRESS)
 

@@ -118,7 +118,8 @@ def _counts(column: pd.Series) -> dict[str, int]:
 
 def _git_commit() -> str:
     try:
-        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PACKAGE_DIR, capture_output=True, text=True, timeout=10)
+        result = subprocess.run(["git", "rev-parse", "HEAD"], cwd=PACKAGE_DIR, capture_output=True, text=True,
+                                timeout=10)
     except (OSError, subprocess.SubprocessError):
         return ""
     return result.stdout.strip() if result.returncode == 0 else ""
@@ -163,10 +164,12 @@ def _read_and_check(raw_dir: Path) -> tuple[dict[str, pd.DataFrame], Report]:
     source_table = _tidy_sources(pd.concat(raw["sources"] + [_export_source(r) for r in exports], ignore_index=True),
                                  report)
     observations = pd.concat([_snapshot_observations(pd.concat(raw["observations"], ignore_index=True))]
-                             + _vintages([_export_observations(raw_dir, r, report) for r in exports]), ignore_index=True)
+                             + _vintages([_export_observations(raw_dir, r, report) for r in exports]),
+                             ignore_index=True)
     if observations.empty:
-        report.add(ERROR, datapackage.PACKAGE_FILE, None, "", "keine einzige Beobachtung: ein Bau ohne Zahlen ersetzt keinen "
-                   "vorhandenen Stand", "Rohdaten aus git wiederherstellen (`git checkout -- data/raw`)", "no_observations")
+        report.add(ERROR, datapackage.PACKAGE_FILE, None, "",
+                   "keine einzige Beobachtung: ein Bau ohne Zahlen ersetzt keinen vorhandenen Stand",
+                   "Rohdaten aus git wiederherstellen (`git checkout -- data/raw`)", "no_observations")
         return {}, report
     observations = _annotate(observations, source_table)
     known_sources = set(source_table["source_id"])
@@ -201,7 +204,8 @@ def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFram
         return None  # reported by provenance_problems
     except UnicodeDecodeError as exc:
         line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        report.add(ERROR, name, line, "", f"Datei ist nicht {resource.get('encoding', 'utf-8')}-kodiert (Byte {exc.start})",
+        report.add(ERROR, name, line, "",
+                   f"Datei ist nicht {resource.get('encoding', 'utf-8')}-kodiert (Byte {exc.start})",
                    "Datei in der deklarierten Kodierung speichern oder die Kodierung in datapackage.json korrigieren",
                    "encoding")
         return None
@@ -228,7 +232,8 @@ def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFram
             records.append(row)
             lines.append(reader.line_num)
     except csv.Error as exc:
-        report.add(ERROR, name, reader.line_num, "", f"CSV nicht lesbar: {exc}", "Datei aus git wiederherstellen", "schema")
+        report.add(ERROR, name, reader.line_num, "", f"CSV nicht lesbar: {exc}", "Datei aus git wiederherstellen",
+                   "schema")
         return None
     if not records and resource.get("x_role") in REQUIRED_ROLES:
         report.add(ERROR, name, 2, "", "Datei enthält nur die Kopfzeile, keine Datenzeilen",
@@ -255,8 +260,10 @@ def _export_source(resource: dict) -> pd.DataFrame:
     """The sources.csv-style row of an imported export, from its datapackage.json record."""
     return pd.DataFrame([{
         "source_id": resource["x_source_id"], "publisher": resource["x_publisher"], "title": resource["title"],
-        "table_or_page": f"table {resource['x_table']}", "url_or_repo_path": resource.get("sources", [{}])[0].get("path", ""),
-        "retrieved_via": resource.get("x_retrieved_via", "python -m helpers data import"), "notes": resource.get("description", ""),
+        "table_or_page": f"table {resource['x_table']}",
+        "url_or_repo_path": resource.get("sources", [{}])[0].get("path", ""),
+        "retrieved_via": resource.get("x_retrieved_via", "python -m helpers data import"),
+        "notes": resource.get("description", ""),
         "_file": datapackage.PACKAGE_FILE, "_row": None,
     }])
 
@@ -267,8 +274,8 @@ def _export_observations(raw_dir: Path, resource: dict, report: Report) -> pd.Da
     if datapackage.irregular(raw_dir / name):
         return pd.DataFrame()  # reported by provenance_problems, never read
     try:
-        extract = ingest.read_file(raw_dir / name, table=resource["x_table"], reference_date=resource.get("x_reference_date"),
-                                   regions=kommunen.resolve)
+        extract = ingest.read_file(raw_dir / name, table=resource["x_table"],
+                                   reference_date=resource.get("x_reference_date"), regions=kommunen.resolve)
     except (ingest.IngestError, OSError) as exc:
         report.add(ERROR, name, None, "", str(exc), "Datei aus git wiederherstellen oder neu importieren", "ingest")
         return pd.DataFrame()
@@ -402,7 +409,8 @@ def _tidy_sources(raw: pd.DataFrame, report: Report) -> pd.DataFrame:
     """Sources with family, short publisher, origin, table code and licence (catalogue/source_families.csv)."""
     out = provenance.describe(raw)
     for _, r in out[out["family"] == ""].iterrows():
-        report.add(ERROR, r["_file"], r["_row"], "publisher", f"Herausgeber '{r['publisher']}' keiner Quellenart zugeordnet",
+        report.add(ERROR, r["_file"], r["_row"], "publisher",
+                   f"Herausgeber '{r['publisher']}' keiner Quellenart zugeordnet",
                    "Regel in src/helpers/catalogue/source_families.csv ergänzen (Art und Lizenz)", "source_family")
     return out.drop(columns=["_file", "_row"]).reset_index(drop=True)
 
@@ -411,7 +419,8 @@ def _tidy_facts(raw: pd.DataFrame) -> pd.DataFrame:
     if raw.empty:
         return pd.DataFrame(columns=["date", "subject", "fact", "source_id", "ags", "indicators", "fact_de"])
     out = raw.drop(columns=["_file", "_row"])
-    out["date"] = pd.to_datetime(out["date"].replace("", None), format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
+    out["date"] = (pd.to_datetime(out["date"].replace("", None), format="%Y-%m-%d", errors="coerce")
+                   .astype("datetime64[ns]"))
     return out.reset_index(drop=True)
 
 

@@ -37,7 +37,8 @@ class ChangeReport:
         lines = [f"Änderungsbericht {self.created}" + (" (Probelauf: nichts geschrieben)" if self.dry_run else "")]
         for code, info in self.tables.items():
             what = "Datei" if info["status"] == "ignored" else "Tabelle"
-            lines.append(f"\n{what} {code}: {STATUS_DE[info['status']]}" + (f" – {info['message']}" if info.get("message") else ""))
+            lines.append(f"\n{what} {code}: {STATUS_DE[info['status']]}"
+                         + (f" – {info['message']}" if info.get("message") else ""))
             by_region: dict[str, list[str]] = {}
             for change in (c for c in self.changes if c["table"] == code):
                 by_region.setdefault(change["name"], []).append(_describe(change))
@@ -73,7 +74,8 @@ def changes(before: pd.DataFrame, after: pd.DataFrame, report: ChangeReport, rep
             kind = "added" if any((ags, v, date) in known_dates for v in group["variable"]) else "new_date"
             changes.append(_change(code, kind, ags, "", "", date, None, None, len(group)))
         merged = rows.merge(shown[_KEY + ["value"]], on=_KEY, how="inner", suffixes=("", "_old"))
-        differs = merged[~((merged["value"] == merged["value_old"]) | (merged["value"].isna() & merged["value_old"].isna()))]
+        same = (merged["value"] == merged["value_old"]) | (merged["value"].isna() & merged["value_old"].isna())
+        differs = merged[~same]
         for r in differs.itertuples(index=False):
             changes.append(_change(code, "revised", r.ags, r.variable, r.category, r.date, r.value_old, r.value))
         if replaced.get(code):
@@ -148,8 +150,8 @@ def changelog(updates_dir: Path, new: dict | None = None) -> str:
             replaces = ", ".join(info.get("replaces") or []) or "–"
             what = "; ".join(f"{KIND_DE[k]}: {n}" for k, n in counts.items() if k in KIND_DE) or (
                 "gleiche Werte, nur die Herkunft ist neu erfasst" if info.get("replaces") else "keine Werte geändert")
-            lines.append(f"- Tabelle `{code}`: Quelle `{info['source_id']}`, Datei `data/raw/{info['file']}`, abgerufen "
-                         f"{info.get('retrieved', '')}" + (f" über {info['via']}" if info.get("via") else "")
+            lines.append(f"- Tabelle `{code}`: Quelle `{info['source_id']}`, Datei `data/raw/{info['file']}`, "
+                         f"abgerufen {info.get('retrieved', '')}" + (f" über {info['via']}" if info.get("via") else "")
                          + f", ersetzt {replaces}. {what}."
                          + (f" {info['message']}." if info.get("message") else ""))
         lines.append("")

@@ -40,7 +40,8 @@ def read_package(raw_dir: Path) -> dict:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PackageError(f"{PACKAGE_FILE} ist kein lesbares JSON ({exc}) → {_RESTORE_PACKAGE}") from None
     resources = package.get("resources") if isinstance(package, dict) else None
-    if not isinstance(resources, list) or not all(isinstance(r, dict) and isinstance(r.get("path"), str) for r in resources):
+    if not isinstance(resources, list) or not all(isinstance(r, dict) and isinstance(r.get("path"), str)
+                                                  for r in resources):
         raise PackageError(f"{PACKAGE_FILE} hat keine Liste 'resources' mit je einem 'path' → {_RESTORE_PACKAGE}")
     return package
 
@@ -90,7 +91,8 @@ def provenance_problems(raw_dir: Path) -> list[tuple[str, str, str]]:
             problems.append((path, "Eintrag in datapackage.json ohne Datei",
                              "Datei aus git wiederherstellen oder den Eintrag entfernen"))
         elif by_path[path].get("hash") != file_hash(raw_dir / path):
-            problems.append((path, "Hash weicht von datapackage.json ab: die Rohdatei wurde verändert", restore.format(path)))
+            problems.append((path, "Hash weicht von datapackage.json ab: die Rohdatei wurde verändert",
+                             restore.format(path)))
     return problems
 
 

@@ -94,9 +94,10 @@ def _fetch_pystatis(table: Table, scratch: Path) -> Answer:
         result = PystatisTable(name=table.code)
         result.get_data(prettify=False)
     except PystatisConfigError as exc:
-        raise UpdateFailed(f"keine Zugangsdaten für {table.service['label']} ({exc.__class__.__name__}). Zugangsdaten über "
-                           "PYSTATIS_<DB>_API_USERNAME/_PASSWORD (DB = GENESIS, REGIO, ZENSUS) oder pystatis' config.ini "
-                           "setzen; ohne Zugang: Tabelle als CSV herunterladen und `data update --from ORDNER` nutzen.") from exc
+        raise UpdateFailed(f"keine Zugangsdaten für {table.service['label']} ({exc.__class__.__name__}). "
+                           "Zugangsdaten über PYSTATIS_<DB>_API_USERNAME/_PASSWORD (DB = GENESIS, REGIO, ZENSUS) "
+                           "oder pystatis' config.ini setzen; ohne Zugang: Tabelle als CSV herunterladen und "
+                           "`data update --from ORDNER` nutzen.") from exc
     except requests.exceptions.ConnectionError as exc:
         raise UpdateFailed(f"keine Verbindung zu {table.service['label']} ({_message(exc)}). Internetverbindung prüfen "
                            "oder die Tabelle von Hand herunterladen und `data update --from ORDNER` nutzen.") from exc
@@ -132,7 +133,8 @@ def _fetch_download(table: Table, scratch: Path) -> Answer:
             body = response.read()
     except urllib.error.HTTPError as exc:
         hint = "Zugang verweigert: Adresse und Berechtigung prüfen" if exc.code in (401, 403) else (
-            "Tabelle nicht gefunden: Tabellencode in tables.yaml prüfen" if exc.code == 404 else "später erneut versuchen")
+            "Tabelle nicht gefunden: Tabellencode in tables.yaml prüfen" if exc.code == 404
+            else "später erneut versuchen")
         raise UpdateFailed(f"{url} antwortete mit HTTP {exc.code}; {hint}.") from exc
     except TimeoutError as exc:
         raise UpdateFailed(f"Zeitüberschreitung nach {timeout:g} s bei {url}; später erneut versuchen.") from exc
@@ -161,7 +163,8 @@ def from_folder(folder: Path, catalogue: dict[str, Table], wanted: list[Table], 
             report.tables[file.name] = {"status": "ignored", "message": "versteckte Datei (Name beginnt mit '.')"}
             continue
         if file.is_dir():
-            report.tables[file.name] = {"status": "ignored", "message": "Unterordner (nur Dateien direkt im Ordner zählen)"}
+            report.tables[file.name] = {"status": "ignored",
+                                        "message": "Unterordner (nur Dateien direkt im Ordner zählen)"}
             continue
         try:
             code = ingest.read_file(file).table
@@ -181,7 +184,8 @@ def from_folder(folder: Path, catalogue: dict[str, Table], wanted: list[Table], 
                 f"{len(files)} Dateien derselben Tabelle: {', '.join(f.name for f in files)}. Welche gilt, bliebe dem "
                 "Zufall der Dateinamen überlassen: nur eine Fassung in den Ordner legen.")}
         elif code in codes:
-            answers.append(Answer(catalogue[code], files[0], dt.date.today().isoformat(), f"--from, Datei {files[0].name}"))
+            answers.append(Answer(catalogue[code], files[0], dt.date.today().isoformat(),
+                                  f"--from, Datei {files[0].name}"))
         else:
             report.tables.setdefault(code, {"status": "skipped"})
     return answers

@@ -1,4 +1,5 @@
-"""Municipality boundaries of all 396 Gemeinden of NRW: official BKG VG250, shipped simplified, or downloaded and checked.
+"""Municipality boundaries of all 396 Gemeinden of NRW: official BKG VG250, shipped simplified, or downloaded
+and checked.
 
 Nothing here touches the network unless asked to (:func:`prefetch`): a batch run on a fresh
 machine or in CI has neither internet nor a cache, and then draws the shipped boundaries.
@@ -260,7 +261,8 @@ def _load(path: Path, known_sha256: str | None) -> gpd.GeoDataFrame:
         with contextlib.suppress(OSError):
             partial.unlink(missing_ok=True)
         log.warning("Gemeindegrenzen aus %s geprüft, aber nicht zwischengespeichert: %s ist nicht beschreibbar "
-                    "(%s). Abhilfe: %s auf einen beschreibbaren Ordner setzen.", path, processed.parent, error, CACHE_ENV)
+                    "(%s). Abhilfe: %s auf einen beschreibbaren Ordner setzen.",
+                    path, processed.parent, error, CACHE_ENV)
         return web
     log.info("Gemeindegrenzen aus %s geprüft und in %s zwischengespeichert.", path, processed)
     return web

@@ -33,7 +33,8 @@ _SOURCE_ID = re.compile(r"[A-Z][A-Z0-9_]{2,79}")
 
 
 def check_source_id(text: str) -> str:
-    """A source id as the snapshot writes them (``ITNRW_12411_15I_2025``): it ends up in tables, links and file names."""
+    """A source id as the snapshot writes them (``ITNRW_12411_15I_2025``): it ends up in tables, links and
+    file names."""
     if not _SOURCE_ID.fullmatch(text):
         raise ValueError(f"ungültige Quellen-ID {text!r}: nur Großbuchstaben, Ziffern und _, mit einem Buchstaben "
                          "beginnend, 3–80 Zeichen (z. B. ITNRW_12411_15I_2025)")
@@ -48,14 +49,16 @@ def check_date(text: str) -> str:
                 raise ValueError
             date.fromisoformat(text)
         except ValueError:
-            raise ValueError(f"ungültiges Datum {text!r}: bitte einen Tag als JJJJ-MM-TT angeben (z. B. 2024-12-31)") from None
+            raise ValueError(f"ungültiges Datum {text!r}: bitte einen Tag als JJJJ-MM-TT angeben "
+                             "(z. B. 2024-12-31)") from None
     return text
 
 
 def check_url(text: str) -> str:
     """'' or a plain http(s) address: a briefing links to it, so no ``javascript:`` or ``file:``."""
     if text and not re.fullmatch(r"https?://[^\s\"'<>`]+", text):
-        raise ValueError(f"ungültige Adresse {text!r}: nur http:// oder https:// ohne Leerzeichen und Anführungszeichen")
+        raise ValueError(f"ungültige Adresse {text!r}: nur http:// oder https:// ohne Leerzeichen und "
+                         "Anführungszeichen")
     return text
 
 
@@ -83,7 +86,8 @@ class Provenance:
     retrieved_on: str = ""  # when the file was obtained (YYYY-MM-DD; default today)
     via: str = ""  # the route when not the publisher's own download, e.g. a public mirror with its path
     folder: str = ""  # data/raw/<folder>; default: derived from the publisher
-    base: str | dict = ""  # census base of population-type rows (catalogue/tables.yaml; by date), checked with the import
+    # census base of population-type rows (catalogue/tables.yaml; by date), checked with the import
+    base: str | dict = ""
 
 
 def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR, accept_regions: bool = False) -> Path:
@@ -92,14 +96,16 @@ def import_file(file: Path, meta: Provenance, raw_dir: Path = RAW_DIR, accept_re
     file, raw_dir = Path(file), Path(raw_dir)
     check_provenance(meta)
     extract, fmt = _readable(file, meta)
-    with transaction.writing(raw_dir.parent), transaction.Transaction(raw_dir.parent, f"data import {file.name}") as commit:
+    with (transaction.writing(raw_dir.parent),
+          transaction.Transaction(raw_dir.parent, f"data import {file.name}") as commit):
         try:
             broken = datapackage.provenance_problems(raw_dir)
         except datapackage.PackageError as exc:
             raise ImportRefused(str(exc)) from None
         if broken:  # never copy a folder holding a symlink to a device, nor add to raw data that already fail
             raise ImportRefused("data/raw ist schon vor dem Import nicht in Ordnung (Einzelheiten: "
-                                "`python -m helpers data validate`):\n" + "\n".join(f"{f}: {p} → {fix}" for f, p, fix in broken[:10]))
+                                "`python -m helpers data validate`):\n"
+                                + "\n".join(f"{f}: {p} → {fix}" for f, p, fix in broken[:10]))
         try:
             plausibility.check_regions(meta.table, extract, file, [], replaces=False, accept=accept_regions)
         except plausibility.Implausible as exc:
@@ -135,7 +141,8 @@ def fetch_table(table: str, meta: Provenance, raw_dir: Path = RAW_DIR, **query) 
         result.get_data(prettify=False, **query)
     except Exception as exc:  # pystatis raises config, HTTP and connection errors of many kinds
         raise ImportRefused(
-            f"Abruf von {table} fehlgeschlagen ({type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}). "
+            f"Abruf von {table} fehlgeschlagen "
+            f"({type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}). "
             "Keine Verbindung zur Datenbank oder keine Zugangsdaten: Zugangsdaten nur über Umgebungsvariablen "
             "(PYSTATIS_<DB>_API_USERNAME / _PASSWORD, DB = GENESIS, REGIO, ZENSUS) oder pystatis' eigene config.ini "
             "setzen, nie im Notebook. Ohne Internet: Tabelle im Browser als CSV herunterladen und mit "
@@ -174,7 +181,8 @@ def _readable(file: Path, meta: Provenance) -> tuple[ingest.Extract, str]:
                             + "\n  ".join(extract.problems[:10]))
     ours = extract.rows[extract.rows["ags"].isin(validation.known_ags())]
     if ours.empty:
-        raise ImportRefused(f"{file.name} enthält keine Zeilen für die Kommunen des Kreises Kleve, den Kreis, NRW oder Deutschland.")
+        raise ImportRefused(f"{file.name} enthält keine Zeilen für die Kommunen des Kreises Kleve, den Kreis, NRW "
+                            "oder Deutschland.")
     if (ours["date"] == "").any():
         raise ImportRefused(f"{file.name} nennt keinen Stichtag: bitte --reference-date JJJJ-MM-TT angeben.")
     meta.table = meta.table or extract.table
@@ -186,11 +194,13 @@ def _refuse_duplicates(package: dict, raw_dir: Path, digest: str, target: Path, 
         if resource.get("hash") == digest:
             raise ImportRefused(f"Diese Datei ist bereits importiert als {resource['path']}.")
         if resource.get("x_source_id") == source_id:
-            raise ImportRefused(f"source_id {source_id} ist bereits vergeben ({resource['path']}); bitte eine neue wählen.")
+            raise ImportRefused(f"source_id {source_id} ist bereits vergeben ({resource['path']}); "
+                                "bitte eine neue wählen.")
     if (raw_dir / target).exists():
         raise ImportRefused(f"data/raw/{target.as_posix()} existiert schon; Rohdaten werden nie überschrieben.")
     snapshot_sources = raw_dir / "snapshot" / "sources.csv"
-    if snapshot_sources.is_file() and re.search(rf"^{re.escape(source_id)},", snapshot_sources.read_text(encoding="utf-8"), re.M):
+    if snapshot_sources.is_file() and re.search(rf"^{re.escape(source_id)},",
+                                                snapshot_sources.read_text(encoding="utf-8"), re.M):
         raise ImportRefused(f"source_id {source_id} steht schon in snapshot/sources.csv; bitte eine neue wählen.")
 
 
@@ -231,7 +241,8 @@ def distinct(issues: list, limit: int = 20) -> list[str]:
     20 values of an unknown unit gives one line, not 20 identical ones."""
     groups: dict[tuple, list] = {}
     for issue in issues:
-        groups.setdefault((issue.level, issue.file, issue.column, issue.check, issue.problem, issue.fix), []).append(issue)
+        key = (issue.level, issue.file, issue.column, issue.check, issue.problem, issue.fix)
+        groups.setdefault(key, []).append(issue)
     lines = []
     for same in list(groups.values())[:limit]:
         rows, first = sorted({i.row for i in same if i.row}), same[0]

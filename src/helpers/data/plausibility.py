@@ -28,7 +28,8 @@ class Implausible(ValueError):
 
 
 def check_complete(file: Path, kind: str, extract: ingest.Extract) -> None:
-    """The export proves itself whole: a classic one by its footer, a flat one by every Gemeinde of each Kreis it covers."""
+    """The export proves itself whole: a classic one by its footer, a flat one by every Gemeinde of each Kreis
+    it covers."""
     if kind in CLASSIC:
         if not any(_FOOTER.match(line) for line in ingest.read_bytes(file).splitlines()):
             raise Implausible(f"{file.name} endet ohne den Fußteil der Tabelle (Zeile '__________' mit ©, Quelle und "
@@ -44,9 +45,9 @@ def check_complete(file: Path, kind: str, extract: ingest.Extract) -> None:
         missing = [r for kreis in sorted(covered) if _is_kreis(kreis) for r in kommunen.kommunen(kreis)
                    if r.ags not in present]
         if missing:
-            raise Implausible(f"{file.name} ist unvollständig: Es fehlen {len(missing)} Gemeinden von Kreisen, deren übrige "
-                              f"Gemeinden enthalten sind ({_names(missing)}). Vermutlich wurde der Export abgeschnitten; "
-                              "bitte neu herunterladen.")
+            raise Implausible(f"{file.name} ist unvollständig: Es fehlen {len(missing)} Gemeinden von Kreisen, "
+                              f"deren übrige Gemeinden enthalten sind ({_names(missing)}). Vermutlich wurde der "
+                              "Export abgeschnitten; bitte neu herunterladen.")
 
 
 def _is_kreis(ags: str) -> bool:
@@ -82,8 +83,8 @@ def check_regions(table: str, extract: ingest.Extract, file: Path, previous: lis
     if replaces:
         problems += [f"Region {a} ({_name(a, known)}) fehlt, war aber im bisherigen Stand" for a in sorted(held - new)]
     if problems:
-        raise Implausible(f"{file.name}: Die Regionen passen nicht zum amtlichen Gemeindeverzeichnis oder zum bisherigen "
-                          f"Stand der Tabelle {table}: " + "; ".join(problems[:_SHOWN])
+        raise Implausible(f"{file.name}: Die Regionen passen nicht zum amtlichen Gemeindeverzeichnis oder zum "
+                          f"bisherigen Stand der Tabelle {table}: " + "; ".join(problems[:_SHOWN])
                           + (f" … und {len(problems) - _SHOWN} weitere" if len(problems) > _SHOWN else "")
                           + ". Bei einer echten Gebietsänderung mit --accept-regions übernehmen; sonst die Tabelle neu "
                             "herunterladen (abgeschnitten oder verschoben?).")
@@ -107,7 +108,8 @@ def region_names(file: Path) -> dict[str, str]:
 _SERIES = ["ags", "variable", "category", "base"]
 
 
-def check_changes(before: pd.DataFrame, after: pd.DataFrame, tables: dict[str, str], accept: bool) -> dict[str, list[str]]:
+def check_changes(before: pd.DataFrame, after: pd.DataFrame, tables: dict[str, str],
+                  accept: bool) -> dict[str, list[str]]:
     """Per table code: values of its new export (``tables``: source id → table) that move by more than their
     variable's declared factor – against the same reference date before (a revision) or against the nearest
     reference date of the same series (same region, category and base). Nothing when ``accept``."""

@@ -25,7 +25,8 @@ _PUBLISHED = re.compile(
     r"(?:\b(?:article(?:\s+(?:of|dated))?|press release|Pressemitteilung|Mitteilung|item|post|ticker|print)\s+"
     r"|\((?:[A-Z]\.\s*)+[A-ZÄÖÜ][\w-]+,\s*|\bvia\s+[\w.-]+\s*\()" + _DATE)
 _RELAYED = re.compile(r"(?:citing|quoting|reporting)\s+(?:(?:the\s+)?report\s+of\s+)?([^;()/,]+)")
-_DETAIL = re.compile(r"\s+(?:\S*report|\S*bericht|Verwaltungsvorlage|Wahlleiter|refugee|'|\d{1,2}\.\d)")  # not part of a name
+# not part of a name
+_DETAIL = re.compile(r"\s+(?:\S*report|\S*bericht|Verwaltungsvorlage|Wahlleiter|refugee|'|\d{1,2}\.\d)")
 _CARRIER = re.compile(r"\b(?:via|reproduced by)\s+([\w.-]+)")
 
 
@@ -84,11 +85,13 @@ def describe(sources: pd.DataFrame) -> pd.DataFrame:
     classified = out["publisher"].map(_classify)
     out["family"] = classified.str[0]
     out["publisher_short"] = [_route(p, short) for (_, short, _), p in zip(classified, out["publisher"], strict=True)]
+    texts_of = out[["publisher", "table_or_page", "title"]].itertuples(index=False)
     out["origin"] = [_origin(texts) if family in ("press", "third_party") else ""
-                     for family, texts in zip(out["family"], out[["publisher", "table_or_page", "title"]].itertuples(index=False), strict=True)]
+                     for family, texts in zip(out["family"], texts_of, strict=True)]
     out["table_code"] = [_first_table_code(row) for row in out[["table_or_page", "title"]].itertuples(index=False)]
     out["licence"] = classified.str[2]
-    out["published_on"] = [_article_date(row) for row in out[["title", "table_or_page", "publisher"]].itertuples(index=False)]
+    out["published_on"] = [_article_date(row)
+                           for row in out[["title", "table_or_page", "publisher"]].itertuples(index=False)]
     return out
 
 

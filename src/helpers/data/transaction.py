@@ -110,7 +110,8 @@ def _acquire(folder: Path, wait: float) -> bool:
                                f"{folder}; nach {wait:g} s Warten aufgegeben. Es wurde nichts verändert; später erneut "
                                f"versuchen (Wartezeit in Sekunden: {WAIT_ENV}).") from None
                 if not told:
-                    print(f"Warte auf einen anderen Schreibvorgang in {folder} (höchstens {wait:g} s) …", file=sys.stderr)
+                    print(f"Warte auf einen anderen Schreibvorgang in {folder} (höchstens {wait:g} s) …",
+                          file=sys.stderr)
                     told = True
                 time.sleep(0.1)
     except BaseException:
@@ -238,7 +239,8 @@ class Transaction:
         with _deferred_signals():
             tmp = self.path(JOURNAL + ".part")
             with no_space_in(self.data_dir):
-                tmp.write_text(json.dumps({"what": self.what, "steps": self.steps}, ensure_ascii=False), encoding="utf-8")
+                tmp.write_text(json.dumps({"what": self.what, "steps": self.steps}, ensure_ascii=False),
+                               encoding="utf-8")
             os.replace(tmp, self.path(JOURNAL))
             self.committing = True
             _replay(self.steps)
@@ -286,7 +288,8 @@ def _deferred_signals():
         yield
         return
     caught: list[int] = []
-    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum)) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, lambda signum, frame: caught.append(signum))
+                for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:

@@ -56,7 +56,8 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
         answers = (exports.from_folder(Path(source), catalogue, wanted, report) if source
                    else exports.fetch_all([t for t in wanted if not t.manual], commit.path(), report))
         for answer in answers:  # an explicit route is recorded even for bytes already held (see _stage)
-            answer.retrieved, answer.mirror, answer.routed = retrieved_on or answer.retrieved, via, bool(retrieved_on or via)
+            answer.retrieved, answer.mirror, answer.routed = (retrieved_on or answer.retrieved, via,
+                                                              bool(retrieved_on or via))
         trial = commit.raw_copy(raw_dir)
         replaced = {}
         for answer in answers:
@@ -103,8 +104,8 @@ def _refuse_implausible(report: ChangeReport, before: pd.DataFrame, after: pd.Da
     for code, lines in plausibility.check_changes(before, after, new_sources, accept).items():
         report.tables[code] = {**report.tables[code], "status": "failed", "message": (
             "Werte ändern sich stärker als für ihre Variable erlaubt (change_factors in src/helpers/catalogue/"
-            "checks.yaml): " + "; ".join(lines[:_SHOWN]) + (f" … und {len(lines) - _SHOWN} weitere" if len(lines) > _SHOWN
-                                                            else "")
+            "checks.yaml): " + "; ".join(lines[:_SHOWN])
+            + (f" … und {len(lines) - _SHOWN} weitere" if len(lines) > _SHOWN else "")
             + ". Stimmen die Zahlen (etwa nach einer Gebietsänderung), mit --accept-changes übernehmen; sonst die "
               "Tabelle neu herunterladen.")}
 
@@ -128,7 +129,8 @@ def _stage(answer: Answer, trial: Path, scratch: Path, report: ChangeReport, acc
     if (ours["date"] == "").any():
         raise UpdateFailed("der Export nennt keinen Stichtag; die Tabelle mit Stichtag (Zeitangabe) herunterladen.")
     package = datapackage.read_package(trial)
-    earlier = [r for r in package["resources"] if r.get("x_table") == table.code and r.get("x_role") == build.EXPORT_ROLE]
+    earlier = [r for r in package["resources"]
+               if r.get("x_table") == table.code and r.get("x_role") == build.EXPORT_ROLE]
     held = [_rows(trial, r) for r in earlier]
     older = bool(held) and ours["date"].max() < max(rows["date"].max() for rows in held)
     plausibility.check_regions(table.code, extract, answer.file, held, replaces=not older, accept=accept_regions)
@@ -199,8 +201,8 @@ def _check_newest_period(table: Table, rows: pd.DataFrame) -> None:
     local = newest[newest["ags"].str.startswith(kommunen.kreis().ags)]  # NRW and Germany are filled in first
     empty = local["value"].isna() | (local["flag"] == "-")
     if empty.all():
-        raise UpdateFailed(f"der neueste Stichtag {fmt.format_date(newest['date'].iloc[0])} enthält für Kreis Kleve und "
-                           "seine Kommunen nur leere Felder oder '-': die Werte sind noch nicht eingepflegt. "
+        raise UpdateFailed(f"der neueste Stichtag {fmt.format_date(newest['date'].iloc[0])} enthält für Kreis "
+                           "Kleve und seine Kommunen nur leere Felder oder '-': die Werte sind noch nicht eingepflegt. "
                            "Später erneut versuchen; es wurde nichts übernommen.")
 
 
@@ -210,7 +212,8 @@ def _extract_regions(answer: Answer, scratch: Path) -> Path:
     if regions is None:
         return answer.file
     line_region = {"genesis_classic": ingest.genesis_classic.row_code,
-                   "kommunalprofil": lambda line: ingest.kommunalprofil.row_region(line, answer.table.code, kommunen.resolve)}
+                   "kommunalprofil": lambda line: ingest.kommunalprofil.row_region(line, answer.table.code,
+                                                                                   kommunen.resolve)}
     if (kind := ingest.detect(answer.file)) in line_region:
         return _extract_lines(answer, scratch, regions, line_region[kind])
     raw = answer.file.read_bytes()

@@ -38,7 +38,8 @@ class Issue:
     check: str
 
     def line(self) -> str:
-        where = self.file + (f", Zeile {self.row}" if self.row else "") + (f", Spalte {self.column}" if self.column else "")
+        where = (self.file + (f", Zeile {self.row}" if self.row else "")
+                 + (f", Spalte {self.column}" if self.column else ""))
         label = "FEHLER" if self.level == ERROR else "Warnung"
         return f"{label} [{self.check}] {where}: {self.problem} → {self.fix}"
 
@@ -48,7 +49,8 @@ class Report:
     issues: list[Issue] = field(default_factory=list)
 
     def add(self, level: str, file: str, row, column: str, problem: str, fix: str, check: str) -> None:
-        self.issues.append(Issue(level, file, None if row is None or pd.isna(row) else int(row), column, problem, fix, check))
+        self.issues.append(Issue(level, file, None if row is None or pd.isna(row) else int(row), column, problem, fix,
+                                 check))
 
     @property
     def errors(self) -> list[Issue]:
@@ -74,7 +76,8 @@ class Report:
         if hidden:
             lines.append(f"… und {hidden} weitere Meldungen")
         summary = ", ".join(f"{n} × {level} {check}" for (level, check), n in self.counts_by_check().items())
-        lines.append(f"{len(self.errors)} Fehler, {len(self.warnings)} Warnungen" + (f" ({summary})" if summary else ""))
+        lines.append(f"{len(self.errors)} Fehler, {len(self.warnings)} Warnungen"
+                     + (f" ({summary})" if summary else ""))
         return "\n".join(lines)
 
 
@@ -133,7 +136,8 @@ class _ChecksFile(catalogue.Strict):
     @model_validator(mode="after")
     def _factors_of_known_variables(self) -> _ChecksFile:
         if unknown := sorted(set(self.change_factors) - set(self.variables)):
-            raise ValueError(f"change_factors nennt unbekannte Variable(n) {', '.join(unknown)} (unter variables eintragen)")
+            raise ValueError(f"change_factors nennt unbekannte Variable(n) {', '.join(unknown)} "
+                             "(unter variables eintragen)")
         return self
 
 
@@ -143,8 +147,8 @@ CHECKS_FILE = CATALOGUE_DIR / "checks.yaml"
 @cache
 def checks(path: Path = CHECKS_FILE) -> dict:
     """catalogue/checks.yaml, validated (a misspelt rule key fails here, not as a KeyError mid-build)."""
-    parsed = catalogue.load(Path(path), _ChecksFile,
-                            lambda loc: catalogue.location(loc, {"totals_with_parts": "Regel", "part_of_whole": "Regel"}))
+    names = {"totals_with_parts": "Regel", "part_of_whole": "Regel"}
+    parsed = catalogue.load(Path(path), _ChecksFile, lambda loc: catalogue.location(loc, names))
     return parsed.model_dump(exclude_unset=True)
 
 
@@ -167,7 +171,8 @@ def check_schemas(raw_dir: Path, report: Report) -> None:
         if resource.format != "csv" or not resource.to_descriptor().get("schema"):
             continue  # official exports are read and checked by helpers.ingest
         for row, column, message in resource.validate().flatten(["rowNumber", "fieldName", "message"]):
-            report.add(ERROR, resource.path, row, column or "", f"Tabellenschema verletzt: {message}", SCHEMA_FIX, "schema")
+            report.add(ERROR, resource.path, row, column or "", f"Tabellenschema verletzt: {message}", SCHEMA_FIX,
+                       "schema")
 
 
 def known_ags() -> set[str]:
@@ -213,7 +218,8 @@ def check_references(frame: pd.DataFrame, source_ids: set[str], report: Report) 
 def _each(report: Report, rows: pd.DataFrame, level: str, column: str, problem, fix: str, check: str) -> None:
     for _, r in rows.iterrows():  # a row of an imported export names its table (its entry in tables.yaml)
         table = f" (Tabelle {r['_table']})" if isinstance(r.get("_table"), str) and r["_table"] else ""
-        report.add(level, r["_file"], r["_row"], column, (problem(r) if callable(problem) else problem) + table, fix, check)
+        report.add(level, r["_file"], r["_row"], column, (problem(r) if callable(problem) else problem) + table,
+                   fix, check)
 
 
 def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Report) -> None:
@@ -228,16 +234,18 @@ def _row_checks(obs: pd.DataFrame, source_ids: set[str], rules: dict, report: Re
     bad_value = obs["value"].isna() & ~obs["_value_raw"].isin(rules["missing_markers"]) & (obs["flag"] == "")
     _each(report, obs[bad_value], ERROR, "value", lambda r: f"Wert '{r['_value_raw']}' ist keine Zahl",
           "Zahl mit Dezimalpunkt eintragen oder die Zelle leer lassen (fehlender Wert)", "value_numeric")
-    _each(report, obs[~obs["status"].isin(Status.raw())], ERROR, "status", lambda r: f"unbekannter Status '{r['status']}'",
-          "einen von " + ", ".join(Status.raw()) + " verwenden", "status_known")
+    _each(report, obs[~obs["status"].isin(Status.raw())], ERROR, "status",
+          lambda r: f"unbekannter Status '{r['status']}'", "einen von " + ", ".join(Status.raw()) + " verwenden",
+          "status_known")
     _each(report, obs[~obs["source_id"].isin(source_ids)], ERROR, "source_id",
-          lambda r: f"Quelle '{r['source_id']}' fehlt in sources.csv", "Quelle in sources.csv ergänzen oder source_id korrigieren",
-          "source_known")
+          lambda r: f"Quelle '{r['source_id']}' fehlt in sources.csv",
+          "Quelle in sources.csv ergänzen oder source_id korrigieren", "source_known")
     low, high = rules["share_range"]
     share = (obs["unit"] == rules["share_unit"]) & ~obs["variable"].isin(rules["percent_not_share"])
     _each(report, obs[share & ((obs["value"] < low) | (obs["value"] > high))], ERROR, "value",
           lambda r: f"Anteil {r['value']:.10g} % für {r['variable']} liegt außerhalb {low}–{high}",
-          "Wert prüfen; ist die Variable kein Anteil, sie in checks.yaml unter percent_not_share eintragen", "share_range")
+          "Wert prüfen; ist die Variable kein Anteil, sie in checks.yaml unter percent_not_share eintragen",
+          "share_range")
     negative = obs["unit"].isin(rules["non_negative_units"]) & (obs["value"] < 0)
     _each(report, obs[negative], ERROR, "value", lambda r: f"negative Anzahl {r['value']:.10g} für {r['variable']}",
           "Vorzeichen prüfen (ein '-' allein heißt in amtlichen Tabellen 'nichts vorhanden')", "non_negative")
@@ -299,7 +307,8 @@ def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:
             reason = _explain(difference, pd.concat([rows, k.to_frame().T]), spec)
             level = ERROR if reason is None and variable in spec["exact"] else WARNING
             report.add(level, k["_file"], k["_row"], "value",
-                       f"Summe der 16 Kommunen {total:.10g} ({source_id}) ≠ Kreiswert {k['value']:.10g} ({k['source_id']}) "
+                       f"Summe der 16 Kommunen {total:.10g} ({source_id}) ≠ Kreiswert {k['value']:.10g} "
+                       f"({k['source_id']}) "
                        f"für {variable}/{category} am {date:%Y-%m-%d}: Differenz {difference:+g}",
                        f"bekannter Grund: {reason}" if reason else "ungeklärt: Quellen prüfen; nichts wird korrigiert",
                        "sum_to_kreis" if reason is None else "sum_to_kreis_explained")
@@ -375,7 +384,8 @@ def _check_conflicts(obs: pd.DataFrame, report: Report, reasons: dict[tuple, str
     key = ["ags", "date", "variable", "category"]
     groups = obs.groupby(key, sort=True)["value"].nunique()
     for ags, date, variable, category in groups[groups > 1].index:
-        rows = obs[(obs["ags"] == ags) & (obs["date"] == date) & (obs["variable"] == variable) & (obs["category"] == category)]
+        rows = obs[(obs["ags"] == ags) & (obs["date"] == date) & (obs["variable"] == variable)
+                   & (obs["category"] == category)]
         listing = "; ".join(f"{v:.10g} ({s}, {st}{', Basis ' + b if b else ''})"
                             for v, s, st, b in rows[["value", "source_id", "status", "base"]].itertuples(index=False))
         found = [reasons.get((ags, f"{date:%Y-%m-%d}", variable, category, s)) for s in rows["source_id"]]
@@ -388,8 +398,9 @@ def _check_conflicts(obs: pd.DataFrame, report: Report, reasons: dict[tuple, str
                        "alle Zeilen bleiben; Notebooks nutzen die Zeile mit preferred=True", "conflict")
         else:
             report.add(ERROR, rows["_file"].iloc[0], None, "value", problem + " – nicht in CONFLICTS.csv erfasst",
-                       "Quellen und Anmerkungen lesen, den Grund der Abweichung (andere Zählung, Basis, Rundung, Stand) "
-                       "finden und jede Zeile mit Spalte reason in snapshot/CONFLICTS.csv eintragen", "conflict_unrecorded")
+                       "Quellen und Anmerkungen lesen, den Grund der Abweichung (andere Zählung, Basis, Rundung, "
+                       "Stand) finden und jede Zeile mit Spalte reason in snapshot/CONFLICTS.csv eintragen",
+                       "conflict_unrecorded")
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -401,7 +412,8 @@ def check_text_cells(frame: pd.DataFrame, columns: list[str], report: Report) ->
         hit = frame[column].str.contains(_CONTROL)
         _each(report, frame[hit], ERROR, column,
               lambda r, c=column: f"Steuerzeichen {_CONTROL.search(r[c]).group()!r} in {r[c]!r}",
-              "Zeichen entfernen (Datei in einem Texteditor prüfen) oder Datei aus git wiederherstellen", "control_character")
+              "Zeichen entfernen (Datei in einem Texteditor prüfen) oder Datei aus git wiederherstellen",
+              "control_character")
 
 
 def _check_identity(obs: pd.DataFrame, rules: dict, report: Report) -> None:

@@ -58,8 +58,9 @@ from helpers.indicators.queries import (
     year_end,
 )
 
-__all__ = ["CatalogueError", "CATALOGUE", "CATALOGUE_PATH", "CURRENT_YEARS", "LEVELS", "ROUNDING_CLAIM", "UNITS", "Catalogue",
-           "Indicator", "Selection", "load_catalogue", "rounding_violations", "KREIS_FROM_KOMMUNEN", "PRECISIONS",
-           "SERIES_COLUMNS", "Comparison", "Figure", "coarsest", "common_dates", "compare", "compute_indicators",
-           "dated_series", "every_series", "figure", "indicator_series", "azr_series", "largest", "latest_flag", "nationality_rows",
-           "newest_complete_table", "observation_rows", "preferred_series", "source_rows", "year_end"]
+__all__ = ["CatalogueError", "CATALOGUE", "CATALOGUE_PATH", "CURRENT_YEARS", "LEVELS", "ROUNDING_CLAIM", "UNITS",
+           "Catalogue", "Indicator", "Selection", "load_catalogue", "rounding_violations", "KREIS_FROM_KOMMUNEN",
+           "PRECISIONS", "SERIES_COLUMNS", "Comparison", "Figure", "coarsest", "common_dates", "compare",
+           "compute_indicators", "dated_series", "every_series", "figure", "indicator_series", "azr_series", "largest",
+           "latest_flag", "nationality_rows", "newest_complete_table", "observation_rows", "preferred_series",
+           "source_rows", "year_end"]

@@ -202,9 +202,9 @@ class _IndicatorEntry(catalogue.Strict):
         """The Datenlage names a table from tables.yaml, so every code must be declared there."""
         if undeclared := [code for code in value if info.context is not None and code not in info.context["tables"]]:
             raise ValueError(
-                f"Tabelle {', '.join(map(repr, undeclared))} ist in src/helpers/catalogue/tables.yaml nicht deklariert: dort unter 'tables' "
-                "eintragen (Datenbank, Titel, Regionen, Turnus; fetch: manual mit manual_route, wenn sie nicht "
-                "automatisch abgerufen wird) oder den Code korrigieren")
+                f"Tabelle {', '.join(map(repr, undeclared))} ist in src/helpers/catalogue/tables.yaml nicht "
+                "deklariert: dort unter 'tables' eintragen (Datenbank, Titel, Regionen, Turnus; fetch: manual mit "
+                "manual_route, wenn sie nicht automatisch abgerufen wird) oder den Code korrigieren")
         return value
 
     @model_validator(mode="after")
@@ -223,18 +223,22 @@ class _IndicatorEntry(catalogue.Strict):
                              "und dürfen {table} nicht enthalten")
         if self.applies_where and not (self.not_applicable_de and self.not_applicable_en):
             raise ValueError("applies_where braucht not_applicable_de/_en (warum die Kennzahl sonst entfällt)")
-        claims = {int(a or b) for text in (self.definition_de, self.definition_en) for a, b in ROUNDING_CLAIM.findall(text)}
+        claims = {int(a or b) for text in (self.definition_de, self.definition_en)
+                  for a, b in ROUNDING_CLAIM.findall(text)}
         declared = {self.rounded_to.multiple} if self.rounded_to else set()
         if claims != declared:
-            # A claimed rounding must be declared with the figures it covers, so rounding_violations can hold it against the data.
+            # A claimed rounding must be declared with the figures it covers, so rounding_violations can hold it
+            # against the data.
             raise ValueError(f"die Definition nennt Rundung auf Vielfache von {sorted(claims) or '–'}, rounded_to sagt "
-                             f"{sorted(declared) or '–'}; beides muss übereinstimmen (und für alle erfassten Werte gelten)")
+                             f"{sorted(declared) or '–'}; beides muss übereinstimmen "
+                             "(und für alle erfassten Werte gelten)")
         return self
 
     def indicator(self, key: str) -> Indicator:
         texts = ("label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "gap_de", "gap_en",
                  "not_a_share", "applies_where", "not_applicable_de", "not_applicable_en", "scale", "decimals")
-        selections = {k: getattr(self, k).selection() for k in ("value", "numerator", "denominator", "kreis_from_kommunen")
+        selections = {k: getattr(self, k).selection()
+                      for k in ("value", "numerator", "denominator", "kreis_from_kommunen")
                       if getattr(self, k) is not None}
         return Indicator(
             id=key, **{k: getattr(self, k) for k in texts}, **selections, sources=self.sources, levels=self.levels,

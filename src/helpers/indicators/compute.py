@@ -53,13 +53,15 @@ def _collapse(rows: pd.DataFrame, keys: tuple[str, ...] = ("date", "base")) -> p
     return out[columns]
 
 
-def _ratio(num: pd.DataFrame, den: pd.DataFrame, scale: float, keys: tuple[str, ...] = ("date", "base")) -> pd.DataFrame:
+def _ratio(num: pd.DataFrame, den: pd.DataFrame, scale: float,
+           keys: tuple[str, ...] = ("date", "base")) -> pd.DataFrame:
     merged = num.merge(den, on=list(keys), suffixes=("_n", "_d"))
     value = merged["value_n"] / merged["value_d"].where(merged["value_d"] != 0) * scale
     return pd.DataFrame({
         **{key: merged[key] for key in keys}, "value": value,
         "status": [worst(p) for p in zip(merged["status_n"], merged["status_d"], strict=True)],
-        "source_ids": [tuple(dict.fromkeys(a + b)) for a, b in zip(merged["source_ids_n"], merged["source_ids_d"], strict=True)],
+        "source_ids": [tuple(dict.fromkeys(a + b))
+                       for a, b in zip(merged["source_ids_n"], merged["source_ids_d"], strict=True)],
         "notes": [_unique(a + b) for a, b in zip(merged["notes_n"], merged["notes_d"], strict=True)],
         "flags": [_unique(a + b) for a, b in zip(merged["flags_n"], merged["flags_d"], strict=True)],
         "precision": [coarsest(p) for p in zip(merged["precision_n"], merged["precision_d"], strict=True)],
@@ -117,8 +119,9 @@ def _region_rows(obs: pd.DataFrame, selection: Selection, ags: str) -> pd.DataFr
 def _own_series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
     if ind.kind == "value":
         return _region_rows(obs, ind.value, ags)
-    ratios = _by_region(obs, ("ratios", ind.id), lambda: _ratio(_collapsed(obs, ind.numerator),
-                                                                _collapsed(obs, ind.denominator), ind.scale, _BY_REGION))
+    ratios = _by_region(obs, ("ratios", ind.id),
+                        lambda: _ratio(_collapsed(obs, ind.numerator), _collapsed(obs, ind.denominator), ind.scale,
+                                       _BY_REGION))
     if ags in ratios:
         return ratios.get(ags)
     # no date with both parts: computed alone, so the empty frame is exactly the one-region one
@@ -151,8 +154,9 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator, kreis_ags: str = KRE
         "base": grouped["base_n"].first(),
         "value": grouped["value_n"].sum() / grouped["value_d"].sum(),  # the share is already × 100
         "status": grouped["status_n"].agg(lambda s: worst([*s, Status.DERIVED])),
-        "source_ids": grouped.apply(lambda g: tuple(dict.fromkeys(sum(g["source_ids_n"], ()) + sum(g["source_ids_d"], ()))),
-                                    include_groups=False),
+        "source_ids": grouped.apply(
+            lambda g: tuple(dict.fromkeys(sum(g["source_ids_n"], ()) + sum(g["source_ids_d"], ()))),
+            include_groups=False),
         "notes": [(KREIS_FROM_KOMMUNEN,)] * grouped.ngroups,
         "flags": [()] * grouped.ngroups,
         "precision": "day",
@@ -220,7 +224,8 @@ def dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) 
 def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, stichtag=None,
                  kreis_ags: str = KREIS_AGS, regions: tuple[str, ...] | None = None) -> list[pd.Timestamp]:
     """The dates on which all Kommunen of the Kreis (or all ``regions``, AGS) have a value (on ``base`` if
-    given), oldest first; ``indicator_id`` is a catalogue indicator or a published variable (e.g. population_density)."""
+    given), oldest first; ``indicator_id`` is a catalogue indicator or a published variable
+    (e.g. population_density)."""
     places = tuple(regions) if regions is not None else tuple(r.ags for r in kommunen(kreis_ags))
 
     def compute() -> tuple[pd.Timestamp, ...]:
@@ -322,7 +327,8 @@ def _change(obs: pd.DataFrame, ind: Indicator, ags: str, *, stichtag, at) -> Fig
         return Figure(ind.id, ags, None, end.date, "not_available")
     series = _series(obs, CATALOGUE[ind.change_of], ags)
     if ind.change_since == "census":
-        counts = series[(series["base"] == _census_of(end.base)) & (series["date"] < end.date) & series["value"].notna()]
+        counts = series[(series["base"] == _census_of(end.base)) & (series["date"] < end.date)
+                        & series["value"].notna()]
         if counts.empty:
             return Figure(ind.id, ags, None, end.date, "not_available", end.base)
         return _difference(ind, ags, _figure_from_row(CATALOGUE[ind.change_of], ags, counts.iloc[0]), end)  # census day

@@ -26,11 +26,13 @@ MAX_MB_ENV = "INTEGRATIONSMONITOR_MAX_EXPORT_MB"
 # Most specific first: a Zensus flat file is also a flat file, a Kommunalprofil also has a classic title.
 FORMATS = {"zensus_flat": zensus_flat, "genesis_flat": genesis_flat, "kommunalprofil": kommunalprofil,
            "school_list": school_list, "genesis_classic": genesis_classic}
-_CSV_HINT = "Bitte die Tabelle als CSV (GENESIS/Regionalstatistik/Landesdatenbank: 'CSV' oder 'CSV flat') herunterladen."
+_CSV_HINT = ("Bitte die Tabelle als CSV (GENESIS/Regionalstatistik/Landesdatenbank: 'CSV' oder 'CSV flat') "
+             "herunterladen.")
 _REFUSED_MAGIC = {
-    b"%PDF": ("eine PDF-Datei", "Eine PDF-Liste wird nicht gelesen, weil ihre Zahlen nicht sicher als Tabelle lesbar sind. "
-              "Bitte die CSV-Fassung herunterladen: bei GENESIS, Regionalstatistik und Landesdatenbank 'CSV' oder "
-              "'CSV flat', bei der Sozialindex-Schulliste des MSB die Open-Data-CSV (schulliste_sj_…_open_data.csv)."),
+    b"%PDF": ("eine PDF-Datei", "Eine PDF-Liste wird nicht gelesen, weil ihre Zahlen nicht sicher als Tabelle "
+              "lesbar sind. Bitte die CSV-Fassung herunterladen: bei GENESIS, Regionalstatistik und Landesdatenbank "
+              "'CSV' oder 'CSV flat', bei der Sozialindex-Schulliste des MSB die Open-Data-CSV "
+              "(schulliste_sj_…_open_data.csv)."),
     b"\xd0\xcf\x11\xe0": ("eine alte Excel-Datei (.xls)", _CSV_HINT),
     b"PK\x03\x04": ("eine ZIP- oder Excel-Datei (.xlsx)", _CSV_HINT),
 }
@@ -75,8 +77,9 @@ def read_bytes(path: Path) -> bytes:
         raw = handle.read(limit + 1) if info.st_size <= limit else b""
     if info.st_size > limit or len(raw) > limit:
         raise IngestError(f"{path.name} ist {max(info.st_size, len(raw)) / 2**20:,.0f} MB groß; Exporte über "
-                          f"{limit / 2**20:,.0f} MB werden nicht gelesen. Die Tabelle mit engerer Auswahl herunterladen "
-                          f"(z. B. nur NRW oder nur die benötigten Jahre) oder die Grenze mit {MAX_MB_ENV} (MB) anheben."
+                          f"{limit / 2**20:,.0f} MB werden nicht gelesen. Die Tabelle mit engerer Auswahl "
+                          f"herunterladen (z. B. nur NRW oder nur die benötigten Jahre) oder die Grenze mit "
+                          f"{MAX_MB_ENV} (MB) anheben."
                           .replace(",", "."))
     return raw
 

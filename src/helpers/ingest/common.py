@@ -82,7 +82,8 @@ def encoding_problem(raw: bytes) -> str | None:
     except UnicodeDecodeError as exc:
         if _UTF8_UMLAUT.search(raw):
             line = raw[: exc.start].count(b"\n") + 1
-            return (f"die Datei mischt zwei Kodierungen: UTF-8-Umlaute und in Zeile {line} ein Byte 0x{raw[exc.start]:02x}, "
+            return (f"die Datei mischt zwei Kodierungen: UTF-8-Umlaute und in Zeile {line} ein Byte "
+                    f"0x{raw[exc.start]:02x}, "
                     "das kein UTF-8 ist (vermutlich von Hand bearbeitet). Bitte die Tabelle neu herunterladen.")
     return None
 
@@ -209,20 +210,23 @@ class _Table(catalogue.Strict):
     manual_route: str = ""
     leave_out: list[str] = []  # features, columns and row labels the monitor does not use: no rows from them
     rows: dict[str, str] = {}  # classic exports with a label column (age group): row label → category
-    rounded_gemeinden: list[str] = []  # reference dates (YYYY-MM-DD) whose Gemeinde figures the footnote says are rounded
+    # reference dates (YYYY-MM-DD) whose Gemeinde figures the footnote says are rounded
+    rounded_gemeinden: list[str] = []
     total_of_rows: _RowTotal | None = None  # a total without a row of its own: derived from its parts (status derived)
 
     @model_validator(mode="after")
     def _manual_says_how(self) -> _Table:
         if self.fetch == "manual" and not self.manual_route:
-            raise ValueError("fetch: manual braucht manual_route (warum nicht automatisch und wie man die Tabelle von Hand holt)")
+            raise ValueError("fetch: manual braucht manual_route (warum nicht automatisch und wie man die Tabelle "
+                             "von Hand holt)")
         return self
 
     @field_validator("service")
     @classmethod
     def _service_declared(cls, value: str, info: ValidationInfo) -> str:
         if info.context is not None and value not in info.context["services"]:
-            raise ValueError(f"Dienst {value!r} ist nicht unter 'services' verzeichnet (dort eintragen oder Tippfehler korrigieren)")
+            raise ValueError(f"Dienst {value!r} ist nicht unter 'services' verzeichnet (dort eintragen oder "
+                             "Tippfehler korrigieren)")
         return value
 
     @field_validator("fetch")
@@ -242,7 +246,8 @@ class _TablesFile(catalogue.Strict):
 @cache
 def declared_tables(path: Path = TABLES_FILE) -> dict:
     """catalogue/tables.yaml, validated: the services and the official tables with their column maps."""
-    parsed = catalogue.load(Path(path), _TablesFile, lambda loc: catalogue.location(loc, {"services": "Dienst", "tables": "Tabelle"}),
+    parsed = catalogue.load(Path(path), _TablesFile,
+                            lambda loc: catalogue.location(loc, {"services": "Dienst", "tables": "Tabelle"}),
                             lambda raw: {"services": raw.get("services") or {}})
     return parsed.model_dump(exclude_unset=True)
 
@@ -279,7 +284,8 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text).strip("_") or "value"
 
 
-def mapped(table: str, keys: list[str], fallback_variable: str, fallback_category: str, unit: str) -> tuple[str, str, str]:
+def mapped(table: str, keys: list[str], fallback_variable: str, fallback_category: str,
+           unit: str) -> tuple[str, str, str]:
     """(variable, category, unit) from the first key the table's map knows, else from the labels."""
     mapping = table_map(table)
     for key in keys:

@@ -71,7 +71,8 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
     data = [(i, r) for i, r in enumerate(body) if i >= first and _value_start(r) == offset]
     decimal = decimal_style(c for _, r in data for c in r[start:])
     skipped = left_out(table)
-    kept = [j for j in range(start, max(len(r) for _, r in data)) if not _left_out(columns.get(j, ("", [], "")), skipped)]
+    kept = [j for j in range(start, max(len(r) for _, r in data))
+            if not _left_out(columns.get(j, ("", [], "")), skipped)]
     records, problems = [], []
     total = row_total(table)
     parts: dict[tuple[str, str, str], list[tuple[float, str]]] = {}  # (ags, date, unit) → the parts of the total

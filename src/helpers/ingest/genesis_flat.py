@@ -48,10 +48,12 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
     problems, cells = [], []
     for line, row in enumerate(reader, start=2):
         if len(row) != len(header):
-            problems.append(f"Zeile {line}: {len(row)} statt {len(header)} Felder – Zeile nicht gelesen: {';'.join(row)[:80]}")
+            problems.append(f"Zeile {line}: {len(row)} statt {len(header)} Felder – Zeile nicht gelesen: "
+                            f"{';'.join(row)[:80]}")
             continue
         if not iso_date(row[at[names["time"]]]):
-            problems.append(f"Zeile {line}: kein Zeitpunkt in Spalte {names['time']} (verschobene oder unvollständige Zeile)"
+            problems.append(f"Zeile {line}: kein Zeitpunkt in Spalte {names['time']} "
+                            "(verschobene oder unvollständige Zeile)"
                             f" – nicht gelesen: {';'.join(row)[:80]}")
             continue
         cells.append((line, row))
@@ -98,7 +100,8 @@ def _names(new: bool) -> dict[str, str]:
     if new:
         return {"time": "time", "dim_code": "variable_code", "attr_code": "variable_attribute_code",
                 "attr_label": "variable_attribute_label"}
-    return {"time": "Zeit", "dim_code": "Merkmal_Code", "attr_code": "Auspraegung_Code", "attr_label": "Auspraegung_Label"}
+    return {"time": "Zeit", "dim_code": "Merkmal_Code", "attr_code": "Auspraegung_Code",
+            "attr_label": "Auspraegung_Label"}
 
 
 def _value_columns(header: list[str], new: bool) -> list[tuple[str, str, str, str]]:
@@ -109,5 +112,6 @@ def _value_columns(header: list[str], new: bool) -> list[tuple[str, str, str, st
     for name in header:
         if match := _OLD_VALUE_COLUMN.match(name):
             code, label, unit = match.groups()
-            out.append((name, code, label.replace("_", " "), "" if unit == "MeasureUnitNotFound!" else unit.replace("_", " ")))
+            out.append((name, code, label.replace("_", " "),
+                        "" if unit == "MeasureUnitNotFound!" else unit.replace("_", " ")))
     return out

@@ -71,12 +71,14 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
                 continue
             if (prefix, position) not in targets:
                 label = columns[position]
-                targets[prefix, position] = mapped(table, [f"{prefix} | {label}"], slug(f"{prefix} {label}"), "total", unit)
+                targets[prefix, position] = mapped(table, [f"{prefix} | {label}"], slug(f"{prefix} {label}"),
+                                                   "total", unit)
             variable, category, unit_out = targets[prefix, position]
             records.append({"ags": ags, "date": f"{_SCHOOL_YEAR.match(year).group(1)}-10-15", "variable": variable,
                             "category": category, "value": value, "unit": unit_out, "flag": flag})
-    problems += [f"Zeile {line}: Region {name!r} steht nicht im amtlichen Gemeindeverzeichnis (12411-15i) – Block nicht "
-                 "gelesen; neueres Verzeichnis übernehmen oder die Schreibweise in catalogue/region_aliases.csv ergänzen"
+    problems += [f"Zeile {line}: Region {name!r} steht nicht im amtlichen Gemeindeverzeichnis (12411-15i) – "
+                 "Block nicht gelesen; neueres Verzeichnis übernehmen oder die Schreibweise in "
+                 "catalogue/region_aliases.csv ergänzen"
                  for name, line in unknown.items()]
     return Extract(frame(records), problems, table, FORMAT)
 

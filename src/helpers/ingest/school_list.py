@@ -51,7 +51,8 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
     problems, unknown = [], {}
     for line, row in enumerate(rows, start=2):
         if None in row or None in row.values():
-            problems.append(f"Zeile {line}: falsche Anzahl Felder – Schule nicht gezählt: {str(list(row.values()))[:80]}")
+            problems.append(f"Zeile {line}: falsche Anzahl Felder – Schule nicht gezählt: "
+                            f"{str(list(row.values()))[:80]}")
             continue
         if not msb and row["Rechtsstatus"].strip() != "Öffentlich":
             continue  # the Sozialindex is set for public schools; the MSB list holds only those
@@ -71,10 +72,12 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
         date = _date(filename, reference_date, msb)
         for region in dict.fromkeys((ags, ags[:5], ags[:2])):
             stages[(region, date, stage)] += 1
-    problems += [f"Zeile {line}: Gemeinde {name} steht nicht im amtlichen Gemeindeverzeichnis (12411-15i) – Schule nicht "
-                 "gezählt; die Schreibweise in catalogue/region_aliases.csv ergänzen" for name, line in unknown.items()]
+    problems += [f"Zeile {line}: Gemeinde {name} steht nicht im amtlichen Gemeindeverzeichnis (12411-15i) – "
+                 "Schule nicht gezählt; die Schreibweise in catalogue/region_aliases.csv ergänzen"
+                 for name, line in unknown.items()]
     by_stage, unit_stage = mapped(table, ["Sozialindexstufe"], "schools_by_sozialindex", "", "schools")[::2]
-    with_stage, unit_with = mapped(table, ["Schulen mit Sozialindexstufe"], "schools_with_sozialindex", "", "schools")[::2]
+    with_stage, unit_with = mapped(table, ["Schulen mit Sozialindexstufe"], "schools_with_sozialindex", "",
+                                   "schools")[::2]
     records = []
     for region, date in sorted({(r, d) for r, d, _ in stages}):
         counts = [stages[(region, date, str(n))] for n in range(1, 10)]

@@ -74,7 +74,8 @@ def describe(kind: str, title: str, points: Iterable[tuple[float, str]], shown: 
     if present:
         printed = [shown(v) for v, _ in present]
         high, low = shown(max(v for v, _ in present)), shown(min(v for v, _ in present))
-        at = {end: names([w for (_, w), p in zip(present, printed, strict=True) if p == end], sprache) for end in (high, low)}
+        at = {end: names([w for (_, w), p in zip(present, printed, strict=True) if p == end], sprache)
+              for end in (high, low)}
         n = len(present) if count is None else count
         if high == low:
             text += t("chart_describe_equal", sprache, n=n, noun=noun, value=high)

@@ -95,7 +95,8 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
     (``legend_above``, e.g. over a grid of panels). ``plot_px``: the plot's own height (else ``height``
     less the template's margins); the margins are added to it. ``note_rows``: rows of notes above the plot."""
     if not source_line.strip():
-        raise ValueError("Jede Grafik braucht eine Quellenzeile (source_line); bitte helpers.presentation.sources.cite() verwenden.")
+        raise ValueError("Jede Grafik braucht eine Quellenzeile (source_line); "
+                         "bitte helpers.presentation.sources.cite() verwenden.")
     heading = title_lines(title, width or WIDE_WIDTH)
     fig.update_layout(
         template="integrationsmonitor",
@@ -119,7 +120,8 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
     template_margin = pio.templates["integrationsmonitor"].layout.margin
     plot_px = plot_px or height - template_margin.t - template_margin.b
     title_px = TITLE_TOP_PX + round(TITLE_PX * 1.3 * len(heading))
-    margin_t, margin_b = title_px + above + ABOVE_PLOT_PX + NOTE_ROW_PX * (note_rows - 1), axis_px + below + source_px + 12
+    margin_t = title_px + above + ABOVE_PLOT_PX + NOTE_ROW_PX * (note_rows - 1)
+    margin_b = axis_px + below + source_px + 12
     total = plot_px + margin_t + margin_b
     legend = (dict(x=0, yref="container", y=1 - (title_px + 4) / total, yanchor="top") if legend_above
               else dict(y=-axis_px / plot_px, yanchor="top"))
@@ -204,13 +206,14 @@ def figure_bundle(fig: go.Figure, table: pd.DataFrame | None = None, sprache: st
         description += " " + t("chart_describe_table", sprache, table=t("chart_table_summary", sprache))
     css = "im-chart im-compact" if compact else "im-chart"
     style_attr = f' style="width: {int(fig.layout.width)}px"' if compact else ""
-    body = (f'<figure class="{css}"{style_attr}><div class="im-chart-plot" role="img" aria-label="{html.escape(title)}" '
-            f'aria-describedby="{chart_id}-caption">{div}</div>')
+    body = (f'<figure class="{css}"{style_attr}><div class="im-chart-plot" role="img" '
+            f'aria-label="{html.escape(title)}" aria-describedby="{chart_id}-caption">{div}</div>')
     if table is not None:
         caption = html.escape(t("chart_table_summary", sprache))
 
         body += f'<details class="im-chart-table"><summary>{caption}</summary>{table_html(table)}</details>'
-    body += f'<figcaption id="{chart_id}-caption" class="im-visually-hidden">{html.escape(description)}</figcaption></figure>'
+    body += (f'<figcaption id="{chart_id}-caption" class="im-visually-hidden">{html.escape(description)}</figcaption>'
+             '</figure>')
     return {
         "application/vnd.plotly.v1+json": json.loads(document),
         "text/html": body,
@@ -242,7 +245,8 @@ def _note(fig: go.Figure, key: str, sprache: str, raised: bool = False) -> None:
     """The note above the plot's right edge that explains hatched bars or hollow dots; ``raised``: a row
     higher, clear of a reference line's label at the top of the plot."""
     fig.add_annotation(text=escape(t(key, sprache)), showarrow=False, xref="paper", yref="paper", x=1, y=1,
-                       yshift=6 + (NOTE_ROW_PX if raised else 0), xanchor="right", yanchor="bottom", font=dict(size=10, color=NOTE_COLOUR))
+                       yshift=6 + (NOTE_ROW_PX if raised else 0), xanchor="right", yanchor="bottom",
+                       font=dict(size=10, color=NOTE_COLOUR))
 
 
 def _missing_label(fig: go.Figure, x: float, sprache: str, upright: bool = False) -> None:
@@ -275,7 +279,8 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
         colours = [HIGHLIGHT if highlight is None or label == highlight else CONTEXT for label in labels]
         where = [str(label) if name is None else f"{name}, {label}" for label in labels]
         points += list(zip(values, where, strict=True))
-        absent += [(order.index(label), i) for label, v in zip(labels, values, strict=True) if fmt.is_missing(v) and not years_axis]
+        absent += [(order.index(label), i) for label, v in zip(labels, values, strict=True)
+                   if fmt.is_missing(v) and not years_axis]
         traces.append(dict(
             type="bar", x=labels, y=values, name=str(name or ""), showlegend=group is not None,
             hovertext=[f"{w}: {shown(v)}" for w, v in zip(where, values, strict=True)], hovertemplate=HOVER,
@@ -341,7 +346,8 @@ def dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
     statuses = frame[status].tolist() if status in frame else [""] * len(frame)
     notes = frame[note].tolist() if note in frame else [fmt.MISSING[sprache]] * len(frame)
     hollow = [bool(pattern(s)) for s, d in zip(statuses, drawn, strict=True) if d]
-    colours = [HIGHLIGHT if highlight is None or label == highlight else CONTEXT for label, d in zip(labels, drawn, strict=True) if d]
+    colours = [HIGHLIGHT if highlight is None or label == highlight else CONTEXT
+               for label, d in zip(labels, drawn, strict=True) if d]
     points = [(v, label) for v, label, d in zip(values, labels, drawn, strict=True) if d]
     left_out = [(label, n) for label, n, d in zip(labels, notes, drawn, strict=True) if not d]
     traces = [

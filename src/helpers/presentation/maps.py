@@ -75,7 +75,8 @@ def choropleth(values: pd.Series, *, title: str, source_ids: list[str] | None = 
     shapes = geo.boundaries()
     if shapes is not None:
         geometries = shapes.set_index("ags").geometry
-        traces = [_polygon(geometries[ags], row, outline=ags == target, fill=row["fill"]) for ags, row in table.iterrows()]
+        traces = [_polygon(geometries[ags], row, outline=ags == target, fill=row["fill"])
+                  for ags, row in table.iterrows()]
         traces.append(_labels(table, mode="text"))
     else:
         traces = [_tiles(table, target)]
@@ -189,7 +190,8 @@ def _hover(row: pd.Series) -> str:
 # figure, and a ready ``go.Scatter`` would be validated a second time there (same output, twice the cost).
 
 def _polygon(geometry, row: pd.Series, *, outline: bool, fill: str | None) -> dict[str, object]:
-    """One Kommune as a filled outline (exterior rings: a Gemeinde enclosed by another is drawn over it), hover on the area."""
+    """One Kommune as a filled outline (exterior rings: a Gemeinde enclosed by another is drawn over it),
+    hover on the area."""
     xs: list[float | None] = []
     ys: list[float | None] = []
     for part in shapely.get_parts(geometry):
@@ -222,7 +224,8 @@ def _tiles(table: pd.DataFrame, target: str | None, labelled: set[str] | None = 
     codes = list(table.index)
     trace = _labels(table, mode="markers+text")
     trace.update(
-        text=[name if labelled is None or code in labelled else "" for code, name in zip(codes, table["name"], strict=True)],
+        text=[name if labelled is None or code in labelled else ""
+              for code, name in zip(codes, table["name"], strict=True)],
         textposition="bottom center",
         marker=dict(
             symbol="square", size=size, color=[fill or MISSING_FILL for fill in table["fill"]],

@@ -87,7 +87,8 @@ def _foreign_2011_sentence(kommune: str, count: Comparison, share: Comparison, s
         return None
     return t("profil_s_foreign_2011", sprache, kommune=kommune, date=format_day(count.kommune, sprache),
              count=format_figure(count.kommune, sprache), share=format_figure(share.kommune, sprache),
-             comparison=compare_word(share.kommune, share.kreis, sprache), kreis_value=format_figure(share.kreis, sprache))
+             comparison=compare_word(share.kommune, share.kreis, sprache),
+             kreis_value=format_figure(share.kreis, sprache))
 
 
 def _foreign_2022_sentence(c: Comparison, sprache: str, places: Places) -> str | None:

@@ -21,7 +21,8 @@ LONG_TABLE_ROWS = 13  # from this many rows on, a table is "im-long": smaller in
 def _cell_class(text: str) -> str:
     if NUMERIC_CELL.match(text.strip()):
         return "im-num"
-    return "im-break" if any(len(token) >= BREAKABLE_LENGTH and BREAKABLE_TOKEN.search(token) for token in text.split()) else ""
+    breakable = any(len(token) >= BREAKABLE_LENGTH and BREAKABLE_TOKEN.search(token) for token in text.split())
+    return "im-break" if breakable else ""
 
 
 def _text(value: object) -> str:
@@ -65,7 +66,8 @@ def table_html(frame: pd.DataFrame, caption: str = "", screen_only: tuple[str, .
                for texts in ([v for v in map(_text, frame[c]) if v.strip()] for c in frame.columns)]
     extra = [" ".join(x for x in ("im-screen-only" if h else "", "im-right" if n else "") if x)
              for h, n in zip(hidden, numeric, strict=True)]
-    rows = "".join("<tr>" + "".join(_cell("td", v, "im-screen-only" if h else "") for v, h in zip(row, hidden, strict=True)) + "</tr>"
+    rows = "".join("<tr>" + "".join(_cell("td", v, "im-screen-only" if h else "")
+                                    for v, h in zip(row, hidden, strict=True)) + "</tr>"
                    for row in frame.itertuples(index=False))
     body = f'<table class="{classes}"><thead>{_header(frame.columns, extra)}</thead><tbody>{rows}</tbody></table>'
     if caption:

@@ -55,7 +55,8 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
         for j, seg in enumerate(segments):
             points_of, missing_dates = with_gaps(part[part[segment] == seg], x, y)
             gaps += missing_dates
-            hollow = [isinstance(s, str) and s != Status.PUBLISHED for s in points_of.get(status, [None] * len(points_of))]
+            hollow = [isinstance(s, str) and s != Status.PUBLISHED
+                      for s in points_of.get(status, [None] * len(points_of))]
             where = [chart_text.when(d, sprache) if len(names) == 1 else f"{name}, {chart_text.when(d, sprache)}"
                      for d in points_of[x]]
             points += list(zip(points_of[y], where, strict=True))
@@ -112,7 +113,8 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
             points += list(zip(part[y], where, strict=True))
             traces.append(dict(type="scatter", x=part[x], y=part[y], mode="lines+markers", name=str(line),
                                legendgroup=str(line), showlegend=bool(split) and line not in seen,
-                               hovertext=[f"{w}: {shown(v)}" for w, v in zip(where, part[y], strict=True)], hovertemplate=HOVER,
+                               hovertext=[f"{w}: {shown(v)}" for w, v in zip(where, part[y], strict=True)],
+                               hovertemplate=HOVER,
                                line=dict(color=PALETTE[j % len(PALETTE)], dash=DASHES[j % len(DASHES)]),
                                marker=dict(size=4, symbol=MARKERS[j % len(MARKERS)])))
             cells.append((i // columns + 1, i % columns + 1))
@@ -123,7 +125,8 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
     fig.update_yaxes(tickformat=",~f", rangemode="normal", nticks=3, tickfont=dict(size=10))
     # Narrow panels: a few year labels, never turned.
     fig.update_xaxes(tickangle=0, nticks=3, tickformat="%Y", tickfont=dict(size=10), **year_tick_settings(frame[x], 2))
-    described(fig, chart_text.describe("small_multiples", title, points, shown, sprache, t("chart_noun_kommunen", sprache),
+    described(fig, chart_text.describe("small_multiples", title, points, shown, sprache,
+                                       t("chart_noun_kommunen", sprache),
                                        fmt.format_list(gaps, sprache) if len(gaps) <= 6 else "", count=len(names)))
     return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), y_title=y_title, sprache=sprache,
                  plot_px=rows * (PANEL_PX + PANEL_GAP_PX) - PANEL_GAP_PX + 20, legend_above=True)

@@ -23,8 +23,8 @@ from helpers.data.status import Status
 from helpers.indicators import CATALOGUE, compute, similarity
 from helpers.presentation.sources import cite
 
-__all__ = ["LEVELS", "TABLE_COLUMNS", "REGION_COLUMNS", "observations", "regions", "region", "table", "ranked", "side_by_side",
-           "source_ids", "similar", "similarity_features", "codebook", "cite"]
+__all__ = ["LEVELS", "TABLE_COLUMNS", "REGION_COLUMNS", "observations", "regions", "region", "table", "ranked",
+           "side_by_side", "source_ids", "similar", "similarity_features", "codebook", "cite"]
 
 LEVELS = ("land", "kreis", "kreisfreie_stadt", "gemeinde")
 REGION_COLUMNS = ["ags", "name", "level", "kind", "kreis_ags", "kreis", "gemeinde"]
@@ -187,8 +187,8 @@ def ranked(rows: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["indicator", "date", "base", "rank"], kind="mergesort", ignore_index=True)
 
 
-def side_by_side(x: str, y: str, regions: str | Iterable[str] | None = None, *, level: str | Iterable[str] | None = None,
-                 kreis: str | None = None, stichtag=None) -> pd.DataFrame:
+def side_by_side(x: str, y: str, regions: str | Iterable[str] | None = None, *,
+                 level: str | Iterable[str] | None = None, kreis: str | None = None, stichtag=None) -> pd.DataFrame:
     """The latest figures of two indicators per region, one row each (for a scatter): ``value_x``/``value_y``,
     ``date_x``/``date_y`` (they may differ: say so), ``status_x``/``status_y``; regions with both values only."""
     both = table([x, y], regions, level=level, kreis=kreis, latest=True, stichtag=stichtag)

@@ -197,8 +197,10 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             pages.write_indexes(target, entries, created=created, version=version_text)
         record = {
             "run": run_name, "status": status,
-            "created": created.isoformat(), "seconds": round((dt.datetime.now().astimezone() - created).total_seconds(), 2),
-            "data_hash": data_hash, "data_build": build.name, "kreis_data_hashes": kreis_hashes, "code_hash": code_hash, "boundaries_hash": boundaries_hash, "code_version": version_text,
+            "created": created.isoformat(),
+            "seconds": round((dt.datetime.now().astimezone() - created).total_seconds(), 2),
+            "data_hash": data_hash, "data_build": build.name, "kreis_data_hashes": kreis_hashes,
+            "code_hash": code_hash, "boundaries_hash": boundaries_hash, "code_version": version_text,
             "packages": package_versions(), "kernel": KERNEL_NAME,
             "options": {"workers": workers, "force": force}, "notebooks": [e.record() for e in entries],
         }

@@ -41,8 +41,8 @@ HIDDEN_CELL_TAGS = {"injected-parameters", "parameters", "lab-only"}
 MARKDOWN_TAGS = {"a", "abbr", "b", "blockquote", "br", "code", "del", "details", "div", "em", "h1", "h2", "h3", "h4",
                  "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "small", "span", "strong", "sub", "summary", "sup",
                  "table", "tbody", "td", "th", "thead", "tr", "ul"}
-MARKDOWN_ATTRIBUTES = {"*": {"class", "id", "title"}, "a": {"href", "class", "title"}, "td": {"align", "colspan", "rowspan"},
-                       "th": {"align", "colspan", "rowspan"}}
+MARKDOWN_ATTRIBUTES = {"*": {"class", "id", "title"}, "a": {"href", "class", "title"},
+                       "td": {"align", "colspan", "rowspan"}, "th": {"align", "colspan", "rowspan"}}
 MARKDOWN_URL_SCHEMES = {"http", "https", "mailto"}
 _ANY_TAG = re.compile(r"</?([A-Za-z][^\s/>]*)[^>]*>")
 _LINK = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.S)
@@ -134,9 +134,8 @@ def clean_markdown_output(rendered: str) -> str:
     nh3 (ammonia) sanitises attributes and URLs but drops unknown tags silently, so those are
     escaped to text first — the reader sees what the data said, as bleach showed it. A bare address in a text
     from data (a Gemeinde name carrying a URL) stays text: Markdown renderers link it on their own."""
-    rendered = _LINK.sub(lambda m: m[2] if html.unescape(m[2]) in (html.unescape(m[1]),
-                                                                   html.unescape(m[1]).removeprefix("mailto:")) else m[0],
-                         rendered)
+    rendered = _LINK.sub(lambda m: m[2] if html.unescape(m[2]) in (
+        html.unescape(m[1]), html.unescape(m[1]).removeprefix("mailto:")) else m[0], rendered)
     shown = _ANY_TAG.sub(lambda m: m[0] if m[1].lower() in MARKDOWN_TAGS else html.escape(m[0], quote=False), rendered)
     return nh3.clean(shown, tags=MARKDOWN_TAGS, attributes=MARKDOWN_ATTRIBUTES, url_schemes=MARKDOWN_URL_SCHEMES,
                      link_rel=None, strip_comments=True)
@@ -147,7 +146,8 @@ def export_html(nb: nbformat.NotebookNode, target: Path, *, created: dt.datetime
     briefing = payloads.read(nb, payloads.BRIEFING) or {}
     sprache = briefing.get("sprache", "de")
     # the caller's notebook stays as executed; nbconvert deep-copies the cells itself
-    nb = nbformat.NotebookNode({**nb, "metadata": nbformat.NotebookNode({**nb.metadata, "title": briefing.get("title") or target.stem})})
+    metadata = nbformat.NotebookNode({**nb.metadata, "title": briefing.get("title") or target.stem})
+    nb = nbformat.NotebookNode({**nb, "metadata": metadata})
     context = {
         "plotly_js": to_root(sprache) + PLOTLY_JS,
         "css": CSS_FILE.read_text(encoding="utf-8"),

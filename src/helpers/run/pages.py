@@ -167,11 +167,12 @@ def write_indexes(run_dir: Path, entries: list, *, created: dt.datetime, version
     for sprache in languages:
         others = [{"href": to_root(sprache) + LANGUAGE_FOLDERS[other] + "index.html",
                    "label": t("index_other_language", other), "lang": other} for other in languages if other != sprache]
-        write_index(run_dir / LANGUAGE_FOLDERS[sprache], [e for e in entries if e.parameters.get("sprache", "de") == sprache],
+        write_index(run_dir / LANGUAGE_FOLDERS[sprache],
+                    [e for e in entries if e.parameters.get("sprache", "de") == sprache],
                     created=created, sprache=sprache, version=version, others=others)
     page = _environment().get_template("barrierefreiheit.html.j2").render(
-        t=partial(t, sprache="de", **region_kreis_texts(_run_kreis(entries), "de")), css=CSS_FILE.read_text(encoding="utf-8"), created=created_line(created, "de"),
-        imprint=imprint(version, "de"))
+        t=partial(t, sprache="de", **region_kreis_texts(_run_kreis(entries), "de")),
+        css=CSS_FILE.read_text(encoding="utf-8"), created=created_line(created, "de"), imprint=imprint(version, "de"))
     write_atomic(run_dir / ACCESSIBILITY_PAGE, page)
 
 

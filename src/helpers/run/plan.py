@@ -50,8 +50,8 @@ class Entry:
 
     def skipped(self, previous_dir: Path, **changes) -> Entry:
         """This entry of the latest run, its files linked into the new run."""
-        return replace(self, status="skipped", seconds=0.0, cpu_seconds=0.0, reused_from=self.reused_from or previous_dir.name,
-                       **changes)
+        return replace(self, status="skipped", seconds=0.0, cpu_seconds=0.0,
+                       reused_from=self.reused_from or previous_dir.name, **changes)
 
 
 # --- what to run ---------------------------------------------------------------------------

@@ -59,7 +59,8 @@ def execute(job: Job, notebooks_dir: Path, target_dir: Path, created: dt.datetim
         )
         export.export_html(nb, target_dir / f"{job.output}.html", created=created, version=version)
         entry.status = "ok"
-        entry.briefing, entry.key_figures = payloads.read(nb, payloads.BRIEFING), payloads.read(nb, payloads.KEY_FIGURES)
+        entry.briefing, entry.key_figures = (payloads.read(nb, payloads.BRIEFING),
+                                             payloads.read(nb, payloads.KEY_FIGURES))
     except PapermillExecutionError as error:
         entry.error = {"cell": error.cell_index, "execution_count": error.exec_count, "source": error.source,
                        "ename": error.ename, "evalue": error.evalue}

@@ -47,7 +47,8 @@ def runtime_dir() -> tuple[Path, str | None]:
         fallback = Path(tempfile.gettempdir()) / f"{SOCKET_PREFIX}-{os.getuid()}-jupyter-runtime"
         fallback.mkdir(mode=0o700, exist_ok=True)  # raises, naming the folder, if /tmp is not writable either
         os.environ["JUPYTER_RUNTIME_DIR"] = str(fallback)
-        return fallback, t("briefings_folder_fallback", folder=runtime, error=error.strerror or error, fallback=fallback)
+        return fallback, t("briefings_folder_fallback", folder=runtime, error=error.strerror or error,
+                           fallback=fallback)
 
 
 def without_iri_grammars() -> None:

@@ -107,7 +107,8 @@ def _formatted(values, decimals: int, sprache: str, percent: bool = False) -> li
 
 
 def _with_marks(frame: pd.DataFrame, decimals: int, sprache: str, percent: bool = False) -> list[str]:
-    return [v + mark(s) for v, s in zip(_formatted(frame["value"], decimals, sprache, percent), frame["status"], strict=True)]
+    shown = _formatted(frame["value"], decimals, sprache, percent)
+    return [v + mark(s) for v, s in zip(shown, frame["status"], strict=True)]
 
 
 def _ids(frame: pd.DataFrame) -> tuple[str, ...]:
@@ -256,8 +257,9 @@ def population(p: Profile) -> list[Block]:
                               p.t("profil_col_region"): azr["series"],
                               p.t("profil_col_value"): _with_marks(azr.assign(value=azr["count"]), 0, s),
                               p.t("profil_index_axis"): _formatted(azr["value"], 1, s)})
-        blocks += [Chart(time_charts.line_with_breaks, dict(frame=azr, title=p.t("profil_azr_chart"), source_ids=_ids(azr),
-                                                       sprache=s, breaks=[], decimals=1, compact=True, height=380,
+        blocks += [Chart(time_charts.line_with_breaks, dict(frame=azr, title=p.t("profil_azr_chart"),
+                                                       source_ids=_ids(azr), sprache=s, breaks=[], decimals=1,
+                                                       compact=True, height=380,
                                                        y_title=p.t("profil_index_axis")), table),
                    markdown(p.t("profil_azr_note"))]
     blocks += _nationalities(p)

@@ -199,8 +199,9 @@ def _ranking_table(ranked: pd.DataFrame, ind: Indicator, sprache: str) -> pd.Dat
                          t("vergleich_col_kommune", sprache): ranked["name"],
                          ind.label(sprache): [format_value(v, st, ind, sprache)
                                               for v, st in zip(ranked["shown"], ranked["status"], strict=True)],
-                         t("vergleich_col_date", sprache): [fmt.format_date(d, sprache, p if isinstance(p, str) else "day")
-                                                            for d, p in zip(ranked["date"], ranked["precision"], strict=True)]})
+                         t("vergleich_col_date", sprache): [
+                             fmt.format_date(d, sprache, p if isinstance(p, str) else "day")
+                             for d, p in zip(ranked["date"], ranked["precision"], strict=True)]})
 
 
 def _ranking_chart(ctx: Comparison, standing: Standing) -> list[Chart]:
@@ -247,9 +248,10 @@ def _small_multiples(ctx: Comparison, standing: Standing) -> list[Chart]:
     ids = tuple(dict.fromkeys(i for ids in data["source_ids"] for i in ids))
     # The data behind the panels, one row per Kommune and date (16 columns would not fit a page).
     shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): data["name"],
-                          ctx.t("vergleich_col_date"): [fmt.format_date(d, s, p) for d, p in zip(data["date"],
-                                                                                                   data["precision"], strict=True)],
-                          ind.label(s): [format_value(v, st, ind, s) for v, st in zip(data["value"], data["status"], strict=True)]})
+                          ctx.t("vergleich_col_date"): [
+                              fmt.format_date(d, s, p) for d, p in zip(data["date"], data["precision"], strict=True)],
+                          ind.label(s): [format_value(v, st, ind, s)
+                                         for v, st in zip(data["value"], data["status"], strict=True)]})
     if data["line"].nunique() > 1:  # several census bases: say which one each value belongs to
         shown.insert(2, ctx.t("chart_col_series"), data["line"])
     return [Chart(time_charts.small_multiples, dict(

@@ -63,7 +63,8 @@ def extremes(figures: tuple[Figure, ...], ind: Indicator, sprache: str) -> tuple
     5,7 % and are reported together, never as one winner picked by AGS order."""
     printed = [_shown(f.value, ind, sprache) for f in figures]
     top, bottom = (_shown(pick(f.value for f in figures), ind, sprache) for pick in (max, min))
-    return ([f for f, p in zip(figures, printed, strict=True) if p == top], [f for f, p in zip(figures, printed, strict=True) if p == bottom])
+    return ([f for f, p in zip(figures, printed, strict=True) if p == top],
+            [f for f, p in zip(figures, printed, strict=True) if p == bottom])
 
 
 def _places(ctx: Comparison, figures: list[Figure], ind: Indicator) -> str:

@@ -38,7 +38,8 @@ def _section(ctx: Overview, name: str, items: list[Statement], title: str = "") 
 def _chart_table(rows: pd.DataFrame, label: str, value_head: str, sprache: str, label_head: str) -> pd.DataFrame:
     """The figures behind a chart as readers see them (formatted, with status marks)."""
     return pd.DataFrame({label_head: rows[label].astype(str),
-                         value_head: [figure(v, st, sprache) for v, st in zip(rows["value"], rows["status"], strict=True)]})
+                         value_head: [figure(v, st, sprache)
+                                      for v, st in zip(rows["value"], rows["status"], strict=True)]})
 
 
 def _years_chart(ctx: Overview, rows: pd.DataFrame, title_key: str, column_key: str) -> Chart:

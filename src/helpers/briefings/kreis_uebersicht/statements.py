@@ -164,7 +164,8 @@ def refugees(ctx: Overview) -> list[Statement]:
 def refugee_dates(ctx: Overview) -> list[pd.Timestamp]:
     """The reference dates of the figures :func:`refugees` states (the section's heading names their years)."""
     f = ctx.figures
-    rows = [f.asylum, f.ukraine.tail(1), f.asylblg.tail(1), *(nationality_series(f.nationalities, c) for c in REFUGEE_NATIONALITIES)]
+    rows = [f.asylum, f.ukraine.tail(1), f.asylblg.tail(1),
+            *(nationality_series(f.nationalities, c) for c in REFUGEE_NATIONALITIES)]
     return [d for frame in rows for d in frame["date"]]
 
 
