@@ -1,7 +1,7 @@
 """ruff, as pyproject.toml configures it ([tool.ruff]), finds nothing: make test and so CI run it.
 
-Which files it reads is pyproject's ``include`` (tests/ and benchmarks/ for now; src/ joins with one line
-there once it is clean), so `ruff check` by hand and this test agree.
+Which files it reads is pyproject's ``include`` (src/, tests/ and benchmarks/), so `ruff check` by hand and
+this test agree.
 """
 import subprocess
 import sys
@@ -20,9 +20,10 @@ def test_ruff_finds_nothing():
 
 
 def test_ruff_reads_the_tests_and_would_report_a_finding(tmp_path):
-    """The check can fail: it lints tests/, and it reports an unused import and an over-long line."""
+    """The check can fail: it lints src/ and tests/, and it reports an unused import and an over-long line."""
     listed = _ruff("--show-files").stdout
-    assert "tests/unit/test_lint.py" in listed and "benchmarks/compare_runs.py" in listed
+    assert all(f in listed for f in ("src/helpers/indicators/compute.py", "tests/unit/test_lint.py",
+                                     "benchmarks/compare_runs.py"))
     bad = tmp_path / "bad.py"
     bad.write_text("import os\nx = '" + "a" * 130 + "'\n", encoding="utf-8")
     done = _ruff("--config", str(ROOT / "pyproject.toml"), str(bad))
