@@ -221,10 +221,10 @@ def test_download_failures_name_the_table_and_change_nothing(run_cli, raw_copy, 
 
 def test_every_declared_column_maps_to_a_known_variable_and_unit():
     """tables.yaml and checks.yaml agree: else `data update` would import a table that the next build refuses."""
-    from helpers.data import validation
+    from helpers.data.rules import checks
     from helpers.ingest.common import declared_tables
 
-    rules = validation.checks()
+    rules = checks()
     for code, spec in declared_tables()["tables"].items():
         assert spec["service"] in declared_tables()["services"], code
         for header, (variable, _category, unit) in spec.get("columns", {}).items():

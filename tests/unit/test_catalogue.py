@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from helpers.data import validation
+from helpers.data import rules
 from helpers.indicators import CATALOGUE_PATH, load_catalogue
 from helpers.ingest.common import TABLES_FILE, declared_tables
 
@@ -51,7 +51,7 @@ def _checks(raw):
         "Tabelle '12411-15i', Feld 'service': Dienst 'landesdatenbank' ist nicht unter 'services' verzeichnet",
         "Tabelle '12411-15i', Feld 'title': fehlt",
         "Tabelle '12411-15i', Feld 'columns.Bevölkerungsstand (Basis Zensus 2022 und früher).2': fehlt"]),
-    (validation.CHECKS_FILE, validation.checks, _checks, [
+    (rules.CHECKS_FILE, rules.checks, _checks, [
         "Regel Nr. 1, Feld 'tolerance': fehlt", "Abschnitt 'units': fehlt",
         "Abschnitt 'unitss': unbekannter Schlüssel"]),
 ], ids=["indicator-types", "indicator-references", "tables", "checks"])

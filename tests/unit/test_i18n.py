@@ -28,12 +28,12 @@ def test_every_code_the_catalogues_allow_has_its_reader_text():
     import pandas as pd
 
     from helpers import indicators
-    from helpers.data import validation
+    from helpers.data.rules import checks
     from helpers.data.status import Status
     from helpers.i18n import messages
     from helpers.paths import CATALOGUE_DIR
 
-    rules = validation.checks()
+    rules = checks()
     exempt = rules["reader_texts_exempt"]
     needed = [f"vergleich_unit_{unit}" for unit in indicators.UNITS]
     needed += [f"status_{s}" for s in Status if s not in exempt["status"]]

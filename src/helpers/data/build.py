@@ -21,6 +21,7 @@ import pandas as pd
 from helpers import ingest, kommunen
 from helpers.data import datapackage, processed, provenance, transaction, validation
 from helpers.data.hashing import tree_sha256
+from helpers.data.rules import checks
 from helpers.data.status import Status
 from helpers.data.validation import ERROR, DataError, Report
 from helpers.paths import CATALOGUE_DIR, PACKAGE_DIR, PROCESSED_DIR, RAW_DIR, UPDATES_DIR
@@ -248,7 +249,7 @@ def _read_resource(raw_dir: Path, resource: dict, report: Report) -> pd.DataFram
 
 def _snapshot_observations(raw: pd.DataFrame) -> pd.DataFrame:
     """values.csv rows: dates and numbers parsed, an empty value kept as NaN with flag '.'."""
-    rules = validation.checks()
+    rules = checks()
     obs = raw.rename(columns={"value": "_value_raw", "date": "_date_raw"})
     obs["date"] = pd.to_datetime(obs["_date_raw"], format="%Y-%m-%d", errors="coerce")
     obs["value"] = pd.to_numeric(obs["_value_raw"].str.strip(), errors="coerce").astype("float64")
@@ -350,7 +351,7 @@ def _annotate(obs: pd.DataFrame, source_table: pd.DataFrame) -> pd.DataFrame:
 def _bases(obs: pd.DataFrame) -> pd.Series:
     """The statistic / census base of each population-type row, from catalogue/bases.csv."""
     rules = pd.read_csv(CATALOGUE_DIR / "bases.csv", dtype=str, keep_default_na=False)
-    applies = obs["variable"].isin(validation.checks()["base_variables"])
+    applies = obs["variable"].isin(checks()["base_variables"])
     declared = obs["_declared_base"] if "_declared_base" in obs else pd.Series("", index=obs.index)
     base = declared.fillna("").astype(object).where(applies, "")  # an export's base from catalogue/tables.yaml
     rules["_specific"] = (rules["variable"] != "*") | (rules["date"] != "")

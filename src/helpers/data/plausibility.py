@@ -16,6 +16,7 @@ import pandas as pd
 
 from helpers import fmt, ingest, kommunen
 from helpers.data import validation
+from helpers.data.rules import checks
 
 CLASSIC = ("genesis_classic", "kommunalprofil")
 FLAT = ("genesis_flat", "zensus_flat")
@@ -113,7 +114,7 @@ def check_changes(before: pd.DataFrame, after: pd.DataFrame, tables: dict[str, s
     """Per table code: values of its new export (``tables``: source id → table) that move by more than their
     variable's declared factor – against the same reference date before (a revision) or against the nearest
     reference date of the same series (same region, category and base). Nothing when ``accept``."""
-    factors = validation.checks().get("change_factors", {})
+    factors = checks().get("change_factors", {})
     if accept or not factors:
         return {}
     old = before[before["preferred"] & before["value"].notna() & before["variable"].isin(factors)]
