@@ -35,7 +35,7 @@ def _polygons(fig):
 
 
 def _choropleth(**kwargs):
-    return maps.choropleth(_values(), title="Anteil", unit="%", source_line="Quelle: IT.NRW, Test", **kwargs)
+    return maps.choropleth(_values(), title="Anteil", source_line="Quelle: IT.NRW, Test", **kwargs)
 
 
 def test_choropleth_with_boundaries_draws_each_kommune_once(mode):
@@ -106,20 +106,20 @@ def test_fresh_machine_draws_the_shipped_boundaries_with_the_bkg_attribution():
 
 
 def test_english_and_names_as_index(no_boundaries):
-    values = pd.Series([1200.0, 800.0], index=["Kleve", "Goch"])
-    fig = maps.choropleth(values, title="Persons", unit="persons", source_line="Source: test", sprache="en")
+    values = pd.Series([12.5, 8.0], index=["Kleve", "Goch"])
+    fig = maps.choropleth(values, title="Share", source_line="Source: test", sprache="en")
     hover = " ".join(fig.data[0].hovertext)
-    assert "1,200.0\u00a0persons" in hover and "n/a" in hover
+    assert "12.5%" in hover and "n/a" in hover and "12,5" not in hover
     assert maps.note_of(fig).startswith("Schematic map")
 
 
 def test_bad_arguments_fail_clearly():
     with pytest.raises(UnknownRegionError, match="Klewe"):
-        maps.choropleth(pd.Series([1.0], index=["Klewe"]), title="x", unit="", source_line="Quelle: x")
+        maps.choropleth(pd.Series([1.0], index=["Klewe"]), title="x", source_line="Quelle: x")
     with pytest.raises(ValueError, match="doppelt"):
-        maps.choropleth(pd.Series([1.0, 2.0], index=["Kleve", "05154036"]), title="x", unit="", source_line="Q")
+        maps.choropleth(pd.Series([1.0, 2.0], index=["Kleve", "05154036"]), title="x", source_line="Q")
     with pytest.raises(ValueError, match="genau eines"):
-        maps.choropleth(_values(), title="x", unit="%")
+        maps.choropleth(_values(), title="x")
 
 
 def test_without_boundaries_another_kreis_gets_no_map_never_kleve_instead(no_boundaries):
@@ -129,7 +129,7 @@ def test_without_boundaries_another_kreis_gets_no_map_never_kleve_instead(no_bou
     with pytest.raises(ValueError, match="Keine Karte für .*Moers.*Kreises Kleve.*covers"):
         maps.locator("Moers")
     with pytest.raises(ValueError, match="Keine Karte für .*Moers"):
-        maps.choropleth(pd.Series([1.0], index=["05170024"]), title="x", unit="", source_line="Quelle: x")
+        maps.choropleth(pd.Series([1.0], index=["05170024"]), title="x", source_line="Quelle: x")
     fig = maps.locator("Goch")
     assert fig.layout.meta["description"] == "Karte der 16 Kommunen des Kreises Kleve, Goch farbig hervorgehoben."
 
@@ -144,7 +144,7 @@ def test_every_kreis_of_nrw_gets_its_maps_from_the_boundaries(source, request):
     request.getfixturevalue(source)
     assert all(maps.covers(k.ags) for k in kreise()) and all(maps.covers(a) for a in geo.gemeinden() if len(a) == 8)
     values = pd.Series(np.linspace(1.0, 13.0, 13), index=WESEL).drop("05170020")  # Hünxe: no figure
-    fig = maps.choropleth(values, title="Anteil", unit="%", source_line="Quelle: IT.NRW, Test", highlight="Moers")
+    fig = maps.choropleth(values, title="Anteil", source_line="Quelle: IT.NRW, Test", highlight="Moers")
     polygons = _polygons(fig)
     assert sorted(trace.meta for trace in polygons) == sorted(WESEL)
     assert next(trace for trace in polygons if trace.meta == "05170020").fillpattern.shape == "/"
@@ -155,4 +155,4 @@ def test_every_kreis_of_nrw_gets_its_maps_from_the_boundaries(source, request):
     assert len(_polygons(locator)) == 13 and "© GeoBasis-DE / BKG" in charts.source_line_of(locator)
     assert locator.layout.meta["description"].startswith("Karte der 13 Kommunen des Kreises Wesel")
     with pytest.raises(ValueError, match="Kommunen eines Kreises"):
-        maps.choropleth(pd.Series([1.0, 2.0], index=["Moers", "Kleve"]), title="x", unit="", source_line="Quelle: x")
+        maps.choropleth(pd.Series([1.0, 2.0], index=["Moers", "Kleve"]), title="x", source_line="Quelle: x")

@@ -14,8 +14,8 @@ import nbformat
 import pytest
 from filelock import FileLock
 
-from helpers import kommunen
-from helpers.data import datapackage
+from helpers import fmt, kommunen
+from helpers.data import datapackage, store
 from helpers.paths import RAW_DIR
 from helpers.run import batch, pages, plan, pool
 from tests.batch.toy import briefing_cells, notebook, product_root
@@ -82,7 +82,14 @@ def test_run_writes_briefings_index_and_record(first_run):
     assert record["status"] == "ok" and record["data_hash"] and record["packages"]["papermill"]
     assert {e["parameters"].get("kommune") for e in record["notebooks"]} == {None, "05154036"}
     index = (result.run_dir / "index.html").read_text()
-    assert 'href="kommune_05154036_kleve.html"' in index and "12,3\u00a0%" in index
+    assert 'href="kommune_05154036_kleve.html"' in index
+    # the index's population column shows Kleve's newest official figure of the processed data
+    obs = store.load("observations")
+    rows = obs[(obs["ags"] == "05154036") & (obs["variable"] == "population") & (obs["category"] == "total")
+               & (obs["base"] == "update_2022_base") & obs["preferred"]]
+    newest = rows.loc[rows["date"].idxmax()]
+    assert re.search(rf"<td[^>]*>{fmt.format_number(newest['value'], 0)}</td>", index), newest.to_dict()
+    assert newest["date"].strftime("%d.%m.%Y") in index
     page = (result.run_dir / "kommune_05154036_kleve.html").read_text()
     assert '<script src="plotly.min.js"></script>' in page and 'lang="de"' in page
     assert "injected-parameters" not in page and "Stand der Daten: 31.12.2023" in page
@@ -251,7 +258,7 @@ def _source_id(raw, table: str) -> str:
 
 MAIN_PROCESS = """import json, sys
 from pathlib import Path
-from helpers import kommunen
+from helpers import fmt, kommunen
 from helpers.run import batch, plan
 notebooks, out = Path(sys.argv[1]), Path(sys.argv[2])
 result = batch.run(plan.plan([kommunen.region("Kleve")], notebooks_dir=notebooks), out, workers=2,

@@ -16,16 +16,16 @@ from helpers.presentation import charts
 charts.show(charts.style(go.Figure(go.Bar(x=["a", "b"], y=[1, 2])), title=TITLE,
                          source_line="Quelle: Testamt, Tabelle 1; dl-de/by-2-0"))"""
 
+# A profile emits the real KEY_FIGURES payload (the figures of the processed data that index.html shows);
+# the Kreis briefings emit none, as index.html reads the profiles' figures only.
 PAYLOADS = """from helpers import kommunen
 from helpers.presentation import payloads
 region = kommunen.region(kommune) if kommune else kommunen.kreis()
 payloads.emit(payloads.BRIEFING, {"kind": KIND, "title": TITLE, "region": region.name, "ags": region.ags,
     "stichtag": stichtag or "2023-12-31", "sprache": sprache, "source_ids": ["DESTATIS_GV_2019"], "data_notes": NOTES})
-payloads.emit(payloads.KEY_FIGURES, {"ags": region.ags, "figures": [
-    {"id": "population", "label": "Bevölkerung", "value": 12345.0 + len(region.name), "date": "2023-12-31",
-     "unit": "Personen", "source_ids": ["DESTATIS_GV_2019"], "status": "published", "kreis": None, "land": None},
-    {"id": "foreign_population_share", "label": "Ausländeranteil", "value": 12.34, "date": "2023-12-31",
-     "unit": "%", "source_ids": ["DESTATIS_GV_2019"], "status": "published", "kreis": None, "land": None}]})"""
+if kommune:
+    from helpers.briefings import kommune_profil
+    kommune_profil.sections.key_figures_payload(kommune_profil.setup(region.ags)).emit()"""
 
 
 def notebook(path: Path, *cells: str, parameters: str = 'kommune = None\nstichtag = None\nsprache = "de"',

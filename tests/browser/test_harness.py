@@ -109,7 +109,7 @@ def _figure_page(site, name, fig, table=None):
 
 
 def test_overlap_check_catches_a_legend_on_the_source_line(open_page, site):
-    """A legend pushed onto the source line (as in the Weeze population chart) is reported; the
+    """A legend and a source line on top of each other (as in the Weeze population chart) are reported; the
     house style with the legend rows counted keeps them apart."""
     import plotly.graph_objects as go
 
@@ -122,7 +122,8 @@ def test_overlap_check_catches_a_legend_on_the_source_line(open_page, site):
     watched.page.goto(_figure_page(site, "clear.html", fig))
     checks.wait_for_charts(watched.page)
     assert checks.overlap_problems(watched.page) == []
-    fig.update_layout(legend_y=-0.5)  # the legend over the source line
+    # the source line raised onto the legend's first row (which starts AXIS_PX under the plot), at any width
+    fig.update_annotations(selector=dict(name="source_line"), yshift=-(charts.AXIS_PX + 8))
     watched.page.goto(_figure_page(site, "overlap.html", fig))
     checks.wait_for_charts(watched.page)
     assert any("legend overlaps annotation" in p for p in checks.overlap_problems(watched.page))

@@ -51,7 +51,7 @@ def _values():
 def test_maps_render_offline(boundaries, request, page_with, geo_sandbox, screenshot_dir):
     fixtures = {"shared": "shared_boundaries", "shipped": "geo_sandbox", "fallback": "no_boundaries"}
     request.getfixturevalue(fixtures[boundaries])
-    for name, fig in (("choropleth", maps.choropleth(_values(), title="Anteil", unit="%", source_line="Quelle: Test")),
+    for name, fig in (("choropleth", maps.choropleth(_values(), title="Anteil", source_line="Quelle: Test")),
                       ("locator", maps.locator("Kleve"))):
         watched = page_with(fig, name)
         assert checks.chart_problems(watched.page) == []
@@ -66,7 +66,7 @@ def test_maps_render_offline(boundaries, request, page_with, geo_sandbox, screen
 def test_a_kreis_outside_kleve_renders_offline_with_its_boundaries(page_with, geo_sandbox, screenshot_dir):
     """The shipped boundaries of all NRW: Kreis Wesel's 13 Kommunen and Moers' locator, with the BKG attribution."""
     wesel = pd.Series(np.linspace(3.0, 15.0, 13), index=[r.ags for r in kommunen("05170")])
-    for name, fig in (("choropleth", maps.choropleth(wesel, title="Anteil", unit="%", source_line="Quelle: Test")),
+    for name, fig in (("choropleth", maps.choropleth(wesel, title="Anteil", source_line="Quelle: Test")),
                       ("locator", maps.locator("Moers"))):
         watched = page_with(fig, f"wesel_{name}")
         assert checks.chart_problems(watched.page) == []
@@ -77,7 +77,7 @@ def test_a_kreis_outside_kleve_renders_offline_with_its_boundaries(page_with, ge
 
 
 def test_hover_on_an_area_names_the_kommune_and_value(page_with, shared_boundaries):
-    watched = page_with(maps.choropleth(_values(), title="Anteil", unit="%", source_line="Quelle: Test"), "hover")
+    watched = page_with(maps.choropleth(_values(), title="Anteil", source_line="Quelle: Test"), "hover")
     # Kevelaer's area, well inside it: from the polygon itself, via plotly's own axis mapping.
     point = geo.boundaries().set_index("ags").geometry["05154032"].representative_point()
     x, y = watched.page.evaluate(

@@ -395,3 +395,15 @@ def test_a_bar_chart_description_names_ties_and_lists_every_missing_slot():
                                        unit="%", decimals=1))
     assert "von 5,7\u00a0% (2014, A und 2014, B) bis 14,5\u00a0% (2014, C)" in text
     assert "Ohne Wert in der Grafik: 2014, D, 2014, E, 2014, F, 2024, A und 2024, B." in text
+
+
+def test_a_compact_chart_keeps_room_for_the_legend_rows_plotly_wraps_into():
+    """Plotly wraps a legend under the plot at the plot's width (the chart's less its side margins): at the
+    compact width "Emmerich am Rhein", "Kreis Kleve", "NRW" take two rows, and the source line sits below both."""
+    frame = pd.DataFrame({"c": ["2011", "2022"] * 3, "v": [10.0, 12.0, 9.0, 11.0, 11.5, 14.0],
+                          "g": ["Emmerich am Rhein"] * 2 + ["Kreis Kleve"] * 2 + ["NRW"] * 2})
+    fig = charts.bars(frame, x="c", y="v", group="g", title="T", source_ids=["ITNRW_12411_15I_2024"], unit="%",
+                      compact=True)
+    assert charts.legend_rows(fig, charts.COMPACT_WIDTH) == 2
+    source = next(a for a in fig.layout.annotations if a.name == "source_line")
+    assert -source.yshift >= charts.AXIS_PX + 2 * charts.LEGEND_ROW_PX

@@ -132,13 +132,17 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
 
 def legend_rows(fig: go.Figure, width: int = WIDE_WIDTH) -> int:
     """Rows the bottom legend wraps into at the narrowest width the chart is drawn at, estimated from its
-    entries (0: no legend), so the source line sits below it."""
+    entries (0: no legend), so the source line sits below it. Plotly wraps a legend under the plot at the
+    plot's width (the chart's less its side margins), not the chart's."""
     names = [str(trace.name or "") for trace in fig.data
              if trace.showlegend is not False and trace.name and (trace.showlegend or len(fig.data) > 1)]
     names = list(dict.fromkeys(names))  # legend groups show a name once
     if not names:
         return 0
-    rows, used, room = 1, 0, min(LEGEND_WIDTH_PX, width - 20)
+    template_margin = pio.templates["integrationsmonitor"].layout.margin
+    sides = (fig.layout.margin.l if fig.layout.margin.l is not None else template_margin.l) + (
+        fig.layout.margin.r if fig.layout.margin.r is not None else template_margin.r)
+    rows, used, room = 1, 0, min(LEGEND_WIDTH_PX, width - sides)
     for name in names:
         item = LEGEND_ITEM_PX + LEGEND_CHAR_PX * len(name)
         if used and used + item > room:
