@@ -61,7 +61,7 @@ def collect_garbage(processed_dir: Path) -> None:
     except FileNotFoundError:
         keep = None
     for folder in sorted(builds.iterdir()) if builds.is_dir() else []:
-        if folder == keep or not folder.is_dir():
+        if folder.resolve() == keep or not folder.is_dir():  # resolved: data/ may be reached through a link
             continue
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
