@@ -40,7 +40,8 @@ class Standing:
     def frame(self, names: Mapping[str, str]) -> pd.DataFrame:
         """The newest figures as a long table: the Kommunen, the Kreis and NRW (``Figure.as_dict`` and name)."""
         table = pd.DataFrame([f.as_dict() for f in (*self.kommunen, self.kreis, self.land)])
-        return table.assign(name=table["ags"].map(names))
+        # numbers as floats even when none exists, so the key table's concat never guesses a dtype from None
+        return table.astype({"value": float, "start_value": float}).assign(name=table["ags"].map(names))
 
 
 @dataclass(frozen=True)
