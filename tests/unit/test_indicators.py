@@ -217,7 +217,7 @@ def test_committed_data_show_the_official_figure_where_a_third_party_one_is_newe
 
 def test_compare_computes_each_series_once(monkeypatch):
     """Population and both of its changes for a Kommune, the Kreis and NRW: one series per region."""
-    obs = store.load("observations")
+    obs = store.load("observations").copy()  # a frame of its own: no earlier test's memo answers for it
     calls = []
     real = compute._own_series
     monkeypatch.setattr(compute, "_own_series", lambda o, ind, ags: calls.append((ind.id, ags)) or real(o, ind, ags))
