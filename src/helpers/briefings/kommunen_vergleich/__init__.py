@@ -61,7 +61,7 @@ def similarity(ctx: Context[ComparisonFigures]) -> None:
 
 
 def map_section(ctx: Context[ComparisonFigures]) -> None:
-    """The Zensus 2022 foreign share on a map (where the boundaries cover the Kreis)."""
+    """The share or rate that ranking.MAP_RULE picks from the data, on a map (where the boundaries cover the Kreis)."""
     show(ctx, "map_section")
 
 
