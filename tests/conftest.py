@@ -92,7 +92,7 @@ def shared_boundaries(geo_sandbox):
 def _briefings_run(tmp_path_factory, *args: str):
     """``python -m helpers briefings ARGS`` (real papermill + nbconvert) into a temporary folder, as on a
     fresh clone: an empty map cache and no boundary file configured (the shipped ones draw). The Path of
-    its run folder (``latest`` resolved)."""
+    its run folder (``latest`` resolved); the folder it ran into is its parent."""
     import sys
 
     from helpers.run.batch import LATEST, product_notebooks
@@ -130,3 +130,15 @@ LARGEST_KREIS = "Kreis Steinfurt"  # 24 Gemeinden, the most of any NRW Kreis (te
 def largest_run(tmp_path_factory):
     """The Kreis briefings of the NRW Kreis with the most Gemeinden and one of its profiles, German and English."""
     return _briefings_run(tmp_path_factory, "--kreis", LARGEST_KREIS, "--kommune", "Rheine")
+
+
+OTHER_KREISE = ("05170", "Viersen", "Hochsauerlandkreis")  # Kreis Wesel by key, the others by name
+
+
+@pytest.fixture(scope="session")
+def kreise_run(tmp_path_factory):
+    """One real run of three Kreise other than Kleve, German (`briefings --kreis 05170 --kreis Viersen --kreis
+    Hochsauerlandkreis --sprache de`): the folder it ran into (``out``; the sites under ``out/latest/<site>``).
+    Shared by tests/batch/test_kreise.py and test_kreis_pages.py, whose tests carry ``xdist_group("kreise")``."""
+    return _briefings_run(tmp_path_factory, *(arg for kreis in OTHER_KREISE for arg in ("--kreis", kreis)),
+                          "--sprache", "de").parent

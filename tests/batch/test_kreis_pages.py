@@ -4,10 +4,7 @@ figure with its date, "nicht veröffentlicht" only where no official statistic h
 share in the profiles and the overview, the statewide tables and maps in hand."""
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 from bs4 import BeautifulSoup
@@ -17,23 +14,18 @@ from helpers.kommunen import kommunen
 from helpers.run import batch
 from tests.expected import normalise
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("kreise")]  # the shared kreise_run runs once
 SITES = ("kreis-wesel", "hochsauerlandkreis")
 DATE = re.compile(r"\((?:\d{2}\.\d{2}\.\d{4}|\d{4}|Schuljahr \d{4}/\d{2}|\w+ \d{4})\)")
 
 
 @pytest.fixture(scope="module")
-def html(tmp_path_factory) -> dict[str, str]:
-    """Every HTML page of one real run of both Kreise (German), by ``<site>/<file>``."""
-    out = tmp_path_factory.mktemp("kreis-pages") / "reports"
-    done = subprocess.run([sys.executable, "-m", "helpers", "briefings", "--kreis", "05170", "--kreis",
-                           "Hochsauerlandkreis", "--sprache", "de", "--out", str(out)],
-                          capture_output=True, text=True, timeout=1800, env=dict(os.environ))
-    assert done.returncode == 0, done.stderr[-3000:]
+def html(kreise_run) -> dict[str, str]:
+    """Every HTML page of Kreis Wesel and the Hochsauerlandkreis in the shared run (German), by ``<site>/<file>``."""
     # a chart's texts (title, attribution) are in its figure's JSON, escaped: read as written
     return {f"{site}/{path.name}": re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)),
                                           path.read_text(encoding="utf-8"))
-            for site in SITES for path in sorted((out / batch.LATEST / site).glob("*.html"))}
+            for site in SITES for path in sorted((kreise_run / batch.LATEST / site).glob("*.html"))}
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,6 @@ refusals that write nothing, and profiles of Gemeinden across the five Regierung
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
@@ -13,23 +10,9 @@ from helpers import kommunen
 from helpers.run import batch, plan
 from tests.expected import normalise, official_population
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("kreise")]  # its module fixture runs once
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("kreise")]  # the shared kreise_run runs once
 # one Gemeinde in a Kreis of each Regierungsbezirk (Düsseldorf, Köln, Münster, Detmold, Arnsberg)
 SAMPLE = ("Ratingen", "Erftstadt", "Bocholt", "Bünde", "Schmallenberg")
-
-
-def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "helpers", "briefings", *args], capture_output=True, text=True,
-                          timeout=1800, env=dict(os.environ))
-
-
-@pytest.fixture(scope="module")
-def kreise_run(tmp_path_factory):
-    """One run into a fresh folder: Kreis Wesel by key, Kreis Viersen by name, German only."""
-    out = tmp_path_factory.mktemp("kreise") / "reports"
-    done = _cli("--kreis", "05170", "--kreis", "Viersen", "--sprache", "de", "--out", str(out))
-    assert done.returncode == 0, done.stderr[-3000:]
-    return out
 
 
 def _briefings(folder):
