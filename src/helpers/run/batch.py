@@ -280,9 +280,6 @@ def clean_metadata(nb) -> None:
 
 def refresh(path: Path) -> None:
     """Re-execute a committed notebook (:func:`checked_notebooks`) in place with its default parameters (for nbval)."""
-    from helpers.run import runtime
-
-    runtime.without_iri_grammars()
     import nbformat
     import papermill
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from helpers import lifetime
 from helpers.fmt import MISSING, format_number
 from helpers.i18n import t
-from helpers.run import runtime
 from helpers.run.plan import Entry, Job, kreis_of
 
 KERNEL_NAME = "integrationsmonitor"
@@ -115,7 +114,6 @@ def _available_memory() -> int | None:
 def _worker_start(parent_pid: int) -> None:
     """Pool initializer: Ctrl+C is the main process's business; SIGTERM and the parent's death
     end the worker together with its kernel."""
-    runtime.without_iri_grammars()  # before warm_kernel imports papermill
     from helpers.run import warm_kernel
 
     def terminate(signum, frame):

@@ -1,12 +1,10 @@
 """What the run's processes set up before papermill and kernels: Jupyter's runtime folder (sockets and
-connection files, and the leftovers of killed workers) and an import of jsonschema without its IRI
-grammars. Apart from ``warm_kernel`` so that a run that starts no kernel does not import papermill
-(and nbformat with it) to tidy up.
+connection files, and the leftovers of killed workers). Apart from ``warm_kernel`` so that a run that starts
+no kernel does not import papermill (and nbformat with it) to tidy up.
 """
 from __future__ import annotations
 
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -50,12 +48,3 @@ def runtime_dir() -> tuple[Path, str | None]:
         return fallback, t("briefings_folder_fallback", folder=runtime, error=error.strerror or error,
                            fallback=fallback)
 
-
-def without_iri_grammars() -> None:
-    """Keep jsonschema from compiling rfc3987-syntax's 39 Lark grammars (1–4 s of CPU per process) when
-    nbformat is imported — by papermill in a worker, by ``plotly.io.renderers`` in a kernel: jsonschema
-    imports that package only to check the formats "iri" and "iri-reference"
-    (python-jsonschema/jsonschema#1428), which no schema here uses — nbformat validates without a
-    format checker. Marked as missing, jsonschema leaves those two checks out."""
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)

@@ -38,10 +38,8 @@ log = logging.getLogger(__name__)
 # which survives the namespace reset).
 BASELINE_CODE = """
 import importlib as _importlib, os as _os, pkgutil as _pkgutil, sys as _sys, warnings as _warnings
-from helpers.run.runtime import without_iri_grammars as _without_iri_grammars
-_without_iri_grammars()  # before plotly.io.renderers imports nbformat below
+import helpers as _helpers  # first: it keeps plotly.io.renderers' nbformat import from compiling IRI grammars
 import pandas as _pd, plotly.io as _pio
-import helpers as _helpers
 # Import what notebooks use once, so import-time effects of third-party modules (warnings
 # printed to stderr, lazily added filters) are part of the baseline for every notebook alike.
 _sys._im_warmup_failed = []
