@@ -38,13 +38,24 @@ def pytest_addoption(parser):
                      help="browser checks open one page per briefing kind and language, not all (make test-fast)")
 
 
+# The real runs below, each shared by its users in one xdist group: a user outside it would start the run again
+# in its own worker (test_kreis_pages once did: Kreis Wesel was built three times per make test).
+SHARED_RUN_GROUPS = {"full_run": "full_run", "kleve_run": "full_run", "kreise_run": "kreise",
+                     "largest_run": "largest_run"}
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """nbval's cells of one notebook share its kernel and run in order: one xdist worker per notebook
-    (before xdist reads the groups, hence tryfirst)."""
+    (before xdist reads the groups, hence tryfirst). A test of a shared run outside the run's group is an error."""
     for item in items:
         if item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid:
             item.add_marker(pytest.mark.xdist_group(f"nbval-{item.path.stem}"))
+        marks = [mark.args[0] if mark.args else mark.kwargs.get("name") for mark in item.iter_markers("xdist_group")]
+        for fixture in SHARED_RUN_GROUPS.keys() & set(getattr(item, "fixturenames", ())):
+            if marks[:1] != [SHARED_RUN_GROUPS[fixture]]:
+                raise pytest.UsageError(f"{item.nodeid} uses {fixture}: mark it "
+                                        f'pytest.mark.xdist_group("{SHARED_RUN_GROUPS[fixture]}")')
 
 
 @pytest.fixture
