@@ -54,8 +54,9 @@ def test_wrong_parameter_stops_the_notebook_clearly(tmp_path, parameters, messag
 
 def _nbval(path):
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
-         "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"), str(path)],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "helpers",  # as pyproject's addopts
+         "--nbval-lax", "--nbval-current-env", "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"),
+         str(path)],
         capture_output=True, text=True, cwd=path.parent, timeout=600)
 
 
