@@ -23,9 +23,10 @@ def test_the_tests_of_one_group_share_one_worker(tmp_path):
     for name in ("test_a.py", "test_b.py"):
         (tmp_path / name).write_text(TEST, encoding="utf-8")
     seen = tmp_path / "workers.txt"
-    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--numprocesses", "2",
-                           "--dist", "loadgroup", str(tmp_path)], cwd=tmp_path, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, "WORKERS_SEEN": str(seen)})
+    # -p helpers as in pyproject's addopts: the three processes compile no IRI grammars (src/helpers/__init__.py)
+    done = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "helpers", "-q",
+                           "--numprocesses", "2", "--dist", "loadgroup", str(tmp_path)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "WORKERS_SEEN": str(seen)})
     assert done.returncode == 0, done.stdout[-3000:]
     workers = seen.read_text().split()
     assert len(workers) == 6 and len(set(workers)) == 1, workers
