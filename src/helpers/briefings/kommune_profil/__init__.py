@@ -10,15 +10,15 @@ from __future__ import annotations
 import datetime as dt
 
 from helpers.briefings.context import Context, load, show
-from helpers.briefings.kommune_profil import datenlage, sections
+from helpers.briefings.kommune_profil import datenlage, sections, standing
 from helpers.briefings.kommune_profil.figures import ProfileFigures, compute
 from helpers.i18n import check_sprache
 from helpers.kommunen import region
 
 # The notebook's sections in reading order (its sources are numbered in this order).
-SECTIONS = (("title", sections.title), ("key_figures", sections.key_figures), ("locator", sections.locator),
-            ("population", sections.population), ("fields", sections.fields), ("data_gaps", datenlage.data_gaps),
-            ("sources", sections.sources))
+SECTIONS = (("title", sections.title), ("wo_steht", standing.wo_steht), ("key_figures", sections.key_figures),
+            ("locator", sections.locator), ("population", sections.population), ("fields", sections.fields),
+            ("data_gaps", datenlage.data_gaps), ("sources", sections.sources))
 
 
 def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = "de") -> Context[ProfileFigures]:
@@ -34,6 +34,12 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
 def title(ctx: Context[ProfileFigures]) -> None:
     """H1, Stand der Daten and a one-paragraph introduction."""
     show(ctx, "title")
+
+
+def wo_steht(ctx: Context[ProfileFigures]) -> None:
+    """Wo steht <Kommune>?: rank in the Kreis, Kreis, NRW and similar Kommunen on the same date, direction, facts,
+    and "Auffällig" by the catalogue's rules."""
+    show(ctx, "wo_steht")
 
 
 def key_figures(ctx: Context[ProfileFigures]) -> None:
