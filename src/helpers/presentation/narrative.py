@@ -182,21 +182,25 @@ def _minimum_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
 
 
 def key_sentences(kommune: str, comparisons: Mapping[str, Comparison], sprache: str = "de", *,
-                  places: Places) -> list[str]:
+                  places: Places, placed: Iterable[str] = ()) -> list[str]:
     """Up to six plain statements for "Auf einen Blick", each only where its figures exist
     (the two census sentences on foreign nationals form one statement). ``places`` are the Kreis
-    placeholders of the Kommune's Kreis (``kreis``, ``Im_kreis``, ``n_kommunen``, …)."""
-    c = comparisons
+    placeholders of the Kommune's Kreis (``kreis``, ``Im_kreis``, ``n_kommunen``, …); a sentence about a figure
+    in ``placed`` (indicator ids "Wo steht" shows with its Kreis and NRW values) is left out, not said twice."""
+    c, done = comparisons, set(placed)
     census = " ".join(s for s in (
-        _foreign_2011_sentence(kommune, c["foreign_population_census_2011"], c["foreign_share_census_2011"], sprache),
-        _foreign_2022_sentence(c["foreign_share_census_2022"], sprache, places),
+        _foreign_2011_sentence(kommune, c["foreign_population_census_2011"], c["foreign_share_census_2011"], sprache)
+        if "foreign_share_census_2011" not in done else None,
+        _foreign_2022_sentence(c["foreign_share_census_2022"], sprache, places)
+        if "foreign_share_census_2022" not in done else None,
     ) if s)
-    sentences = [
-        _population_sentence(kommune, c["population"], sprache, places),
-        change_sentence(kommune, c["population_change_2015"], sprache),
-        _census_change_sentence(c["population_change_census"], sprache),
-        census,
-        _azr_sentence(kommune, c["foreign_population_azr"], c["foreign_population_azr_change_2015"], sprache, places),
-        _minimum_sentence(kommune, c["minimum_benefit_rate"], sprache),
-    ]
-    return [s for s in sentences if s]
+    sentences = {
+        "population": lambda: _population_sentence(kommune, c["population"], sprache, places),
+        "population_change_2015": lambda: change_sentence(kommune, c["population_change_2015"], sprache),
+        "population_change_census": lambda: _census_change_sentence(c["population_change_census"], sprache),
+        "foreign_share_census": lambda: census,
+        "foreign_population_azr": lambda: _azr_sentence(kommune, c["foreign_population_azr"],
+                                                        c["foreign_population_azr_change_2015"], sprache, places),
+        "minimum_benefit_rate": lambda: _minimum_sentence(kommune, c["minimum_benefit_rate"], sprache),
+    }
+    return [s for key, sentence in sentences.items() if key not in done and (s := sentence())]

@@ -27,6 +27,8 @@ CSS_FILE = TEMPLATES_DIR / "briefing" / "static" / "briefing.css"
 # one shows "k. A."), not whichever figures a Kreis happens to have for all its Kommunen.
 INDEX_FIGURES = ("population", "foreign_population_census_2011", "foreign_share_census_2011", "minimum_benefit_rate")
 PROFILE_KIND = "kommune_profil"
+SHORT_KIND = "kommune_kurz"  # the two-page short version, linked beside its profile
+KOMMUNE_KINDS = (PROFILE_KIND, SHORT_KIND)
 ACCESSIBILITY_PAGE = "barrierefreiheit.html"  # German only: the statement BITV NRW asks for
 
 
@@ -183,11 +185,14 @@ def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: 
     profiles = [e for e in good if (e.briefing or {}).get("kind") == PROFILE_KIND and e.key_figures]
     by_profile = [{f["id"]: f for f in e.key_figures["figures"]} for e in profiles]
     figure_ids, columns = _index_columns(by_profile, sprache)
+    shorts = {(e.briefing or {}).get("ags"): e for e in good if (e.briefing or {}).get("kind") == SHORT_KIND}
     rows = []
     for entry, figures in zip(profiles, by_profile, strict=True):
+        short = shorts.get((entry.briefing or {}).get("ags"))
         rows.append({
             "name": (entry.briefing or {}).get("region", entry.output),
             "href": _page_href(entry),
+            "short_href": _page_href(short) if short else "",
             "cells": [_index_cell(figures[i], column, sprache) if i in figures else format_figure(None, "", sprache)
                       for i, column in zip(figure_ids, columns, strict=True)],
         })
@@ -208,9 +213,10 @@ def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: 
         news=_news(update.last_report(), sprache, kreis_ags),
         kreis_heading=t("index_kreis_heading", sprache, **texts),
         kreis_links=[{"href": _page_href(e), "title": (e.briefing or {}).get("title", e.output)}
-                     for e in good if (e.briefing or {}).get("kind") != PROFILE_KIND],
+                     for e in good if (e.briefing or {}).get("kind") not in KOMMUNE_KINDS],
         kommunen_heading=t("index_kommunen_heading", sprache, **texts),
         kommune_column=t("index_kommune_column", sprache),
+        short_label=t("index_short_version", sprache),
         languages_label=t("index_languages", sprache),
         columns=columns,
         rows=rows,
@@ -233,7 +239,7 @@ def write_sites_index(run_dir: Path, sites: list[str], entries: list, *, created
         mine = [e for e in entries if e.output.startswith(f"{site}/") and e.parameters.get("sprache", "de") == sprache]
         profiles = sum((e.briefing or {}).get("kind") == PROFILE_KIND for e in mine)
         name = next(((e.briefing or {}).get("region") for e in mine
-                     if (e.briefing or {}).get("kind") not in (None, PROFILE_KIND)), site)
+                     if (e.briefing or {}).get("kind") not in (None, *KOMMUNE_KINDS)), site)
         links.append({"href": f"{site}/index.html", "title": t("index_site_link", sprache, kreis=name, count=profiles)})
     failed = [e.output for e in entries if e.status == "failed"]
     page = _environment().get_template("index.html.j2").render(

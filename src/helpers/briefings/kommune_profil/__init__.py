@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from helpers.briefings.context import Context, load, show
-from helpers.briefings.kommune_profil import datenlage, sections, standing
+from helpers.briefings.kommune_profil import datenlage, sections, short, standing
 from helpers.briefings.kommune_profil.figures import ProfileFigures, compute
 from helpers.i18n import check_sprache
 from helpers.kommunen import region
@@ -29,6 +29,13 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
     figures = compute(data, place, sprache, stand=data.stichtag if stichtag is not None else None)
     return Context("kommune_profil", place, sprache, data.stichtag, data.obs, data.facts, figures, SECTIONS,
                    dt.datetime.now())
+
+
+def setup_short(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = "de") -> Context[ProfileFigures]:
+    """The two-page short version (``notebooks/kommune_kurz.ipynb``): the profile's figures, its own sections."""
+    full = setup(kommune, stichtag, sprache)
+    return Context(short.KIND, full.region, full.sprache, full.stichtag, full.obs, full.facts, full.figures,
+                   short.SECTIONS, full.created)
 
 
 def title(ctx: Context[ProfileFigures]) -> None:
@@ -70,5 +77,8 @@ def data_gaps(ctx: Context[ProfileFigures]) -> None:
 
 
 def sources(ctx: Context[ProfileFigures]) -> None:
-    """Quellen und Stand: every source of the profile, numbered as referred to above."""
+    """Quellen und Stand: every source of the profile, numbered as referred to above (the short version's
+    BRIEFING payload with it; the full profile emits its own with the key figures)."""
     show(ctx, "sources")
+    if ctx.kind == short.KIND:
+        short.briefing_payload(ctx).emit()

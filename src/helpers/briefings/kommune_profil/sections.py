@@ -137,7 +137,8 @@ def title(p: Profile) -> list[Block]:
     span = narrative.span_text(p.figures.shown_dates(), p.sprache)
     return [heading(p.t("profil_title", kommune=p.region.name), 1),
             markdown(p.t("profil_stand", span=span, erstellt=p.created.strftime("%d.%m.%Y, %H:%M"))),
-            markdown(p.t("profil_intro", kommune=p.region.name))]
+            markdown(p.t("profil_intro", kommune=p.region.name) + " "
+                     + p.t("profil_short_link", href=f"kommune_{p.region.ags}_{p.region.slug}_kurz.html"))]
 
 
 # --- 1 Auf einen Blick --------------------------------------------------------------------------
@@ -151,8 +152,10 @@ def key_figures(p: Profile) -> list[Block]:
     """Section 1: sentences, the key-figure table and its facts, the marks explained."""
     comparisons = [p.figures.comparisons[i] for i in CATALOGUE.key_figures]
     blocks: list[Block] = [heading(p.t("profil_h_glance"))]
-    blocks += _bullets(narrative.key_sentences(p.region.name, p.figures.comparisons, p.sprache, places=p.texts))
-    blocks += [Table(key_figures_table(p), _source_ids(f for c in comparisons for f in c.figures))]
+    blocks += _bullets(narrative.key_sentences(p.region.name, p.figures.comparisons, p.sprache, places=p.texts,
+                                               placed=placed(p)))
+    blocks += [Table(key_figures_table(p), _source_ids(f for c in comparisons for f in c.figures),
+                     css_class="im-key-figures")]
     blocks += context_facts(p, comparisons, placed(p))
     legend = narrative.marker_legend(_statuses(p, CATALOGUE.key_figures), p.sprache)
     return blocks + ([markdown(p.t("profil_markers_legend") + "  \n" + "  \n".join(legend))] if legend else [])

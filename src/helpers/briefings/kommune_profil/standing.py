@@ -65,7 +65,7 @@ def wo_steht(p: Profile, extra: Iterable[Block] = ()) -> list[Block]:
     figures = [f for pl in placings for f in (pl.own, pl.kreis, pl.land, *pl.peers) if not f.lower_bound or f is pl.own]
     blocks: list[Block] = [heading(p.t("profil_h_wo_steht", kommune=name)),
                            markdown(p.t("profil_wo_intro", kommune=name) + " " + peers),
-                           Table(placing_table(p), _ids(figures))]
+                           Table(placing_table(p), _ids(figures), css_class="im-placing")]
     blocks += context_facts(p, [p.figures.comparisons[pl.indicator.id] for pl in placings])
     legend = narrative.marker_legend({f.status for f in figures if not f.missing}, s)
     blocks.append(markdown("<small>" + "  \n".join([p.t("profil_wo_legend"), *legend]) + "</small>"))
