@@ -19,6 +19,7 @@ def _briefings(run_dir):
 
 def test_full_run_has_every_briefing(full_run):
     expected = {f"kommune_{r.ags}_{r.slug}.html" for r in kommunen.kommunen()}
+    expected |= {f"kommune_{r.ags}_{r.slug}_kurz.html" for r in kommunen.kommunen()}
     expected |= {"kreis_uebersicht.html", "kommunen_vergleich.html"}
     assert {p.name for p in _briefings(full_run)} == expected
     record = json.loads((full_run / "run.json").read_text())
