@@ -16,8 +16,8 @@ ORDINALS = ["", "zweit", "dritt", "viert", "fünft", "sechst", "siebt", "acht"]
 
 
 def _section(page) -> tuple[str, str]:
-    """The first h2 of a briefing and its text up to the next h2."""
-    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+    """The first h2 of a briefing's main part (after the table of contents) and its text up to the next h2."""
+    soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find("main")
     first, second = (h.get_text(" ", strip=True).rstrip("¶ ") for h in soup.find_all("h2")[:2])
     text = soup.get_text(" ", strip=True)
     start = text.index(first)
