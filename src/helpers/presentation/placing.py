@@ -8,7 +8,9 @@ from collections.abc import Mapping
 from helpers import fmt
 from helpers.i18n import t
 from helpers.indicators.placing import Notability, Placing, printed
+from helpers.kommunen import LAND_AGS
 from helpers.presentation.narrative import format_day, format_figure, format_value
+from helpers.presentation.sources import is_secondary
 
 # German ordinal stems: "zweithöchster", "drittniedrigster"; beyond them "Rang 13 von 24".
 _ORDINALS_DE = ("", "zweit", "dritt", "viert", "fünft", "sechst", "siebt", "acht", "neunt", "zehnt", "elft", "zwölft")
@@ -43,9 +45,10 @@ def rank_text(p: Placing, names: Mapping[str, str], sprache: str) -> str:
 
 
 def direction_text(p: Placing, sprache: str) -> str:
-    """"gestiegen (31.12.2019: 13,9 %)" since the earlier date on the same census base; "" without one."""
+    """"gestiegen (31.12.2019: 13,9 %)" since the earlier date on the same census base; "" without one, and where
+    either end comes from a press report or a third party (a secondary figure never sets a direction)."""
     c = p.change
-    if c is None:
+    if c is None or any(is_secondary(i) for i in c.source_ids):
         return ""
     start, end = printed(c.start_value, p.indicator), printed(c.end_value, p.indicator)
     word = "placing_up" if end > start else "placing_down" if end < start else "placing_same"
@@ -68,8 +71,9 @@ def notable_text(n: Notability, names: Mapping[str, str], sprache: str) -> str:
     """One neutral sentence: "Mindestsicherungsquote: 14,5 % (31.12.2024), deutlich über dem Kreiswert (8,2 %)"
     with the rule's threshold and minimum count, and where a stated policy direction comes from."""
     p, rule = n.placing, n.placing.indicator.notable
-    if len(n.reference) == 1 and rule.reference != "similar":
-        reference = t(f"placing_ref_{rule.reference}", sprache, value=format_figure(n.reference[0], sprache))
+    if len(n.reference) == 1 and rule.reference != "similar":  # a Kreis's own "Kreis" reference is NRW
+        level = "land" if n.reference[0].ags == LAND_AGS else rule.reference
+        reference = t(f"placing_ref_{level}", sprache, value=format_figure(n.reference[0], sprache))
     else:
         listing = fmt.format_list([f"{names[f.ags]} {format_figure(f, sprache)}" for f in n.reference], sprache)
         reference = t("placing_ref_similar", sprache, listing=listing)
