@@ -137,7 +137,7 @@ def test_the_wesel_overview_shows_naturalisations_2011_to_2016_its_azr_count_and
             "468 (2016).") in text
     assert "Ende 2024 lebten 57.420² Ausländerinnen und Ausländer im Kreis Wesel (AZR)." in text
     assert "Türkei (11.555)" in text and "nicht erfasst: die jährliche Zahl" not in text
-    assert "Zahlen von 2011 bis 2024" in text and "15.10.2025" not in text  # the dates it shows, no more
+    assert "Zahlen von 2011 bis 2025" in text  # the dates it shows: "Wo steht" places the Sozialindex share 2025/26
     page = html["kreis-wesel/kreis_uebersicht.html"]
     assert "GeoBasis-DE / BKG" in page and page.count('class="plotly-graph-div') >= 3  # the map among its charts
 

@@ -90,7 +90,8 @@ class OverviewFigures:
         """The reference dates of every figure the overview shows: the header states their span."""
         frames = (self.azr, self.nationalities, self.asylum, self.ukraine.tail(1), self.asylblg.tail(1),
                   self.naturalisations, *self.shares.values())
-        return [f.date for k in self.key_figures for f in (k.kreis, k.land) if not f.missing] + [
+        placed = [f.date for p in self.placings for f in (p.own, p.land) if not f.missing]
+        return placed + [f.date for k in self.key_figures for f in (k.kreis, k.land) if not f.missing] + [
             d for frame in frames for d in frame["date"]] + ([self.map.reference_date] if self.map else [])
 
     @property
