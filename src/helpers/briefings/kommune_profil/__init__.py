@@ -23,19 +23,21 @@ SECTIONS = (("title", sections.title), ("wo_steht", standing.wo_steht), ("key_fi
 
 def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = "de") -> Context[ProfileFigures]:
     """Validate kommune (name or AGS, also as int), stichtag and sprache; compute the profile."""
+    return _context("kommune_profil", SECTIONS, kommune, stichtag, sprache)
+
+
+def setup_short(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = "de") -> Context[ProfileFigures]:
+    """The two-page short version (``notebooks/kommune_kurz.ipynb``): the profile's figures, its own sections (the
+    profile's are never laid out for it)."""
+    return _context(short.KIND, short.SECTIONS, kommune, stichtag, sprache)
+
+
+def _context(kind: str, layout, kommune: str | int, stichtag: object, sprache: str) -> Context[ProfileFigures]:
     sprache = check_sprache(sprache)
     place = region(kommune, level="kommune")
     data = load(place.kreis_ags, stichtag, sprache)
     figures = compute(data, place, sprache, stand=data.stichtag if stichtag is not None else None)
-    return Context("kommune_profil", place, sprache, data.stichtag, data.obs, data.facts, figures, SECTIONS,
-                   dt.datetime.now())
-
-
-def setup_short(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = "de") -> Context[ProfileFigures]:
-    """The two-page short version (``notebooks/kommune_kurz.ipynb``): the profile's figures, its own sections."""
-    full = setup(kommune, stichtag, sprache)
-    return Context(short.KIND, full.region, full.sprache, full.stichtag, full.obs, full.facts, full.figures,
-                   short.SECTIONS, full.created)
+    return Context(kind, place, sprache, data.stichtag, data.obs, data.facts, figures, layout, dt.datetime.now())
 
 
 def title(ctx: Context[ProfileFigures]) -> None:
