@@ -48,11 +48,10 @@ def placing_table(p: Profile) -> pd.DataFrame:
 
 
 def notable_statements(p: Profile) -> list[Statement]:
-    """"Auffällig": the indicators whose rule is met, each with the sources of its figures."""
+    """"Auffällig": the indicators whose rule is met, each with the sources of its figures (their marks are
+    explained under the table above, so no second legend)."""
     found = [n for n in (notable(pl) for pl in p.figures.placings) if n is not None]
-    return [Statement(notable_text(n, p.names, p.sprache), _ids((n.placing.own, *n.reference)),
-                      frozenset(f.status for f in (n.placing.own, *n.reference)))
-            for n in found]
+    return [Statement(notable_text(n, p.names, p.sprache), _ids((n.placing.own, *n.reference))) for n in found]
 
 
 def wo_steht(p: Profile, extra: Iterable[Block] = ()) -> list[Block]:

@@ -43,8 +43,8 @@ def wo_steht(ctx: Overview, extra: Iterable[Block] = ()) -> list[Block]:
     figures = [f for pl in placings for f in (pl.own, pl.land)]
     legend = narrative.marker_legend({f.status for f in figures if not f.missing}, s)
     found = [n for n in (notable(pl) for pl in placings) if n is not None]
-    statements = [Statement(notable_text(n, _names(), s), _ids((n.placing.own, *n.reference)),
-                            frozenset(f.status for f in (n.placing.own, *n.reference))) for n in found]
+    # the marks of these figures are explained under the table: no second legend
+    statements = [Statement(notable_text(n, _names(), s), _ids((n.placing.own, *n.reference))) for n in found]
     return [heading(ctx.t("uebersicht_h_wo_steht")), markdown(ctx.t("uebersicht_wo_intro")),
             Table(placing_table(ctx), _ids(figures), css_class="im-placing"),
             markdown("<small>" + "  \n".join([ctx.t("uebersicht_wo_legend"), *legend]) + "</small>"),
