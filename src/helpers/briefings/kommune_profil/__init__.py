@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 
 from helpers.briefings.context import Context, load, show
+from helpers.briefings.goals import goal_blocks
 from helpers.briefings.kommune_profil import datenlage, sections
 from helpers.briefings.kommune_profil.figures import ProfileFigures, compute
 from helpers.i18n import check_sprache
 from helpers.kommunen import region
 
 # The notebook's sections in reading order (its sources are numbered in this order).
-SECTIONS = (("title", sections.title), ("key_figures", sections.key_figures), ("locator", sections.locator),
+SECTIONS = (("title", sections.title), ("goals", goal_blocks), ("key_figures", sections.key_figures), ("locator", sections.locator),
             ("population", sections.population), ("fields", sections.fields), ("data_gaps", datenlage.data_gaps),
             ("sources", sections.sources))
 
@@ -32,8 +33,10 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
 
 
 def title(ctx: Context[ProfileFigures]) -> None:
-    """H1, Stand der Daten and a one-paragraph introduction."""
+    """H1, Stand der Daten and a one-paragraph introduction; then the committee's goals for the Kommune
+    (one call, so the goals can move as a whole)."""
     show(ctx, "title")
+    show(ctx, "goals")
 
 
 def key_figures(ctx: Context[ProfileFigures]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from helpers.briefings.context import Context, load, show
+from helpers.briefings.goals import goal_blocks
 from helpers.briefings.kreis_uebersicht import sections
 from helpers.briefings.kreis_uebersicht.figures import OverviewFigures, compute
 from helpers.i18n import check_sprache
@@ -19,7 +20,7 @@ from helpers.kommunen import kreis as find_kreis
 from helpers.presentation import payloads
 
 # The notebook's sections in reading order (its sources are numbered in this order).
-SECTIONS = (("title", sections.title), ("key_figures", sections.key_figures), ("foreigners", sections.foreigners),
+SECTIONS = (("title", sections.title), ("goals", goal_blocks), ("key_figures", sections.key_figures), ("foreigners", sections.foreigners),
             ("nationalities", sections.nationalities), ("refugees", sections.refugees),
             ("naturalisations", sections.naturalisations), ("timeline", sections.timeline),
             ("shares", sections.shares), ("sources", sections.sources))
@@ -36,8 +37,10 @@ def setup(kreis: str | int | None = None, stichtag: object = None, sprache: str 
 
 
 def title(ctx: Context[OverviewFigures]) -> None:
-    """H1, reference date, creation time and the one-paragraph summary of the Kreis story."""
+    """H1, reference date, creation time and the one-paragraph summary of the Kreis story; then every goal
+    of the Kreis and its Kommunen in one table."""
     show(ctx, "title")
+    show(ctx, "goals")
 
 
 def key_figures(ctx: Context[OverviewFigures]) -> None:
