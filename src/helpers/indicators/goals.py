@@ -21,11 +21,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from helpers.data import store
+from helpers.data.hashing import file_sha256
 from helpers.data.status import Status
 from helpers.fmt import round_half_up
 from helpers.i18n import t
 from helpers.indicators.catalogue import CATALOGUE, Indicator
 from helpers.indicators.compute import indicator_series
+from helpers.indicators.queries import regional, until
 from helpers.kommunen import Region, UnknownRegionError, region
 from helpers.paths import GOALS_ENV, goals_file
 
@@ -34,7 +37,7 @@ REQUIRED = ("indicator", "region", "target", "target_date", "decided_on")
 STATUSES = ("reached", "on_track", "off_track", "no_newer_data", "not_assessable")
 NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)?")
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-COUNT_UNITS = ("persons", "schools")  # whole numbers only: also catches "1.000" meant as a thousand
+COUNT_UNITS = ("persons", "schools")  # digits only: "1.000" meant as a thousand must not read as 1
 MAX_PROBLEMS = 20  # named in one message; the rest counted
 
 
@@ -85,8 +88,6 @@ def _bounds_problem(ind: Indicator, target: float, sprache: str) -> str | None:
         return t("goal_error_share", sprache, target=target)
     if target < 0:
         return t("goal_error_negative", sprache, target=target)
-    if ind.unit in COUNT_UNITS and target != int(target):
-        return t("goal_error_count", sprache, target=target)
     return None
 
 
@@ -117,6 +118,8 @@ def _check_row(row: dict[str, str], line: int, sprache: str) -> Goal:
                            levels=", ".join(ind.levels)))
     if not NUMBER.fullmatch(values["target"]):
         raise ValueError(t("goal_error_target", sprache, target=values["target"]))
+    if ind.kind != "change" and ind.unit in COUNT_UNITS and not values["target"].lstrip("+-").isdigit():
+        raise ValueError(t("goal_error_count", sprache, target=values["target"]))
     target = float(values["target"].replace(",", "."))
     if problem := _bounds_problem(ind, target, sprache):
         raise ValueError(problem)
@@ -273,27 +276,51 @@ def judge(obs: pd.DataFrame, goal: Goal, stichtag: pd.Timestamp | None = None) -
         return Judgement(goal, "not_assessable", "no_baseline")
     later = series[series["date"] > candidates["date"].max()]
     baseline = _on_date(series, candidates["date"].max(), later["base"].iloc[-1] if len(later) else None)
+    newest = _on_date(series, later["date"].max(), baseline.base) if len(later) else None
+    return assess(goal, baseline, newest, ind.decimals)
+
+
+def assess(goal: Goal, baseline: Point, newest: Point | None, decimals: int) -> Judgement:
+    """The status of ``goal`` from its baseline and the newest later value (None: there is none), compared
+    as printed with ``decimals``; a tie with the path counts as on course, a tie with the target as reached."""
     if _unusable(baseline):
-        return Judgement(goal, "not_assessable", "secret_baseline", baseline)
-    if later.empty:
+        return Judgement(goal, "not_assessable", "secret_baseline", baseline, newest)
+    if newest is None:
         return Judgement(goal, "no_newer_data", "", baseline)
-    newest = _on_date(series, later["date"].max(), baseline.base)
     if _unusable(newest):
         return Judgement(goal, "not_assessable", "secret_newest", baseline, newest)
     if newest.base != baseline.base:
         return Judgement(goal, "not_assessable", "base_change", baseline, newest)
+
     def printed(value: float) -> float:
-        return float(round_half_up(value, ind.decimals))
+        return float(round_half_up(value, decimals))
 
     first, now, target = printed(baseline.value), printed(newest.value), printed(goal.target)
     direction = (target > first) - (target < first)
     due = pd.Timestamp(goal.target_date)
     progress = min(1.0, (newest.date - baseline.date) / (due - baseline.date))  # baseline < due: checked on reading
     path = printed(baseline.value + (goal.target - baseline.value) * progress)
-    if direction == 0:
+    if direction == 0:  # hold the value: only the target itself is on course
         status = "reached" if now == target else "off_track"
     elif (now - target) * direction >= 0:
         status = "reached"
     else:
         status = "on_track" if (now - path) * direction >= 0 else "off_track"
     return Judgement(goal, status, "", baseline, newest, path)
+
+
+def judge_run(goals: tuple[Goal, ...], kreise: set[str], stichtag: str | None = None) -> list[Judgement]:
+    """Every goal of the run's Kreise, judged on the data up to ``stichtag`` as the briefings judge it
+    (for the index and run.json)."""
+    day = pd.Timestamp(stichtag) if stichtag else None
+    obs = store.load("observations")
+    return [judge(until(regional(obs, kreis_ags), day), goal, day)
+            for kreis_ags in sorted(kreise) for goal in of_region(goals, kreis_ags)]
+
+
+def run_record(goals: tuple[Goal, ...], judged: list[dict], path: Path | None = None) -> dict[str, object]:
+    """What run.json records of the goals: which file (its SHA-256; None when there is none), how many
+    goals, and each judgement (:meth:`Judgement.record`)."""
+    path = path or goals_file()
+    return {"file": str(path), "sha256": file_sha256(path) if path.is_file() else None,
+            "count": len(goals), "judgements": judged}

@@ -17,7 +17,8 @@ from helpers.i18n import check_sprache
 from helpers.kommunen import region
 
 # The notebook's sections in reading order (its sources are numbered in this order).
-SECTIONS = (("title", sections.title), ("goals", goal_blocks), ("key_figures", sections.key_figures), ("locator", sections.locator),
+SECTIONS = (("title", sections.title), ("goals", goal_blocks), ("key_figures", sections.key_figures),
+            ("locator", sections.locator),
             ("population", sections.population), ("fields", sections.fields), ("data_gaps", datenlage.data_gaps),
             ("sources", sections.sources))
 

@@ -20,7 +20,8 @@ from helpers.kommunen import kreis as find_kreis
 from helpers.presentation import payloads
 
 # The notebook's sections in reading order (its sources are numbered in this order).
-SECTIONS = (("title", sections.title), ("goals", goal_blocks), ("key_figures", sections.key_figures), ("foreigners", sections.foreigners),
+SECTIONS = (("title", sections.title), ("goals", goal_blocks), ("key_figures", sections.key_figures),
+            ("foreigners", sections.foreigners),
             ("nationalities", sections.nationalities), ("refugees", sections.refugees),
             ("naturalisations", sections.naturalisations), ("timeline", sections.timeline),
             ("shares", sections.shares), ("sources", sections.sources))
