@@ -14,6 +14,7 @@ from helpers.data import store
 from helpers.indicators import goals
 from helpers.indicators.goals import Goal, GoalFileError, Point
 from helpers.indicators.queries import regional
+from helpers.kommunen import region
 from helpers.paths import GOALS_ENV, GOALS_FILE
 
 HEADER = "indicator,region,target,target_date,decided_on,baseline_date,decided_by\n"
@@ -184,7 +185,8 @@ def test_judge_cannot_compare_across_a_census_base(kleve):
 
 
 def test_judge_without_newer_data_or_with_secret_values(kleve):
-    assert goals.judge(kleve, _real("minimum_benefit_rate", "05154036", 8, "2025-06-01"), None).status == "no_newer_data"
+    newest = goals.judge(kleve, _real("minimum_benefit_rate", "05154036", 8, "2025-06-01"), None)
+    assert newest.status == "no_newer_data"
     no_value = goals.judge(kleve, _real("minimum_benefit_rate", "05154036", 8, "2020-06-01"), None)
     assert (no_value.status, no_value.reason) == ("not_assessable", "no_baseline")
     # Kranenburg's minimum-benefit rate is secret ('.'), its count of recipients a lower bound
@@ -205,3 +207,37 @@ def test_of_region_gives_a_kreis_its_own_goals_first_then_its_kommunen(tmp_path)
     assert [g.ags for g in goals.of_region(found, "05154")] == ["05154", "05154036"]
     assert [g.ags for g in goals.of_region(found, "05154036")] == ["05154036"]
     assert goals.fingerprint(goals.of_region(found, "05154008")) == ""
+
+
+# --- the command and the reuse key ----------------------------------------------------------------
+
+@pytest.mark.parametrize("rows", [
+    ("minimum_benefit_rate,Kleve,7.5,2030-12-31,2031-03-01,,Rat",),  # target date before the decision
+    (GOOD, GOOD),  # duplicate
+    ("unknown_indicator,Kleve,7.5,2030-12-31,2025-03-01,,Rat",),
+])
+def test_the_command_refuses_a_bad_goal_with_exit_2_and_touches_nothing(run_cli, tmp_path, monkeypatch, rows):
+    out = tmp_path / "reports"
+    (out / "20260101-000000").mkdir(parents=True)
+    (out / "latest").symlink_to("20260101-000000")
+    monkeypatch.setenv(GOALS_ENV, str(_file(tmp_path, *rows)))
+    done = run_cli("briefings", "--kommune", "Kleve", "--out", out)
+    assert done.returncode == 2
+    assert f"{tmp_path / 'goals.csv'}, Zeile " in done.stderr and "Es wurde nichts erstellt" in done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["20260101-000000", "latest"]
+    assert (out / "latest").readlink().name == "20260101-000000"
+
+
+def test_goals_are_part_of_the_reuse_key_of_exactly_the_briefings_that_show_them(tmp_path):
+    from helpers.run import cache, plan
+
+    jobs = {job.output: job for job in plan.plan([region("Kleve"), region("Goch")])}
+    before = goals.read_goals(_file(tmp_path, "minimum_benefit_rate,Kreis Kleve,7,2030-12-31,2025-03-01,,Kreistag"))
+    after = goals.read_goals(_file(tmp_path, "minimum_benefit_rate,Kreis Kleve,7,2030-12-31,2025-03-01,,Kreistag",
+                                   GOOD))
+    changed = {name for name, job in jobs.items() if cache.goals_hash(job, before) != cache.goals_hash(job, after)}
+    assert changed == {"kreis_uebersicht", "kommune_05154036_kleve"}
+    assert cache.goals_hash(jobs["kommunen_vergleich"], after) == ""
+    assert cache.goals_hash(jobs["kommune_05154016_goch"], after) == ""
+    no_goals = cache.input_hash(jobs["kommune_05154016_goch"], plan.NOTEBOOKS_DIR, "data", "code")
+    assert cache.input_hash(jobs["kommune_05154016_goch"], plan.NOTEBOOKS_DIR, "data", "code", "", "") == no_goals
