@@ -14,16 +14,7 @@ from helpers.data.status import mark
 from helpers.i18n import t
 from helpers.indicators.catalogue import CATALOGUE
 from helpers.indicators.goals import Judgement, Point, judge, of_region, read_goals
-from helpers.presentation.narrative import format_value, marker_legend
-
-
-def status_text(judgement: Judgement | dict, sprache: str) -> str:
-    """The status in words; "nicht bewertbar" with its plain reason (a Judgement or its run.json record)."""
-    record = judgement.record() if isinstance(judgement, Judgement) else judgement
-    text = t(f"goal_status_{record['status']}", sprache)
-    if record["reason"]:
-        return t("goal_reason_cell", sprache, status=text, reason=t(f"goal_reason_{record['reason']}", sprache))
-    return text
+from helpers.presentation.narrative import format_value, goal_status, marker_legend
 
 
 def _value(point: Point | None, indicator: str, sprache: str) -> str:
@@ -36,10 +27,10 @@ def _value(point: Point | None, indicator: str, sprache: str) -> str:
 
 def _status(j: Judgement, sprache: str) -> str:
     if j.status in ("on_track", "off_track"):
-        return t("goal_path_cell", sprache, status=status_text(j, sprache),
+        return t("goal_path_cell", sprache, status=goal_status(j, sprache),
                  date=fmt.format_date(j.newest.date.date(), sprache, j.newest.precision),
                  value=format_value(j.path, j.goal.indicator, sprache))
-    return status_text(j, sprache)
+    return goal_status(j, sprache)
 
 
 def goal_table(judgements: list[Judgement], sprache: str, with_region: bool) -> pd.DataFrame:

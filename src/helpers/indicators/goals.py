@@ -239,7 +239,8 @@ class Judgement:
     def record(self) -> dict[str, object]:
         """What run.json keeps of it (the index and the next run's change list read this)."""
         def point(p: Point | None) -> dict | None:
-            return None if p is None else {"value": p.value, "date": p.date.date().isoformat(), "status": p.status}
+            return None if p is None else {"value": p.value, "date": p.date.date().isoformat(), "status": p.status,
+                                           "precision": p.precision}
 
         return {**self.goal.record(), "status": self.status, "reason": self.reason,
                 "baseline": point(self.baseline), "newest": point(self.newest)}

@@ -4,10 +4,9 @@ records them (:meth:`helpers.indicators.goals.Judgement.record`), so the next ru
 from __future__ import annotations
 
 from helpers import fmt
-from helpers.briefings.goals import status_text
 from helpers.i18n import t
 from helpers.indicators.catalogue import CATALOGUE
-from helpers.presentation.narrative import format_value
+from helpers.presentation.narrative import format_value, goal_status
 
 
 def _mine(records: list[dict], kreis_ags: str | None) -> list[dict]:
@@ -29,8 +28,9 @@ def index_goals(records: list[dict], kreis_ags: str | None, sprache: str, texts:
                      t("goal_target_cell", sprache, value=format_value(r["target"], r["indicator"], sprache),
                        date=fmt.format_date(r["target_date"], sprache)),
                      t("goal_value_cell", sprache, value=format_value(newest["value"], r["indicator"], sprache),
-                       date=fmt.format_date(newest["date"], sprache)) if newest else fmt.MISSING[sprache],
-                     status_text(r, sprache)])
+                       date=fmt.format_date(newest["date"], sprache, newest.get("precision", "day")))
+                     if newest else fmt.MISSING[sprache],
+                     goal_status(r, sprache)])
     return {"heading": t("goal_heading", sprache), "columns": col, "rows": rows,
             "none": "" if rows else t("goal_index_none", sprache, **texts)}
 
@@ -44,10 +44,10 @@ def goal_news(records: list[dict], previous: list[dict] | None, kreis_ags: str |
     lines = []
     for r in _mine(records, kreis_ags):
         values = {"indicator": _label(r, sprache), "region": r["region"],
-                  "date": fmt.format_date(r["target_date"], sprache), "new": status_text(r, sprache)}
+                  "date": fmt.format_date(r["target_date"], sprache), "new": goal_status(r, sprache)}
         old = before.get(r["key"])
         if old is None:
             lines.append(t("goal_news_new", sprache, **values))
         elif (old["status"], old["reason"]) != (r["status"], r["reason"]):
-            lines.append(t("goal_news_changed", sprache, old=status_text(old, sprache), **values))
+            lines.append(t("goal_news_changed", sprache, old=goal_status(old, sprache), **values))
     return [{"heading": t("goal_news_heading", sprache), "lines": lines}] if lines else []
