@@ -241,3 +241,14 @@ def test_goals_are_part_of_the_reuse_key_of_exactly_the_briefings_that_show_them
     assert cache.goals_hash(jobs["kommune_05154016_goch"], after) == ""
     no_goals = cache.input_hash(jobs["kommune_05154016_goch"], plan.NOTEBOOKS_DIR, "data", "code")
     assert cache.input_hash(jobs["kommune_05154016_goch"], plan.NOTEBOOKS_DIR, "data", "code", "", "") == no_goals
+
+
+def test_the_readme_example_is_a_valid_goals_file(tmp_path):
+    from helpers.paths import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = readme.split("## Zielmarken", 1)[1].split("```csv\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "goals.csv"
+    path.write_text(example, encoding="utf-8")
+    assert [(g.indicator, g.region_name, g.target) for g in goals.read_goals(path)] == [
+        ("asylblg_recipients", "Kleve", 200), ("sgb2_rate", "Kreis Kleve", 4.5)]
