@@ -17,7 +17,7 @@ from helpers.i18n import check_sprache
 from helpers.kommunen import region
 
 # The notebook's sections in reading order (its sources are numbered in this order).
-SECTIONS = (("title", sections.title), ("goals", goal_blocks), ("key_figures", sections.key_figures),
+SECTIONS = (("title", sections.title), ("key_figures", sections.key_figures), ("goals", goal_blocks),
             ("locator", sections.locator),
             ("population", sections.population), ("fields", sections.fields), ("data_gaps", datenlage.data_gaps),
             ("sources", sections.sources))
@@ -34,10 +34,8 @@ def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = 
 
 
 def title(ctx: Context[ProfileFigures]) -> None:
-    """H1, Stand der Daten and a one-paragraph introduction; then the committee's goals for the Kommune
-    (one call, so the goals can move as a whole)."""
+    """H1, Stand der Daten and a one-paragraph introduction."""
     show(ctx, "title")
-    show(ctx, "goals")
 
 
 def key_figures(ctx: Context[ProfileFigures]) -> None:
@@ -45,6 +43,11 @@ def key_figures(ctx: Context[ProfileFigures]) -> None:
     show(ctx, "key_figures")
     sections.key_figures_payload(ctx).emit()
     sections.briefing_payload(ctx).emit()
+
+
+def goals(ctx: Context[ProfileFigures]) -> None:
+    """Zielmarken: the committee's goals for the Kommune with their status (or how to add some)."""
+    show(ctx, "goals")
 
 
 def locator(ctx: Context[ProfileFigures]) -> None:

@@ -20,7 +20,7 @@ from helpers.kommunen import kreis as find_kreis
 from helpers.presentation import payloads
 
 # The notebook's sections in reading order (its sources are numbered in this order).
-SECTIONS = (("title", sections.title), ("goals", goal_blocks), ("key_figures", sections.key_figures),
+SECTIONS = (("title", sections.title), ("key_figures", sections.key_figures), ("goals", goal_blocks),
             ("foreigners", sections.foreigners),
             ("nationalities", sections.nationalities), ("refugees", sections.refugees),
             ("naturalisations", sections.naturalisations), ("timeline", sections.timeline),
@@ -38,15 +38,18 @@ def setup(kreis: str | int | None = None, stichtag: object = None, sprache: str 
 
 
 def title(ctx: Context[OverviewFigures]) -> None:
-    """H1, reference date, creation time and the one-paragraph summary of the Kreis story; then every goal
-    of the Kreis and its Kommunen in one table."""
+    """H1, reference date, creation time and the one-paragraph summary of the Kreis story."""
     show(ctx, "title")
-    show(ctx, "goals")
 
 
 def key_figures(ctx: Context[OverviewFigures]) -> None:
     """Auf einen Blick: the Kreis's key figures beside NRW (the nbval anchor)."""
     show(ctx, "key_figures")
+
+
+def goals(ctx: Context[OverviewFigures]) -> None:
+    """Zielmarken: every goal of the Kreis and its Kommunen in one table (or how to add some)."""
+    show(ctx, "goals")
 
 
 def foreigners(ctx: Context[OverviewFigures]) -> None:
