@@ -83,6 +83,6 @@ def test_a_bad_goal_row_exits_2_through_the_real_command_and_writes_nothing(tmp_
                           env=dict(os.environ, **{GOALS_ENV: str(goals_csv)}), capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 2
-    assert f"{goals_csv}, Zeile 3: Zielwert 104.5 ist als Anteil unmöglich" in done.stderr
+    assert f"{goals_csv}, Zeile 3: Zielwert 104,5 ist als Anteil unmöglich" in done.stderr
     assert "Es wurde nichts erstellt" in done.stderr
     assert not out.exists()

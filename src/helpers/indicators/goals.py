@@ -80,20 +80,21 @@ def _date(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def _bounds_problem(ind: Indicator, target: float, sprache: str) -> str | None:
-    """Why ``target`` is impossible in the indicator's unit (None if it is possible)."""
+def _bounds_problem(ind: Indicator, target: float, written: str, sprache: str) -> str | None:
+    """Why ``target`` (``written`` so in the file) is impossible in the indicator's unit (None if possible)."""
     if ind.kind == "change" or ind.not_a_share:
         return None
     if ind.unit == "percent" and not 0 <= target <= 100:
-        return t("goal_error_share", sprache, target=target)
+        return t("goal_error_share", sprache, target=written)
     if target < 0:
-        return t("goal_error_negative", sprache, target=target)
+        return t("goal_error_negative", sprache, target=written)
     return None
 
 
 def _region(text: str, sprache: str) -> Region:
+    """A Kreis or a Gemeinde of one: the regions with briefings (not the Land, not a kreisfreie Stadt)."""
     place = region(text)
-    if place.level not in ("kommune", "kreis"):
+    if place.kind != "Kreis" and (place.level != "kommune" or region(place.kreis_ags).kind != "Kreis"):
         raise UnknownRegionError(t("goal_error_level", sprache, region=place.name))
     return place
 
@@ -121,7 +122,7 @@ def _check_row(row: dict[str, str], line: int, sprache: str) -> Goal:
     if ind.kind != "change" and ind.unit in COUNT_UNITS and not values["target"].lstrip("+-").isdigit():
         raise ValueError(t("goal_error_count", sprache, target=values["target"]))
     target = float(values["target"].replace(",", "."))
-    if problem := _bounds_problem(ind, target, sprache):
+    if problem := _bounds_problem(ind, target, values["target"], sprache):
         raise ValueError(problem)
     dates = {}
     for column in ("target_date", "decided_on", "baseline_date"):
