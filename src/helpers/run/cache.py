@@ -1,6 +1,6 @@
 """What has changed since the latest run: the input hash of each briefing (notebook, parameters, what
-it can show of the data of its Kreis, helpers code, map boundaries, Python and library versions) and
-the reuse of unchanged briefings.
+it can show of the data of its Kreis, the goals it shows, helpers code, map boundaries, Python and library
+versions) and the reuse of unchanged briefings.
 
 A notebook whose inputs hash as in the latest run is not executed again; its files are hard-linked
 over: a changed value in one Kreis re-makes only that Kreis's briefings (:func:`data_hashes`).
