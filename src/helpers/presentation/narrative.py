@@ -12,6 +12,7 @@ from helpers import fmt
 from helpers.data.status import Status, mark
 from helpers.i18n import t
 from helpers.indicators import CATALOGUE, Comparison, Figure, Indicator, gaps
+from helpers.indicators.goals import Judgement
 from helpers.presentation import sources
 
 Places = Mapping[str, object]  # a Kreis's placeholders: kreis, im_kreis, Im_kreis, n_kommunen, …
@@ -47,6 +48,15 @@ def format_figure(figure: Figure, sprache: str = "de", *, reason: bool = False) 
     if figure.missing:
         return missing_reason(figure, sprache) if reason else fmt.MISSING[sprache]
     return format_value(figure.value, figure.indicator, sprache) + mark(figure.status)
+
+
+def goal_status(judgement: Judgement | dict, sprache: str = "de") -> str:
+    """The status in words; "nicht bewertbar" with its plain reason (a Judgement or its run.json record)."""
+    record = judgement.record() if isinstance(judgement, Judgement) else judgement
+    text = t(f"goal_status_{record['status']}", sprache)
+    if record["reason"]:
+        return t("goal_reason_cell", sprache, status=text, reason=t(f"goal_reason_{record['reason']}", sprache))
+    return text
 
 
 def format_day(figure: Figure, sprache: str = "de") -> str:

@@ -20,6 +20,7 @@ from helpers.kommunen import KREIS_AGS, region
 from helpers.paths import TEMPLATES_DIR
 from helpers.presentation.narrative import marker_legend
 from helpers.run.cache import link
+from helpers.run.goal_index import goal_news, index_goals
 
 PLOTLY_JS = "plotly.min.js"
 CSS_FILE = TEMPLATES_DIR / "briefing" / "static" / "briefing.css"
@@ -162,16 +163,19 @@ def _environment():
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
 
 
-def write_indexes(run_dir: Path, entries: list, *, created: dt.datetime, version: str | None) -> None:
+def write_indexes(run_dir: Path, entries: list, *, created: dt.datetime, version: str | None,
+                  goals: list[dict] = (), previous_goals: list[dict] | None = None) -> None:
     """One index.html per language of the run (German at the top, English in en/), each linking
-    the other, and the German accessibility statement they both link."""
+    the other, and the German accessibility statement they both link; ``goals``: the run's judged goals
+    (run.json), ``previous_goals`` the last run's (for the changes)."""
     languages = [s for s in LANGUAGE_FOLDERS if any(e.parameters.get("sprache", "de") == s for e in entries)]
     for sprache in languages:
         others = [{"href": to_root(sprache) + LANGUAGE_FOLDERS[other] + "index.html",
                    "label": t("index_other_language", other), "lang": other} for other in languages if other != sprache]
         write_index(run_dir / LANGUAGE_FOLDERS[sprache],
                     [e for e in entries if e.parameters.get("sprache", "de") == sprache],
-                    created=created, sprache=sprache, version=version, others=others)
+                    created=created, sprache=sprache, version=version, others=others,
+                    goals=goals, previous_goals=previous_goals)
     page = _environment().get_template("barrierefreiheit.html.j2").render(
         t=partial(t, sprache="de", **region_kreis_texts(_run_kreis(entries), "de")),
         css=CSS_FILE.read_text(encoding="utf-8"), created=created_line(created, "de"), imprint=imprint(version, "de"))
@@ -179,7 +183,7 @@ def write_indexes(run_dir: Path, entries: list, *, created: dt.datetime, version
 
 
 def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: str, version: str | None,
-                others: list[dict] = ()) -> None:
+                others: list[dict] = (), goals: list[dict] = (), previous_goals: list[dict] | None = None) -> None:
     """index.html: every briefing of one language, relative links, key figures of the 16 Kommunen."""
     good = [e for e in entries if e.status != "failed"]
     profiles = [e for e in good if (e.briefing or {}).get("kind") == PROFILE_KIND and e.key_figures]
@@ -210,7 +214,8 @@ def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: 
         intro=t("index_intro", sprache),
         failed=t("index_failed", sprache, names=", ".join(failed)) if failed else "",
         news_heading=t("index_news_heading", sprache),
-        news=_news(update.last_report(), sprache, kreis_ags),
+        news=_news(update.last_report(), sprache, kreis_ags) + goal_news(goals, previous_goals, kreis_ags, sprache),
+        goals=index_goals(goals, kreis_ags, sprache, texts) if profiles else None,
         kreis_heading=t("index_kreis_heading", sprache, **texts),
         kreis_links=[{"href": _page_href(e), "title": (e.briefing or {}).get("title", e.output)}
                      for e in good if (e.briefing or {}).get("kind") not in KOMMUNE_KINDS],

@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 
 from helpers.briefings.context import Context, load, show
+from helpers.briefings.goals import goal_blocks
 from helpers.briefings.kommune_profil import datenlage, sections, short, standing
 from helpers.briefings.kommune_profil.figures import ProfileFigures, compute
 from helpers.i18n import check_sprache
 from helpers.kommunen import region
 
 # The notebook's sections in reading order (its sources are numbered in this order).
-SECTIONS = (("title", sections.title), ("wo_steht", standing.wo_steht), ("key_figures", sections.key_figures),
-            ("locator", sections.locator), ("population", sections.population), ("fields", sections.fields),
-            ("data_gaps", datenlage.data_gaps), ("sources", sections.sources))
+SECTIONS = (("title", sections.title), ("wo_steht", standing.wo_steht), ("goals", goal_blocks),
+            ("key_figures", sections.key_figures), ("locator", sections.locator), ("population", sections.population),
+            ("fields", sections.fields), ("data_gaps", datenlage.data_gaps), ("sources", sections.sources))
 
 
 def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = "de") -> Context[ProfileFigures]:
@@ -56,6 +57,11 @@ def key_figures(ctx: Context[ProfileFigures]) -> None:
     show(ctx, "key_figures")
     sections.key_figures_payload(ctx).emit()
     sections.briefing_payload(ctx).emit()
+
+
+def goals(ctx: Context[ProfileFigures]) -> None:
+    """Zielmarken: the committee's goals for the Kommune with their status (or how to add some)."""
+    show(ctx, "goals")
 
 
 def locator(ctx: Context[ProfileFigures]) -> None:

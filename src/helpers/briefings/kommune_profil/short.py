@@ -1,11 +1,12 @@
 """The two-page short version of the Kommunenprofil (``notebooks/kommune_kurz.ipynb``): a title that links the
-full profile, "Wo steht" (with the same slot for further blocks), the Datenlage in one line per Handlungsfeld,
-and the sources these cite — the same figures as the profile, from the same ``setup``."""
+full profile, "Wo steht", the committee's goals (:mod:`helpers.briefings.goals`), the Datenlage in one line per
+Handlungsfeld, and the sources these cite — the same figures as the profile, from the same ``setup``."""
 from __future__ import annotations
 
 import pandas as pd
 
 from helpers.briefings.document import Block, heading, markdown, sources_section
+from helpers.briefings.goals import goal_blocks
 from helpers.briefings.kommune_profil.datenlage import availability, gap_comparisons
 from helpers.briefings.kommune_profil.sections import Profile
 from helpers.briefings.kommune_profil.standing import wo_steht
@@ -57,4 +58,5 @@ def briefing_payload(p: Profile) -> payloads.Briefing:
                       narrative.marker_legend(statuses, p.sprache))
 
 
-SECTIONS = (("title", title), ("wo_steht", wo_steht), ("data_gaps", datenlage), ("sources", sources))
+SECTIONS = (("title", title), ("wo_steht", wo_steht), ("goals", goal_blocks), ("data_gaps", datenlage),
+            ("sources", sources))

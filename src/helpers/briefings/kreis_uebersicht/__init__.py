@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from helpers.briefings.context import Context, load, show
+from helpers.briefings.goals import goal_blocks
 from helpers.briefings.kreis_uebersicht import sections, standing
 from helpers.briefings.kreis_uebersicht.figures import OverviewFigures, compute
 from helpers.data import store
@@ -21,10 +22,11 @@ from helpers.kommunen import kreis as find_kreis
 from helpers.presentation import payloads
 
 # The notebook's sections in reading order (its sources are numbered in this order).
-SECTIONS = (("title", sections.title), ("wo_steht", standing.wo_steht), ("key_figures", sections.key_figures),
-            ("foreigners", sections.foreigners), ("nationalities", sections.nationalities),
-            ("refugees", sections.refugees), ("naturalisations", sections.naturalisations),
-            ("timeline", sections.timeline), ("shares", sections.shares), ("sources", sections.sources))
+SECTIONS = (("title", sections.title), ("wo_steht", standing.wo_steht), ("goals", goal_blocks),
+            ("key_figures", sections.key_figures), ("foreigners", sections.foreigners),
+            ("nationalities", sections.nationalities), ("refugees", sections.refugees),
+            ("naturalisations", sections.naturalisations), ("timeline", sections.timeline),
+            ("shares", sections.shares), ("sources", sections.sources))
 
 
 def setup(kreis: str | int | None = None, stichtag: object = None, sprache: str = "de") -> Context[OverviewFigures]:
@@ -51,6 +53,11 @@ def wo_steht(ctx: Context[OverviewFigures]) -> None:
 def key_figures(ctx: Context[OverviewFigures]) -> None:
     """Auf einen Blick: the Kreis's key figures beside NRW (the nbval anchor)."""
     show(ctx, "key_figures")
+
+
+def goals(ctx: Context[OverviewFigures]) -> None:
+    """Zielmarken: every goal of the Kreis and its Kommunen in one table (or how to add some)."""
+    show(ctx, "goals")
 
 
 def foreigners(ctx: Context[OverviewFigures]) -> None:
