@@ -1,12 +1,7 @@
 """Section 1 of the Kommunenprofil, "Wo steht <Kommune>?": one compact table of the placed indicators (value and
 date, rank in the Kreis, Kreis, NRW and the similar Kommunen on the same date and base, the direction since the
-earlier comparable date), the facts that explain a row beside it, then "Auffällig" by the catalogue's rules.
-
-:func:`wo_steht` takes ``extra`` blocks that follow "Auffällig" inside the section (the committee's goals), so
-the profile and the short version place them with one argument."""
+earlier comparable date), the facts that explain a row beside it, then "Auffällig" by the catalogue's rules."""
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import pandas as pd
 
@@ -54,9 +49,9 @@ def notable_statements(p: Profile) -> list[Statement]:
     return [Statement(notable_text(n, p.names, p.sprache), _ids((n.placing.own, *n.reference))) for n in found]
 
 
-def wo_steht(p: Profile, extra: Iterable[Block] = ()) -> list[Block]:
+def wo_steht(p: Profile) -> list[Block]:
     """The section: heading, how to read it, the similar Kommunen, the table with its facts, "Auffällig",
-    then ``extra`` (e.g. the goals)."""
+    (the goals follow as a section of their own)."""
     s, name = p.sprache, p.region.name
     placings = p.figures.placings
     peers = (p.t("profil_wo_peers", names=fmt.format_list([p.names[a] for a in p.figures.peers], s))
@@ -72,4 +67,4 @@ def wo_steht(p: Profile, extra: Iterable[Block] = ()) -> list[Block]:
     blocks += [heading(p.t("profil_h_notable"), 3), markdown(p.t("profil_notable_intro"))]
     blocks.append(Text(statement_parts(statements, s)) if statements
                   else markdown(p.t("profil_notable_none", kommune=name)))
-    return blocks + list(extra)
+    return blocks

@@ -1,10 +1,8 @@
 """"Wo steht der Kreis?", the Kreisübersicht's first section: per key figure and "Auffällig" indicator the Kreis's
 value and date, its rank among NRW's Kreise (:func:`helpers.presentation.placing.rank_text`), NRW on the same date
 and base, the direction since the earlier comparable date; then "Auffällig" by the catalogue's rules, judged
-against NRW. ``extra`` blocks follow "Auffällig" (the committee's goals of the Kreis)."""
+against NRW. The committee's goals follow as a section of their own."""
 from __future__ import annotations
-
-from collections.abc import Iterable
 
 import pandas as pd
 
@@ -36,10 +34,10 @@ def placing_table(ctx: Overview) -> pd.DataFrame:
     return table.loc[:, [c for c in table.columns if (table[c] != "").any()]]
 
 
-def wo_steht(ctx: Overview, extra: Iterable[Block] = ()) -> list[Block]:
+def wo_steht(ctx: Overview) -> list[Block]:
     s, placings = ctx.sprache, ctx.figures.placings
     if not placings:
-        return [heading(ctx.t("uebersicht_h_wo_steht")), markdown(ctx.t("uebersicht_wo_none")), *extra]
+        return [heading(ctx.t("uebersicht_h_wo_steht")), markdown(ctx.t("uebersicht_wo_none"))]
     figures = [f for pl in placings for f in (pl.own, pl.land)]
     legend = narrative.marker_legend({f.status for f in figures if not f.missing}, s)
     found = [n for n in (notable(pl) for pl in placings) if n is not None]
@@ -49,5 +47,4 @@ def wo_steht(ctx: Overview, extra: Iterable[Block] = ()) -> list[Block]:
             Table(placing_table(ctx), _ids(figures), css_class="im-placing"),
             markdown("<small>" + "  \n".join([ctx.t("uebersicht_wo_legend"), *legend]) + "</small>"),
             heading(ctx.t("uebersicht_h_notable"), 3),
-            Text(statement_parts(statements, s)) if statements else markdown(ctx.t("uebersicht_notable_none")),
-            *extra]
+            Text(statement_parts(statements, s)) if statements else markdown(ctx.t("uebersicht_notable_none"))]
