@@ -237,7 +237,7 @@ def test_goals_are_part_of_the_reuse_key_of_exactly_the_briefings_that_show_them
     after = goals.read_goals(_file(tmp_path, "minimum_benefit_rate,Kreis Kleve,7,2030-12-31,2025-03-01,,Kreistag",
                                    GOOD))
     changed = {name for name, job in jobs.items() if cache.goals_hash(job, before) != cache.goals_hash(job, after)}
-    assert changed == {"kreis_uebersicht", "kommune_05154036_kleve"}
+    assert changed == {"kreis_uebersicht", "kommune_05154036_kleve", "kommune_05154036_kleve_kurz"}
     assert cache.goals_hash(jobs["kommunen_vergleich"], after) == ""
     assert cache.goals_hash(jobs["kommune_05154016_goch"], after) == ""
     no_goals = cache.input_hash(jobs["kommune_05154016_goch"], plan.NOTEBOOKS_DIR, "data", "code")
