@@ -22,6 +22,7 @@ HEADER = "indicator,region,target,target_date,decided_on,baseline_date,decided_b
 KOMMUNE_GOAL = 'asylblg_recipients,Kleve,{target},2026-12-31,2019-01-01,,"Rat der Stadt Kleve"\n'
 KREIS_GOAL = 'sgb2_rate,Kreis Kleve,"4,5",2027-12-31,2022-01-01,,Kreistag Kleve\n'
 PROFILE, OVERVIEW, COMPARISON = "kommune_05154036_kleve", "kreis_uebersicht", "kommunen_vergleich"
+SHORT = PROFILE + "_kurz"  # the profile's short version shows the Kommune's goals too
 
 
 def _text(path) -> str:
@@ -68,11 +69,12 @@ def test_a_changed_target_remakes_exactly_the_briefings_that_show_it_and_names_t
     _, _, _, second = runs
     assert second.exit_code == 0
     status = {e.output: e.status for e in second.entries}
-    assert status == {PROFILE: "ok", OVERVIEW: "ok", COMPARISON: "skipped"}
+    assert status == {PROFILE: "ok", SHORT: "ok", OVERVIEW: "ok", COMPARISON: "skipped"}
     index = _text(second.run_dir / "index.html")
     assert "Ziel bis 31.12.2026: auf Kurs → nicht auf Kurs" in index
     assert "SGB-II-Quote, Kreis Kleve" not in index  # its status did not change
     assert "100 bis 31.12.2026" in _text(second.run_dir / f"{PROFILE}.html")
+    assert "100 bis 31.12.2026" in _text(second.run_dir / f"{SHORT}.html")
 
 
 def test_a_bad_goal_row_exits_2_through_the_real_command_and_writes_nothing(tmp_path):
