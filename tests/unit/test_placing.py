@@ -10,7 +10,7 @@ import yaml
 
 from helpers.indicators import CATALOGUE, CATALOGUE_PATH, Figure, load_catalogue
 from helpers.indicators.placing import Placing, notable
-from helpers.presentation.placing import notable_text, rank_text
+from helpers.presentation.placing import legend_lines, notable_text, rank_text, shown_columns
 
 DAY = pd.Timestamp("2024-12-31")
 RATE = "minimum_benefit_rate"  # its real rule: Kreis, 3 points, at least 50 recipients (minimum_benefit_recipients)
@@ -108,3 +108,19 @@ def test_points_only_for_shares_and_a_policy_direction_names_its_origin(tmp_path
     p = dataclasses.replace(_placing(14.5, {"05154004": 6.2}), indicator=ind)
     assert notable_text(notable(p), NAMES, "de").endswith(
         "Zielrichtung laut Integrationskonzept (Beispiel): ein niedrigerer Wert.")
+
+
+def test_a_direction_column_left_out_everywhere_is_named_in_the_legend():
+    """Weeze has no earlier figure on the same base for any placed indicator: the column goes, and the legend says
+    so, so a reader can tell a direction never found from one not looked for."""
+    rows = pd.DataFrame({"Kennzahl": ["Mindestsicherungsquote", "Einwohner"], "Weeze": ["14,5 %", "12.766"],
+                         "Seit dem früheren Stichtag": ["", ""]})
+    table = shown_columns(rows)
+    assert list(table.columns) == ["Kennzahl", "Weeze"]
+    lines = legend_lines(table, "Leere Zelle: …", "Seit dem früheren Stichtag", "de")
+    assert lines[0] == "Leere Zelle: …" and "„Seit dem früheren Stichtag“ fehlt" in lines[1]
+    rows.loc[1, "Seit dem früheren Stichtag"] = "gestiegen (31.12.2023: 11.563)"
+    kept = shown_columns(rows)
+    assert "Seit dem früheren Stichtag" in kept.columns
+    assert legend_lines(kept, "Leere Zelle: …", "Seit dem früheren Stichtag", "de") == ["Leere Zelle: …"]
+    assert "is left out" in legend_lines(table, "Empty cell", "Since the earlier date", "en")[1]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pandas as pd
+
 from helpers import fmt
 from helpers.i18n import t
 from helpers.indicators.placing import Notability, Placing, printed
@@ -88,3 +90,17 @@ def notable_text(n: Notability, names: Mapping[str, str], sprache: str) -> str:
         text += " " + t(f"placing_policy_{rule.policy_direction}", sprache,
                         source=rule.policy_de if sprache == "de" else rule.policy_en)
     return text
+
+
+def shown_columns(table: pd.DataFrame) -> pd.DataFrame:
+    """A "Wo steht" table without the columns empty in every row (no direction anywhere: one date, or a census-base
+    break); :func:`legend_lines` then says which column is left out and why."""
+    return table.loc[:, [c for c in table.columns if (table[c] != "").any()]]
+
+
+def legend_lines(table: pd.DataFrame, empty_cell: str, direction_column: str, sprache: str) -> list[str]:
+    """What an empty cell means and, when the direction column is left out, that no earlier comparable figure
+    exists — a reader otherwise cannot tell a direction not shown from one never looked for."""
+    if direction_column in table.columns:
+        return [empty_cell]
+    return [empty_cell, t("placing_no_direction", sprache, column=direction_column)]

@@ -12,7 +12,14 @@ from helpers.briefings.kommune_profil.figures import ProfileFigures
 from helpers.briefings.kommune_profil.sections import context_facts
 from helpers.indicators.placing import Placing, notable
 from helpers.presentation import narrative
-from helpers.presentation.placing import direction_text, notable_text, peers_text, rank_text
+from helpers.presentation.placing import (
+    direction_text,
+    legend_lines,
+    notable_text,
+    peers_text,
+    rank_text,
+    shown_columns,
+)
 
 Profile = Context[ProfileFigures]
 
@@ -38,8 +45,7 @@ def _row(p: Profile, pl: Placing) -> dict[str, str]:
 def placing_table(p: Profile) -> pd.DataFrame:
     """The "Wo steht" table, one row per placed indicator (the short version shows the same); a column empty in
     every row (no direction anywhere: one date, or a census-base break) is left out, the legend says why."""
-    table = pd.DataFrame([_row(p, pl) for pl in p.figures.placings])
-    return table.loc[:, [c for c in table.columns if (table[c] != "").any()]]
+    return shown_columns(pd.DataFrame([_row(p, pl) for pl in p.figures.placings]))
 
 
 def notable_statements(p: Profile) -> list[Statement]:
@@ -59,10 +65,11 @@ def wo_steht(p: Profile) -> list[Block]:
     figures = [f for pl in placings for f in (pl.own, pl.kreis, pl.land, *pl.peers) if not f.lower_bound or f is pl.own]
     blocks: list[Block] = [heading(p.t("profil_h_wo_steht", kommune=name)),
                            markdown(p.t("profil_wo_intro", kommune=name) + " " + peers),
-                           Table(placing_table(p), _ids(figures), css_class="im-placing")]
+                           Table(table := placing_table(p), _ids(figures), css_class="im-placing")]
     blocks += context_facts(p, [p.figures.comparisons[pl.indicator.id] for pl in placings])
     legend = narrative.marker_legend({f.status for f in figures if not f.missing}, s)
-    blocks.append(markdown("<small>" + "  \n".join([p.t("profil_wo_legend"), *legend]) + "</small>"))
+    lines = legend_lines(table, p.t("profil_wo_legend"), p.t("profil_wo_col_direction"), s)
+    blocks.append(markdown("<small>" + "  \n".join([*lines, *legend]) + "</small>"))
     statements = notable_statements(p)
     blocks += [heading(p.t("profil_h_notable"), 3), markdown(p.t("profil_notable_intro"))]
     blocks.append(Text(statement_parts(statements, s)) if statements

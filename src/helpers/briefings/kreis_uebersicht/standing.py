@@ -11,7 +11,7 @@ from helpers.briefings.kreis_uebersicht.statements import Overview
 from helpers.indicators.placing import notable
 from helpers.kommunen import kreise
 from helpers.presentation import narrative
-from helpers.presentation.placing import direction_text, notable_text, rank_text
+from helpers.presentation.placing import direction_text, legend_lines, notable_text, rank_text, shown_columns
 
 
 def _ids(figures) -> tuple[str, ...]:
@@ -30,8 +30,7 @@ def placing_table(ctx: Overview) -> pd.DataFrame:
              ctx.t("uebersicht_wo_col_rank"): rank_text(pl, names, s),
              ctx.t("uebersicht_col_nrw"): "" if pl.land.missing else narrative.format_figure(pl.land, s),
              ctx.t("uebersicht_wo_col_direction"): direction_text(pl, s)} for pl in ctx.figures.placings]
-    table = pd.DataFrame(rows)
-    return table.loc[:, [c for c in table.columns if (table[c] != "").any()]]
+    return shown_columns(pd.DataFrame(rows))
 
 
 def wo_steht(ctx: Overview) -> list[Block]:
@@ -44,7 +43,9 @@ def wo_steht(ctx: Overview) -> list[Block]:
     # the marks of these figures are explained under the table: no second legend
     statements = [Statement(notable_text(n, _names(), s), _ids((n.placing.own, *n.reference))) for n in found]
     return [heading(ctx.t("uebersicht_h_wo_steht")), markdown(ctx.t("uebersicht_wo_intro")),
-            Table(placing_table(ctx), _ids(figures), css_class="im-placing"),
-            markdown("<small>" + "  \n".join([ctx.t("uebersicht_wo_legend"), *legend]) + "</small>"),
+            Table(table := placing_table(ctx), _ids(figures), css_class="im-placing"),
+            markdown("<small>" + "  \n".join([*legend_lines(table, ctx.t("uebersicht_wo_legend"),
+                                                             ctx.t("uebersicht_wo_col_direction"), s),
+                                               *legend]) + "</small>"),
             heading(ctx.t("uebersicht_h_notable"), 3),
             Text(statement_parts(statements, s)) if statements else markdown(ctx.t("uebersicht_notable_none"))]
