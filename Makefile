@@ -8,7 +8,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.setup-done
 KERNEL := integrationsmonitor
-PRODUCT_NOTEBOOKS := notebooks/kommune_profil.ipynb notebooks/kreis_uebersicht.ipynb notebooks/kommunen_vergleich.ipynb
+PRODUCT_NOTEBOOKS := notebooks/kommune_profil.ipynb notebooks/kreis_uebersicht.ipynb notebooks/kommunen_vergleich.ipynb \
+                     notebooks/kommune_kurz.ipynb
 # one pytest worker per core (at most 4); tests marked xdist_group("…") share a worker, so an expensive
 # shared run (the full briefing run, the Kreise run, the toy project of the fault tests) happens once
 PYTEST := $(PY) -m pytest --numprocesses auto --maxprocesses 4 --dist loadgroup

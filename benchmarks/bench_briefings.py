@@ -6,7 +6,7 @@ kreis-all  `briefings --kreis all --sprache de --jobs 2 --force` into an empty f
            from run.json); the rest is the run's overhead (start, planning, hashing, kernels, index).
 growth     the same for the first N Kreise in key order (N = 1, 4, 8, 16; `--kreis` given N times),
            with 31 taken from kreis-all when that part ran too: how the total grows with the Kreise.
-kleve      Kreis Kleve `--all --force --sprache de` (18 notebooks) three ways, side by side: the batch
+kleve      Kreis Kleve `--all --force --sprache de` (34 notebooks) three ways, side by side: the batch
            (2 warm workers); a papermill process pool (2 processes, a fresh kernel per notebook via
            `papermill.execute_notebook`, then the batch's HTML export); the naive loop (per notebook the
            papermill CLI, then the nbconvert CLI to HTML, one after the other). Ratios against the

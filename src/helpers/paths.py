@@ -43,6 +43,8 @@ PROCESSED_DIR = DATA_DIR / "processed"
 UPDATES_DIR = DATA_DIR / "updates"  # change reports of `data update` (latest.json feeds the briefings index)
 BUILD_ENV = "INTEGRATIONSMONITOR_BUILD"  # the processed build a briefing run reads, set for its workers and kernels
 NOTEBOOKS_DIR = ROOT / "notebooks"
+GOALS_FILE = DATA_DIR / "goals.csv"  # the committee's goals (Zielmarken), header only as shipped
+GOALS_ENV = "INTEGRATIONSMONITOR_GOALS"  # another goals file (a draft, a test), for a run and its kernels
 REPORTS_DIR = ROOT / "reports"
 CATALOGUE_DIR = PACKAGE_DIR / "catalogue"
 TEMPLATES_DIR = PACKAGE_DIR / "run" / "templates"
@@ -52,3 +54,8 @@ def read_yaml(path: Path) -> object:
     """A YAML file of the package or the checkout (catalogues, texts, ``runs.yaml``), safely parsed."""
     with open(path, encoding="utf-8") as handle:
         return yaml.load(handle, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+
+
+def goals_file() -> Path:
+    """The goals file a run reads: :data:`GOALS_ENV` if set, else :data:`GOALS_FILE`."""
+    return Path(os.environ[GOALS_ENV]).resolve() if os.environ.get(GOALS_ENV) else GOALS_FILE

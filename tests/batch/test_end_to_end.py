@@ -19,10 +19,11 @@ def _briefings(run_dir):
 
 def test_full_run_has_every_briefing(full_run):
     expected = {f"kommune_{r.ags}_{r.slug}.html" for r in kommunen.kommunen()}
+    expected |= {f"kommune_{r.ags}_{r.slug}_kurz.html" for r in kommunen.kommunen()}
     expected |= {"kreis_uebersicht.html", "kommunen_vergleich.html"}
     assert {p.name for p in _briefings(full_run)} == expected
     record = json.loads((full_run / "run.json").read_text())
-    assert record["status"] == "ok" and len(record["notebooks"]) == 36  # German and English
+    assert record["status"] == "ok" and len(record["notebooks"]) == 68  # German and English
     index = (full_run / "index.html").read_text()
     for name in expected:
         assert f'href="{name}"' in index
@@ -54,11 +55,11 @@ def test_every_briefing_is_clean(full_run, check):
 
 
 def test_english_set_beside_the_german_one(full_run):
-    """`briefings --all` also writes the 18 English briefings into en/, each lang="en", loading the
+    """`briefings --all` also writes the 34 English briefings into en/, each lang="en", loading the
     run's one plotly.min.js, with their own index linked from the German one ("English version")."""
     german = {p.name for p in _briefings(full_run)}
     english = _briefings(full_run / "en")
-    assert {p.name for p in english} == german and len(english) == 18
+    assert {p.name for p in english} == german and len(english) == 34
     for page in english:
         text = page.read_text(encoding="utf-8")
         assert re.search(r'<html[^>]* lang="en"', text), page.name

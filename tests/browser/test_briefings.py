@@ -22,15 +22,15 @@ from tests.browser import checks
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("full_run")]
 
-KINDS = ["index", "kommune", "kreis_uebersicht", "kommunen_vergleich"]
+KINDS = ["index", "kommune", "kommune_kurz", "kreis_uebersicht", "kommunen_vergleich"]
 LANGUAGES = ["de", "en"]
 # A committee member reads in five minutes: a Kommune profile, the Kreis overview and the
 # index stay short; the comparison covers every indicator for all Kommunen (issue 28's budgets).
-MAX_PDF_PAGES = {"index": 3, "kommune": 8, "kreis_uebersicht": 6, "kommunen_vergleich": 10}
+MAX_PDF_PAGES = {"index": 3, "kommune": 8, "kommune_kurz": 2, "kreis_uebersicht": 6, "kommunen_vergleich": 10}
 # The text area of an A4 page at 96 dpi (210 x 297 mm less the 12 mm margins of briefing.css):
 # with print styles at this width the page is laid out as on paper.
 A4_TEXT_AREA = {"width": 703, "height": 1032}
-SUMMARY_BOTTOM = """() => { const table = document.querySelector('main table.im-table');
+SUMMARY_BOTTOM = """() => { const table = document.querySelector('main table.im-placing');
   return table ? table.getBoundingClientRect().bottom + window.scrollY : null; }"""
 RAW_TAG = re.compile(r"</?(small|div|span|br|b|i|p|sup|sub|table|td|tr|strong|em|a)\b[^>]*>")
 # tables wider than the text column are cut off on screen (scroll box) and in print
@@ -43,7 +43,9 @@ INSTRUCTIONS = re.compile(r"[^.\n]*(?:Run All|folgenden Zelle|Parameter:)[^.\n]*
 
 
 def _kind(path: Path) -> str:
-    return "kommune" if path.name.startswith("kommune_") else path.stem
+    if path.name.startswith("kommune_"):
+        return "kommune_kurz" if path.stem.endswith("_kurz") else "kommune"
+    return path.stem
 
 
 def _language(name: str) -> str:
@@ -121,12 +123,13 @@ def seen(pages_run, browser, screenshot_dir) -> dict[str, dict]:
             ok=response is None or response.ok,
             title=page.title(),
             charts=checks.chart_report(page),
-            chart_problems=checks.chart_problems(page, expect_at_least=0 if path.name == "index.html" else 1),
+            chart_problems=checks.chart_problems(page, expect_at_least=0 if _kind(path) in ("index", "kommune_kurz")
+                                                 else 1),
             code_problems=checks.visible_code_problems(page),
             number_problems=checks.german_number_problems(
                 checks.number_cells(page, "table.im-table") + checks.number_cells(page, "table.im-index")),
-            key_table=(expected.normalise(page.inner_text("table.im-table >> nth=0"))
-                       if page.locator("table.im-table").count() else ""),
+            key_table=(expected.normalise(page.inner_text("table.im-key-figures"))
+                       if page.locator("table.im-key-figures").count() else ""),
             raw_tags=sorted(set(RAW_TAG.findall(body))),
             instructions=INSTRUCTIONS.findall(main),
             hrefs=page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"),
@@ -137,7 +140,7 @@ def seen(pages_run, browser, screenshot_dir) -> dict[str, dict]:
             wide_tables=page.evaluate(WIDE_TABLES),
             lang=page.get_attribute("html", "lang"),
             chart_names=checks.chart_name_problems(page),
-            maps=checks.map_problems(page, expect_at_least=1 if path.name.startswith("kommune_") else 0),
+            maps=checks.map_problems(page, expect_at_least=1 if _kind(path) == "kommune" else 0),
             overlaps=checks.overlap_problems(page),
             ranking_ticks=checks.ranking_ticks(page),
             description_numbers=checks.description_number_problems(page) if _language(name) == "de" else [],
@@ -176,7 +179,7 @@ def test_run_has_every_briefing(seen, request):
     in German and in English."""
     _needs_every_page(request)
     for language in LANGUAGES:
-        assert len(_of(seen, "kommune", language)) == 16
+        assert len(_of(seen, "kommune", language)) == len(_of(seen, "kommune_kurz", language)) == 16
     assert {"index.html", "kreis_uebersicht.html", "kommunen_vergleich.html"} <= set(seen)
     assert {"en/index.html", "en/kreis_uebersicht.html", "en/kommunen_vergleich.html"} <= set(seen)
 
@@ -318,10 +321,10 @@ def test_prints_to_a_sensible_number_of_a4_pages(seen, kind):
 
 
 def test_first_printed_page_of_a_profile_holds_the_summary(seen):
-    """Title, dates, the key messages of "Auf einen Blick" and the key-figure table end on page 1."""
+    """Title, dates and the table of "Wo steht <Kommune>?" end on page 1."""
     late = {n: r["summary_bottom"] for n, r in _of(seen, "kommune").items()
             if r["summary_bottom"] is None or r["summary_bottom"] > A4_TEXT_AREA["height"]}
-    assert not late, f"key-figure table ends below page 1 (px from the top, page = {A4_TEXT_AREA['height']}): {late}"
+    assert not late, f"'Wo steht' table ends below page 1 (px from the top, page = {A4_TEXT_AREA['height']}): {late}"
 
 
 def test_index_links_open_existing_briefings(pages_run, seen, open_page):
@@ -344,7 +347,7 @@ def test_index_links_open_existing_briefings(pages_run, seen, open_page):
 
 @pytest.mark.parametrize("ags", ["05154036", "05154008", "05154048"])
 def test_key_figures_match_the_data(seen, ags, request):
-    """The first table of a Kommune briefing shows the key figures the helpers compute from data,
+    """The key-figure table of a Kommune briefing shows the key figures the helpers compute from data,
     formatted with helpers.fmt (Kleve = default, Emmerich = odd name, Rheurdt = smallest)."""
     if ags != "05154036":
         _needs_every_page(request)

@@ -1,6 +1,7 @@
 """The largest Kreis printed: the Kreis with the most Gemeinden (Steinfurt, 24) stays within the page
-budgets of Kreis Kleve, its rankings name all 24 Kommunen, and no chart text overlaps or is cut off,
-on screen and laid out for A4 (the Kleve pages: test_briefings.py)."""
+budgets of Kreis Kleve (the short version of a profile in two A4 pages, German and English), its
+rankings name all 24 Kommunen, and no chart text overlaps or is cut off, on screen and laid out for A4
+(the Kleve pages: test_briefings.py)."""
 from __future__ import annotations
 
 import pytest
@@ -12,7 +13,7 @@ from tests.conftest import LARGEST_KREIS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("largest_run")]
 PAGES = {"kommunen_vergleich": "kommunen_vergleich.html", "kreis_uebersicht": "kreis_uebersicht.html",
-         "kommune": "kommune_05566076_rheine.html"}
+         "kommune": "kommune_05566076_rheine.html", "kommune_kurz": "kommune_05566076_rheine_kurz.html"}
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,10 @@ import pytest
 from helpers import fmt, indicators
 from helpers.briefings import kommunen_vergleich
 from helpers.briefings.document import Chart
-from helpers.briefings.kommunen_vergleich import figures, peers, sections, statements
-from helpers.indicators import similarity
+from helpers.briefings.kommunen_vergleich import figures, sections, statements
+from helpers.indicators import peers, similarity
 from helpers.indicators.changes import change_since_previous
+from helpers.indicators.ranking import ranking
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.presentation import charts, time_charts
 from tests import expected
@@ -49,16 +50,16 @@ def test_table_values_equal_the_raw_data(ctx):
 
 def test_ranking_breaks_ties_by_ags():
     values = pd.Series({"05154036": 5.0, "05154008": 7.0, "05154004": 5.0, "05154012": None, "05154016": 7.0})
-    ranked = statements.ranking(values)
+    ranked = ranking(values)
     assert list(ranked["ags"]) == ["05154008", "05154016", "05154004", "05154036", "05154012"]
     assert list(ranked["rank"].astype("float").fillna(0)) == [1, 1, 3, 3, 0]
-    assert list(statements.ranking(values.iloc[::-1])["ags"]) == list(ranked["ags"])
+    assert list(ranking(values.iloc[::-1])["ags"]) == list(ranked["ags"])
 
 
 def test_ranking_judges_ties_on_values_rounded_half_up_as_printed():
     """6,25 % and 6,3 % both print 6,3 %: one rank; 6,2 % (to the even digit, the old rounding) stays below."""
     values = pd.Series({"05154004": 6.25, "05154008": 6.3, "05154012": 6.24})
-    ranked = statements.ranking(values, 1)
+    ranked = ranking(values, 1)
     assert list(ranked["rank"].astype(int)) == [1, 1, 3]
 
 
@@ -175,7 +176,7 @@ def test_ties_at_the_printed_precision_are_reported_as_ties(ctx):
                  for ags, value in (("A", 5.66), ("B", 5.74), ("C", 9.0)))
     top, bottom = statements.extremes(rows, ind, "de")
     assert [f.ags for f in top] == ["C"] and [f.ags for f in bottom] == ["A", "B"]  # both read 5,7 %
-    ranked = statements.ranking(pd.Series({f.ags: f.value for f in rows}), ind.decimals)
+    ranked = ranking(pd.Series({f.ags: f.value for f in rows}), ind.decimals)
     assert list(ranked["rank"]) == [1, 2, 2]
 
 

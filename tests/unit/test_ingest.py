@@ -2,7 +2,9 @@
 
 Expected values come from ../shared/genesis-samples/README.md and ../shared/genesis-found/INDEX.csv.
 """
+import csv
 import math
+import sys
 
 import pytest
 
@@ -189,3 +191,20 @@ def test_other_files_are_refused_clearly(name, reason):
     path = require(FOUND / name)
     with pytest.raises(ingest.IngestError, match=reason):
         ingest.detect(path)
+
+
+def test_an_unclosed_quote_in_a_flat_export_is_an_error_even_after_frictionless_raised_the_cell_limit(tmp_path):
+    """Frictionless raises the csv module's process-wide cell limit when it validates; under that limit an unclosed
+    quote made the rest of a flat export one cell, read silently as one short row."""
+    source = require(FOUND / "CorrelAid__pystatis__12411-01-01-4_1773175772751_de_flat.csv")
+    broken = tmp_path / source.name
+    text = source.read_text(encoding="utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    broken.write_text("".join(lines[:3]) + '"' + "".join(lines[3:]) * 20, encoding="utf-8")
+    limit = csv.field_size_limit(sys.maxsize)
+    try:
+        with pytest.raises(ingest.IngestError, match="Anführungszeichen"):
+            ingest.read_file(broken)
+        assert csv.field_size_limit() == sys.maxsize  # the caller's limit is given back
+    finally:
+        csv.field_size_limit(limit)

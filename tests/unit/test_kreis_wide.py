@@ -34,8 +34,8 @@ def test_overview_of_another_kreis_renders_and_names_only_that_kreis(shown, key,
     assert t("uebersicht_not_recorded", "de", what=t("uebersicht_lacks_timeline", "de")) in text
     assert t("briefing_no_map", "de") not in text and "GeoBasis-DE" in text  # the shares' map: boundaries of all NRW
     assert len(overview.shares_table(ctx)) == n
-    # the newest date it shows (the AZR, 31.12.2024), not a newer one of a table it does not show (Sozialindex 2025)
-    assert ctx.figures.stand == pd.Timestamp("2024-12-31") and "15.10.2025" not in text and "2025" not in text[:300]
+    # the newest date it shows: the Sozialindex share (school year 2025/26, 15.10.2025) "Wo steht" places it by
+    assert ctx.figures.stand == pd.Timestamp("2025-10-15") and "Zahlen von 2011 bis 2025" in text[:300]
 
 
 @pytest.mark.parametrize("key,name,n", KREISE)

@@ -15,7 +15,9 @@ import pytest
 
 from helpers.paths import NOTEBOOKS_DIR
 
-PRODUCT = ["kommune_profil.ipynb", "kreis_uebersicht.ipynb", "kommunen_vergleich.ipynb"]
+PRODUCT = ["kommune_profil.ipynb", "kreis_uebersicht.ipynb", "kommunen_vergleich.ipynb", "kommune_kurz.ipynb"]
+# The short version is the profile's module with its own setup and sections (one computation, two layouts).
+VOCABULARY = {"kommune_kurz": ("kommune_profil", "setup_short", "short.SECTIONS")}
 KERNELSPEC = {"name": "integrationsmonitor", "display_name": "Integrationsmonitor (.venv)", "language": "python"}
 GERMAN_WORDS = re.compile(r"\b(und|der|die|das|Sie|für|mit|ist|sind|eine?n?)\b")
 ABBREVIATIONS = re.compile(r"\b(z\. B\.|u\. a\.|d\. h\.|bzw\.|ggf\.|Nr\.|ca\.)")
@@ -64,17 +66,20 @@ def test_opens_with_a_german_introduction(path):
 @pytest.mark.parametrize("name", PRODUCT)
 def test_product_notebooks_speak_one_vocabulary(name):
     """Each product notebook imports its briefing module as ``b`` and calls ``setup``, ``title``,
-    ``key_figures``, its own sections and ``sources``: its module's SECTIONS in their order, which is
+    its own sections and ``sources``: its module's SECTIONS in their order, which is
     the order its sources are numbered in."""
     stem = name.removesuffix(".ipynb")
+    stem, setup, sections = VOCABULARY.get(stem, (stem, "setup", "SECTIONS"))
     module = importlib.import_module(f"helpers.briefings.{stem}")
+    for part in sections.split("."):
+        module = getattr(module, part) if part != "SECTIONS" else module
     code = "\n".join(c.source for c in nbformat.read(NOTEBOOKS_DIR / name, as_version=4).cells if c.cell_type == "code")
     assert re.findall(r"^from helpers\S* import .*$", code, re.M) == [f"from helpers.briefings import {stem} as b"]
     calls = re.findall(r"\b(\w+)\.(\w+)\(", code)
     assert {alias for alias, _ in calls} == {"b"}, calls
     names = [function for _, function in calls]
-    assert names == ["setup", *(section for section, _ in module.SECTIONS)]
-    assert names[:3] == ["setup", "title", "key_figures"] and names[-1] == "sources"
+    assert names == [setup, *(section for section, _ in module.SECTIONS)]
+    assert names[:2] == [setup, "title"] and names[-1] == "sources"
 
 
 def test_kommune_profil_says_how_to_change_the_municipality():

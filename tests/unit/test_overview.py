@@ -18,7 +18,7 @@ def ctx():
 
 def _with_obs(ctx, obs):
     """The figures of the same Kreis and day computed from other observations (no sections laid out)."""
-    return dataclasses.replace(ctx, obs=obs, figures=figures.compute(obs, ctx.facts, ctx.kreis), sections=())
+    return dataclasses.replace(ctx, obs=obs, figures=figures.compute(obs, ctx.facts, ctx.kreis, obs), sections=())
 
 
 def test_every_statement_has_sources_that_resolve(ctx):

@@ -14,7 +14,7 @@ def outputs(jobs) -> list[str]:
 def test_the_default_run_is_kreis_kleve_in_the_run_folder_itself():
     jobs = plan.plan()
     assert outputs(jobs)[:2] == ["kreis_uebersicht", "kommunen_vergleich"]
-    assert len(jobs) == 18 and all("/" not in o for o in outputs(jobs))
+    assert len(jobs) == 34 and all("/" not in o for o in outputs(jobs))
     assert jobs[0].parameters == {"kreis": "05154", "stichtag": None, "sprache": "de"}
 
 
@@ -22,7 +22,8 @@ def test_the_default_run_is_kreis_kleve_in_the_run_folder_itself():
 def test_one_kreis_gets_a_profile_per_gemeinde(name, profiles):
     jobs = plan.plan(kreise=[kommunen.kreis(name)])
     assert sum(job.notebook == "kommune_profil.ipynb" for job in jobs) == profiles
-    assert sum(job.notebook != "kommune_profil.ipynb" for job in jobs) == 2
+    assert sum(job.notebook == "kommune_kurz.ipynb" for job in jobs) == profiles  # and its short version
+    assert len(jobs) == 2 * profiles + 2
 
 
 def test_several_kreise_get_a_folder_each_and_english_inside_it():
@@ -34,7 +35,8 @@ def test_several_kreise_get_a_folder_each_and_english_inside_it():
 
 def test_selected_kommunen_bring_their_own_kreis():
     jobs = plan.plan([kommunen.region("Moers")])
-    assert outputs(jobs) == ["kreis_uebersicht", "kommunen_vergleich", "kommune_05170024_moers"]
+    assert outputs(jobs) == ["kreis_uebersicht", "kommunen_vergleich", "kommune_05170024_moers",
+                             "kommune_05170024_moers_kurz"]
     assert jobs[0].parameters["kreis"] == "05170"
 
 
@@ -48,7 +50,7 @@ def test_shards_are_disjoint_complete_and_the_same_every_time(count):
     reversed_parts = [plan.shard(jobs[::-1], i, count) for i in range(1, count + 1)]
     assert [set(outputs(p)) for p in parts] == [set(outputs(p)) for p in reversed_parts]
     sizes = [len(p) for p in parts]
-    assert max(sizes) - min(sizes) <= 19  # whole Kreise: at most one Kreis (the largest has 19 Gemeinden) apart
+    assert max(sizes) - min(sizes) <= 2 * 19 + 2  # whole Kreise: at most one Kreis (the largest: 19 Gemeinden) apart
 
 
 def test_a_shard_of_several_kreise_keeps_each_kreis_whole():
@@ -63,7 +65,7 @@ def test_a_shard_of_several_kreise_keeps_each_kreis_whole():
 def test_one_kreis_is_split_by_briefing():
     jobs = plan.plan()
     parts = [plan.shard(jobs, i, 2) for i in (1, 2)]
-    assert [len(p) for p in parts] == [9, 9]
+    assert [len(p) for p in parts] == [17, 17]
 
 
 @pytest.mark.parametrize("value", ["3/2", "0/2", "1", "a/b"])
@@ -97,4 +99,4 @@ def test_a_kreis_stays_with_one_worker_while_other_kreise_are_left():
 
 def test_one_kreis_is_shared_by_the_workers():
     got = _deal([j for sprache in ("de", "en") for j in plan.plan(sprache=sprache)])
-    assert [len(lane) for lane in got] == [18, 18]  # the free worker takes the larger half: its owner is busy
+    assert [len(lane) for lane in got] == [34, 34]  # the free worker takes the larger half: its owner is busy

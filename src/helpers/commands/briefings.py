@@ -128,6 +128,12 @@ def run(args: argparse.Namespace) -> int:
         return _fail(problem)
     if problem := batch.check_out(args.out, sprache):
         return _fail(problem)
+    from helpers.indicators.goals import GoalFileError, read_goals
+
+    try:  # every line of the goals file, before a run folder or `latest` is touched
+        read_goals(sprache=sprache)
+    except GoalFileError as error:
+        return _fail(f"{error}\n{t('goal_error_nothing_written', sprache)}")
     missing = [p for p in batch.product_notebooks() if not p.exists()]
     if missing:
         print("\n".join(t("briefings_missing_notebook", path=p) for p in missing), file=sys.stderr)

@@ -51,6 +51,27 @@ class Selection:
         return obs[mask]
 
 
+NOTABLE_REFERENCES = ("kreis", "land", "similar")
+NOTABLE_COUNTS = ("numerator", "denominator")  # or the id of a count indicator (unit persons or schools)
+
+
+@dataclass(frozen=True)
+class Notable:
+    """The rule that makes a Kommune's figure "auffällig": it differs from ``reference`` (its Kreis, NRW or the
+    range of its similar Kommunen) by at least ``points`` (percentage points) or ``relative`` (percent of the
+    reference), and the count it rests on (``count``) is at least ``min_count`` — below it no statement is made.
+    ``policy_de/_en`` name where a stated policy direction comes from, ``policy_direction`` which way it points."""
+
+    reference: str
+    count: str
+    min_count: float
+    points: float | None = None
+    relative: float | None = None
+    policy_direction: str = ""  # lower | higher: the direction a named policy aims at ("" = none stated)
+    policy_de: str = ""
+    policy_en: str = ""
+
+
 @dataclass(frozen=True)
 class Indicator:
     id: str
@@ -78,6 +99,7 @@ class Indicator:
     not_applicable_de: str = ""
     not_applicable_en: str = ""
     rounded_to: Mapping[str, object] | None = None  # {multiple, sources (prefixes), since (YYYY-MM-DD)}
+    notable: Notable | None = None  # when "Wo steht" lists the indicator under "Auffällig"
 
     @property
     def kind(self) -> str:
@@ -161,6 +183,27 @@ class _RoundingEntry(catalogue.Strict):
     since: catalogue.IsoDate | None = None
 
 
+class _NotableEntry(catalogue.Strict):
+    reference: Literal[NOTABLE_REFERENCES]
+    count: str
+    min_count: float = Field(gt=0)
+    points: float | None = Field(default=None, gt=0)
+    relative: float | None = Field(default=None, gt=0)
+    policy_direction: Literal["lower", "higher", ""] = ""
+    policy_de: str = ""
+    policy_en: str = ""
+
+    @model_validator(mode="after")
+    def _one_threshold(self) -> _NotableEntry:
+        if (self.points is None) == (self.relative is None):
+            raise ValueError("notable braucht genau eine Schwelle: points (Prozentpunkte) oder relative "
+                             "(Prozent des Referenzwerts)")
+        if bool(self.policy_direction) != bool(self.policy_de and self.policy_en):
+            raise ValueError("notable.policy_direction und policy_de/policy_en gehören zusammen: eine Zielrichtung "
+                             "nennt immer, woher sie stammt (z. B. Integrationskonzept des Kreises, Beschluss vom …)")
+        return self
+
+
 class _IndicatorEntry(catalogue.Strict):
     label_de: catalogue.Text
     label_en: catalogue.Text
@@ -185,6 +228,20 @@ class _IndicatorEntry(catalogue.Strict):
     not_applicable_de: str = ""
     not_applicable_en: str = ""
     rounded_to: _RoundingEntry | None = None
+    notable: _NotableEntry | None = None
+
+    @field_validator("notable")
+    @classmethod
+    def _notable_count(cls, value: _NotableEntry | None, info: ValidationInfo) -> _NotableEntry | None:
+        """The count must exist: the ratio's own numerator or denominator, or a count indicator of the catalogue."""
+        if value is None or value.count in NOTABLE_COUNTS or info.context is None:
+            return value
+        other = info.context["indicators"].get(value.count)
+        if not isinstance(other, dict) or other.get("unit") not in ("persons", "schools"):
+            raise ValueError(f"notable.count {value.count!r} nennt weder numerator/denominator noch einen "
+                             "Indikator dieses Katalogs mit der Einheit persons oder schools (die Zahl, unter deren "
+                             "min_count keine Aussage gemacht wird)")
+        return value
 
     @field_validator("handlungsfeld")
     @classmethod
@@ -221,6 +278,11 @@ class _IndicatorEntry(catalogue.Strict):
                 not self.gap_de or "{table}" in self.gap_de + self.gap_en)):
             raise ValueError("gap_de und gap_en gehören zusammen; ohne Tabelle (tables: []) sind beide nötig "
                              "und dürfen {table} nicht enthalten")
+        if self.notable is not None and self.notable.count in NOTABLE_COUNTS and self.numerator is None:
+            raise ValueError(f"notable.count {self.notable.count} gibt es nur bei einem Anteil aus numerator/"
+                             "denominator; sonst einen Zähl-Indikator des Katalogs nennen")
+        if self.notable is not None and self.notable.points is not None and self.unit not in ("percent", "per_100"):
+            raise ValueError("notable.points (Prozentpunkte) nur bei unit percent oder per_100; sonst relative")
         if self.applies_where and not (self.not_applicable_de and self.not_applicable_en):
             raise ValueError("applies_where braucht not_applicable_de/_en (warum die Kennzahl sonst entfällt)")
         claims = {int(a or b) for text in (self.definition_de, self.definition_en)
@@ -245,6 +307,7 @@ class _IndicatorEntry(catalogue.Strict):
             tables=self.tables,
             change_of=self.change.of if self.change else None, change_since=self.change.since if self.change else None,
             rounded_to=MappingProxyType(self.rounded_to.model_dump(exclude_unset=True)) if self.rounded_to else None,
+            notable=Notable(**self.notable.model_dump()) if self.notable else None,
         )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from helpers import fmt
 from helpers.data.status import Status
 from helpers.indicators.catalogue import CATALOGUE, Indicator
 from helpers.indicators.compute import dated_series, figure
@@ -63,3 +64,16 @@ def map_share(obs: pd.DataFrame, kommunen: Iterable[str], stichtag=None) -> MapS
         if best is None or _map_score(choice) > _map_score(best):
             best = choice
     return best
+
+
+def ranking(values: pd.Series, decimals: int | None = None) -> pd.DataFrame:
+    """Sorted descending; equal values share a rank (the bars must stand in some order: ties
+    in AGS order). With ``decimals``, values equal as printed are equal. Missing values come
+    last, unranked."""
+    frame = pd.DataFrame({"ags": values.index.astype(str), "value": values.to_numpy(dtype=float)})
+    key = frame["value"] if decimals is None else frame["value"].map(
+        lambda v: v if pd.isna(v) else float(fmt.round_half_up(v, decimals)))  # as printed
+    frame = frame.assign(_key=key).sort_values(["_key", "ags"], ascending=[False, True], na_position="last",
+                                               kind="mergesort")
+    frame["rank"] = frame["_key"].rank(method="min", ascending=False).astype("Int64")
+    return frame.drop(columns="_key").reset_index(drop=True)

@@ -2,7 +2,7 @@
 
 Deterministic and independent of row order: no random start, rows sorted by AGS, equal distances go to the
 smaller AGS. The Kommunenvergleich uses its own features for the Kommunen of one Kreis
-(``briefings.kommunen_vergleich.peers``); :data:`STATEWIDE` are the features every Gemeinde of NRW has
+(``indicators.peers``); :data:`STATEWIDE` are the features every Gemeinde of NRW has
 (``helpers.research.similar``).
 """
 from __future__ import annotations

@@ -5,6 +5,7 @@ import csv
 import math
 import re
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -96,14 +97,22 @@ def decode(raw: bytes) -> str:
 CELL_LIMIT = 131_072  # the csv module's default: a quote without its partner fails here (csv.Error), not silently
 
 
-def split_rows(text: str) -> list[list[str]]:
-    """';'-separated rows; quoted cells may contain ';' and line breaks. The cell limit is set for the read and
-    restored after, because it is process-wide and Frictionless raises it when it validates (data validate)."""
+@contextmanager
+def bounded_cells():
+    """The csv module's cell limit for one read, restored after: it is process-wide and Frictionless raises it when
+    it validates (data validate), and under that limit an unclosed quote would turn the rest of an export into one
+    cell instead of an error."""
     limit = csv.field_size_limit(CELL_LIMIT)
     try:
-        return list(csv.reader(text.splitlines(keepends=True), delimiter=";", quotechar='"'))
+        yield
     finally:
         csv.field_size_limit(limit)
+
+
+def split_rows(text: str) -> list[list[str]]:
+    """';'-separated rows; quoted cells may contain ';' and line breaks."""
+    with bounded_cells():
+        return list(csv.reader(text.splitlines(keepends=True), delimiter=";", quotechar='"'))
 
 
 def parse_cell(text: str, decimal: str = ",") -> tuple[float, str]:

@@ -13,6 +13,7 @@ import re
 
 from helpers.ingest.common import (
     Extract,
+    bounded_cells,
     decimal_style,
     frame,
     iso_date,
@@ -38,25 +39,12 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
     """Tidy rows; ``reference_date`` and ``regions`` are not needed (every flat row carries its time and code)
     but kept for one reader signature."""
     table = table or table_code_from_name(filename)
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";", quotechar='"')
-    header = next(reader)
+    header, cells, problems = _complete_rows(text)
     new = header[0] == NEW_HEADER
     names = _names(new)
     dims = sorted({int(h.split("_", 1)[0]) for h in header if re.match(r"^\d+_", h)})
     value_columns = _value_columns(header, new)
     at = {name: i for i, name in enumerate(header)}
-    problems, cells = [], []
-    for line, row in enumerate(reader, start=2):
-        if len(row) != len(header):
-            problems.append(f"Zeile {line}: {len(row)} statt {len(header)} Felder – Zeile nicht gelesen: "
-                            f"{';'.join(row)[:80]}")
-            continue
-        if not iso_date(row[at[names["time"]]]):
-            problems.append(f"Zeile {line}: kein Zeitpunkt in Spalte {names['time']} "
-                            "(verschobene oder unvollständige Zeile)"
-                            f" – nicht gelesen: {';'.join(row)[:80]}")
-            continue
-        cells.append((line, row))
     decimal = decimal_style(row[at[col]] for _, row in cells for col, _, _, _ in value_columns)
     records = []
     for line, row in cells:
@@ -83,6 +71,27 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
             variable, category, unit_out = mapped(table, [k for k in keys if k], slug(code), category, unit)
             records.append((ags, iso_date(r[names["time"]]), variable, category, value, unit_out, flag))
     return Extract(frame(records), problems, table, fmt)
+
+
+def _complete_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]], list[str]]:
+    """Header, the rows with every field and a time (with their line numbers), and a problem line for each other
+    row."""
+    with bounded_cells():
+        reader = csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";", quotechar='"')
+        header = next(reader)
+        time = _names(header[0] == NEW_HEADER)["time"]
+        time_at = header.index(time)
+        problems, cells = [], []
+        for line, row in enumerate(reader, start=2):
+            if len(row) != len(header):
+                problems.append(f"Zeile {line}: {len(row)} statt {len(header)} Felder – Zeile nicht gelesen: "
+                                f"{';'.join(row)[:80]}")
+            elif not iso_date(row[time_at]):
+                problems.append(f"Zeile {line}: kein Zeitpunkt in Spalte {time} (verschobene oder unvollständige "
+                                f"Zeile) – nicht gelesen: {';'.join(row)[:80]}")
+            else:
+                cells.append((line, row))
+    return header, cells, problems
 
 
 class _Row:

@@ -12,6 +12,7 @@ from helpers import fmt
 from helpers.data.status import Status, mark
 from helpers.i18n import t
 from helpers.indicators import CATALOGUE, Comparison, Figure, Indicator, gaps
+from helpers.indicators.goals import Judgement
 from helpers.presentation import sources
 
 Places = Mapping[str, object]  # a Kreis's placeholders: kreis, im_kreis, Im_kreis, n_kommunen, …
@@ -47,6 +48,15 @@ def format_figure(figure: Figure, sprache: str = "de", *, reason: bool = False) 
     if figure.missing:
         return missing_reason(figure, sprache) if reason else fmt.MISSING[sprache]
     return format_value(figure.value, figure.indicator, sprache) + mark(figure.status)
+
+
+def goal_status(judgement: Judgement | dict, sprache: str = "de") -> str:
+    """The status in words; "nicht bewertbar" with its plain reason (a Judgement or its run.json record)."""
+    record = judgement.record() if isinstance(judgement, Judgement) else judgement
+    text = t(f"goal_status_{record['status']}", sprache)
+    if record["reason"]:
+        return t("goal_reason_cell", sprache, status=text, reason=t(f"goal_reason_{record['reason']}", sprache))
+    return text
 
 
 def format_day(figure: Figure, sprache: str = "de") -> str:
@@ -182,21 +192,25 @@ def _minimum_sentence(kommune: str, c: Comparison, sprache: str) -> str | None:
 
 
 def key_sentences(kommune: str, comparisons: Mapping[str, Comparison], sprache: str = "de", *,
-                  places: Places) -> list[str]:
+                  places: Places, placed: Iterable[str] = ()) -> list[str]:
     """Up to six plain statements for "Auf einen Blick", each only where its figures exist
     (the two census sentences on foreign nationals form one statement). ``places`` are the Kreis
-    placeholders of the Kommune's Kreis (``kreis``, ``Im_kreis``, ``n_kommunen``, …)."""
-    c = comparisons
+    placeholders of the Kommune's Kreis (``kreis``, ``Im_kreis``, ``n_kommunen``, …); a sentence about a figure
+    in ``placed`` (indicator ids "Wo steht" shows with its Kreis and NRW values) is left out, not said twice."""
+    c, done = comparisons, set(placed)
     census = " ".join(s for s in (
-        _foreign_2011_sentence(kommune, c["foreign_population_census_2011"], c["foreign_share_census_2011"], sprache),
-        _foreign_2022_sentence(c["foreign_share_census_2022"], sprache, places),
+        _foreign_2011_sentence(kommune, c["foreign_population_census_2011"], c["foreign_share_census_2011"], sprache)
+        if "foreign_share_census_2011" not in done else None,
+        _foreign_2022_sentence(c["foreign_share_census_2022"], sprache, places)
+        if "foreign_share_census_2022" not in done else None,
     ) if s)
-    sentences = [
-        _population_sentence(kommune, c["population"], sprache, places),
-        change_sentence(kommune, c["population_change_2015"], sprache),
-        _census_change_sentence(c["population_change_census"], sprache),
-        census,
-        _azr_sentence(kommune, c["foreign_population_azr"], c["foreign_population_azr_change_2015"], sprache, places),
-        _minimum_sentence(kommune, c["minimum_benefit_rate"], sprache),
-    ]
-    return [s for s in sentences if s]
+    sentences = {
+        "population": lambda: _population_sentence(kommune, c["population"], sprache, places),
+        "population_change_2015": lambda: change_sentence(kommune, c["population_change_2015"], sprache),
+        "population_change_census": lambda: _census_change_sentence(c["population_change_census"], sprache),
+        "foreign_share_census": lambda: census,
+        "foreign_population_azr": lambda: _azr_sentence(kommune, c["foreign_population_azr"],
+                                                        c["foreign_population_azr_change_2015"], sprache, places),
+        "minimum_benefit_rate": lambda: _minimum_sentence(kommune, c["minimum_benefit_rate"], sprache),
+    }
+    return [s for key, sentence in sentences.items() if key not in done and (s := sentence())]

@@ -54,6 +54,12 @@ def _select(source_ids) -> pd.DataFrame:
     return _by_id().loc[_ids(source_ids)].reset_index()
 
 
+def is_secondary(source_id: str) -> bool:
+    """A press report or a third party's compilation: what it says is marked secondary (³) and yields to
+    official figures."""
+    return _by_id().loc[_ids(source_id)[0], "family"] in ("press", "third_party")
+
+
 def table_reference(code: str, sprache: str = "de") -> str:
     """An official table as catalogue/tables.yaml declares it: code, database and German title."""
     declared = declared_tables()

@@ -34,12 +34,14 @@ from helpers.data.build import MANIFEST
 from helpers.data.transaction import NoSpace
 from helpers.data.validation import DataError
 from helpers.i18n import t
+from helpers.indicators import goals as goals_module
 from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, PROCESSED_DIR, RAW_DIR, read_yaml
 from helpers.run.cache import (
     carry_over,
     code_fingerprint,
     code_version,
     data_hashes,
+    goals_hash,
     input_hash,
     link,
     package_versions,
@@ -73,14 +75,16 @@ class RunResult:
 
 # --- a whole run ---------------------------------------------------------------------------
 
-def _previous_entries(out: Path) -> tuple[Path | None, dict[str, Entry]]:
-    """The latest good run folder and its notebooks by output name (the cache)."""
+def _previous_entries(out: Path) -> tuple[Path | None, dict[str, Entry], list[dict] | None]:
+    """The latest good run folder, its notebooks by output name (the cache) and its judged goals (None
+    when it recorded none: a run before goals existed names no change of them)."""
     latest = out / LATEST
     try:
         record = json.loads((latest / "run.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None, {}
-    return latest.resolve(), {e["output"]: Entry.from_record(e) for e in record["notebooks"] if e["status"] != "failed"}
+        return None, {}, None
+    entries = {e["output"]: Entry.from_record(e) for e in record["notebooks"] if e["status"] != "failed"}
+    return latest.resolve(), entries, (record.get("goals") or {}).get("judgements")
 
 
 def _run_name(out: Path, now: dt.datetime) -> str:
@@ -140,6 +144,7 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
     try:
         # one immutable build for the whole run, also in workers and kernels: an update meanwhile mixes nothing in
         build = pin.enter_context(store.pinned_build(raw_dir.parent / PROCESSED_DIR.name, raw_dir))
+        goals = goals_module.read_goals(sprache=sprache)  # checked by the command already; read once for the run
         for stale in out.glob(f"{TMP_PREFIX}*"):  # left by a killed run; we hold the lock
             shutil.rmtree(stale) if stale.is_dir() and not stale.is_symlink() else stale.unlink()
         created = dt.datetime.now().astimezone().replace(microsecond=0)
@@ -151,12 +156,13 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         version_text = code_version()
         data_hash = json.loads((build / MANIFEST).read_text(encoding="utf-8"))["fingerprint"]
         code_hash, boundaries_hash = code_fingerprint(), geo.source_fingerprint()
-        previous_dir, previous = _previous_entries(out)
+        previous_dir, previous, previous_goals = _previous_entries(out)
         kreis_hashes = data_hashes({kreis_of(job) for job in jobs}
                                    | {kreis_of(e) for e in previous.values()}, raw_dir)
 
         def digest_of(job: Job) -> str:
-            return input_hash(job, notebooks_dir, kreis_hashes[kreis_of(job)], code_hash, boundaries_hash)
+            return input_hash(job, notebooks_dir, kreis_hashes[kreis_of(job)], code_hash, boundaries_hash,
+                              goals_hash(job, goals))
 
         digests = {job.output: digest_of(job) for job in jobs}
         reused, todo = reuse_unchanged(jobs, digests, previous_dir, previous, target, force)
@@ -188,13 +194,16 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
         failed = [e for e in entries if e.status == "failed"]
         status = "interrupted" if stopped_by else "failed" if failed else "ok"
 
+        stichtag = next((job.parameters.get("stichtag") for job in jobs if job.parameters.get("stichtag")), None)
+        judged = [j.record() for j in goals_module.judge_run(goals, {kreis_of(e) for e in entries}, stichtag)]
+        goal_pages = {"goals": judged, "previous_goals": previous_goals}
         if sites:
             for site in sites:
                 pages.write_indexes(target / site, [e for e in entries if site_of(e.output) == site],
-                                    created=created, version=version_text)
+                                    created=created, version=version_text, **goal_pages)
             pages.write_sites_index(target, sites, entries, created=created, version=version_text)
         else:
-            pages.write_indexes(target, entries, created=created, version=version_text)
+            pages.write_indexes(target, entries, created=created, version=version_text, **goal_pages)
         record = {
             "run": run_name, "status": status,
             "created": created.isoformat(),
@@ -203,6 +212,7 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             "code_hash": code_hash, "boundaries_hash": boundaries_hash, "code_version": version_text,
             "packages": package_versions(), "kernel": KERNEL_NAME,
             "options": {"workers": workers, "force": force}, "notebooks": [e.record() for e in entries],
+            "goals": goals_module.run_record(goals, judged),
         }
         pages.write_atomic(target / "run.json", json.dumps(record, ensure_ascii=False, indent=1, default=str))
         final = out / run_name
@@ -212,7 +222,8 @@ def _run_locked(jobs: list[Job], out: Path, *, workers: int, force: bool, notebo
             _switch_latest(out, run_name)
         exit_code = 128 + stopped_by if stopped_by else EXIT_FAILED if failed else EXIT_OK
         return RunResult(exit_code, final, entries, planned=len(jobs), stopped_by=stopped_by)
-    except (OSError, DataError, NoSpace) as error:  # DataError: data/raw fails validation, so nothing can be made
+    # DataError: data/raw fails validation, so nothing can be made; GoalFileError: goals.csv changed since the check
+    except (OSError, DataError, NoSpace, goals_module.GoalFileError) as error:
         raise RunError(t("briefings_run_failed", sprache, out=out, error=error,
                          latest=latest_text(out, sprache))) from error
     finally:

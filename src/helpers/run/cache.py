@@ -1,6 +1,6 @@
 """What has changed since the latest run: the input hash of each briefing (notebook, parameters, what
-it can show of the data of its Kreis, helpers code, map boundaries, Python and library versions) and
-the reuse of unchanged briefings.
+it can show of the data of its Kreis, the goals it shows, helpers code, map boundaries, Python and library
+versions) and the reuse of unchanged briefings.
 
 A notebook whose inputs hash as in the latest run is not executed again; its files are hard-linked
 over: a changed value in one Kreis re-makes only that Kreis's briefings (:func:`data_hashes`).
@@ -19,6 +19,7 @@ from pathlib import Path
 
 from helpers import kommunen as kommunen_module
 from helpers.data.hashing import file_sha256, tree_sha256
+from helpers.indicators.goals import Goal, fingerprint, of_region
 from helpers.paths import PACKAGE_DIR, PROCESSED_DIR, RAW_DIR
 from helpers.run.plan import Entry, Job
 
@@ -80,12 +81,28 @@ def data_hashes(kreise: set[str], raw_dir: Path = RAW_DIR) -> dict[str, str]:
     return hashes
 
 
-def input_hash(job: Job, notebooks_dir: Path, data_hash: str, code_hash: str, boundaries_hash: str = "") -> str:
+GOALS_OVERVIEW = "kreis_uebersicht.ipynb"  # shows every goal of its Kreis; a job with ``kommune`` those of its Kommune
+
+
+def goals_hash(job: Job, goals: tuple[Goal, ...]) -> str:
+    """The goals a briefing shows (:mod:`helpers.briefings.goals`), as a hash: a briefing with a ``kommune``
+    parameter those of its Kommune, the Kreis overview those of its Kreis and Kommunen, others none; ``""``
+    when it shows none, so a changed goal re-makes exactly the briefings that show it."""
+    parameters = job.parameters or {}
+    ags = parameters.get("kommune") or (parameters.get("kreis") if job.notebook == GOALS_OVERVIEW else None)
+    return fingerprint(of_region(goals, str(ags))) if ags else ""
+
+
+def input_hash(job: Job, notebooks_dir: Path, data_hash: str, code_hash: str, boundaries_hash: str = "",
+               goals: str = "") -> str:
     """Everything a briefing is made from: notebook, parameters, the data of its Kreis
-    (:func:`data_hashes`), code, map boundaries, Python and library versions, :data:`REUSE_EPOCH`."""
+    (:func:`data_hashes`), code, map boundaries, its goals (:func:`goals_hash`), Python and library
+    versions, :data:`REUSE_EPOCH`."""
     digest = hashlib.sha256(file_sha256(notebooks_dir / job.notebook).encode())
     digest.update(json.dumps(job.parameters, sort_keys=True).encode())
     digest.update(f"{data_hash}\0{code_hash}\0{boundaries_hash}\0{REUSE_EPOCH}\0".encode())
+    if goals:  # without goals the hash stays as before, so earlier runs' briefings are still reused
+        digest.update(f"goals\0{goals}\0".encode())
     digest.update(json.dumps(package_versions(), sort_keys=True).encode())
     return digest.hexdigest()
 

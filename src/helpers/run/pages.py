@@ -20,6 +20,7 @@ from helpers.kommunen import KREIS_AGS, region
 from helpers.paths import TEMPLATES_DIR
 from helpers.presentation.narrative import marker_legend
 from helpers.run.cache import link
+from helpers.run.goal_index import goal_news, index_goals
 
 PLOTLY_JS = "plotly.min.js"
 CSS_FILE = TEMPLATES_DIR / "briefing" / "static" / "briefing.css"
@@ -27,6 +28,8 @@ CSS_FILE = TEMPLATES_DIR / "briefing" / "static" / "briefing.css"
 # one shows "k. A."), not whichever figures a Kreis happens to have for all its Kommunen.
 INDEX_FIGURES = ("population", "foreign_population_census_2011", "foreign_share_census_2011", "minimum_benefit_rate")
 PROFILE_KIND = "kommune_profil"
+SHORT_KIND = "kommune_kurz"  # the two-page short version, linked beside its profile
+KOMMUNE_KINDS = (PROFILE_KIND, SHORT_KIND)
 ACCESSIBILITY_PAGE = "barrierefreiheit.html"  # German only: the statement BITV NRW asks for
 
 
@@ -160,16 +163,19 @@ def _environment():
     return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True)
 
 
-def write_indexes(run_dir: Path, entries: list, *, created: dt.datetime, version: str | None) -> None:
+def write_indexes(run_dir: Path, entries: list, *, created: dt.datetime, version: str | None,
+                  goals: list[dict] = (), previous_goals: list[dict] | None = None) -> None:
     """One index.html per language of the run (German at the top, English in en/), each linking
-    the other, and the German accessibility statement they both link."""
+    the other, and the German accessibility statement they both link; ``goals``: the run's judged goals
+    (run.json), ``previous_goals`` the last run's (for the changes)."""
     languages = [s for s in LANGUAGE_FOLDERS if any(e.parameters.get("sprache", "de") == s for e in entries)]
     for sprache in languages:
         others = [{"href": to_root(sprache) + LANGUAGE_FOLDERS[other] + "index.html",
                    "label": t("index_other_language", other), "lang": other} for other in languages if other != sprache]
         write_index(run_dir / LANGUAGE_FOLDERS[sprache],
                     [e for e in entries if e.parameters.get("sprache", "de") == sprache],
-                    created=created, sprache=sprache, version=version, others=others)
+                    created=created, sprache=sprache, version=version, others=others,
+                    goals=goals, previous_goals=previous_goals)
     page = _environment().get_template("barrierefreiheit.html.j2").render(
         t=partial(t, sprache="de", **region_kreis_texts(_run_kreis(entries), "de")),
         css=CSS_FILE.read_text(encoding="utf-8"), created=created_line(created, "de"), imprint=imprint(version, "de"))
@@ -177,17 +183,20 @@ def write_indexes(run_dir: Path, entries: list, *, created: dt.datetime, version
 
 
 def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: str, version: str | None,
-                others: list[dict] = ()) -> None:
+                others: list[dict] = (), goals: list[dict] = (), previous_goals: list[dict] | None = None) -> None:
     """index.html: every briefing of one language, relative links, key figures of the 16 Kommunen."""
     good = [e for e in entries if e.status != "failed"]
     profiles = [e for e in good if (e.briefing or {}).get("kind") == PROFILE_KIND and e.key_figures]
     by_profile = [{f["id"]: f for f in e.key_figures["figures"]} for e in profiles]
     figure_ids, columns = _index_columns(by_profile, sprache)
+    shorts = {(e.briefing or {}).get("ags"): e for e in good if (e.briefing or {}).get("kind") == SHORT_KIND}
     rows = []
     for entry, figures in zip(profiles, by_profile, strict=True):
+        short = shorts.get((entry.briefing or {}).get("ags"))
         rows.append({
             "name": (entry.briefing or {}).get("region", entry.output),
             "href": _page_href(entry),
+            "short_href": _page_href(short) if short else "",
             "cells": [_index_cell(figures[i], column, sprache) if i in figures else format_figure(None, "", sprache)
                       for i, column in zip(figure_ids, columns, strict=True)],
         })
@@ -205,12 +214,14 @@ def write_index(run_dir: Path, entries: list, *, created: dt.datetime, sprache: 
         intro=t("index_intro", sprache),
         failed=t("index_failed", sprache, names=", ".join(failed)) if failed else "",
         news_heading=t("index_news_heading", sprache),
-        news=_news(update.last_report(), sprache, kreis_ags),
+        news=_news(update.last_report(), sprache, kreis_ags) + goal_news(goals, previous_goals, kreis_ags, sprache),
+        goals=index_goals(goals, kreis_ags, sprache, texts) if profiles else None,
         kreis_heading=t("index_kreis_heading", sprache, **texts),
         kreis_links=[{"href": _page_href(e), "title": (e.briefing or {}).get("title", e.output)}
-                     for e in good if (e.briefing or {}).get("kind") != PROFILE_KIND],
+                     for e in good if (e.briefing or {}).get("kind") not in KOMMUNE_KINDS],
         kommunen_heading=t("index_kommunen_heading", sprache, **texts),
         kommune_column=t("index_kommune_column", sprache),
+        short_label=t("index_short_version", sprache),
         languages_label=t("index_languages", sprache),
         columns=columns,
         rows=rows,
@@ -233,7 +244,7 @@ def write_sites_index(run_dir: Path, sites: list[str], entries: list, *, created
         mine = [e for e in entries if e.output.startswith(f"{site}/") and e.parameters.get("sprache", "de") == sprache]
         profiles = sum((e.briefing or {}).get("kind") == PROFILE_KIND for e in mine)
         name = next(((e.briefing or {}).get("region") for e in mine
-                     if (e.briefing or {}).get("kind") not in (None, PROFILE_KIND)), site)
+                     if (e.briefing or {}).get("kind") not in (None, *KOMMUNE_KINDS)), site)
         links.append({"href": f"{site}/index.html", "title": t("index_site_link", sprache, kreis=name, count=profiles)})
     failed = [e.output for e in entries if e.status == "failed"]
     page = _environment().get_template("index.html.j2").render(

@@ -10,25 +10,35 @@ from __future__ import annotations
 import datetime as dt
 
 from helpers.briefings.context import Context, load, show
-from helpers.briefings.kommune_profil import datenlage, sections
+from helpers.briefings.goals import goal_blocks
+from helpers.briefings.kommune_profil import datenlage, sections, short, standing
 from helpers.briefings.kommune_profil.figures import ProfileFigures, compute
 from helpers.i18n import check_sprache
 from helpers.kommunen import region
 
 # The notebook's sections in reading order (its sources are numbered in this order).
-SECTIONS = (("title", sections.title), ("key_figures", sections.key_figures), ("locator", sections.locator),
-            ("population", sections.population), ("fields", sections.fields), ("data_gaps", datenlage.data_gaps),
-            ("sources", sections.sources))
+SECTIONS = (("title", sections.title), ("wo_steht", standing.wo_steht), ("goals", goal_blocks),
+            ("key_figures", sections.key_figures), ("locator", sections.locator), ("population", sections.population),
+            ("fields", sections.fields), ("data_gaps", datenlage.data_gaps), ("sources", sections.sources))
 
 
 def setup(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = "de") -> Context[ProfileFigures]:
     """Validate kommune (name or AGS, also as int), stichtag and sprache; compute the profile."""
+    return _context("kommune_profil", SECTIONS, kommune, stichtag, sprache)
+
+
+def setup_short(kommune: str | int = "Kleve", stichtag: object = None, sprache: str = "de") -> Context[ProfileFigures]:
+    """The two-page short version (``notebooks/kommune_kurz.ipynb``): the profile's figures, its own sections (the
+    profile's are never laid out for it)."""
+    return _context(short.KIND, short.SECTIONS, kommune, stichtag, sprache)
+
+
+def _context(kind: str, layout, kommune: str | int, stichtag: object, sprache: str) -> Context[ProfileFigures]:
     sprache = check_sprache(sprache)
     place = region(kommune, level="kommune")
     data = load(place.kreis_ags, stichtag, sprache)
     figures = compute(data, place, sprache, stand=data.stichtag if stichtag is not None else None)
-    return Context("kommune_profil", place, sprache, data.stichtag, data.obs, data.facts, figures, SECTIONS,
-                   dt.datetime.now())
+    return Context(kind, place, sprache, data.stichtag, data.obs, data.facts, figures, layout, dt.datetime.now())
 
 
 def title(ctx: Context[ProfileFigures]) -> None:
@@ -36,11 +46,22 @@ def title(ctx: Context[ProfileFigures]) -> None:
     show(ctx, "title")
 
 
+def wo_steht(ctx: Context[ProfileFigures]) -> None:
+    """Wo steht <Kommune>?: rank in the Kreis, Kreis, NRW and similar Kommunen on the same date, direction, facts,
+    and "Auffällig" by the catalogue's rules."""
+    show(ctx, "wo_steht")
+
+
 def key_figures(ctx: Context[ProfileFigures]) -> None:
     """Auf einen Blick: sentences, the key-figure table (the nbval anchor), and both payloads."""
     show(ctx, "key_figures")
     sections.key_figures_payload(ctx).emit()
     sections.briefing_payload(ctx).emit()
+
+
+def goals(ctx: Context[ProfileFigures]) -> None:
+    """Zielmarken: the committee's goals for the Kommune with their status (or how to add some)."""
+    show(ctx, "goals")
 
 
 def locator(ctx: Context[ProfileFigures]) -> None:
@@ -64,5 +85,8 @@ def data_gaps(ctx: Context[ProfileFigures]) -> None:
 
 
 def sources(ctx: Context[ProfileFigures]) -> None:
-    """Quellen und Stand: every source of the profile, numbered as referred to above."""
+    """Quellen und Stand: every source of the profile, numbered as referred to above (the short version's
+    BRIEFING payload with it; the full profile emits its own with the key figures)."""
     show(ctx, "sources")
+    if ctx.kind == short.KIND:
+        short.briefing_payload(ctx).emit()

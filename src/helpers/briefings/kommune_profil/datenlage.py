@@ -22,7 +22,7 @@ def availability(p: Profile, c: Comparison) -> str:
     return "kreis" if not c.kreis.missing else "none"
 
 
-def _gap_comparisons(p: Profile) -> list[Comparison]:
+def gap_comparisons(p: Profile) -> list[Comparison]:
     """Changes are left out: they exist exactly where their indicator does."""
     return [c for c in p.figures.comparisons.values() if c.indicator.kind != "change"]
 
@@ -44,7 +44,7 @@ def data_gaps_table(p: Profile) -> pd.DataFrame:
     on its first row only (rows are in field order): a long field name repeated on every row made the
     table three pages long in print."""
     rows, field = [], None
-    for c in _gap_comparisons(p):
+    for c in gap_comparisons(p):
         available = availability(p, c)
         reason = narrative.missing_reason(c.kommune, p.sprache) if c.kommune.missing else ""
         known = _known(p, c, available, reason)
@@ -75,7 +75,7 @@ def _fill(p: Profile, c: Comparison, available: str) -> str:
 
 def data_gaps(p: Profile) -> list[Block]:
     """Section 4: the Datenlage table with a one-line summary."""
-    counts = pd.Series([availability(p, c) for c in _gap_comparisons(p)]).value_counts()
+    counts = pd.Series([availability(p, c) for c in gap_comparisons(p)]).value_counts()
     name = p.region.name
     return [heading(p.t("profil_h_datalage")),
             markdown(p.t("profil_datalage_intro", kommune=name)),

@@ -17,7 +17,7 @@ from helpers.i18n import t
 from helpers.indicators import CATALOGUE, Comparison, Figure, gaps
 from helpers.indicators.queries import facts_about, latest_bases
 from helpers.presentation import charts, maps, narrative, payloads, time_charts
-from helpers.presentation.sources import gap_text
+from helpers.presentation.sources import gap_text, is_secondary
 
 Profile = Context[ProfileFigures]
 POPULATION_FIELD = "bevoelkerung"
@@ -42,14 +42,29 @@ def day_cell(p: Profile, f: Figure) -> str:
     return f"{day} ({p.t('profil_older_stand')})" if is_older(p.figures, f) else day
 
 
-def _context(p: Profile, comparisons: list[Comparison]) -> list[Text]:
-    """Facts that change the reading of the figures just shown, each with its source line."""
+def context_facts(p: Profile, comparisons: list[Comparison], shown_before: Iterable[str] = ()) -> list[Text]:
+    """Facts that change the reading of the figures just shown, each once with its source line; a press report is
+    marked secondary in words. Facts of the indicators in ``shown_before`` stood beside them already ("Wo steht")."""
     parts: list[str | Cite] = []
+    seen: set[tuple] = set()
+    earlier = set(shown_before)
     for c in comparisons:
+        if c.indicator.id in earlier:
+            continue
         for f in facts_about(p.figures.facts, c.indicator.id).itertuples():
-            parts += [("\n" if parts else "") + f"- {fmt.markdown_text(fact_line(f, p.region.name, p.sprache))}  \n  ",
-                      Cite((f.source_id,))]
+            if (f.source_id, f.fact) in seen:
+                continue
+            seen.add((f.source_id, f.fact))
+            line = fact_line(f, p.region.name, p.sprache)
+            if is_secondary(f.source_id):
+                line += f" ({p.t('profil_secondary_fact')})"
+            parts += [("\n" if parts else "") + f"- {fmt.markdown_text(line)}  \n  ", Cite((f.source_id,))]
     return [Text(tuple(parts))] if parts else []
+
+
+def placed(p: Profile) -> tuple[str, ...]:
+    """The indicators "Wo steht" shows (with their facts)."""
+    return tuple(pl.indicator.id for pl in p.figures.placings)
 
 
 def _note(p: Profile, c: Comparison) -> str:
@@ -122,7 +137,8 @@ def title(p: Profile) -> list[Block]:
     span = narrative.span_text(p.figures.shown_dates(), p.sprache)
     return [heading(p.t("profil_title", kommune=p.region.name), 1),
             markdown(p.t("profil_stand", span=span, erstellt=p.created.strftime("%d.%m.%Y, %H:%M"))),
-            markdown(p.t("profil_intro", kommune=p.region.name))]
+            markdown(p.t("profil_intro", kommune=p.region.name) + " "
+                     + p.t("profil_short_link", href=f"kommune_{p.region.ags}_{p.region.slug}_kurz.html"))]
 
 
 # --- 1 Auf einen Blick --------------------------------------------------------------------------
@@ -136,9 +152,11 @@ def key_figures(p: Profile) -> list[Block]:
     """Section 1: sentences, the key-figure table and its facts, the marks explained."""
     comparisons = [p.figures.comparisons[i] for i in CATALOGUE.key_figures]
     blocks: list[Block] = [heading(p.t("profil_h_glance"))]
-    blocks += _bullets(narrative.key_sentences(p.region.name, p.figures.comparisons, p.sprache, places=p.texts))
-    blocks += [Table(key_figures_table(p), _source_ids(f for c in comparisons for f in c.figures))]
-    blocks += _context(p, comparisons)
+    blocks += _bullets(narrative.key_sentences(p.region.name, p.figures.comparisons, p.sprache, places=p.texts,
+                                               placed=placed(p)))
+    blocks += [Table(key_figures_table(p), _source_ids(f for c in comparisons for f in c.figures),
+                     css_class="im-key-figures")]
+    blocks += context_facts(p, comparisons, placed(p))
     legend = narrative.marker_legend(_statuses(p, CATALOGUE.key_figures), p.sprache)
     return blocks + ([markdown(p.t("profil_markers_legend") + "  \n" + "  \n".join(legend))] if legend else [])
 
@@ -333,7 +351,7 @@ def figures_table(p: Profile, comparisons: list[Comparison], key: str | None = N
     else:
         blocks.append(Table(pd.DataFrame([comparison_row(p, c) for c in shown]),
                             _source_ids(f for c in shown for f in c.figures)))
-        blocks += _context(p, shown) + (field_chart(p, key, shown) if key else [])
+        blocks += context_facts(p, shown, placed(p)) + (field_chart(p, key, shown) if key else [])
     sentences = [p.t("profil_kreis_only_sentence", indicator=c.indicator.label(s), kommune=name,
                      reason=narrative.missing_reason(c.kommune, s), date=narrative.format_day(c.kreis, s))
                  for c in shown if c.kommune.missing and not c.kreis.missing]

@@ -3,7 +3,7 @@ catalogue indicator, a table of the key indicators with Kreis and NRW, the chang
 reference date on the same census base, a map and groups of structurally similar Kommunen — what
 ``notebooks/kommunen_vergleich.ipynb`` calls, one function per cell.
 
-:func:`setup` validates the parameters, computes every figure (:mod:`.figures`, :mod:`.peers`)
+:func:`setup` validates the parameters, computes every figure (:mod:`.figures`, :mod:`helpers.indicators.peers`)
 and lays out every section (:mod:`.sections`, sentences in :mod:`.statements`); the other functions only display.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pandas as pd
 from helpers.briefings.context import Context, load, show
 from helpers.briefings.kommunen_vergleich import sections
 from helpers.briefings.kommunen_vergleich.figures import ComparisonFigures, compute, municipal_indicators
-from helpers.briefings.kommunen_vergleich.peers import N_GROUPS, NEIGHBOURS
 from helpers.i18n import check_sprache
+from helpers.indicators.peers import N_GROUPS, NEIGHBOURS
 from helpers.kommunen import KREIS_AGS, kommunen
 from helpers.kommunen import kreis as find_kreis
 from helpers.presentation import payloads

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers import indicators
-from helpers.briefings.kommunen_vergleich.peers import feature_sources, features, groups, similar
 from helpers.indicators import CATALOGUE, Figure, Indicator
 from helpers.indicators.changes import Change, Interval, change_since_previous, common_interval
+from helpers.indicators.peers import feature_sources, features, groups, similar
 from helpers.indicators.ranking import MapShare, map_share, reference_date
 from helpers.kommunen import Region, land
 

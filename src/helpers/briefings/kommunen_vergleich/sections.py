@@ -22,20 +22,20 @@ from helpers.briefings.document import (
     statement_parts,
 )
 from helpers.briefings.kommunen_vergleich.figures import ChangeColumn, Standing
-from helpers.briefings.kommunen_vergleich.peers import FEATURES, N_GROUPS, NEIGHBOURS
 from helpers.briefings.kommunen_vergleich.statements import (
     Comparison,
     format_value,
     indicator_statements,
     missing_by_gap,
-    ranking,
     reference_day,
 )
 from helpers.data.status import Status, mark
 from helpers.i18n import t
 from helpers.indicators import CATALOGUE, Indicator
 from helpers.indicators.changes import Change, Interval
+from helpers.indicators.peers import FEATURES, N_GROUPS, NEIGHBOURS
 from helpers.indicators.queries import facts_about, located_facts
+from helpers.indicators.ranking import ranking
 from helpers.kommunen import LAND_AGS
 from helpers.presentation import charts, maps, time_charts
 

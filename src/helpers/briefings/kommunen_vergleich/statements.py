@@ -28,19 +28,6 @@ def format_value(value: float | None, status: str, ind: Indicator, sprache: str)
     return narrative.format_value(value, ind.id, sprache) + mark(status)
 
 
-def ranking(values: pd.Series, decimals: int | None = None) -> pd.DataFrame:
-    """Sorted descending; equal values share a rank (the bars must stand in some order: ties
-    in AGS order). With ``decimals``, values equal as printed are equal. Missing values come
-    last, unranked."""
-    frame = pd.DataFrame({"ags": values.index.astype(str), "value": values.to_numpy(dtype=float)})
-    key = frame["value"] if decimals is None else frame["value"].map(
-        lambda v: v if pd.isna(v) else float(fmt.round_half_up(v, decimals)))  # as printed
-    frame = frame.assign(_key=key).sort_values(["_key", "ags"], ascending=[False, True], na_position="last",
-                                               kind="mergesort")
-    frame["rank"] = frame["_key"].rank(method="min", ascending=False).astype("Int64")
-    return frame.drop(columns="_key").reset_index(drop=True)
-
-
 def day(f: Figure, sprache: str) -> str:
     """A figure's date as its source dates it (an annual average "2016", a school year "Schuljahr 2022/23")."""
     return fmt.format_date(f.date, sprache, f.precision)

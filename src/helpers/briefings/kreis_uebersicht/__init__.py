@@ -11,15 +11,19 @@ from __future__ import annotations
 import datetime as dt
 
 from helpers.briefings.context import Context, load, show
-from helpers.briefings.kreis_uebersicht import sections
+from helpers.briefings.goals import goal_blocks
+from helpers.briefings.kreis_uebersicht import sections, standing
 from helpers.briefings.kreis_uebersicht.figures import OverviewFigures, compute
+from helpers.data import store
 from helpers.i18n import check_sprache
+from helpers.indicators.queries import until
 from helpers.kommunen import KREIS_AGS
 from helpers.kommunen import kreis as find_kreis
 from helpers.presentation import payloads
 
 # The notebook's sections in reading order (its sources are numbered in this order).
-SECTIONS = (("title", sections.title), ("key_figures", sections.key_figures), ("foreigners", sections.foreigners),
+SECTIONS = (("title", sections.title), ("wo_steht", standing.wo_steht), ("goals", goal_blocks),
+            ("key_figures", sections.key_figures), ("foreigners", sections.foreigners),
             ("nationalities", sections.nationalities), ("refugees", sections.refugees),
             ("naturalisations", sections.naturalisations), ("timeline", sections.timeline),
             ("shares", sections.shares), ("sources", sections.sources))
@@ -31,8 +35,9 @@ def setup(kreis: str | int | None = None, stichtag: object = None, sprache: str 
     sprache = check_sprache(sprache)
     home = find_kreis(KREIS_AGS if kreis is None else kreis)
     data = load(home.ags, stichtag, sprache)
+    statewide = until(store.load("observations"), data.stichtag)
     return Context("kreis_uebersicht", home, sprache, data.stichtag, data.obs, data.facts,
-                   compute(data.obs, data.facts, home), SECTIONS, dt.datetime.now())
+                   compute(data.obs, data.facts, home, statewide), SECTIONS, dt.datetime.now())
 
 
 def title(ctx: Context[OverviewFigures]) -> None:
@@ -40,9 +45,19 @@ def title(ctx: Context[OverviewFigures]) -> None:
     show(ctx, "title")
 
 
+def wo_steht(ctx: Context[OverviewFigures]) -> None:
+    """Where the Kreis stands among NRW's Kreise, beside NRW, and what stands out by the catalogue's rules."""
+    show(ctx, "wo_steht")
+
+
 def key_figures(ctx: Context[OverviewFigures]) -> None:
     """Auf einen Blick: the Kreis's key figures beside NRW (the nbval anchor)."""
     show(ctx, "key_figures")
+
+
+def goals(ctx: Context[OverviewFigures]) -> None:
+    """Zielmarken: every goal of the Kreis and its Kommunen in one table (or how to add some)."""
+    show(ctx, "goals")
 
 
 def foreigners(ctx: Context[OverviewFigures]) -> None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from helpers.indicators import CATALOGUE, Figure, Indicator, figure
+from helpers.indicators import CATALOGUE, Figure, Indicator, figure, placing
+from helpers.indicators.placing import Placing
 from helpers.indicators.queries import (
     azr_series,
     facts_from,
@@ -26,7 +27,7 @@ from helpers.indicators.queries import (
     update_population,
 )
 from helpers.indicators.ranking import MapShare, map_share
-from helpers.kommunen import KREIS_AGS, LAND_AGS, Region, kommunen
+from helpers.kommunen import KREIS_AGS, LAND_AGS, Region, kommunen, kreise
 
 # The Kreis whose curated sources the facts without an ags (facts.csv) come from.
 FACTS_KREIS = KREIS_AGS
@@ -80,6 +81,7 @@ class OverviewFigures:
     shares: Mapping[str, pd.DataFrame]  # each Kreis total of SHARE_VARIABLES → the Kommunen's values and shares
     facts: pd.DataFrame  # the facts of this Kreis (for FACTS_KREIS also those without an ags)
     map: MapShare | None  # the share on the map (helpers.indicators.ranking.MAP_RULE); None: no share has a figure
+    placings: tuple[Placing, ...]  # "Wo steht der Kreis?": among NRW's Kreise, beside NRW (kreis_placings)
 
     def facts_of(self, source_id: str) -> pd.DataFrame:
         return facts_from(self.facts, source_id)
@@ -88,7 +90,8 @@ class OverviewFigures:
         """The reference dates of every figure the overview shows: the header states their span."""
         frames = (self.azr, self.nationalities, self.asylum, self.ukraine.tail(1), self.asylblg.tail(1),
                   self.naturalisations, *self.shares.values())
-        return [f.date for k in self.key_figures for f in (k.kreis, k.land) if not f.missing] + [
+        placed = [f.date for p in self.placings for f in (p.own, p.land) if not f.missing]
+        return placed + [f.date for k in self.key_figures for f in (k.kreis, k.land) if not f.missing] + [
             d for frame in frames for d in frame["date"]] + ([self.map.reference_date] if self.map else [])
 
     @property
@@ -97,8 +100,18 @@ class OverviewFigures:
         return max(self.shown_dates())
 
 
-def compute(obs: pd.DataFrame, facts: pd.DataFrame, kreis: Region) -> OverviewFigures:
-    """The overview's figures from the observations and facts of the Kreis up to its stichtag."""
+def kreis_placings(statewide: pd.DataFrame, kreis: Region) -> tuple[Placing, ...]:
+    """Where the Kreis stands among the Kreise of NRW (the Städteregion counts, kreisfreie Städte do not): the
+    key figures and the indicators with an "Auffällig" rule it has a value for, each beside NRW on its date
+    (a rule's Kreis reference is NRW here: ``place`` gets NRW as the Kreis)."""
+    ids = dict.fromkeys([i for _, i in KEY_FIGURES] + [i for i, ind in CATALOGUE.indicators.items() if ind.notable])
+    found = (placing.place(statewide, i, kreis.ags, [k.ags for k in kreise()], LAND_AGS, LAND_AGS) for i in ids)
+    return tuple(p for p in found if not p.own.missing)
+
+
+def compute(obs: pd.DataFrame, facts: pd.DataFrame, kreis: Region, statewide: pd.DataFrame) -> OverviewFigures:
+    """The overview's figures from the observations and facts of the Kreis up to its stichtag (``statewide``: every
+    region's observations up to the same day, for the Kreis's place among the Kreise)."""
     azr = azr_series(obs, kreis.ags)
     own_facts = facts if kreis.ags == FACTS_KREIS else located_facts(facts)
     shares = {v: kreis_shares(obs, v, [r.ags for r in kommunen(kreis.ags)], kreis.ags) for v in SHARE_VARIABLES}
@@ -113,7 +126,7 @@ def compute(obs: pd.DataFrame, facts: pd.DataFrame, kreis: Region) -> OverviewFi
         nationalities=nationalities, nationality_table=nationality_table(nationalities, TOP_NATIONALITIES),
         asylum=asylum, ukraine=ukraine, asylblg=asylblg, naturalisations=naturalisations,
         shares={v: rows for v, rows in shares.items() if not rows.empty}, facts=own_facts,
-        map=map_share(obs, [r.ags for r in kommunen(kreis.ags)]))
+        map=map_share(obs, [r.ags for r in kommunen(kreis.ags)]), placings=kreis_placings(statewide, kreis))
 
 
 def _key_figures(obs: pd.DataFrame, kreis: Region) -> tuple[KeyFigure, ...]:

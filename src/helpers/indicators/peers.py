@@ -1,6 +1,7 @@
-""""Ähnliche Kommunen" of one Kreis: four structural features, standardised; the nearest neighbours of each
-Kommune and Ward groups. The method is :mod:`helpers.indicators.similarity` (also used statewide by
-:func:`helpers.research.similar`); here are the features of the briefing and its k and number of groups."""
+""""Ähnliche Kommunen" of one Kreis (the Kommunenvergleich; "Wo steht" in the profile): four structural
+features, standardised; the nearest neighbours of each Kommune and Ward groups. The method is
+:mod:`helpers.indicators.similarity` (also used statewide by :func:`helpers.research.similar`); here are the
+features of the briefings and their k and number of groups."""
 from __future__ import annotations
 
 import pandas as pd
