@@ -2,12 +2,13 @@
 (parameters cell, BRIEFING/KEY_FIGURES payloads, a plotly chart through helpers.presentation.charts.show)."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import nbformat
+import yaml
 
-from helpers.paths import DATA_DIR, NOTEBOOKS_DIR
+from helpers.paths import DATA_DIR, NOTEBOOKS_DIR, read_yaml
+from helpers.run.plan import RUN_TABLE
 
 KERNELSPEC = {"name": "integrationsmonitor", "display_name": "Integrationsmonitor (.venv)", "language": "python"}
 
@@ -46,17 +47,19 @@ def briefing_cells(kind: str, title: str = "Testbriefing", notes: str = "[]") ->
 
 
 def product_root(root: Path, *, fail: str | None = None) -> Path:
-    """A project root (INTEGRATIONSMONITOR_ROOT) with the real run table, toy notebooks and raw data.
+    """A project root (INTEGRATIONSMONITOR_ROOT) with the real run table's rows of the toy notebooks (overview,
+    comparison, profile: 18 per Kreis Kleve run, not the 34 with the short versions), toy notebooks and raw data.
 
     ``fail`` names a notebook whose last cell raises.
     """
     notebooks = root / "notebooks"
     notebooks.mkdir(parents=True)
-    shutil.copy(NOTEBOOKS_DIR / "runs.yaml", notebooks / "runs.yaml")
-    for name, kind in (("kreis_uebersicht", "kreis_uebersicht"), ("kommunen_vergleich", "kommunen_vergleich"),
-                       ("kommune_profil", "kommune_profil")):
-        cells = briefing_cells(kind)
-        if kind == "kommune_profil":  # IM_TEST_SLEEP: a run slow enough to be interrupted midway
+    toys = ("kreis_uebersicht", "kommunen_vergleich", "kommune_profil")
+    rows = [row for row in read_yaml(NOTEBOOKS_DIR / RUN_TABLE) if row["notebook"] in {f"{n}.ipynb" for n in toys}]
+    (notebooks / RUN_TABLE).write_text(yaml.safe_dump(rows, sort_keys=False), encoding="utf-8")
+    for name in toys:  # each notebook's name is its kind
+        cells = briefing_cells(name)
+        if name == "kommune_profil":  # IM_TEST_SLEEP: a run slow enough to be interrupted midway
             cells += ("import os, time\ntime.sleep(float(os.environ.get('IM_TEST_SLEEP', '0')))",)
         if fail == name:
             cells += ("raise RuntimeError('absichtlicher Testfehler')",)
