@@ -56,3 +56,17 @@ def test_a_small_kreis_gets_its_own_k_and_groups():
     found = peers.of_kreis(load("05966", None, "de").obs, "05966")  # Kreis Olpe, 7 Gemeinden
     assert (found.k, found.n_groups, found.groups.nunique()) == (2, 2, 2)
     assert all(len(n) == 2 for n in found.neighbours["neighbours"])
+
+
+def test_a_profile_before_the_features_dates_says_which_are_missing():
+    """On 31.12.2023 no Kreis has the population 2024 of its Gemeinden: Moers's "Wo steht" names no similar
+    Kommunen, says which features are missing, and shows no column for them."""
+    from helpers.briefings.kommune_profil import setup
+    from helpers.briefings.kommune_profil.standing import placing_table, wo_steht
+
+    profile = setup("Moers", stichtag="2023-12-31")
+    intro = "".join(part for part in wo_steht(profile)[1].parts if isinstance(part, str))
+    assert profile.figures.peers is None
+    assert ("Ähnliche Kommunen werden im Kreis Wesel nicht bestimmt: Zum Stichtag fehlt für mindestens eine Kommune "
+            "eine amtliche Zahl zu Einwohner und Einwohner je km²") in intro
+    assert "Ähnliche Kommunen" not in placing_table(profile).columns

@@ -3,8 +3,6 @@ their sources for the method sentences of the Kommunenvergleich and of "Wo steht
 reads what was actually compared there)."""
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from helpers import fmt
@@ -24,8 +22,8 @@ def _when(feat: Feature, dates: tuple[pd.Timestamp, ...], sprache: str) -> str:
 def feature_label(feat: Feature, dates: tuple[pd.Timestamp, ...], sprache: str, unit: bool = True) -> str:
     """A feature with its dates: "Einwohner 31.12.2024", "Bevölkerungsentwicklung 2011–2015 in %" (the column
     heading; in a sentence without the unit)."""
-    label = t(f"similar_feat_{feat.key}", sprache, when=_when(feat, dates, sprache))
-    return label if unit else re.sub(r" in %$", "", label)
+    return t(f"similar_feat_{feat.key}", sprache, when=_when(feat, dates, sprache),
+             unit=t("similar_unit_percent", sprache) if unit else "")
 
 
 def features_text(peers: Peers, sprache: str) -> str:
