@@ -7,7 +7,7 @@ import pandas as pd
 
 from helpers.briefings.context import kreis_texts
 from helpers.briefings.goals import goal_table
-from helpers.indicators.goals import Goal, Point, assess
+from helpers.indicators.goals import Goal, Judgement, Point, assess
 from helpers.kommunen import region
 from helpers.run.goal_index import goal_news, index_goals
 
@@ -46,3 +46,14 @@ def test_the_index_lists_the_goals_of_its_kreis_and_names_status_changes():
 def test_an_index_without_goals_says_how_to_add_them():
     table = index_goals([], "05170", "de", kreis_texts(region("05170"), "de"))
     assert table["rows"] == [] and table["none"].startswith("Im Kreis Wesel sind keine Zielmarken erfasst")
+
+
+def test_a_goal_without_baseline_still_shows_the_newest_value():
+    """A goal decided before the first value: not assessable, but the table must not read "no data" (k. A.) where
+    the newest value exists."""
+    goal = Goal(2, "minimum_benefit_rate", "05154", "Kreis Kleve", 7.5, dt.date(2028, 12, 31), dt.date(2024, 6, 1),
+                None, "Kreistag")
+    judged = Judgement(goal, "not_assessable", "no_baseline", None,
+                       Point(8.2, pd.Timestamp("2024-12-31"), "published", "", ("SRC",)))
+    row = goal_table([judged], "de", with_region=False).iloc[0].tolist()
+    assert row[2] == "k. A." and row[3] == "8,2\u00a0% (31.12.2024)" and row[4].startswith("nicht bewertbar")

@@ -190,6 +190,8 @@ def test_judge_without_newer_data_or_with_secret_values(kleve):
     assert newest.status == "no_newer_data"
     no_value = goals.judge(kleve, _real("minimum_benefit_rate", "05154036", 8, "2020-06-01"), None)
     assert (no_value.status, no_value.reason) == ("not_assessable", "no_baseline")
+    assert no_value.baseline is None and no_value.newest.value == 9.8  # the newest value is shown all the same
+    assert no_value.newest.date == pd.Timestamp("2024-12-31")
     # Kranenburg's minimum-benefit rate is secret ('.'), its count of recipients a lower bound
     for indicator in ("minimum_benefit_rate", "minimum_benefit_recipients"):
         judged = goals.judge(kleve, _real(indicator, "05154040", 5, "2025-06-01"), None)

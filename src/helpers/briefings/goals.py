@@ -67,5 +67,5 @@ def goal_blocks(ctx) -> list[Block]:
     statuses = {p.status for j in found for p in (j.baseline, j.newest) if p is not None}
     legend = [t("goal_legend", ctx.sprache), *marker_legend(statuses, ctx.sprache)]
     return [heading(t("goal_heading", ctx.sprache)), markdown(t("goal_intro", ctx.sprache)),
-            Table(goal_table(found, ctx.sprache, with_region=not ctx.region.is_kommune), cite=ids),
+            Table(goal_table(found, ctx.sprache, with_region=not ctx.region.is_kommune), cite=ids or None),
             markdown("\n".join(f"<small>{fmt.markdown_text(line)}</small>  " for line in legend))]

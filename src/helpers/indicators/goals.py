@@ -274,8 +274,9 @@ def judge(obs: pd.DataFrame, goal: Goal, stichtag: pd.Timestamp | None = None) -
         series = series[series["date"] <= stichtag]
     start = pd.Timestamp(goal.baseline_date or goal.decided_on)
     candidates = series[(series["date"] == start) if goal.baseline_date else (series["date"] <= start)]
-    if candidates.empty:
-        return Judgement(goal, "not_assessable", "no_baseline")
+    if candidates.empty:  # the newest value is still shown: a reader must not read "no data" into the table
+        newest = _on_date(series, series["date"].max()) if len(series) else None
+        return Judgement(goal, "not_assessable", "no_baseline", None, newest)
     later = series[series["date"] > candidates["date"].max()]
     baseline = _on_date(series, candidates["date"].max(), later["base"].iloc[-1] if len(later) else None)
     newest = _on_date(series, later["date"].max(), baseline.base) if len(later) else None
