@@ -67,3 +67,67 @@ def test_profiles_of_a_sample_of_kreise_render(tmp_path):
         page = (result.run_dir / f"{entry.output}.html").read_text(encoding="utf-8")
         assert entry.briefing["region"] == region.name and "Traceback" not in page
         assert normalise(official_population(region.ags)) in normalise(page)
+
+
+# --- similar Kommunen outside Kleve (the statewide official features) ---------------------------------------
+
+def _nearest_by_hand(kreis_ags: str, ags: str, k: int) -> list[str]:
+    """The k nearest Gemeinden of ``ags`` in its Kreis from data/processed with pandas and numpy alone: population
+    and density 31.12.2024 (logged), growth 2011–2015 on the 2011 base, foreign share of the Zensus 2011;
+    z-scores over the Kreis, Euclidean distance, ties to the smaller AGS."""
+    import numpy as np
+    import pandas as pd
+
+    from helpers.paths import PROCESSED_DIR
+
+    obs = pd.read_parquet(PROCESSED_DIR / "observations.parquet")
+    obs = obs[obs["preferred"] & (obs["category"] == "total") & obs["ags"].isin([r.ags for r in kommunen.kommunen(
+        kreis_ags)])]
+
+    def value(variable, day, base=None):
+        rows = obs[(obs["variable"] == variable) & (obs["date"] == pd.Timestamp(day))
+                   & ((obs["base"] == base) if base else True)]
+        return rows.drop_duplicates("ags").set_index("ags")["value"].sort_index()
+
+    table = pd.DataFrame({
+        "population": np.log(value("population", "2024-12-31", "update_2022_base")),
+        "density": np.log(value("population_density", "2024-12-31")),
+        "growth": 100 * (value("population", "2015-12-31", "update_2011_base")
+                         / value("population", "2011-12-31", "update_2011_base") - 1),
+        "foreign": 100 * value("foreign_population", "2011-05-09", "census_2011")
+        / value("population", "2011-05-09", "census_2011")})
+    assert len(table.dropna()) == len(kommunen.kommunen(kreis_ags))
+    z = (table - table.mean()) / table.std(ddof=0)
+    distance = np.sqrt(((z - z.loc[ags]) ** 2).sum(axis=1)).drop(ags).round(9)
+    return list(distance.reset_index().sort_values([0, "ags"]).head(k)["ags"])
+
+
+def test_a_wesel_profile_names_the_similar_kommunen_computed_by_hand(kreise_run):
+    """Moers's "Wo steht" names its three similar Kommunen, nearest first, as computed here without helpers, and
+    its method sentence names the statewide official features with their dates and sources; so does the
+    comparison, whose table gives Moers the same three."""
+    from bs4 import BeautifulSoup
+
+    site = kreise_run / batch.LATEST / "kreis-wesel"
+    expected = [kommunen.region(a).name for a in _nearest_by_hand("05170", "05170024", 3)]
+    text = BeautifulSoup((site / "kommune_05170024_moers.html").read_text(encoding="utf-8"),
+                         "html.parser").get_text(" ", strip=True)
+    names = f"{expected[0]}, {expected[1]} und {expected[2]}"
+    assert f"Ähnliche Kommunen: {names} – die nächsten unter den 13 Kommunen des Kreises Wesel nach Einwohner " \
+           "31.12.2024, Einwohner je km² 31.12.2024, Bevölkerungsentwicklung 2011–2015 und Ausländeranteil " \
+           "Zensus 2011 (Quellen: IT.NRW 12411-15i;" in text
+    assert "12411-01-01-5, 12111-01-01-5" in text and "nicht bestimmt" not in text
+    comparison = BeautifulSoup((site / "kommunen_vergleich.html").read_text(encoding="utf-8"), "html.parser")
+    assert "vier amtliche Merkmale betrachtet – Einwohner 31.12.2024" in comparison.get_text(" ", strip=True)
+    rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in comparison.find_all("tr")]
+    assert ["Moers", ", ".join(expected)] in [[r[0], r[2]] for r in rows if len(r) > 2 and r[0] == "Moers"]
+
+
+def test_a_kreis_of_nine_names_two_similar_kommunen_in_fewer_groups(kreise_run):
+    """Kreis Viersen (9 Gemeinden): k = 2 and two Ward groups, every profile names its two similar Kommunen."""
+    site = kreise_run / batch.LATEST / "kreis-viersen"
+    comparison = (site / "kommunen_vergleich.html").read_text(encoding="utf-8")
+    assert "Als ähnlich gelten die 2 Kommunen" in comparison and "Die 2 Gruppen" in comparison
+    for page in (p for p in site.glob("kommune_*.html") if not p.stem.endswith("_kurz")):
+        text = page.read_text(encoding="utf-8")
+        assert "Ähnliche Kommunen: " in text and " – die nächsten unter den 9 Kommunen des Kreises Viersen" in text

@@ -11,6 +11,7 @@ from helpers.briefings.document import Chart
 from helpers.briefings.kommunen_vergleich import figures, sections, statements
 from helpers.indicators import peers, similarity
 from helpers.indicators.changes import change_since_previous
+from helpers.indicators.compute import common_dates
 from helpers.indicators.ranking import ranking
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.presentation import charts, time_charts
@@ -64,22 +65,23 @@ def test_ranking_judges_ties_on_values_rounded_half_up_as_printed():
 
 
 def test_similarity_is_deterministic_and_independent_of_row_order(ctx):
-    table = ctx.figures.features
-    assert table.notna().all().all() and len(table) == 16
-    first, again = peers.similar(table), peers.similar(table)
+    found = ctx.figures.peers
+    table, k, n = found.table, found.k, found.n_groups
+    assert table.notna().all().all() and len(table) == 16 and (k, n) == (3, 4)
+    first, again = similarity.similar(table, peers.FEATURES, k), similarity.similar(table, peers.FEATURES, k)
     shuffled = table.sample(frac=1, random_state=7)
     pd.testing.assert_frame_equal(first, again)
-    pd.testing.assert_frame_equal(first, peers.similar(shuffled))
-    pd.testing.assert_series_equal(peers.groups(table), peers.groups(shuffled))
-    assert peers.groups(table).nunique() == peers.N_GROUPS
+    pd.testing.assert_frame_equal(first, similarity.similar(shuffled, peers.FEATURES, k))
+    pd.testing.assert_series_equal(found.groups, similarity.groups(shuffled, peers.FEATURES, n))
+    assert found.groups.nunique() == n
     pairs = zip(first["ags"], first["neighbours"], strict=True)
-    assert all(len(n) == peers.NEIGHBOURS and a not in n for a, n in pairs)
+    assert all(len(near) == k and a not in near for a, near in pairs)
 
 
 def test_similar_breaks_distance_ties_by_ags():
     twins = pd.DataFrame({f.key: [1.0, 2.0, 2.0, 3.0] for f in peers.FEATURES},
                          index=pd.Index(["05154040", "05154004", "05154008", "05154012"], name="ags"))
-    near = peers.similar(twins, k=2).set_index("ags")
+    near = similarity.similar(twins, peers.FEATURES, k=2).set_index("ags")
     assert near.loc["05154040", "neighbours"] == ("05154004", "05154008")
 
 
@@ -129,19 +131,18 @@ def test_the_introduction_names_as_compared_only_indicators_with_municipal_figur
 
 
 def test_without_peers_the_comparison_names_the_features_the_data_lack():
-    """Outside Kleve the Zensus 2022 share of the Gemeinden is not in the data: the sentence names it, not a
-    stichtag that is not the reason."""
-    ctx = kommunen_vergleich.setup("Hochsauerlandkreis", indikatoren=["population"])
-    assert ctx.figures.neighbours is None
+    """Before the population of 2024 every Kreis lacks it (and its density): the sentence names them."""
+    ctx = kommunen_vergleich.setup("Hochsauerlandkreis", indikatoren=["population"], stichtag="2023-12-31")
+    assert not ctx.figures.peers.complete
     text = "".join(part for block in sections.similarity(ctx) for part in block.parts if isinstance(part, str))
-    assert "nicht für alle 12 Kommunen Zahlen vor zu: Ausländeranteil Zensus 2022." in text
+    assert "nicht für alle 12 Kommunen amtliche Zahlen vor zu: Einwohner und Einwohner je km²." in text
 
 
 def test_an_early_stichtag_runs_and_says_why_there_are_no_peers(shown):
     ctx = kommunen_vergleich.setup(indikatoren=["pupils_general"], stichtag="2020-12-31")
     for name, _ in kommunen_vergleich.SECTIONS:
         getattr(kommunen_vergleich, name)(ctx)
-    assert ctx.figures.neighbours is None
+    assert ctx.figures.peers.neighbours is None
     assert any("nicht für alle 16 Kommunen" in text for text in shown)
 
 
@@ -162,7 +163,7 @@ def test_lower_bounds_are_never_ranked_and_the_sentence_says_so(ctx):
 
 
 def test_a_lower_bound_is_no_similarity_feature(ctx):
-    feature = peers.Feature("vergleich_feat_population", "minimum_benefit_recipients")
+    feature = peers.Feature("population", "minimum_benefit_recipients")
     day = (pd.Timestamp("2024-12-31"),)
     assert math.isnan(peers.feature_value(ctx.obs, feature, day, "05154048"))
     assert peers.feature_value(ctx.obs, feature, day, "05154004") == 837
@@ -235,15 +236,17 @@ def test_counts_are_not_ranked_and_rates_name_every_kommune(ctx):
 
 
 def test_similarity_features_take_their_dates_from_the_data(ctx):
-    """The newest date all 16 share on the feature's base (growth: from the oldest), not literals."""
-    dates = {f.key: [d.date().isoformat() for d in peers.feature_dates(ctx.obs, f)] for f in peers.FEATURES}
-    assert dates == {"vergleich_feat_population": ["2024-12-31"], "vergleich_feat_density": ["2024-12-31"],
-                     "vergleich_feat_growth": ["2023-12-31", "2011-12-31"],
-                     "vergleich_feat_foreign_share": ["2022-05-15"]}
-    earlier = ctx.obs[ctx.obs["date"] <= "2021-12-31"]
+    """The newest date all 16 share with an official figure on the feature's base (growth: from the oldest), not
+    literals: Kleve's population 2023 on the 2011 base is Wikipedia's (secondary), so growth ends in 2021."""
+    dates = {key: [d.date().isoformat() for d in days] for key, days in ctx.figures.peers.dates.items()}
+    assert dates == {"population": ["2024-12-31"], "population_density": ["2024-12-31"],
+                     "population_growth": ["2021-12-31", "2011-12-31"], "foreign_share_census_2011": ["2011-05-09"]}
+    members = tuple(ctx.figures.peers.table.index)
     growth = next(f for f in peers.FEATURES if f.growth)
-    # 2011-2015: Regionalstatistik 12411-01-01-5
-    assert [d.year for d in peers.feature_dates(earlier, growth)] == [2021, 2011]
+    with_secondary = common_dates(ctx.obs, growth.indicator, growth.base, regions=members)
+    assert pd.Timestamp("2023-12-31") in with_secondary  # the secondary date exists, and is left out
+    earlier = ctx.obs[ctx.obs["date"] <= "2020-12-31"]
+    assert [d.year for d in similarity.feature_dates(earlier, growth, members)] == [2019, 2011]
 
 
 def test_series_and_features_are_computed_once_per_briefing_and_never_reach_another(ctx, monkeypatch):
@@ -258,9 +261,9 @@ def test_series_and_features_are_computed_once_per_briefing_and_never_reach_anot
     changed = ctx.obs.assign(value=ctx.obs["value"].where(~goch, ctx.obs["value"] * 2))
     other = dataclasses.replace(ctx, obs=changed, sections=(), figures=figures.compute(
         changed, ("population",), ctx.kommunen, ctx.kreis, ctx.stichtag))
-    table = ctx.figures.features
-    key = "vergleich_feat_population"
-    assert other.figures.features.loc["05154016", key] == 2 * table.loc["05154016", key]
+    table = ctx.figures.peers.table
+    key = "population"
+    assert other.figures.peers.table.loc["05154016", key] == 2 * table.loc["05154016", key]
     goch_series = {ctx.kommunen[i].ags: i for i in range(16)}["05154016"]
     old, new = (c.figures.standings["population"].series[goch_series] for c in (ctx, other))
     assert list(new["value"]) == [2 * v for v in old["value"]]

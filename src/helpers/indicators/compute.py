@@ -222,10 +222,11 @@ def dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) 
 
 
 def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, stichtag=None,
-                 kreis_ags: str = KREIS_AGS, regions: tuple[str, ...] | None = None) -> list[pd.Timestamp]:
+                 kreis_ags: str = KREIS_AGS, regions: tuple[str, ...] | None = None,
+                 official: bool = False) -> list[pd.Timestamp]:
     """The dates on which all Kommunen of the Kreis (or all ``regions``, AGS) have a value (on ``base`` if
-    given), oldest first; ``indicator_id`` is a catalogue indicator or a published variable
-    (e.g. population_density)."""
+    given; with ``official`` not a secondary one), oldest first; ``indicator_id`` is a catalogue indicator or a
+    published variable (e.g. population_density)."""
     places = tuple(regions) if regions is not None else tuple(r.ags for r in kommunen(kreis_ags))
 
     def compute() -> tuple[pd.Timestamp, ...]:
@@ -236,10 +237,12 @@ def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, 
             rows = preferred_rows(obs, indicator_id)
         if base is not None:
             rows = rows[rows["base"] == base]
+        if official:
+            rows = rows[rows["status"] != Status.SECONDARY]
         dates = rows.groupby("ags")["date"].agg(frozenset)
         return tuple(sorted(frozenset.intersection(*(dates.get(ags, frozenset()) for ags in places))))
 
-    return list(store.remember(obs, ("common_dates", indicator_id, base, _day(stichtag), places), compute))
+    return list(store.remember(obs, ("common_dates", indicator_id, base, _day(stichtag), places, official), compute))
 
 
 def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:

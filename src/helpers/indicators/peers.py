@@ -1,53 +1,79 @@
-""""Ähnliche Kommunen" of one Kreis (the Kommunenvergleich; "Wo steht" in the profile): four structural
-features, standardised; the nearest neighbours of each Kommune and Ward groups. The method is
-:mod:`helpers.indicators.similarity` (also used statewide by :func:`helpers.research.similar`); here are the
-features of the briefings and their k and number of groups."""
+""""Ähnliche Kommunen" of one Kreis (the Kommunenvergleich; "Wo steht" in the profile), decided in one place
+(:func:`of_kreis`): the features, their dates, k, the number of Ward groups, the neighbours and the groups.
+
+Every Kreis uses the same official features, :data:`helpers.indicators.similarity.STATEWIDE` (population and
+density, growth on the 2011 base, foreign share of the Zensus 2011), on the newest dates all its Kommunen share
+with an official figure (so Kreis Kleve's growth runs to 2021, elsewhere to 2015). Why one set: the only
+alternatives, Kreis Kleve's foreign share of the Zensus 2022 and its population 2023 on the 2011 base, are
+secondary figures (GERDA, Wikipedia), and a secondary figure yields to an official one.
+"""
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import pandas as pd
 
 from helpers.indicators import similarity
-from helpers.indicators.similarity import Feature, feature_value
-from helpers.kommunen import KREIS_AGS, Region, kommunen
+from helpers.indicators.similarity import STATEWIDE, Feature, feature_value
+from helpers.kommunen import kommunen
 
-NEIGHBOURS = 3  # k: the most similar Kommunen named for each Kommune
-N_GROUPS = 4  # clusters of the Ward hierarchy; 16 Kommunen → groups of about four
+FEATURES = STATEWIDE
+MAX_NEIGHBOURS = 3  # k never exceeds three: the "Wo steht" cell shows the range of their values
+PER_GROUP = 4  # Ward groups of about four Kommunen: 16 → 4 groups, 7 → 2
 
-# In Kreis Kleve the growth runs 2011–2023 and the foreign share is the Zensus 2022's (both only in the
-# snapshot of Kreis Kleve); elsewhere the growth is 2011–2015 and the foreign share is missing, so the
-# briefing says that it cannot compare. helpers.indicators.similarity.STATEWIDE has features every Gemeinde has.
-FEATURES = (
-    Feature("vergleich_feat_population", "population", "update_2022_base", log=True),
-    Feature("vergleich_feat_density", "population_density", log=True),
-    Feature("vergleich_feat_growth", "population", "update_2011_base", growth=True),
-    Feature("vergleich_feat_foreign_share", "foreign_share_census_2022"),
-)
-
-__all__ = ["FEATURES", "N_GROUPS", "NEIGHBOURS", "Feature", "feature_dates", "feature_sources", "feature_value",
-           "features", "groups", "similar"]
+__all__ = ["FEATURES", "Feature", "Peers", "feature_value", "n_groups", "n_neighbours", "of_kreis"]
 
 
-def _members(kommunen_: tuple[Region, ...] | None, kreis_ags: str) -> tuple[str, ...]:
-    return tuple(sorted(r.ags for r in (kommunen_ if kommunen_ is not None else kommunen(kreis_ags))))
+def n_neighbours(n_kommunen: int) -> int:
+    """k: at most a third of the other Kommunen (at least two, at most :data:`MAX_NEIGHBOURS`), so that in a
+    Kreis of seven the "similar" ones are not half of the Kreis."""
+    return max(2, min(MAX_NEIGHBOURS, (n_kommunen - 1) // 3))
 
 
-def features(obs: pd.DataFrame, kommunen_: tuple[Region, ...], kreis_ags: str) -> pd.DataFrame:
-    """One row per Kommune (AGS order), one column per :data:`FEATURES` entry, unscaled."""
-    return similarity.feature_table(obs, FEATURES, _members(kommunen_, kreis_ags))
+def n_groups(n_kommunen: int) -> int:
+    """Ward groups of about :data:`PER_GROUP` Kommunen, at least two: fewer Kommunen, fewer groups."""
+    return max(2, (n_kommunen + PER_GROUP // 2) // PER_GROUP)  # rounded half up
 
 
-def feature_dates(obs: pd.DataFrame, feat: Feature, kreis_ags: str = KREIS_AGS) -> tuple[pd.Timestamp, ...]:
-    """The dates of a feature that all Kommunen of the Kreis share (see :func:`similarity.feature_dates`)."""
-    return similarity.feature_dates(obs, feat, _members(None, kreis_ags))
+@dataclass(frozen=True, eq=False)
+class Peers:
+    """The similar Kommunen of one Kreis: everything the profile and the comparison show of them."""
+
+    features: tuple[Feature, ...]
+    dates: dict[str, tuple[pd.Timestamp, ...]]  # per feature key: (newest,) or, for growth, (newest, oldest)
+    table: pd.DataFrame  # one row per Kommune (AGS order), one column per feature, unscaled
+    k: int
+    n_groups: int
+    neighbours: pd.DataFrame | None  # columns ags, neighbours, distances; None: a feature is missing somewhere
+    groups: pd.Series | None
+    sources: dict[str, tuple[str, ...]]  # per feature key: the sources of its values (empty when not complete)
+
+    @property
+    def complete(self) -> bool:
+        return self.neighbours is not None
+
+    @property
+    def source_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(i for ids in self.sources.values() for i in ids))
+
+    @property
+    def missing(self) -> tuple[Feature, ...]:
+        """The features the data lack for some Kommune (on the stichtag)."""
+        return tuple(f for f in self.features if self.table[f.key].isna().any())
+
+    def of(self, ags: str) -> tuple[str, ...] | None:
+        """The similar Kommunen of one Kommune, nearest first; None where they are not determined."""
+        return None if self.neighbours is None else tuple(self.neighbours.set_index("ags").loc[ags, "neighbours"])
 
 
-def feature_sources(obs: pd.DataFrame, kommunen_: tuple[Region, ...], kreis_ags: str) -> tuple[str, ...]:
-    return similarity.feature_sources(obs, FEATURES, _members(kommunen_, kreis_ags))
-
-
-def similar(table: pd.DataFrame, k: int = NEIGHBOURS) -> pd.DataFrame:
-    return similarity.similar(table, FEATURES, k)
-
-
-def groups(table: pd.DataFrame, n: int = N_GROUPS) -> pd.Series:
-    return similarity.groups(table, FEATURES, n)
+def of_kreis(obs: pd.DataFrame, kreis_ags: str) -> Peers:
+    """The similar Kommunen of every Kommune of the Kreis from the observations up to the stichtag."""
+    members = tuple(sorted(r.ags for r in kommunen(kreis_ags)))
+    table = similarity.feature_table(obs, FEATURES, members)
+    dates = {f.key: similarity.feature_dates(obs, f, members) for f in FEATURES}
+    k, groups = n_neighbours(len(members)), n_groups(len(members))
+    if table.isna().any().any():  # e.g. a stichtag before the features' dates
+        return Peers(FEATURES, dates, table, k, groups, None, None, {})
+    sources = {f.key: similarity.feature_sources(obs, (f,), members) for f in FEATURES}
+    return Peers(FEATURES, dates, table, k, groups, similarity.similar(table, FEATURES, k),
+                 similarity.groups(table, FEATURES, groups), sources)

@@ -1,9 +1,9 @@
 """Structurally similar regions: features per region, standardised; nearest neighbours and Ward groups.
 
 Deterministic and independent of row order: no random start, rows sorted by AGS, equal distances go to the
-smaller AGS. The Kommunenvergleich uses its own features for the Kommunen of one Kreis
-(``indicators.peers``); :data:`STATEWIDE` are the features every Gemeinde of NRW has
-(``helpers.research.similar``).
+smaller AGS. :data:`STATEWIDE` are the features every Gemeinde of NRW has from official tables: the research API
+compares all 396 (``helpers.research.similar``), the briefings the Kommunen of one Kreis (``indicators.peers``).
+A feature's dates are official only: a secondary figure (Wikipedia, a research collection) never enters it.
 """
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ class Feature:
 
 
 # Every Gemeinde of NRW has these (IT.NRW 12411-15i 2024, Regionalstatistik 12411-01-01-5 2011–2015 and
-# 12111-01-01-5 census 2011). Kleve-only, hence not here: the Zensus-2022 foreign share per Gemeinde (GERDA)
-# and the population 2016–2023 on the 2011 base (snapshot), which the Kommunenvergleich of Kreis Kleve uses.
+# 12111-01-01-5 census 2011). Not here: the Zensus-2022 foreign share per Gemeinde and the population 2023 on the
+# 2011 base, which only Kreis Kleve has and only as secondary figures (GERDA, Wikipedia).
 STATEWIDE = (
     Feature("population", "population", "update_2022_base", log=True),
     Feature("population_density", "population_density", log=True),
@@ -52,9 +52,9 @@ def feature_table(obs: pd.DataFrame, features: tuple[Feature, ...], regions: tup
 
 
 def feature_dates(obs: pd.DataFrame, feat: Feature, regions: tuple[str, ...]) -> tuple[pd.Timestamp, ...]:
-    """(newest,) or, for growth, (newest, oldest) of the dates all ``regions`` share on the
-    feature's base; empty when they share none (or, for growth, fewer than two)."""
-    dates = common_dates(obs, feat.indicator, feat.base, regions=tuple(sorted(regions)))
+    """(newest,) or, for growth, (newest, oldest) of the dates on which all ``regions`` have an official figure on
+    the feature's base; empty when they share none (or, for growth, fewer than two)."""
+    dates = common_dates(obs, feat.indicator, feat.base, regions=tuple(sorted(regions)), official=True)
     if len(dates) < (2 if feat.growth else 1):
         return ()
     return (dates[-1], dates[0]) if feat.growth else (dates[-1],)
@@ -77,11 +77,12 @@ def feature_sources(obs: pd.DataFrame, features: tuple[Feature, ...], regions: t
     """The sources of the features' figures (only when every feature has its dates)."""
     ids = []
     for feat in features:
-        at = feature_dates(obs, feat, regions)[0]
-        if feat.indicator in CATALOGUE.indicators:
-            ids += [i for ags in regions for i in figure(obs, feat.indicator, ags, at=at, base=feat.base).source_ids]
-        else:
-            ids += list(observation_rows(obs, feat.indicator, at)["source_id"])
+        for at in feature_dates(obs, feat, regions):  # growth: its start and its end
+            if feat.indicator in CATALOGUE.indicators:
+                ids += [i for ags in regions
+                        for i in figure(obs, feat.indicator, ags, at=at, base=feat.base).source_ids]
+            else:
+                ids += list(observation_rows(obs, feat.indicator, at)["source_id"])
     return tuple(dict.fromkeys(ids))
 
 

@@ -60,6 +60,16 @@ def is_secondary(source_id: str) -> bool:
     return _by_id().loc[_ids(source_id)[0], "family"] in ("press", "third_party")
 
 
+def short_names(source_ids) -> list[str]:
+    """Sources named in a sentence, one per publisher with its table codes ("IT.NRW 12411-15i"), a source without
+    a code by publisher and title."""
+    codes: dict[str, list[str]] = {}
+    for r in _select(source_ids).itertuples():
+        codes.setdefault(r.publisher_short if r.table_code else f"{r.publisher_short},", []).append(
+            r.table_code or r.title)
+    return [f"{publisher} {', '.join(dict.fromkeys(found))}" for publisher, found in codes.items()]
+
+
 def table_reference(code: str, sprache: str = "de") -> str:
     """An official table as catalogue/tables.yaml declares it: code, database and German title."""
     declared = declared_tables()

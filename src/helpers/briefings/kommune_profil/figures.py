@@ -10,7 +10,7 @@ from helpers import fmt
 from helpers.briefings.context import Data
 from helpers.i18n import t
 from helpers.indicators import CATALOGUE, CURRENT_YEARS, Comparison, Figure, compare, dated_series, placing
-from helpers.indicators.peers import features, similar
+from helpers.indicators.peers import Peers, of_kreis
 from helpers.indicators.placing import Placing
 from helpers.indicators.queries import (
     facts_about,
@@ -43,9 +43,9 @@ class ProfileFigures:
     not_applicable: frozenset[str]  # indicators that do not apply here (no Integrationsrat recorded: "entfällt")
     newest: pd.Timestamp  # the newest date the profile shows: "älterer Stand" is measured from it (CURRENT_YEARS)
     facts: pd.DataFrame  # the dated, sourced facts about the Kommune ("Zum Einordnen")
-    peers: tuple[str, ...] | None  # its similar Kommunen (helpers.indicators.peers); None: not determined
+    similar: Peers  # the similar Kommunen of its Kreis: features, dates, sources (helpers.indicators.peers)
+    peers: tuple[str, ...] | None  # the Kommune's own, nearest first; None: not determined (a feature is missing)
     placings: tuple[Placing, ...]  # "Wo steht": each placed indicator with a Kommune value
-
     @property
     def frames(self) -> tuple[pd.DataFrame, ...]:
         """The data behind section 2's charts, in the order they appear."""
@@ -90,12 +90,13 @@ def compute(data: Data, place: Region, sprache: str, stand: pd.Timestamp | None)
     own, kreis_rows = (largest(nationality_rows(obs, a), TOP_NATIONALITIES) for a in (place.ags, kreis.ags))
     inapplicable = frozenset(c.indicator.id for c in comparisons.values() if _not_applicable(obs, c, place))
     newest = max(_shown_dates(comparisons, (population, azr, own, kreis_rows)))
-    peers = _peers(obs, place)
+    similar = of_kreis(obs, place.kreis_ags)
     members = [r.ags for r in kommunen(place.kreis_ags)]
+    peers = similar.of(place.ags)
     placings = tuple(placing.place(obs, i, place.ags, members, kreis.ags, land().ags, peers or (), data.stichtag)
                      for i in placed_indicators(facts) if not comparisons[i].kommune.missing)
     return ProfileFigures(comparisons, stand if stand is not None else comparisons["population"].kommune.date,
-                          population, azr, own, kreis_rows, inapplicable, newest, facts, peers, placings)
+                          population, azr, own, kreis_rows, inapplicable, newest, facts, similar, peers, placings)
 
 
 def placed_indicators(facts: pd.DataFrame) -> tuple[str, ...]:
@@ -104,15 +105,6 @@ def placed_indicators(facts: pd.DataFrame) -> tuple[str, ...]:
     extra = [i for i, ind in CATALOGUE.indicators.items()
              if ind.notable is not None or not facts_about(facts, i).empty]
     return tuple(dict.fromkeys([*CATALOGUE.key_figures, *extra]))
-
-
-def _peers(obs: pd.DataFrame, place: Region) -> tuple[str, ...] | None:
-    """The Kommune's similar Kommunen in its Kreis, as the comparison names them; None where a feature is missing."""
-    table = features(obs, kommunen(place.kreis_ags), place.kreis_ags)
-    if len(table.dropna()) != len(table):
-        return None
-    found = similar(table).set_index("ags")
-    return tuple(found.loc[place.ags, "neighbours"])
 
 
 def _azr(obs: pd.DataFrame, kreis: Region) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from helpers.briefings.kommune_profil.figures import ProfileFigures
 from helpers.briefings.kommune_profil.sections import context_facts
 from helpers.indicators.placing import Placing, notable
 from helpers.presentation import narrative
+from helpers.presentation.peers import features_text, missing_text, sources_text
 from helpers.presentation.placing import (
     direction_text,
     legend_lines,
@@ -60,8 +61,10 @@ def wo_steht(p: Profile) -> list[Block]:
     (the goals follow as a section of their own)."""
     s, name = p.sprache, p.region.name
     placings = p.figures.placings
-    peers = (p.t("profil_wo_peers", names=fmt.format_list([p.names[a] for a in p.figures.peers], s))
-             if p.figures.peers is not None else p.t("profil_wo_no_peers"))
+    similar = p.figures.similar
+    peers = (p.t("profil_wo_peers", names=fmt.format_list([p.names[a] for a in p.figures.peers], s),
+                 features=features_text(similar, s), sources=sources_text(similar)) if p.figures.peers is not None
+             else p.t("profil_wo_no_peers", features=missing_text(similar, s)))
     figures = [f for pl in placings for f in (pl.own, pl.kreis, pl.land, *pl.peers) if not f.lower_bound or f is pl.own]
     blocks: list[Block] = [heading(p.t("profil_h_wo_steht", kommune=name)),
                            markdown(p.t("profil_wo_intro", kommune=name) + " " + peers),

@@ -16,7 +16,6 @@ from helpers.briefings.context import Context, load, show
 from helpers.briefings.kommunen_vergleich import sections
 from helpers.briefings.kommunen_vergleich.figures import ComparisonFigures, compute, municipal_indicators
 from helpers.i18n import check_sprache
-from helpers.indicators.peers import N_GROUPS, NEIGHBOURS
 from helpers.kommunen import KREIS_AGS, kommunen
 from helpers.kommunen import kreis as find_kreis
 from helpers.presentation import payloads
@@ -78,5 +77,5 @@ def sources(ctx: Context[ComparisonFigures]) -> None:
 
 def briefing_payload(ctx: Context[ComparisonFigures]) -> payloads.Briefing:
     newest = sections.comparison_table(ctx)["date"].dropna().max()
-    notes = [ctx.t("vergleich_changes_note"), ctx.t("vergleich_similar_method", k=NEIGHBOURS, n=N_GROUPS)]
+    notes = [ctx.t("vergleich_changes_note"), sections.similarity_method(ctx)]
     return ctx.briefing(ctx.t("vergleich_title"), pd.Timestamp(newest), ctx.cited_span(), ctx.sources.ids, notes)

@@ -14,7 +14,7 @@ import pandas as pd
 from helpers import indicators
 from helpers.indicators import CATALOGUE, Figure, Indicator
 from helpers.indicators.changes import Change, Interval, change_since_previous, common_interval
-from helpers.indicators.peers import feature_sources, features, groups, similar
+from helpers.indicators.peers import Peers, of_kreis
 from helpers.indicators.ranking import MapShare, map_share, reference_date
 from helpers.kommunen import Region, land
 
@@ -63,10 +63,7 @@ class ComparisonFigures:
     key_ids: tuple[str, ...]  # the key table's: the selection's key figures (else the selection) with a Kommune value
     changes: tuple[ChangeColumn, ...]  # the key indicators with a change since the previous date
     map: MapShare | None  # the share on the map (helpers.indicators.ranking.MAP_RULE); None: no share has a figure
-    features: pd.DataFrame  # the similarity features per Kommune, unscaled
-    neighbours: pd.DataFrame | None  # the most similar Kommunen (None: a feature is missing for a Kommune)
-    groups: pd.Series | None
-    feature_sources: tuple[str, ...]
+    peers: Peers  # the similar Kommunen and their groups (features, dates, k, groups: helpers.indicators.peers)
 
 
 def standing(obs: pd.DataFrame, indicator_id: str, kommunen: tuple[Region, ...], kreis: Region, stichtag) -> Standing:
@@ -101,13 +98,8 @@ def compute(obs: pd.DataFrame, indicator_ids: tuple[str, ...], kommunen: tuple[R
             column = tuple(change_since_previous(obs, i, a, stichtag, interval) for a in regions)
             if any(column):
                 changes.append(ChangeColumn(CATALOGUE[i], interval, column))
-    table = features(obs, kommunen, kreis.ags)
-    complete = len(table.dropna()) == len(table)  # e.g. a stichtag before the features' reference dates
-    return ComparisonFigures(
-        indicator_ids, standings, key_ids, tuple(changes),
-        map_share(obs, [r.ags for r in kommunen], stichtag),
-        table, similar(table) if complete else None, groups(table) if complete else None,
-        feature_sources(obs, kommunen, kreis.ags) if complete else ())
+    return ComparisonFigures(indicator_ids, standings, key_ids, tuple(changes),
+                             map_share(obs, [r.ags for r in kommunen], stichtag), of_kreis(obs, kreis.ags))
 
 
 def municipal_indicators(indikatoren: object = None) -> tuple[str, ...]:

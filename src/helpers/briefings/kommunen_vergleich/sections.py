@@ -3,8 +3,6 @@ the changes, similar Kommunen, the map, and every indicator with sentences, a ra
 multiples over time."""
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from helpers import fmt
@@ -33,11 +31,11 @@ from helpers.data.status import Status, mark
 from helpers.i18n import t
 from helpers.indicators import CATALOGUE, Indicator
 from helpers.indicators.changes import Change, Interval
-from helpers.indicators.peers import FEATURES, N_GROUPS, NEIGHBOURS
 from helpers.indicators.queries import facts_about, located_facts
 from helpers.indicators.ranking import ranking
 from helpers.kommunen import LAND_AGS
 from helpers.presentation import charts, maps, time_charts
+from helpers.presentation.peers import feature_label, features_text, missing_text, sources_text
 
 # Rates, shares and levels are ranked; a count is not (the largest town would always be "highest").
 RANKED_UNITS = ("percent", "years")
@@ -142,33 +140,35 @@ def changes(ctx: Comparison) -> list[Block]:
 # --- similar Kommunen ---------------------------------------------------------------------------
 
 def similarity_table(ctx: Comparison) -> pd.DataFrame:
-    """Kommune, group, the three most similar Kommunen and the features as read."""
-    s, table, names = ctx.sprache, ctx.figures.features, ctx.names
-    near, group = ctx.figures.neighbours.set_index("ags"), ctx.figures.groups
+    """Kommune, group, the most similar Kommunen and the features as read (headings with their dates)."""
+    s, peers, names = ctx.sprache, ctx.figures.peers, ctx.names
+    table, near, group = peers.table, peers.neighbours.set_index("ags"), peers.groups
     shown = pd.DataFrame({ctx.t("vergleich_col_kommune"): [names[a] for a in table.index],
                           ctx.t("vergleich_col_group"): [str(group.get(a, fmt.MISSING[s])) for a in table.index],
                           ctx.t("vergleich_col_similar"): [
                               ", ".join(names[n] for n in near.loc[a, "neighbours"]) if a in near.index
                               else fmt.MISSING[s] for a in table.index]})
-    for feat in FEATURES:
+    for feat in peers.features:
         decimals = 0 if feat.log else 1
-        shown[t(feat.key, s)] = [fmt.format_number(v, decimals, s) for v in table[feat.key]]
+        shown[feature_label(feat, peers.dates[feat.key], s)] = [fmt.format_number(v, decimals, s)
+                                                                 for v in table[feat.key]]
     return shown
 
 
-def missing_features(ctx: Comparison) -> list[str]:
-    """The similarity features the data lack for some Kommune, named as the reader knows them (without unit)."""
-    table = ctx.figures.features
-    return [re.sub(r" in %[¹²³]?$", "", ctx.t(f.key)) for f in FEATURES if table[f.key].isna().any()]
+def similarity_method(ctx: Comparison) -> str:
+    """The method in plain words, naming the features this Kreis was compared on, their dates and sources."""
+    peers = ctx.figures.peers
+    return ctx.t("vergleich_similar_method", k=peers.k, n=peers.n_groups, features=features_text(peers, ctx.sprache),
+                 sources=sources_text(peers))
 
 
 def similarity(ctx: Comparison) -> list[Block]:
     """Section: the plain-language method paragraph, then the table of groups and peers."""
-    method = ctx.t("vergleich_similar_method", k=NEIGHBOURS, n=N_GROUPS)
-    blocks: list[Block] = [markdown(f"## {ctx.t('vergleich_h_similar')}\n\n{method}")]
-    if ctx.figures.neighbours is None:  # a feature the data lack for a Kommune (or a stichtag before its dates)
-        return blocks + [markdown(ctx.t("vergleich_similar_unavailable", features=", ".join(missing_features(ctx))))]
-    return blocks + [Table(similarity_table(ctx)), markdown(Cite(ctx.figures.feature_sources))]
+    peers = ctx.figures.peers
+    blocks: list[Block] = [markdown(f"## {ctx.t('vergleich_h_similar')}\n\n{similarity_method(ctx)}")]
+    if not peers.complete:  # a feature the data lack for a Kommune (or a stichtag before its dates)
+        return blocks + [markdown(ctx.t("vergleich_similar_unavailable", features=missing_text(peers, ctx.sprache)))]
+    return blocks + [Table(similarity_table(ctx)), markdown(Cite(peers.source_ids))]
 
 
 # --- map ----------------------------------------------------------------------------------------
