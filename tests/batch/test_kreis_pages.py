@@ -37,7 +37,8 @@ def pages(html) -> dict[str, BeautifulSoup]:
         for hidden in soup(["script", "style"]):
             hidden.decompose()
         parsed[name] = soup
-    assert sum(name.startswith("kreis-wesel/kommune_") for name in parsed) == 13
+    profiles = [name for name in parsed if name.startswith("kreis-wesel/kommune_") and not name.endswith("_kurz.html")]
+    assert len(profiles) == 13 and all(name.replace(".html", "_kurz.html") in parsed for name in profiles)
     return parsed
 
 
