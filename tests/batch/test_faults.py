@@ -129,7 +129,7 @@ def test_partial_run_keeps_latest_complete(partial):
     assert latest != before
     pages = {"index.html", "barrierefreiheit.html"}
     briefings = {p.name for p in latest.glob("*.html")} - pages
-    assert briefings == {p.name for p in before.glob("*.html")} - pages and len(briefings) == 34
+    assert briefings == {p.name for p in before.glob("*.html")} - pages and len(briefings) == 18
     index = (latest / "index.html").read_text()
     assert len(re.findall(r'<tr><td><a href="kommune_\d{8}_[a-z-]+\.html">', index)) == 16
     assert 'href="kreis_uebersicht.html"' in index
@@ -213,7 +213,7 @@ def test_ctrl_c_stops_the_run_without_traceback(project):
     assert not survivors, (survivors, stderr)
     assert victim.returncode == 130, stderr
     assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
-    match = re.search(r"Abgebrochen \(SIGINT\): (\d+) von 68 Notebooks waren fertig .*; sie liegen in (\S+),", stderr)
+    match = re.search(r"Abgebrochen \(SIGINT\): (\d+) von 36 Notebooks waren fertig .*; sie liegen in (\S+),", stderr)
     assert match, stderr
     record = json.loads((Path(match[2]) / "run.json").read_text())
     assert record["status"] == "interrupted" and sum(e["status"] == "ok" for e in record["notebooks"]) == int(match[1])
