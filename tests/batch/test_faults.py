@@ -203,6 +203,9 @@ def test_ctrl_c_stops_the_run_without_traceback(project):
     victim = _start_slow(root, out, start_new_session=True)
     with _reaped(victim) as seen:
         tree = _wait_for_kernels(victim, finished=out)
+        # the worker writes the page before the main process hears of it; a notebook sleeps IM_TEST_SLEEP=2 s,
+        # so within 1 s the main process has counted the first one and at most one more has finished
+        time.sleep(1)
         seen |= tree
         os.killpg(victim.pid, signal.SIGINT)  # what the terminal sends to the foreground group on Ctrl+C
         deadline = time.monotonic() + HANG_GUARD

@@ -104,7 +104,7 @@ def _nearest_by_hand(kreis_ags: str, ags: str, k: int) -> list[str]:
 
 def test_a_wesel_profile_names_the_similar_kommunen_computed_by_hand(kreise_run):
     """Moers's "Wo steht" names its three similar Kommunen, nearest first, as computed here without helpers, and
-    its method sentence names the statewide official features with their dates and sources; so does the
+    its method sentence names the statewide official features with their dates and cites their sources; so does the
     comparison, whose table gives Moers the same three."""
     from bs4 import BeautifulSoup
 
@@ -115,8 +115,10 @@ def test_a_wesel_profile_names_the_similar_kommunen_computed_by_hand(kreise_run)
     names = f"{expected[0]}, {expected[1]} und {expected[2]}"
     assert f"Ähnliche Kommunen: {names} – die nächsten unter den 13 Kommunen des Kreises Wesel nach Einwohner " \
            "31.12.2024, Einwohner je km² 31.12.2024, Bevölkerungsentwicklung 2011–2015 und Ausländeranteil " \
-           "Zensus 2011 (Quellen: IT.NRW 12411-15i;" in text
-    assert "12411-01-01-5, 12111-01-01-5" in text and "nicht bestimmt" not in text
+           "Zensus 2011 (Verfahren: Kommunenvergleich, „Ähnliche Kommunen“). Quellen: [" in text
+    # the features' tables, cited by number, are in the profile's list of sources
+    assert all(code in text for code in ("12411-15i", "12411-01-01-5", "12111-01-01-5"))
+    assert "nicht bestimmt" not in text
     comparison = BeautifulSoup((site / "kommunen_vergleich.html").read_text(encoding="utf-8"), "html.parser")
     assert "vier amtliche Merkmale betrachtet – Einwohner 31.12.2024" in comparison.get_text(" ", strip=True)
     rows = [[td.get_text(" ", strip=True) for td in tr.find_all("td")] for tr in comparison.find_all("tr")]

@@ -14,8 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.paths import NOTEBOOKS_DIR, RAW_DIR
-from tests.batch.toy import briefing_cells, notebook
+from helpers.paths import RAW_DIR
+from tests.batch.toy import TOYS, briefing_cells, notebook, toy_run_table
 from tests.data.update_support import LDB_12411_15I
 from tests.material import require
 
@@ -37,8 +37,8 @@ while not gate.exists():
 def _root(base: Path) -> Path:
     root = base / "root"
     (root / "notebooks").mkdir(parents=True)
-    shutil.copy(NOTEBOOKS_DIR / "runs.yaml", root / "notebooks" / "runs.yaml")
-    for name in ("kreis_uebersicht", "kommunen_vergleich", "kommune_profil"):
+    toy_run_table(root / "notebooks")
+    for name in TOYS:
         notebook(root / "notebooks" / f"{name}.ipynb", *briefing_cells(name), READ_AND_WAIT)
     shutil.copytree(RAW_DIR, root / "data" / "raw")
     return root

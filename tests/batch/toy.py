@@ -46,6 +46,15 @@ def briefing_cells(kind: str, title: str = "Testbriefing", notes: str = "[]") ->
     return head, PAYLOADS, CHART
 
 
+TOYS = ("kreis_uebersicht", "kommunen_vergleich", "kommune_profil")
+
+
+def toy_run_table(notebooks: Path) -> None:
+    """The real run table's rows of the toy notebooks (not the short version, which has no toy)."""
+    rows = [row for row in read_yaml(NOTEBOOKS_DIR / RUN_TABLE) if row["notebook"] in {f"{n}.ipynb" for n in TOYS}]
+    (notebooks / RUN_TABLE).write_text(yaml.safe_dump(rows, sort_keys=False), encoding="utf-8")
+
+
 def product_root(root: Path, *, fail: str | None = None) -> Path:
     """A project root (INTEGRATIONSMONITOR_ROOT) with the real run table's rows of the toy notebooks (overview,
     comparison, profile: 18 per Kreis Kleve run, not the 34 with the short versions), toy notebooks and raw data.
@@ -54,10 +63,8 @@ def product_root(root: Path, *, fail: str | None = None) -> Path:
     """
     notebooks = root / "notebooks"
     notebooks.mkdir(parents=True)
-    toys = ("kreis_uebersicht", "kommunen_vergleich", "kommune_profil")
-    rows = [row for row in read_yaml(NOTEBOOKS_DIR / RUN_TABLE) if row["notebook"] in {f"{n}.ipynb" for n in toys}]
-    (notebooks / RUN_TABLE).write_text(yaml.safe_dump(rows, sort_keys=False), encoding="utf-8")
-    for name in toys:  # each notebook's name is its kind
+    toy_run_table(notebooks)
+    for name in TOYS:  # each notebook's name is its kind
         cells = briefing_cells(name)
         if name == "kommune_profil":  # IM_TEST_SLEEP: a run slow enough to be interrupted midway
             cells += ("import os, time\ntime.sleep(float(os.environ.get('IM_TEST_SLEEP', '0')))",)

@@ -7,12 +7,12 @@ import pandas as pd
 
 from helpers import fmt
 from helpers.briefings.context import Context
-from helpers.briefings.document import Block, Statement, Table, Text, heading, markdown, statement_parts
+from helpers.briefings.document import Block, Cite, Statement, Table, Text, heading, markdown, statement_parts
 from helpers.briefings.kommune_profil.figures import ProfileFigures
 from helpers.briefings.kommune_profil.sections import context_facts
 from helpers.indicators.placing import Placing, notable
 from helpers.presentation import narrative
-from helpers.presentation.peers import features_text, missing_text, sources_text
+from helpers.presentation.peers import features_text, missing_text
 from helpers.presentation.placing import (
     direction_text,
     legend_lines,
@@ -62,12 +62,13 @@ def wo_steht(p: Profile) -> list[Block]:
     s, name = p.sprache, p.region.name
     placings = p.figures.placings
     similar = p.figures.similar
-    peers = (p.t("profil_wo_peers", names=fmt.format_list([p.names[a] for a in p.figures.peers], s),
-                 features=features_text(similar, s), sources=sources_text(similar)) if p.figures.peers is not None
-             else p.t("profil_wo_no_peers", features=missing_text(similar, s)))
+    # the features' sources by number, as every other sentence: named in full they took three lines of page 1
+    peers = ((p.t("profil_wo_peers", names=fmt.format_list([p.names[a] for a in p.figures.peers], s),
+                  features=features_text(similar, s)) + " ", Cite(similar.source_ids)) if p.figures.peers is not None
+             else (p.t("profil_wo_no_peers", features=missing_text(similar, s)),))
     figures = [f for pl in placings for f in (pl.own, pl.kreis, pl.land, *pl.peers) if not f.lower_bound or f is pl.own]
     blocks: list[Block] = [heading(p.t("profil_h_wo_steht", kommune=name)),
-                           markdown(p.t("profil_wo_intro", kommune=name) + " " + peers),
+                           Text((p.t("profil_wo_intro", kommune=name) + " ", *peers)),
                            Table(table := placing_table(p), _ids(figures), css_class="im-placing")]
     blocks += context_facts(p, [p.figures.comparisons[pl.indicator.id] for pl in placings])
     legend = narrative.marker_legend({f.status for f in figures if not f.missing}, s)
