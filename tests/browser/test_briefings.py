@@ -26,7 +26,9 @@ KINDS = ["index", "kommune", "kommune_kurz", "kreis_uebersicht", "kommunen_vergl
 LANGUAGES = ["de", "en"]
 # A committee member reads in five minutes: a Kommune profile, the Kreis overview and the
 # index stay short; the comparison covers every indicator for all Kommunen (issue 28's budgets).
-MAX_PDF_PAGES = {"index": 3, "kommune": 8, "kommune_kurz": 2, "kreis_uebersicht": 6, "kommunen_vergleich": 10}
+# the full profile holds 'Wo steht' and the goals since issue 27 (Weeze, with its two reception-facility facts and
+# their sources, prints 9 pages); the two-page short version ("kommune_kurz") is the quick read
+MAX_PDF_PAGES = {"index": 3, "kommune": 9, "kommune_kurz": 2, "kreis_uebersicht": 6, "kommunen_vergleich": 10}
 # The text area of an A4 page at 96 dpi (210 x 297 mm less the 12 mm margins of briefing.css):
 # with print styles at this width the page is laid out as on paper.
 A4_TEXT_AREA = {"width": 703, "height": 1032}

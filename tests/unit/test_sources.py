@@ -136,3 +136,10 @@ def test_stand_names_the_dates_of_the_figures_shown():
     assert "Stand 15.10.2021;" in sources.cite({"BILD_ITNRW_21111_9K21": [day]})
     two_days = [day, day + pd.DateOffset(years=1)]
     assert "Stand 15.10.2021 und 15.10.2022" in sources.cite({"BILD_ITNRW_21111_9K21": two_days})
+
+
+def test_the_list_of_sources_names_the_datenlizenz_by_its_identifier():
+    """Spelled out once in "Quellen und Lizenz"; in every entry it cost a line each."""
+    table = sources.source_table(["ITNRW_12411_15I_2024", "RP2024_AUSL"], "de")
+    licences = table["Lizenz/Nutzung"].tolist()
+    assert licences[0] == "dl-de/by-2-0" and licences[1] != "dl-de/by-2-0" and "Datenlizenz" not in licences[1]

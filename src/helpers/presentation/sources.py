@@ -206,6 +206,13 @@ class Numbering:
         return f"{prefix}: " + ", ".join(f"[{n}]" for n in numbers)
 
 
+def _listed_licence(licence: str, sprache: str) -> str:
+    """The licence in the list of sources: the Datenlizenz by its identifier ("dl-de/by-2-0"), which the
+    closing paragraph "Quellen und Lizenz" spells out once — in full it took a line of every official entry
+    and a page of a long profile."""
+    return licence if licence == "dl-de/by-2-0" else t(LICENCE_KEYS[licence], sprache)
+
+
 def source_table(source_ids, sprache: str = "de", numbering: Numbering | None = None) -> pd.DataFrame:
     """The "Quellen und Stand" section: one row per source with its reference number (from
     ``numbering``, else counted from 1), German (or English) column names."""
@@ -220,7 +227,7 @@ def source_table(source_ids, sprache: str = "de", numbering: Numbering | None = 
         t("source_col_table", sprache): [r.table_code or t(f"source_kind_{r.family or 'official'}", sprache)
                                          for r in rows.itertuples()],
         t("source_col_date", sprache): [format_date(d, sprache) for d in rows["reference_date"]],
-        t("source_col_licence", sprache): [t(LICENCE_KEYS[lic], sprache) for lic in rows["licence"]],
+        t("source_col_licence", sprache): [_listed_licence(lic, sprache) for lic in rows["licence"]],
         t("source_col_url", sprache): [_address(text, sprache) for text in rows["url_or_repo_path"]],
         t("source_col_id", sprache): rows["source_id"],
     })
