@@ -47,7 +47,7 @@ GROWTH = (1, 4, 8, 16)
 WORKERS = 2
 MIB = 2**20
 KINDS = {"kommune_profil.ipynb": "profile", "kreis_uebersicht.ipynb": "overview",
-         "kommunen_vergleich.ipynb": "comparison"}
+         "kommunen_vergleich.ipynb": "comparison", "kommune_kurz.ipynb": "short version"}
 GOALS = {"pool": 4.0, "naive": 8.0, "rerun": 2.0}
 
 
