@@ -11,6 +11,7 @@ number carries a true minus sign (−), in German and in English.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from numbers import Number
@@ -51,6 +52,12 @@ def round_half_up(value: Number, decimals: int = 0) -> Decimal:
     if exact.is_finite() and exact != 0:
         exact = Context(prec=SIGNIFICANT_DIGITS, rounding=ROUND_HALF_EVEN).plus(exact)
     return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+
+
+def as_printed(value: Number | None, decimals: int) -> float | None:
+    """``value`` as a reader sees it (:func:`round_half_up` at ``decimals``), as a float: ranks, ties, thresholds
+    and goals compare these, so what prints equal is equal. None and NaN stay as they are."""
+    return value if value is None or math.isnan(value) else float(round_half_up(value, decimals))
 
 
 def format_number(value: Number | None, decimals: int = 0, sprache: str = "de") -> str:

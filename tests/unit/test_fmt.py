@@ -103,3 +103,9 @@ def test_markdown_output_keeps_formatting_and_shows_other_markup_as_text():
     assert rendered == ('<p class="k">a &amp; b &lt;script&gt;alert(1)&lt;/script&gt;'
                         '&lt;img src=x onerror=alert(1)&gt;</p>'
                         '<a title="t">j</a><a href="https://x.de/?a=1&amp;b=2">l</a>1')
+
+
+def test_as_printed_is_the_value_a_reader_sees():
+    """Ranks, ties, thresholds and goals compare these: round half up, the float's decimal reading."""
+    assert fmt.as_printed(2.675, 2) == 2.68 and fmt.as_printed(6.25, 1) == 6.3 and fmt.as_printed(-2.5, 0) == -3.0
+    assert fmt.as_printed(None, 1) is None and math.isnan(fmt.as_printed(float("nan"), 1))

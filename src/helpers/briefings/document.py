@@ -17,6 +17,7 @@ from IPython.display import Markdown, display
 
 from helpers import fmt
 from helpers.i18n import t
+from helpers.indicators.figure import sources_of
 from helpers.indicators.ranking import MapShare
 from helpers.presentation import charts, maps, sources, tables
 from helpers.presentation.narrative import format_figure, marker_legend
@@ -133,7 +134,7 @@ def share_map(choice: MapShare, names: Mapping[str, str], sprache: str) -> Chart
     label = choice.indicator.label(sprache)
     table = pd.DataFrame({t("map_col_kommune", sprache): [names[f.ags] for f in choice.figures],
                           label: [format_figure(f, sprache) for f in choice.figures]})
-    ids = tuple(dict.fromkeys(i for f in choice.figures if not f.missing for i in f.source_ids))
+    ids = sources_of(choice.figures)
     title = f"{label}, {fmt.format_date(choice.reference_date, sprache)}"
     return Chart(maps.choropleth, dict(values=values, title=title, sprache=sprache, source_ids=ids,
                                        decimals=choice.indicator.decimals), table)

@@ -52,6 +52,11 @@ class Figure:
         return out
 
 
+def sources_of(figures: Iterable[Figure]) -> tuple[str, ...]:
+    """The sources of the figures that exist, each once in order: what a table or chart of them cites."""
+    return tuple(dict.fromkeys(i for f in figures if not f.missing for i in f.source_ids))
+
+
 PRECISIONS = ("day", "month", "school_year", "year")
 
 

@@ -24,7 +24,7 @@ import pandas as pd
 from helpers.data import store
 from helpers.data.hashing import file_sha256
 from helpers.data.status import Status
-from helpers.fmt import round_half_up
+from helpers.fmt import as_printed
 from helpers.i18n import t
 from helpers.indicators.catalogue import CATALOGUE, Indicator
 from helpers.indicators.compute import indicator_series
@@ -295,14 +295,11 @@ def assess(goal: Goal, baseline: Point, newest: Point | None, decimals: int) -> 
     if newest.base != baseline.base:
         return Judgement(goal, "not_assessable", "base_change", baseline, newest)
 
-    def printed(value: float) -> float:
-        return float(round_half_up(value, decimals))
-
-    first, now, target = printed(baseline.value), printed(newest.value), printed(goal.target)
+    first, now, target = (as_printed(v, decimals) for v in (baseline.value, newest.value, goal.target))
     direction = (target > first) - (target < first)
     due = pd.Timestamp(goal.target_date)
     progress = min(1.0, (newest.date - baseline.date) / (due - baseline.date))  # baseline < due: checked on reading
-    path = printed(baseline.value + (goal.target - baseline.value) * progress)
+    path = as_printed(baseline.value + (goal.target - baseline.value) * progress, decimals)
     if direction == 0:  # hold the value: only the target itself is on course
         status = "reached" if now == target else "off_track"
     elif (now - target) * direction >= 0:

@@ -49,19 +49,15 @@ class Placing:
     @property
     def tied(self) -> tuple[str, ...]:
         """The other Kommunen whose value prints the same as the region's."""
-        mine = printed(self.own.value, self.indicator)
-        return tuple(f.ags for f in self.ranked if f.ags != self.own.ags and printed(f.value, self.indicator) == mine)
+        decimals = self.indicator.decimals
+        mine = fmt.as_printed(self.own.value, decimals)
+        return tuple(f.ags for f in self.ranked if f.ags != self.own.ags and fmt.as_printed(f.value, decimals) == mine)
 
     @property
     def lowest_rank(self) -> int:
         """The rank counted from below (1 = lowest), for "zweitniedrigster"."""
-        mine = printed(self.own.value, self.indicator)
-        return sum(printed(f.value, self.indicator) <= mine for f in self.ranked) - len(self.tied)
-
-
-def printed(value: float | None, ind: Indicator) -> float | None:
-    """The value as readers see it (round half up at the indicator's decimals): ties and thresholds use it."""
-    return None if value is None else float(fmt.round_half_up(value, ind.decimals))
+        mine = fmt.as_printed(self.own.value, self.indicator.decimals)
+        return sum(fmt.as_printed(f.value, self.indicator.decimals) <= mine for f in self.ranked) - len(self.tied)
 
 
 def _count(obs: pd.DataFrame, ind: Indicator, own: Figure) -> float | None:
@@ -115,8 +111,8 @@ def notable(p: Placing) -> Notability | None:
         rule.reference, tuple(f for f in p.peers if not f.missing and not f.lower_bound))
     if not reference or any(f.missing for f in reference):
         return None
-    own = printed(p.own.value, p.indicator)
-    values = [printed(f.value, p.indicator) for f in reference]
+    own = fmt.as_printed(p.own.value, p.indicator.decimals)
+    values = [fmt.as_printed(f.value, p.indicator.decimals) for f in reference]
     above = own > max(values)
     edge = max(values) if above else min(values)
     if not above and own >= edge:

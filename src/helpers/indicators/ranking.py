@@ -71,8 +71,7 @@ def ranking(values: pd.Series, decimals: int | None = None) -> pd.DataFrame:
     in AGS order). With ``decimals``, values equal as printed are equal. Missing values come
     last, unranked."""
     frame = pd.DataFrame({"ags": values.index.astype(str), "value": values.to_numpy(dtype=float)})
-    key = frame["value"] if decimals is None else frame["value"].map(
-        lambda v: v if pd.isna(v) else float(fmt.round_half_up(v, decimals)))  # as printed
+    key = frame["value"] if decimals is None else frame["value"].map(lambda v: fmt.as_printed(v, decimals))
     frame = frame.assign(_key=key).sort_values(["_key", "ags"], ascending=[False, True], na_position="last",
                                                kind="mergesort")
     frame["rank"] = frame["_key"].rank(method="min", ascending=False).astype("Int64")

@@ -73,7 +73,7 @@ def span_text(dates: Iterable, sprache: str = "de") -> str:
 def compare_word(figure: Figure, other: Figure, sprache: str = "de") -> str:
     """"mehr als" / "weniger als" / "genauso viel wie", judged on the printed (rounded) values."""
     decimals = CATALOGUE[figure.indicator].decimals
-    a, b = fmt.round_half_up(figure.value, decimals), fmt.round_half_up(other.value, decimals)
+    a, b = fmt.as_printed(figure.value, decimals), fmt.as_printed(other.value, decimals)
     return t("profil_more" if a > b else "profil_less" if a < b else "profil_same", sprache)
 
 

@@ -1,6 +1,6 @@
 """The words of "Wo steht …?": a rank ("zweithöchster Wert der 16"), the direction since the earlier comparable
 date, the range of the similar Kommunen, and an "Auffällig" statement — neutral (above or below a reference,
-never good or bad) and judged on the printed values (:func:`helpers.indicators.placing.printed`)."""
+never good or bad) and judged on the printed values (:func:`helpers.fmt.as_printed`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -9,7 +9,7 @@ import pandas as pd
 
 from helpers import fmt
 from helpers.i18n import t
-from helpers.indicators.placing import Notability, Placing, printed
+from helpers.indicators.placing import Notability, Placing
 from helpers.kommunen import LAND_AGS
 from helpers.presentation.narrative import format_day, format_figure, format_value
 from helpers.presentation.sources import is_secondary
@@ -52,7 +52,7 @@ def direction_text(p: Placing, sprache: str) -> str:
     c = p.change
     if c is None or any(is_secondary(i) for i in c.source_ids):
         return ""
-    start, end = printed(c.start_value, p.indicator), printed(c.end_value, p.indicator)
+    start, end = fmt.as_printed(c.start_value, p.indicator.decimals), fmt.as_printed(c.end_value, p.indicator.decimals)
     word = "placing_up" if end > start else "placing_down" if end < start else "placing_same"
     day = fmt.format_date(c.start.date(), sprache, p.own.precision)
     return t(word, sprache, date=day, value=format_value(c.start_value, p.indicator.id, sprache))
@@ -64,7 +64,7 @@ def peers_text(p: Placing, sprache: str) -> str:
     if not values:
         return ""
     low, high = min(values, key=lambda f: f.value), max(values, key=lambda f: f.value)
-    if printed(low.value, p.indicator) == printed(high.value, p.indicator):
+    if fmt.as_printed(low.value, p.indicator.decimals) == fmt.as_printed(high.value, p.indicator.decimals):
         return format_figure(low, sprache)
     return f"{format_figure(low, sprache)} – {format_figure(high, sprache)}"
 

@@ -10,6 +10,7 @@ from helpers.briefings.context import Context
 from helpers.briefings.document import Block, Cite, Statement, Table, Text, heading, markdown, statement_parts
 from helpers.briefings.kommune_profil.figures import ProfileFigures
 from helpers.briefings.kommune_profil.sections import context_facts
+from helpers.indicators.figure import sources_of
 from helpers.indicators.placing import Placing, notable
 from helpers.presentation import narrative
 from helpers.presentation.peers import features_text, missing_text
@@ -24,9 +25,6 @@ from helpers.presentation.placing import (
 
 Profile = Context[ProfileFigures]
 
-
-def _ids(figures) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(i for f in figures if not f.missing for i in f.source_ids))
 
 
 def _row(p: Profile, pl: Placing) -> dict[str, str]:
@@ -53,7 +51,7 @@ def notable_statements(p: Profile) -> list[Statement]:
     """"Auffällig": the indicators whose rule is met, each with the sources of its figures (their marks are
     explained under the table above, so no second legend)."""
     found = [n for n in (notable(pl) for pl in p.figures.placings) if n is not None]
-    return [Statement(notable_text(n, p.names, p.sprache), _ids((n.placing.own, *n.reference))) for n in found]
+    return [Statement(notable_text(n, p.names, p.sprache), sources_of((n.placing.own, *n.reference))) for n in found]
 
 
 def wo_steht(p: Profile) -> list[Block]:
@@ -69,7 +67,7 @@ def wo_steht(p: Profile) -> list[Block]:
     figures = [f for pl in placings for f in (pl.own, pl.kreis, pl.land, *pl.peers) if not f.lower_bound or f is pl.own]
     blocks: list[Block] = [heading(p.t("profil_h_wo_steht", kommune=name)),
                            Text((p.t("profil_wo_intro", kommune=name) + " ", *peers)),
-                           Table(table := placing_table(p), _ids(figures), css_class="im-placing")]
+                           Table(table := placing_table(p), sources_of(figures), css_class="im-placing")]
     blocks += context_facts(p, [p.figures.comparisons[pl.indicator.id] for pl in placings])
     legend = narrative.marker_legend({f.status for f in figures if not f.missing}, s)
     lines = legend_lines(table, p.t("profil_wo_legend"), p.t("profil_wo_col_direction"), s)

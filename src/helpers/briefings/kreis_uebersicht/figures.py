@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers.indicators import CATALOGUE, Figure, Indicator, figure, placing
+from helpers.indicators.figure import sources_of
 from helpers.indicators.placing import Placing
 from helpers.indicators.queries import (
     azr_series,
@@ -61,7 +62,7 @@ class KeyFigure:
 
     @property
     def source_ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(i for f in (self.kreis, self.land) if not f.missing for i in f.source_ids))
+        return sources_of((self.kreis, self.land))
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,14 +8,11 @@ import pandas as pd
 
 from helpers.briefings.document import Block, Statement, Table, Text, heading, markdown, statement_parts
 from helpers.briefings.kreis_uebersicht.statements import Overview
+from helpers.indicators.figure import sources_of
 from helpers.indicators.placing import notable
 from helpers.kommunen import kreise
 from helpers.presentation import narrative
 from helpers.presentation.placing import direction_text, legend_lines, notable_text, rank_text, shown_columns
-
-
-def _ids(figures) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(i for f in figures if not f.missing for i in f.source_ids))
 
 
 def _names() -> dict[str, str]:
@@ -41,9 +38,9 @@ def wo_steht(ctx: Overview) -> list[Block]:
     legend = narrative.marker_legend({f.status for f in figures if not f.missing}, s)
     found = [n for n in (notable(pl) for pl in placings) if n is not None]
     # the marks of these figures are explained under the table: no second legend
-    statements = [Statement(notable_text(n, _names(), s), _ids((n.placing.own, *n.reference))) for n in found]
+    statements = [Statement(notable_text(n, _names(), s), sources_of((n.placing.own, *n.reference))) for n in found]
     return [heading(ctx.t("uebersicht_h_wo_steht")), markdown(ctx.t("uebersicht_wo_intro")),
-            Table(table := placing_table(ctx), _ids(figures), css_class="im-placing"),
+            Table(table := placing_table(ctx), sources_of(figures), css_class="im-placing"),
             markdown("<small>" + "  \n".join([*legend_lines(table, ctx.t("uebersicht_wo_legend"),
                                                              ctx.t("uebersicht_wo_col_direction"), s),
                                                *legend]) + "</small>"),
