@@ -312,10 +312,16 @@ def assess(goal: Goal, baseline: Point, newest: Point | None, decimals: int) -> 
 def judge_run(goals: tuple[Goal, ...], kreise: set[str], stichtag: str | None = None) -> list[Judgement]:
     """Every goal of the run's Kreise, judged on the data up to ``stichtag`` as the briefings judge it
     (for the index and run.json)."""
+    if not goals:  # the usual case: no observations read in the main process of every run
+        return []
     day = pd.Timestamp(stichtag) if stichtag else None
     obs = store.load("observations")
-    return [judge(until(regional(obs, kreis_ags), day), goal, day)
-            for kreis_ags in sorted(kreise) for goal in of_region(goals, kreis_ags)]
+    judged = []
+    for kreis_ags in sorted(kreise):
+        if mine := of_region(goals, kreis_ags):
+            rows = until(regional(obs, kreis_ags), day)  # once per Kreis, not per goal
+            judged += [judge(rows, goal, day) for goal in mine]
+    return judged
 
 
 def run_record(goals: tuple[Goal, ...], judged: list[dict], path: Path | None = None) -> dict[str, object]:
