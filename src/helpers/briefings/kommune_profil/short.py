@@ -16,9 +16,14 @@ from helpers.presentation import narrative, payloads
 KIND = "kommune_kurz"  # the BRIEFING payload's kind: the index links it beside its profile
 
 
+def _span(p: Profile) -> str:
+    """The years of the figures it shows ("Zahlen von 2011 bis 2025 …"): those of "Wo steht"."""
+    return narrative.span_text([pl.own.date for pl in p.figures.placings if pl.own.date is not None], p.sprache)
+
+
 def title(p: Profile) -> list[Block]:
     """H1, the span of dates and the link to the full profile (same folder, same language)."""
-    span = narrative.span_text([pl.own.date for pl in p.figures.placings if pl.own.date is not None], p.sprache)
+    span = _span(p)
     return [heading(p.t("profil_short_title", kommune=p.region.name), 1),
             markdown(p.t("profil_short_intro", span=span, erstellt=p.created.strftime("%d.%m.%Y, %H:%M"),
                          href=profile_href(p)))]
@@ -53,7 +58,7 @@ def sources(p: Profile) -> list[Block]:
 def briefing_payload(p: Profile) -> payloads.Briefing:
     """The BRIEFING payload of the short version (kind ``kommune_kurz``): the index links it beside the profile."""
     statuses = {f.status for pl in p.figures.placings for f in (pl.own, pl.kreis, pl.land) if not f.missing}
-    span = narrative.span_text([pl.own.date for pl in p.figures.placings if pl.own.date is not None], p.sprache)
+    span = _span(p)
     return p.briefing(p.t("profil_short_title", kommune=p.region.name), p.figures.stand, span, p.sources.ids,
                       narrative.marker_legend(statuses, p.sprache))
 
