@@ -34,6 +34,14 @@ _GERMAN_NUMBER = re.compile(r"^-?\d{1,3}(?:\.\d{3})*(?:,\d+)?$|^-?\d+(?:,\d+)?$"
 _ENGLISH_NUMBER = re.compile(r"^-?\d+(?:\.\d+)?$")
 _TABLE_CODE = re.compile(r"(?:\d{5}|\d{4}[A-Z])-[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*")
 _DATE = re.compile(r"^(\d{2})\.(\d{2})\.(\d{4})$")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_YEAR = re.compile(r"\d{4}")
+_DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$", re.MULTILINE)
+_DECIMAL_POINT = re.compile(r"^-?\d+\.(?:\d{1,2}|\d{4,})$", re.MULTILINE)
+_ARS = re.compile(r"\d{12}")
+_KREISFREI_AGS = re.compile(r"\d{5}000")
+_REGION_CODE = re.compile(r"DG|\d{2,12}")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 # Resolves a region as a file prints it (an official name such as 'Kleve, Stadt', or a Gemeinde name with
@@ -133,11 +141,14 @@ def parse_cell(text: str, decimal: str = ",") -> tuple[float, str]:
 
 
 def decimal_style(cells) -> str:
-    """',' for German exports; '.' when the numbers use a decimal point (English GENESIS exports)."""
-    cells = [c.strip() for c in cells]
-    if any(re.match(r"^-?\d+,\d+$", c) for c in cells):
+    """',' for German exports; '.' when the numbers use a decimal point (English GENESIS exports).
+
+    One search over the cells joined line by line instead of a match per cell (a statewide export has
+    350,000); a cell with a line break of its own could never match and is left out."""
+    text = "\n".join(c for c in (c.strip() for c in cells) if "\n" not in c)
+    if _DECIMAL_COMMA.search(text):
         return ","
-    if any(re.match(r"^-?\d+\.(?:\d{1,2}|\d{4,})$", c) for c in cells):
+    if _DECIMAL_POINT.search(text):
         return "."
     return ","
 
@@ -149,15 +160,15 @@ def normalise_ags(code: str) -> str:
     AGS (05111000, Düsseldorf in the Zensus tables) becomes the Kreis key (05111) the other tables use.
     """
     code = code.strip()
-    if re.fullmatch(r"\d{12}", code):
+    if _ARS.fullmatch(code):
         code = code[:5] + code[9:]
-    if re.fullmatch(r"\d{5}000", code):
+    if _KREISFREI_AGS.fullmatch(code):
         return code[:5]
     return code
 
 
 def is_region_code(code: str) -> bool:
-    return bool(re.fullmatch(r"DG|\d{2,12}", code.strip()))
+    return bool(_REGION_CODE.fullmatch(code.strip()))
 
 
 def iso_date(text: str) -> str:
@@ -166,9 +177,9 @@ def iso_date(text: str) -> str:
     if match := _DATE.match(text):
         day, month, year = match.groups()
         return f"{year}-{month}-{day}"
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    if _ISO_DATE.fullmatch(text):
         return text
-    if re.fullmatch(r"\d{4}", text):
+    if _YEAR.fullmatch(text):
         return f"{text}-12-31"
     return ""
 
@@ -290,7 +301,7 @@ def slug(text: str) -> str:
     text = text.strip().lower()
     for umlaut, plain in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss")):
         text = text.replace(umlaut, plain)
-    return re.sub(r"[^a-z0-9]+", "_", text).strip("_") or "value"
+    return _NOT_SLUG.sub("_", text).strip("_") or "value"
 
 
 def mapped(table: str, keys: list[str], fallback_variable: str, fallback_category: str,

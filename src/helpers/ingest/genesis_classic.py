@@ -76,6 +76,7 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
     records, problems = [], []
     total = row_total(table)
     parts: dict[tuple[str, str, str], list[tuple[float, str]]] = {}  # (ags, date, unit) → the parts of the total
+    targets = {position: _target(table, position, columns.get(position, ("", [], ""))) for position in kept}
     for line, row in data:
         row_date = iso_date(row[0]) if offset == 3 else ""
         ags = normalise_ags(row[offset - 2])
@@ -84,15 +85,12 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
             continue
         category_of_row = row_category(table, row_label)
         for position in (j for j in kept if j < len(row)):
-            date, labels, unit = columns.get(position, ("", [], ""))
+            date, variable, category, unit_out = targets[position]
             try:
                 value, flag = parse_cell(row[position], decimal)
             except ValueError as exc:
                 problems.append(f"Zeile {line + 1}, Spalte {position + 1}: {exc}")
                 continue
-            fallback = slug(" ".join(dict.fromkeys(labels))) if labels else f"column_{position + 1}"
-            variable, category, unit_out = mapped(table, [" | ".join(labels), labels[-1] if labels else ""],
-                                                  fallback, "total", unit)
             category = "|".join(c for c in (category, category_of_row) if c != "total") or "total"
             records.append((ags, row_date or date or table_date, variable, category, value, unit_out, flag))
             if total and row_label in total["rows"]:
@@ -100,6 +98,14 @@ def read(text: str, table: str | None = None, reference_date: str | None = None,
     records += _totals(total, parts)
     out = frame(records).drop_duplicates(ignore_index=True)
     return Extract(out, problems, table, FORMAT)
+
+
+def _target(table: str, position: int, column: tuple[str, list[str], str]) -> tuple[str, str, str, str]:
+    """(date, variable, category, unit) of a value column, from its header and the table's map: looked up once
+    per column, not once per cell."""
+    date, labels, unit = column
+    fallback = slug(" ".join(dict.fromkeys(labels))) if labels else f"column_{position + 1}"
+    return date, *mapped(table, [" | ".join(labels), labels[-1] if labels else ""], fallback, "total", unit)
 
 
 def _totals(total: dict | None, parts: dict[tuple[str, str, str], list[tuple[float, str]]]) -> list[tuple]:
