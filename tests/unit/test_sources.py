@@ -117,7 +117,7 @@ def test_reference_date_is_never_cited_as_publication_date():
 def test_official_origin_is_kept_and_not_repeated_as_the_route():
     """Where publisher, page or title name an official statistics office, the line starts with it;
     the route is the carrier ("IT.NRW, nach forumwk.de"), never the office again."""
-    official = "|".join(r.publisher_pattern for r in provenance._families().itertuples() if r.family == "official")
+    official = "|".join(pattern.pattern for pattern, family, *_ in provenance._families() if family == "official")
     for r in _press_and_third_party().itertuples():
         texts = " ".join((r.publisher, r.table_or_page, r.title))
         if re.search(official, texts):
