@@ -355,13 +355,14 @@ def _bases(obs: pd.DataFrame) -> pd.Series:
     declared = obs["_declared_base"] if "_declared_base" in obs else pd.Series("", index=obs.index)
     base = declared.fillna("").astype(object).where(applies, "")  # an export's base from catalogue/tables.yaml
     rules["_specific"] = (rules["variable"] != "*") | (rules["date"] != "")
+    rows = obs.loc[applies, ["source_id", "variable", "_date_raw"]]  # the rules are matched on these rows only
     for rule in rules.sort_values("_specific", kind="stable").itertuples(index=False):  # specific rules win
-        hit = applies & (obs["source_id"] == rule.source_id)
+        hit = rows["source_id"] == rule.source_id
         if rule.variable != "*":
-            hit &= obs["variable"] == rule.variable
+            hit &= rows["variable"] == rule.variable
         if rule.date:
-            hit &= obs["_date_raw"] == rule.date
-        base[hit] = rule.base
+            hit &= rows["_date_raw"] == rule.date
+        base[hit.index[hit]] = rule.base
     return base
 
 

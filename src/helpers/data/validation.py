@@ -222,14 +222,14 @@ def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:
     municipal_ags = {r.ags for r in kommunen()}
     counts = obs[obs["unit"].isin(spec["units"])]
     key = ["date", "variable", "category", "base"]
-    municipal = counts[counts["ags"].isin(municipal_ags)]
     kreis = counts[counts["ags"] == KREIS_AGS]
-    for group, rows in municipal.groupby(key + ["source_id"], sort=True):
-        if rows["ags"].nunique() < len(municipal_ags):
-            continue
+    kreis_rows = kreis.groupby(key, sort=False).indices  # key → positions, found once instead of filtered per key
+    municipal = counts[counts["ags"].isin(municipal_ags)]
+    municipal = municipal[pd.MultiIndex.from_frame(municipal[key]).isin(list(kreis_rows))]  # keys with a Kreis value
+    complete = municipal.groupby(key + ["source_id"])["ags"].transform("nunique") == len(municipal_ags)
+    for group, rows in municipal[complete].groupby(key + ["source_id"], sort=True):
         date, variable, category, base, source_id = group
-        match = kreis[(kreis["date"] == date) & (kreis["variable"] == variable)
-                      & (kreis["category"] == category) & (kreis["base"] == base)]
+        match = kreis.take(kreis_rows[date, variable, category, base])
         if (match["source_id"] == source_id).any():  # a table's own Kreis value; another source's may be a revision
             match = match[match["source_id"] == source_id]
         total = rows.drop_duplicates("ags")["value"].sum()
