@@ -392,12 +392,19 @@ def _precision(obs: pd.DataFrame) -> pd.Series:
     for rule in rules.itertuples(index=False):
         hit = ~decided
         if rule.variables:
-            hit &= obs["variable"].str.contains(rule.variables, regex=True)
+            hit &= _contains(obs["variable"], rule.variables)
         if rule.note_matches:
-            hit &= obs["note"].str.contains(rule.note_matches, regex=True)
+            hit &= _contains(obs["note"], rule.note_matches)
         precision[hit] = rule.precision
         decided |= hit
     return precision
+
+
+def _contains(column: pd.Series, pattern: str) -> pd.Series:
+    """``column.str.contains(pattern)``, searched once per distinct value (70,000 rows share a few hundred)."""
+    codes, distinct = pd.factorize(column, use_na_sentinel=False)
+    return pd.Series(pd.Series(distinct, dtype=object).str.contains(pattern, regex=True).to_numpy()[codes],
+                     index=column.index)
 
 
 def _tidy_municipalities(raw: pd.DataFrame) -> pd.DataFrame:

@@ -220,8 +220,9 @@ def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:
     (only with the same source's Kreis value when it has one)."""
     spec = rules["sum_to_kreis"]
     municipal_ags = {r.ags for r in kommunen()}
-    counts = obs[obs["unit"].isin(spec["units"])]
     key = ["date", "variable", "category", "base"]
+    used = key + ["ags", "source_id", "value", "note", "status", "_file", "_row"]  # each group copies only these
+    counts = obs.loc[obs["unit"].isin(spec["units"]), used]
     kreis = counts[counts["ags"] == KREIS_AGS]
     kreis_rows = kreis.groupby(key, sort=False).indices  # key → positions, found once instead of filtered per key
     municipal = counts[counts["ags"].isin(municipal_ags)]
@@ -232,7 +233,7 @@ def _check_sums(obs: pd.DataFrame, rules: dict, report: Report) -> None:
         match = kreis.take(kreis_rows[date, variable, category, base])
         if (match["source_id"] == source_id).any():  # a table's own Kreis value; another source's may be a revision
             match = match[match["source_id"] == source_id]
-        total = rows.drop_duplicates("ags")["value"].sum()
+        total = rows["value"][~rows["ags"].duplicated()].sum()
         for _, k in match.iterrows():
             difference = total - k["value"]
             if difference == 0:
@@ -265,8 +266,8 @@ def _total_parts(obs: pd.DataFrame, rule: dict) -> pd.DataFrame:
     published parts and how many parts are secret ('.'), with the total's file and line."""
     mine = obs[obs["source_id"].str.startswith(rule["table"]) & (obs["category"] == "total")]
     key = ["ags", "date", "source_id"]
-    parts = mine[mine["variable"].isin(rule["parts"])].groupby(key).agg(
-        published=("value", "sum"), secret=("flag", lambda f: int((f == ".").sum())), n=("variable", "nunique"))
+    parts = mine[mine["variable"].isin(rule["parts"])].assign(_secret=lambda rows: rows["flag"] == ".").groupby(
+        key).agg(published=("value", "sum"), secret=("_secret", "sum"), n=("variable", "nunique"))
     total = mine[mine["variable"] == rule["total"]].set_index(key)
     return total.join(parts, how="inner")
 
@@ -315,10 +316,8 @@ def recorded_reasons(recorded: pd.DataFrame | None) -> dict[tuple, str]:
 def _check_conflicts(obs: pd.DataFrame, report: Report, reasons: dict[tuple, str]) -> None:
     """Every same-key disagreement is listed; one not recorded with its reason in CONFLICTS.csv is an error."""
     key = ["ags", "date", "variable", "category"]
-    groups = obs.groupby(key, sort=True)["value"].nunique()
-    for ags, date, variable, category in groups[groups > 1].index:
-        rows = obs[(obs["ags"] == ags) & (obs["date"] == date) & (obs["variable"] == variable)
-                   & (obs["category"] == category)]
+    disagreeing = obs[obs.groupby(key)["value"].transform("nunique") > 1]  # rows of keys with several values
+    for (ags, date, variable, category), rows in disagreeing.groupby(key, sort=True):
         listing = "; ".join(f"{v:.10g} ({s}, {st}{', Basis ' + b if b else ''})"
                             for v, s, st, b in rows[["value", "source_id", "status", "base"]].itertuples(index=False))
         found = [reasons.get((ags, f"{date:%Y-%m-%d}", variable, category, s)) for s in rows["source_id"]]
