@@ -8,6 +8,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import Literal
 
@@ -117,10 +118,11 @@ def bounded_cells():
         csv.field_size_limit(limit)
 
 
-def split_rows(text: str) -> list[list[str]]:
-    """';'-separated rows; quoted cells may contain ';' and line breaks."""
+def split_rows(text: str, limit: int | None = None) -> list[list[str]]:
+    """';'-separated rows (only the first ``limit``: recognising a format needs no more); quoted cells may
+    contain ';' and line breaks."""
     with bounded_cells():
-        return list(csv.reader(text.splitlines(keepends=True), delimiter=";", quotechar='"'))
+        return list(islice(csv.reader(text.splitlines(keepends=True), delimiter=";", quotechar='"'), limit))
 
 
 def parse_cell(text: str, decimal: str = ",") -> tuple[float, str]:

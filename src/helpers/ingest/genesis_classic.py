@@ -35,7 +35,7 @@ _HEADER_DATE = re.compile(r"^\d{2}\.\d{2}\.\d{4}$|^\d{4}$")
 
 
 def detect(text: str) -> bool:
-    rows = split_rows(text)[:60]
+    rows = split_rows(text, 60)
     if rows and rows[0] and TITLE.match(rows[0][0]):
         return True
     return sum(_value_start(r) is not None for r in rows) >= 3

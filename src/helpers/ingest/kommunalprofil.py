@@ -22,7 +22,7 @@ _LABELS = 5  # name; year; feature; sub-feature; unit
 
 
 def detect(text: str) -> bool:
-    rows = split_rows(text)[:40]
+    rows = split_rows(text, 40)
     titled = bool(rows and rows[0] and genesis_classic.TITLE.match(rows[0][0]))
     return titled and sum(_is_data_row(r) for r in rows) >= 3
 
