@@ -81,13 +81,13 @@ def _current_build(processed_dir: Path, raw_dir: Path) -> Path:
     started = time.time_ns()
     watched = _watched(processed_dir, raw_dir)
     before = _stats(watched)  # taken before the check: a change during it is seen by the next call
-    folder = _fresh_build(processed_dir, raw_dir)
+    folder = fresh_build(processed_dir, raw_dir)
     if folder is not None:
         if all(stat is None or stat[0] < started - _RACY_NS for stat in before):
             memo.VERIFIED[processed_dir, raw_dir] = (watched, before, folder)
         return folder
     with transaction.writing(raw_dir.parent, processed_dir.parent):
-        if _fresh_build(processed_dir, raw_dir) is None:
+        if fresh_build(processed_dir, raw_dir) is None:
             build.build(raw_dir, processed_dir)
     memo.VERIFIED.pop((processed_dir, raw_dir), None)  # the next call checks the new build once
     return processed.current(processed_dir)
@@ -115,7 +115,7 @@ def _stats(paths: list[Path]) -> tuple:
     return tuple(out)
 
 
-def _fresh_build(processed_dir: Path, raw_dir: Path) -> Path | None:
+def fresh_build(processed_dir: Path, raw_dir: Path) -> Path | None:
     """The current build's folder if it exists and matches the raw data and the code, else None."""
     try:
         folder = processed.current(processed_dir)

@@ -20,7 +20,17 @@ from pathlib import Path
 import pandas as pd
 
 from helpers import fmt, ingest, kommunen
-from helpers.data import build, datapackage, exports, importing, plausibility, processed, transaction, validation
+from helpers.data import (
+    build,
+    datapackage,
+    exports,
+    importing,
+    plausibility,
+    processed,
+    store,
+    transaction,
+    validation,
+)
 from helpers.data.change_report import CHANGELOG, ChangeReport, changelog, changes
 from helpers.data.exports import Answer, Table, UnknownTable, UpdateFailed
 from helpers.ingest.common import TABLES_FILE, normalise_ags
@@ -70,7 +80,7 @@ def update(codes: list[str] | None = None, source: Path | None = None, dry_run: 
         if report.failed or not report.updated:
             return report  # nothing new is nothing written: latest.json keeps the last real update
         try:
-            before = build.tables(raw_dir)["observations"]
+            before = _observations(raw_dir, processed_dir)
             tables, checked = build.checked(trial)
         except validation.DataError as exc:
             report.tables["(alle)"] = {"status": "failed", "message": "Rohdaten nach dem Import ungültig:\n"
@@ -170,6 +180,14 @@ def _stage(answer: Answer, trial: Path, scratch: Path, report: ChangeReport, acc
             f"älterer Stand (bis {fmt.format_date(ours['date'].max())}): ergänzt seine Stichtage neben dem Stand bis "
             f"{fmt.format_date(max(rows['date'].max() for rows in held))}, der bleibt")
     return previous[0]["x_source_id"] if previous else ""
+
+
+def _observations(raw_dir: Path, processed_dir: Path) -> pd.DataFrame:
+    """The observations of data/raw as it is: from the current build when that is the build of exactly this data
+    and code (the test :func:`~helpers.data.store.load` trusts too; building again would give the same table),
+    else built in memory."""
+    folder = store.fresh_build(processed_dir, raw_dir)
+    return pd.read_parquet(folder / "observations.parquet") if folder else build.tables(raw_dir)["observations"]
 
 
 def _rows(raw_dir: Path, resource: dict) -> pd.DataFrame:
