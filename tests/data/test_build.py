@@ -10,11 +10,10 @@ from helpers.data import build, store
 from helpers.paths import RAW_DIR, ROOT
 
 
-@pytest.fixture(scope="module")
-def processed(tmp_path_factory):
-    out = tmp_path_factory.mktemp("build") / "processed"
-    build.build(RAW_DIR, out)
-    return out
+@pytest.fixture
+def processed(built_once):
+    """The session's build of the committed raw data (``built_once``, a real ``build.build``), read only here."""
+    return built_once
 
 
 def test_build_writes_every_table_and_manifest(processed):
