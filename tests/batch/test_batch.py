@@ -1,7 +1,8 @@
 """batch.run with toy notebooks: results, failures, cache, lock, escaping (real papermill + nbconvert).
 
-Each run starts two workers and two kernels, so the first complete run is made once (``first_run``) and the
-tests that start from a good run take a copy of it (``after_first_run``)."""
+Each run starts a worker and its kernel (one: the toy runs test reuse and failures, not lanes, and a second
+kernel would only cost CPU next to the other test workers), so the first complete run is made once
+(``first_run``) and the tests that start from a good run take a copy of it (``after_first_run``)."""
 from __future__ import annotations
 
 import json
@@ -44,7 +45,7 @@ def toy(pinned, tmp_path):
 
 def _run(notebooks, out, selection=KLEVE, **options):
     jobs = plan.plan(selection, notebooks_dir=notebooks, stichtag=options.pop("stichtag", None))
-    return batch.run(jobs, out, workers=2, notebooks_dir=notebooks, progress=False, **options)
+    return batch.run(jobs, out, workers=1, notebooks_dir=notebooks, progress=False, **options)
 
 
 @pytest.fixture(scope="module")
@@ -262,7 +263,7 @@ from pathlib import Path
 from helpers import fmt, kommunen
 from helpers.run import batch, plan
 notebooks, out = Path(sys.argv[1]), Path(sys.argv[2])
-result = batch.run(plan.plan([kommunen.region("Kleve")], notebooks_dir=notebooks), out, workers=2,
+result = batch.run(plan.plan([kommunen.region("Kleve")], notebooks_dir=notebooks), out, workers=1,
                    notebooks_dir=notebooks, progress=False)
 machinery = ("papermill", "nbclient", "nbformat", "nbconvert", "jsonschema")
 print(json.dumps({"statuses": sorted({e.status for e in result.entries}),

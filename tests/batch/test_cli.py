@@ -17,8 +17,9 @@ from tests.batch.toy import product_root
 
 
 def _cli(*args, root=None, **kwargs):
+    """``python -m helpers briefings ARGS --jobs 1``: one worker and kernel; these runs test exit codes, not lanes."""
     env = dict(os.environ, **({"INTEGRATIONSMONITOR_ROOT": str(root)} if root else {}))
-    return subprocess.run([sys.executable, "-m", "helpers", "briefings", *args], env=env,
+    return subprocess.run([sys.executable, "-m", "helpers", "briefings", *args, "--jobs", "1"], env=env,
                           capture_output=True, text=True, timeout=600, **kwargs)
 
 

@@ -49,13 +49,15 @@ def test_every_briefing_is_clean(full_run, check):
             assert not without, f"{page.name}: Grafik(en) {without} ohne Zeile 'Quelle: …'"
         elif check == "size":
             assert page.stat().st_size <= MAX_HTML_BYTES, page.name
-        else:
-            assert '<script src="plotly.min.js"></script>' in text and "cdn" not in text.lower(), page.name
+        else:  # a page with charts loads the run's plotly.js, a page without (the short version) none
+            loads = '<script src="plotly.min.js"></script>' in text
+            assert loads == ("Plotly.newPlot" in text) and "cdn" not in text.lower(), page.name
+            assert loads != page.stem.endswith("_kurz"), page.name
     assert (full_run / "plotly.min.js").stat().st_size > 1_000_000
 
 
 def test_english_set_beside_the_german_one(full_run):
-    """`briefings --all` also writes the 34 English briefings into en/, each lang="en", loading the
+    """`briefings --all` also writes the 34 English briefings into en/, each lang="en", those with charts loading the
     run's one plotly.min.js, with their own index linked from the German one ("English version")."""
     german = {p.name for p in _briefings(full_run)}
     english = _briefings(full_run / "en")
@@ -63,7 +65,7 @@ def test_english_set_beside_the_german_one(full_run):
     for page in english:
         text = page.read_text(encoding="utf-8")
         assert re.search(r'<html[^>]* lang="en"', text), page.name
-        assert '<script src="../plotly.min.js"></script>' in text, page.name
+        assert ('<script src="../plotly.min.js"></script>' in text) != page.stem.endswith("_kurz"), page.name
     assert sorted(p.name for p in full_run.rglob("plotly.min.js")) == ["plotly.min.js"]  # one per run folder
     assert re.search(r'<a href="en/index.html"[^>]*>English version</a>', (full_run / "index.html").read_text())
     index = (full_run / "en" / "index.html").read_text()

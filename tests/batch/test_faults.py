@@ -103,7 +103,7 @@ def partial(project, tmp_path_factory):
     before = _latest(out)
     boundaries = tmp_path_factory.mktemp("geo") / "grenzen.geojson"
     boundaries.write_text('{"type": "FeatureCollection", "features": []}')
-    done = _cli("--kommune", "Kleve", "--sprache", "de", "--out", out,
+    done = _cli("--kommune", "Kleve", "--jobs", "1", "--sprache", "de", "--out", out,
                 env=_env(root, INTEGRATIONSMONITOR_BOUNDARIES=str(boundaries)))
     return before, done, out
 
@@ -114,7 +114,7 @@ def test_read_only_home_still_builds(project, tmp_path, mount_tmpfs):
     for name in ("XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_RUNTIME_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR",
                  "MPLCONFIGDIR", "INTEGRATIONSMONITOR_GEO_CACHE"):
         env.pop(name, None)
-    done = _cli("--kommune", "Kleve", "--out", tmp_path / "out", env=env)
+    done = _cli("--kommune", "Kleve", "--jobs", "1", "--out", tmp_path / "out", env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
     assert "ist nicht beschreibbar" in done.stderr  # the log says which folder and where the files went instead
@@ -242,7 +242,7 @@ def test_next_run_removes_what_killed_runs_left(project, short_tmp):
     for path in leftovers:
         path.write_text("{}")
     (out / f"{batch.TMP_PREFIX}20000101-000000").mkdir()
-    done = _cli("--kommune", "Kleve", "--out", out, env=_env(root, JUPYTER_RUNTIME_DIR=str(runtime)))
+    done = _cli("--kommune", "Kleve", "--jobs", "1", "--out", out, env=_env(root, JUPYTER_RUNTIME_DIR=str(runtime)))
     assert done.returncode == 0, done.stderr
     assert not [p for p in leftovers if p.exists()]
     assert not list(out.glob(f"{batch.TMP_PREFIX}*"))
@@ -305,7 +305,7 @@ def test_full_disk_exits_1_removes_the_run_and_keeps_latest(project, tmp_path, m
             filler.write(b"\0" * 65536)
             filler.flush()
     os.truncate(small / "füllung", (small / "füllung").stat().st_size - 48 * 1024)
-    done = _cli("--kommune", "Kleve", "--force", "--out", small, env=_env(root))
+    done = _cli("--kommune", "Kleve", "--jobs", "1", "--force", "--out", small, env=_env(root))
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "No space left on device" in done.stderr
     assert (small / batch.LATEST).resolve() == small / good.name

@@ -39,10 +39,10 @@ def runs(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(GOALS_ENV, str(goals_csv))  # the workers and their kernels inherit it
         patch.setattr(batch, "code_fingerprint", lambda: "pinned")  # others may edit src/helpers meanwhile
-        first = batch.run(jobs, out, workers=2, progress=False)
+        first = batch.run(jobs, out, workers=1, progress=False)
         first_pages = {name: _text(first.run_dir / f"{name}.html") for name in (PROFILE, OVERVIEW, COMPARISON, "index")}
         goals_csv.write_text(HEADER + KOMMUNE_GOAL.format(target=100) + KREIS_GOAL, encoding="utf-8")
-        second = batch.run(jobs, out, workers=2, progress=False)
+        second = batch.run(jobs, out, workers=1, progress=False)
     return goals_csv, first, first_pages, second
 
 

@@ -48,7 +48,7 @@ def test_installed_wheel_builds_a_briefing_from_the_checkout(wheel, tmp_path):
     assert package_file.startswith(str(target)), "the wheel, not the editable source, must be imported"
     assert root == str(ROOT)
     out = tmp_path / "reports"
-    run = subprocess.run([sys.executable, "-m", "helpers", "briefings", "--kommune", "Kleve", "--out", str(out)],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    run = subprocess.run([sys.executable, "-m", "helpers", "briefings", "--kommune", "Kleve", "--jobs", "1",
+                          "--out", str(out)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stderr[-3000:]
     assert list((out / "latest").glob("kommune_05154036_kleve.html"))

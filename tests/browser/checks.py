@@ -110,6 +110,22 @@ def german_number_problems(cells: list[str]) -> list[str]:
 _PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![s\w])")
 
 
+# The text area of an A4 page at 96 dpi (210 x 297 mm less the 12 mm margins of briefing.css):
+# with print styles at this width the page is laid out as on paper.
+A4_TEXT_AREA = {"width": 703, "height": 1032}
+# Plotly relayouts a responsive chart 100 ms after a window resize; awaiting its own resize of every chart
+# is done as soon as the charts are laid out anew (no fixed sleep that a busy machine outlasts).
+_RELAYOUT_CHARTS = """() => window.Plotly ? Promise.all(Array.from(document.querySelectorAll('.js-plotly-plot'))
+  .map(plot => window.Plotly.Plots.resize(plot).catch(() => null))) : null"""
+
+
+def lay_out_for_print(page) -> None:
+    """The page as printed on A4: print styles, the width of the text area, charts laid out for it."""
+    page.emulate_media(media="print")
+    page.set_viewport_size(A4_TEXT_AREA)
+    page.evaluate(_RELAYOUT_CHARTS)
+
+
 def pdf_page_count(pdf: bytes) -> int:
     """Pages of a PDF written by Chromium (Skia writes one ``/Type /Page`` object per page)."""
     assert pdf.startswith(b"%PDF"), "not a PDF"

@@ -8,7 +8,7 @@ import pytest
 
 from helpers.kommunen import kommunen, kreis, kreise
 from tests.browser import checks
-from tests.browser.test_briefings import A4_TEXT_AREA, MAX_PDF_PAGES
+from tests.browser.test_briefings import MAX_PDF_PAGES
 from tests.conftest import LARGEST_KREIS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("largest_run")]
@@ -28,9 +28,7 @@ def printed(largest_run, browser) -> dict[str, dict]:
             checks.wait_for_charts(page)
             record = {"kind": kind, "ticks": checks.ranking_ticks(page), "overlaps": checks.overlap_problems(page),
                       "pages": checks.pdf_page_count(page.pdf(format="A4", print_background=True))}
-            page.emulate_media(media="print")
-            page.set_viewport_size(A4_TEXT_AREA)
-            page.wait_for_timeout(300)
+            checks.lay_out_for_print(page)
             record["print_overlaps"] = checks.overlap_problems(page)
             records[folder + file] = record
             context.close()
