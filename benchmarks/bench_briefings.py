@@ -1,7 +1,8 @@
 """Time the briefing batch in one sitting on this machine (`make bench`; parts with --only).
 
 kreis-all  `briefings --kreis all --sprache de --jobs 2 --force` into an empty folder: wall time,
-           peak memory of the whole process tree (sampled every 0.2 s), CPU seconds of the tree, and
+           peak memory of the whole process tree (RSS and PSS summed, see Peak),
+           CPU seconds of the tree, and
            per notebook kind the seconds and CPU seconds inside the workers (papermill + HTML export,
            from run.json); the rest is the run's overhead (start, planning, hashing, kernels, index).
 growth     the same for the first N Kreise in key order (N = 1, 4, 8, 16; `--kreis` given N times),
@@ -23,6 +24,7 @@ Wall times depend on what else the machine does: compare numbers taken in one si
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -34,6 +36,7 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
@@ -56,23 +59,59 @@ def _children_cpu() -> float:
     return usage.children_user + usage.children_system
 
 
-def measure(command: list[str]) -> tuple[float, int, float, subprocess.CompletedProcess]:
-    """Wall seconds, peak resident memory (bytes) and CPU seconds of a command and all its children."""
-    peak = 0
+@dataclass
+class Peak:
+    """Peak memory of a process tree: the sum of resident sizes, sampled every 0.2 s (counts every shared
+    page, libraries and mapped files, once per process), the sum of proportional sizes, sampled every
+    second (PSS: a page shared by n processes counts 1/n, the tree's real footprint; reading it costs
+    the kernel a walk over every mapping) and per role the largest PSS of one process."""
+
+    rss: int = 0
+    pss: int = 0
+    roles: dict = field(default_factory=dict)
+    _known: dict = field(default_factory=dict)  # pid -> role
+
+    def sample(self, tree: list[psutil.Process], proportional: bool) -> None:
+        rss = pss = 0
+        for process in tree:
+            with contextlib.suppress(psutil.Error):
+                if not proportional:
+                    rss += process.memory_info().rss
+                    continue
+                info = process.memory_full_info()
+                rss, pss = rss + info.rss, pss + info.pss
+                role = self._known.setdefault(process.pid, _role(process, tree[0]))
+                self.roles[role] = max(self.roles.get(role, 0), info.pss)
+        self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
+
+    def __str__(self) -> str:
+        roles = ", ".join(f"{role} {size / MIB:.0f}" for role, size in sorted(self.roles.items()))
+        return (f"peak memory {self.rss / MIB:6.0f} MiB RSS summed, {self.pss / MIB:6.0f} MiB PSS summed "
+                f"(largest PSS per process in MiB: {roles})")
+
+
+def _role(process: psutil.Process, main: psutil.Process) -> str:
+    if process.pid == main.pid:
+        return "main"
+    command = " ".join(process.cmdline())
+    return "kernel" if "ipykernel" in command else "tracker" if "resource_tracker" in command else "worker"
+
+
+def measure(command: list[str]) -> tuple[float, Peak, float, subprocess.CompletedProcess]:
+    """Wall seconds, peak memory and CPU seconds of a command and all its children."""
+    peak = Peak()
     cpu_before = _children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
         parent = psutil.Process(process.pid)
+        samples = 0
         while not done.is_set():
-            try:
-                tree = [parent, *parent.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
-            except psutil.Error:
-                pass
+            with contextlib.suppress(psutil.Error):
+                peak.sample([parent, *parent.children(recursive=True)], proportional=samples % 5 == 0)
+            samples += 1
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -86,7 +125,7 @@ def measure(command: list[str]) -> tuple[float, int, float, subprocess.Completed
     return seconds, peak, _children_cpu() - cpu_before, subprocess.CompletedProcess(command, 0, stdout, stderr)
 
 
-def briefings(out: Path, *args: str) -> tuple[float, int, float, dict]:
+def briefings(out: Path, *args: str) -> tuple[float, Peak, float, dict]:
     """One `python -m helpers briefings` run with 2 workers: wall seconds, peak memory, CPU seconds, its run.json."""
     seconds, peak, cpu, _ = measure([sys.executable, "-m", "helpers", "briefings", "--jobs", str(WORKERS),
                                      "--out", str(out), *args])
@@ -109,11 +148,11 @@ def _executed(record: dict) -> list[tuple[str, float, float]]:
             for e in record["notebooks"] if e["status"] == "ok"]
 
 
-def summary(label: str, seconds: float, peak: int, cpu: float, record: dict) -> str:
+def summary(label: str, seconds: float, peak: Peak, cpu: float, record: dict) -> str:
     executed = _executed(record)
     worker_seconds = sum(s for _, s, _ in executed)
     notebook_cpu = sum(c for _, _, c in executed)
-    return (f"{label}: {seconds:7.1f} s wall, peak memory {peak / MIB:6.0f} MiB, CPU {cpu:6.1f} s, "
+    return (f"{label}: {seconds:7.1f} s wall, {peak}, CPU {cpu:6.1f} s, "
             f"{len(record['notebooks'])} notebooks; in the workers {worker_seconds:7.1f} s, CPU {notebook_cpu:6.1f} s; "
             f"CPU outside the notebooks {cpu - notebook_cpu:5.1f} s\n"
             "    per notebook (papermill + export; a worker's first includes its kernel's start): "
@@ -133,7 +172,8 @@ def growth(tmp: Path, all_seconds: float | None) -> None:
         chosen = [arg for ags in keys[:n] for arg in ("--kreis", ags)]
         seconds, peak, _, record = briefings(tmp / f"growth-{n}", *chosen, "--sprache", "de", "--force")
         print(f"  {n:2d} Kreise: {seconds:7.1f} s  ({len(record['notebooks'])} notebooks, "
-              f"{seconds / len(record['notebooks']):.2f} s each, peak {peak / MIB:.0f} MiB)", flush=True)
+              f"{seconds / len(record['notebooks']):.2f} s each, peak {peak.rss / MIB:.0f} MiB RSS, "
+              f"{peak.pss / MIB:.0f} MiB PSS)", flush=True)
     if all_seconds is not None:
         print(f"  {len(keys):2d} Kreise: {all_seconds:7.1f} s  (kreis-all above)")
 
@@ -186,7 +226,7 @@ def kleve(tmp: Path) -> None:
     (tmp / "pool").mkdir()
     pool_s, pool_mem, pool_cpu, done = measure([sys.executable, __file__, "--pool-baseline", str(tmp / "pool")])
     print(f"kleve papermill pool (2 processes, fresh kernel per notebook, same export): {pool_s:7.1f} s wall, "
-          f"peak memory {pool_mem / MIB:6.0f} MiB, CPU {pool_cpu:6.1f} s\n"
+          f"{pool_mem}, CPU {pool_cpu:6.1f} s\n"
           f"    per notebook: {per_kind(json.loads(done.stdout))}", flush=True)
     (tmp / "naive").mkdir()
     cpu_before, started = _children_cpu(), time.perf_counter()

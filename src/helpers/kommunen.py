@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
+from helpers.data import memo
 from helpers.data.processed import DIRECTORY
 from helpers.ingest import genesis_classic
 from helpers.ingest.common import decode
@@ -144,35 +145,40 @@ def directory_of(raw_dir: Path):
 
 
 def _forget() -> None:
-    for cached in (_newest_rows, all_regions, _official_names, _index):
+    for cached in (all_regions, _official_names, _index):
         cached.cache_clear()
 
 
-@lru_cache(maxsize=1)
-def _newest_rows():
-    """The directory's rows (population, area, density) of its newest reference date."""
-    rows = genesis_classic.read(_directory_text(), table=DIRECTORY_TABLE).rows
-    return rows[rows["date"] == rows["date"].max()]
+def _directory() -> tuple[dict[str, str], frozenset[str], dict[str, float]]:
+    """The directory's names as printed, the regions of its newest reference date not shown as '-' and
+    their cadastral areas. Parsed once per text and process (``memo.REGIONS``, kept across a warm
+    kernel's resets; every notebook paid 15–30 ms for it)."""
+    text = _directory_text()
+    if memo.REGIONS.get("text") != text:
+        rows = genesis_classic.read(text, table=DIRECTORY_TABLE).rows
+        newest = rows[rows["date"] == rows["date"].max()]
+        area = newest[(newest["variable"] == "area_km2") & newest["value"].notna()]
+        memo.REGIONS.clear()
+        memo.REGIONS.update(text=text, names=genesis_classic.region_names(text),
+                            alive=frozenset(newest.loc[newest["flag"] != "-", "ags"]),
+                            areas=dict(zip(area["ags"], area["value"], strict=True)))
+    return memo.REGIONS["names"], memo.REGIONS["alive"], memo.REGIONS["areas"]
 
 
 def areas() -> dict[str, float]:
     """Cadastral area in km² of every region of the directory, by AGS (the reference for boundary files)."""
-    rows = _newest_rows()
-    rows = rows[(rows["variable"] == "area_km2") & rows["value"].notna()]
-    return dict(zip(rows["ags"], rows["value"], strict=True))
+    return dict(_directory()[2])
 
 
 @lru_cache(maxsize=1)
 def all_regions() -> tuple[Region, ...]:
     """NRW, its Kreise and kreisfreie Städte and their Gemeinden in AGS order; regions the table shows
     only as '-' (dissolved, like the old Kreis Aachen) are left out."""
-    text = _directory_text()
-    newest = _newest_rows()
-    alive = set(newest.loc[newest["flag"] != "-", "ags"])
+    names, alive, _ = _directory()
     with open(CATALOGUE_DIR / "region_aliases.csv", encoding="utf-8", newline="") as handle:
         extra = {row["ags"]: tuple(a for a in row["aliases"].split("|") if a) for row in csv.DictReader(handle)}
     regions = []
-    for ags, official in sorted(genesis_classic.region_names(text).items()):
+    for ags, official in sorted(names.items()):
         if ags not in alive or len(ags) not in _LEVELS:
             continue
         name, kind = display_name(official, ags)
@@ -189,7 +195,7 @@ def _official_names() -> dict[str, str]:
 
 def directory_names() -> dict[str, str]:
     """Every AGS the directory prints (Regierungsbezirke and dissolved regions too) → its official name."""
-    return genesis_classic.region_names(_directory_text())
+    return dict(_directory()[0])
 
 
 def resolve(name: str, within: str | None = None) -> str | None:

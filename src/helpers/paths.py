@@ -9,10 +9,13 @@ test copy), else the nearest folder at or above the working directory that holds
 from __future__ import annotations
 
 import os
+import pickle
 from importlib import resources
 from pathlib import Path
 
 import yaml
+
+from helpers.data import memo
 
 PACKAGE_DIR = Path(str(resources.files(__package__)))
 # libyaml's parser when PyYAML has it: the same results (a test compares every catalogue), ten times
@@ -51,9 +54,17 @@ TEMPLATES_DIR = PACKAGE_DIR / "run" / "templates"
 
 
 def read_yaml(path: Path) -> object:
-    """A YAML file of the package or the checkout (catalogues, texts, ``runs.yaml``), safely parsed."""
-    with open(path, encoding="utf-8") as handle:
-        return yaml.load(handle, Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+    """A YAML file of the package or the checkout (catalogues, texts, ``runs.yaml``), safely parsed.
+
+    Parsed once per content and process (``memo.PARSED``, kept across a warm kernel's resets, where
+    every notebook re-imports the texts and the catalogue: 20 ms each time); each caller gets its own
+    copy (unpickled), so none can change what the next one reads."""
+    source = Path(path).read_bytes()
+    known = memo.PARSED.get(str(path))
+    if known is None or known[0] != source:
+        parsed = yaml.load(source.decode("utf-8"), Loader=_YAML_LOADER)  # noqa: S506 - a safe loader
+        known = memo.PARSED[str(path)] = (source, pickle.dumps(parsed, pickle.HIGHEST_PROTOCOL))
+    return pickle.loads(known[1])  # noqa: S301 - pickled here, from the file just read
 
 
 def goals_file() -> Path:

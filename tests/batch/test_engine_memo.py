@@ -98,6 +98,27 @@ def test_a_notebook_cannot_change_the_shared_frames_of_the_next(tmp_path):
     assert after == alone
 
 
+GENERATIONS = """import gc
+from helpers.briefings.context import Context
+from helpers.briefings.kommune_profil.figures import ProfileFigures
+Context[ProfileFigures]  # as the briefing modules do: typing caches the subscripted class
+gc.collect()
+print(sum(isinstance(o, type) and (o.__module__, o.__name__) == (Context.__module__, "Context")
+          for o in gc.get_objects()))"""
+
+
+def test_the_modules_a_reset_drops_are_freed(tmp_path):
+    """Each notebook imports the helpers modules afresh; the ones before must not stay alive (through
+    typing's cache of subscripted generics they did, with all they held: ~2 MB per notebook)."""
+    nb = notebook(tmp_path / "generations.ipynb", GENERATIONS)
+    warm_kernel.shutdown()
+    try:
+        alive = [_last_line(nb, tmp_path / f"run{i}.ipynb", {}) for i in range(4)]
+    finally:
+        warm_kernel.shutdown()
+    assert alive[1] == alive[2] == alive[3], alive
+
+
 def _last_line(nb, out, parameters: dict) -> list[str]:
     """The words the notebook's last cell printed, run on this process's warm kernel."""
     done = papermill.execute_notebook(nb, out, parameters=parameters, engine_name=warm_kernel.ENGINE_NAME,

@@ -84,3 +84,24 @@ def test_misspelt_kreis_suggests_the_closest():
 def test_no_kreis_where_a_kreis_is_needed(query, hint):
     with pytest.raises(k.NotAKreisError, match=hint):
         k.kreis(query)
+
+
+def test_the_directory_is_parsed_once_per_text_and_read_anew_when_it_differs(tmp_path):
+    """The parsed directory outlives a warm kernel's reset (helpers.data.memo), but only for the same text."""
+    import shutil
+
+    from helpers.data import memo
+    from helpers.paths import RAW_DIR
+
+    k.all_regions()
+    names = memo.REGIONS["names"]
+    k._forget()  # what the reset's re-import does to the module's own caches
+    assert k.region("05154040").name == "Kranenburg" and memo.REGIONS["names"] is names
+    raw = tmp_path / "raw"
+    (raw / "itnrw").mkdir(parents=True)
+    shutil.copy(RAW_DIR / "datapackage.json", raw)
+    source = k.directory_file()
+    (raw / "itnrw" / source.name).write_bytes(source.read_bytes().replace(b"      Kranenburg;", b"      Kranenbourg;"))
+    with k.directory_of(raw):
+        assert k.region("05154040").name == "Kranenbourg"
+    assert k.region("05154040").name == "Kranenburg"

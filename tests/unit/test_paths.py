@@ -55,3 +55,15 @@ def test_read_yaml_refuses_python_objects(tmp_path):
     unsafe.write_text("!!python/object/apply:os.system ['true']\n", encoding="utf-8")
     with pytest.raises(yaml.constructor.ConstructorError):
         paths.read_yaml(unsafe)
+
+
+def test_read_yaml_gives_each_caller_its_own_copy_and_reads_an_edited_file_anew(tmp_path):
+    """Parsed once per content (kept across a warm kernel's resets), yet no caller can change what the
+    next one gets, and an edit of the same size in the same second is seen."""
+    path = tmp_path / "texts.yaml"
+    path.write_text("a: {de: eins}\n", encoding="utf-8")
+    first = paths.read_yaml(path)
+    first["a"]["de"] = "geändert"
+    assert paths.read_yaml(path) == {"a": {"de": "eins"}}
+    path.write_text("a: {de: zwei}\n", encoding="utf-8")
+    assert paths.read_yaml(path) == {"a": {"de": "zwei"}}

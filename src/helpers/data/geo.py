@@ -37,7 +37,7 @@ import pyogrio
 import shapely
 from pyogrio.errors import DataSourceError
 
-from helpers.data import store
+from helpers.data import memo, store
 from helpers.data.hashing import file_sha256
 from helpers.i18n import t
 from helpers.ingest.common import normalise_ags
@@ -298,7 +298,11 @@ def _checked(path: Path, stamp: tuple[int, int] | None, download: Download | Non
     try:
         if stamp is None:
             raise BoundaryError(_refusal([f"Datei {path} nicht gefunden"]))
-        frame = _load(path, download.sha256 if download else None)
+        key = (str(path), stamp, download.sha256 if download else None, str(cache))
+        if key not in memo.BOUNDARIES:  # kept across a warm kernel's resets: reading and checking, 25 ms
+            memo.BOUNDARIES.clear()
+            memo.BOUNDARIES[key] = _load(path, key[2])
+        frame = memo.BOUNDARIES[key]
     except (BoundaryError, OSError) as error:
         problem = str(error) if isinstance(error, BoundaryError) else _refusal([f"Datei nicht lesbar ({error})"])
         log.warning(problem)
@@ -310,6 +314,7 @@ def _checked(path: Path, stamp: tuple[int, int] | None, download: Download | Non
 def reset() -> None:
     """Forget memoised results (a file replaced within the same timestamp, or a test's fresh start)."""
     _checked.cache_clear()
+    memo.BOUNDARIES.clear()
 
 
 def boundaries() -> gpd.GeoDataFrame | None:

@@ -97,4 +97,6 @@ def pinned(processed_dir: Path) -> Path | None:
     if not value:
         return None
     folder = Path(value)
+    if folder.parent.parent == Path(processed_dir):  # the usual case, without resolving: every table load asks
+        return folder
     return folder if folder.parent.parent.resolve() == Path(processed_dir).resolve() else None

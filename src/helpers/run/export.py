@@ -107,11 +107,14 @@ def _toc(body: str, sprache: str) -> str:
 
 
 class _BriefingExporter(HTMLExporter):
-    """nbconvert's HTML export without its schema check after every preprocessor (14 full validations
-    per page): papermill wrote the notebook validated, and the preprocessors here only drop cells."""
+    """nbconvert's HTML export without what it does again after its own deep copy of the notebook: a
+    second deep copy, a normalisation and a schema check after every preprocessor (14 full validations
+    per page). papermill wrote the notebook validated, and the preprocessors here only drop cells."""
 
-    def _validate_preprocessor(self, nbc, preprocessor):
-        pass
+    def _preprocess(self, nb, resources):
+        for preprocessor in self._preprocessors:
+            nb, resources = preprocessor(nb, resources)
+        return nb, resources
 
 
 @cache

@@ -3,12 +3,13 @@
 Starting a kernel and importing pandas/plotly costs 2–3 s per notebook; a batch of 18 briefings
 spends most of its time there. :class:`WarmKernelEngine` (papermill engine name ``"warm"``)
 keeps one kernel per worker process alive and, after every notebook, returns it to the state of
-a fresh kernel (:data:`RESET_CODE`): user namespace, output history and execution counter cleared, every
-``helpers`` module dropped from ``sys.modules`` (so module-level caches start empty and cannot
-carry another notebook's parameters), cwd, environment, ``sys.path``, warnings filters, pandas
-options and plotly defaults restored. Third-party modules stay imported — that is the speed-up.
-If the reset fails or the kernel died, the kernel is replaced. tests/batch/test_isolation.py
-proves that a notebook run after another gives the same outputs as run alone.
+a fresh kernel (:data:`RESET_CODE`): user namespace, output history and execution counter cleared,
+every ``helpers`` module dropped from ``sys.modules`` (so module-level caches start empty and cannot
+carry another notebook's parameters; only their compiled code is kept, ``code_cache``), cwd,
+environment, ``sys.path``, warnings filters, pandas options and plotly defaults restored.
+Third-party modules stay imported — that is the speed-up. If the reset fails or the kernel died,
+the kernel is replaced. tests/batch/test_isolation.py proves that a notebook run after another
+gives the same outputs as run alone.
 """
 from __future__ import annotations
 
@@ -39,6 +40,8 @@ log = logging.getLogger(__name__)
 BASELINE_CODE = """
 import importlib as _importlib, os as _os, pkgutil as _pkgutil, sys as _sys, warnings as _warnings
 import helpers as _helpers  # first: it keeps plotly.io.renderers' nbformat import from compiling IRI grammars
+from helpers.run import code_cache as _code_cache
+_code_cache.install(_os.path.dirname(_helpers.__file__))  # every reset re-imports the package: compile it once
 import pandas as _pd, plotly.io as _pio
 # Import what notebooks use once, so import-time effects of third-party modules (warnings
 # printed to stderr, lazily added filters) are part of the baseline for every notebook alike.
@@ -66,11 +69,15 @@ _gc.freeze()
 """
 
 RESET_CODE = """
-import os as _os, sys as _sys, warnings as _warnings
+import os as _os, sys as _sys, typing as _typing, warnings as _warnings
 import pandas as _pd, plotly.io as _pio
 _b = _sys._im_baseline
 for _name in [m for m in _sys.modules if (m == "helpers" or m.startswith("helpers.")) and m != "helpers.data.memo"]:
     del _sys.modules[_name]
+# typing's caches of subscripted generics (e.g. Context[ProfileFigures]) would keep every dropped generation
+# of the helpers modules alive, with all they hold: about 2 MB more per notebook.
+for _clear in _typing._cleanups:
+    _clear()
 for _name in set(_pio.templates) - _b["templates"]:
     del _pio.templates[_name]
 _os.chdir(_b["cwd"])
