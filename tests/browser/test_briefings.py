@@ -38,6 +38,9 @@ WIDE_TABLES = """() => { const main = document.querySelector('main') || document
   return Array.from(document.querySelectorAll('table')).filter(t => t.getBoundingClientRect().width > width + 2)
     .map(t => { const name = ((t.querySelector('th') || {}).innerText || '').trim() || 'table';
       return `${name}: ${Math.round(t.getBoundingClientRect().width)} px > ${Math.round(width)} px`; }); }"""
+# axe rules whose result an English page shares with its German twin (same stylesheet, same chart colours); the
+# colour-contrast rule is half of axe's time on a page with charts.
+SAME_IN_EVERY_LANGUAGE = ("color-contrast",)
 INSTRUCTIONS = re.compile(r"[^.\n]*(?:Run All|folgenden Zelle|Parameter:)[^.\n]*")
 
 
@@ -144,7 +147,7 @@ def seen(pages_run, browser, screenshot_dir) -> dict[str, dict]:
             overlaps=checks.overlap_problems(page),
             ranking_ticks=checks.ranking_ticks(page),
             description_numbers=checks.description_number_problems(page) if _language(name) == "de" else [],
-            axe=checks.axe_violations(page),
+            axe=checks.axe_violations(page, skip=SAME_IN_EVERY_LANGUAGE if _language(name) == "en" else ()),
         )
         kind = _kind(path)
         shot_name = kind if _language(name) == "de" else f"{kind}_en"
@@ -194,7 +197,8 @@ def test_page_language_is_declared(seen, kind, language):
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("kind", KINDS)
 def test_no_axe_violations(seen, kind, language):
-    """axe-core, WCAG 2.1 A and AA rules: zero violations on every page, German and English."""
+    """axe-core, WCAG 2.1 A and AA rules: zero violations on every page, German and English (an English page
+    without the colour-contrast rule: its colours and styles are those of its German twin, checked above)."""
     _assert_none(seen, kind, "axe", language)
 
 
