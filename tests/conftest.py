@@ -44,10 +44,22 @@ SHARED_RUN_GROUPS = {"full_run": "full_run", "kleve_run": "full_run", "kreise_ru
                      "largest_run": "largest_run"}
 
 
+# The longest groups first (their shared run and its checks take minutes): xdist hands out work in collection
+# order, and a long group started last would keep one worker busy while the others have nothing left.
+LONGEST_GROUPS = ("full_run", "kreise", "largest_run", "toy-batch", "faults")
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """nbval's cells of one notebook share its kernel and run in order: one xdist worker per notebook
-    (before xdist reads the groups, hence tryfirst). A test of a shared run outside the run's group is an error."""
+    (before xdist reads the groups, hence tryfirst). A test of a shared run outside the run's group is an error.
+    The tests of :data:`LONGEST_GROUPS` come first, in that order (the order within a group is kept)."""
+    def rank(item) -> int:
+        mark = item.get_closest_marker("xdist_group")
+        name = (mark.args[0] if mark.args else mark.kwargs.get("name")) if mark else None
+        return LONGEST_GROUPS.index(name) if name in LONGEST_GROUPS else len(LONGEST_GROUPS)
+
+    items.sort(key=rank)
     for item in items:
         if item.nodeid.endswith(".ipynb") or ".ipynb::" in item.nodeid:
             item.add_marker(pytest.mark.xdist_group(f"nbval-{item.path.stem}"))
