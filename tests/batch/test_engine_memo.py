@@ -124,3 +124,26 @@ def _last_line(nb, out, parameters: dict) -> list[str]:
     done = papermill.execute_notebook(nb, out, parameters=parameters, engine_name=warm_kernel.ENGINE_NAME,
                                       kernel_name=KERNEL_NAME, progress_bar=False)
     return "".join(output.get("text", "") for output in done.cells[-1].outputs).split()  # print may arrive in pieces
+
+
+KREIS_RESULTS = """from helpers.briefings.context import load
+from helpers.data import store
+from helpers.indicators import peers, queries
+data = load("05154", None, "de")
+known = {key[0] for key in store.derived(data.obs)} >= {"peers"}
+found = peers.of_kreis(data.obs, "05154")
+facts = queries.facts_about(queries.facts_of(data.facts, "05154036"), "fluag_quota_fulfilment")
+print(known, isinstance(found, peers.Peers), id(found.table), id(found.neighbours), id(facts))"""
+
+
+def test_the_kreis_s_similar_kommunen_and_facts_are_found_again_after_the_reset(tmp_path):
+    """Computed by a Kreis's first notebook and taken by the next one after the reset re-imported their
+    modules: plain parts in the memo, a ``Peers`` of the new module handed out."""
+    nb = notebook(tmp_path / "kreis.ipynb", KREIS_RESULTS)
+    warm_kernel.shutdown()
+    try:
+        first, second = (_last_line(nb, tmp_path / f"{name}.ipynb", {"kommune": name}) for name in ("Kleve", "Goch"))
+    finally:
+        warm_kernel.shutdown()
+    assert first[:2] == ["False", "True"] and second[:2] == ["True", "True"]
+    assert first[2:] == second[2:]  # the same table, neighbours and facts, not computed again

@@ -10,7 +10,7 @@ import pytest
 from helpers import indicators
 from helpers.briefings import kommune_profil
 from helpers.data import memo, store
-from helpers.indicators import CATALOGUE, compute, queries
+from helpers.indicators import CATALOGUE, changes, compute, peers, placing, queries
 from helpers.kommunen import KREIS_AGS, LAND_AGS, kommunen
 from helpers.presentation import sources
 
@@ -133,3 +133,49 @@ def test_what_the_memo_shares_is_read_only():
     assert not series.missing
     copy = indicators.indicator_series(kreis, "population", "05154036")  # what callers get to change is a copy
     copy.loc[0, "value"] = 0.0
+
+
+def test_the_similar_kommunen_of_a_kreis_are_computed_once_per_frame():
+    """Every profile and short version of a Kreis asks for the same Peers: its plain parts are remembered."""
+    obs = queries.regional(store.load("observations"), KREIS_AGS)
+    first, again = peers.of_kreis(obs, KREIS_AGS), peers.of_kreis(obs, KREIS_AGS)
+    assert isinstance(again, peers.Peers) and again.complete
+    assert again.table is first.table and again.neighbours is first.neighbours and again.groups is first.groups
+    assert again.dates == first.dates and again.sources == first.sources
+    assert again.of("05154036") == first.of("05154036")
+    fresh = peers.of_kreis(obs.copy(), KREIS_AGS)  # a new frame (a new build): computed anew, the same answer
+    assert fresh.table is not first.table
+    pd.testing.assert_frame_equal(fresh.table, first.table)
+    pd.testing.assert_frame_equal(fresh.neighbours, first.neighbours)
+    assert fresh.dates == first.dates and fresh.sources == first.sources
+
+
+def test_the_facts_of_a_kommune_and_of_an_indicator_are_selected_once_per_frame():
+    facts = queries.regional(store.load("facts"), KREIS_AGS)
+    own = queries.facts_of(facts, "05154036")
+    assert queries.facts_of(facts, "05154036") is own and queries.located_facts(facts) is queries.located_facts(facts)
+    about = queries.facts_about(own, "fluag_quota_fulfilment")
+    assert queries.facts_about(own, "fluag_quota_fulfilment") is about
+    fresh = own.copy()
+    assert queries.facts_about(fresh, "fluag_quota_fulfilment") is not about
+    pd.testing.assert_frame_equal(queries.facts_about(fresh, "fluag_quota_fulfilment"), about)
+
+
+def test_a_placing_s_change_and_count_are_remembered_for_the_short_version():
+    """The short version places what its profile placed: the change and the notable rule's count are found."""
+    obs = queries.regional(store.load("observations"), KREIS_AGS).copy()  # its own memo: this test writes into it
+    change = changes.change_since_previous(obs, "population", "05154036")
+    key = ("change_since_previous", "population", "05154036", None, None)
+    assert isinstance(change, changes.Change) and key in store.derived(obs)
+    store.derived(obs)[key] = (*store.derived(obs)[key][:-1], ("FOUND",))  # a hit returns what was remembered
+    assert changes.change_since_previous(obs, "population", "05154036").source_ids == ("FOUND",)
+    fresh = obs.copy()  # a new frame: computed anew
+    assert changes.change_since_previous(fresh, "population", "05154036") == change
+    ind = next(i for i in CATALOGUE.indicators.values()
+               if i.notable is not None and i.notable.count in ("numerator", "denominator"))
+    members = [r.ags for r in kommunen(KREIS_AGS)]
+    first = placing.place(fresh, ind.id, "05154036", members, KREIS_AGS, LAND_AGS)
+    key = ("notable_count", ind.id, "05154036", first.own.date.isoformat())
+    assert store.derived(fresh)[key] == first.count is not None
+    store.derived(fresh)[key] = -1.0
+    assert placing.place(fresh, ind.id, "05154036", members, KREIS_AGS, LAND_AGS).count == -1.0

@@ -2,12 +2,13 @@
 Kreis over the same interval where they all have it (the Kommunenvergleich's table of changes)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 import pandas as pd
 
+from helpers.data import store
 from helpers.data.status import worst
-from helpers.indicators.compute import common_dates, dated_series
+from helpers.indicators.compute import _day, common_dates, dated_series
 from helpers.kommunen import KREIS_AGS, kommunen
 
 Interval = tuple[pd.Timestamp, pd.Timestamp, str]  # start, end, census base
@@ -46,7 +47,17 @@ def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, sticht
                           interval: Interval | None = None) -> Change | None:
     """Change between two reference dates on one census base: those of ``interval`` where the
     region has both, else its own two newest. When the newest date starts a new base, the newest
-    comparable pair is used. None where the region has no such pair."""
+    comparable pair is used. None where the region has no such pair. Once per frame and arguments (the short
+    version asks what its profile asked), remembered as the plain fields of the :class:`Change`."""
+    span = None if interval is None else (_day(interval[0]), _day(interval[1]), interval[2])
+    found = store.remember(obs, ("change_since_previous", indicator_id, ags, _day(stichtag), span),
+                           lambda: _change_since_previous(obs, indicator_id, ags, stichtag, interval))
+    return None if found is None else Change(*found)
+
+
+def _change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag,
+                           interval: Interval | None) -> tuple | None:
+    """:func:`change_since_previous` as a tuple of the fields of its :class:`Change`."""
     series = dated_series(obs, indicator_id, ags, stichtag)
     if series.empty:
         return None
@@ -61,6 +72,6 @@ def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, sticht
     if not pairs:
         return None
     base, (start, end) = pairs[0][0], (row for _, row in pairs[0][1].iterrows())
-    return Change(start["date"], end["date"], start["value"], end["value"], end["value"] - start["value"], base,
+    return astuple(Change(start["date"], end["date"], start["value"], end["value"], end["value"] - start["value"], base,
                   end["date"] == newest, worst([start["status"], end["status"]]),
-                  tuple(dict.fromkeys((*start["source_ids"], *end["source_ids"]))))
+                  tuple(dict.fromkeys((*start["source_ids"], *end["source_ids"])))))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from helpers.data import store
 from helpers.indicators import similarity
 from helpers.indicators.similarity import STATEWIDE, Feature, feature_value
 from helpers.kommunen import kommunen
@@ -67,13 +68,22 @@ class Peers:
 
 
 def of_kreis(obs: pd.DataFrame, kreis_ags: str) -> Peers:
-    """The similar Kommunen of every Kommune of the Kreis from the observations up to the stichtag."""
+    """The similar Kommunen of every Kommune of the Kreis from the observations up to the stichtag: computed
+    once per frame and Kreis (every profile and short version of the Kreis asks), remembered as plain parts."""
     members = tuple(sorted(r.ags for r in kommunen(kreis_ags)))
-    table = similarity.feature_table(obs, FEATURES, members)
-    dates = {f.key: similarity.feature_dates(obs, f, members) for f in FEATURES}
     k, groups = n_neighbours(len(members)), n_groups(len(members))
+    table, dates, neighbours, grouping, sources = store.remember(
+        obs, ("peers", members), lambda: _parts(obs, members, k, groups))
+    return Peers(FEATURES, dict(dates), table, k, groups, neighbours, grouping, dict(sources))
+
+
+def _parts(obs: pd.DataFrame, members: tuple[str, ...], k: int, groups: int) -> tuple:
+    """Table, dates, neighbours, groups and sources of :class:`Peers`, dicts as tuples of items (plain values
+    for :func:`helpers.data.store.remember`)."""
+    table = similarity.feature_table(obs, FEATURES, members)
+    dates = tuple((f.key, similarity.feature_dates(obs, f, members)) for f in FEATURES)
     if table.isna().any().any():  # e.g. a stichtag before the features' dates
-        return Peers(FEATURES, dates, table, k, groups, None, None, {})
-    sources = {f.key: similarity.feature_sources(obs, (f,), members) for f in FEATURES}
-    return Peers(FEATURES, dates, table, k, groups, similarity.similar(table, FEATURES, k),
-                 similarity.groups(table, FEATURES, groups), sources)
+        return table, dates, None, None, ()
+    sources = tuple((f.key, similarity.feature_sources(obs, (f,), members)) for f in FEATURES)
+    return (table, dates, similarity.similar(table, FEATURES, k), similarity.groups(table, FEATURES, groups),
+            sources)

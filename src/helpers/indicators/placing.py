@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import pandas as pd
 
 from helpers import fmt
+from helpers.data import store
 from helpers.indicators.catalogue import CATALOGUE, NOTABLE_COUNTS, Indicator
 from helpers.indicators.changes import Change, change_since_previous
-from helpers.indicators.compute import figure
+from helpers.indicators.compute import _day, figure
 from helpers.indicators.figure import Figure
-from helpers.indicators.ranking import ranking
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,13 @@ class Placing:
 
     @property
     def rank(self) -> int | None:
-        """1 = highest, equal printed values sharing the smaller rank; None where the region is not ranked."""
+        """1 = highest, equal printed values sharing the smaller rank; None where the region is not ranked. The rank
+        :func:`~helpers.indicators.ranking.ranking` gives the region, counted without building its table."""
         if self.own.missing or self.own.lower_bound or len(self.ranked) < 2:
             return None
-        table = ranking(pd.Series({f.ags: f.value for f in self.ranked}), self.indicator.decimals)
-        return int(table.set_index("ags").loc[self.own.ags, "rank"])
+        decimals = self.indicator.decimals
+        mine = fmt.as_printed(next(f.value for f in self.ranked if f.ags == self.own.ags), decimals)
+        return 1 + sum(fmt.as_printed(f.value, decimals) > mine for f in self.ranked)
 
     @property
     def tied(self) -> tuple[str, ...]:
@@ -61,15 +63,18 @@ class Placing:
 
 
 def _count(obs: pd.DataFrame, ind: Indicator, own: Figure) -> float | None:
-    """The count the rule of ``ind`` rests on, for the region on its figure's date."""
+    """The count the rule of ``ind`` rests on, for the region on its figure's date (once per frame: the short
+    version asks what its profile asked)."""
     rule = ind.notable
     if rule is None or own.missing:
         return None
     if rule.count in NOTABLE_COUNTS:
-        selection = getattr(ind, rule.count)
-        rows = selection.rows(obs)
-        rows = rows[(rows["ags"] == own.ags) & (rows["date"] == own.date) & rows["value"].notna()]
-        return float(rows["value"].sum()) if len(rows) else None
+        def compute() -> float | None:
+            rows = getattr(ind, rule.count).rows(obs)
+            rows = rows[(rows["ags"] == own.ags) & (rows["date"] == own.date) & rows["value"].notna()]
+            return float(rows["value"].sum()) if len(rows) else None
+
+        return store.remember(obs, ("notable_count", ind.id, own.ags, _day(own.date)), compute)
     return figure(obs, rule.count, own.ags, at=own.date).value
 
 

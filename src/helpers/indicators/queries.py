@@ -227,13 +227,15 @@ def flag_recorded(obs: pd.DataFrame, variable: str, kreis_ags: str) -> bool:
 # --- facts (facts.csv: dated, sourced context) ------------------------------------------------
 
 def facts_of(facts: pd.DataFrame, ags: str) -> pd.DataFrame:
-    """The facts about one region."""
-    return facts[facts["ags"] == ags]
+    """The facts about one region (the same frame for every briefing of it, so :func:`facts_about` of it is
+    remembered for the short version after its profile)."""
+    return store.remember(facts, ("facts_of", ags), lambda: facts[facts["ags"] == ags])
 
 
 def located_facts(facts: pd.DataFrame) -> pd.DataFrame:
-    """The facts that name their region (those without one come from Kreis Kleve's sources)."""
-    return facts[facts["ags"] != ""]
+    """The facts that name their region (those without one come from Kreis Kleve's sources); the same frame
+    for every briefing of the Kreis."""
+    return store.remember(facts, ("located_facts",), lambda: facts[facts["ags"] != ""])
 
 
 def facts_from(facts: pd.DataFrame, source_id: str) -> pd.DataFrame:
@@ -242,6 +244,10 @@ def facts_from(facts: pd.DataFrame, source_id: str) -> pd.DataFrame:
 
 
 def facts_about(facts: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
-    """The facts attached to an indicator (facts.csv, columns ags and indicators), oldest first."""
-    attached = facts["indicators"].map(lambda ids: indicator_id in {i.strip() for i in ids.split(";")})
-    return facts.loc[attached.astype(bool)].sort_values("date")
+    """The facts attached to an indicator (facts.csv, columns ags and indicators), oldest first; once per frame
+    and indicator (a profile asks for each indicator of the catalogue, some twice)."""
+    def compute() -> pd.DataFrame:
+        attached = facts["indicators"].map(lambda ids: indicator_id in {i.strip() for i in ids.split(";")})
+        return facts.loc[attached.astype(bool)].sort_values("date")
+
+    return store.remember(facts, ("facts_about", indicator_id), compute)
