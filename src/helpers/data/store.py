@@ -142,8 +142,9 @@ def derived(frame: pd.DataFrame) -> dict:
     the frame lives, dropped with it, so a new build never meets an old answer. Values computed by
     other code (an edited module or catalogue seen after a warm kernel's reset) are dropped first.
     Add to it through :func:`remember`; read it directly only to drop entries."""
-    if memo.GENERATION[0] != _GENERATION:
-        memo.DERIVED.clear()
+    if memo.GENERATION[0] is not _GENERATION:  # after a reset; an equal stamp keeps the memo, then compared by identity
+        if memo.GENERATION[0] != _GENERATION:
+            memo.DERIVED.clear()
         memo.GENERATION[0] = _GENERATION
     key = id(frame)
     if key not in memo.DERIVED:
