@@ -15,8 +15,9 @@ What an entry is keyed by, and why a later notebook may take it:
   any notebook asking for the same key of the same frame would compute exactly this value. Plain
   keys compare equal after the reset re-imports the modules; an instance of a helpers class (e.g. a
   catalogue ``Selection``) would belong to a new class and never match again. Kreis-level values serve
-  every briefing of the Kreis (the similar Kommunen, keyed by the Kreis's Kommunen); Kommune-level ones
-  (a Kommune's facts, a placing's change and count) the short version after its profile. Values that
+  every briefing of the Kreis (the similar Kommunen, keyed by the Kreis's Kommunen; the counts of a
+  "Wo steht" rule); Kommune-level ones (a Kommune's facts, a placing's change) the short version after
+  its profile. Values that
   callers get as a helpers class are kept as their plain parts where written so (``peers.of_kreis``:
   table, dates, neighbours, groups, sources; ``changes.change_since_previous``: the fields of its
   ``Change``) and built by the current module, so ``isinstance`` holds after the reset; ``compute``'s

@@ -17,7 +17,7 @@ from helpers import fmt
 from helpers.data import store
 from helpers.indicators.catalogue import CATALOGUE, NOTABLE_COUNTS, Indicator
 from helpers.indicators.changes import Change, change_since_previous
-from helpers.indicators.compute import _day, figure
+from helpers.indicators.compute import figure
 from helpers.indicators.figure import Figure
 
 
@@ -63,18 +63,18 @@ class Placing:
 
 
 def _count(obs: pd.DataFrame, ind: Indicator, own: Figure) -> float | None:
-    """The count the rule of ``ind`` rests on, for the region on its figure's date (once per frame: the short
-    version asks what its profile asked)."""
+    """The count the rule of ``ind`` rests on, for the region on its figure's date (the counts of every region
+    and date once per frame: each Kommune of the Kreis asks, in its profile and its short version)."""
     rule = ind.notable
     if rule is None or own.missing:
         return None
     if rule.count in NOTABLE_COUNTS:
-        def compute() -> float | None:
+        def compute() -> pd.Series:  # every region and date of the frame at once
             rows = getattr(ind, rule.count).rows(obs)
-            rows = rows[(rows["ags"] == own.ags) & (rows["date"] == own.date) & rows["value"].notna()]
-            return float(rows["value"].sum()) if len(rows) else None
+            return rows[rows["value"].notna()].groupby(["ags", "date"])["value"].sum()
 
-        return store.remember(obs, ("notable_count", ind.id, own.ags, _day(own.date)), compute)
+        found = store.remember(obs, ("notable_counts", ind.id), compute).get((own.ags, own.date))
+        return None if found is None else float(found)
     return figure(obs, rule.count, own.ags, at=own.date).value
 
 

@@ -247,7 +247,13 @@ def facts_about(facts: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     """The facts attached to an indicator (facts.csv, columns ags and indicators), oldest first; once per frame
     and indicator (a profile asks for each indicator of the catalogue, some twice)."""
     def compute() -> pd.DataFrame:
-        attached = facts["indicators"].map(lambda ids: indicator_id in {i.strip() for i in ids.split(";")})
-        return facts.loc[attached.astype(bool)].sort_values("date")
+        attached = [indicator_id in ids for ids in _fact_indicators(facts)]
+        return facts.loc[attached].sort_values("date") if any(attached) else facts.iloc[:0]
 
     return store.remember(facts, ("facts_about", indicator_id), compute)
+
+
+def _fact_indicators(facts: pd.DataFrame) -> tuple[frozenset[str], ...]:
+    """The indicators each fact is attached to (column ``indicators``, ``;``-separated), once per frame."""
+    return store.remember(facts, ("fact_indicators",), lambda: tuple(
+        frozenset(i.strip() for i in ids.split(";")) for ids in facts["indicators"]))
