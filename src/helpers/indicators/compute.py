@@ -131,17 +131,21 @@ def _own_series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
 def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator, kreis_ags: str = KREIS_AGS) -> pd.DataFrame:
     """Kreis value of a published share from all its Kommunen: summed numerators over summed
     denominators, the numerator being share × weight (e.g. the census population) — so the result
-    is the share of the summed counts, not an average of the Kommunen's shares.
+    is the share of the summed counts, not an average of the Kommunen's shares. A Kommune without a date of
+    both ends the search: no date has all of them (so a Kreis outside a regional frame costs one look-up).
     """
     parts, members = [], kommunen(kreis_ags)
     for region in members:
         den = _region_rows(obs, ind.kreis_from_kommunen, region.ags)
         share = _region_rows(obs, ind.value, region.ags)
+        if den.empty or share.empty:
+            return pd.DataFrame(columns=SERIES_COLUMNS)
         num = share.merge(den[["date", "value"]], on="date", suffixes=("", "_w"))
         num = num.assign(value=num["value"] * num["value_w"]).drop(columns="value_w")
         both = num.merge(den, on="date", suffixes=("_n", "_d"))
-        if not both.empty:
-            parts.append(both.assign(ags=region.ags))
+        if both.empty:
+            return pd.DataFrame(columns=SERIES_COLUMNS)
+        parts.append(both.assign(ags=region.ags))
     rows = pd.concat(parts) if parts else pd.DataFrame(columns=["date", "ags", "value_n", "value_d"])
     complete = rows.groupby("date").filter(
         lambda g: g["ags"].nunique() == len(members) and g[["value_n", "value_d"]].notna().all().all()
