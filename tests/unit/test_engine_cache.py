@@ -189,3 +189,19 @@ def test_a_placing_s_change_and_count_are_remembered_for_the_short_version():
     assert first.count is not None and counts[("05154036", first.own.date)] == first.count
     placing.place(fresh, ind.id, "05154008", members, KREIS_AGS, LAND_AGS)
     assert store.derived(fresh)[("notable_counts", ind.id)] is counts
+
+
+def test_a_stichtag_that_cuts_nothing_asks_the_same_question_as_none():
+    """A briefing's frame ends on its stichtag: the comparison's figures up to it are the profile's newest ones."""
+    kreis = queries.regional(store.load("observations"), KREIS_AGS)
+    last = kreis["date"].max()
+    obs = queries.until(kreis, last - pd.Timedelta(days=1))
+    day = obs["date"].max()
+    newest = indicators.figure(obs, "population", "05154036")
+    assert indicators.figure(obs, "population", "05154036", stichtag=last) is newest
+    assert indicators.compare(obs, "population", "05154036", stichtag=day) is indicators.compare(
+        obs, "population", "05154036")
+    earlier = obs[obs["ags"] == "05154036"]["date"].sort_values().iloc[0]
+    assert indicators.figure(obs, "population", "05154036", stichtag=earlier) != newest  # a stichtag that cuts
+    indicators.dated_series(obs, "population", "05154036", day)
+    assert ("dated", "population", "05154036", None) in store.derived(obs)

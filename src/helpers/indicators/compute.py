@@ -215,6 +215,15 @@ def _day(stichtag) -> str | None:
     return None if stichtag is None else pd.Timestamp(stichtag).isoformat()
 
 
+def _cut(obs: pd.DataFrame, stichtag):
+    """``stichtag``, or None where it cuts no row of ``obs``: a briefing's frame ends on its stichtag already, so
+    the comparison's figures "up to the stichtag" and the profile's newest figures are one memo entry."""
+    if stichtag is None:
+        return None
+    last = store.remember(obs, ("last_date",), lambda: obs["date"].max() if obs["date"].notna().all() else pd.NaT)
+    return None if pd.Timestamp(stichtag) >= last else stichtag
+
+
 def dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> pd.DataFrame:
     """The dates of :func:`indicator_series` that have a value, up to ``stichtag`` (once per frame)."""
     def compute() -> pd.DataFrame:
@@ -222,6 +231,7 @@ def dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) 
         series = series[series["value"].notna()]
         return series if stichtag is None else series[series["date"] <= stichtag]
 
+    stichtag = _cut(obs, stichtag)
     return store.remember(obs, ("dated", indicator_id, ags, _day(stichtag)), compute).copy()
 
 
@@ -232,6 +242,7 @@ def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, 
     given; with ``official`` not a secondary one), oldest first; ``indicator_id`` is a catalogue indicator or a
     published variable (e.g. population_density)."""
     places = tuple(regions) if regions is not None else tuple(r.ags for r in kommunen(kreis_ags))
+    stichtag = _cut(obs, stichtag)
 
     def compute() -> tuple[pd.Timestamp, ...]:
         if indicator_id in CATALOGUE.indicators:  # as dated_series, for every region in one pass
@@ -266,6 +277,7 @@ def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date 
 
     Computed once per observation frame and arguments (a Kreis's briefings share their frame).
     """
+    stichtag = _cut(obs, stichtag)
     return store.remember(obs, ("figure", indicator_id, ags, _day(stichtag), _day(at), base),
                           lambda: _figure(obs, CATALOGUE[indicator_id], ags, stichtag=stichtag, at=at, base=base))
 
@@ -391,6 +403,7 @@ def compare(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> Co
     labels it "Kreiswert") and NRW its figure of the Kreis's date and base where it has one (Kita 2015 beside
     Kita 2015, not NRW's 2019), else its own latest. Computed once per observation frame, like :func:`figure`.
     """
+    stichtag = _cut(obs, stichtag)
     return store.remember(obs, ("compare", indicator_id, ags, _day(stichtag)),
                           lambda: _compare(obs, CATALOGUE[indicator_id], ags, stichtag))
 
