@@ -9,6 +9,7 @@ from helpers import fmt, indicators
 from helpers.briefings import kommunen_vergleich
 from helpers.briefings.document import Chart
 from helpers.briefings.kommunen_vergleich import figures, sections, statements
+from helpers.data import memo
 from helpers.indicators import peers, similarity
 from helpers.indicators.changes import change_since_previous
 from helpers.indicators.compute import common_dates
@@ -255,6 +256,7 @@ def test_series_and_features_are_computed_once_per_briefing_and_never_reach_anot
     calls = []
     real = similarity.feature_value
     monkeypatch.setattr(similarity, "feature_value", lambda *args: calls.append(args[1].key) or real(*args))
+    monkeypatch.setattr(memo, "DERIVED", {})  # a cold start: the Kreis's similar Kommunen are remembered per frame
     kommunen_vergleich.setup(indikatoren=["population"])
     assert len(calls) == 16 * len(peers.FEATURES)  # once per Kommune and feature
     goch = (ctx.obs["ags"] == "05154016") & (ctx.obs["variable"] == "population")

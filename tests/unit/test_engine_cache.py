@@ -205,3 +205,17 @@ def test_a_stichtag_that_cuts_nothing_asks_the_same_question_as_none():
     assert indicators.figure(obs, "population", "05154036", stichtag=earlier) != newest  # a stichtag that cuts
     indicators.dated_series(obs, "population", "05154036", day)
     assert ("dated", "population", "05154036", None) in store.derived(obs)
+
+
+def test_a_kreis_s_nationalities_and_first_dates_are_selected_once_per_frame():
+    obs = queries.regional(store.load("observations"), KREIS_AGS)
+    for ags in (KREIS_AGS, "05154036"):
+        rows = queries.nationality_rows(obs, ags)
+        assert queries.nationality_rows(obs, ags) is rows
+    assert not queries.nationality_rows(obs, KREIS_AGS).empty
+    first = queries.first_dates(obs, "population")
+    assert queries.first_dates(obs, "population") is first
+    fresh = obs.copy()
+    assert queries.first_dates(fresh, "population") is not first
+    pd.testing.assert_series_equal(queries.first_dates(fresh, "population"), first)
+    pd.testing.assert_frame_equal(queries.nationality_rows(fresh, KREIS_AGS), queries.nationality_rows(obs, KREIS_AGS))

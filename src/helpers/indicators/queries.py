@@ -45,8 +45,10 @@ def until(frame: pd.DataFrame, stichtag: pd.Timestamp | None) -> pd.DataFrame:
 
 
 def first_dates(obs: pd.DataFrame, variable: str) -> pd.Series:
-    """The first date each region has a figure of ``variable`` for (indexed by AGS)."""
-    return obs[obs["variable"] == variable].groupby("ags")["date"].min()
+    """The first date each region has a figure of ``variable`` for (indexed by AGS); once per frame (every
+    briefing of a Kreis checks its stichtag against it)."""
+    return store.remember(obs, ("first_dates", variable),
+                          lambda: obs[obs["variable"] == variable].groupby("ags")["date"].min())
 
 
 def newest_date(obs: pd.DataFrame, kreis_ags: str) -> pd.Timestamp:
@@ -117,10 +119,15 @@ def index_series(series: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame | No
 def nationality_rows(obs: pd.DataFrame, ags: str = KREIS_AGS) -> pd.DataFrame:
     """Foreign nationals by country of nationality (ISO codes only; continents and
     'stateless'/'unclear' rows are left out of rankings), every date. Kreis rows (five-digit AGS) come
-    from the AZR, Kommune rows from the registers of the town."""
+    from the AZR, Kommune rows from the registers of the town. Once per frame and region (the Kreis's rows
+    serve each of its profiles and short versions, a Kommune's its short version after its profile)."""
     variable = "foreign_population_by_nationality" if len(ags) == 5 else "foreign_population"
-    rows = obs[(obs["ags"] == ags) & (obs["variable"] == variable) & obs["preferred"]]
-    return rows[rows["category"].str.fullmatch(r"[A-Z]{2}")].dropna(subset=["value"])
+
+    def compute() -> pd.DataFrame:
+        rows = obs[(obs["ags"] == ags) & (obs["variable"] == variable) & obs["preferred"]]
+        return rows[rows["category"].str.fullmatch(r"[A-Z]{2}")].dropna(subset=["value"])
+
+    return store.remember(obs, ("nationality_rows", ags), compute)
 
 
 def largest(rows: pd.DataFrame, n: int) -> pd.DataFrame:
