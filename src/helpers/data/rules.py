@@ -71,5 +71,4 @@ CHECKS_FILE = CATALOGUE_DIR / "checks.yaml"
 def checks(path: Path = CHECKS_FILE) -> dict:
     """catalogue/checks.yaml, validated (a misspelt rule key fails here, not as a KeyError mid-build)."""
     names = {"totals_with_parts": "Regel", "part_of_whole": "Regel"}
-    parsed = catalogue.load(Path(path), _ChecksFile, lambda loc: catalogue.location(loc, names))
-    return parsed.model_dump(exclude_unset=True)
+    return catalogue.load(Path(path), _ChecksFile, lambda loc: catalogue.location(loc, names))

@@ -296,19 +296,29 @@ class _IndicatorEntry(catalogue.Strict):
                              "(und für alle erfassten Werte gelten)")
         return self
 
-    def indicator(self, key: str) -> Indicator:
+    def fields(self) -> dict:
+        """The :class:`Indicator`'s fields as plain data (selections and ``notable`` as dicts): what the memo keeps."""
         texts = ("label_de", "label_en", "definition_de", "definition_en", "handlungsfeld", "unit", "gap_de", "gap_en",
                  "not_a_share", "applies_where", "not_applicable_de", "not_applicable_en", "scale", "decimals")
-        selections = {k: getattr(self, k).selection()
+        selections = {k: getattr(self, k).model_dump()
                       for k in ("value", "numerator", "denominator", "kreis_from_kommunen")
                       if getattr(self, k) is not None}
-        return Indicator(
-            id=key, **{k: getattr(self, k) for k in texts}, **selections, sources=self.sources, levels=self.levels,
+        return dict(
+            **{k: getattr(self, k) for k in texts}, **selections, sources=self.sources, levels=self.levels,
             tables=self.tables,
             change_of=self.change.of if self.change else None, change_since=self.change.since if self.change else None,
-            rounded_to=MappingProxyType(self.rounded_to.model_dump(exclude_unset=True)) if self.rounded_to else None,
-            notable=Notable(**self.notable.model_dump()) if self.notable else None,
+            rounded_to=self.rounded_to.model_dump(exclude_unset=True) if self.rounded_to else None,
+            notable=self.notable.model_dump() if self.notable else None,
         )
+
+
+def _indicator(key: str, fields: dict) -> Indicator:
+    selections = {k: Selection(**fields[k]) for k in ("value", "numerator", "denominator", "kreis_from_kommunen")
+                  if k in fields}
+    return Indicator(id=key, **{
+        **fields, **selections,
+        "rounded_to": MappingProxyType(fields["rounded_to"]) if fields["rounded_to"] else None,
+        "notable": Notable(**fields["notable"]) if fields["notable"] else None})
 
 
 class _FieldEntry(catalogue.Strict):
@@ -341,14 +351,20 @@ def _sections(raw: dict) -> dict:
                                                      for name in ("variables", "indicators", "handlungsfelder")}}
 
 
+def _plain(parsed: _CatalogueFile) -> dict:
+    return {"indicators": {key: entry.fields() for key, entry in parsed.indicators.items()},
+            "handlungsfelder": {k: f.model_dump() for k, f in parsed.handlungsfelder.items()},
+            "variables": parsed.variables, "key_figures": parsed.key_figures}
+
+
 def load_catalogue(path: Path = CATALOGUE_PATH) -> Catalogue:
     """Read and validate the catalogue; raises :class:`CatalogueError` naming each bad entry and field."""
-    parsed = catalogue.load(Path(path), _CatalogueFile, _where, _sections)
+    parsed = catalogue.load(Path(path), _CatalogueFile, _where, _sections, _plain)
     return Catalogue(
-        indicators=MappingProxyType({key: entry.indicator(key) for key, entry in parsed.indicators.items()}),
-        handlungsfelder=MappingProxyType({k: f.model_dump() for k, f in parsed.handlungsfelder.items()}),
-        variables=MappingProxyType(parsed.variables),
-        key_figures=parsed.key_figures,
+        indicators=MappingProxyType({key: _indicator(key, fields) for key, fields in parsed["indicators"].items()}),
+        handlungsfelder=MappingProxyType(parsed["handlungsfelder"]),
+        variables=MappingProxyType(parsed["variables"]),
+        key_figures=parsed["key_figures"],
     )
 
 

@@ -268,10 +268,9 @@ class _TablesFile(catalogue.Strict):
 @cache
 def declared_tables(path: Path = TABLES_FILE) -> dict:
     """catalogue/tables.yaml, validated: the services and the official tables with their column maps."""
-    parsed = catalogue.load(Path(path), _TablesFile,
-                            lambda loc: catalogue.location(loc, {"services": "Dienst", "tables": "Tabelle"}),
-                            lambda raw: {"services": raw.get("services") or {}})
-    return parsed.model_dump(exclude_unset=True)
+    return catalogue.load(Path(path), _TablesFile,
+                          lambda loc: catalogue.location(loc, {"services": "Dienst", "tables": "Tabelle"}),
+                          lambda raw: {"services": raw.get("services") or {}})
 
 
 def table_map(table: str) -> dict[str, tuple[str, str, str]]:
