@@ -94,3 +94,17 @@ def test_real_profile_after_other_notebooks_equals_profile_alone(tmp_path):
     finally:
         warm_kernel.shutdown()
     assert _sanitized(after) == _sanitized(alone)
+
+
+def test_the_warm_kernel_writes_no_input_history(tmp_path, monkeypatch):
+    """IPython's history.sqlite is one file for every kernel of the user: a batch would write each cell of 810
+    notebooks into it (and its two workers wait on its lock). The inputs stay readable in the notebook."""
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    nb = notebook(tmp_path / "history.ipynb", "x = 1", "print(In[-2], _i)")
+    warm_kernel.shutdown()
+    try:
+        done = _run(nb, tmp_path / "out.ipynb", "Goch")
+    finally:
+        warm_kernel.shutdown()
+    assert _outputs(done)[-1][1] == ["x = 1 x = 1\n"]
+    assert not list((tmp_path / "ipython").rglob("history.sqlite*"))

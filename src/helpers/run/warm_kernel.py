@@ -33,6 +33,10 @@ from helpers.run.runtime import SOCKET_PREFIX, own_files, remove_stale_files, ru
 ENGINE_NAME = "warm"
 RESET_TIMEOUT = 30
 BASELINE_TIMEOUT = 300  # imports every helpers module: on a loaded machine (cron next to others) well over 30 s
+# No input history on disk: IPython would write every cell of every notebook to the user's history.sqlite (one
+# file for all kernels of the machine, so both workers wait on its lock) — 40 MB after a few statewide runs and
+# a thread's write per cell. Inputs stay in memory (In, _i), as a notebook may read them.
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 log = logging.getLogger(__name__)
 
 # Run once after start: remember what "fresh" means for this kernel (kept on the sys module,
@@ -120,12 +124,12 @@ class _Kernel:
 
     def _start(self, start_timeout: float, cwd: str) -> None:
         try:
-            run_sync(self.km.start_kernel)(cwd=cwd)
+            run_sync(self.km.start_kernel)(cwd=cwd, extra_arguments=KERNEL_ARGUMENTS)
         except zmq.ZMQError as error:  # port race between parallel workers (papermill#511)
             if "Address already in use" not in str(error):
                 raise
             log.warning("kernel port in use, retrying once: %s", error)
-            run_sync(self.km.start_kernel)(cwd=cwd)
+            run_sync(self.km.start_kernel)(cwd=cwd, extra_arguments=KERNEL_ARGUMENTS)
         self.kc = self.km.client()
         self.kc.start_channels()
         run_sync(self.kc.wait_for_ready)(timeout=start_timeout)
