@@ -34,5 +34,5 @@ DERIVED: dict = {}  # id(frame) -> {plain key: value computed from that frame}
 GENERATION: list = [None]  # the code stamp DERIVED was computed with
 PARSED: dict = {}  # path -> (bytes, pickled result) of a YAML file read by paths.read_yaml
 VALIDATED: dict = {}  # (path, schema) -> ((bytes, context, code), pickled plain result) of catalogue.load
-REGIONS: dict = {}  # the region directory's text and what kommunen reads from it (names, alive, areas)
+REGIONS: dict = {}  # the region directory's text and what kommunen reads from it (names, alive, areas, regions, keys)
 BOUNDARIES: dict = {}  # (path, its mtime and size, sha256, cache folder) -> checked boundaries (geo; copied out)
