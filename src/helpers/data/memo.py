@@ -17,12 +17,13 @@ What an entry is keyed by, and why a later notebook may take it:
   catalogue ``Selection``) would belong to a new class and never match again. Kreis-level values serve
   every briefing of the Kreis (the similar Kommunen, keyed by the Kreis's Kommunen; the counts of a
   "Wo steht" rule); Kommune-level ones (a Kommune's facts, a placing's change) the short version after
-  its profile. Values that
-  callers get as a helpers class are kept as their plain parts where written so (``peers.of_kreis``:
-  table, dates, neighbours, groups, sources; ``changes.change_since_previous``: the fields of its
-  ``Change``) and built by the current module, so ``isinstance`` holds after the reset; ``compute``'s
-  figures and comparisons are still kept as instances.
-* a parsed YAML file (``paths.read_yaml``) by its path and its bytes, the region directory
+  its profile. Values that callers get as a helpers class are kept as their plain parts where written
+  so (``peers.of_kreis``: table, dates, neighbours, groups, sources; ``changes.change_since_previous``:
+  the fields of its ``Change``) and built by the current module, so ``isinstance`` holds after the
+  reset; ``compute``'s figures and comparisons are still kept as instances.
+* a parsed YAML file (``paths.read_yaml``) by its path and its bytes, a validated catalogue
+  (``catalogue.load``, as plain data) by its bytes, what its validators compare against and the code
+  of its schema, the region directory
   (``kommunen``) by its text, the checked boundaries (``geo``) by their file's path, time and size:
   an edited file is read anew;
 * values computed by other code are dropped: ``store`` clears them when a code or catalogue file of
@@ -38,5 +39,6 @@ VERIFIED: dict = {}  # (processed_dir, raw_dir) -> (watched paths, their stat, b
 DERIVED: dict = {}  # id(frame) -> {plain key: value computed from that frame}
 GENERATION: list = [None]  # the code stamp DERIVED was computed with
 PARSED: dict = {}  # path -> (bytes, pickled result) of a YAML file read by paths.read_yaml
-REGIONS: dict = {}  # the region directory's text and what kommunen reads from it (names, alive, areas)
+VALIDATED: dict = {}  # (path, schema) -> ((bytes, context, code), pickled plain result) of catalogue.load
+REGIONS: dict = {}  # the region directory's text and what kommunen reads from it (names, alive, areas, regions, keys)
 BOUNDARIES: dict = {}  # (path, its mtime and size, sha256, cache folder) -> checked boundaries (geo; copied out)
