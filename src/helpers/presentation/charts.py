@@ -57,6 +57,10 @@ BARGAP = 0.2  # between bar groups (fraction of a category): where a "k. A." slo
 # TRACES_AS_PROPERTIES: the builders pass traces as plain properties (``dict(type="scatter", ...)``),
 # all at once: plotly validates a trace when it enters a figure, so a ready ``go.Scatter`` would be
 # validated twice and each ``add_trace`` call pays for itself (same figure, a fraction of the cost).
+# FEW_UPDATES: each update call is a batch of its own that plotly validates property by property, and a
+# magic-underscore name ("title_text") is parsed each time: so the builders set the layout in as few calls
+# as possible, with nested dicts. Within one call plotly places new sub-objects (a dict value) before new
+# plain values, so calls are merged only where that keeps the layout's keys in the same order.
 # Text plotly renders (titles, axes, annotations): '<' and '&' escaped so data cannot become
 # markup; quotes left alone, since plotly shows '&quot;' literally and sanitises text itself.
 escape = partial(html.escape, quote=False)
@@ -98,15 +102,13 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
         raise ValueError("Jede Grafik braucht eine Quellenzeile (source_line); "
                          "bitte helpers.presentation.sources.cite() verwenden.")
     heading = title_lines(title, width or WIDE_WIDTH)
+    # Few update calls, nested dicts (see FEW_UPDATES).
     fig.update_layout(
         template="integrationsmonitor",
         title=dict(text="<br>".join(escape(line) for line in heading)),
         separators=SEPARATORS[sprache],
+        **(dict(width=width, autosize=False) if width else {}),
     )
-    if width:
-        fig.update_layout(width=width, autosize=False)
-    fig.update_xaxes(title_text=escape(x_title))
-    fig.update_yaxes(title_text=escape(y_title))
     # Above the plot: the title lines and a row for notes. Under it, top to bottom: tick labels and axis
     # title, the legend rows, the source lines; each margin is the sum of its parts, so none can run into
     # another (the plot keeps its size).
@@ -125,7 +127,9 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
     total = plot_px + margin_t + margin_b
     legend = (dict(x=0, yref="container", y=1 - (title_px + 4) / total, yanchor="top") if legend_above
               else dict(y=-axis_px / plot_px, yanchor="top"))
-    fig.update_layout(height=total, margin_t=margin_t, margin_b=margin_b, legend=legend)
+    axis_titles = {axis.plotly_name: dict(title=dict(text=escape(text)))
+                   for axes, text in ((fig.select_xaxes(), x_title), (fig.select_yaxes(), y_title)) for axis in axes}
+    fig.update_layout(**axis_titles, height=total, margin=dict(t=margin_t, b=margin_b), legend=legend)
     add_footnote(fig, lines, name="source_line", yshift=-(axis_px + below + 4), size=12, color=NOTE_COLOUR)
     return fig
 
@@ -183,9 +187,10 @@ def describe(fig: go.Figure, sprache: str = "de") -> str:
     return f"{t('chart_word', sprache)}: {html.unescape((fig.layout.title.text or '').replace('<br>', ' '))}"
 
 
-def described(fig: go.Figure, description: str, kind: str = "") -> go.Figure:
-    """Store the chart's description (and its kind, e.g. "ranking", for tests in the browser) in its meta."""
-    return fig.update_layout(meta={"description": description, **({"kind": kind} if kind else {})})
+def meta(description: str, kind: str = "") -> dict[str, str]:
+    """The layout's meta that stores the chart's description (and its kind, e.g. "ranking", for tests in
+    the browser); a builder sets it together with its other layout properties (FEW_UPDATES)."""
+    return {"description": description, **({"kind": kind} if kind else {})}
 
 
 def figure_bundle(fig: go.Figure, table: pd.DataFrame | None = None, sprache: str = "de") -> dict[str, object]:
@@ -312,8 +317,8 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
             _missing_label(fig, position - (1 - BARGAP) / 2 + (i + 0.5) * (1 - BARGAP) / len(groups), sprache,
                            upright=len(groups) > 1)
         missing = fmt.format_list([w for v, w in points if fmt.is_missing(v)], sprache) if absent else ""
-    fig.update_layout(barmode="group", bargap=BARGAP, bargroupgap=0)
-    described(fig, chart_text.describe("bars", title, points, shown, sprache, noun, missing))
+    fig.update_layout(barmode="group", bargap=BARGAP, bargroupgap=0,
+                      meta=meta(chart_text.describe("bars", title, points, shown, sprache, noun, missing)))
     narrow = dict(width=COMPACT_WIDTH, source_width=COMPACT_SOURCE_WIDTH) if compact else {}
     return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), y_title=y_title, x_title=x_title,
                  sprache=sprache, height=height, **narrow)
@@ -373,13 +378,15 @@ def dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
     if reference is not None:
         fig.add_vline(reference, line=dict(color=REFERENCE, dash="dash", width=2), annotation_position="top",
                       annotation=dict(text=escape(reference_label), font=dict(color=REFERENCE)))
-    fig.update_yaxes(autorange="reversed", type="category", automargin=True, showgrid=True, gridcolor="#EEEEEE",
-                     categoryorder="array", categoryarray=labels, tickmode="array", tickvals=labels,
-                     ticktext=[escape(label) for label in labels], tickfont=dict(size=11))
-    fig.update_xaxes(tickformat=",~f", rangemode="tozero", nticks=6, ticksuffix="\u00a0%" if unit == "%" else "")
     missing = fmt.format_list([label if n == fmt.MISSING[sprache] else f"{label} ({n})" for label, n in left_out],
                               sprache)
-    described(fig, chart_text.describe("dots", title, points, shown, sprache, noun, missing), kind="ranking")
+    fig.update_layout(  # one call (FEW_UPDATES)
+        yaxis=dict(autorange="reversed", type="category", automargin=True, showgrid=True, gridcolor="#EEEEEE",
+                   categoryorder="array", categoryarray=labels, tickmode="array", tickvals=labels,
+                   ticktext=[escape(label) for label in labels], tickfont=dict(size=11)),
+        xaxis=dict(tickformat=",~f", rangemode="tozero", nticks=6, ticksuffix="\u00a0%" if unit == "%" else ""),
+        meta=meta(chart_text.describe("dots", title, points, shown, sprache, noun, missing), kind="ranking"),
+    )
     return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), x_title=x_title, sprache=sprache,
                  plot_px=ROW_PX * len(labels) + 12, source_width=COMPACT_SOURCE_WIDTH, width=COMPACT_WIDTH,
                  note_rows=2 if any(hollow) and reference is not None else 1)
