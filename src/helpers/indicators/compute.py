@@ -198,7 +198,10 @@ def every_series(obs: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
                  _ratio(_collapsed(obs, ind.numerator), _collapsed(obs, ind.denominator), ind.scale, _BY_REGION))
         if ind.kreis_from_kommunen is not None:  # as _series: a Kreis without its own rows, from its Kommunen
             own = set(frame["ags"])
-            frame = pd.concat([frame, *(part.assign(ags=k.ags) for k in kreise() if k.ags not in own
+            # Only a Kreis with a share for every Kommune has a sum (a regional frame holds one Kreis).
+            shares = set(_collapsed(obs, ind.value)["ags"])
+            summable = [k for k in kreise() if k.ags not in own and all(m.ags in shares for m in kommunen(k.ags))]
+            frame = pd.concat([frame, *(part.assign(ags=k.ags) for k in summable
                                         for part in [_kreis_from_kommunen(obs, ind, k.ags)] if not part.empty)],
                               ignore_index=True)
         return frame.sort_values(["ags", "date", "base"]).reset_index(drop=True)[["ags", *SERIES_COLUMNS]]
