@@ -176,8 +176,14 @@ def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataF
 
 
 def _series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
-    """:func:`indicator_series`, computed once per observation frame and shared (read-only)."""
+    """:func:`indicator_series`, computed once per observation frame and shared (read-only): a region's rows
+    of :func:`every_series` (all regions of the frame sorted in one pass, not one sort per region), else
+    (no rows; a Kreis summed from its Kommunen, whose column types depend on the sum) on its own."""
     def compute() -> pd.DataFrame:
+        if ind.kreis_from_kommunen is None and ind.kind != "change":
+            found = _by_region(obs, ("every_series_regions", ind.id), lambda: every_series(obs, ind.id)).get(ags)
+            if found is not None:
+                return found
         series = _own_series(obs, ind, ags)
         if series.empty and ind.kreis_from_kommunen is not None and ags in {k.ags for k in kreise()}:
             series = _kreis_from_kommunen(obs, ind, ags)
