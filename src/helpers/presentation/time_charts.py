@@ -23,6 +23,7 @@ from helpers.presentation.charts import (
     cite_line,
     escape,
     meta,
+    reference_line,
     style,
 )
 
@@ -71,7 +72,7 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
                 starts.add(pd.Timestamp(at) if at is not None else points_of[x].min())
     fig = go.Figure(traces)
     for when in sorted(starts):
-        fig.add_vline(x=when, line=dict(color=CONTEXT, dash="dot", width=1.5))
+        reference_line(fig, when, None, vertical=True, line=dict(color=CONTEXT, dash="dot", width=1.5))
         fig.add_annotation(x=when, y=1, yref="paper", text=escape(break_label), showarrow=False,
                            xanchor="left", yanchor="bottom", font=dict(size=10, color=NOTE_COLOUR))
     gap_years = chart_text.years([d.year for d in gaps], sprache) if gaps else ""
