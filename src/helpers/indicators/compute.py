@@ -133,16 +133,15 @@ def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator, kreis_ags: str = KRE
     denominators, the numerator being share × weight (e.g. the census population) — so the result
     is the share of the summed counts, not an average of the Kommunen's shares.
     """
-    parts, members = [], kommunen(kreis_ags)
-    for region in members:
-        den = _region_rows(obs, ind.kreis_from_kommunen, region.ags)
-        share = _region_rows(obs, ind.value, region.ags)
-        num = share.merge(den[["date", "value"]], on="date", suffixes=("", "_w"))
-        num = num.assign(value=num["value"] * num["value_w"]).drop(columns="value_w")
-        both = num.merge(den, on="date", suffixes=("_n", "_d"))
-        if not both.empty:
-            parts.append(both.assign(ags=region.ags))
-    rows = pd.concat(parts) if parts else pd.DataFrame(columns=["date", "ags", "value_n", "value_d"])
+    members = kommunen(kreis_ags)
+    position = {region.ags: i for i, region in enumerate(members)}
+    # All Kommunen in one pass, their rows in Kommune order as summed (float sums depend on the order).
+    den, share = (frame[frame["ags"].isin(position)]
+                  for frame in (_collapsed(obs, ind.kreis_from_kommunen), _collapsed(obs, ind.value)))
+    num = share.merge(den[["ags", "date", "value"]], on=["ags", "date"], suffixes=("", "_w"))
+    num = num.assign(value=num["value"] * num["value_w"]).drop(columns="value_w")
+    rows = num.merge(den, on=["ags", "date"], suffixes=("_n", "_d")).sort_values(
+        "ags", key=lambda ags: ags.map(position), kind="stable")
     complete = rows.groupby("date").filter(
         lambda g: g["ags"].nunique() == len(members) and g[["value_n", "value_d"]].notna().all().all()
         and not g[["status_n", "status_d"]].isin([Status.INCOMPLETE]).any().any()  # a lower bound never enters a sum
