@@ -319,41 +319,42 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
         _note(fig, "chart_hatched", sprache)
     if reference is not None:
         reference_line(fig, reference, reference_label, vertical=False)
-    fig.update_yaxes(tickformat=",~f")  # 60.000, not d3's "60k"
-    missing = ""
+    y_axis = dict(tickformat=",~f")  # 60.000, not d3's "60k"
+    year_range: dict[str, object] = {}  # set in the last call (FEW_UPDATES), after the bands of missing years
     if years_axis:
-        missing = _year_gaps(fig, frame, x, y, sprache)
+        fig.update_layout(yaxis=y_axis)
+        missing, year_range = _year_gaps(fig, frame, x, y, sprache)
     else:
         # Long category names wrap into lines instead of turning sideways into the legend.
         label_width = CATEGORY_LABEL_WIDTH * 2 // 3 if compact else CATEGORY_LABEL_WIDTH
-        fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, tickangle=0, tickmode="array",
-                         tickvals=order, ticktext=["<br>".join(textwrap.wrap(escape(str(n)), label_width))
-                                                   for n in order])
+        fig.update_layout(yaxis=y_axis, xaxis=dict(
+            type="category", categoryorder="array", categoryarray=order, tickangle=0, tickmode="array",
+            tickvals=order, ticktext=["<br>".join(textwrap.wrap(escape(str(n)), label_width)) for n in order]))
         for position, i in absent:  # the slot of group i within its category, as plotly places grouped bars
             _missing_label(fig, position - (1 - BARGAP) / 2 + (i + 0.5) * (1 - BARGAP) / len(groups), sprache,
                            upright=len(groups) > 1)
         missing = fmt.format_list([w for v, w in points if fmt.is_missing(v)], sprache) if absent else ""
-    fig.update_layout(barmode="group", bargap=BARGAP, bargroupgap=0,
+    fig.update_layout(**({"xaxis": year_range} if year_range else {}), barmode="group", bargap=BARGAP, bargroupgap=0,
                       meta=meta(chart_text.describe("bars", title, points, shown, sprache, noun, missing)))
     narrow = dict(width=COMPACT_WIDTH, source_width=COMPACT_SOURCE_WIDTH) if compact else {}
     return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), y_title=y_title, x_title=x_title,
                  sprache=sprache, height=height, **narrow)
 
 
-def _year_gaps(fig: go.Figure, frame: pd.DataFrame, x: str, y: str, sprache: str) -> str:
+def _year_gaps(fig: go.Figure, frame: pd.DataFrame, x: str, y: str, sprache: str) -> tuple[str, dict[str, object]]:
     """Every year from the first to the last figure on the axis; each run of years without a figure
-    a grey band labelled "k. A."; returns those years as text ("2001–2010, 2017")."""
+    a grey band labelled "k. A."; returns those years as text ("2001–2010, 2017") and the axis range
+    that shows every year (for the caller's next layout update; empty without a figure)."""
     present = frame.loc[frame[y].notna(), x].astype(int)
     if present.empty:
-        return ""
+        return "", {}
     first, last = int(present.min()), int(present.max())
     gaps = sorted(set(range(first, last + 1)) - set(present))
     for run in chart_text.runs(gaps):
         fig.add_shape(type="rect", x0=run[0] - 0.45, x1=run[-1] + 0.45, y0=0, y1=1, yref="paper", xref="x",
                       fillcolor=GAP_FILL, line=dict(width=0), layer="below")
         _missing_label(fig, (run[0] + run[-1]) / 2, sprache, upright=len(run) < 3)
-    fig.update_xaxes(range=[first - 0.6, last + 0.6])
-    return chart_text.years(gaps, sprache)
+    return chart_text.years(gaps, sprache), dict(range=[first - 0.6, last + 0.6])
 
 
 def dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[str] | tuple[str, ...],
