@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import difflib
+import io
 import json
 import os
 import re
@@ -174,17 +175,28 @@ def areas() -> dict[str, float]:
 def all_regions() -> tuple[Region, ...]:
     """NRW, its Kreise and kreisfreie Städte and their Gemeinden in AGS order; regions the table shows
     only as '-' (dissolved, like the old Kreis Aachen) are left out."""
-    names, alive, _ = _directory()
-    with open(CATALOGUE_DIR / "region_aliases.csv", encoding="utf-8", newline="") as handle:
-        extra = {row["ags"]: tuple(a for a in row["aliases"].split("|") if a) for row in csv.DictReader(handle)}
-    regions = []
-    for ags, official in sorted(names.items()):
-        if ags not in alive or len(ags) not in _LEVELS:
-            continue
-        name, kind = display_name(official, ags)
-        regions.append(Region(ags, name, _LEVELS[len(ags)], kind,
-                              tuple(dict.fromkeys(a for a in (official, *extra.get(ags, ())) if a != name))))
-    return tuple(regions)
+    return tuple(Region(*fields) for fields in _listed()["regions"])
+
+
+def _listed() -> dict:
+    """The regions as plain tuples and the lookup keys of each level (filled by :func:`_index`), kept with the
+    directory's text and the aliases file (``memo.REGIONS``): every notebook of a warm kernel needs them, and
+    folding some 4,000 names cost it 10 ms."""
+    names, alive, _ = _directory()  # first: a new directory text clears memo.REGIONS
+    aliases = (CATALOGUE_DIR / "region_aliases.csv").read_bytes()
+    known = memo.REGIONS.get("listed")
+    if known is None or known["aliases"] != aliases:
+        rows = csv.DictReader(io.StringIO(aliases.decode("utf-8"), newline=""))
+        extra = {row["ags"]: tuple(a for a in row["aliases"].split("|") if a) for row in rows}
+        regions = []
+        for ags, official in sorted(names.items()):
+            if ags not in alive or len(ags) not in _LEVELS:
+                continue
+            name, kind = display_name(official, ags)
+            regions.append((ags, name, _LEVELS[len(ags)], kind,
+                            tuple(dict.fromkeys(a for a in (official, *extra.get(ags, ())) if a != name))))
+        known = memo.REGIONS["listed"] = {"aliases": aliases, "regions": tuple(regions), "keys": {}}
+    return known
 
 
 @lru_cache(maxsize=1)
@@ -270,15 +282,19 @@ def _short_forms(r: Region) -> tuple[str, ...]:
 @cache
 def _index(level: str | None) -> dict[str, Region]:
     """Keys → region; names and aliases come before a Kreis's short form, so 'Kleve' is the Stadt."""
-    candidates = [r for r in all_regions() if level is None or r.level == level]
-    index: dict[str, Region] = {r.ags: r for r in candidates}
-    for r in candidates:
-        for key in (r.name, *r.aliases):
-            index.setdefault(_fold(key), r)
-    for r in candidates:
-        for key in _short_forms(r):
-            index.setdefault(_fold(key), r)
-    return index
+    by_ags = {r.ags: r for r in all_regions()}
+    keys = _listed()["keys"]
+    if level not in keys:
+        candidates = [r for r in all_regions() if level is None or r.level == level]
+        index: dict[str, str] = {r.ags: r.ags for r in candidates}
+        for r in candidates:
+            for key in (r.name, *r.aliases):
+                index.setdefault(_fold(key), r.ags)
+        for r in candidates:
+            for key in _short_forms(r):
+                index.setdefault(_fold(key), r.ags)
+        keys[level] = index
+    return {key: by_ags[ags] for key, ags in keys[level].items()}
 
 
 def _normalise_ags(value: str) -> str | None:

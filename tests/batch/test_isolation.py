@@ -22,7 +22,7 @@ import helpers.kommunen, helpers.i18n
 helpers.kommunen.region(kommune); helpers.i18n.t("chart_word")   # fill module-level caches
 helpers.kommunen._leak = kommune                               # module attribute
 os.environ["IM_LEAK"] = kommune; os.chdir("/"); sys.path.append("/leak")
-warnings.simplefilter("ignore"); pd.set_option("display.max_rows", 3)
+warnings.simplefilter("ignore"); pd.set_option("display.max_rows", 3); import gc; gc.set_threshold(1, 1, 1)
 pio.templates["leak"] = go.layout.Template(); pio.templates.default = "leak"; pio.renderers.default = "json"
 print("A", kommune)"""
 
@@ -36,7 +36,9 @@ assert helpers.kommunen.all_regions.cache_info().currsize == 0
 assert helpers.i18n.messages.cache_info().currsize == 0
 assert "IM_LEAK" not in os.environ and "/leak" not in sys.path
 assert pd.get_option("display.max_rows") == 60 and "leak" not in pio.templates
-print("B", kommune, os.getcwd() != "/", pio.templates.default, pio.renderers.default, len(warnings.filters))
+import gc
+print("B", kommune, os.getcwd() != "/", pio.templates.default, pio.renderers.default, len(warnings.filters),
+      gc.get_threshold())
 print(sorted(k for k in globals() if not k.startswith("_")))"""
 
 
@@ -94,3 +96,17 @@ def test_real_profile_after_other_notebooks_equals_profile_alone(tmp_path):
     finally:
         warm_kernel.shutdown()
     assert _sanitized(after) == _sanitized(alone)
+
+
+def test_the_warm_kernel_writes_no_input_history(tmp_path, monkeypatch):
+    """IPython's history.sqlite is one file for every kernel of the user: a batch would write each cell of 810
+    notebooks into it (and its two workers wait on its lock). The inputs stay readable in the notebook."""
+    monkeypatch.setenv("IPYTHONDIR", str(tmp_path / "ipython"))
+    nb = notebook(tmp_path / "history.ipynb", "x = 1", "print(In[-2], _i)")
+    warm_kernel.shutdown()
+    try:
+        done = _run(nb, tmp_path / "out.ipynb", "Goch")
+    finally:
+        warm_kernel.shutdown()
+    assert _outputs(done)[-1][1] == ["x = 1 x = 1\n"]
+    assert not list((tmp_path / "ipython").rglob("history.sqlite*"))

@@ -6,9 +6,13 @@ bare KeyError or "Invalid isoformat string" from deep inside the build.
 """
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 import yaml
 
+from helpers import catalogue
 from helpers.data import rules
 from helpers.indicators import CATALOGUE_PATH, load_catalogue
 from helpers.ingest.common import TABLES_FILE, declared_tables
@@ -84,3 +88,55 @@ def test_a_ratio_per_100_prints_as_such_not_as_percent(tmp_path):
     text = CATALOGUE_PATH.read_text(encoding="utf-8")
     changed.write_text(text.replace("    unit: years\n", "    unit: per_100\n", 1), encoding="utf-8")
     assert load_catalogue(changed)["average_age"].unit == "per_100"
+
+
+TOY_SCHEMA = """from pydantic import ValidationInfo, field_validator
+
+from helpers import catalogue
+
+
+class File(catalogue.Strict):
+    name: str
+
+    @field_validator("name")
+    @classmethod
+    def _listed(cls, value: str, info: ValidationInfo) -> str:
+        if value not in info.context["allowed"]:
+            raise ValueError(f"{value!r} ist nicht erlaubt")
+        return value
+"""
+
+
+def test_a_file_is_validated_again_when_it_or_its_context_changes(tmp_path, monkeypatch):
+    """Validated catalogues are kept per content (memo.VALIDATED): an edit or a changed cross-reference still fails."""
+    (tmp_path / "toy_schema.py").write_text(TOY_SCHEMA, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    path = tmp_path / "toy.yaml"
+    path.write_text("name: a\n", encoding="utf-8")
+    assert catalogue.load(path, "toy_schema", str, lambda raw: {"allowed": ["a"]}) == {"name": "a"}
+    with pytest.raises(catalogue.CatalogueError, match="'a' ist nicht erlaubt"):
+        catalogue.load(path, "toy_schema", str, lambda raw: {"allowed": ["b"]})
+    path.write_text("name: b\n", encoding="utf-8")
+    with pytest.raises(catalogue.CatalogueError, match="'b' ist nicht erlaubt"):
+        catalogue.load(path, "toy_schema", str, lambda raw: {"allowed": ["a"]})
+    first = catalogue.load(path, "toy_schema", str, lambda raw: {"allowed": ["b"]})
+    first["name"] = "changed by a caller"
+    assert catalogue.load(path, "toy_schema", str, lambda raw: {"allowed": ["b"]}) == {"name": "b"}
+
+
+RELOAD = """import sys
+from helpers.indicators import catalogue as first
+for name in [m for m in sys.modules if m.startswith("helpers") and m != "helpers.data.memo"]:
+    del sys.modules[name]  # as the warm kernel's reset does
+from helpers.indicators import catalogue as second
+assert second is not first and repr(second.CATALOGUE) == repr(first.CATALOGUE)
+import helpers.briefings.kommune_profil, helpers.data.rules, helpers.catalogue
+print(len(helpers.catalogue.Strict.__subclasses__()))  # the models built since the reset
+"""
+
+
+def test_a_notebook_after_the_reset_builds_no_validator():
+    """The next notebook of a warm kernel takes the validated catalogues from the memo: no schema module is
+    imported again (their 16 pydantic models cost 10 ms of every notebook)."""
+    done = subprocess.run([sys.executable, "-c", RELOAD], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "0", done.stdout + done.stderr

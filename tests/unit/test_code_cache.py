@@ -37,3 +37,36 @@ def test_an_unchanged_module_is_not_compiled_again_and_an_edited_one_is(tmp_path
     result = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp_path)], capture_output=True, text=True,
                             check=True)
     assert json.loads(result.stdout) == [1, 1, 2, True, False, False]
+
+
+DATACLASSES = """
+import dataclasses, json
+from helpers.run import code_cache
+
+def make():
+    @dataclasses.dataclass(frozen=True)
+    class Point:
+        x: int
+        y: list = dataclasses.field(default_factory=list)
+    return Point
+
+plain = make()
+code_cache.install("/nonexistent")
+first, second = make(), make()
+p = second(1)
+try:
+    p.x = 2
+    frozen = False
+except dataclasses.FrozenInstanceError:
+    frozen = True
+print(json.dumps([first.__init__.__code__ is second.__init__.__code__, first.__init__ is second.__init__,
+                  first.__init__.__annotations__ == plain.__init__.__annotations__, frozen,
+                  second(1) == second(1), second(1).y is not second(1).y, repr(p)]))
+"""
+
+
+def test_a_dataclass_created_again_runs_the_code_compiled_the_first_time():
+    """The reset re-creates every dataclass of the package: its methods' code is kept by their text, each class
+    still gets functions of its own that behave as before."""
+    result = subprocess.run([sys.executable, "-c", DATACLASSES], capture_output=True, text=True, check=True)
+    assert json.loads(result.stdout) == [True, False, True, True, True, True, "make.<locals>.Point(x=1, y=[])"]

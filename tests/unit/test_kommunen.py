@@ -104,4 +104,8 @@ def test_the_directory_is_parsed_once_per_text_and_read_anew_when_it_differs(tmp
     (raw / "itnrw" / source.name).write_bytes(source.read_bytes().replace(b"      Kranenburg;", b"      Kranenbourg;"))
     with k.directory_of(raw):
         assert k.region("05154040").name == "Kranenbourg"
+        assert k.region("Kranenbourg").ags == "05154040"  # the lookup keys are kept with the text, too
     assert k.region("05154040").name == "Kranenburg"
+    assert k.region("Kranenburg").ags == "05154040"
+    with pytest.raises(k.UnknownRegionError):
+        k.region("Kranenbourg")

@@ -1,22 +1,27 @@
 """The YAML catalogues (``indicators.yaml``, ``tables.yaml``, ``checks.yaml``) are read through pydantic models.
 
-Each model lives beside the code that uses its catalogue; this module holds what they share: a
-strict base model (an unknown key is a typo, not an extension) and :func:`load`, which turns a
-``ValidationError`` into one German message per problem — file, entry, field and what to do —
-instead of pydantic's English dump.
+Each catalogue's models live in a schema module beside the code that uses it (e.g.
+``helpers.indicators.catalogue_schema``); this module holds what they share: a strict base model (an
+unknown key is a typo, not an extension) and :func:`load`, which turns a ``ValidationError`` into one
+German message per problem — file, entry, field and what to do — instead of pydantic's English dump.
+A warm kernel imports the package afresh for every notebook: ``load`` validates a file once per
+content (``memo.VALIDATED``) and imports the schema module, whose models cost 10 ms to build, only then.
 """
 from __future__ import annotations
 
 import datetime as dt
+import importlib
+import importlib.util
+import pickle
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, StringConstraints, ValidationError
 
+from helpers.data import memo
 from helpers.paths import read_yaml
 
-Model = TypeVar("Model", bound=BaseModel)
 # A location inside the file (e.g. ('indicators', 'population', 'value', 'variable'))
 # → "Indikator 'population', Feld 'value.variable'".
 Where = Callable[[Sequence[str | int]], str]
@@ -77,24 +82,42 @@ def _problem(error: dict) -> str:
     return _PROBLEMS.get(error["type"], f"ist ungültig ({error['msg']})")
 
 
-def load(path: Path, model: type[Model], where: Where, context: Callable[[dict], dict] | None = None) -> Model:
-    """``path`` read as YAML and validated by ``model``; :class:`CatalogueError` lists every problem.
+def dump(model: BaseModel) -> dict:
+    """The keys a file sets, as plain dicts and lists (the default result of :func:`load`)."""
+    return model.model_dump(exclude_unset=True)
+
+
+def load(path: Path, schema: str, where: Where, context: Callable[[dict], dict] | None = None) -> Any:
+    """``path`` read as YAML, validated by the model ``File`` of the module ``schema`` and turned into plain
+    data by its ``plain`` (without one: the keys the file sets, :func:`dump`); :class:`CatalogueError`
+    lists every problem.
 
     ``context`` computes what validators compare against (e.g. the declared variables) from the raw
-    mapping, so a cross-reference error is reported at the entry that makes it.
+    mapping, so a cross-reference error is reported at the entry that makes it. The result is kept per
+    file's bytes, context and the code of ``schema`` and this module (``memo.VALIDATED``, across a warm
+    kernel's resets); each caller gets its own copy (unpickled).
     """
     raw = read_yaml(path)
     if not isinstance(raw, dict):
         raise CatalogueError(f"{path.name}: die Datei muss ein YAML-Mapping sein ({path}).")
-    try:
-        return model.model_validate(raw, context=context(raw) if context else None)
-    except ValidationError as exc:
-        lines = [f"- {where(error['loc'])}: {_problem(error)}" for error in exc.errors()]
-        raise CatalogueError(
-            f"{path.name} ist fehlerhaft ({path}):\n" + "\n".join(lines)
-            + f"\nBitte die genannten Einträge in {path.name} korrigieren; "
-            "der Kopf der Datei beschreibt jeden Schlüssel."
-        ) from None
+    compared = context(raw) if context else None
+    key = (Path(path).read_bytes(), pickle.dumps(compared, pickle.HIGHEST_PROTOCOL),
+           Path(importlib.util.find_spec(schema).origin).read_bytes(), Path(__file__).read_bytes())
+    known = memo.VALIDATED.get((str(path), schema))
+    if known is None or known[0] != key:
+        module = importlib.import_module(schema)
+        try:
+            validated = module.File.model_validate(raw, context=compared)
+        except ValidationError as exc:
+            lines = [f"- {where(error['loc'])}: {_problem(error)}" for error in exc.errors()]
+            raise CatalogueError(
+                f"{path.name} ist fehlerhaft ({path}):\n" + "\n".join(lines)
+                + f"\nBitte die genannten Einträge in {path.name} korrigieren; "
+                "der Kopf der Datei beschreibt jeden Schlüssel."
+            ) from None
+        result = getattr(module, "plain", dump)(validated)
+        known = memo.VALIDATED[str(path), schema] = (key, pickle.dumps(result, pickle.HIGHEST_PROTOCOL))
+    return pickle.loads(known[1])  # noqa: S301 - pickled here, from plain data
 
 
 def location(loc: Sequence[str | int], sections: dict[str, str]) -> str:

@@ -15,7 +15,9 @@ What an entry is keyed by, and why a later notebook may take it:
   any notebook asking for the same key of the same frame would compute exactly this value. Plain
   keys compare equal after the reset re-imports the modules; an instance of a helpers class (e.g. a
   catalogue ``Selection``) would belong to a new class and never match again.
-* a parsed YAML file (``paths.read_yaml``) by its path and its bytes, the region directory
+* a parsed YAML file (``paths.read_yaml``) by its path and its bytes, a validated catalogue
+  (``catalogue.load``, as plain data) by its bytes, what its validators compare against and the code
+  of its schema, the region directory
   (``kommunen``) by its text, the checked boundaries (``geo``) by their file's path, time and size:
   an edited file is read anew;
 * values computed by other code are dropped: ``store`` clears them when a code or catalogue file of
@@ -31,5 +33,6 @@ VERIFIED: dict = {}  # (processed_dir, raw_dir) -> (watched paths, their stat, b
 DERIVED: dict = {}  # id(frame) -> {plain key: value computed from that frame}
 GENERATION: list = [None]  # the code stamp DERIVED was computed with
 PARSED: dict = {}  # path -> (bytes, pickled result) of a YAML file read by paths.read_yaml
-REGIONS: dict = {}  # the region directory's text and what kommunen reads from it (names, alive, areas)
+VALIDATED: dict = {}  # (path, schema) -> ((bytes, context, code), pickled plain result) of catalogue.load
+REGIONS: dict = {}  # the region directory's text and what kommunen reads from it (names, alive, areas, regions, keys)
 BOUNDARIES: dict = {}  # (path, its mtime and size, sha256, cache folder) -> checked boundaries (geo; copied out)
