@@ -216,14 +216,17 @@ def test_committed_data_show_the_official_figure_where_a_third_party_one_is_newe
 
 
 def test_compare_computes_each_series_once(monkeypatch):
-    """Population and both of its changes for a Kommune, the Kreis and NRW: one series per region."""
+    """Population and both of its changes for a Kommune, the Kreis and NRW: the series of every region in one
+    pass (compute.every_series), once, and no region's series on its own."""
     obs = store.load("observations").copy()  # a frame of its own: no earlier test's memo answers for it
     calls = []
-    real = compute._own_series
-    monkeypatch.setattr(compute, "_own_series", lambda o, ind, ags: calls.append((ind.id, ags)) or real(o, ind, ags))
+    for name in ("_own_series", "every_series"):
+        real = getattr(compute, name)
+        monkeypatch.setattr(compute, name,
+                            lambda *args, real=real, name=name: calls.append((name, args[1:])) or real(*args))
     for indicator_id in ("population", "population_change_2015", "population_change_previous_year"):
         compare(obs, indicator_id, "05154036")
-    assert sorted(calls) == sorted({("population", a) for a in ("05154036", KREIS_AGS, LAND_AGS)})
+    assert calls == [("every_series", ("population",))]
 
 
 def test_other_kreise_get_their_official_figures_and_their_own_kreis():

@@ -131,22 +131,17 @@ def _own_series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
 def _kreis_from_kommunen(obs: pd.DataFrame, ind: Indicator, kreis_ags: str = KREIS_AGS) -> pd.DataFrame:
     """Kreis value of a published share from all its Kommunen: summed numerators over summed
     denominators, the numerator being share × weight (e.g. the census population) — so the result
-    is the share of the summed counts, not an average of the Kommunen's shares. A Kommune without a date of
-    both ends the search: no date has all of them (so a Kreis outside a regional frame costs one look-up).
+    is the share of the summed counts, not an average of the Kommunen's shares.
     """
-    parts, members = [], kommunen(kreis_ags)
-    for region in members:
-        den = _region_rows(obs, ind.kreis_from_kommunen, region.ags)
-        share = _region_rows(obs, ind.value, region.ags)
-        if den.empty or share.empty:
-            return pd.DataFrame(columns=SERIES_COLUMNS)
-        num = share.merge(den[["date", "value"]], on="date", suffixes=("", "_w"))
-        num = num.assign(value=num["value"] * num["value_w"]).drop(columns="value_w")
-        both = num.merge(den, on="date", suffixes=("_n", "_d"))
-        if both.empty:
-            return pd.DataFrame(columns=SERIES_COLUMNS)
-        parts.append(both.assign(ags=region.ags))
-    rows = pd.concat(parts) if parts else pd.DataFrame(columns=["date", "ags", "value_n", "value_d"])
+    members = kommunen(kreis_ags)
+    position = {region.ags: i for i, region in enumerate(members)}
+    # All Kommunen in one pass, their rows in Kommune order as summed (float sums depend on the order).
+    den, share = (frame[frame["ags"].isin(position)]
+                  for frame in (_collapsed(obs, ind.kreis_from_kommunen), _collapsed(obs, ind.value)))
+    num = share.merge(den[["ags", "date", "value"]], on=["ags", "date"], suffixes=("", "_w"))
+    num = num.assign(value=num["value"] * num["value_w"]).drop(columns="value_w")
+    rows = num.merge(den, on=["ags", "date"], suffixes=("_n", "_d")).sort_values(
+        "ags", key=lambda ags: ags.map(position), kind="stable")
     complete = rows.groupby("date").filter(
         lambda g: g["ags"].nunique() == len(members) and g[["value_n", "value_d"]].notna().all().all()
         and not g[["status_n", "status_d"]].isin([Status.INCOMPLETE]).any().any()  # a lower bound never enters a sum
@@ -180,8 +175,14 @@ def indicator_series(obs: pd.DataFrame, indicator_id: str, ags: str) -> pd.DataF
 
 
 def _series(obs: pd.DataFrame, ind: Indicator, ags: str) -> pd.DataFrame:
-    """:func:`indicator_series`, computed once per observation frame and shared (read-only)."""
+    """:func:`indicator_series`, computed once per observation frame and shared (read-only): a region's rows
+    of :func:`every_series` (all regions of the frame sorted in one pass, not one sort per region), else
+    (no rows; a Kreis summed from its Kommunen, whose column types depend on the sum) on its own."""
     def compute() -> pd.DataFrame:
+        if ind.kreis_from_kommunen is None and ind.kind != "change":
+            found = _by_region(obs, ("every_series_regions", ind.id), lambda: every_series(obs, ind.id)).get(ags)
+            if found is not None:
+                return found
         series = _own_series(obs, ind, ags)
         if series.empty and ind.kreis_from_kommunen is not None and ags in {k.ags for k in kreise()}:
             series = _kreis_from_kommunen(obs, ind, ags)
@@ -202,7 +203,10 @@ def every_series(obs: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
                  _ratio(_collapsed(obs, ind.numerator), _collapsed(obs, ind.denominator), ind.scale, _BY_REGION))
         if ind.kreis_from_kommunen is not None:  # as _series: a Kreis without its own rows, from its Kommunen
             own = set(frame["ags"])
-            frame = pd.concat([frame, *(part.assign(ags=k.ags) for k in kreise() if k.ags not in own
+            # Only a Kreis with a share for every Kommune has a sum (a regional frame holds one Kreis).
+            shares = set(_collapsed(obs, ind.value)["ags"])
+            summable = [k for k in kreise() if k.ags not in own and all(m.ags in shares for m in kommunen(k.ags))]
+            frame = pd.concat([frame, *(part.assign(ags=k.ags) for k in summable
                                         for part in [_kreis_from_kommunen(obs, ind, k.ags)] if not part.empty)],
                               ignore_index=True)
         return frame.sort_values(["ags", "date", "base"]).reset_index(drop=True)[["ags", *SERIES_COLUMNS]]

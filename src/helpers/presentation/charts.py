@@ -57,6 +57,10 @@ BARGAP = 0.2  # between bar groups (fraction of a category): where a "k. A." slo
 # TRACES_AS_PROPERTIES: the builders pass traces as plain properties (``dict(type="scatter", ...)``),
 # all at once: plotly validates a trace when it enters a figure, so a ready ``go.Scatter`` would be
 # validated twice and each ``add_trace`` call pays for itself (same figure, a fraction of the cost).
+# FEW_UPDATES: each update call is a batch of its own that plotly validates property by property, and a
+# magic-underscore name ("title_text") is parsed each time: so the builders set the layout in as few calls
+# as possible, with nested dicts. Within one call plotly places new sub-objects (a dict value) before new
+# plain values, so calls are merged only where that keeps the layout's keys in the same order.
 # Text plotly renders (titles, axes, annotations): '<' and '&' escaped so data cannot become
 # markup; quotes left alone, since plotly shows '&quot;' literally and sanitises text itself.
 escape = partial(html.escape, quote=False)
@@ -98,15 +102,13 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
         raise ValueError("Jede Grafik braucht eine Quellenzeile (source_line); "
                          "bitte helpers.presentation.sources.cite() verwenden.")
     heading = title_lines(title, width or WIDE_WIDTH)
+    # Few update calls, nested dicts (see FEW_UPDATES).
     fig.update_layout(
         template="integrationsmonitor",
         title=dict(text="<br>".join(escape(line) for line in heading)),
         separators=SEPARATORS[sprache],
+        **(dict(width=width, autosize=False) if width else {}),
     )
-    if width:
-        fig.update_layout(width=width, autosize=False)
-    fig.update_xaxes(title_text=escape(x_title))
-    fig.update_yaxes(title_text=escape(y_title))
     # Above the plot: the title lines and a row for notes. Under it, top to bottom: tick labels and axis
     # title, the legend rows, the source lines; each margin is the sum of its parts, so none can run into
     # another (the plot keeps its size).
@@ -125,7 +127,9 @@ def style(fig: go.Figure, *, title: str, source_line: str, y_title: str = "", x_
     total = plot_px + margin_t + margin_b
     legend = (dict(x=0, yref="container", y=1 - (title_px + 4) / total, yanchor="top") if legend_above
               else dict(y=-axis_px / plot_px, yanchor="top"))
-    fig.update_layout(height=total, margin_t=margin_t, margin_b=margin_b, legend=legend)
+    axis_titles = {axis.plotly_name: dict(title=dict(text=escape(text)))
+                   for axes, text in ((fig.select_xaxes(), x_title), (fig.select_yaxes(), y_title)) for axis in axes}
+    fig.update_layout(**axis_titles, height=total, margin=dict(t=margin_t, b=margin_b), legend=legend)
     add_footnote(fig, lines, name="source_line", yshift=-(axis_px + below + 4), size=12, color=NOTE_COLOUR)
     return fig
 
@@ -183,9 +187,10 @@ def describe(fig: go.Figure, sprache: str = "de") -> str:
     return f"{t('chart_word', sprache)}: {html.unescape((fig.layout.title.text or '').replace('<br>', ' '))}"
 
 
-def described(fig: go.Figure, description: str, kind: str = "") -> go.Figure:
-    """Store the chart's description (and its kind, e.g. "ranking", for tests in the browser) in its meta."""
-    return fig.update_layout(meta={"description": description, **({"kind": kind} if kind else {})})
+def meta(description: str, kind: str = "") -> dict[str, str]:
+    """The layout's meta that stores the chart's description (and its kind, e.g. "ranking", for tests in
+    the browser); a builder sets it together with its other layout properties (FEW_UPDATES)."""
+    return {"description": description, **({"kind": kind} if kind else {})}
 
 
 def figure_bundle(fig: go.Figure, table: pd.DataFrame | None = None, sprache: str = "de") -> dict[str, object]:
@@ -253,6 +258,23 @@ def _note(fig: go.Figure, key: str, sprache: str, raised: bool = False) -> None:
                        font=dict(size=10, color=NOTE_COLOUR))
 
 
+def reference_line(fig: go.Figure, value: float | pd.Timestamp, label: str | None, *, vertical: bool,
+                   line: dict[str, object] | None = None) -> None:
+    """A line across the plot at ``value`` (on the x axis if ``vertical``), by default the dashed reference line,
+    with ``label`` above it (centred over a vertical line, at the right end of a horizontal one; ``None``: no
+    label): the shape and annotation plotly's ``add_vline``/``add_hline`` make, without their subplot search,
+    which costs several times as much."""
+    line = line or dict(color=REFERENCE, dash="dash", width=2)
+    if vertical:
+        fig.add_shape(type="line", x0=value, x1=value, xref="x", y0=0, y1=1, yref="y domain", line=line)
+        place = dict(x=value, xanchor="center", xref="x", y=1, yanchor="bottom", yref="y domain")
+    else:
+        fig.add_shape(type="line", x0=0, x1=1, xref="x domain", y0=value, y1=value, yref="y", line=line)
+        place = dict(x=1, xanchor="right", xref="x domain", y=value, yanchor="bottom", yref="y")
+    if label is not None:
+        fig.add_annotation(text=escape(label), showarrow=False, font=dict(color=REFERENCE), **place)
+
+
 def _missing_label(fig: go.Figure, x: float, sprache: str, upright: bool = False) -> None:
     """"k. A." on the baseline of a slot without a figure (never a zero bar)."""
     fig.add_annotation(text=fmt.MISSING[sprache], x=x, y=0, yref="y", xref="x", showarrow=False, yanchor="bottom",
@@ -296,43 +318,43 @@ def bars(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
     if status in frame and any(pattern(s) for s in frame[status]):
         _note(fig, "chart_hatched", sprache)
     if reference is not None:
-        fig.add_hline(reference, line=dict(color=REFERENCE, dash="dash", width=2), annotation_position="top right",
-                      annotation=dict(text=escape(reference_label), font=dict(color=REFERENCE)))
-    fig.update_yaxes(tickformat=",~f")  # 60.000, not d3's "60k"
-    missing = ""
+        reference_line(fig, reference, reference_label, vertical=False)
+    y_axis = dict(tickformat=",~f")  # 60.000, not d3's "60k"
+    year_range: dict[str, object] = {}  # set in the last call (FEW_UPDATES), after the bands of missing years
     if years_axis:
-        missing = _year_gaps(fig, frame, x, y, sprache)
+        fig.update_layout(yaxis=y_axis)
+        missing, year_range = _year_gaps(fig, frame, x, y, sprache)
     else:
         # Long category names wrap into lines instead of turning sideways into the legend.
         label_width = CATEGORY_LABEL_WIDTH * 2 // 3 if compact else CATEGORY_LABEL_WIDTH
-        fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, tickangle=0, tickmode="array",
-                         tickvals=order, ticktext=["<br>".join(textwrap.wrap(escape(str(n)), label_width))
-                                                   for n in order])
+        fig.update_layout(yaxis=y_axis, xaxis=dict(
+            type="category", categoryorder="array", categoryarray=order, tickangle=0, tickmode="array",
+            tickvals=order, ticktext=["<br>".join(textwrap.wrap(escape(str(n)), label_width)) for n in order]))
         for position, i in absent:  # the slot of group i within its category, as plotly places grouped bars
             _missing_label(fig, position - (1 - BARGAP) / 2 + (i + 0.5) * (1 - BARGAP) / len(groups), sprache,
                            upright=len(groups) > 1)
         missing = fmt.format_list([w for v, w in points if fmt.is_missing(v)], sprache) if absent else ""
-    fig.update_layout(barmode="group", bargap=BARGAP, bargroupgap=0)
-    described(fig, chart_text.describe("bars", title, points, shown, sprache, noun, missing))
+    fig.update_layout(**({"xaxis": year_range} if year_range else {}), barmode="group", bargap=BARGAP, bargroupgap=0,
+                      meta=meta(chart_text.describe("bars", title, points, shown, sprache, noun, missing)))
     narrow = dict(width=COMPACT_WIDTH, source_width=COMPACT_SOURCE_WIDTH) if compact else {}
     return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), y_title=y_title, x_title=x_title,
                  sprache=sprache, height=height, **narrow)
 
 
-def _year_gaps(fig: go.Figure, frame: pd.DataFrame, x: str, y: str, sprache: str) -> str:
+def _year_gaps(fig: go.Figure, frame: pd.DataFrame, x: str, y: str, sprache: str) -> tuple[str, dict[str, object]]:
     """Every year from the first to the last figure on the axis; each run of years without a figure
-    a grey band labelled "k. A."; returns those years as text ("2001–2010, 2017")."""
+    a grey band labelled "k. A."; returns those years as text ("2001–2010, 2017") and the axis range
+    that shows every year (for the caller's next layout update; empty without a figure)."""
     present = frame.loc[frame[y].notna(), x].astype(int)
     if present.empty:
-        return ""
+        return "", {}
     first, last = int(present.min()), int(present.max())
     gaps = sorted(set(range(first, last + 1)) - set(present))
     for run in chart_text.runs(gaps):
         fig.add_shape(type="rect", x0=run[0] - 0.45, x1=run[-1] + 0.45, y0=0, y1=1, yref="paper", xref="x",
                       fillcolor=GAP_FILL, line=dict(width=0), layer="below")
         _missing_label(fig, (run[0] + run[-1]) / 2, sprache, upright=len(run) < 3)
-    fig.update_xaxes(range=[first - 0.6, last + 0.6])
-    return chart_text.years(gaps, sprache)
+    return chart_text.years(gaps, sprache), dict(range=[first - 0.6, last + 0.6])
 
 
 def dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[str] | tuple[str, ...],
@@ -371,15 +393,16 @@ def dots(frame: pd.DataFrame, *, x: str, y: str, title: str, source_ids: list[st
     if any(hollow):
         _note(fig, "chart_hollow", sprache, raised=reference is not None)
     if reference is not None:
-        fig.add_vline(reference, line=dict(color=REFERENCE, dash="dash", width=2), annotation_position="top",
-                      annotation=dict(text=escape(reference_label), font=dict(color=REFERENCE)))
-    fig.update_yaxes(autorange="reversed", type="category", automargin=True, showgrid=True, gridcolor="#EEEEEE",
-                     categoryorder="array", categoryarray=labels, tickmode="array", tickvals=labels,
-                     ticktext=[escape(label) for label in labels], tickfont=dict(size=11))
-    fig.update_xaxes(tickformat=",~f", rangemode="tozero", nticks=6, ticksuffix="\u00a0%" if unit == "%" else "")
+        reference_line(fig, reference, reference_label, vertical=True)
     missing = fmt.format_list([label if n == fmt.MISSING[sprache] else f"{label} ({n})" for label, n in left_out],
                               sprache)
-    described(fig, chart_text.describe("dots", title, points, shown, sprache, noun, missing), kind="ranking")
+    fig.update_layout(  # one call (FEW_UPDATES)
+        yaxis=dict(autorange="reversed", type="category", automargin=True, showgrid=True, gridcolor="#EEEEEE",
+                   categoryorder="array", categoryarray=labels, tickmode="array", tickvals=labels,
+                   ticktext=[escape(label) for label in labels], tickfont=dict(size=11)),
+        xaxis=dict(tickformat=",~f", rangemode="tozero", nticks=6, ticksuffix="\u00a0%" if unit == "%" else ""),
+        meta=meta(chart_text.describe("dots", title, points, shown, sprache, noun, missing), kind="ranking"),
+    )
     return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), x_title=x_title, sprache=sprache,
                  plot_px=ROW_PX * len(labels) + 12, source_width=COMPACT_SOURCE_WIDTH, width=COMPACT_WIDTH,
                  note_rows=2 if any(hollow) and reference is not None else 1)

@@ -275,17 +275,18 @@ def _finish(fig: go.Figure, table: pd.DataFrame, *, title: str, source_line: str
     narrow = dict(width=COMPACT_WIDTH, source_width=COMPACT_SOURCE_WIDTH) if compact else {}
     style(fig, title=title, source_line=line, sprache=sprache, height=height, **narrow)
     latitude = float(table["y"].mean())
-    fig.update_xaxes(visible=False, showgrid=False, zeroline=False, constrain="domain")
-    fig.update_yaxes(visible=False, showgrid=False, zeroline=False, rangemode="normal",
-                     scaleanchor="x", scaleratio=1 / math.cos(math.radians(latitude)))
     note = textwrap.wrap(status.note(sprache) or "", NOTE_WIDTH * COMPACT_WIDTH // 980 if compact else NOTE_WIDTH)
     source = next(a for a in fig.layout.annotations if a.name == "source_line")
     lines = len(note) + source.text.count("<br>") + 1
     # Under the map, top to bottom: the legend ("Grau: keine Angabe"), the fallback note, the source line;
     # the legend is kept off the map, where it would cover a Kommune.
     legend_px = LEGEND_ROW_PX * sum(bool(trace.showlegend) for trace in fig.data)
-    fig.update_layout(legend=dict(x=0, y=0, xanchor="left", yanchor="top", orientation="h"),
-                      margin=dict(l=20, r=20, b=legend_px + LINE_PX * lines + 10), hovermode="closest")
+    fig.update_layout(  # one call (helpers.presentation.charts.FEW_UPDATES)
+        xaxis=dict(visible=False, showgrid=False, zeroline=False, constrain="domain"),
+        yaxis=dict(visible=False, showgrid=False, zeroline=False, rangemode="normal",
+                   scaleanchor="x", scaleratio=1 / math.cos(math.radians(latitude))),
+        legend=dict(x=0, y=0, xanchor="left", yanchor="top", orientation="h"),
+        margin=dict(l=20, r=20, b=legend_px + LINE_PX * lines + 10), hovermode="closest")
     fig.update_annotations(selector=dict(name="source_line"), yshift=-legend_px - LINE_PX * len(note) - 4)
     if note:
         add_footnote(fig, note, name="map_note", yshift=-legend_px - 4, size=11, color="#222222")

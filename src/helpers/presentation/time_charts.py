@@ -21,8 +21,9 @@ from helpers.presentation.charts import (
     PALETTE,
     Refer,
     cite_line,
-    described,
     escape,
+    meta,
+    reference_line,
     style,
 )
 
@@ -71,14 +72,16 @@ def line_with_breaks(frame: pd.DataFrame, *, title: str, source_ids: list[str] |
                 starts.add(pd.Timestamp(at) if at is not None else points_of[x].min())
     fig = go.Figure(traces)
     for when in sorted(starts):
-        fig.add_vline(x=when, line=dict(color=CONTEXT, dash="dot", width=1.5))
+        reference_line(fig, when, None, vertical=True, line=dict(color=CONTEXT, dash="dot", width=1.5))
         fig.add_annotation(x=when, y=1, yref="paper", text=escape(break_label), showarrow=False,
                            xanchor="left", yanchor="bottom", font=dict(size=10, color=NOTE_COLOUR))
-    fig.update_yaxes(rangemode="normal", tickformat=",~f")  # 52.000, not 52k
-    year_ticks(fig, frame[x], most=6 if compact else 12)
-    fig.update_xaxes(tickangle=0)  # never turned: the bottom margin reserves one line of labels
     gap_years = chart_text.years([d.year for d in gaps], sprache) if gaps else ""
-    described(fig, chart_text.describe("lines", title, points, shown, sprache, missing=gap_years))
+    fig.update_layout(  # one call (FEW_UPDATES)
+        yaxis=dict(rangemode="normal", tickformat=",~f"),  # 52.000, not 52k
+        # never turned: the bottom margin reserves one line of labels
+        xaxis=dict(**year_tick_settings(frame[x], most=6 if compact else 12), tickangle=0),
+        meta=meta(chart_text.describe("lines", title, points, shown, sprache, missing=gap_years)),
+    )
     narrow = dict(width=COMPACT_WIDTH, source_width=COMPACT_SOURCE_WIDTH) if compact else {}
     return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), y_title=y_title, x_title=x_title,
                  sprache=sprache, height=height, **narrow)
@@ -121,13 +124,17 @@ def small_multiples(frame: pd.DataFrame, *, facet: str, x: str, y: str, title: s
             seen.add(line)
     # All traces and each axis setting in one call (see TRACES_AS_PROPERTIES).
     fig.add_traces(traces, rows=[r for r, _ in cells], cols=[c for _, c in cells])
-    fig.update_annotations(font_size=11)
-    fig.update_yaxes(tickformat=",~f", rangemode="normal", nticks=3, tickfont=dict(size=10))
-    # Narrow panels: a few year labels, never turned.
-    fig.update_xaxes(tickangle=0, nticks=3, tickformat="%Y", tickfont=dict(size=10), **year_tick_settings(frame[x], 2))
-    described(fig, chart_text.describe("small_multiples", title, points, shown, sprache,
-                                       t("chart_noun_kommunen", sprache),
-                                       fmt.format_list(gaps, sprache) if len(gaps) <= 6 else "", count=len(names)))
+    # Narrow panels: a few year labels, never turned. Every panel's settings in one call (FEW_UPDATES).
+    x_axis = dict(tickangle=0, nticks=3, tickformat="%Y", tickfont=dict(size=10), **year_tick_settings(frame[x], 2))
+    y_axis = dict(tickformat=",~f", rangemode="normal", nticks=3, tickfont=dict(size=10))
+    fig.update_layout(
+        annotations=[dict(font=dict(size=11))] * len(fig.layout.annotations),
+        **{axis.plotly_name: y_axis for axis in fig.select_yaxes()},
+        **{axis.plotly_name: x_axis for axis in fig.select_xaxes()},
+        meta=meta(chart_text.describe("small_multiples", title, points, shown, sprache,
+                                      t("chart_noun_kommunen", sprache),
+                                      fmt.format_list(gaps, sprache) if len(gaps) <= 6 else "", count=len(names))),
+    )
     return style(fig, title=title, source_line=cite_line(source_ids, sprache, refer), y_title=y_title, sprache=sprache,
                  plot_px=rows * (PANEL_PX + PANEL_GAP_PX) - PANEL_GAP_PX + 20, legend_above=True)
 
@@ -147,16 +154,10 @@ def with_gaps(points: pd.DataFrame, x: str, y: str) -> tuple[pd.DataFrame, list[
     return pd.concat([points, pd.DataFrame({x: missing})], ignore_index=True).sort_values(x), missing
 
 
-def year_ticks(fig: go.Figure, dates: pd.Series, most: int = 12) -> None:
-    """Label a date axis of reference-date data with the years of its year-end dates, at those
-    dates (plotly's own ticks put "2025" on 1 January, right beside a 31.12.2024 point)."""
-    settings = year_tick_settings(dates, most)
-    if settings:
-        fig.update_xaxes(**settings)
-
-
 def year_tick_settings(dates: pd.Series, most: int = 12) -> dict[str, object]:
-    """The axis settings of :func:`year_ticks` (empty without a year-end date)."""
+    """The settings of a date axis of reference-date data that label it with the years of its year-end dates,
+    at those dates (plotly's own ticks put "2025" on 1 January, right beside a 31.12.2024 point); empty
+    without a year-end date."""
     stamps = pd.to_datetime(pd.Series(dates), errors="coerce").dropna()
     year_ends = sorted({d for d in stamps if d.month == 12 and d.day == 31})
     if not year_ends:
