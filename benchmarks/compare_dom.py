@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-from compare_runs import VOLATILE
+from compare_runs import masked, page_names
 from playwright.sync_api import sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -43,15 +43,8 @@ TREE = """() => {
 }"""
 
 
-def masked(text: str) -> str:
-    for pattern, replacement in VOLATILE:
-        text = pattern.sub(replacement, text)
-    return text
-
-
 def main(before: Path, after: Path) -> int:
-    names = sorted({p.relative_to(before) for p in before.rglob("*.html")}
-                   | {p.relative_to(after) for p in after.rglob("*.html")})
+    names = page_names(before, after)
     differing = 0
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)

@@ -26,16 +26,25 @@ VOLATILE = [
 ]
 
 
-def normalised(path: Path) -> str:
-    text = path.read_text(encoding="utf-8")
+def masked(text: str) -> str:
+    """``text`` with the build time and the code version replaced by placeholders."""
     for pattern, replacement in VOLATILE:
         text = pattern.sub(replacement, text)
     return text
 
 
+def normalised(path: Path) -> str:
+    return masked(path.read_text(encoding="utf-8"))
+
+
+def page_names(before: Path, after: Path) -> list[Path]:
+    """Every HTML page of either run, relative to its run folder."""
+    return sorted({p.relative_to(before) for p in before.rglob("*.html")}
+                  | {p.relative_to(after) for p in after.rglob("*.html")})
+
+
 def compare(before: Path, after: Path) -> int:
-    pages = sorted({p.relative_to(before) for p in before.rglob("*.html")}
-                   | {p.relative_to(after) for p in after.rglob("*.html")})
+    pages = page_names(before, after)
     differing = 0
     for page in pages:
         old, new = before / page, after / page
