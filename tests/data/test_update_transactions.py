@@ -308,11 +308,20 @@ def test_a_full_tmpdir_is_not_needed(data, tmp_path, mount_tmpfs):
 
 # A real update in a real process that signals itself at a chosen point: while staging (right after the new
 # build is written) or after the journal, when the replay has done the steps before ``where``.
+# The command starts as from a shell: default signal handlers, nothing blocked. A child inherits an ignored or
+# blocked signal from the test process; a full run once saw SIGINT never arrive (exit 0 after a complete update),
+# so what the child inherited, if not the default, is printed for the next such failure.
 SIGNALLED_UPDATE = """
-import os, sys
+import os, signal, sys
 from helpers import cli
 from helpers.data import build, transaction
 where, signum = sys.argv[1], int(sys.argv[2])
+inherited = {s.name: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
+blocked = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM}) & {signal.SIGINT, signal.SIGTERM}
+if inherited != {"SIGINT": signal.default_int_handler, "SIGTERM": signal.SIG_DFL} or blocked:
+    print(f"inherited from the test process: {inherited}, blocked {blocked}", file=sys.stderr)
+signal.signal(signal.SIGINT, signal.default_int_handler)
+signal.signal(signal.SIGTERM, signal.SIG_DFL)
 if where == "staging":
     written = build.write
     def write(*args, **kwargs):
