@@ -282,10 +282,11 @@ def _short_forms(r: Region) -> tuple[str, ...]:
 @cache
 def _index(level: str | None) -> dict[str, Region]:
     """Keys → region; names and aliases come before a Kreis's short form, so 'Kleve' is the Stadt."""
-    by_ags = {r.ags: r for r in all_regions()}
+    regions = all_regions()
+    by_ags = {r.ags: r for r in regions}
     keys = _listed()["keys"]
     if level not in keys:
-        candidates = [r for r in all_regions() if level is None or r.level == level]
+        candidates = [r for r in regions if level is None or r.level == level]
         index: dict[str, str] = {r.ags: r.ags for r in candidates}
         for r in candidates:
             for key in (r.name, *r.aliases):

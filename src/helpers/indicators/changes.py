@@ -8,7 +8,7 @@ import pandas as pd
 
 from helpers.data import store
 from helpers.data.status import worst
-from helpers.indicators.compute import _cut, _day, common_dates, dated_series
+from helpers.indicators.compute import common_dates, dated_series, day_key, effective_stichtag
 from helpers.kommunen import KREIS_AGS, kommunen
 
 Interval = tuple[pd.Timestamp, pd.Timestamp, str]  # start, end, census base
@@ -49,9 +49,9 @@ def change_since_previous(obs: pd.DataFrame, indicator_id: str, ags: str, sticht
     region has both, else its own two newest. When the newest date starts a new base, the newest
     comparable pair is used. None where the region has no such pair. Once per frame and arguments (the short
     version asks what its profile asked), remembered as the plain fields of the :class:`Change`."""
-    stichtag = _cut(obs, stichtag)
-    span = None if interval is None else (_day(interval[0]), _day(interval[1]), interval[2])
-    found = store.remember(obs, ("change_since_previous", indicator_id, ags, _day(stichtag), span),
+    stichtag = effective_stichtag(obs, stichtag)
+    span = None if interval is None else (day_key(interval[0]), day_key(interval[1]), interval[2])
+    found = store.remember(obs, ("change_since_previous", indicator_id, ags, day_key(stichtag), span),
                            lambda: _change_since_previous(obs, indicator_id, ags, stichtag, interval))
     return None if found is None else Change(*found)
 

@@ -214,12 +214,12 @@ def every_series(obs: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
     return store.remember(obs, ("every_series", ind.id), compute)
 
 
-def _day(stichtag) -> str | None:
+def day_key(stichtag) -> str | None:
     """A date argument as a memo key: ISO text (``None`` stays ``None``)."""
     return None if stichtag is None else pd.Timestamp(stichtag).isoformat()
 
 
-def _cut(obs: pd.DataFrame, stichtag):
+def effective_stichtag(obs: pd.DataFrame, stichtag):
     """``stichtag``, or None where it cuts no row of ``obs``: a briefing's frame ends on its stichtag already, so
     the comparison's figures "up to the stichtag" and the profile's newest figures are one memo entry."""
     if stichtag is None:
@@ -235,8 +235,8 @@ def dated_series(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) 
         series = series[series["value"].notna()]
         return series if stichtag is None else series[series["date"] <= stichtag]
 
-    stichtag = _cut(obs, stichtag)
-    return store.remember(obs, ("dated", indicator_id, ags, _day(stichtag)), compute).copy()
+    stichtag = effective_stichtag(obs, stichtag)
+    return store.remember(obs, ("dated", indicator_id, ags, day_key(stichtag)), compute).copy()
 
 
 def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, stichtag=None,
@@ -246,7 +246,7 @@ def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, 
     given; with ``official`` not a secondary one), oldest first; ``indicator_id`` is a catalogue indicator or a
     published variable (e.g. population_density)."""
     places = tuple(regions) if regions is not None else tuple(r.ags for r in kommunen(kreis_ags))
-    stichtag = _cut(obs, stichtag)
+    stichtag = effective_stichtag(obs, stichtag)
 
     def compute() -> tuple[pd.Timestamp, ...]:
         if indicator_id in CATALOGUE.indicators:  # as dated_series, for every region in one pass
@@ -261,7 +261,7 @@ def common_dates(obs: pd.DataFrame, indicator_id: str, base: str | None = None, 
         dates = rows.groupby("ags")["date"].agg(frozenset)
         return tuple(sorted(frozenset.intersection(*(dates.get(ags, frozenset()) for ags in places))))
 
-    return list(store.remember(obs, ("common_dates", indicator_id, base, _day(stichtag), places, official), compute))
+    return list(store.remember(obs, ("common_dates", indicator_id, base, day_key(stichtag), places, official), compute))
 
 
 def _figure_from_row(ind: Indicator, ags: str, row: pd.Series) -> Figure:
@@ -281,8 +281,8 @@ def figure(obs: pd.DataFrame, indicator_id: str, ags: str, *, stichtag: dt.date 
 
     Computed once per observation frame and arguments (a Kreis's briefings share their frame).
     """
-    stichtag = _cut(obs, stichtag)
-    return store.remember(obs, ("figure", indicator_id, ags, _day(stichtag), _day(at), base),
+    stichtag = effective_stichtag(obs, stichtag)
+    return store.remember(obs, ("figure", indicator_id, ags, day_key(stichtag), day_key(at), base),
                           lambda: _figure(obs, CATALOGUE[indicator_id], ags, stichtag=stichtag, at=at, base=base))
 
 
@@ -407,8 +407,8 @@ def compare(obs: pd.DataFrame, indicator_id: str, ags: str, stichtag=None) -> Co
     labels it "Kreiswert") and NRW its figure of the Kreis's date and base where it has one (Kita 2015 beside
     Kita 2015, not NRW's 2019), else its own latest. Computed once per observation frame, like :func:`figure`.
     """
-    stichtag = _cut(obs, stichtag)
-    return store.remember(obs, ("compare", indicator_id, ags, _day(stichtag)),
+    stichtag = effective_stichtag(obs, stichtag)
+    return store.remember(obs, ("compare", indicator_id, ags, day_key(stichtag)),
                           lambda: _compare(obs, CATALOGUE[indicator_id], ags, stichtag))
 
 
